@@ -1,0 +1,42 @@
+import { resolve } from 'node:path'
+import vue from '@vitejs/plugin-vue'
+import { defineConfig } from 'electron-vite'
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          // The desktop app's main process: windows, IPC wiring, menus, dialogs.
+          index: resolve(__dirname, 'electron/main/index.ts'),
+          // The `sockscope` command, web mode included.
+          cli: resolve(__dirname, 'electron/cli/index.ts'),
+          // The privileged capture helper: the only code that loads libpcap.
+          'capture-helper': resolve(__dirname, 'electron/capture-helper/index.ts')
+        },
+        output: { banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : '') }
+      }
+    }
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload cannot require packages, so everything it uses is bundled in.
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'electron/preload/index.ts') }
+      }
+    }
+  },
+  renderer: {
+    root: 'renderer',
+    plugins: [vue()],
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'renderer/index.html') }
+      }
+    }
+  }
+})

@@ -1,0 +1,46 @@
+/** How a domain plugs into the backend: it gets a context and returns its request handlers. */
+import type {
+  EventChannel,
+  EventPayload,
+  RequestArgs,
+  RequestChannel,
+  RequestResult
+} from '../../shared/contract'
+import type { SocketMonitor } from './sockets/socket-monitor'
+
+/** Options every domain may read. */
+export interface BackendOptions {
+  /** Socket poll interval in milliseconds. */
+  readonly intervalMs: number
+  /** Look up names for remote addresses in the background. */
+  readonly resolveNames: boolean
+  /** Where domains keep files they own (recordings, capture spill files). */
+  readonly dataDirectory: string
+}
+
+/** What each domain receives when the backend starts. */
+export interface BackendContext {
+  readonly options: BackendOptions
+  /** The live socket table every domain can read or follow. */
+  readonly sockets: SocketMonitor
+  /** Pushes an event to every connected client. */
+  emit<E extends EventChannel>(event: E, payload: EventPayload<E>): void
+}
+
+/** A handler for one request channel; its arguments are already validated. */
+export type RequestHandler<C extends RequestChannel> = (
+  args: RequestArgs<C>
+) => Promise<RequestResult<C>> | RequestResult<C>
+
+/** Handlers for some of the contract's channels. */
+export type HandlerMap = { readonly [C in RequestChannel]?: RequestHandler<C> }
+
+/** A domain's running part. */
+export interface BackendModule {
+  readonly handlers: HandlerMap
+  /** Releases everything the domain holds (listeners, child processes, files). */
+  dispose?(): Promise<void> | void
+}
+
+/** Creates a domain's running part. */
+export type BackendModuleFactory = (context: BackendContext) => BackendModule

@@ -1,0 +1,101 @@
+/**
+ * The backend: every domain behind one `handle(channel, args)` entry and one event stream.
+ * Electron IPC and the web-mode WebSocket are two thin transports over this object.
+ */
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as v from 'valibot'
+import {
+  isRequestChannel,
+  requestChannels,
+  type EventChannel,
+  type EventPayload,
+  type RequestChannel
+} from '../../shared/contract'
+import { RequestError, type Envelope, type FailureCode } from '../../shared/contract/envelope'
+import type { BackendContext, BackendModule, BackendOptions, RequestHandler } from './backend-module'
+import { backendModules } from './modules'
+import { SocketMonitor } from './sockets/socket-monitor'
+import { createSocketProvider, type SocketProvider } from './sockets/socket-provider'
+
+/** Receives every pushed event. */
+export type EventListener = <E extends EventChannel>(event: E, payload: EventPayload<E>) => void
+
+/** The running backend. */
+export interface Backend {
+  /** Validates `rawArgs` against the channel's schema and runs its handler. Never throws. */
+  handle(channel: string, rawArgs: unknown): Promise<Envelope<unknown>>
+  /** Subscribes to pushed events; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void
+  /** The live socket table. */
+  readonly sockets: SocketMonitor
+  /** Stops polling and releases every domain's resources (listeners, helpers, files). */
+  dispose(): Promise<void>
+}
+
+/** Options to start a backend with; every field has a default. */
+export interface CreateBackendOptions extends Partial<BackendOptions> {
+  /** Replaces the OS provider (tests, other platforms). */
+  readonly provider?: SocketProvider
+  /** Start polling at once; true by default. */
+  readonly autoStart?: boolean
+}
+
+/** Starts the backend with every domain in `backendModules`. */
+export function createBackend(options: CreateBackendOptions = {}): Backend {
+  const resolved: BackendOptions = {
+    intervalMs: options.intervalMs ?? 1000,
+    resolveNames: options.resolveNames ?? true,
+    dataDirectory: options.dataDirectory ?? join(tmpdir(), 'sockscope')
+  }
+  const sockets = new SocketMonitor(options.provider ?? createSocketProvider(), { intervalMs: resolved.intervalMs })
+  const listeners = new Set<EventListener>()
+  const context: BackendContext = {
+    options: resolved,
+    sockets,
+    emit(event, payload) {
+      for (const listener of listeners) listener(event, payload)
+    }
+  }
+  const modules: BackendModule[] = backendModules.map((factory) => factory(context))
+  const handlers = new Map<string, RequestHandler<RequestChannel>>()
+  for (const module of modules) {
+    for (const [channel, handler] of Object.entries(module.handlers)) {
+      if (handlers.has(channel)) throw new Error(`two domains handle ${channel}`)
+      handlers.set(channel, handler as RequestHandler<RequestChannel>)
+    }
+  }
+  if (options.autoStart ?? true) sockets.start()
+
+  return {
+    sockets,
+    async handle(channel, rawArgs) {
+      if (!isRequestChannel(channel)) return failure('unknown-channel', `unknown channel "${channel}"`)
+      const handler = handlers.get(channel)
+      if (!handler) return failure('unsupported', `${channel} is not available in this build`)
+      const parsed = v.safeParse(requestChannels[channel].args, rawArgs ?? {})
+      if (!parsed.success) return failure('invalid-arguments', `${channel}: ${v.summarize(parsed.issues)}`)
+      try {
+        const value = await handler(parsed.output as never)
+        return { ok: true, value }
+      } catch (error) {
+        if (error instanceof RequestError) return failure(error.code, error.message)
+        const message = error instanceof Error ? error.message : String(error)
+        return failure('failed', message)
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async dispose() {
+      sockets.stop()
+      for (const module of modules.reverse()) await module.dispose?.()
+      listeners.clear()
+    }
+  }
+}
+
+function failure(code: FailureCode, message: string): Envelope<never> {
+  return { ok: false, error: { code, message } }
+}

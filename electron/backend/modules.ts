@@ -1,0 +1,6 @@
+/** Every domain the backend serves. A new domain adds its factory here. */
+import type { BackendModuleFactory } from './backend-module'
+import { socketsModule } from './sockets/sockets-module'
+
+/** The domains, in start order. */
+export const backendModules: readonly BackendModuleFactory[] = [socketsModule]

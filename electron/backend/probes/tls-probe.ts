@@ -1,0 +1,189 @@
+/**
+ * The TLS probe: connect, handshake, and report the negotiated parameters and the
+ * certificate chain. Verification never aborts the handshake, so an untrusted chain is
+ * still shown; `insecure` only decides whether that counts as success.
+ */
+import { connect as connectTls, type TLSSocket } from 'node:tls'
+import type { Socket } from 'node:net'
+import type { ProbeError, TlsProbeRequest, TlsProbeResult } from '../../../shared/model/probe'
+import { checkTlsProbe, invalidInput } from '../../../shared/probe-request'
+import { formatHostPort } from '../../../shared/probe-target'
+import { leafMatchesName, peerCertificateChain } from './certificate-details'
+import { closeSocketGracefully } from './close-socket'
+import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
+import { millisecondsSince, monotonicNow } from './probe-clock'
+import { resolveHost } from './resolve-host'
+import { connectTcp } from './tcp-connect'
+import { explainVerificationFailure } from './tls-verification'
+import { customTrustStore, systemTrustStore, type LoadedTrustStore } from './trust-store'
+
+type MutableResult = { -readonly [Key in keyof TlsProbeResult]: TlsProbeResult[Key] }
+
+/** Run a TLS probe. Never rejects: every failure is in the result's `error`. */
+export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal): Promise<TlsProbeResult> {
+  const start = monotonicNow()
+  const result: MutableResult = {
+    kind: 'tls',
+    host: String(request.host),
+    port: Number(request.port),
+    startedAt: Date.now(),
+    durationMs: 0,
+    ok: false,
+    dns: null,
+    connect: null,
+    handshakeMs: null,
+    protocol: null,
+    cipher: null,
+    cipherStandardName: null,
+    alpn: null,
+    alpnOffered: [...(request.alpnProtocols ?? [])],
+    servername: null,
+    insecure: request.insecure === true,
+    trustStore: null,
+    authorized: false,
+    authorizationError: null,
+    authorizationReason: null,
+    authorizationMessage: null,
+    hostnameMatches: null,
+    certificates: [],
+    error: null
+  }
+  const done = (error: ProbeError | null): TlsProbeResult => ({
+    ...result,
+    durationMs: millisecondsSince(start),
+    ok: error === null,
+    error
+  })
+  const checked = checkTlsProbe(request)
+  if (!checked.ok) return done(checked.error)
+  const probe = checked.value
+  Object.assign(result, { host: probe.host, servername: probe.servername, alpnOffered: probe.alpnProtocols })
+  let trust: LoadedTrustStore
+  try {
+    trust = probe.caPem === null ? await systemTrustStore() : customTrustStore(probe.caPem, probe.caSource ?? 'CA file')
+  } catch (error) {
+    return done(invalidInput(`The CA certificates could not be read: ${error instanceof Error ? error.message : String(error)}`))
+  }
+  result.trustStore = trust.store
+  const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)
+  if (!resolution.ok) return done(resolution.error)
+  result.dns = resolution.dns
+  const target = resolution.dns.addresses[0]
+  const tcp = await connectTcp({ ...target, port: probe.port, timeoutMs: probe.timeoutMs, signal })
+  result.connect = tcp.attempt
+  if (tcp.socket === null) return done(tcp.attempt.error)
+  const where = formatHostPort(target.address, probe.port)
+  const handshake = await performHandshake(tcp.socket, {
+    servername: probe.servername,
+    // Node checks the certificate against the SNI name, else against this host.
+    identityHost: probe.host,
+    alpnProtocols: probe.alpnProtocols,
+    trust,
+    timeoutMs: probe.timeoutMs,
+    where,
+    signal
+  })
+  if (handshake.socket === null) {
+    tcp.socket.destroy()
+    return done(handshake.error)
+  }
+  const socket = handshake.socket
+  result.handshakeMs = handshake.handshakeMs
+  const checkedName = probe.servername ?? probe.host
+  try {
+    const cipher = socket.getCipher()
+    result.protocol = socket.getProtocol()
+    result.cipher = cipher.name
+    result.cipherStandardName = cipher.standardName
+    result.alpn = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null
+    result.certificates = peerCertificateChain(socket, Date.now())
+    result.hostnameMatches = leafMatchesName(socket, checkedName)
+    result.authorized = socket.authorized
+    if (!socket.authorized) {
+      const code = String(socket.authorizationError ?? 'UNKNOWN')
+      const verdict = explainVerificationFailure(code, result.certificates, checkedName)
+      result.authorizationError = code
+      result.authorizationReason = verdict.reason
+      result.authorizationMessage = verdict.message
+    }
+  } finally {
+    closeSocketGracefully(socket)
+  }
+  if (!result.authorized && !result.insecure) {
+    return done({
+      kind: 'tls',
+      phase: 'tls-verify',
+      detail: result.authorizationReason,
+      code: result.authorizationError,
+      message: result.authorizationMessage ?? 'The certificate chain was not trusted.'
+    })
+  }
+  return done(null)
+}
+
+interface HandshakeOptions {
+  readonly servername: string | null
+  readonly identityHost: string
+  readonly alpnProtocols: readonly string[]
+  readonly trust: LoadedTrustStore
+  readonly timeoutMs: number
+  readonly where: string
+  readonly signal?: AbortSignal
+}
+
+type HandshakeOutcome =
+  | { readonly socket: TLSSocket; readonly handshakeMs: number; readonly error: null }
+  | { readonly socket: null; readonly handshakeMs: null; readonly error: ProbeError }
+
+function performHandshake(tcpSocket: Socket, options: HandshakeOptions): Promise<HandshakeOutcome> {
+  return new Promise((resolve) => {
+    const start = monotonicNow()
+    const socket = connectTls({
+      socket: tcpSocket,
+      host: options.identityHost,
+      servername: options.servername ?? undefined,
+      ALPNProtocols: options.alpnProtocols.length > 0 ? [...options.alpnProtocols] : undefined,
+      secureContext: options.trust.secureContext,
+      rejectUnauthorized: false
+    })
+    let settled = false
+    const fail = (error: ProbeError): void => {
+      if (settled) return
+      settled = true
+      cleanUp()
+      socket.destroy()
+      resolve({ socket: null, handshakeMs: null, error })
+    }
+    const onSecure = (): void => {
+      if (settled) return
+      settled = true
+      cleanUp()
+      resolve({ socket, handshakeMs: millisecondsSince(start), error: null })
+    }
+    const onError = (error: Error): void => fail(classifySocketError(error, 'tls-handshake', options.where))
+    const onClose = (): void =>
+      fail({
+        kind: 'closed',
+        phase: 'tls-handshake',
+        detail: null,
+        code: null,
+        message: `${options.where} closed the connection during the TLS handshake.`
+      })
+    const onAbort = (): void => fail(cancelledError('tls-handshake'))
+    const timer = setTimeout(
+      () => fail(timeoutError('tls-handshake', options.where, options.timeoutMs)),
+      options.timeoutMs
+    )
+    const cleanUp = (): void => {
+      clearTimeout(timer)
+      socket.off('secureConnect', onSecure)
+      socket.off('close', onClose)
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+    socket.once('secureConnect', onSecure)
+    // Stays attached: a late error on a finished probe must not crash the process.
+    socket.on('error', onError)
+    socket.once('close', onClose)
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

@@ -1,0 +1,321 @@
+/**
+ * Which processes hold which sockets, found by walking /proc/PID/fd.
+ *
+ * The walk costs one readlink per open file of every process, which dwarfs parsing the socket
+ * tables, so the result is cached per pid and refreshed only where it can be stale.
+ */
+import { readdir, readFile, readlink, stat } from 'node:fs/promises'
+import type { SocketOwner } from '../../../../shared/model/socket'
+
+/** Settings for a process table; the defaults suit a real Linux host. */
+export interface ProcessTableOptions {
+  /** Where procfs is mounted. */
+  readonly procRoot?: string
+  /** The user database used to name uids. */
+  readonly passwdPath?: string
+  /**
+   * How often everything is walked again even when nothing seems to need it, in milliseconds.
+   * Between full walks, owners can lag behind for sockets passed to an existing process
+   * (SCM_RIGHTS), fds closed after a fork, or a process renamed by exec.
+   */
+  readonly fullWalkIntervalMs?: number
+  /** How many processes are walked at once. */
+  readonly concurrency?: number
+  /** Monotonic milliseconds; replaceable so tests can force or skip full walks. */
+  readonly clock?: () => number
+}
+
+/** Owners of the sockets asked for, and whether some owners could not be seen. */
+export interface OwnerLookup {
+  /** Owners by socket inode, lowest pid first; inodes without a known owner are absent. */
+  readonly ownersByInode: ReadonlyMap<number, readonly SocketOwner[]>
+  /** True when some process's fds could not be read (another user's process while not root). */
+  readonly restricted: boolean
+}
+
+/** What the last lookup cost, to check that the cache works. */
+export interface WalkStatistics {
+  /** Processes alive at the lookup. */
+  readonly processCount: number
+  /** Processes whose fd directory was read. */
+  readonly walkedCount: number
+  /** True when the cache was dropped and every process walked. */
+  readonly fullWalk: boolean
+}
+
+interface ProcessRecord {
+  /** Socket inodes this process holds an fd to. */
+  readonly inodes: readonly number[]
+  /** True when its fd directory could not be read. */
+  readonly denied: boolean
+  /** Name and command; undefined until needed, null when the process vanished before it was read. */
+  owner?: SocketOwner | null
+}
+
+const DEFAULT_FULL_WALK_INTERVAL_MS = 15_000
+const DEFAULT_CONCURRENCY = 16
+const SOCKET_LINK_PREFIX = 'socket:['
+
+/** Errors that mean "the process or fd went away", which is normal mid-walk. */
+const VANISHED_CODES = new Set(['ENOENT', 'ESRCH', 'ENOTDIR'])
+/** Errors that mean "not allowed to look". */
+const DENIED_CODES = new Set(['EACCES', 'EPERM'])
+
+/**
+ * Parse /etc/passwd into uid → user name; malformed lines are skipped, the first name for a uid wins.
+ */
+export function parsePasswd(text: string): ReadonlyMap<number, string> {
+  const users = new Map<number, string>()
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue
+    const fields = line.split(':')
+    if (fields.length < 3 || fields[0] === '' || !/^\d+$/.test(fields[2])) continue
+    const uid = Number(fields[2])
+    if (!users.has(uid)) users.set(uid, fields[0])
+  }
+  return users
+}
+
+/**
+ * Turn a /proc/PID/cmdline buffer into a command line: arguments are NUL-separated, and
+ * processes that rewrite their title may leave trailing NULs.
+ */
+export function formatCommandLine(raw: Buffer): string {
+  return raw.toString('utf8').replace(/\0+$/, '').replaceAll('\0', ' ').trimEnd()
+}
+
+/**
+ * Maps socket inodes to the processes holding them, with a per-pid cache.
+ *
+ * Each lookup lists /proc, forgets processes that exited and walks only:
+ * - processes it has not seen before (they may hold anything, including inherited sockets);
+ * - when some wanted inode is still unknown, the other processes, those already holding
+ *   sockets first, stopping as soon as every unknown inode is found. An inode that a complete
+ *   pass cannot find (kernel-held, or another user's) is remembered so it does not cost a walk
+ *   on every lookup.
+ * Every `fullWalkIntervalMs` the cache is dropped and everything is walked again.
+ */
+export class ProcessTable {
+  private readonly procRoot: string
+  private readonly passwdPath: string
+  private readonly fullWalkIntervalMs: number
+  private readonly concurrency: number
+  private readonly clock: () => number
+  private readonly records = new Map<number, ProcessRecord>()
+  private unfindable = new Set<number>()
+  private lastFullWalkAt = Number.NEGATIVE_INFINITY
+  private users: Promise<ReadonlyMap<number, string>> | null = null
+  private statistics: WalkStatistics = { processCount: 0, walkedCount: 0, fullWalk: false }
+  private running: Promise<unknown> = Promise.resolve()
+
+  constructor(options: ProcessTableOptions = {}) {
+    this.procRoot = options.procRoot ?? '/proc'
+    this.passwdPath = options.passwdPath ?? '/etc/passwd'
+    this.fullWalkIntervalMs = options.fullWalkIntervalMs ?? DEFAULT_FULL_WALK_INTERVAL_MS
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY)
+    this.clock = options.clock ?? (() => performance.now())
+  }
+
+  /** Cost of the last lookup. */
+  get lastWalk(): WalkStatistics {
+    return this.statistics
+  }
+
+  /**
+   * Find the owners of the given socket inodes (0 is ignored: such sockets have no file).
+   * Overlapping calls run one after the other, since they share the cache.
+   */
+  findOwners(inodes: Iterable<number>): Promise<OwnerLookup> {
+    const lookup = this.running.then(() => this.lookUp(inodes))
+    this.running = lookup.catch(() => undefined)
+    return lookup
+  }
+
+  private async lookUp(inodes: Iterable<number>): Promise<OwnerLookup> {
+    const wanted = new Set<number>()
+    for (const inode of inodes) if (inode !== 0) wanted.add(inode)
+
+    const pids = await this.listPids()
+    const alive = new Set(pids)
+    for (const pid of this.records.keys()) if (!alive.has(pid)) this.records.delete(pid)
+
+    const now = this.clock()
+    const fullWalk = now - this.lastFullWalkAt >= this.fullWalkIntervalMs
+    if (fullWalk) {
+      this.records.clear()
+      this.unfindable.clear()
+      this.lastFullWalkAt = now
+    }
+    const firstPass = pids.filter((pid) => !this.records.has(pid))
+    await this.walk(firstPass, null)
+    let walkedCount = firstPass.length
+
+    let pidsByInode = this.indexInodes()
+    this.unfindable = new Set([...this.unfindable].filter((inode) => wanted.has(inode) && !pidsByInode.has(inode)))
+    const missing = new Set<number>()
+    for (const inode of wanted) if (!pidsByInode.has(inode) && !this.unfindable.has(inode)) missing.add(inode)
+
+    if (missing.size > 0 && !fullWalk) {
+      const walked = new Set(firstPass)
+      const candidates = pids.filter((pid) => !walked.has(pid) && this.records.get(pid)?.denied !== true)
+      // Processes that already hold sockets are the likeliest to have opened new ones.
+      const socketCount = (pid: number): number => this.records.get(pid)?.inodes.length ?? 0
+      candidates.sort((left, right) => socketCount(right) - socketCount(left))
+      walkedCount += await this.walk(candidates, missing)
+      pidsByInode = this.indexInodes()
+    }
+    for (const inode of missing) if (!pidsByInode.has(inode)) this.unfindable.add(inode)
+
+    await this.loadOwners(pidsByInode, wanted)
+    this.statistics = { processCount: pids.length, walkedCount, fullWalk }
+
+    const ownersByInode = new Map<number, SocketOwner[]>()
+    for (const inode of wanted) {
+      const holders = pidsByInode.get(inode)
+      if (holders === undefined) continue
+      const owners: SocketOwner[] = []
+      for (const pid of holders) {
+        const owner = this.records.get(pid)?.owner
+        if (owner) owners.push(owner)
+      }
+      if (owners.length > 0) ownersByInode.set(inode, owners)
+    }
+    const isRoot = process.getuid?.() === 0
+    let denied = false
+    for (const record of this.records.values()) if (record.denied) denied = true
+    return { ownersByInode, restricted: !isRoot || denied }
+  }
+
+  /** The user database, read once. An unreadable file gives an empty map, not an error. */
+  userNames(): Promise<ReadonlyMap<number, string>> {
+    this.users ??= readFile(this.passwdPath, 'utf8').then(parsePasswd, () => new Map<number, string>())
+    return this.users
+  }
+
+  /** Forget everything; the next lookup walks every process. */
+  clear(): void {
+    this.records.clear()
+    this.unfindable.clear()
+    this.lastFullWalkAt = Number.NEGATIVE_INFINITY
+  }
+
+  private async listPids(): Promise<number[]> {
+    const names = await readdir(this.procRoot)
+    const pids: number[] = []
+    for (const name of names) {
+      const code = name.charCodeAt(0)
+      if (code >= 0x30 && code <= 0x39 && /^\d+$/.test(name)) pids.push(Number(name))
+    }
+    pids.sort((left, right) => left - right)
+    return pids
+  }
+
+  /**
+   * Read the fd directories of `pids`, several at a time. With `missing`, stop starting new
+   * ones once every inode in it was found (found ones are removed from it). Returns how many
+   * were read.
+   */
+  private async walk(pids: readonly number[], missing: Set<number> | null): Promise<number> {
+    let next = 0
+    let walked = 0
+    const worker = async (): Promise<void> => {
+      while (next < pids.length && (missing === null || missing.size > 0)) {
+        const pid = pids[next++]
+        walked++
+        const record = await this.readProcess(pid)
+        if (record === null) {
+          this.records.delete(pid)
+          continue
+        }
+        this.records.set(pid, record)
+        if (missing !== null) for (const inode of record.inodes) missing.delete(inode)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, pids.length) }, worker))
+    return walked
+  }
+
+  /** The sockets one process holds; null when it exited. */
+  private async readProcess(pid: number): Promise<ProcessRecord | null> {
+    const directory = `${this.procRoot}/${pid}/fd`
+    let fds: string[]
+    try {
+      fds = await readdir(directory)
+    } catch (error) {
+      if (DENIED_CODES.has(errorCode(error))) return { inodes: [], denied: true }
+      if (VANISHED_CODES.has(errorCode(error))) return null
+      throw error
+    }
+    const links = await Promise.all(fds.map((fd) => readlink(`${directory}/${fd}`).catch(() => null)))
+    const inodes: number[] = []
+    for (const link of links) {
+      if (link === null || !link.startsWith(SOCKET_LINK_PREFIX)) continue
+      const inode = Number(link.slice(SOCKET_LINK_PREFIX.length, -1))
+      if (Number.isSafeInteger(inode) && inode > 0 && !inodes.includes(inode)) inodes.push(inode)
+    }
+    return { inodes, denied: false }
+  }
+
+  /** pids by socket inode, over every cached process, lowest pid first. */
+  private indexInodes(): Map<number, number[]> {
+    const pidsByInode = new Map<number, number[]>()
+    const pids = [...this.records.keys()].sort((left, right) => left - right)
+    for (const pid of pids) {
+      for (const inode of this.records.get(pid)!.inodes) {
+        const holders = pidsByInode.get(inode)
+        if (holders === undefined) pidsByInode.set(inode, [pid])
+        else holders.push(pid)
+      }
+    }
+    return pidsByInode
+  }
+
+  /** Read name, command line and user of the processes holding wanted sockets, once per process. */
+  private async loadOwners(pidsByInode: ReadonlyMap<number, readonly number[]>, wanted: ReadonlySet<number>): Promise<void> {
+    const pending = new Set<number>()
+    for (const inode of wanted) {
+      for (const pid of pidsByInode.get(inode) ?? []) {
+        if (this.records.get(pid)?.owner === undefined) pending.add(pid)
+      }
+    }
+    if (pending.size === 0) return
+    const users = await this.userNames()
+    const queue = [...pending]
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < queue.length) {
+        const pid = queue[next++]
+        const owner = await this.readOwner(pid, users)
+        const record = this.records.get(pid)
+        if (record !== undefined) record.owner = owner
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker))
+  }
+
+  private async readOwner(pid: number, users: ReadonlyMap<number, string>): Promise<SocketOwner | null> {
+    const base = `${this.procRoot}/${pid}`
+    try {
+      const [name, commandLine, info] = await Promise.all([
+        readFile(`${base}/comm`, 'utf8'),
+        readFile(`${base}/cmdline`),
+        stat(base)
+      ])
+      const processName = name.replace(/\n$/, '')
+      const command = formatCommandLine(commandLine)
+      return {
+        pid,
+        process: processName,
+        command: command === '' ? `[${processName}]` : command,
+        user: users.get(info.uid) ?? null
+      }
+    } catch (error) {
+      if (VANISHED_CODES.has(errorCode(error)) || DENIED_CODES.has(errorCode(error))) return null
+      throw error
+    }
+  }
+}
+
+function errorCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
+}

@@ -1,0 +1,22 @@
+import type { SocketEntry } from '../../../shared/model/socket'
+
+/** The fields that identify one socket across reads. */
+export type SocketIdentity = Pick<
+  SocketEntry,
+  'protocol' | 'family' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort' | 'inode' | 'rawProtocol'
+>
+
+/**
+ * Stable key of a socket, the same from one read to the next while the socket lives.
+ *
+ * The inode tells apart sockets that share endpoints (unnamed UNIX sockets, a listener and
+ * the sockets it accepted on the same port); the endpoints tell apart sockets without a file
+ * (inode 0, such as TIME_WAIT). A socket that loses its file (closed into TIME_WAIT) gets a new
+ * key, which is right: from the user's point of view it became a different row.
+ */
+export function socketId(socket: SocketIdentity): string {
+  const kind = socket.family === null ? socket.protocol : `${socket.protocol}${socket.family}`
+  const localPort = socket.localPort ?? socket.rawProtocol ?? ''
+  const remotePort = socket.remotePort ?? ''
+  return `${kind} ${socket.localAddress}|${localPort} ${socket.remoteAddress}|${remotePort} #${socket.inode}`
+}

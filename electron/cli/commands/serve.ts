@@ -1,0 +1,83 @@
+/** `sockscope serve`: web mode. */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { rendererDirectory } from '../../backend/app-paths'
+import { createBackend } from '../../backend/backend'
+import { isLoopbackHost } from '../../backend/web/loopback'
+import { startWebServer } from '../../backend/web/web-server'
+import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
+
+/** Serves the UI and the contract to a browser on this machine. */
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'serve the UI to a browser on this machine (web mode)',
+  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS]
+
+Serves the sockscope UI and its live backend over HTTP and a WebSocket.
+
+  --port N         port to listen on (default: a free one)
+  --host ADDRESS   address to bind (default 127.0.0.1). A non-loopback address exposes
+                   your socket table to the network and is only accepted when given here
+                   explicitly; sockscope warns when it is.
+  --open           open the URL in the default browser
+  --interval MS    socket-table poll interval (default 1000)
+  --no-resolve     do not look up names for remote addresses
+
+The URL printed on start carries a random token; requests without it get 401, and
+WebSocket connections from other origins are refused.
+`,
+  async run(argv, io) {
+    const { values } = parseCommandArguments(argv, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      open: { type: 'boolean' },
+      interval: { type: 'string' },
+      'no-resolve': { type: 'boolean' }
+    })
+    if (values.help) {
+      io.out.write(this.help)
+      return 0
+    }
+    const port = parseIntegerOption('port', values.port, 0, 65535) ?? 0
+    const intervalMs = parseIntegerOption('interval', values.interval, 100, 60_000) ?? 1000
+    const host = values.host ?? '127.0.0.1'
+    if (host.trim() === '') throw new UsageError('--host needs an address')
+    if (!isLoopbackHost(host)) {
+      io.err.write(
+        `warning: binding to ${host}, which is not loopback. Anyone who can reach it and has the token sees this machine's sockets and can run probes from it.\n`
+      )
+    }
+    const staticDirectory = rendererDirectory()
+    if (!existsSync(join(staticDirectory, 'index.html'))) {
+      io.err.write(`sockscope: the UI is not built (${staticDirectory} has no index.html). Run "npm run build" first.\n`)
+      return 1
+    }
+    const backend = createBackend({ intervalMs, resolveNames: !values['no-resolve'] })
+    let server
+    try {
+      server = await startWebServer({ backend, staticDirectory, host, port })
+    } catch (error) {
+      await backend.dispose()
+      io.err.write(`sockscope: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : error}\n`)
+      return 1
+    }
+    io.out.write(`sockscope web UI: ${server.url}\n`)
+    if (values.open) openInBrowser(server.url)
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve()
+      process.once('SIGINT', stop)
+      process.once('SIGTERM', stop)
+    })
+    await server.close()
+    await backend.dispose()
+    return 0
+  }
+}
+
+function openInBrowser(url: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
+  const child = spawn(opener, [url], { stdio: 'ignore', detached: true })
+  child.on('error', () => process.stderr.write(`sockscope: could not start ${opener}; open the URL yourself\n`))
+  child.unref()
+}

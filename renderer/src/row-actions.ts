@@ -1,0 +1,25 @@
+/**
+ * Actions offered on a socket row (details pane and context menu). Each domain contributes its
+ * own, e.g. "probe this remote" or "capture this".
+ */
+import type { SocketEntry } from '../../shared/model/socket'
+
+/** One action on a socket row. */
+export interface SocketRowAction {
+  readonly id: string
+  readonly label: string
+  /** Whether the action makes sense for this socket. */
+  readonly appliesTo: (socket: SocketEntry) => boolean
+  /** Runs the action; actions go through stores, never the transport directly. */
+  readonly run: (socket: SocketEntry) => void
+}
+
+/** Every registered row action, in menu order. */
+export const socketRowActions: SocketRowAction[] = []
+
+/** Adds actions; each domain calls this once at start-up. */
+export function registerSocketRowActions(actions: readonly SocketRowAction[]): void {
+  for (const action of actions) {
+    if (!socketRowActions.some((existing) => existing.id === action.id)) socketRowActions.push(action)
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * The one interface the renderer uses to reach the backend. Stores call it; components never do.
+ * Whether it runs over Electron IPC or the web-mode WebSocket is invisible from here.
+ */
+import type { EventChannel, EventPayload, RequestArgs, RequestChannel, RequestResult } from '../../../shared/contract'
+import type { Envelope, Failure } from '../../../shared/contract/envelope'
+
+/** A request the backend refused or failed, with its failure code. */
+export class BackendRequestError extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message)
+    this.name = 'BackendRequestError'
+  }
+}
+
+/** The renderer's view of the backend. */
+export interface BackendClient {
+  /** Calls a request channel; rejects with BackendRequestError when the backend answers with a failure. */
+  request<C extends RequestChannel>(channel: C, args: RequestArgs<C>): Promise<RequestResult<C>>
+  /** Listens to a pushed event; returns the unsubscribe function. */
+  subscribe<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+  /** Called with false when the link drops and true when it is back (then state must be re-read). */
+  onConnectionChange(listener: (connected: boolean) => void): () => void
+}
+
+/** Unwraps an envelope into its value or a thrown BackendRequestError. */
+export function unwrapEnvelope<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.value
+  throw new BackendRequestError(envelope.error)
+}

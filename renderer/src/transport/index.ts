@@ -1,0 +1,22 @@
+/** Picks the transport once: the desktop bridge when the preload provided one, else web mode. */
+import type { BackendClient } from './backend-client'
+import { createIpcClient } from './ipc-client'
+import { createWebSocketClient } from './web-socket-client'
+
+let client: BackendClient | null = null
+
+/** The app's backend client. */
+export function backendClient(): BackendClient {
+  if (client) return client
+  const bridge = (window as unknown as { sockscope?: Record<string, (argument: unknown) => unknown> }).sockscope
+  client = bridge ? createIpcClient(bridge) : createWebSocketClient(window.location)
+  return client
+}
+
+/** Replaces the client (component tests). */
+export function setBackendClient(replacement: BackendClient): void {
+  client = replacement
+}
+
+export type { BackendClient } from './backend-client'
+export { BackendRequestError } from './backend-client'

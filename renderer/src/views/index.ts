@@ -1,0 +1,16 @@
+/** The tabs of the main window. A new view adds one entry here. */
+import { defineAsyncComponent, type Component } from 'vue'
+import type { ViewId } from '../stores/layout'
+
+/** A tab: its id, its title and the component it shows. */
+export interface ViewEntry {
+  readonly id: ViewId
+  readonly title: string
+  readonly component: Component
+}
+
+/** The views in tab order. */
+export const views: readonly ViewEntry[] = [
+  { id: 'sockets', title: 'Sockets', component: defineAsyncComponent(() => import('./SocketsView.vue')) },
+  { id: 'processes', title: 'Processes', component: defineAsyncComponent(() => import('./ProcessesView.vue')) }
+]

@@ -1,0 +1,135 @@
+/**
+ * The socket model shared by every layer: providers produce it, the contract carries it,
+ * the CLI prints it and the renderer shows it.
+ */
+
+/** Transport-level protocol of a socket, as the OS tables group them. */
+export type SocketProtocol = 'tcp' | 'udp' | 'unix' | 'raw'
+
+/** IP family: 4 or 6, or null for UNIX sockets. */
+export type AddressFamily = 4 | 6 | null
+
+/**
+ * Socket state, upper case with underscores as the kernel names it
+ * (ESTABLISHED, LISTEN, TIME_WAIT, CLOSE_WAIT, SYN_SENT, ...). UDP and raw sockets use
+ * UNCONN or ESTABLISHED, the way `ss` does; UNIX sockets use LISTEN, ESTABLISHED,
+ * CONNECTING, DISCONNECTING or UNCONN.
+ */
+export type SocketState = string
+
+/** Every TCP state name the Linux kernel uses, in the kernel's numeric order (1..12). */
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV'
+] as const
+
+/**
+ * Why a socket has no pid:
+ * - `known`: the owner was found;
+ * - `hidden`: an owner probably exists but this user may not read its /proc/PID/fd
+ *   (another user's process while not root);
+ * - `none`: the kernel holds the socket with no file descriptor (TIME_WAIT, orphaned FIN_WAIT,
+ *   or a socket whose owner closed it between two reads).
+ */
+export type OwnerVisibility = 'known' | 'hidden' | 'none'
+
+/** A process that holds a file descriptor to a socket. */
+export interface SocketOwner {
+  readonly pid: number
+  readonly process: string
+  readonly command: string
+  readonly user: string | null
+}
+
+/** The kernel's TCP timer for a socket, from the `tm->when` column of /proc/net/tcp. */
+export interface TcpTimer {
+  /** off, retransmit (also covers probe), keepalive, time-wait or zero-window-probe. */
+  readonly kind: 'off' | 'retransmit' | 'keepalive' | 'time-wait' | 'zero-window-probe'
+  /** Milliseconds until it fires (converted from jiffies using USER_HZ=100). */
+  readonly expiresInMs: number
+}
+
+/** One socket as sockscope knows it. */
+export interface SocketEntry {
+  /** Stable key across ticks: protocol, family, endpoints and inode. */
+  readonly id: string
+  readonly protocol: SocketProtocol
+  readonly family: AddressFamily
+  /** IPv4 dotted or IPv6 compressed as `ss` prints them; the path (or '') for UNIX sockets. */
+  readonly localAddress: string
+  readonly localPort: number | null
+  readonly remoteAddress: string
+  readonly remotePort: number | null
+  readonly state: SocketState
+  readonly recvQueue: number
+  readonly sendQueue: number
+  /** 0 for sockets without a file (TIME_WAIT). */
+  readonly inode: number
+  readonly uid: number | null
+  /** The user name for `uid`, from /etc/passwd where it is known. */
+  readonly user: string | null
+  /** The first owner's pid, or null when unknown. */
+  readonly pid: number | null
+  readonly process: string | null
+  readonly command: string | null
+  /** Every process holding the socket (a forked server shares its listener with children). */
+  readonly owners: readonly SocketOwner[]
+  readonly ownerVisibility: OwnerVisibility
+  /** TCP only; null elsewhere or where the table does not report it. */
+  readonly timer: TcpTimer | null
+  /** TCP only: unrecovered retransmits (the `retrnsmt` column). */
+  readonly retransmits: number | null
+  /** UNIX only: stream, dgram or seqpacket. */
+  readonly unixType: 'stream' | 'dgram' | 'seqpacket' | null
+  /** Raw sockets only: the IP protocol number (reported by the kernel as the local "port"). */
+  readonly rawProtocol: number | null
+}
+
+/** A line of an OS table that could not be read; the rest of the table still is. */
+export interface TableIssue {
+  /** Where the line came from, e.g. /proc/net/tcp6. */
+  readonly source: string
+  /** 1-based line number within the source. */
+  readonly line: number
+  readonly message: string
+  readonly text: string
+}
+
+/** A full read of the socket tables. */
+export interface SocketSnapshot {
+  /** Monotonic tick number; 0 for a one-off read. */
+  readonly tick: number
+  /** Wall-clock time of the read, epoch milliseconds. */
+  readonly takenAt: number
+  /** How long the read took, milliseconds. */
+  readonly refreshMs: number
+  readonly sockets: readonly SocketEntry[]
+  readonly issues: readonly TableIssue[]
+  /** True when the reader could not see other users' processes (not root). */
+  readonly partialOwnership: boolean
+}
+
+/** What changed between two snapshots. */
+export interface SocketDiff {
+  readonly tick: number
+  readonly previousTick: number
+  readonly takenAt: number
+  readonly refreshMs: number
+  readonly added: readonly SocketEntry[]
+  /** Ids of sockets that were in the previous snapshot and are gone. */
+  readonly removed: readonly string[]
+  /** Sockets whose state, queues, owners or retransmits changed. */
+  readonly changed: readonly SocketEntry[]
+  readonly issues: readonly TableIssue[]
+  readonly partialOwnership: boolean
+}

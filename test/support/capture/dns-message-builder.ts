@@ -1,0 +1,108 @@
+/**
+ * Builds DNS messages byte by byte (RFC 1035), with name compression, for the local responder
+ * that produces the capture fixtures and for decoder tests.
+ */
+
+/** A resource record to put in an answer. */
+export interface BuiltRecord {
+  readonly name: string
+  readonly type: number
+  readonly ttl: number
+  /** Record data: an IPv4/IPv6 address, a name (CNAME, PTR, NS), TXT strings, or raw bytes for any other type. */
+  readonly data: string | readonly string[] | Uint8Array
+}
+
+/** A DNS message to build. */
+export interface BuiltMessage {
+  readonly id: number
+  readonly flags: number
+  readonly questions: readonly { readonly name: string; readonly type: number; readonly class?: number }[]
+  readonly answers?: readonly BuiltRecord[]
+}
+
+/** Record types the builder knows how to encode data for. */
+export const DNS_TYPE = { A: 1, NS: 2, CNAME: 5, PTR: 12, TXT: 16, AAAA: 28 } as const
+
+/** Encodes a message, compressing every name suffix already written. */
+export function buildDnsMessage(message: BuiltMessage): Uint8Array {
+  const bytes: number[] = []
+  const written = new Map<string, number>()
+  const u16 = (value: number) => bytes.push((value >> 8) & 0xff, value & 0xff)
+  const u32 = (value: number) => {
+    u16((value >>> 16) & 0xffff)
+    u16(value & 0xffff)
+  }
+  const name = (text: string) => {
+    const labels = text.split('.').filter((label) => label.length > 0)
+    for (let index = 0; index < labels.length; index += 1) {
+      const suffix = labels.slice(index).join('.').toLowerCase()
+      const earlier = written.get(suffix)
+      if (earlier !== undefined) {
+        u16(0xc000 | earlier)
+        return
+      }
+      if (bytes.length < 0x3fff) written.set(suffix, bytes.length)
+      const label = new TextEncoder().encode(labels[index]!)
+      bytes.push(label.length, ...label)
+    }
+    bytes.push(0)
+  }
+  u16(message.id)
+  u16(message.flags)
+  u16(message.questions.length)
+  u16(message.answers?.length ?? 0)
+  u16(0)
+  u16(0)
+  for (const question of message.questions) {
+    name(question.name)
+    u16(question.type)
+    u16(question.class ?? 1)
+  }
+  for (const record of message.answers ?? []) {
+    name(record.name)
+    u16(record.type)
+    u16(1)
+    u32(record.ttl)
+    const lengthAt = bytes.length
+    u16(0)
+    const dataStart = bytes.length
+    if (record.data instanceof Uint8Array) bytes.push(...record.data)
+    else if (record.type === DNS_TYPE.A) bytes.push(...String(record.data).split('.').map(Number))
+    else if (record.type === DNS_TYPE.AAAA) bytes.push(...ipv6Bytes(String(record.data)))
+    else if (record.type === DNS_TYPE.TXT) {
+      for (const text of record.data as readonly string[]) {
+        const encoded = new TextEncoder().encode(text)
+        bytes.push(encoded.length, ...encoded)
+      }
+    } else name(String(record.data))
+    const dataLength = bytes.length - dataStart
+    bytes[lengthAt] = dataLength >> 8
+    bytes[lengthAt + 1] = dataLength & 0xff
+  }
+  return Uint8Array.from(bytes)
+}
+
+/** Reads the id and first question name and type from a query, enough to answer it. */
+export function readDnsQuery(bytes: Uint8Array): { id: number; name: string; type: number } | null {
+  if (bytes.length < 17) return null
+  const labels: string[] = []
+  let position = 12
+  while (position < bytes.length && bytes[position] !== 0) {
+    const length = bytes[position]!
+    labels.push(new TextDecoder().decode(bytes.subarray(position + 1, position + 1 + length)))
+    position += 1 + length
+  }
+  if (position + 5 > bytes.length) return null
+  return { id: (bytes[0]! << 8) | bytes[1]!, name: labels.join('.'), type: (bytes[position + 1]! << 8) | bytes[position + 2]! }
+}
+
+function ipv6Bytes(text: string): number[] {
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined]
+  const headGroups = head ? head.split(':') : []
+  const tailGroups = tail ? tail.split(':') : []
+  const groups = [...headGroups, ...new Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+  return groups.flatMap((group) => {
+    const value = parseInt(group, 16)
+    return [value >> 8, value & 0xff]
+  })
+}
