@@ -13,10 +13,15 @@ export type SocketIdentity = Pick<
  * the sockets it accepted on the same port); the endpoints tell apart sockets without a file
  * (inode 0, such as TIME_WAIT). A socket that loses its file (closed into TIME_WAIT) gets a new
  * key, which is right: from the user's point of view it became a different row.
+ *
+ * `instance` tells apart sockets that nothing else does: UNIX connections still waiting in a
+ * listener's queue have no inode and show the listener's path, so the kernel's (hashed)
+ * address of the socket is the only difference.
  */
-export function socketId(socket: SocketIdentity): string {
+export function socketId(socket: SocketIdentity, instance?: string): string {
   const kind = socket.family === null ? socket.protocol : `${socket.protocol}${socket.family}`
   const localPort = socket.localPort ?? socket.rawProtocol ?? ''
   const remotePort = socket.remotePort ?? ''
-  return `${kind} ${socket.localAddress}|${localPort} ${socket.remoteAddress}|${remotePort} #${socket.inode}`
+  const key = `${kind} ${socket.localAddress}|${localPort} ${socket.remoteAddress}|${remotePort} #${socket.inode}`
+  return instance === undefined ? key : `${key} @${instance}`
 }

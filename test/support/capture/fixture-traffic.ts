@@ -108,7 +108,7 @@ async function dnsTraffic(): Promise<void> {
     [client4, '127.0.0.1', 53, 'txt.sockscope.test', DNS_TYPE.TXT],
     [client4, '127.0.0.1', 53, '7.0.0.127.in-addr.arpa', DNS_TYPE.PTR],
     [client4, '127.0.0.1', 53, 'missing.sockscope.test', DNS_TYPE.A],
-    [client4, '127.0.0.1', 53, 'odd.sockscope.test', 99],
+    [client4, '127.0.0.1', 53, 'odd.sockscope.test', 65399],
     [client4, '127.0.0.1', 5353, 'printer.local', DNS_TYPE.A]
   ]
   let id = 0x5c00
@@ -201,7 +201,6 @@ async function fragmentTraffic(): Promise<void> {
     const server = createSocket(type)
     await new Promise<void>((resolve) => server.bind(7004, host, resolve))
     const client = createSocket(type)
-    await udpExchange(server, host, 7004, Buffer.alloc(0))
     await new Promise<void>((resolve) => {
       server.once('message', () => resolve())
       client.send(Buffer.alloc(4000, 0x61), 7004, host)

@@ -209,8 +209,9 @@ function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntr
     inode,
     rawProtocol: null
   }
+  const instance = inode === 0 ? text.slice(fieldStarts[0], fieldEnds[0] - 1) : undefined
   return {
-    id: socketId(identity),
+    id: socketId(identity, instance),
     ...identity,
     state,
     recvQueue: 0,

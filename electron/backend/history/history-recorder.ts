@@ -1,0 +1,219 @@
+/**
+ * Turns each socket snapshot into a history point: counts from the table, plus fds and limits
+ * of the processes involved, ephemeral-port use and interface throughput.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import type { SocketSnapshot } from '../../../shared/model/socket'
+import type { HistorySample, InterfaceRate, PortRange, ProcessSample } from '../../../shared/model/history'
+import { countOpenFileDescriptors } from './fd-count'
+import { readSoftOpenFilesLimit } from './proc-limits'
+import { readPortRange } from './port-range'
+import { interfaceRates, parseNetDev, type InterfaceCounters } from './proc-net-dev'
+import { emptyProtocolCounts, summarizeSockets, type SocketSummary } from './socket-summary'
+import type { HistoryStore } from './history-store'
+
+/** The system reads the recorder makes; swapped out in tests. */
+export interface SystemReaders {
+  /** The text of /proc/net/dev, or null when there is none. */
+  readNetDev(): Promise<string | null>
+  readPortRange(): Promise<PortRange | null>
+  countOpenFileDescriptors(pid: number): Promise<number | null>
+  readSoftOpenFilesLimit(pid: number): Promise<number | null>
+  /** Every running process id. */
+  listProcessIds(): Promise<number[]>
+  /** The short name (comm) of a process, or null when it is gone. */
+  readProcessName(pid: number): Promise<string | null>
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/** Readers backed by procfs under `procRoot`. */
+export function procSystemReaders(procRoot = '/proc'): SystemReaders {
+  return {
+    readNetDev: () => readOptional(`${procRoot}/net/dev`),
+    readPortRange: () => readPortRange(procRoot),
+    countOpenFileDescriptors: (pid) => countOpenFileDescriptors(pid, procRoot),
+    readSoftOpenFilesLimit: (pid) => readSoftOpenFilesLimit(pid, procRoot),
+    listProcessIds: async () => {
+      const entries = await readdir(procRoot).catch(() => [] as string[])
+      return entries.filter((entry) => /^\d+$/.test(entry)).map(Number)
+    },
+    readProcessName: async (pid) => (await readOptional(`${procRoot}/${pid}/comm`))?.trim() ?? null
+  }
+}
+
+/** Tuning of the recorder's system reads. */
+export interface RecorderOptions {
+  /** Every this many ticks, all processes (not only socket owners) get their fds counted. */
+  readonly fullScanEveryTicks: number
+  /** How long a process's soft limit is trusted before it is read again. */
+  readonly limitRefreshMs: number
+  /** How long the ephemeral port range is trusted before it is read again. */
+  readonly portRangeRefreshMs: number
+  /** A process without sockets is followed once its fds pass this share of its limit. */
+  readonly followFdRatio: number
+}
+
+const defaultRecorderOptions: RecorderOptions = {
+  fullScanEveryTicks: 10,
+  limitRefreshMs: 30_000,
+  portRangeRefreshMs: 60_000,
+  followFdRatio: 0.5
+}
+
+/** A recorded tick: the point added to the history and the counts it came from. */
+export interface RecordedTick {
+  readonly sample: HistorySample
+  readonly summary: SocketSummary
+}
+
+interface KnownLimit {
+  readonly limit: number | null
+  readonly readAt: number
+}
+
+/** Records one point per snapshot into a history store. */
+export class HistoryRecorder {
+  private readonly options: RecorderOptions
+  private ticks = 0
+  private previousCounters: { readonly counters: readonly InterfaceCounters[]; readonly at: number } | null = null
+  private portRange: { readonly range: PortRange | null; readonly readAt: number } | null = null
+  private readonly limits = new Map<number, KnownLimit>()
+  /** Processes without sockets that came close to their fd limit, pid → name. */
+  private readonly fdHeavy = new Map<number, string>()
+
+  constructor(
+    readonly store: HistoryStore,
+    private readonly readers: SystemReaders = procSystemReaders(),
+    options: Partial<RecorderOptions> = {}
+  ) {
+    this.options = { ...defaultRecorderOptions, ...options }
+  }
+
+  /** Adds the point for `snapshot` to the store and returns it. */
+  async record(snapshot: SocketSnapshot): Promise<RecordedTick> {
+    const now = snapshot.takenAt > 0 ? snapshot.takenAt : Date.now()
+    const fullScan = this.ticks % Math.max(1, this.options.fullScanEveryTicks) === 0
+    this.ticks++
+
+    const portRange = await this.currentPortRange(now)
+    const summary = summarizeSockets(snapshot.sockets, portRange)
+    const [processes, interfaces] = await Promise.all([this.measureProcesses(summary, now, fullScan), this.readInterfaceRates(now)])
+
+    const sample: HistorySample = {
+      tick: snapshot.tick,
+      takenAt: now,
+      sockets: summary.sockets,
+      states: summary.states,
+      protocols: summary.protocols,
+      processes,
+      portRange,
+      ephemeral: summary.ephemeral.slice(0, this.store.options.maxDestinations),
+      interfaces
+    }
+    this.store.append(sample)
+    return { sample, summary }
+  }
+
+  private async currentPortRange(now: number): Promise<PortRange | null> {
+    if (!this.portRange || now - this.portRange.readAt >= this.options.portRangeRefreshMs) {
+      const range = await this.readers.readPortRange().catch(() => null)
+      this.portRange = { range, readAt: now }
+    }
+    return this.portRange.range
+  }
+
+  private async softLimit(pid: number, now: number): Promise<number | null> {
+    const known = this.limits.get(pid)
+    if (known && now - known.readAt < this.options.limitRefreshMs) return known.limit
+    const limit = await this.readers.readSoftOpenFilesLimit(pid).catch(() => null)
+    this.limits.set(pid, { limit, readAt: now })
+    return limit
+  }
+
+  /**
+   * Counts fds for the busiest socket owners and for processes known to be close to their
+   * limit; on a full scan, every other process is checked too, so one leaking plain files
+   * (no sockets) is caught as well.
+   */
+  private async measureProcesses(summary: SocketSummary, now: number, fullScan: boolean): Promise<ProcessSample[]> {
+    const limit = this.store.options.maxProcesses
+    const owners = [...summary.processes.values()].sort((a, b) => b.sockets - a.sockets || a.pid - b.pid).slice(0, limit)
+    const ownerPids = new Set(owners.map((owner) => owner.pid))
+
+    if (fullScan) await this.scanAllProcesses(ownerPids, now)
+
+    const measured = await Promise.all(
+      owners.map(async (owner): Promise<ProcessSample> => {
+        const [fdCount, fdSoftLimit] = await Promise.all([
+          this.readers.countOpenFileDescriptors(owner.pid).catch(() => null),
+          this.softLimit(owner.pid, now)
+        ])
+        return { pid: owner.pid, name: owner.name, sockets: owner.sockets, states: owner.states, protocols: owner.protocols, fdCount, fdSoftLimit }
+      })
+    )
+    const heavy = await Promise.all(
+      [...this.fdHeavy]
+        .filter(([pid]) => !ownerPids.has(pid))
+        .map(async ([pid, name]): Promise<ProcessSample | null> => {
+          const fdCount = await this.readers.countOpenFileDescriptors(pid).catch(() => null)
+          if (fdCount === null) {
+            this.fdHeavy.delete(pid)
+            return null
+          }
+          const fdSoftLimit = await this.softLimit(pid, now)
+          return { pid, name, sockets: 0, states: {}, protocols: emptyProtocolCounts(), fdCount, fdSoftLimit }
+        })
+    )
+    const fillRatio = (sample: ProcessSample): number =>
+      sample.fdCount !== null && sample.fdSoftLimit ? sample.fdCount / sample.fdSoftLimit : 0
+    // Processes near their limit go first so the cap never hides them.
+    const all = [...measured, ...heavy.filter((sample): sample is ProcessSample => sample !== null)]
+    const nearLimit = all.filter((sample) => fillRatio(sample) >= this.options.followFdRatio)
+    const rest = all.filter((sample) => fillRatio(sample) < this.options.followFdRatio)
+    return [...nearLimit, ...rest].slice(0, limit)
+  }
+
+  private async scanAllProcesses(skip: ReadonlySet<number>, now: number): Promise<void> {
+    const pids = await this.readers.listProcessIds().catch(() => [] as number[])
+    const running = new Set(pids)
+    for (const pid of this.limits.keys()) if (!running.has(pid)) this.limits.delete(pid)
+    for (const pid of this.fdHeavy.keys()) if (!running.has(pid)) this.fdHeavy.delete(pid)
+    await Promise.all(
+      pids
+        .filter((pid) => !skip.has(pid))
+        .map(async (pid) => {
+          const fdCount = await this.readers.countOpenFileDescriptors(pid).catch(() => null)
+          if (fdCount === null) return
+          const fdSoftLimit = await this.softLimit(pid, now)
+          if (fdSoftLimit && fdCount / fdSoftLimit >= this.options.followFdRatio) {
+            this.fdHeavy.set(pid, (await this.readers.readProcessName(pid).catch(() => null)) ?? String(pid))
+          } else {
+            this.fdHeavy.delete(pid)
+            // Limits of processes not followed are not worth keeping between scans.
+            if (!skip.has(pid)) this.limits.delete(pid)
+          }
+        })
+    )
+  }
+
+  private async readInterfaceRates(now: number): Promise<InterfaceRate[]> {
+    const text = await this.readers.readNetDev().catch(() => null)
+    if (text === null) return []
+    const counters = parseNetDev(text).interfaces
+    const previous = this.previousCounters
+    this.previousCounters = { counters, at: now }
+    if (!previous) return []
+    const rates = interfaceRates(previous.counters, counters, now - previous.at)
+    const limit = this.store.options.maxInterfaces
+    if (rates.length <= limit) return rates
+    const load = (rate: InterfaceRate): number => rate.receiveBytesPerSecond + rate.transmitBytesPerSecond
+    return [...rates].sort((a, b) => load(b) - load(a)).slice(0, limit)
+  }
+}

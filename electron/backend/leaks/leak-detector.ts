@@ -1,0 +1,157 @@
+/**
+ * The leak detector: runs every rule on each tick's history and table, and turns their
+ * candidates into findings with hysteresis. A finding appears only after its condition has
+ * held for `raiseAfterSeconds`, and clears only after even the looser "keep" condition has
+ * been gone for `clearAfterSeconds`, so a value hovering at a threshold does not flap.
+ */
+import type { SocketEntry } from '../../../shared/model/socket'
+import type { HistorySample } from '../../../shared/model/history'
+import type { Finding, FindingsUpdate } from '../../../shared/model/finding'
+import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
+import type { HistoryStore } from '../history/history-store'
+import { scanSockets, type Candidate, type LeakRule } from './rule'
+import { growthRule } from './growth-rule'
+import { closeWaitRule } from './close-wait-rule'
+import { fdLimitRule } from './fd-limit-rule'
+import { ephemeralPortsRule } from './ephemeral-ports-rule'
+import { timeWaitRule } from './time-wait-rule'
+
+/** Every rule, one per finding kind. */
+export const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule]
+
+/** What the detector reads at each tick: the history after the tick's point was added, and the table. */
+export interface DetectorTick {
+  readonly store: HistoryStore
+  readonly sample: HistorySample
+  readonly sockets: readonly SocketEntry[]
+}
+
+interface Tracker {
+  /** When the raise condition started holding without a break, or null. */
+  pendingSince: number | null
+  finding: Finding | null
+  lastKeptAt: number
+}
+
+/** Turns rule candidates into findings that appear and clear cleanly. */
+export class LeakDetector {
+  private settings: LeakSettings
+  private readonly trackers = new Map<string, Tracker>()
+  private readonly closeWaitSince = new Map<string, number>()
+
+  constructor(
+    settings: LeakSettings = DEFAULT_LEAK_SETTINGS,
+    private readonly rules: readonly LeakRule[] = LEAK_RULES
+  ) {
+    this.settings = settings
+  }
+
+  /** The thresholds in use. */
+  currentSettings(): LeakSettings {
+    return this.settings
+  }
+
+  /** Replaces the thresholds; raised findings are re-judged at the next tick. */
+  setSettings(settings: LeakSettings): void {
+    this.settings = settings
+  }
+
+  /** Every finding that holds now. */
+  active(): Finding[] {
+    const findings: Finding[] = []
+    for (const tracker of this.trackers.values()) if (tracker.finding) findings.push(tracker.finding)
+    return findings
+  }
+
+  /** Judges one tick. */
+  evaluate(tick: DetectorTick): FindingsUpdate {
+    const now = tick.sample.takenAt
+    const scan = scanSockets(tick.sockets)
+    this.followCloseWait(scan.closeWait, now)
+
+    const appeared: Finding[] = []
+    const cleared: Finding[] = []
+    if (!this.settings.enabled) {
+      for (const tracker of this.trackers.values()) if (tracker.finding) cleared.push({ ...tracker.finding, clearedAt: now })
+      this.trackers.clear()
+      return { takenAt: now, appeared, cleared, active: [] }
+    }
+
+    const activeIds = new Set<string>()
+    for (const [id, tracker] of this.trackers) if (tracker.finding) activeIds.add(id)
+    const input = { now, settings: this.settings, store: tick.store, sample: tick.sample, sockets: tick.sockets, scan, closeWaitSince: this.closeWaitSince, activeIds }
+    const seen = new Set<string>()
+    for (const rule of this.rules) {
+      for (const candidate of rule(input)) {
+        seen.add(candidate.id)
+        const finding = this.judge(candidate, now)
+        if (finding) appeared.push(finding)
+      }
+    }
+
+    const clearAfterMs = this.settings.clearAfterSeconds * 1000
+    for (const [id, tracker] of this.trackers) {
+      if (!tracker.finding) {
+        if (!seen.has(id)) this.trackers.delete(id)
+        continue
+      }
+      if (tracker.lastKeptAt < now && now - tracker.lastKeptAt >= clearAfterMs) {
+        cleared.push({ ...tracker.finding, clearedAt: now })
+        this.trackers.delete(id)
+      }
+    }
+    return { takenAt: now, appeared, cleared, active: this.active() }
+  }
+
+  /** Feeds one candidate to its tracker; returns the finding when it appears now. */
+  private judge(candidate: Candidate, now: number): Finding | null {
+    let tracker = this.trackers.get(candidate.id)
+    if (!tracker) {
+      if (!candidate.raises) return null
+      tracker = { pendingSince: null, finding: null, lastKeptAt: now }
+      this.trackers.set(candidate.id, tracker)
+    }
+    if (candidate.raises) tracker.pendingSince ??= now
+    else if (!tracker.finding) tracker.pendingSince = null
+
+    if (tracker.finding) {
+      if (candidate.keeps) {
+        tracker.lastKeptAt = now
+        tracker.finding = toFinding(candidate, tracker.finding.since, now)
+      }
+      return null
+    }
+    if (tracker.pendingSince !== null && now - tracker.pendingSince >= this.settings.raiseAfterSeconds * 1000) {
+      tracker.finding = toFinding(candidate, Math.min(candidate.since ?? tracker.pendingSince, tracker.pendingSince), now)
+      tracker.lastKeptAt = now
+      return tracker.finding
+    }
+    return null
+  }
+
+  /** Remembers when each CLOSE_WAIT socket was first seen, forgetting the ones gone. */
+  private followCloseWait(sockets: readonly SocketEntry[], now: number): void {
+    const present = new Set<string>()
+    for (const socket of sockets) {
+      present.add(socket.id)
+      if (!this.closeWaitSince.has(socket.id)) this.closeWaitSince.set(socket.id, now)
+    }
+    for (const id of this.closeWaitSince.keys()) if (!present.has(id)) this.closeWaitSince.delete(id)
+  }
+}
+
+function toFinding(candidate: Candidate, since: number, now: number): Finding {
+  return {
+    id: candidate.id,
+    kind: candidate.kind,
+    process: candidate.process,
+    severity: candidate.severity,
+    since,
+    updatedAt: now,
+    clearedAt: null,
+    title: candidate.title,
+    explanation: candidate.explanation,
+    advice: candidate.advice,
+    evidence: candidate.evidence
+  }
+}

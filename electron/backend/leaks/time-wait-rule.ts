@@ -1,0 +1,77 @@
+/** `time-wait`: TIME_WAIT dominating the TCP table, the mark of connection churn. */
+import type { FindingProcess } from '../../../shared/model/finding'
+import { HISTORY_COLUMNS } from '../history/history-store'
+import { describeProcess, endpointGroup, evidenceSeries, topGroups, type LeakRule, type RuleInput } from './rule'
+
+/** Raised findings clear only once TIME_WAIT drops this far below the thresholds. */
+const CLEAR_FACTOR = 0.8
+
+/**
+ * Finds tables where TIME_WAIT sockets outnumber the rest. TIME_WAIT sockets have no owner, so
+ * the process is guessed: the one listening on the port (a server closing first) or the one
+ * with live connections to the same endpoint (a client).
+ */
+export const timeWaitRule: LeakRule = (input) => {
+  const { settings, sample, now, scan } = input
+  const timeWait = sample.states.TIME_WAIT ?? 0
+  const tcp = sample.protocols.tcp
+  if (tcp === 0) return []
+  const share = timeWait / tcp
+  const raises = timeWait >= settings.timeWaitMinimumCount && share >= settings.timeWaitMinimumShare
+  const keeps = timeWait >= settings.timeWaitMinimumCount * CLEAR_FACTOR && share >= settings.timeWaitMinimumShare * CLEAR_FACTOR
+  if (!keeps) return []
+
+  const groups = topGroups(scan.timeWait.map((socket) => endpointGroup(socket, scan.listening)))
+  const process = groups.length > 0 ? guessProcess(input, groups[0].label) : null
+  const slice = input.store.columnSlice({ kind: 'overall' }, HISTORY_COLUMNS.stateColumn('TIME_WAIT'), now - settings.growthWindowSeconds * 1000)
+  return [
+    {
+      id: 'time-wait',
+      kind: 'time-wait',
+      process,
+      raises,
+      keeps,
+      severity: 'info',
+      title: `${Math.round(share * 100)}% of TCP sockets are in TIME_WAIT`,
+      explanation:
+        `${timeWait} of ${tcp} TCP sockets are in TIME_WAIT${groups.length > 0 ? `, most of them ${groups[0].label}` : ''}` +
+        `${process ? ` (probably ${describeProcess(process)})` : ''}. ` +
+        'TIME_WAIT itself is normal: the side that closes a connection first keeps it for about a minute. ' +
+        'This many means connections are opened and closed at a high rate (connection churn), which costs handshakes and ports.',
+      advice:
+        'Reuse connections: turn on keep-alive, or use a connection pool, so requests share a few long-lived connections. ' +
+        'On a server, keep-alive lets clients send more requests per connection, and the clients can close first.',
+      evidence: {
+        numbers: { timeWait, tcp, share: Math.round(share * 1000) / 1000 },
+        series: evidenceSeries('TIME_WAIT sockets', slice.times, slice.values),
+        groups
+      }
+    }
+  ]
+}
+
+function guessProcess(input: RuleInput, group: string): FindingProcess | null {
+  const { scan } = input
+  const sample = scan.timeWait.find((socket) => endpointGroup(socket, scan.listening) === group)
+  if (!sample) return null
+  const listener = sample.localPort !== null ? scan.listening.get(`tcp:${sample.localPort}`) : undefined
+  if (listener !== undefined) return listener
+  // A client: whoever holds live connections to the same remote endpoint.
+  const counts = new Map<number, { name: string; count: number }>()
+  for (const socket of input.sockets) {
+    if (socket.pid === null || socket.protocol !== 'tcp' || socket.state === 'TIME_WAIT') continue
+    if (socket.remoteAddress !== sample.remoteAddress || socket.remotePort !== sample.remotePort) continue
+    const entry = counts.get(socket.pid) ?? { name: socket.process ?? '', count: 0 }
+    entry.count++
+    counts.set(socket.pid, entry)
+  }
+  let best: FindingProcess | null = null
+  let most = 0
+  for (const [pid, entry] of counts) {
+    if (entry.count > most) {
+      most = entry.count
+      best = { pid, name: entry.name }
+    }
+  }
+  return best
+}

@@ -1,0 +1,128 @@
+/**
+ * The UDP probe: send one datagram and collect replies until a time limit.
+ *
+ * The socket is connected (connect(2) on a datagram socket) so the kernel reports an ICMP
+ * port-unreachable for that peer as ECONNREFUSED on the next receive, the one way a UDP
+ * "closed port" becomes visible. Linux does this; other systems may just stay silent.
+ */
+import { createSocket, type Socket as DatagramSocket } from 'node:dgram'
+import { randomInt } from 'node:crypto'
+import type { ProbeError, UdpProbeRequest, UdpProbeResult, UdpReply } from '../../../shared/model/probe'
+import { checkUdpProbe } from '../../../shared/probe-request'
+import { formatHostPort } from '../../../shared/probe-target'
+import { decodeDnsReply, encodeDnsQuery } from '../../../shared/dns-message'
+import { cancelledError, classifySocketError, errorCode, timeoutError } from './probe-errors'
+import { millisecondsSince, monotonicNow } from './probe-clock'
+import { BoundedCollector } from './received-data'
+import { resolveHost } from './resolve-host'
+
+type MutableResult = { -readonly [Key in keyof UdpProbeResult]: UdpProbeResult[Key] }
+
+/** Run a UDP probe. Never rejects: every failure is in the result's `error`. */
+export async function runUdpProbe(request: UdpProbeRequest, signal?: AbortSignal): Promise<UdpProbeResult> {
+  const start = monotonicNow()
+  const result: MutableResult = {
+    kind: 'udp',
+    host: String(request.host),
+    port: Number(request.port),
+    startedAt: Date.now(),
+    durationMs: 0,
+    ok: false,
+    dns: null,
+    address: null,
+    localAddress: null,
+    localPort: null,
+    sentBytes: 0,
+    timeoutMs: request.timeoutMs ?? 0,
+    replies: [],
+    dnsQuery: request.dnsQuery ?? null,
+    error: null
+  }
+  const done = (error: ProbeError | null): UdpProbeResult => ({
+    ...result,
+    durationMs: millisecondsSince(start),
+    ok: error === null,
+    error
+  })
+  const checked = checkUdpProbe(request)
+  if (!checked.ok) return done(checked.error)
+  const probe = checked.value
+  Object.assign(result, { host: probe.host, timeoutMs: probe.timeoutMs, dnsQuery: probe.dnsQuery })
+  const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)
+  if (!resolution.ok) return done(resolution.error)
+  result.dns = resolution.dns
+  const target = resolution.dns.addresses[0]
+  result.address = target.address
+  const payload =
+    probe.payload ?? (probe.dnsQuery !== null ? encodeDnsQuery(probe.dnsQuery, randomInt(0, 0x10000)) : new Uint8Array())
+  const where = formatHostPort(target.address, probe.port)
+  const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4')
+  const error = await new Promise<ProbeError | null>((resolve) => {
+    let settled = false
+    let sentAt = monotonicNow()
+    const finish = (outcome: ProbeError | null): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      resolve(outcome)
+    }
+    const onError = (failure: Error): void => {
+      if (result.replies.length > 0) return finish(null)
+      if (errorCode(failure) === 'ECONNREFUSED') {
+        return finish({
+          kind: 'refused',
+          phase: 'receive',
+          detail: null,
+          code: 'ECONNREFUSED',
+          message: `${where} answered with ICMP port unreachable: nothing listens on that UDP port.`
+        })
+      }
+      finish(classifySocketError(failure, 'send', where))
+    }
+    const onAbort = (): void => finish(cancelledError('receive'))
+    const timer = setTimeout(
+      () => finish(result.replies.length > 0 ? null : timeoutError('receive', where, probe.timeoutMs)),
+      probe.timeoutMs
+    )
+    socket.on('error', onError)
+    socket.on('message', (message, remote) => {
+      if (settled) return
+      const collector = new BoundedCollector(probe.readLimitBytes)
+      collector.add(message)
+      const reply: UdpReply = {
+        receivedMs: millisecondsSince(sentAt),
+        fromAddress: remote.address,
+        fromPort: remote.port,
+        data: collector.describe(),
+        dns: probe.dnsQuery !== null ? decodeDnsReply(message) : null
+      }
+      result.replies = [...result.replies, reply]
+      if (result.replies.length >= probe.maxReplies) finish(null)
+    })
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (signal?.aborted === true) return onAbort()
+    socket.connect(probe.port, target.address, () => {
+      const local = socket.address()
+      result.localAddress = local.address
+      result.localPort = local.port
+      result.sentBytes = payload.length
+      sentAt = monotonicNow()
+      socket.send(payload, (sendError) => {
+        if (sendError === null || sendError === undefined) return
+        result.sentBytes = 0
+        onError(sendError)
+      })
+    })
+  })
+  closeQuietly(socket)
+  return done(error)
+}
+
+function closeQuietly(socket: DatagramSocket): void {
+  try {
+    socket.close()
+  } catch {
+    // Already closed: nothing to release.
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The live socket table in Chromium against the real backend in web mode: a listener the test
+ * opens appears, the filter narrows to it, and closing it shows the closed highlight before
+ * the row goes.
+ */
+import { createServer, type Server } from 'node:net'
+import { resolve } from 'node:path'
+import { expect, test } from '@playwright/test'
+import { openApp } from './support/app'
+
+function listen(): Promise<Server> {
+  return new Promise((done) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => done(server))
+  })
+}
+
+test('a new listener appears, filters, and lingers in red after closing', async ({ page }) => {
+  await openApp(page)
+  const server = await listen()
+  const port = (server.address() as { port: number }).port
+
+  await page.getByTestId('filter-input').fill(`port:${port}`)
+  const row = page.locator(`.socket-row[data-socket-id*="|${port} "]`)
+  await expect(row).toHaveCount(1)
+  await expect(row).toContainText('LISTEN')
+  await expect(row).toContainText(String(process.pid))
+  await expect(page.getByTestId('visible-count')).toHaveText('1 shown')
+
+  await new Promise<void>((done) => server.close(() => done()))
+  await expect(row).toHaveAttribute('data-mark', 'closed')
+  await expect(row).toHaveCount(0, { timeout: 20_000 })
+})
+
+test('a bad filter shows an inline error and keeps the table', async ({ page }) => {
+  await openApp(page)
+  await page.getByTestId('filter-input').fill('prot:tcp')
+  await expect(page.getByTestId('filter-error')).toContainText('unknown field "prot"')
+  await expect(page.getByTestId('filter-error')).toContainText('did you mean "proto"')
+})
+
+test('keyboard navigation selects rows and opens details; screenshot for the README', async ({ page }) => {
+  const servers = await Promise.all([listen(), listen(), listen()])
+  await openApp(page)
+  await page.getByTestId('filter-input').fill('proto:tcp')
+  await page.getByTestId('socket-table').focus()
+  await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('ArrowDown')
+  await expect(page.getByTestId('socket-details')).toBeVisible()
+  await expect(page.locator('.socket-row.selected')).toHaveCount(1)
+  await page.getByTestId('filter-input').fill('')
+  await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/sockets.png') })
+  await page.keyboard.press('Escape')
+  for (const server of servers) server.close()
+})

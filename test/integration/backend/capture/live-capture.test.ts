@@ -1,0 +1,259 @@
+import { spawnSync } from 'node:child_process'
+import { realpathSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  CaptureError,
+  compileCaptureFilter,
+  listCaptureInterfaces,
+  startCaptureHelper
+} from '../../../../electron/backend/capture/capture-helper-process'
+import { CaptureSession, type IndexedPacket } from '../../../../electron/backend/capture/capture-session'
+import { readCaptureFile } from '../../../../electron/backend/capture/files/capture-file-reader'
+import type { CaptureTick } from '../../../../shared/contract/capture'
+import {
+  countPacketsWithTcpdump,
+  hasProgram,
+  openLoopbackPeers,
+  readLoopbackIpv4,
+  runningAsRoot,
+  sendDatagrams,
+  startTcpdump,
+  tcpExchange,
+  waitFor,
+  type LoopbackPeers
+} from './live-traffic'
+
+const canCapture = runningAsRoot && hasProgram('tcpdump')
+const TCP_FIN = 0x01
+const TCP_SYN = 0x02
+const TCP_ACK = 0x10
+
+let workDirectory = ''
+
+beforeAll(async () => {
+  workDirectory = await mkdtemp(join(tmpdir(), 'sockscope-live-capture-'))
+})
+
+afterAll(async () => {
+  await rm(workDirectory, { recursive: true, force: true })
+})
+
+describe.skipIf(!canCapture)('live capture on lo', () => {
+  let peers: LoopbackPeers
+
+  beforeAll(async () => {
+    peers = await openLoopbackPeers()
+  })
+
+  afterAll(async () => {
+    await peers.close()
+  })
+
+  it('captures exactly what tcpdump captures with the same filter, with correct ports, flags and lengths', async () => {
+    const filter = `port ${peers.port}`
+    const referencePath = join(workDirectory, 'reference.pcap')
+    const tcpdump = await startTcpdump(filter, referencePath)
+    const session = await CaptureSession.start({ interface: 'lo', filter, tickIntervalMs: 250 })
+    const received: IndexedPacket[] = []
+    const ticks: CaptureTick[] = []
+    session.on('packets', (packets) => received.push(...packets))
+    session.on('tick', (tick) => ticks.push(tick))
+
+    const udpSizes = Array.from({ length: 12 }, (_, index) => 10 + index * 37)
+    const tcpWrites = [100, 1000, 5000, 1]
+    await sendDatagrams(peers.port, udpSizes)
+    const { clientPort } = await tcpExchange(peers.port, tcpWrites)
+    // Both captures see a packet within milliseconds; give them a moment before stopping.
+    await waitFor(() => received.length >= udpSizes.length + 3 + tcpWrites.length * 2, 5000, 'the packets to arrive')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await tcpdump.stop()
+    const summary = await session.stop()
+
+    const referenceCount = await countPacketsWithTcpdump(referencePath)
+    expect(summary.end.reason).toBe('stopped')
+    expect(summary.counters.packets).toBe(referenceCount)
+    expect(received).toHaveLength(referenceCount)
+    expect(summary.stats.delivered).toBe(referenceCount)
+    expect(summary.stats.droppedByHelper).toBe(0)
+
+    // The same frames, length for length, as tcpdump's own file.
+    const reference = await readCaptureFile(referencePath)
+    expect(reference.error).toBeNull()
+    const lengths = (packets: readonly { readonly originalLength: number; readonly data: Uint8Array }[]) =>
+      packets.map((packet) => `${packet.originalLength}/${packet.data.length}`).sort()
+    expect(lengths(received.map((item) => item.packet))).toEqual(lengths(reference.packets))
+
+    const decoded = received.map((item) => readLoopbackIpv4(item.packet.data))
+    expect(decoded.every((packet) => packet !== null)).toBe(true)
+    const udp = decoded.filter((packet) => packet?.protocol === 17)
+    expect(udp.map((packet) => packet?.destinationPort)).toEqual(udpSizes.map(() => peers.port))
+    expect(udp.map((packet) => packet?.payloadLength)).toEqual(udpSizes)
+
+    const tcp = decoded.filter((packet) => packet?.protocol === 6)
+    const toServer = tcp.filter((packet) => packet?.destinationPort === peers.port && packet.sourcePort === clientPort)
+    const toClient = tcp.filter((packet) => packet?.sourcePort === peers.port && packet.destinationPort === clientPort)
+    expect(toServer.length + toClient.length).toBe(tcp.length)
+    expect(toServer[0]?.tcpFlags).toBe(TCP_SYN)
+    expect(toClient[0]?.tcpFlags).toBe(TCP_SYN | TCP_ACK)
+    expect(toServer.some((packet) => ((packet?.tcpFlags ?? 0) & TCP_FIN) !== 0)).toBe(true)
+    expect(toClient.some((packet) => ((packet?.tcpFlags ?? 0) & TCP_FIN) !== 0)).toBe(true)
+    const sum = (packets: typeof tcp) => packets.reduce((total, packet) => total + (packet?.payloadLength ?? 0), 0)
+    expect(sum(toServer)).toBe(tcpWrites.reduce((total, size) => total + size, 0))
+    expect(sum(toClient)).toBe(tcpWrites.length)
+
+    // Ticks are batched: far fewer than packets, and they add up to the total.
+    const last = ticks[ticks.length - 1]
+    expect(last.final).toBe(true)
+    expect(last.counters.packets).toBe(referenceCount)
+    expect(ticks.reduce((total, tick) => total + tick.newPackets, 0)).toBe(referenceCount)
+    expect(ticks.length).toBeLessThan(referenceCount)
+    expect(ticks.flatMap((tick) => tick.recent.map((row) => row.index))).toEqual(received.map((item) => item.index))
+    await session.dispose()
+  })
+
+  it('refuses a bad filter with libpcap\'s own message and starts nothing', async () => {
+    for (const [filter, message] of [
+      ['port notaport', "unknown port 'notaport'"],
+      ['tcp and and', 'syntax error']
+    ]) {
+      const failure = await CaptureSession.start({ interface: 'lo', filter }).catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(CaptureError)
+      expect((failure as CaptureError).code).toBe('bad-filter')
+      expect((failure as CaptureError).message).toContain(message)
+
+      const checked = await compileCaptureFilter('lo', filter).catch((error: unknown) => error)
+      expect((checked as CaptureError).code).toBe('bad-filter')
+      expect((checked as CaptureError).message).toContain(message)
+    }
+    await expect(compileCaptureFilter('lo', `udp port ${peers.port}`)).resolves.toEqual({
+      interface: 'lo',
+      filter: `udp port ${peers.port}`,
+      linkType: 1
+    })
+  })
+
+  it('reports a missing interface as no-such-device', async () => {
+    const failure = await startCaptureHelper({
+      interface: 'sockscope-none0',
+      filter: '',
+      snaplen: 0,
+      promiscuous: true,
+      bufferSize: 1 << 20,
+      limits: { maxPackets: null, maxBytes: null, maxDurationMs: null }
+    }).catch((error: unknown) => error)
+    expect((failure as CaptureError).code).toBe('no-such-device')
+  })
+
+  it('stops after a packet count, keeping exactly that many', async () => {
+    const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, limits: { maxPackets: 7 } })
+    await sendDatagrams(peers.port, Array.from({ length: 20 }, () => 64))
+    const summary = await session.ended
+    expect(summary.end.reason).toBe('count')
+    expect(summary.counters.packets).toBe(7)
+    expect(session.packetsInMemory()).toHaveLength(7)
+  })
+
+  it('stops after a byte count without going over it', async () => {
+    // Each frame: 14 Ethernet + 20 IPv4 + 8 UDP + 100 payload = 142 bytes.
+    const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, limits: { maxBytes: 142 * 5 + 50 } })
+    await sendDatagrams(peers.port, Array.from({ length: 20 }, () => 100))
+    const summary = await session.ended
+    expect(summary.end.reason).toBe('bytes')
+    expect(summary.counters.packets).toBe(5)
+    expect(summary.counters.bytes).toBe(142 * 5)
+  })
+
+  it('stops after a duration', async () => {
+    const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, limits: { maxDurationMs: 400 } })
+    const summary = await session.ended
+    expect(summary.end.reason).toBe('duration')
+    expect(summary.counters.packets).toBe(0)
+  })
+
+  it('truncates packets to the snaplen and keeps the wire length', async () => {
+    const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, snaplen: 60, limits: { maxPackets: 3 } })
+    await sendDatagrams(peers.port, [10, 500, 1400])
+    await session.ended
+    const packets = session.packetsInMemory().map((item) => item.packet)
+    expect(packets.map((packet) => packet.data.length)).toEqual([52, 60, 60])
+    expect(packets.map((packet) => packet.originalLength)).toEqual([52, 542, 1442])
+  })
+
+  it('keeps a bounded ring in memory and spills older packets to a pcapng file', async () => {
+    const session = await CaptureSession.start({
+      interface: 'lo',
+      filter: `udp dst port ${peers.port}`,
+      ring: { maxPackets: 50 },
+      spillDirectory: workDirectory
+    })
+    const total = 500
+    let received = 0
+    session.on('packets', (packets) => (received += packets.length))
+    await sendDatagrams(peers.port, Array.from({ length: total }, () => 32))
+    await waitFor(() => received >= total, 5000, `${total} packets`)
+    const summary = await session.stop()
+
+    expect(summary.counters).toMatchObject({ packets: total, packetsInMemory: 50, packetsSpilled: total - 50 })
+    expect(summary.counters.bytesInMemory).toBe(50 * (42 + 32))
+    const inMemory = session.packetsInMemory()
+    expect(inMemory.map((item) => item.index)).toEqual(Array.from({ length: 50 }, (_, index) => total - 50 + index))
+
+    const spillPath = session.spillPath
+    expect(spillPath).not.toBeNull()
+    const spilled = await readCaptureFile(spillPath as string)
+    expect(spilled.format).toBe('pcapng')
+    expect(spilled.error).toBeNull()
+    expect(spilled.packets).toHaveLength(total - 50)
+    // The datagrams carry their sequence number right after the 42 header bytes.
+    const sequence = (data: Uint8Array) => (data[42] << 8) | data[43]
+    expect(spilled.packets.map((packet) => sequence(packet.data))).toEqual(Array.from({ length: total - 50 }, (_, index) => index))
+    expect(inMemory.map((item) => sequence(item.packet.data))).toEqual(Array.from({ length: 50 }, (_, index) => total - 50 + index))
+    if (hasProgram('capinfos')) {
+      const capinfos = spawnSync('capinfos', ['-c', '-M', spillPath as string], { encoding: 'utf8' })
+      expect(capinfos.stdout).toMatch(new RegExp(`Number of packets:\\s+${total - 50}\\b`))
+    }
+
+    let all = 0
+    for await (const item of session.allPackets()) {
+      expect(item.index).toBe(all)
+      all++
+    }
+    expect(all).toBe(total)
+    await session.dispose()
+  })
+
+  it('lists interfaces with addresses and link types, lo and any included', async () => {
+    const interfaces = await listCaptureInterfaces()
+    const loopback = interfaces.find((device) => device.name === 'lo')
+    expect(loopback).toMatchObject({ loopback: true, linkType: 1, linkTypeName: 'ETHERNET', openError: null })
+    expect(loopback?.addresses.map((address) => address.address)).toContain('127.0.0.1')
+    expect(interfaces.find((device) => device.name === 'any')).toMatchObject({ linkType: 113 })
+  })
+})
+
+const hasNobody = spawnSync('id', ['-u', 'nobody']).status === 0 && hasProgram('setpriv')
+
+describe.skipIf(!runningAsRoot || !hasNobody)('live capture without the privilege', () => {
+  const asNobody = { commandPrefix: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'] }
+
+  it('reports permission-denied with the Linux advice naming the runtime', async () => {
+    const failure = await CaptureSession.start({ interface: 'lo', filter: 'udp', helper: asNobody }).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(CaptureError)
+    const error = failure as CaptureError
+    expect(error.code).toBe('permission-denied')
+    expect(error.message).toMatch(/Operation not permitted|permission/i)
+    const runtime = realpathSync(process.execPath)
+    expect(error.advice?.commands).toContain(`sudo setcap cap_net_raw,cap_net_admin=eip ${runtime}`)
+    expect(error.describe()).toContain('run sockscope as root')
+  })
+
+  it('still lists interfaces, without link types and with the reason', async () => {
+    const interfaces = await listCaptureInterfaces(asNobody)
+    const loopback = interfaces.find((device) => device.name === 'lo')
+    expect(loopback?.linkType).toBeNull()
+    expect(loopback?.openError).toMatch(/permission|not permitted/i)
+  })
+})

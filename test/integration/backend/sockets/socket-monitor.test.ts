@@ -1,0 +1,59 @@
+/** The live monitor on real sockets: one opened between two ticks arrives as added, one closed as removed. */
+import { createServer, type Server } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { SocketDiff } from '../../../../shared/model/socket'
+import { SocketMonitor } from '../../../../electron/backend/sockets/socket-monitor'
+import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
+
+const monitors: SocketMonitor[] = []
+afterEach(() => monitors.splice(0).forEach((monitor) => monitor.stop()))
+
+function listen(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+function isListenerOn(port: number) {
+  return (socket: { protocol: string; localPort: number | null; state: string }) =>
+    socket.protocol === 'tcp' && socket.localPort === port && socket.state === 'LISTEN'
+}
+
+describe('SocketMonitor', () => {
+  it('diffs consecutive reads: added, then removed', async () => {
+    const monitor = new SocketMonitor(createSocketProvider())
+    monitors.push(monitor)
+    await monitor.refresh()
+    const server = await listen()
+    const port = (server.address() as { port: number }).port
+
+    const diffs: SocketDiff[] = []
+    monitor.onTick((diff) => diffs.push(diff))
+    await monitor.refresh()
+    const added = diffs[0].added.filter(isListenerOn(port))
+    expect(added).toHaveLength(1)
+    expect(added[0].pid).toBe(process.pid)
+
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await monitor.refresh()
+    expect(diffs[1].removed).toContain(added[0].id)
+    expect(diffs[1].previousTick).toBe(diffs[0].tick)
+  })
+
+  it('polls on its own, pauses and resumes', async () => {
+    const monitor = new SocketMonitor(createSocketProvider(), { intervalMs: 100 })
+    monitors.push(monitor)
+    const ticks: number[] = []
+    monitor.onTick((diff) => ticks.push(diff.tick))
+    monitor.start()
+    await expect.poll(() => ticks.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3)
+    expect(monitor.pause().paused).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const whilePaused = ticks.length
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(ticks.length).toBe(whilePaused)
+    monitor.resume()
+    await expect.poll(() => ticks.length, { timeout: 10_000 }).toBeGreaterThan(whilePaused)
+  })
+})
