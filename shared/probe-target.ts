@@ -94,6 +94,8 @@ export function isLoopbackAddress(address: string): boolean {
   return leadingZeros && groups[5] === 0xffff && groups[6] >> 8 === 127
 }
 
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+
 /**
  * Check a host as typed into a form: a name, an IPv4 address or an IPv6 address
  * (with or without brackets). Gives the host trimmed and unbracketed.
@@ -101,7 +103,7 @@ export function isLoopbackAddress(address: string): boolean {
 export function validateHost(input: string): ParseResult<string> {
   const host = input.trim()
   if (host === '') return failure('Enter a host name or an IP address.')
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+  if (URL_SCHEME.test(host)) {
     return failure(`Give the host alone, without a scheme: "${host}" starts with a URL scheme.`)
   }
   if (host.startsWith('[') || host.endsWith(']')) {
@@ -169,6 +171,7 @@ export function parsePort(input: string | number, options: PortOptions = {}): Pa
 export function parseHostPort(input: string): ParseResult<HostPort> {
   const text = input.trim()
   if (text === '') return failure('Enter a target as HOST:PORT, e.g. example.com:443 or [::1]:443.')
+  if (URL_SCHEME.test(text)) return failure(`Give HOST:PORT without a scheme: "${text}" starts with a URL scheme.`)
   if (text.startsWith('[')) {
     const close = text.indexOf(']')
     if (close === -1) return failure(`"${text}" opens "[" but never closes it; write [::1]:443.`)

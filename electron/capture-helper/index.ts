@@ -154,7 +154,7 @@ function limitOf(value: number | null | undefined): number | null {
 function runCapture(request: CaptureStartRequest, writer: FrameWriter, onStopRequest: (stop: () => void) => void): void {
   const batching: CaptureBatching = { ...DEFAULT_BATCHING, ...request.batching }
   const snaplen = Math.min(positiveOr(request.snaplen, LIBRARY_SNAPLEN), LIBRARY_SNAPLEN)
-  const bufferSize = Math.min(positiveOr(request.bufferSize, 2 * 1024 * 1024), 0xffffffff)
+  const bufferSize = Math.min(positiveOr(request.bufferSize, 32 * 1024 * 1024), 0x7fffffff)
   const maxPackets = limitOf(request.limits.maxPackets)
   const maxBytes = limitOf(request.limits.maxBytes)
   const maxDurationMs = limitOf(request.limits.maxDurationMs)

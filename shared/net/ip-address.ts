@@ -38,11 +38,16 @@ const IPV4_MAPPED_MARKER = 0x0000ffff
  * read them as octal. Returns null for anything else.
  */
 export function parseIpAddress(text: string): IpAddress | null {
-  let body = text
-  if (body.startsWith('[') && body.endsWith(']')) body = body.slice(1, -1)
-  if (body.includes(':')) return parseIpv6(body)
-  const word = parseIpv4Word(body)
-  return word === null ? null : { family: 4, words: [word], zone: null }
+  let start = 0
+  let end = text.length
+  if (text.startsWith('[') && text.endsWith(']')) {
+    start = 1
+    end -= 1
+  }
+  const colon = text.indexOf(':', start)
+  if (colon >= 0 && colon < end) return scanIpv6(text, start, end)
+  const word = scanIpv4(text, start, end)
+  return word < 0 ? null : { family: 4, words: [word], zone: null }
 }
 
 /** True when the text is an IPv4 or IPv6 address {@link parseIpAddress} accepts. */
@@ -179,74 +184,113 @@ function isDecimalDigits(text: string): boolean {
   return true
 }
 
-function parseIpv4Word(text: string): number | null {
-  const parts = text.split('.')
-  if (parts.length !== 4) return null
+/**
+ * Reads a dotted quad between two offsets, returning its 32-bit value or -1. A hand-written scanner
+ * rather than split() because filters parse every row's addresses.
+ */
+function scanIpv4(text: string, start: number, end: number): number {
   let word = 0
-  for (const part of parts) {
-    if (!isDecimalDigits(part) || part.length > 3 || (part.length > 1 && part.startsWith('0'))) return null
-    const value = Number(part)
-    if (value > 255) return null
-    word = word * 256 + value
-  }
-  return word
-}
-
-function parseHexGroup(text: string): number | null {
-  if (text.length === 0 || text.length > 4) return null
-  let value = 0
-  for (let index = 0; index < text.length; index += 1) {
-    const digit = parseInt(text[index]!, 16)
-    if (Number.isNaN(digit)) return null
-    value = value * 16 + digit
-  }
-  return value
-}
-
-/** Parses the groups on one side of `::`; a dotted quad may end the last side and counts as two groups. */
-function parseIpv6Groups(text: string, mayEndWithIpv4: boolean): number[] | null {
-  if (text.length === 0) return []
-  const parts = text.split(':')
-  const groups: number[] = []
-  for (let index = 0; index < parts.length; index += 1) {
-    const part = parts[index]!
-    if (mayEndWithIpv4 && index === parts.length - 1 && part.includes('.')) {
-      const word = parseIpv4Word(part)
-      if (word === null) return null
-      groups.push(word >>> 16, word & 0xffff)
+  let part = 0
+  let digits = 0
+  let dots = 0
+  for (let index = start; index < end; index += 1) {
+    const code = text.charCodeAt(index)
+    if (code === 46) {
+      if (digits === 0 || dots === 3) return -1
+      word = word * 256 + part
+      part = 0
+      digits = 0
+      dots += 1
+    } else if (code >= 48 && code <= 57) {
+      // A leading zero followed by more digits reads as octal in some tools: refuse it.
+      if (digits === 1 && part === 0) return -1
+      part = part * 10 + (code - 48)
+      digits += 1
+      if (part > 255) return -1
     } else {
-      const group = parseHexGroup(part)
-      if (group === null) return null
-      groups.push(group)
+      return -1
     }
   }
-  return groups
+  if (dots !== 3 || digits === 0) return -1
+  return word * 256 + part
 }
 
-function parseIpv6(text: string): IpAddress | null {
-  let body = text
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 97 && code <= 102) return code - 87
+  if (code >= 65 && code <= 70) return code - 55
+  return -1
+}
+
+/** Reads IPv6 (with an optional `%zone` and dotted-quad tail) between two offsets in one pass. */
+function scanIpv6(text: string, start: number, end: number): IpAddress | null {
   let zone: string | null = null
-  const percent = body.indexOf('%')
-  if (percent >= 0) {
-    zone = body.slice(percent + 1)
-    if (zone.length === 0) return null
-    body = body.slice(0, percent)
+  const percent = text.indexOf('%', start)
+  if (percent >= 0 && percent < end) {
+    if (percent === end - 1) return null
+    zone = text.slice(percent + 1, end)
+    end = percent
   }
-  const halves = body.split('::')
-  if (halves.length > 2) return null
-  let groups: number[]
-  if (halves.length === 2) {
-    const head = parseIpv6Groups(halves[0]!, false)
-    const tail = parseIpv6Groups(halves[1]!, true)
-    if (head === null || tail === null || head.length + tail.length > 7) return null
-    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
+  const groups = [0, 0, 0, 0, 0, 0, 0, 0]
+  let count = 0
+  // Where "::" stands, as a group index; -1 when absent.
+  let gap = -1
+  let index = start
+  if (text.charCodeAt(index) === 58) {
+    if (text.charCodeAt(index + 1) !== 58) return null
+    gap = 0
+    index += 2
+  }
+  while (index < end) {
+    const groupStart = index
+    let value = 0
+    let digits = 0
+    for (let digit = hexValue(text.charCodeAt(index)); digit >= 0 && index < end; digit = hexValue(text.charCodeAt(index))) {
+      value = value * 16 + digit
+      digits += 1
+      index += 1
+    }
+    if (index < end && text.charCodeAt(index) === 46) {
+      if (count > 6) return null
+      const word = scanIpv4(text, groupStart, end)
+      if (word < 0) return null
+      groups[count++] = word >>> 16
+      groups[count++] = word & 0xffff
+      index = end
+      break
+    }
+    if (digits === 0 || digits > 4 || count === 8) return null
+    groups[count++] = value
+    if (index === end) break
+    if (text.charCodeAt(index) !== 58) return null
+    index += 1
+    if (text.charCodeAt(index) === 58 && index < end) {
+      if (gap >= 0) return null
+      gap = count
+      index += 1
+    } else if (index === end) {
+      return null
+    }
+  }
+  if (gap < 0) {
+    if (count !== 8) return null
   } else {
-    const all = parseIpv6Groups(body, true)
-    if (all === null || all.length !== 8) return null
-    groups = all
+    if (count > 7) return null
+    // Slide the groups after "::" to the end, zero-filling the middle.
+    const shift = 8 - count
+    for (let group = count - 1; group >= gap; group -= 1) groups[group + shift] = groups[group]!
+    for (let group = gap; group < gap + shift; group += 1) groups[group] = 0
   }
-  const words = [0, 2, 4, 6].map((index) => ((groups[index]! << 16) | groups[index + 1]!) >>> 0)
-  return { family: 6, words, zone }
+  return {
+    family: 6,
+    words: [
+      ((groups[0]! << 16) | groups[1]!) >>> 0,
+      ((groups[2]! << 16) | groups[3]!) >>> 0,
+      ((groups[4]! << 16) | groups[5]!) >>> 0,
+      ((groups[6]! << 16) | groups[7]!) >>> 0
+    ],
+    zone
+  }
 }
 
 function formatIpv4Word(word: number): string {

@@ -108,21 +108,19 @@ export function numberField<T>(options: NumberFieldOptions<T>): FieldDefinition<
 
 /** Options of {@link textField}. */
 export interface TextFieldOptions<T> extends FieldDescription {
-  /** `substring` finds the value anywhere; `exact` wants the whole value. Both ignore case. */
-  readonly match: 'substring' | 'exact'
-  /** Must offer lower-case values: the needle is lowered once at compile time, rows never are. */
+  /** Must offer lower-case values: the needle is lowered once at compile time. */
   readonly select: ValueSelector<T, string>
 }
 
-/** A text field: `proc:node` (substring) or `user:root` (exact). Case-insensitive. */
+/** A text field matched as a case-insensitive substring: `proc:node`. */
 export function textField<T>(options: TextFieldOptions<T>): FieldDefinition<T> {
   return {
     ...describeField(options),
     compile(value): FieldValueResult<T> {
       const needle = value.toLowerCase()
       const select = options.select
-      const test = options.match === 'exact' ? (text: string) => text === needle : (text: string) => text.includes(needle)
-      return { ok: true, test: (record) => select(record, test) }
+      const contains = (text: string) => text.includes(needle)
+      return { ok: true, test: (record) => select(record, contains) }
     }
   }
 }
@@ -172,7 +170,11 @@ export function choiceField<T>(options: ChoiceFieldOptions<T>): FieldDefinition<
 
 /** Options of {@link addressField}. */
 export interface AddressFieldOptions<T> extends FieldDescription {
-  readonly select: ValueSelector<T, IpAddress>
+  /**
+   * Offers addresses as text or already parsed. Text is parsed on every test: the scanner is cheap
+   * enough that a cache costs more than it saves. Text that is not an address never matches.
+   */
+  readonly select: ValueSelector<T, string | IpAddress>
 }
 
 /**
@@ -186,7 +188,10 @@ export function addressField<T>(options: AddressFieldOptions<T>): FieldDefinitio
       const network = parseAddressOrNetwork(value)
       if (!network.ok) return network
       const select = options.select
-      const inNetwork = (address: IpAddress) => networkContains(network.network, address)
+      const inNetwork = (value: string | IpAddress) => {
+        const address = typeof value === 'string' ? parseIpAddress(value) : value
+        return address !== null && networkContains(network.network, address)
+      }
       return { ok: true, test: (record) => select(record, inNetwork) }
     }
   }

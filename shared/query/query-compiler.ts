@@ -48,10 +48,11 @@ export interface FieldTable<T> {
   /** Fields by canonical name; names are matched case-insensitively. */
   readonly fields: Readonly<Record<string, FieldDefinition<T>>>
   /**
-   * Free-text search: true when the record's searchable text contains the needle, which is
-   * already lower case. Tables decide what is searchable and may cache it per record.
+   * Compiles free text (already lower case) into a test: does the record's searchable text
+   * contain it? Tables decide what is searchable, and can use the needle to skip fields it
+   * cannot occur in.
    */
-  readonly matchesText: (record: T, lowerCaseNeedle: string) => boolean
+  readonly compileText: (lowerCaseNeedle: string) => RecordTest<T>
   /** What free text searches, for help text. */
   readonly textDescription: string
   readonly examples: readonly QueryExample[]
@@ -121,11 +122,8 @@ function fieldLookup<T>(table: FieldTable<T>): ReadonlyMap<string, LookupEntry<T
 
 function compileNode<T>(node: QueryNode, table: FieldTable<T>, lookup: ReadonlyMap<string, LookupEntry<T>>): NodeResult<T> {
   switch (node.kind) {
-    case 'text': {
-      const needle = node.text.toLowerCase()
-      const matchesText = table.matchesText
-      return { ok: true, test: (record) => matchesText(record, needle) }
-    }
+    case 'text':
+      return { ok: true, test: table.compileText(node.text.toLowerCase()) }
     case 'field':
       return compileField(node, lookup)
     case 'not': {

@@ -4,118 +4,102 @@
  */
 
 import { TCP_STATES, type SocketEntry } from '../model/socket'
-import { parseIpAddress, type IpAddress } from '../net/ip-address'
 import { addressField, choiceField, numberField, selectAny, textField, type FieldChoice } from './field-kinds'
-import { compileFilter, type FieldTable, type QueryCompileResult } from './query-compiler'
+import { compileFilter, type FieldDefinition, type FieldTable, type QueryCompileResult, type RecordTest } from './query-compiler'
 import { describeQuerySyntax } from './query-syntax'
 
-/**
- * Lower-case copies of strings that repeat across many sockets (process names, commands, users),
- * shared so 100k rows do not hold 100k copies. Cleared when full; entries are cheap to rebuild.
- */
-const lowerCaseCache = new Map<string, string>()
-const LOWER_CASE_CACHE_LIMIT = 20_000
-
-function lowerCase(text: string): string {
-  let lower = lowerCaseCache.get(text)
-  if (lower === undefined) {
-    if (lowerCaseCache.size >= LOWER_CASE_CACHE_LIMIT) lowerCaseCache.clear()
-    lower = text.toLowerCase()
-    lowerCaseCache.set(text, lower)
+/** Process names and commands of every owner, lower case, offered to a test. */
+function selectOwnerTexts(socket: SocketEntry, test: (text: string) => boolean): boolean {
+  if (socket.owners.length === 0) {
+    return (
+      (socket.process !== null && test(socket.process.toLowerCase())) ||
+      (socket.command !== null && test(socket.command.toLowerCase()))
+    )
   }
-  return lower
+  for (const owner of socket.owners) {
+    if (test(owner.process.toLowerCase()) || test(owner.command.toLowerCase())) return true
+  }
+  return false
 }
 
-/**
- * What the filter reads from a socket, worked out on first use and kept as long as the entry lives.
- * Socket entries are immutable (a changed socket arrives as a new object), so the cache never goes stale.
- */
-class SocketSearchView {
-  private textCache: string | undefined
-  private ownersCache: readonly string[] | undefined
-  private usersCache: readonly string[] | undefined
-  private localCache: IpAddress | null | undefined
-  private remoteCache: IpAddress | null | undefined
-
-  constructor(private readonly socket: SocketEntry) {}
-
-  /** Endpoints as `ss` prints them (`10.0.0.1:443`, `[::1]:80`, a path) and the state, lower case. */
-  get text(): string {
-    if (this.textCache === undefined) {
-      const socket = this.socket
-      const local = formatEndpoint(socket, socket.localAddress, socket.localPort)
-      const remote = formatEndpoint(socket, socket.remoteAddress, socket.remotePort)
-      // NUL separators keep a needle from matching across two fields.
-      this.textCache = `${local}\u0000${remote}\u0000${socket.state}`.toLowerCase()
-    }
-    return this.textCache
-  }
-
-  /** Process names and commands of every owner, lower case. */
-  get owners(): readonly string[] {
-    if (this.ownersCache === undefined) {
-      const socket = this.socket
-      const values: string[] = []
-      if (socket.owners.length === 0) {
-        if (socket.process !== null) values.push(lowerCase(socket.process))
-        if (socket.command !== null) values.push(lowerCase(socket.command))
-      }
-      for (const owner of socket.owners) values.push(lowerCase(owner.process), lowerCase(owner.command))
-      this.ownersCache = values
-    }
-    return this.ownersCache
-  }
-
-  /** User names (the socket's and its owners') and the uid as text, lower case. */
-  get users(): readonly string[] {
-    if (this.usersCache === undefined) {
-      const socket = this.socket
-      const values = new Set<string>()
-      if (socket.user !== null) values.add(lowerCase(socket.user))
-      if (socket.uid !== null) values.add(String(socket.uid))
-      for (const owner of socket.owners) if (owner.user !== null) values.add(lowerCase(owner.user))
-      this.usersCache = [...values]
-    }
-    return this.usersCache
-  }
-
-  get localAddress(): IpAddress | null {
-    if (this.localCache === undefined) this.localCache = parseSocketAddress(this.socket, this.socket.localAddress)
-    return this.localCache
-  }
-
-  get remoteAddress(): IpAddress | null {
-    if (this.remoteCache === undefined) this.remoteCache = parseSocketAddress(this.socket, this.socket.remoteAddress)
-    return this.remoteCache
-  }
+/** `ss` prints a wildcard as `*`; read it as the family's unspecified address. UNIX paths are never addresses. */
+function addressText(socket: SocketEntry, address: string): string | null {
+  if (socket.family === null) return null
+  if (address !== '*' && address !== '') return address
+  return socket.family === 4 ? '0.0.0.0' : '::'
 }
 
-const views = new WeakMap<SocketEntry, SocketSearchView>()
-
-function viewOf(socket: SocketEntry): SocketSearchView {
-  let view = views.get(socket)
-  if (view === undefined) {
-    view = new SocketSearchView(socket)
-    views.set(socket, view)
-  }
-  return view
-}
-
+/** An endpoint the way `ss` prints it: `10.0.0.1:443`, `[::1]:80`, or a bare path. */
 function formatEndpoint(socket: SocketEntry, address: string, port: number | null): string {
   if (port === null) return address
   return socket.family === 6 && !address.startsWith('[') ? `[${address}]:${port}` : `${address}:${port}`
 }
 
-/** `ss` prints a wildcard as `*`; read it as the family's unspecified address. */
-function parseSocketAddress(socket: SocketEntry, address: string): IpAddress | null {
-  if (socket.family === null) return null
-  if (address === '*' || address === '') return parseIpAddress(socket.family === 4 ? '0.0.0.0' : '::')
-  return parseIpAddress(address)
+/** Decimal text of ports, made on first use: a digit needle reads it for two ports per row. */
+const portTexts: string[] = []
+
+function portText(port: number): string {
+  let text = portTexts[port]
+  if (text === undefined) {
+    text = String(port)
+    if (port >= 0 && port <= 65535) portTexts[port] = text
+  }
+  return text
 }
 
-function someOf(values: readonly string[], test: (value: string) => boolean): boolean {
-  for (const value of values) if (test(value)) return true
-  return false
+/**
+ * Free text over a socket: addresses, `address:port` endpoints, ports, state, owners' process names
+ * and commands, and UNIX paths (which are the addresses of UNIX sockets).
+ *
+ * Each field is searched on its own, so a needle never spans two of them. Work that depends only on
+ * the needle happens here: whether it could be in a port or need an endpoint, and which states hold it.
+ */
+function compileSocketText(needle: string): RecordTest<SocketEntry> {
+  const couldBePort = /^\d+$/.test(needle)
+  const needsEndpoint = /[:[\]]/.test(needle)
+  const stateMatches = new Map<string, boolean>()
+  const stateContains = (state: string): boolean => {
+    let found = stateMatches.get(state)
+    if (found === undefined) {
+      found = state.toLowerCase().includes(needle)
+      stateMatches.set(state, found)
+    }
+    return found
+  }
+  const contains = (text: string) => text.includes(needle)
+  return (socket) =>
+    socket.localAddress.toLowerCase().includes(needle) ||
+    socket.remoteAddress.toLowerCase().includes(needle) ||
+    (couldBePort &&
+      ((socket.localPort !== null && portText(socket.localPort).includes(needle)) ||
+        (socket.remotePort !== null && portText(socket.remotePort).includes(needle)))) ||
+    (needsEndpoint &&
+      (formatEndpoint(socket, socket.localAddress, socket.localPort).toLowerCase().includes(needle) ||
+        formatEndpoint(socket, socket.remoteAddress, socket.remotePort).toLowerCase().includes(needle))) ||
+    stateContains(socket.state) ||
+    selectOwnerTexts(socket, contains)
+}
+
+/** `user:` matches a user name (whole, any case) of the socket or an owner, or the socket's uid. */
+function userField(): FieldDefinition<SocketEntry> {
+  return {
+    syntax: 'user:root',
+    description: 'user name of the socket or an owner (whole name, any case), or a uid',
+    aliases: ['uid'],
+    compile(value) {
+      const name = value.toLowerCase()
+      const uid = /^\d+$/.test(value) ? Number(value) : null
+      const isName = (user: string | null) => user !== null && user.toLowerCase() === name
+      return {
+        ok: true,
+        test: (socket) => {
+          if ((uid !== null && socket.uid === uid) || isName(socket.user)) return true
+          for (const owner of socket.owners) if (isName(owner.user)) return true
+          return false
+        }
+      }
+    }
+  }
 }
 
 const PROTOCOL_CHOICES: readonly FieldChoice<SocketEntry>[] = [
@@ -208,25 +192,22 @@ export const socketFields: FieldTable<SocketEntry> = {
       syntax: 'addr:10.0.0.1   addr:fe80::/10',
       description: 'local or remote IP address or CIDR, IPv4 or IPv6; IPv4 also matches ::ffff:a.b.c.d',
       aliases: ['address', 'ip'],
-      select: (socket, test) => {
-        const view = viewOf(socket)
-        const local = view.localAddress
-        if (local !== null && test(local)) return true
-        const remote = view.remoteAddress
-        return remote !== null && test(remote)
-      }
+      select: selectAny(
+        (socket) => addressText(socket, socket.localAddress),
+        (socket) => addressText(socket, socket.remoteAddress)
+      )
     }),
     laddr: addressField({
       syntax: 'laddr:127.0.0.0/8',
       description: 'local IP address or CIDR',
       aliases: ['localaddr'],
-      select: selectAny((socket) => viewOf(socket).localAddress)
+      select: selectAny((socket) => addressText(socket, socket.localAddress))
     }),
     raddr: addressField({
       syntax: 'raddr:::1',
       description: 'remote IP address or CIDR',
       aliases: ['remoteaddr'],
-      select: selectAny((socket) => viewOf(socket).remoteAddress)
+      select: selectAny((socket) => addressText(socket, socket.remoteAddress))
     }),
     pid: numberField({
       syntax: 'pid:1234',
@@ -243,16 +224,9 @@ export const socketFields: FieldTable<SocketEntry> = {
       syntax: 'proc:node',
       description: 'part of the process name or command line of any owner, any case',
       aliases: ['process', 'command'],
-      match: 'substring',
-      select: (socket, test) => someOf(viewOf(socket).owners, test)
+      select: selectOwnerTexts
     }),
-    user: textField({
-      syntax: 'user:root',
-      description: 'user name or uid of the socket or an owner, whole word, any case',
-      aliases: ['uid'],
-      match: 'exact',
-      select: (socket, test) => someOf(viewOf(socket).users, test)
-    }),
+    user: userField(),
     inode: numberField({
       syntax: 'inode:123456',
       description: 'socket inode (0 for sockets without a file, such as TIME_WAIT)',
@@ -263,20 +237,16 @@ export const socketFields: FieldTable<SocketEntry> = {
     path: textField({
       syntax: 'path:/run/docker',
       description: 'part of a UNIX socket path, any case',
-      match: 'substring',
       select: (socket, test) =>
-        socket.protocol === 'unix' && (test(lowerCase(socket.localAddress)) || test(lowerCase(socket.remoteAddress)))
+        socket.protocol === 'unix' && (test(socket.localAddress.toLowerCase()) || test(socket.remoteAddress.toLowerCase()))
     })
   },
-  matchesText: (socket, needle) => {
-    const view = viewOf(socket)
-    return view.text.includes(needle) || someOf(view.owners, (owner) => owner.includes(needle))
-  },
+  compileText: compileSocketText,
   textDescription: 'part of an address, address:port, port, state, process, command or UNIX path, any case',
   examples: [
     { query: 'proto:tcp state:listen', meaning: 'TCP listeners' },
     { query: 'port:443 or port:8443', meaning: 'either end on 443 or 8443' },
-    { query: '-state:listen raddr:10.0.0.0/8', meaning: 'connections to or from 10.x' },
+    { query: '-state:listen raddr:10.0.0.0/8', meaning: 'connections whose remote end is in 10.0.0.0/8' },
     { query: 'proc:node !(lport:3000 or lport:9229)', meaning: 'node sockets except its app and debug ports' },
     { query: '"Google Chrome"', meaning: 'text with a space in it' }
   ]

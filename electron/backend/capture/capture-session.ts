@@ -54,7 +54,7 @@ export interface CaptureSessionOptions {
   /** Bytes kept per packet; 0 or absent means the whole packet (up to what the library allows). */
   readonly snaplen?: number
   readonly promiscuous?: boolean
-  /** Kernel buffer in bytes (2 MiB by default, like tcpdump). */
+  /** Kernel buffer in bytes; DEFAULT_CAPTURE_BUFFER_SIZE by default. */
   readonly bufferSize?: number
   readonly limits?: Partial<CaptureLimits>
   readonly ring?: { readonly maxPackets?: number; readonly maxBytes?: number }
@@ -90,6 +90,13 @@ export interface CaptureSessionEvents {
   end: [summary: CaptureSummary]
 }
 
+/**
+ * 32 MiB of kernel buffer. `cap` opens every capture in immediate mode with a snaplen of 65535, so
+ * libpcap gives each packet a fixed slot of about 64 KiB: tcpdump's 2 MiB would hold only ~30
+ * packets and a short burst on loopback already overflows it. 32 MiB holds about 500.
+ */
+export const DEFAULT_CAPTURE_BUFFER_SIZE = 32 * 1024 * 1024
+
 const DEFAULT_RING_PACKETS = 100_000
 const DEFAULT_RING_BYTES = 64 * 1024 * 1024
 const SPILL_BACKLOG_BYTES = 16 * 1024 * 1024
@@ -103,7 +110,7 @@ export function resolveCaptureSettings(options: CaptureSessionOptions): CaptureS
     filter: options.filter ?? '',
     snaplen: options.snaplen && options.snaplen > 0 ? Math.min(options.snaplen, LIBRARY_SNAPLEN) : LIBRARY_SNAPLEN,
     promiscuous: options.promiscuous ?? true,
-    bufferSize: options.bufferSize ?? 2 * 1024 * 1024,
+    bufferSize: options.bufferSize ?? DEFAULT_CAPTURE_BUFFER_SIZE,
     limits: {
       maxPackets: options.limits?.maxPackets ?? null,
       maxBytes: options.limits?.maxBytes ?? null,

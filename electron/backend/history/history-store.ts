@@ -61,7 +61,7 @@ interface Track {
   label: string
   pid: number | null
   /** Sequence number of the first point the subject was present at. */
-  readonly createdSeq: number
+  createdSeq: number
   lastSeenSeq: number
   lastSeenAt: number
   readonly floating: boolean
@@ -170,6 +170,29 @@ export class HistoryStore {
     this.updateTracks(this.interfaces, interfaceValues, this.options.maxInterfaces, seq, slot, firstSeq, sample.takenAt, (name) =>
       this.newTrack(name, name, null, true)
     )
+  }
+
+  /** Number of points held. */
+  pointCount(): number {
+    return this.length
+  }
+
+  /**
+   * Drops every other point, keeping the oldest, so a long recording can be read into a
+   * bounded history at half the resolution. Only for a history that has never wrapped.
+   */
+  thin(): void {
+    if (this.nextSeq !== this.length) throw new Error('only a history that has never dropped a point can be thinned')
+    const kept = Math.ceil(this.length / 2)
+    for (let index = 0; index < kept; index++) this.times[index] = this.times[index * 2]
+    for (const track of this.allTracks()) {
+      for (const column of track.columns.values()) for (let index = 0; index < kept; index++) column[index] = column[index * 2]
+      // Point 2i becomes point i: the first kept point at or after the old creation, the last at or before the old sighting.
+      track.createdSeq = Math.ceil(track.createdSeq / 2)
+      track.lastSeenSeq = Math.floor(track.lastSeenSeq / 2)
+    }
+    this.length = kept
+    this.nextSeq = kept
   }
 
   /** The newest point as it was recorded, or null before the first tick. */

@@ -4,6 +4,7 @@
  * confirms another target, and released in one call.
  */
 import type { Socket } from 'node:net'
+import { setMaxListeners } from 'node:events'
 import { randomUUID } from 'node:crypto'
 import {
   PROBE_LIMITS,
@@ -84,6 +85,8 @@ export class ConnectionHolder {
       }
     }
     const controller = new AbortController()
+    // Every concurrent connect listens for the release; that many listeners is expected, not a leak.
+    setMaxListeners(CONNECT_CONCURRENCY + 1, controller.signal)
     const state: Omit<GroupState, 'settled'> = {
       group: {
         id: randomUUID(),

@@ -172,6 +172,7 @@ export function exchangePayload(
     socket.once('end', onEnd)
     socket.on('error', onError)
     limits.signal?.addEventListener('abort', onAbort, { once: true })
+    if (limits.signal?.aborted === true) return onAbort()
     sentAt = monotonicNow()
     socket.write(payload)
   })

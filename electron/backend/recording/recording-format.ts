@@ -62,10 +62,11 @@ export type RecordingLine = RecordingHeader | KeyframeLine | DiffLine | SampleLi
 /** A recording could not be read or written; `line` says where, when it is about a line. */
 export class RecordingError extends Error {
   constructor(
-    message: string,
+    /** What is wrong, without the line number. */
+    readonly detail: string,
     readonly line: number | null = null
   ) {
-    super(line === null ? message : `line ${line}: ${message}`)
+    super(line === null ? detail : `line ${line}: ${detail}`)
     this.name = 'RecordingError'
   }
 }

@@ -79,12 +79,9 @@ export class RecordingWriter {
       }
     }
     const file = createWriteStream(path, { flags: appending ? 'a' : 'w' })
-    await Promise.race([
-      once(file, 'open'),
-      once(file, 'error').then(([error]: Error[]) => {
-        throw new RecordingError(`cannot write ${path}: ${error.message}`)
-      })
-    ])
+    await once(file, 'open').catch((error: Error) => {
+      throw new RecordingError(`cannot write ${path}: ${error.message}`)
+    })
     const gzip = createGzip()
     gzip.pipe(file)
     const writer = new RecordingWriter(path, gzip, file, keyframeEvery, options.flushIntervalMs ?? 5000)

@@ -106,20 +106,3 @@ export function copyBytes(buffer: Uint8Array, start: number, end: number): Uint8
   copy.set(buffer.subarray(start, end))
   return copy
 }
-
-/** Reads a 32-bit unsigned integer in either byte order. */
-export function readUint32(buffer: Uint8Array, position: number, littleEndian: boolean): number {
-  return littleEndian
-    ? (buffer[position]! | (buffer[position + 1]! << 8) | (buffer[position + 2]! << 16) | (buffer[position + 3]! << 24)) >>> 0
-    : ((buffer[position]! << 24) | (buffer[position + 1]! << 16) | (buffer[position + 2]! << 8) | buffer[position + 3]!) >>> 0
-}
-
-/** Reads a 16-bit unsigned integer in either byte order. */
-export function readUint16(buffer: Uint8Array, position: number, littleEndian: boolean): number {
-  return littleEndian ? buffer[position]! | (buffer[position + 1]! << 8) : (buffer[position]! << 8) | buffer[position + 1]!
-}
-
-/** Reads a 32-bit signed integer in either byte order. */
-export function readInt32(buffer: Uint8Array, position: number, littleEndian: boolean): number {
-  return readUint32(buffer, position, littleEndian) | 0
-}

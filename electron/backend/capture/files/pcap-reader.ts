@@ -12,7 +12,8 @@ import {
   PCAP_MAGIC_NANOSECONDS,
   PCAP_RECORD_HEADER_LENGTH
 } from './capture-format'
-import { ChunkParser, copyBytes, readUint16, readUint32, type ParseStep } from './chunk-parser'
+import { readUint16, readUint32 } from '../byte-reading'
+import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
 
 /** The timestamp precision of a classic pcap file, from its magic number. */
 export type PcapPrecision = 'microseconds' | 'nanoseconds'
@@ -96,7 +97,7 @@ export class PcapStreamParser extends ChunkParser {
     // The upper bits of the link-type field carry FCS information, not the link type.
     const linkType = readUint32(buffer, 20, magic.littleEndian) & 0xffff
     this.interfaces = [
-      { name: 'pcap', linkType, snaplen, timestampDecimals: magic.precision === 'nanoseconds' ? 9 : 6 }
+      { name: 'interface 0', linkType, snaplen, timestampDecimals: magic.precision === 'nanoseconds' ? 9 : 6 }
     ]
     this.headerRead = true
   }

@@ -30,7 +30,8 @@ import {
   SHB_USER_APPLICATION,
   paddedLength
 } from './capture-format'
-import { ChunkParser, copyBytes, readInt32, readUint16, readUint32, type ParseStep } from './chunk-parser'
+import { readInt32, readUint16, readUint32 } from '../byte-reading'
+import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
 import { TimestampScale } from './timestamp-scale'
 
 /** What a Section Header Block says about the tools that wrote the section. */

@@ -225,6 +225,30 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
     await session.dispose()
   })
 
+  it('counts what a stalled reader cannot take as dropped by the helper instead of queueing it', async () => {
+    const helper = await startCaptureHelper({
+      interface: 'lo',
+      filter: `udp dst port ${peers.port}`,
+      snaplen: 0,
+      promiscuous: true,
+      bufferSize: 64 * 1024 * 1024,
+      limits: { maxPackets: null, maxBytes: null, maxDurationMs: null },
+      batching: { maxBacklogBytes: 2 * 1024 * 1024 }
+    })
+    let delivered = 0
+    helper.on('packets', (packets) => (delivered += packets.length))
+    helper.pause()
+    // 200 datagrams of 60,000 bytes: 12 MB, far more than the 2 MiB the helper may queue.
+    for (let round = 0; round < 4; round++) await sendDatagrams(peers.port, Array.from({ length: 50 }, () => 60_000))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const end = await helper.stop()
+    expect(end.reason).toBe('stopped')
+    expect(end.stats.droppedByHelper).toBeGreaterThan(0)
+    expect(end.stats.delivered + end.stats.droppedByHelper).toBe(end.stats.received)
+    expect(delivered).toBe(end.stats.delivered)
+    expect(end.stats.delivered * 60_042).toBeLessThan(4 * 1024 * 1024)
+  })
+
   it('lists interfaces with addresses and link types, lo and any included', async () => {
     const interfaces = await listCaptureInterfaces()
     const loopback = interfaces.find((device) => device.name === 'lo')

@@ -26,7 +26,10 @@ export interface ReferenceCapture {
 
 /** Starts `tcpdump -i lo -U -w path filter` and resolves once it says it is listening. */
 export async function startTcpdump(filter: string, path: string): Promise<ReferenceCapture> {
-  const child = spawn('tcpdump', ['--immediate-mode', '-i', 'lo', '-n', '-U', '-w', path, filter], { stdio: ['ignore', 'ignore', 'pipe'] })
+  // Immediate mode, so SIGINT does not lose packets still waiting in a kernel block; a 32 MiB
+  // buffer, because immediate mode gives each packet a whole snaplen-sized slot.
+  const tcpdumpArguments = ['--immediate-mode', '-B', '32768', '-i', 'lo', '-n', '-U', '-w', path, filter]
+  const child = spawn('tcpdump', tcpdumpArguments, { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start listening: ${stderr}`)), 10_000)

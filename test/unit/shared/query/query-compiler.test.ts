@@ -69,11 +69,10 @@ const packetFields: FieldTable<PacketSummary> = {
     info: textField({
       syntax: 'info:syn',
       description: 'summary line',
-      match: 'substring',
       select: selectAny((record) => record.info.toLowerCase())
     })
   },
-  matchesText: (record, needle) => record.info.toLowerCase().includes(needle),
+  compileText: (needle) => (record) => record.info.toLowerCase().includes(needle),
   textDescription: 'part of the summary line',
   examples: [{ query: 'proto:udp port:53', meaning: 'DNS over UDP' }]
 }

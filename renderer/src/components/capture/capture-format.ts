@@ -1,0 +1,43 @@
+/** Number and time formats of the capture view, shared by its components. */
+
+/** Seconds since the first packet with microsecond digits, the way capture tools show them. */
+export function formatRelativeTime(seconds: number): string {
+  return seconds.toFixed(6)
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+
+/** `1.5 MiB` for a byte count. */
+export function formatBytes(bytes: number): string {
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${BYTE_UNITS[unit]}`
+}
+
+/** `1.5 MiB/s` for a byte rate. */
+export function formatByteRate(bytesPerSecond: number): string {
+  return `${formatBytes(bytesPerSecond)}/s`
+}
+
+/** `12,345` with the user's digit grouping. */
+export function formatCount(count: number): string {
+  return Math.round(count).toLocaleString()
+}
+
+/** `1.234 s`, `2 min 5 s` for a duration in seconds. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 3 : 1)} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+}
+
+/** Wall-clock time of an epoch-seconds timestamp, with milliseconds. */
+export function formatWallClock(epochSeconds: number): string {
+  const date = new Date(epochSeconds * 1000)
+  return `${date.toLocaleTimeString(undefined, { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`
+}

@@ -1,0 +1,797 @@
+/**
+ * The capture domain: starting and stopping live captures, and looking at whatever capture is
+ * shown (live or imported). The backend keeps every packet; this store only holds a small cache
+ * of packet-list pages around what is on screen, plus the current details, conversations,
+ * stream, throughput and per-process tables. It owns every transport call of the Capture view.
+ */
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref, shallowRef } from 'vue'
+import type { CaptureDevice, CaptureStatistics } from '../../../shared/capture-protocol'
+import type { CaptureStatus, CaptureTick } from '../../../shared/contract/capture'
+import {
+  IMPORT_CHUNK_BYTES,
+  type CaptureViewState,
+  type ConversationList,
+  type ConversationRow as ContractConversationRow,
+  type PacketDetails,
+  type PacketListPage,
+  type PacketListRow,
+  type ProcessBandwidth,
+  type TransferProgress
+} from '../../../shared/contract/capture-view'
+import type { SocketEntry } from '../../../shared/model/socket'
+import type { DecodedLayer, PacketSummary } from '../../../shared/model/decoded-packet'
+import type { QueryError } from '../../../shared/query/query-error'
+import { registerSocketRowActions } from '../row-actions'
+import { backendClient, BackendRequestError } from '../transport'
+import { useLayoutStore } from './layout'
+import { useSocketsStore } from './sockets'
+
+/** A packet-list row. */
+export type PacketRow = PacketListRow
+/** A conversations-table row. */
+export type ConversationRow = ContractConversationRow
+/** A process's bandwidth row. */
+export type ProcessBandwidthRow = ProcessBandwidth
+
+/** One second of the throughput chart; `time` is epoch milliseconds. */
+export interface ThroughputPoint {
+  readonly time: number
+  readonly bytesIn: number
+  readonly bytesOut: number
+  readonly packetsIn: number
+  readonly packetsOut: number
+}
+
+/** The capture form as the user fills it in. */
+export interface CaptureFormValues {
+  readonly interface: string
+  readonly filter: string
+  /** 0 keeps whole packets. */
+  readonly snaplen: number
+  readonly promiscuous: boolean
+  readonly bufferMiB: number
+  readonly stopAfterPackets: number | null
+  readonly stopAfterKibibytes: number | null
+  readonly stopAfterSeconds: number | null
+}
+
+/** A followed TCP stream, its bytes decoded from base64 once. */
+export interface StreamView {
+  readonly conversationId: string
+  readonly clientLabel: string
+  readonly serverLabel: string
+  readonly clientBytes: number
+  readonly serverBytes: number
+  readonly chunks: ReadonlyArray<{ readonly fromClient: boolean; readonly bytes: Uint8Array }>
+  readonly notes: readonly string[]
+}
+
+/** The selected packet, its bytes decoded. */
+export interface PacketDetailsView {
+  readonly index: number
+  readonly summary: PacketSummary
+  readonly layers: readonly DecodedLayer[]
+  readonly bytes: Uint8Array
+  readonly process: string | null
+  readonly conversationId: string | null
+}
+
+/** What the status strip shows about the source. */
+export interface SourceSummary {
+  readonly state: 'running' | 'stopping' | 'ended' | 'importing' | 'imported' | 'error'
+  readonly stateLabel: string
+  readonly label: string
+  readonly detail: string
+  readonly packets: number
+  readonly bytes: number
+  readonly durationSeconds: number | null
+  readonly notes: readonly string[]
+}
+
+/** An export or import under way. */
+export interface TransferState {
+  readonly kind: 'export' | 'import'
+  readonly label: string
+  readonly phase: string
+  readonly done: number
+  readonly total: number
+}
+
+/** The panels under the packet list; only the visible one is kept fresh. */
+export type CapturePanel = 'details' | 'conversations' | 'processes' | 'throughput'
+
+/** Rows per packet-list page fetched from the backend. */
+export const PACKET_PAGE_SIZE = 100
+/** Pages kept in the cache; far fewer rows than a large capture holds. */
+const MAX_CACHED_PAGES = 40
+/** Conversations shown at most, busiest first. */
+const CONVERSATION_LIMIT = 2000
+/** How often the visible side panel is refreshed while packets arrive. */
+const PANEL_REFRESH_MS = 1000
+
+const DEFAULT_FORM: CaptureFormValues = {
+  interface: '',
+  filter: '',
+  snaplen: 0,
+  promiscuous: true,
+  bufferMiB: 2,
+  stopAfterPackets: null,
+  stopAfterKibibytes: null,
+  stopAfterSeconds: null
+}
+
+/** The capture domain. */
+export const useCaptureStore = defineStore('capture', () => {
+  // --- live capture ---
+  const interfaces = shallowRef<readonly CaptureDevice[]>([])
+  const interfacesError = ref<string | null>(null)
+  const form = ref<CaptureFormValues>({ ...DEFAULT_FORM })
+  const captureStatus = shallowRef<CaptureStatus | null>(null)
+  const lastTick = shallowRef<CaptureTick | null>(null)
+  /** libpcap's message for a refused capture filter. */
+  const captureFilterError = ref<string | null>(null)
+  /** Why the last start failed (permissions come with the OS-specific fix). */
+  const startError = ref<string | null>(null)
+  const starting = ref(false)
+  const stopping = ref(false)
+
+  // --- the shown capture ---
+  const view = shallowRef<CaptureViewState | null>(null)
+  const displayFilter = ref('')
+  const displayFilterError = ref<QueryError | null>(null)
+  const viewError = ref<string | null>(null)
+  const selectedIndex = ref<number | null>(null)
+  const details = shallowRef<PacketDetailsView | null>(null)
+  const detailsError = ref<string | null>(null)
+  const conversations = shallowRef<ConversationList>({ total: 0, conversations: [] })
+  const selectedConversationId = ref<string | null>(null)
+  const stream = shallowRef<StreamView | null>(null)
+  const streamError = ref<string | null>(null)
+  const throughput = shallowRef<readonly ThroughputPoint[]>([])
+  const processes = shallowRef<readonly ProcessBandwidth[]>([])
+  const activePanel = ref<CapturePanel>('details')
+  const followTail = ref(true)
+  const transfer = ref<TransferState | null>(null)
+  const transferError = ref<string | null>(null)
+  const lastExport = shallowRef<{ readonly fileName: string; readonly packets: number; readonly bytes: number } | null>(null)
+  const connected = ref(true)
+
+  // The page cache lives outside Vue's reactivity; `cacheVersion` tells the list to look again.
+  const pages = new Map<number, PacketListRow[]>()
+  const pagesInFlight = new Set<number>()
+  const cacheVersion = ref(0)
+  let cacheKey = ''
+  let visibleRange: [number, number] = [0, 0]
+  let started = false
+  let panelRefreshAt = 0
+  let panelRefreshTimer: ReturnType<typeof setTimeout> | null = null
+  let throughputSeconds = new Map<number, ThroughputPoint>()
+
+  const listCount = computed(() => view.value?.matched ?? 0)
+  const running = computed(() => captureStatus.value?.state === 'running' || captureStatus.value?.state === 'starting')
+  const captureBusy = computed(() => starting.value || running.value || captureStatus.value?.state === 'stopping')
+
+  const stats = computed<CaptureStatistics | null>(() => {
+    const source = view.value?.source
+    if (source?.kind === 'live') return lastTick.value?.stats ?? source.stats ?? captureStatus.value?.stats ?? null
+    return null
+  })
+
+  const sourceSummary = computed<SourceSummary | null>(() => {
+    const source = view.value?.source
+    if (!source) return null
+    const duration = source.firstTimestamp !== null && source.lastTimestamp !== null ? source.lastTimestamp - source.firstTimestamp : null
+    const stateLabels: Record<CaptureViewStateName, string> = { running: 'capturing', ended: 'stopped', importing: 'importing', imported: 'file' }
+    const state: SourceSummary['state'] = source.error ? 'error' : stopping.value && source.state === 'running' ? 'stopping' : source.state
+    return {
+      state,
+      stateLabel: source.error ? (source.kind === 'file' ? 'file (partly read)' : 'failed') : stopping.value && source.state === 'running' ? 'stopping' : stateLabels[source.state],
+      label: source.kind === 'live' ? `live on ${source.label}` : source.label,
+      detail: source.error ?? '',
+      packets: source.packets,
+      bytes: source.bytes,
+      durationSeconds: duration,
+      notes: source.error ? [source.error, ...source.notes] : source.notes
+    }
+  })
+
+  const packetsPerSecond = computed(() => (running.value ? (lastTick.value?.packetsPerSecond ?? 0) : 0))
+  const bytesPerSecond = computed(() => (running.value ? (lastTick.value?.bytesPerSecond ?? 0) : 0))
+
+  /** Totals of the throughput series, for checks and the chart's caption. */
+  const throughputTotals = computed(() => {
+    let bytes = 0
+    let packets = 0
+    for (const point of throughput.value) {
+      bytes += point.bytesIn + point.bytesOut
+      packets += point.packetsIn + point.packetsOut
+    }
+    return { bytes, packets, seconds: throughput.value.length }
+  })
+
+  // --- state from the backend ---
+
+  function message(error: unknown): string {
+    return error instanceof Error ? error.message : String(error)
+  }
+
+  function applyViewState(next: CaptureViewState): void {
+    const previous = view.value
+    const key = `${next.source?.id ?? ''}\u0000${next.filter}`
+    if (key !== cacheKey) {
+      cacheKey = key
+      clearPages()
+      if (previous?.source?.id !== next.source?.id) resetForNewSource()
+    } else if (previous && next.matched !== previous.matched) {
+      dropPartialPages(next.matched)
+    }
+    view.value = next
+    if (!next.filtering) void fetchRange(visibleRange[0], visibleRange[1])
+    schedulePanelRefresh()
+  }
+
+  function resetForNewSource(): void {
+    selectedIndex.value = null
+    details.value = null
+    stream.value = null
+    selectedConversationId.value = null
+    conversations.value = { total: 0, conversations: [] }
+    processes.value = []
+    throughput.value = []
+    throughputSeconds = new Map()
+    followTail.value = true
+  }
+
+  function clearPages(): void {
+    pages.clear()
+    pagesInFlight.clear()
+    cacheVersion.value++
+  }
+
+  /** A page fetched while the list was shorter must be read again once more rows exist. */
+  function dropPartialPages(total: number): void {
+    let dropped = false
+    for (const [page, rows] of pages) {
+      if (rows.length < PACKET_PAGE_SIZE && page * PACKET_PAGE_SIZE + rows.length < total) {
+        pages.delete(page)
+        dropped = true
+      }
+    }
+    if (dropped) cacheVersion.value++
+  }
+
+  async function reloadView(): Promise<void> {
+    try {
+      applyViewState(await backendClient().request('capture-view/state', {}))
+      viewError.value = null
+    } catch (error) {
+      viewError.value = message(error)
+    }
+  }
+
+  async function reloadCaptureStatus(): Promise<void> {
+    try {
+      captureStatus.value = await backendClient().request('capture/status', {})
+    } catch (error) {
+      startError.value = message(error)
+    }
+  }
+
+  /** Subscribes to capture events and reads the current state. Safe to call more than once. */
+  async function start(): Promise<void> {
+    if (started) return
+    started = true
+    const client = backendClient()
+    client.subscribe('capture-view/state', (state) => applyViewState(state))
+    client.subscribe('capture-view/progress', (progress) => applyProgress(progress))
+    client.subscribe('capture/tick', (tick) => {
+      lastTick.value = tick
+      if (tick.final) void reloadCaptureStatus()
+    })
+    client.subscribe('capture/status', (status) => {
+      captureStatus.value = status
+      if (status.state !== 'running' && status.state !== 'stopping') stopping.value = false
+    })
+    client.onConnectionChange((isConnected) => {
+      connected.value = isConnected
+      if (isConnected) void Promise.all([reloadView(), reloadCaptureStatus()])
+    })
+    await Promise.all([reloadView(), reloadCaptureStatus(), loadInterfaces()])
+  }
+
+  // --- live capture ---
+
+  async function loadInterfaces(): Promise<void> {
+    try {
+      const list = await backendClient().request('capture/interfaces', {})
+      interfaces.value = list.interfaces
+      interfacesError.value = null
+      const names = list.interfaces.map((device) => device.name)
+      if (!names.includes(form.value.interface)) {
+        const preferred = names.includes('any') ? 'any' : (names[0] ?? '')
+        form.value = { ...form.value, interface: preferred }
+      }
+    } catch (error) {
+      interfacesError.value = message(error)
+    }
+  }
+
+  function setForm(values: CaptureFormValues): void {
+    if (values.filter !== form.value.filter) captureFilterError.value = null
+    form.value = values
+  }
+
+  /** Starts a capture with the form's settings. A refused filter is shown inline and starts nothing. */
+  async function startCapture(): Promise<void> {
+    const values = form.value
+    starting.value = true
+    captureFilterError.value = null
+    startError.value = null
+    try {
+      captureStatus.value = await backendClient().request('capture/start', {
+        interface: values.interface,
+        filter: values.filter.trim(),
+        snaplen: Math.max(0, Math.round(values.snaplen)),
+        promiscuous: values.promiscuous,
+        bufferSize: Math.max(1, Math.round(values.bufferMiB)) * 1024 * 1024,
+        limits: {
+          maxPackets: values.stopAfterPackets === null ? null : Math.round(values.stopAfterPackets),
+          maxBytes: values.stopAfterKibibytes === null ? null : Math.round(values.stopAfterKibibytes * 1024),
+          maxDurationMs: values.stopAfterSeconds === null ? null : Math.round(values.stopAfterSeconds * 1000)
+        }
+      })
+      lastTick.value = null
+      displayFilterError.value = null
+    } catch (error) {
+      if (error instanceof BackendRequestError && error.failure.code === 'invalid-arguments' && /filter/i.test(error.failure.message)) {
+        captureFilterError.value = error.failure.message
+      } else {
+        startError.value = message(error)
+      }
+    } finally {
+      starting.value = false
+    }
+  }
+
+  async function stopCapture(): Promise<void> {
+    stopping.value = true
+    try {
+      captureStatus.value = await backendClient().request('capture/stop', {})
+    } catch (error) {
+      startError.value = message(error)
+    } finally {
+      stopping.value = false
+    }
+  }
+
+  // --- packet list ---
+
+  /** The row at a list position, or null while its page is on its way. */
+  function rowAt(position: number): PacketListRow | null {
+    const rows = pages.get(Math.floor(position / PACKET_PAGE_SIZE))
+    return rows?.[position % PACKET_PAGE_SIZE] ?? null
+  }
+
+  /** Called by the list with the positions on screen; fetches the pages that are missing. */
+  function setVisibleRange(first: number, last: number): void {
+    visibleRange = [first, last]
+    void fetchRange(first, last)
+  }
+
+  async function fetchRange(first: number, last: number): Promise<void> {
+    const total = listCount.value
+    if (total === 0 || last <= first) return
+    const firstPage = Math.floor(first / PACKET_PAGE_SIZE)
+    const lastPage = Math.floor((Math.min(last, total) - 1) / PACKET_PAGE_SIZE)
+    const wanted: number[] = []
+    for (let page = firstPage; page <= lastPage; page++) if (!pages.has(page) && !pagesInFlight.has(page)) wanted.push(page)
+    await Promise.all(wanted.map((page) => fetchPage(page)))
+  }
+
+  async function fetchPage(page: number): Promise<void> {
+    const key = cacheKey
+    pagesInFlight.add(page)
+    let result: PacketListPage
+    try {
+      result = await backendClient().request('capture-view/packets', { start: page * PACKET_PAGE_SIZE, count: PACKET_PAGE_SIZE })
+    } catch (error) {
+      viewError.value = message(error)
+      return
+    } finally {
+      pagesInFlight.delete(page)
+    }
+    if (key !== cacheKey || `${result.sourceId ?? ''}\u0000${result.filter}` !== cacheKey) return
+    pages.set(page, result.rows.map((row) => markRaw(row)))
+    evictPages(page)
+    cacheVersion.value++
+  }
+
+  /** Keeps the cache small: the pages farthest from the one just read go first. */
+  function evictPages(near: number): void {
+    if (pages.size <= MAX_CACHED_PAGES) return
+    const byDistance = [...pages.keys()].sort((a, b) => Math.abs(b - near) - Math.abs(a - near))
+    for (const page of byDistance.slice(0, pages.size - MAX_CACHED_PAGES)) pages.delete(page)
+  }
+
+  /** Pages in the cache, for checks that the store never holds the whole capture. */
+  function cachedRowCount(): number {
+    let count = 0
+    for (const rows of pages.values()) count += rows.length
+    return count
+  }
+
+  async function setDisplayFilter(text: string): Promise<void> {
+    displayFilter.value = text
+    try {
+      const result = await backendClient().request('capture-view/set-filter', { filter: text })
+      if (displayFilter.value !== text) return
+      displayFilterError.value = result.error
+    } catch (error) {
+      viewError.value = message(error)
+    }
+  }
+
+  function setFollowTail(follow: boolean): void {
+    followTail.value = follow
+  }
+
+  // --- details ---
+
+  async function selectPacket(index: number | null): Promise<void> {
+    selectedIndex.value = index
+    if (index === null) {
+      details.value = null
+      return
+    }
+    if (activePanel.value !== 'details') activePanel.value = 'details'
+    try {
+      const result: PacketDetails = await backendClient().request('capture-view/packet', { index })
+      if (selectedIndex.value !== index) return
+      details.value = markRaw({
+        index: result.index,
+        summary: result.summary,
+        layers: result.layers,
+        bytes: base64ToBytes(result.data),
+        process: result.process,
+        conversationId: result.conversationId
+      })
+      detailsError.value = null
+    } catch (error) {
+      detailsError.value = message(error)
+    }
+  }
+
+  function selectPosition(position: number): void {
+    const row = rowAt(position)
+    if (row) void selectPacket(row.index)
+  }
+
+  // --- side panels ---
+
+  function showPanel(panel: CapturePanel): void {
+    activePanel.value = panel
+    void refreshPanel()
+  }
+
+  function schedulePanelRefresh(): void {
+    if (panelRefreshTimer !== null) return
+    const wait = Math.max(0, panelRefreshAt + PANEL_REFRESH_MS - Date.now())
+    panelRefreshTimer = setTimeout(() => {
+      panelRefreshTimer = null
+      panelRefreshAt = Date.now()
+      void refreshPanel()
+    }, wait)
+  }
+
+  async function refreshPanel(): Promise<void> {
+    try {
+      switch (activePanel.value) {
+        case 'conversations':
+          await loadConversations()
+          break
+        case 'processes':
+          processes.value = await backendClient().request('capture-view/processes', {})
+          break
+        case 'throughput':
+          await loadThroughput()
+          break
+        case 'details':
+          // The throughput strip over the list is always visible.
+          await loadThroughput()
+          break
+      }
+    } catch (error) {
+      viewError.value = message(error)
+    }
+  }
+
+  async function loadConversations(): Promise<void> {
+    conversations.value = await backendClient().request('capture-view/conversations', { limit: CONVERSATION_LIMIT })
+  }
+
+  /** Fetches the seconds since the last one known (which may still have been filling up). */
+  async function loadThroughput(): Promise<void> {
+    const known = [...throughputSeconds.keys()]
+    const from = known.length === 0 ? 0 : Math.max(...known)
+    const seconds = await backendClient().request('capture-view/throughput', { fromSecond: from })
+    if (seconds.length === 0) return
+    for (const second of seconds) {
+      throughputSeconds.set(second.second, {
+        time: second.second * 1000,
+        bytesIn: second.bytesIn,
+        bytesOut: second.bytesOut,
+        packetsIn: second.packetsIn,
+        packetsOut: second.packetsOut
+      })
+    }
+    throughput.value = [...throughputSeconds.values()].sort((a, b) => a.time - b.time)
+  }
+
+  function selectConversation(id: string | null): void {
+    selectedConversationId.value = id
+  }
+
+  async function followConversation(id: string): Promise<void> {
+    selectedConversationId.value = id
+    streamError.value = null
+    try {
+      const result = await backendClient().request('capture-view/follow', { conversationId: id })
+      stream.value = markRaw({
+        conversationId: result.conversationId,
+        clientLabel: result.client,
+        serverLabel: result.server,
+        clientBytes: result.clientBytes,
+        serverBytes: result.serverBytes,
+        chunks: result.chunks.map((chunk) => ({ fromClient: chunk.fromClient, bytes: base64ToBytes(chunk.data) })),
+        notes: result.notes
+      })
+    } catch (error) {
+      streamError.value = message(error)
+    }
+  }
+
+  function closeStream(): void {
+    stream.value = null
+  }
+
+  /** Narrows the packet list to one conversation. */
+  async function filterConversation(id: string): Promise<void> {
+    const row = conversations.value.conversations.find((conversation) => conversation.id === id)
+    if (!row) return
+    const query = conversationQuery(row)
+    if (query) await setDisplayFilter(query)
+  }
+
+  // --- export ---
+
+  function applyProgress(progress: TransferProgress): void {
+    const current = transfer.value
+    if (!current || progress.phase !== 'writing' || current.kind !== 'export') return
+    transfer.value = { ...current, phase: 'writing', done: progress.done, total: progress.total }
+  }
+
+  /** Writes the chosen packets in the backend, fetches the file in chunks and hands it to the browser. */
+  async function exportPackets(format: 'pcapng' | 'pcap', scope: 'all' | 'filtered' | 'conversation', conversationId?: string): Promise<void> {
+    if (transfer.value) return
+    transferError.value = null
+    transfer.value = { kind: 'export', label: `Exporting ${format}`, phase: 'writing', done: 0, total: 0 }
+    const client = backendClient()
+    let exportId: string | null = null
+    try {
+      const ticket = await client.request('capture-view/export-start', scope === 'conversation' ? { format, scope, conversationId } : { format, scope })
+      exportId = ticket.exportId
+      const parts: Uint8Array[] = []
+      let offset = 0
+      transfer.value = { kind: 'export', label: ticket.fileName, phase: 'downloading', done: 0, total: ticket.totalBytes }
+      for (;;) {
+        const chunk = await client.request('capture-view/export-read', { exportId, offset })
+        const bytes = base64ToBytes(chunk.data)
+        parts.push(bytes)
+        offset += bytes.length
+        transfer.value = { kind: 'export', label: ticket.fileName, phase: 'downloading', done: offset, total: ticket.totalBytes }
+        if (chunk.done || bytes.length === 0) break
+      }
+      saveBlob(new Blob(parts as BlobPart[], { type: 'application/vnd.tcpdump.pcap' }), ticket.fileName)
+      lastExport.value = { fileName: ticket.fileName, packets: ticket.packets, bytes: offset }
+    } catch (error) {
+      transferError.value = message(error)
+    } finally {
+      if (exportId !== null) void client.request('capture-view/export-close', { exportId }).catch(() => undefined)
+      transfer.value = null
+    }
+  }
+
+  // --- import ---
+
+  /** Streams a user-picked file to the backend in chunks; the capture view then shows it. */
+  async function importFile(file: File): Promise<void> {
+    if (transfer.value) return
+    transferError.value = null
+    const client = backendClient()
+    transfer.value = { kind: 'import', label: file.name, phase: 'uploading', done: 0, total: file.size }
+    try {
+      const begun = await client.request('capture-view/import-begin', { fileName: file.name.slice(0, 255) || 'capture', size: file.size })
+      let offset = 0
+      let progress = begun
+      while (offset < file.size && progress.error === null) {
+        const slice = new Uint8Array(await file.slice(offset, offset + IMPORT_CHUNK_BYTES).arrayBuffer())
+        progress = await client.request('capture-view/import-chunk', { importId: begun.importId, offset, data: bytesToBase64(slice) })
+        offset += slice.length
+        transfer.value = { kind: 'import', label: file.name, phase: 'uploading', done: offset, total: file.size }
+      }
+      const final = await client.request('capture-view/import-end', { importId: begun.importId })
+      if (final.error) transferError.value = final.error
+    } catch (error) {
+      transferError.value = message(error)
+    } finally {
+      transfer.value = null
+    }
+  }
+
+  async function clearView(): Promise<void> {
+    try {
+      applyViewState(await backendClient().request('capture-view/clear', {}))
+    } catch (error) {
+      viewError.value = message(error)
+    }
+  }
+
+  // --- "capture this" ---
+
+  /** Fills the capture form for one socket, or every socket of its process, and shows the Capture view. */
+  function prepareCaptureFor(socket: SocketEntry, wholeProcess: boolean): void {
+    const sockets = wholeProcess && socket.pid !== null ? [...useSocketsStore().rowsById.values()].map((row) => row.socket).filter((each) => each.pid === socket.pid) : [socket]
+    const filter = captureFilterForSockets(sockets)
+    const loopbackOnly = sockets.every((each) => isLoopback(each.localAddress) && (isLoopback(each.remoteAddress) || isUnspecified(each.remoteAddress)))
+    const names = interfaces.value.map((device) => device.name)
+    const preferred = loopbackOnly && names.includes('lo') ? 'lo' : names.includes('any') ? 'any' : form.value.interface
+    setForm({ ...form.value, filter, interface: preferred || form.value.interface })
+    useLayoutStore().show('capture')
+  }
+
+  return {
+    interfaces,
+    interfacesError,
+    form,
+    captureStatus,
+    lastTick,
+    captureFilterError,
+    startError,
+    starting,
+    stopping,
+    running,
+    captureBusy,
+    view,
+    displayFilter,
+    displayFilterError,
+    viewError,
+    listCount,
+    cacheVersion,
+    selectedIndex,
+    details,
+    detailsError,
+    conversations,
+    selectedConversationId,
+    stream,
+    streamError,
+    throughput,
+    throughputTotals,
+    processes,
+    activePanel,
+    followTail,
+    transfer,
+    transferError,
+    lastExport,
+    connected,
+    stats,
+    sourceSummary,
+    packetsPerSecond,
+    bytesPerSecond,
+    start,
+    loadInterfaces,
+    setForm,
+    startCapture,
+    stopCapture,
+    rowAt,
+    setVisibleRange,
+    cachedRowCount,
+    setDisplayFilter,
+    setFollowTail,
+    selectPacket,
+    selectPosition,
+    showPanel,
+    selectConversation,
+    followConversation,
+    closeStream,
+    filterConversation,
+    exportPackets,
+    importFile,
+    clearView,
+    prepareCaptureFor
+  }
+})
+
+type CaptureViewStateName = NonNullable<CaptureViewState['source']>['state']
+
+/** The display filter that shows one conversation. */
+export function conversationQuery(row: ConversationRow): string | null {
+  const addressA = hostOf(row.endpointA)
+  const addressB = hostOf(row.endpointB)
+  const terms = [`proto:${row.transport}`]
+  if (addressA !== null && addressB !== null && addressA === addressB) terms.push(`addr:${addressA}`)
+  else {
+    if (addressA !== null) terms.push(`addr:${addressA}`)
+    if (addressB !== null) terms.push(`addr:${addressB}`)
+  }
+  if (row.portA !== null) terms.push(`port:${row.portA}`)
+  if (row.portB !== null) terms.push(`port:${row.portB}`)
+  return terms.join(' ')
+}
+
+function hostOf(endpoint: string): string | null {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(endpoint)
+  if (bracketed) return bracketed[1]!
+  const withPort = /^([^:]+):\d+$/.exec(endpoint)
+  if (withPort) return withPort[1]!
+  return endpoint === '' ? null : endpoint
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.')
+}
+
+function isUnspecified(address: string): boolean {
+  return address === '*' || address === '0.0.0.0' || address === '::' || address === ''
+}
+
+/** A pcap-filter(7) expression that matches the traffic of these sockets. */
+function captureFilterForSockets(sockets: readonly SocketEntry[]): string {
+  return captureFilterFor(sockets)
+}
+
+/** Decodes base64 into bytes without Node's Buffer, which the renderer does not have. */
+export function base64ToBytes(text: string): Uint8Array {
+  const binary = atob(text)
+  const bytes = new Uint8Array(binary.length)
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
+  return bytes
+}
+
+/** Encodes bytes as base64 in slices, so a large chunk does not overflow the argument limit. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = ''
+  const SLICE = 0x8000
+  for (let start = 0; start < bytes.length; start += SLICE) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + SLICE))
+  }
+  return btoa(binary)
+}
+
+function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = fileName
+  link.rel = 'noopener'
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
+
+// Offer "capture this" on socket rows; the actions reach the store only when run.
+registerSocketRowActions([
+  {
+    id: 'capture-socket',
+    label: 'Capture this',
+    appliesTo: (socket) => socket.family !== null && (socket.protocol === 'tcp' || socket.protocol === 'udp'),
+    run: (socket) => useCaptureStore().prepareCaptureFor(socket, false)
+  },
+  {
+    id: 'capture-process',
+    label: 'Capture this process',
+    appliesTo: (socket) => socket.family !== null && socket.pid !== null,
+    run: (socket) => useCaptureStore().prepareCaptureFor(socket, true)
+  }
+])

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { runUdpProbe } from '../../../../electron/backend/probes/udp-probe'
+import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from './loopback-servers'
+
+/** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
+function answerWithARecord(query: Buffer): Buffer {
+  let end = 12
+  while (query[end] !== 0) end += query[end] + 1
+  const question = query.subarray(12, end + 5)
+  const header = Buffer.alloc(12)
+  query.copy(header, 0, 0, 2)
+  header.writeUInt16BE(0x8180, 2)
+  header.writeUInt16BE(1, 4)
+  header.writeUInt16BE(1, 6)
+  const answer = Buffer.from([0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x04, 192, 0, 2, 7])
+  return Buffer.concat([header, question, answer])
+}
+
+describe('runUdpProbe against real loopback sockets', () => {
+  let server: LoopbackUdpServer | null = null
+  afterEach(async () => {
+    await server?.close()
+    server = null
+  })
+
+  it('reports the reply of an echo server with its timing', async () => {
+    server = await startUdpServer((message, remote, socket) => socket.send(message, remote.port, remote.address))
+    const result = await runUdpProbe({
+      host: '127.0.0.1',
+      port: server.port,
+      payload: { encoding: 'text', value: 'ping' },
+      timeoutMs: 2_000,
+      maxReplies: 1
+    })
+    expect(result.ok).toBe(true)
+    expect(result.error).toBeNull()
+    expect(result.sentBytes).toBe(4)
+    expect(result.address).toBe('127.0.0.1')
+    expect(result.localPort).toBeGreaterThan(0)
+    expect(result.replies).toHaveLength(1)
+    expect(result.replies[0]).toMatchObject({ fromAddress: '127.0.0.1', fromPort: server.port, dns: null })
+    expect(result.replies[0].data).toEqual({ byteLength: 4, hex: '70696e67', text: 'ping', truncated: false })
+    expect(result.replies[0].receivedMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('collects several replies until the reply limit', async () => {
+    server = await startUdpServer((_message, remote, socket) => {
+      for (const word of ['one', 'two', 'three']) socket.send(word, remote.port, remote.address)
+    })
+    const result = await runUdpProbe({
+      host: '127.0.0.1',
+      port: server.port,
+      payload: { encoding: 'hex', value: '00' },
+      maxReplies: 2,
+      timeoutMs: 2_000
+    })
+    expect(result.replies.map((reply) => reply.data.text)).toEqual(['one', 'two'])
+  })
+
+  it.runIf(process.platform === 'linux')('reports a closed UDP port as refused (ICMP port unreachable)', async () => {
+    const port = await closedUdpPort()
+    const result = await runUdpProbe({ host: '127.0.0.1', port, payload: { encoding: 'text', value: 'hello' }, timeoutMs: 2_000 })
+    expect(result.ok).toBe(false)
+    expect(result.error).toMatchObject({ kind: 'refused', code: 'ECONNREFUSED' })
+    expect(result.error?.message).toContain('ICMP port unreachable')
+  })
+
+  it('times out when the server stays silent', async () => {
+    const received: string[] = []
+    server = await startUdpServer((message) => received.push(message.toString()))
+    const result = await runUdpProbe({ host: '127.0.0.1', port: server.port, payload: { encoding: 'text', value: 'anyone?' }, timeoutMs: 150 })
+    expect(result.ok).toBe(false)
+    expect(result.error).toMatchObject({ kind: 'timeout', phase: 'receive' })
+    expect(result.replies).toEqual([])
+    expect(received).toEqual(['anyone?'])
+  })
+
+  it('sends a DNS query from the preset and decodes the answer', async () => {
+    const questions: Buffer[] = []
+    server = await startUdpServer((message, remote, socket) => {
+      questions.push(message)
+      socket.send(answerWithARecord(message), remote.port, remote.address)
+    })
+    const result = await runUdpProbe({
+      host: '127.0.0.1',
+      port: server.port,
+      dnsQuery: { name: 'example.test', type: 'A' },
+      maxReplies: 1,
+      timeoutMs: 2_000
+    })
+    expect(result.ok).toBe(true)
+    expect(result.dnsQuery).toEqual({ name: 'example.test', type: 'A' })
+    expect(questions[0].subarray(12).toString('latin1')).toContain('\x07example\x04test\x00')
+    const dns = result.replies[0].dns
+    expect(dns).toMatchObject({ id: questions[0].readUInt16BE(0), isResponse: true, responseCode: 'NOERROR', answerCount: 1 })
+    expect(dns?.answers).toEqual([{ name: 'example.test', type: 'A', ttl: 3600, data: '192.0.2.7' }])
+  })
+
+  it('rejects a missing payload and bad hex before sending', async () => {
+    const received: Buffer[] = []
+    server = await startUdpServer((message) => received.push(message))
+    const missing = await runUdpProbe({ host: '127.0.0.1', port: server.port })
+    expect(missing.error?.kind).toBe('invalid-input')
+    const badHex = await runUdpProbe({ host: '127.0.0.1', port: server.port, payload: { encoding: 'hex', value: 'zz' } })
+    expect(badHex.error).toMatchObject({ kind: 'invalid-input', phase: 'input' })
+    expect(badHex.error?.message).toContain('not a hex digit')
+    expect(received).toEqual([])
+  })
+})

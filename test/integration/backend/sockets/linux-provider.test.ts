@@ -1,0 +1,400 @@
+/*
+ * The Linux provider against real loopback sockets, checked field by field against `ss`, which
+ * reads the same kernel state over netlink. Also covers the process-table cache with real
+ * processes, and what a user who is not root sees (a child run as nobody).
+ */
+import { execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import dgram from 'node:dgram'
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SocketEntry } from '../../../../shared/model/socket'
+import { LinuxSocketProvider } from '../../../../electron/backend/sockets/linux/linux-provider'
+import { ProcessTable } from '../../../../electron/backend/sockets/linux/process-table'
+import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
+import { kernelStateName, parseSsOutput } from '../../../support/ss-output'
+import type { SsSocket } from '../../../support/ss-output'
+
+const run = promisify(execFile)
+const CLIENT_COUNT = 20
+const UNSENT_BYTES = 8 * 1024 * 1024
+const isLinuxRoot = process.platform === 'linux' && process.getuid?.() === 0
+
+interface TrackedServer {
+  readonly server: net.Server
+  readonly port: number
+  readonly accepted: net.Socket[]
+}
+
+const cleanups: (() => unknown)[] = []
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup()
+})
+
+async function listen(host: string): Promise<TrackedServer> {
+  const accepted: net.Socket[] = []
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on('error', () => undefined)
+    accepted.push(socket)
+  })
+  await new Promise<void>((done) => server.listen({ host, port: 0 }, done))
+  cleanups.push(() => {
+    for (const socket of accepted) socket.destroy()
+    return new Promise((done) => server.close(done))
+  })
+  return { server, port: (server.address() as net.AddressInfo).port, accepted }
+}
+
+async function connect(host: string, port: number): Promise<net.Socket> {
+  const socket = net.connect({ host, port, allowHalfOpen: true })
+  socket.on('error', () => undefined)
+  await new Promise<void>((done, fail) => {
+    socket.once('connect', done)
+    socket.once('error', fail)
+  })
+  cleanups.push(() => socket.destroy())
+  return socket
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    if (condition()) return
+    await new Promise((done) => setTimeout(done, 10))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** A `node -e` child holding a listener on 127.0.0.1; it exits when its stdin closes. */
+async function spawnListenerChild(): Promise<{ child: ChildProcess; port: number }> {
+  const script = `
+    const server = require('node:net').createServer()
+    server.listen({ host: '127.0.0.1', port: 0 }, () => console.log(server.address().port))
+    process.stdin.on('end', () => process.exit(0))
+    process.stdin.resume()`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
+  cleanups.push(() => child.kill())
+  const port = await new Promise<number>((done, fail) => {
+    child.stdout!.once('data', (data: Buffer) => done(Number(String(data).trim())))
+    child.once('exit', (code) => fail(new Error(`listener child exited early with ${code}`)))
+  })
+  return { child, port }
+}
+
+async function ss(...flags: string[]): Promise<SsSocket[]> {
+  const { stdout } = await run('ss', flags)
+  return parseSsOutput(stdout)
+}
+
+function ssPort(port: string): number {
+  return port === '*' ? 0 : Number(port)
+}
+
+/** The provider's entry for an ss row: same protocol, inode and ports. */
+function entryFor(sockets: readonly SocketEntry[], protocol: string, row: SsSocket): SocketEntry | undefined {
+  return sockets.find(
+    (entry) =>
+      entry.protocol === protocol &&
+      entry.inode === row.inode &&
+      entry.localPort === ssPort(row.localPort) &&
+      entry.remotePort === ssPort(row.peerPort)
+  )
+}
+
+/** Compare one provider entry with the ss row for the same socket. */
+function expectSameSocket(entry: SocketEntry | undefined, row: SsSocket): void {
+  expect(entry, row.line).toBeDefined()
+  expect(entry!.localAddress, row.line).toBe(row.localAddress === '*' ? '::' : row.localAddress)
+  expect(entry!.remoteAddress, row.line).toBe(row.peerAddress === '*' ? '::' : row.peerAddress)
+  expect(entry!.state, row.line).toBe(kernelStateName(row.state))
+  expect(entry!.recvQueue, row.line).toBe(row.recvQueue)
+  // ss shows a listener's backlog limit as Send-Q; /proc has no such column.
+  if (entry!.state !== 'LISTEN') expect(entry!.sendQueue, row.line).toBe(row.sendQueue)
+  expect(entry!.owners.map((owner) => owner.pid).sort(), row.line).toEqual(row.users.map((user) => user.pid).sort())
+  expect(entry!.owners.map((owner) => owner.process).sort(), row.line).toEqual(row.users.map((user) => user.process).sort())
+  expect(entry!.pid, row.line).toBe(row.users.length === 0 ? null : Math.min(...row.users.map((user) => user.pid)))
+  expect(entry!.ownerVisibility, row.line).toBe(row.users.length === 0 ? 'none' : 'known')
+}
+
+describe.skipIf(!isLinuxRoot)('LinuxSocketProvider against ss', () => {
+  let server4: TrackedServer
+  let server6: TrackedServer
+  let childPort: number
+  let childPid: number
+  let closeWaitClientPort: number
+  let unreadClientPort: number
+  let udpPort: number
+  let udpClientPort: number
+  let unixPath: string
+  /** "localPort remotePort" of every TCP socket the test opened, both ends of each connection. */
+  let endpoints: Set<string>
+
+  beforeAll(async () => {
+    server4 = await listen('127.0.0.1')
+    server6 = await listen('::1')
+    const clients: net.Socket[] = []
+    for (let index = 0; index < CLIENT_COUNT; index++) {
+      clients.push(await connect(index % 2 === 0 ? '127.0.0.1' : '::1', index % 2 === 0 ? server4.port : server6.port))
+    }
+    // A client that stops reading: once its receive window is full, the rest waits in the
+    // server's send queue, and both queues stay put.
+    clients[0].pause()
+    unreadClientPort = clients[0].localPort!
+    await until(() => server4.accepted.length >= 1, 'the first connection to be accepted')
+    const sender = server4.accepted.find((socket) => socket.remotePort === unreadClientPort)!
+    sender.write(Buffer.alloc(UNSENT_BYTES, 7))
+    await until(() => sender.writableLength > 0, 'the sender to stall')
+    // The peer closes its side; the server never does, so its side stays in CLOSE_WAIT.
+    const closing = await connect('127.0.0.1', server4.port)
+    closeWaitClientPort = closing.localPort!
+    await until(() => server4.accepted.length === CLIENT_COUNT / 2 + 1, 'the IPv4 server to accept')
+    await until(() => server6.accepted.length === CLIENT_COUNT / 2, 'the IPv6 server to accept')
+    const closeWaitServerSide = server4.accepted.find((socket) => socket.remotePort === closeWaitClientPort)!
+    const peerClosed = new Promise((done) => closeWaitServerSide.once('end', done))
+    closing.end()
+    await peerClosed
+
+    const child = await spawnListenerChild()
+    childPort = child.port
+    childPid = child.child.pid!
+
+    const udp = dgram.createSocket('udp4')
+    await new Promise<void>((done) => udp.bind(0, '127.0.0.1', done))
+    const udpClient = dgram.createSocket('udp4')
+    await new Promise<void>((done) => udpClient.bind(0, '127.0.0.1', done))
+    await new Promise<void>((done) => udpClient.connect(udp.address().port, '127.0.0.1', done))
+    cleanups.push(() => udp.close(), () => udpClient.close())
+    udpPort = udp.address().port
+    udpClientPort = udpClient.address().port
+
+    const directory = await mkdtemp(join(tmpdir(), 'sockscope-provider-'))
+    unixPath = join(directory, 'listener.sock')
+    const unixServer = net.createServer()
+    await new Promise<void>((done) => unixServer.listen(unixPath, done))
+    cleanups.push(() => new Promise((done) => unixServer.close(done)), () => rm(directory, { recursive: true, force: true }))
+
+    endpoints = new Set([`${server4.port} 0`, `${server6.port} 0`, `${childPort} 0`])
+    for (const client of [...clients, closing]) {
+      endpoints.add(`${client.localPort} ${client.remotePort}`)
+      endpoints.add(`${client.remotePort} ${client.localPort}`)
+    }
+  })
+
+  it('matches ss for every TCP socket the test opened', async () => {
+    const read = await new LinuxSocketProvider().read({ withProcesses: true })
+    // Matching on both ports leaves out TIME_WAIT leftovers that reuse one of them.
+    const listed = (await ss('-tanpeH')).filter((row) => endpoints.has(`${ssPort(row.localPort)} ${ssPort(row.peerPort)}`))
+    // Listeners, both ends of every connection, and the CLOSE_WAIT pair.
+    expect(listed).toHaveLength(3 + 2 * CLIENT_COUNT + 2)
+    for (const row of listed) expectSameSocket(entryFor(read.sockets, 'tcp', row), row)
+    const ours = read.sockets.filter(
+      (entry) => entry.protocol === 'tcp' && endpoints.has(`${entry.localPort} ${entry.remotePort}`)
+    )
+    expect(ours).toHaveLength(listed.length)
+    expect(read.partialOwnership).toBe(false)
+    const stalledReceiver = ours.find((entry) => entry.localPort === unreadClientPort)!
+    const stalledSender = ours.find((entry) => entry.remotePort === unreadClientPort)!
+    expect(stalledReceiver.recvQueue).toBeGreaterThan(0)
+    expect(stalledReceiver.sendQueue).toBe(0)
+    expect(stalledSender.sendQueue).toBeGreaterThan(0)
+  })
+
+  it('reads the listeners on 127.0.0.1 and ::1 with this process as owner', async () => {
+    const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
+    const listener4 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server4.port)
+    const listener6 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server6.port)
+    expect(listener4).toMatchObject({ family: 4, localAddress: '127.0.0.1', pid: process.pid, ownerVisibility: 'known', user: 'root' })
+    expect(listener6).toMatchObject({ family: 6, localAddress: '::1', pid: process.pid })
+    expect(listener4?.command).toContain(process.execPath)
+  })
+
+  it('reads the half-closed connection as CLOSE_WAIT on our side and FIN_WAIT2 on the peer', async () => {
+    const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
+    expect(sockets.find((entry) => entry.localPort === server4.port && entry.remotePort === closeWaitClientPort)).toMatchObject({
+      state: 'CLOSE_WAIT',
+      pid: process.pid
+    })
+    expect(sockets.find((entry) => entry.localPort === closeWaitClientPort)).toMatchObject({ state: 'FIN_WAIT2' })
+  })
+
+  it('finds the listener of a child process by pid and name', async () => {
+    const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
+    const listener = sockets.find((entry) => entry.protocol === 'tcp' && entry.localPort === childPort)
+    expect(listener).toMatchObject({
+      state: 'LISTEN',
+      pid: childPid,
+      process: 'node',
+      ownerVisibility: 'known',
+      owners: [expect.objectContaining({ pid: childPid, process: 'node', user: 'root' })]
+    })
+    expect(listener?.command).toMatch(/ -e /)
+  })
+
+  it('matches ss for UDP sockets', async () => {
+    const read = await new LinuxSocketProvider().read({ withProcesses: true })
+    const listed = (await ss('-uanpeH')).filter((row) => [udpPort, udpClientPort].includes(ssPort(row.localPort)))
+    expect(listed.map((row) => row.state).sort()).toEqual(['ESTAB', 'UNCONN'])
+    for (const row of listed) expectSameSocket(entryFor(read.sockets, 'udp', row), row)
+  })
+
+  it('matches ss for a UNIX listener', async () => {
+    const read = await new LinuxSocketProvider().read({ withProcesses: true })
+    const [row] = (await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath)
+    expect(row).toBeDefined()
+    const entry = read.sockets.find((candidate) => candidate.protocol === 'unix' && candidate.inode === row.inode)
+    expect(entry).toMatchObject({ localAddress: unixPath, state: 'LISTEN', unixType: 'stream', pid: process.pid })
+  })
+
+  it('skips the process walk when asked to', async () => {
+    const read = await new LinuxSocketProvider().read({ withProcesses: false })
+    const listener = read.sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server4.port)
+    expect(listener).toMatchObject({ pid: null, owners: [], ownerVisibility: 'hidden', user: 'root' })
+    expect(read.partialOwnership).toBe(false)
+  })
+
+  it('is what createSocketProvider gives on Linux', async () => {
+    const provider = createSocketProvider()
+    expect(provider.platform).toBe('linux')
+    const { sockets } = await provider.read({ withProcesses: true })
+    expect(sockets.some((entry) => entry.localPort === server4.port && entry.pid === process.pid)).toBe(true)
+    provider.dispose?.()
+  })
+})
+
+describe.skipIf(!isLinuxRoot)('process table cache', () => {
+  it('finds a socket opened after the previous read, with its pid', async () => {
+    const provider = new LinuxSocketProvider()
+    await provider.read({ withProcesses: true })
+    const late = await listen('127.0.0.1')
+    const { sockets } = await provider.read({ withProcesses: true })
+    expect(provider.processes.lastWalk.fullWalk).toBe(false)
+    expect(sockets.find((entry) => entry.localPort === late.port && entry.state === 'LISTEN')).toMatchObject({
+      pid: process.pid,
+      ownerVisibility: 'known'
+    })
+  })
+
+  it('does not walk known processes again when every socket asked for is known', async () => {
+    const server = await listen('127.0.0.1')
+    const client = await connect('127.0.0.1', server.port)
+    await until(() => server.accepted.length === 1, 'the server to accept')
+    const inodes = await inodesOf([server.port, client.localPort!])
+    const table = new ProcessTable()
+    const first = await table.findOwners(inodes)
+    expect(table.lastWalk.fullWalk).toBe(true)
+    expect(table.lastWalk.walkedCount).toBe(table.lastWalk.processCount)
+    const second = await table.findOwners(inodes)
+    // Only processes started in between are read; this one is not.
+    expect(table.lastWalk.fullWalk).toBe(false)
+    expect(table.lastWalk.walkedCount).toBeLessThan(table.lastWalk.processCount)
+    for (const inode of inodes) {
+      expect(second.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([process.pid])
+      expect(second.ownersByInode.get(inode)).toEqual(first.ownersByInode.get(inode))
+    }
+  })
+
+  it('does not search again for an inode nobody holds', async () => {
+    const table = new ProcessTable()
+    const missingInode = 4_000_000_000
+    await table.findOwners([missingInode])
+    const lookup = await table.findOwners([missingInode])
+    expect(lookup.ownersByInode.size).toBe(0)
+    expect(table.lastWalk.walkedCount).toBeLessThan(table.lastWalk.processCount)
+  })
+
+  it('walks everything again once the full-walk interval has passed', async () => {
+    let now = 0
+    const table = new ProcessTable({ clock: () => now, fullWalkIntervalMs: 1000 })
+    await table.findOwners([])
+    now = 500
+    await table.findOwners([])
+    expect(table.lastWalk.fullWalk).toBe(false)
+    now = 1500
+    await table.findOwners([])
+    expect(table.lastWalk.fullWalk).toBe(true)
+  })
+
+  it('takes a process that exits between reads in its stride', async () => {
+    const provider = new LinuxSocketProvider()
+    const { child, port } = await spawnListenerChild()
+    const before = await provider.read({ withProcesses: true })
+    expect(before.sockets.find((entry) => entry.localPort === port)).toMatchObject({ pid: child.pid, process: 'node' })
+    const exited = new Promise((done) => child.once('exit', done))
+    child.stdin!.end()
+    await exited
+    const after = await provider.read({ withProcesses: true })
+    expect(after.sockets.some((entry) => entry.localPort === port && entry.state === 'LISTEN')).toBe(false)
+    expect(after.sockets.some((entry) => entry.pid === child.pid)).toBe(false)
+    expect(after.issues).toEqual([])
+  })
+})
+
+describe.skipIf(!isLinuxRoot)('reading as a user who is not root', () => {
+  it('marks other users’ sockets hidden, socketless ones none, and its own known', async () => {
+    const server = await listen('127.0.0.1')
+    // Close a connection from the client side first so the client port sits in TIME_WAIT.
+    const client = await connect('127.0.0.1', server.port)
+    const timeWaitPort = client.localPort!
+    await until(() => server.accepted.length === 1, 'the server to accept')
+    const serverSide = server.accepted[0]
+    const clientClosed = new Promise((done) => client.once('close', done))
+    serverSide.once('end', () => serverSide.end())
+    client.end()
+    await clientClosed
+
+    const directory = await mkdtemp(join(tmpdir(), 'sockscope-nobody-'))
+    cleanups.push(() => rm(directory, { recursive: true, force: true }))
+    await chmod(directory, 0o755)
+    const script = join(directory, 'read-as-nobody.ts')
+    const providerPath = resolve(__dirname, '../../../../electron/backend/sockets/linux/linux-provider.ts')
+    await writeFile(
+      script,
+      `import net from 'node:net'
+       import { LinuxSocketProvider } from ${JSON.stringify(providerPath)}
+       const own = net.createServer().listen({ host: '127.0.0.1', port: 0 }, async () => {
+         const read = await new LinuxSocketProvider().read({ withProcesses: true })
+         const pick = (port: number) => read.sockets.filter((entry) => entry.localPort === port)
+         const ownPort = (own.address() as net.AddressInfo).port
+         console.log(JSON.stringify({ partial: read.partialOwnership, pid: process.pid, own: pick(ownPort), root: pick(${server.port}), timeWait: pick(${timeWaitPort}) }))
+         own.close()
+       })`,
+      { mode: 0o644 }
+    )
+    const { stdout } = await runAsNobody(script)
+    const seen = JSON.parse(stdout) as {
+      partial: boolean
+      pid: number
+      own: SocketEntry[]
+      root: SocketEntry[]
+      timeWait: SocketEntry[]
+    }
+    expect(seen.partial).toBe(true)
+    expect(seen.own).toEqual([expect.objectContaining({ state: 'LISTEN', pid: seen.pid, ownerVisibility: 'known', user: 'nobody' })])
+    expect(seen.root.find((entry) => entry.state === 'LISTEN')).toMatchObject({ pid: null, ownerVisibility: 'hidden', user: 'root' })
+    expect(seen.timeWait).toEqual([expect.objectContaining({ state: 'TIME_WAIT', inode: 0, ownerVisibility: 'none' })])
+  })
+})
+
+describe('createSocketProvider on other platforms', () => {
+  it('returns a provider whose reads reject with a clear reason', async () => {
+    const provider = createSocketProvider('darwin')
+    expect(provider.platform).toBe('darwin')
+    await expect(provider.read({ withProcesses: true })).rejects.toThrow('Reading socket tables is not supported yet on darwin.')
+  })
+})
+
+/** Inodes of the TCP sockets on the given local ports, from ss (an independent source). */
+async function inodesOf(localPorts: readonly number[]): Promise<number[]> {
+  const rows = (await ss('-tanpeH')).filter((row) => localPorts.includes(ssPort(row.localPort)) && row.inode !== null)
+  expect(rows.length).toBeGreaterThanOrEqual(localPorts.length)
+  return rows.map((row) => row.inode!)
+}
+
+function runAsNobody(script: string): Promise<{ stdout: string }> {
+  const projectRoot = resolve(__dirname, '../../../..')
+  return run(process.execPath, ['--import', 'tsx', script], { uid: 65534, gid: 65534, cwd: projectRoot, timeout: 20_000 })
+}
