@@ -121,6 +121,8 @@ export interface CaptureDevice {
   readonly linkTypeName: string | null
   /** Why opening the interface failed while probing it (e.g. "That device is not up"), or null. */
   readonly openError: string | null
+  /** The kind of that failure, so a missing privilege can be told from a device that is down. */
+  readonly openErrorCode: CaptureErrorCode | null
 }
 
 /** The helper's counters. Null means the capture library does not report that counter. */

@@ -6,6 +6,7 @@
  */
 import type { DnsAnswerSummary, DnsQuestion, DnsRecordType, DnsReplySummary } from './model/probe'
 import type { ParseResult } from './probe-target'
+import { formatIpAddress, ipAddressFromBytes } from './net/ip-address'
 
 /** The record types the preset offers, with their QTYPE numbers. */
 export const DNS_RECORD_TYPE_CODES: Readonly<Record<DnsRecordType, number>> = {
@@ -102,29 +103,6 @@ function readName(message: Uint8Array, start: number): { name: string; next: num
   }
 }
 
-function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = []
-  for (let index = 0; index < 16; index += 2) groups.push(bytes[index] * 256 + bytes[index + 1])
-  let bestStart = -1
-  let bestLength = 0
-  for (let index = 0; index < 8; ) {
-    if (groups[index] !== 0) {
-      index += 1
-      continue
-    }
-    let end = index
-    while (end < 8 && groups[end] === 0) end += 1
-    if (end - index > bestLength && end - index >= 2) {
-      bestStart = index
-      bestLength = end - index
-    }
-    index = end
-  }
-  const hex = groups.map((group) => group.toString(16))
-  if (bestStart === -1) return hex.join(':')
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`
-}
-
 function typeName(code: number): string {
   const known = (Object.entries(DNS_RECORD_TYPE_CODES) as [DnsRecordType, number][]).find(([, value]) => value === code)
   return known === undefined ? `TYPE${code}` : known[0]
@@ -133,7 +111,10 @@ function typeName(code: number): string {
 function describeRecordData(message: Uint8Array, type: number, start: number, length: number): string {
   const data = message.subarray(start, start + length)
   if (type === DNS_RECORD_TYPE_CODES.A && length === 4) return Array.from(data).join('.')
-  if (type === DNS_RECORD_TYPE_CODES.AAAA && length === 16) return formatIpv6(data)
+  if (type === DNS_RECORD_TYPE_CODES.AAAA && length === 16) {
+    const address = ipAddressFromBytes(data)
+    return address === null ? `${length} bytes` : formatIpAddress(address)
+  }
   if (type === DNS_RECORD_TYPE_CODES.CNAME || type === DNS_RECORD_TYPE_CODES.NS || type === DNS_RECORD_TYPE_CODES.PTR) {
     return readName(message, start)?.name ?? `${length} bytes`
   }

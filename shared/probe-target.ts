@@ -6,6 +6,8 @@
  * the form accepts is a value the backend accepts.
  */
 
+import { networkContains, parseIpAddress, parseIpNetwork } from './net/ip-address'
+
 /** A parse that either gives a value or says in one sentence what is wrong. */
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string }
 
@@ -23,75 +25,25 @@ function failure<T>(error: string): ParseResult<T> {
   return { ok: false, error }
 }
 
-/** Whether the text is a dotted-quad IPv4 address (no leading zeros, which some resolvers read as octal). */
-export function isIpv4Address(text: string): boolean {
-  const parts = text.split('.')
-  if (parts.length !== 4) return false
-  return parts.every((part) => /^(0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255)
-}
+const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'].map((text) => {
+  const parsed = parseIpNetwork(text)
+  if (!parsed.ok) throw new Error(`bad built-in network ${text}`)
+  return parsed.network
+})
 
 /**
- * The eight 16-bit groups of an IPv6 address, or null when the text is not one.
- * Accepts `::` compression, an embedded IPv4 tail and a `%zone` suffix.
+ * 4 or 6 for an IP address, null for anything else (a host name, garbage, or a bracketed
+ * address: brackets belong to the `[v6]:port` notation, not to the address).
  */
-export function expandIpv6Address(text: string): number[] | null {
-  const zoneAt = text.indexOf('%')
-  let address = text
-  if (zoneAt !== -1) {
-    const zone = text.slice(zoneAt + 1)
-    if (!/^[A-Za-z0-9_.-]+$/.test(zone)) return null
-    address = text.slice(0, zoneAt)
-  }
-  const halves = address.split('::')
-  if (halves.length > 2) return null
-  const parseGroups = (part: string, allowIpv4Tail: boolean): number[] | null => {
-    if (part === '') return []
-    const groups: number[] = []
-    const pieces = part.split(':')
-    for (let index = 0; index < pieces.length; index += 1) {
-      const piece = pieces[index]
-      if (allowIpv4Tail && index === pieces.length - 1 && piece.includes('.')) {
-        if (!isIpv4Address(piece)) return null
-        const octets = piece.split('.').map(Number)
-        groups.push(octets[0] * 256 + octets[1], octets[2] * 256 + octets[3])
-      } else if (/^[0-9A-Fa-f]{1,4}$/.test(piece)) {
-        groups.push(parseInt(piece, 16))
-      } else {
-        return null
-      }
-    }
-    return groups
-  }
-  if (halves.length === 1) {
-    const groups = parseGroups(halves[0], true)
-    return groups !== null && groups.length === 8 ? groups : null
-  }
-  const head = parseGroups(halves[0], false)
-  const tail = parseGroups(halves[1], true)
-  if (head === null || tail === null || head.length + tail.length > 7) return null
-  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
-}
-
-/** Whether the text is an IPv6 address (optionally with a zone). */
-export function isIpv6Address(text: string): boolean {
-  return expandIpv6Address(text) !== null
-}
-
-/** 4 or 6 for an IP address, null for anything else (a host name or garbage). */
 export function ipVersion(text: string): 4 | 6 | null {
-  if (isIpv4Address(text)) return 4
-  if (isIpv6Address(text)) return 6
-  return null
+  if (text.startsWith('[')) return null
+  return parseIpAddress(text)?.family ?? null
 }
 
 /** Whether an IP address is a loopback address: 127.0.0.0/8, ::1, or 127.x mapped into IPv6. */
 export function isLoopbackAddress(address: string): boolean {
-  if (isIpv4Address(address)) return address.startsWith('127.')
-  const groups = expandIpv6Address(address)
-  if (groups === null) return false
-  const leadingZeros = groups.slice(0, 5).every((group) => group === 0)
-  if (leadingZeros && groups[5] === 0 && groups[6] === 0 && groups[7] === 1) return true
-  return leadingZeros && groups[5] === 0xffff && groups[6] >> 8 === 127
+  const parsed = ipVersion(address) === null ? null : parseIpAddress(address)
+  return parsed !== null && LOOPBACK_NETWORKS.some((network) => networkContains(network, parsed))
 }
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
@@ -108,15 +60,15 @@ export function validateHost(input: string): ParseResult<string> {
   }
   if (host.startsWith('[') || host.endsWith(']')) {
     const inner = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : ''
-    return isIpv6Address(inner)
+    return ipVersion(inner) === 6
       ? success(inner)
       : failure(`"${host}" is not a valid bracketed IPv6 address.`)
   }
   if (host.includes(':')) {
-    return isIpv6Address(host) ? success(host) : failure(`"${host}" is not a valid IPv6 address.`)
+    return ipVersion(host) === 6 ? success(host) : failure(`"${host}" is not a valid IPv6 address.`)
   }
   if (/^[0-9.]+$/.test(host)) {
-    return isIpv4Address(host)
+    return ipVersion(host) === 4
       ? success(host)
       : failure(`"${host}" is not a valid IPv4 address (four numbers 0-255 separated by dots).`)
   }
@@ -248,7 +200,7 @@ export function validateListenAddress(input: string): ParseResult<string> {
 
 /** Write a target the way users type it back: `host:port`, or `[v6]:port` for IPv6. */
 export function formatHostPort(host: string, port: number): string {
-  return isIpv6Address(host) ? `[${host}]:${port}` : `${host}:${port}`
+  return ipVersion(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
 }
 
 /**

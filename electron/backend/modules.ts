@@ -1,6 +1,7 @@
 /** Every domain the backend serves. A new domain adds its factory here. */
 import type { BackendModuleFactory } from './backend-module'
 import { socketsModule } from './sockets/sockets-module'
+import { captureModule } from './capture/capture-module'
 
 /** The domains, in start order. */
-export const backendModules: readonly BackendModuleFactory[] = [socketsModule]
+export const backendModules: readonly BackendModuleFactory[] = [socketsModule, captureModule]

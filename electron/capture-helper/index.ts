@@ -263,6 +263,7 @@ function runCapture(request: CaptureStartRequest, writer: FrameWriter, onStopReq
 function describeDevice(device: CapDevice, probe: boolean): CaptureDevice {
   let linkType: number | null = null
   let openError: string | null = null
+  let openErrorCode: CaptureErrorCode | null = null
   if (probe) {
     const opened = openDevice(device.name, '', PROBE_BUFFER_SIZE, packetBuffer)
     if (opened.ok) {
@@ -270,6 +271,7 @@ function describeDevice(device: CapDevice, probe: boolean): CaptureDevice {
       linkType = opened.linkType
     } else {
       openError = opened.message
+      openErrorCode = opened.code
     }
   }
   return {
@@ -286,7 +288,8 @@ function describeDevice(device: CapDevice, probe: boolean): CaptureDevice {
     loopback: device.flags === 'PCAP_IF_LOOPBACK',
     linkType,
     linkTypeName: linkType === null ? null : linkTypeName(linkType),
-    openError
+    openError,
+    openErrorCode
   }
 }
 

@@ -1,10 +1,11 @@
-/** Live packet capture channels: interfaces, start, stop, status, and one pushed tick per interval. */
-import type {
-  CaptureDevice,
-  CaptureEndReason,
-  CaptureLimits,
-  CaptureStatistics
-} from '../capture-protocol'
+/**
+ * Live packet capture channels: interfaces, filter check, start, stop, status, the packets still
+ * in memory, and one pushed tick per interval (never one event per packet).
+ */
+import * as v from 'valibot'
+import type { CaptureDevice, CaptureEndReason, CaptureLimits, CaptureStatistics } from '../capture-protocol'
+import type { PacketSummary } from '../model/decoded-packet'
+import { event, request } from './define'
 
 /** Everything a capture was started with, defaults filled in. */
 export interface CaptureSettings {
@@ -45,14 +46,49 @@ export interface CaptureCounters {
   readonly bytesSpilled: number
 }
 
-/** One new packet as the live list shows it before anyone asks for details. */
+/** One packet as the live list shows it: its decoded summary and its process. */
 export interface CapturedPacketRow {
   /** 0-based position in the capture. */
   readonly index: number
-  readonly timestampSeconds: number
-  readonly timestampNanos: number
-  readonly capturedLength: number
-  readonly originalLength: number
+  readonly summary: PacketSummary
+  /** The process whose socket sent or received it, when the socket table knows. */
+  readonly pid: number | null
+  readonly process: string | null
+  /** Relative to that process: 'sent' or 'received'; null when unknown. */
+  readonly direction: 'sent' | 'received' | null
+}
+
+/** Traffic of one process in the last interval (bandwhich-style), plus its total since the start. */
+export interface ProcessTraffic {
+  /** Null gathers the packets no socket could be found for. */
+  readonly pid: number | null
+  readonly process: string | null
+  readonly command: string | null
+  readonly user: string | null
+  readonly packets: number
+  readonly bytesSent: number
+  readonly bytesReceived: number
+  /** (sent + received) per second over the interval. */
+  readonly bytesPerSecond: number
+  readonly totalBytes: number
+  readonly totalPackets: number
+}
+
+/** Traffic of one connection (or one local socket and one peer, for UDP) in the last interval. */
+export interface ConnectionTraffic {
+  readonly protocol: 'tcp' | 'udp'
+  /** The owning socket's end; for unattributed traffic, the packet's source. */
+  readonly localAddress: string
+  readonly localPort: number
+  readonly remoteAddress: string
+  readonly remotePort: number
+  readonly pid: number | null
+  readonly process: string | null
+  readonly packets: number
+  readonly bytesSent: number
+  readonly bytesReceived: number
+  readonly bytesPerSecond: number
+  readonly totalBytes: number
 }
 
 /** The lifecycle of the capture domain. */
@@ -65,11 +101,8 @@ export interface CaptureEnd {
   readonly message: string | null
 }
 
-/**
- * Pushed every 250-1000 ms while a capture runs, never once per packet: the counters, the
- * latest helper statistics (with drops) and the newest packets of the interval.
- */
-export interface CaptureTick {
+/** The counters part of a tick, as a capture session produces it. */
+export interface CaptureProgress {
   readonly captureId: string
   /** 1, 2, 3, ... within the capture. */
   readonly sequence: number
@@ -80,12 +113,23 @@ export interface CaptureTick {
   readonly newBytes: number
   readonly packetsPerSecond: number
   readonly bytesPerSecond: number
-  /** The helper's latest counters, or null before its first report. */
+  /** The helper's latest counters (with drops), or null before its first report. */
   readonly stats: CaptureStatistics | null
-  /** The newest packets of this interval, oldest first; at most a fixed number per tick. */
-  readonly recent: readonly CapturedPacketRow[]
   /** True on the last tick of a capture. */
   readonly final: boolean
+}
+
+/**
+ * Pushed every 250-1000 ms while a capture runs: the counters, the newest packets of the interval
+ * and per-process and per-connection traffic.
+ */
+export interface CaptureTick extends CaptureProgress {
+  /** The newest packets of this interval, oldest first; at most a fixed number per tick. */
+  readonly recent: readonly CapturedPacketRow[]
+  /** Processes with traffic in this interval, busiest first. */
+  readonly processes: readonly ProcessTraffic[]
+  /** Connections with traffic in this interval, busiest first. */
+  readonly connections: readonly ConnectionTraffic[]
 }
 
 /** The capture domain's state, for a client that just connected. */
@@ -99,7 +143,85 @@ export interface CaptureStatus {
   readonly end: CaptureEnd | null
 }
 
-/** The interface list, or why it is incomplete. */
+/** The interfaces the capture helper sees, and whether this user may capture at all. */
 export interface CaptureInterfaceList {
   readonly interfaces: readonly CaptureDevice[]
+  /** False when the helper was refused the capture privilege; `advice` then says how to fix it. */
+  readonly captureAllowed: boolean
+  /** What to do about a missing privilege, as text for a dialog; null when capture is allowed. */
+  readonly advice: string | null
 }
+
+/** The result of checking a filter against an interface. */
+export type CaptureFilterCheck =
+  | { readonly ok: true; readonly linkType: number }
+  /** `message` is libpcap's own. */
+  | { readonly ok: false; readonly message: string }
+
+/** A page of the packets still in memory. */
+export interface CapturePacketPage {
+  readonly captureId: string | null
+  /** Index of the oldest packet still in memory; older ones are in the spill file. */
+  readonly firstInMemory: number
+  /** Packets captured so far. */
+  readonly total: number
+  readonly rows: readonly CapturedPacketRow[]
+}
+
+const interfaceName = v.pipe(v.string(), v.minLength(1), v.maxLength(256))
+const captureFilter = v.pipe(v.string(), v.maxLength(16_384))
+const optionalCount = (max: number) => v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))))
+const empty = v.strictObject({})
+
+/** Arguments of `capture/start`; everything but the interface has a default. */
+export const captureStartArguments = v.strictObject({
+  interface: interfaceName,
+  filter: v.optional(captureFilter),
+  /** 0 means the whole packet. */
+  snaplen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(262_144))),
+  promiscuous: v.optional(v.boolean()),
+  bufferSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64 * 1024), v.maxValue(1024 * 1024 * 1024))),
+  limits: v.optional(
+    v.strictObject({
+      maxPackets: optionalCount(1_000_000_000),
+      maxBytes: optionalCount(Number.MAX_SAFE_INTEGER),
+      maxDurationMs: optionalCount(7 * 24 * 3600 * 1000)
+    })
+  ),
+  ring: v.optional(
+    v.strictObject({
+      maxPackets: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000))),
+      maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64 * 1024), v.maxValue(4 * 1024 * 1024 * 1024)))
+    })
+  )
+})
+
+/** Requests and events of the capture domain. */
+export const captureContract = {
+  requests: {
+    /** Interfaces with addresses and link types, `any` included where the OS has it. */
+    'capture/interfaces': request(empty).returns<CaptureInterfaceList>(),
+    /** Compiles a filter for an interface without capturing. */
+    'capture/check-filter': request(v.strictObject({ interface: interfaceName, filter: captureFilter })).returns<CaptureFilterCheck>(),
+    /**
+     * Starts a capture (one at a time: 'busy' while one runs). Fails with 'invalid-arguments' and
+     * libpcap's message for a bad filter, 'permission-denied' with advice, or 'not-found'.
+     */
+    'capture/start': request(captureStartArguments).returns<CaptureStatus>(),
+    'capture/stop': request(empty).returns<CaptureStatus>(),
+    'capture/status': request(empty).returns<CaptureStatus>(),
+    /** Packets still in memory, from index `from` on. */
+    'capture/packets': request(
+      v.strictObject({
+        from: v.pipe(v.number(), v.integer(), v.minValue(0)),
+        count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000))
+      })
+    ).returns<CapturePacketPage>()
+  },
+  events: {
+    /** One per interval while a capture runs, and a final one. */
+    'capture/tick': event<CaptureTick>(),
+    /** On every state change (starting, running, ended). */
+    'capture/status': event<CaptureStatus>()
+  }
+} as const

@@ -5,15 +5,18 @@
  */
 import type { ArgsOf, PayloadOf, ResultOf } from './define'
 import { socketsContract } from './sockets'
+import { captureContract } from './capture'
 
 /** Every request channel, keyed by its `domain/action` name. */
 export const requestChannels = {
-  ...socketsContract.requests
+  ...socketsContract.requests,
+  ...captureContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
 export const eventChannels = {
-  ...socketsContract.events
+  ...socketsContract.events,
+  ...captureContract.events
 } as const
 
 /** A request channel name. */

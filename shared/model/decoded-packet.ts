@@ -256,3 +256,74 @@ export function formatTimestampIso(timestamp: PacketTimestamp): string {
 export function formatTimestampEpoch(timestamp: PacketTimestamp): string {
   return `${timestamp.seconds}.${String(timestamp.nanos).padStart(9, '0')}`
 }
+
+/** Which way a packet went within a conversation: from endpoint A (the initiator) to B, or back. */
+export type FlowDirection = 'a-to-b' | 'b-to-a'
+
+/**
+ * A 5-tuple flow seen in both directions. Endpoint A is the side that sent the first packet
+ * (or the SYN, when the capture starts at a SYN-ACK).
+ */
+export interface Conversation {
+  /** Direction-independent key: both directions of a flow share it. */
+  readonly key: string
+  readonly ipProtocol: number
+  readonly transport: TransportProtocol | null
+  readonly addressA: string
+  /** Null for protocols without ports (ICMP) and for non-first IP fragments. */
+  readonly portA: number | null
+  readonly addressB: string
+  readonly portB: number | null
+  readonly packetsAToB: number
+  readonly packetsBToA: number
+  /** Bytes on the wire (original frame lengths). */
+  readonly bytesAToB: number
+  readonly bytesBToA: number
+  /** Transport payload bytes. */
+  readonly payloadBytesAToB: number
+  readonly payloadBytesBToA: number
+  readonly firstTimestamp: PacketTimestamp
+  readonly lastTimestamp: PacketTimestamp
+  readonly durationSeconds: number
+  /** TCP: a SYN (without ACK) was seen. */
+  readonly synSeen: boolean
+  /** TCP: a SYN-ACK answered the SYN. */
+  readonly synAckSeen: boolean
+  /** TCP: SYN, SYN-ACK and the initiator's ACK were all seen, in that order. */
+  readonly handshakeComplete: boolean
+  readonly finFromA: boolean
+  readonly finFromB: boolean
+  readonly rstSeen: boolean
+  /** The first packet comment seen (the owning process, when the capture recorded it). */
+  readonly comment: string | null
+}
+
+/** A run of reassembled TCP payload in one direction. */
+export interface StreamSegment {
+  readonly direction: FlowDirection
+  readonly bytes: Uint8Array
+  /** Bytes of this direction's stream never captured just before this run (a gap). */
+  readonly missingBefore: number
+}
+
+/** A TCP conversation's payload in both directions, in the order it was sent. */
+export interface FollowedStream {
+  readonly conversation: Conversation
+  readonly segments: readonly StreamSegment[]
+  readonly bytesAToB: number
+  readonly bytesBToA: number
+  /** Payload bytes seen again (retransmissions and overlaps), not repeated in the segments. */
+  readonly duplicateBytes: number
+  /** Payload bytes of gaps (lost before capture, or cut by the snaplen). */
+  readonly missingBytes: number
+}
+
+/** Traffic in one time bucket. */
+export interface ThroughputPoint {
+  /** Bucket start, epoch seconds. */
+  readonly time: number
+  readonly bytesIn: number
+  readonly bytesOut: number
+  readonly packetsIn: number
+  readonly packetsOut: number
+}

@@ -9,7 +9,9 @@
  * - in a packaged desktop app: either Electron itself as Node (`ELECTRON_RUN_AS_NODE=1` with `cap`
  *   rebuilt for Electron at packaging time: runtime `electron-as-node`) or a system Node (runtime
  *   `node` with its path).
- * Whichever runtime it is needs the capture privilege; see capture-permissions.ts.
+ * Whichever runtime it is needs the capture privilege; see capture-permissions.ts. The
+ * environment can choose without code changes: SOCKSCOPE_CAPTURE_RUNTIME (`electron-as-node` or a
+ * Node binary's path) and SOCKSCOPE_CAPTURE_HELPER (the helper script).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { EventEmitter } from 'node:events'
@@ -117,11 +119,22 @@ export function defaultHelperPath(): string {
   return join(mainBuildDirectory(), 'capture-helper.js')
 }
 
+/**
+ * The runtime named by SOCKSCOPE_CAPTURE_RUNTIME: `electron-as-node`, or the path of a Node.js
+ * binary (e.g. a copy given the capture capabilities). Unset means the default Node.
+ */
+export function runtimeFromEnvironment(env: NodeJS.ProcessEnv): CaptureHelperRuntime {
+  const value = env.SOCKSCOPE_CAPTURE_RUNTIME?.trim()
+  if (!value) return { kind: 'node' }
+  if (value === 'electron-as-node') return { kind: 'electron-as-node' }
+  return { kind: 'node', executable: value }
+}
+
 /** Resolves launch options to a command line. */
 export function resolveCaptureHelperCommand(options: CaptureHelperLaunchOptions = {}): CaptureHelperCommand {
   const baseEnv = options.env ?? process.env
   const helperPath = options.helperPath ?? defaultHelperPath()
-  const runtime = options.runtime ?? { kind: 'node' }
+  const runtime = options.runtime ?? runtimeFromEnvironment(baseEnv)
   let executable: string
   const env: NodeJS.ProcessEnv = { ...baseEnv }
   if (runtime.kind === 'electron-as-node') {

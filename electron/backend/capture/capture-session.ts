@@ -16,10 +16,9 @@ import type {
   CaptureCounters,
   CaptureEnd,
   CaptureOpenedInterface,
-  CapturedPacketRow,
+  CaptureProgress,
   CaptureSettings,
-  CaptureStatus,
-  CaptureTick
+  CaptureStatus
 } from '../../../shared/contract/capture'
 import type { CaptureInterface, RawPacket } from '../../../shared/model/packet'
 import { CaptureFileReader } from './files/capture-file-reader'
@@ -63,8 +62,6 @@ export interface CaptureSessionOptions {
   readonly spillFactory?: PacketSpillFactory
   /** Tick interval, clamped to 250..1000 ms. */
   readonly tickIntervalMs?: number
-  /** How many of each interval's newest packets a tick lists. */
-  readonly recentPerTick?: number
   readonly helper?: CaptureHelperLaunchOptions
 }
 
@@ -84,7 +81,7 @@ export interface CaptureSummary {
 /** Events of a capture session. */
 export interface CaptureSessionEvents {
   /** One per interval while running, and a final one. */
-  tick: [tick: CaptureTick]
+  tick: [progress: CaptureProgress]
   /** Each batch as it arrives, for consumers that need every packet (file writers, attribution). */
   packets: [packets: readonly IndexedPacket[]]
   end: [summary: CaptureSummary]
@@ -100,7 +97,6 @@ export const DEFAULT_CAPTURE_BUFFER_SIZE = 32 * 1024 * 1024
 const DEFAULT_RING_PACKETS = 100_000
 const DEFAULT_RING_BYTES = 64 * 1024 * 1024
 const SPILL_BACKLOG_BYTES = 16 * 1024 * 1024
-const DEFAULT_RECENT_PER_TICK = 200
 const LIBRARY_SNAPLEN = 65535
 
 /** Fills in defaults; the result is what status reports. */
@@ -171,7 +167,6 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   private tickPackets = 0
   private tickBytes = 0
   private lastTickAt = Date.now()
-  private recent: CapturedPacketRow[] = []
   private readonly tickTimer: NodeJS.Timeout
   private spill: Promise<PacketSpill> | null = null
   private spillQueue: IndexedPacket[] = []
@@ -302,7 +297,6 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
 
   private receive(packets: readonly RawPacket[]): void {
     const indexed: IndexedPacket[] = []
-    const keep = this.options.recentPerTick ?? DEFAULT_RECENT_PER_TICK
     for (const packet of packets) {
       const item = { index: this.packetCount, packet }
       indexed.push(item)
@@ -311,17 +305,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
       this.tickPackets++
       this.tickBytes += packet.data.length
       this.ring.push(item)
-      if (keep > 0) {
-        this.recent.push({
-          index: item.index,
-          timestampSeconds: packet.timestampSeconds,
-          timestampNanos: packet.timestampNanos,
-          capturedLength: packet.data.length,
-          originalLength: packet.originalLength
-        })
-      }
     }
-    if (this.recent.length > keep) this.recent = this.recent.slice(this.recent.length - keep)
     this.evict()
     this.emit('packets', indexed)
   }
@@ -390,7 +374,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     const now = Date.now()
     const seconds = Math.max(0.001, (now - this.lastTickAt) / 1000)
     this.tickSequence++
-    const tick: CaptureTick = {
+    const progress: CaptureProgress = {
       captureId: this.id,
       sequence: this.tickSequence,
       elapsedMs: now - this.startedAtMs,
@@ -400,14 +384,12 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
       packetsPerSecond: this.tickPackets / seconds,
       bytesPerSecond: this.tickBytes / seconds,
       stats: this.latestStats,
-      recent: this.recent,
       final
     }
     this.tickPackets = 0
     this.tickBytes = 0
-    this.recent = []
     this.lastTickAt = now
-    this.emit('tick', tick)
+    this.emit('tick', progress)
   }
 
   private async finish(end: EndMessage): Promise<CaptureSummary> {

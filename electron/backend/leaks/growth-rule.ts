@@ -90,16 +90,9 @@ export const growthRule: LeakRule = (input) => {
     if (!process.present && !wasActive) continue
     const slice = store.columnSlice({ kind: 'process', pid: process.pid }, HISTORY_COLUMNS.sockets, since)
     if (slice.values.length < 3) continue
-    // Cheap test first: most processes do not move enough to be worth a fit.
-    if (!wasActive) {
-      let lowest = Infinity
-      let highest = -Infinity
-      for (const value of slice.values) {
-        lowest = Math.min(lowest, value)
-        highest = Math.max(highest, value)
-      }
-      if (highest - lowest < settings.growthMinimumIncrease) continue
-    }
+    // Cheap test first: a steady rise of the minimum increase lifts the last third's mean two
+    // thirds of that increase above the first third's; noise around a level does not.
+    if (!wasActive && thirdsRise(slice.values) < settings.growthMinimumIncrease / 2) continue
     const measure = measureGrowth(slice.times, slice.values)
     if (!measure) continue
     const raises = process.present && growthRaises(measure, settings)
@@ -156,6 +149,18 @@ export const growthRule: LeakRule = (input) => {
     })
   }
   return candidates
+}
+
+/** Mean of the newest third of `values` minus the mean of the oldest third. */
+export function thirdsRise(values: readonly number[]): number {
+  const third = Math.max(1, Math.floor(values.length / 3))
+  let oldest = 0
+  let newest = 0
+  for (let index = 0; index < third; index++) {
+    oldest += values[index]
+    newest += values[values.length - 1 - index]
+  }
+  return (newest - oldest) / third
 }
 
 function round(value: number): number {

@@ -12,5 +12,6 @@ export interface ViewEntry {
 /** The views in tab order. */
 export const views: readonly ViewEntry[] = [
   { id: 'sockets', title: 'Sockets', component: defineAsyncComponent(() => import('./SocketsView.vue')) },
-  { id: 'processes', title: 'Processes', component: defineAsyncComponent(() => import('./ProcessesView.vue')) }
+  { id: 'processes', title: 'Processes', component: defineAsyncComponent(() => import('./ProcessesView.vue')) },
+  { id: 'capture', title: 'Capture', component: defineAsyncComponent(() => import('./CaptureView.vue')) }
 ]

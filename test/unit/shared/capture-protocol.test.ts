@@ -60,7 +60,8 @@ const helperMessages: HelperMessage[] = [
         loopback: true,
         linkType: 1,
         linkTypeName: 'ETHERNET',
-        openError: null
+        openError: null,
+        openErrorCode: null
       }
     ]
   },

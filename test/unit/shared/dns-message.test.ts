@@ -32,7 +32,7 @@ describe('decodeDnsReply', () => {
     const cname = Buffer.concat([
       Buffer.from('c00c0005000100000e10', 'hex'),
       Buffer.from('0006', 'hex'),
-      Buffer.from('03636463c010', 'hex') // "cdn" + pointer to "example.com" at offset 16
+      Buffer.from('0363646ec010', 'hex') // "cdn" + pointer to "example.com" at offset 16
     ])
     const a = Buffer.from('c00c000100010000003c0004c0000201', 'hex')
     const aaaa = Buffer.from('c00c001c00010000003c001020010db8000000000000000000000001', 'hex')

@@ -113,7 +113,7 @@ class DnsMessageReader {
         while (cursor < end) {
           const stringLength = data[cursor]!
           if (cursor + 1 + stringLength > end) throw new DnsFormatError('TXT string runs past its record', cursor)
-          strings.push(`"${labelText(data, cursor + 1, cursor + 1 + stringLength)}"`)
+          strings.push(`"${labelText(data, cursor + 1, cursor + 1 + stringLength, true)}"`)
           cursor += 1 + stringLength
         }
         return strings.join(' ')
@@ -139,13 +139,16 @@ class DnsMessageReader {
   }
 }
 
-/** Label bytes as text: printable ASCII as is, dots and anything else escaped like zone files do. */
-function labelText(data: Uint8Array, start: number, end: number): string {
+/**
+ * Label or character-string bytes as text, escaped the way zone files do: in a label a dot is
+ * escaped (it would read as a separator); in a quoted TXT string, spaces are kept and quotes escaped.
+ */
+function labelText(data: Uint8Array, start: number, end: number, quoted = false): string {
   let text = ''
   for (let index = start; index < end; index += 1) {
     const byte = data[index]!
-    if (byte === 0x2e || byte === 0x5c) text += `\\${String.fromCharCode(byte)}`
-    else if (byte > 0x20 && byte < 0x7f) text += String.fromCharCode(byte)
+    if (byte === 0x5c || (quoted ? byte === 0x22 : byte === 0x2e)) text += `\\${String.fromCharCode(byte)}`
+    else if ((byte > 0x20 || (quoted && byte === 0x20)) && byte < 0x7f) text += String.fromCharCode(byte)
     else text += `\\${String(byte).padStart(3, '0')}`
   }
   return text
@@ -215,7 +218,7 @@ export function decodeDns(state: DecodeState, start: number, end: number, overTc
         tree.close()
       }
     }
-    if (counts[0]! > 0) tree?.close()
+    if (counts[0]! > 0) tree?.close(position)
     for (const [section, count] of [
       ['answer', counts[1]!],
       ['authority', counts[2]!],
@@ -247,7 +250,7 @@ export function decodeDns(state: DecodeState, start: number, end: number, overTc
           tree.close()
         }
       }
-      if (count > 0) tree?.close()
+      if (count > 0) tree?.close(position)
     }
   } catch (error) {
     if (!(error instanceof DnsFormatError)) throw error

@@ -162,6 +162,7 @@ export function decodeIpv6(state: DecodeState, offset: number, end: number): voi
       default:
         state.ipProtocol = nextHeader
         decodeTransport(state, nextHeader, position, Math.min(packetEnd, end), wireEnd - position)
+        if (state.fragment && state.info !== '') state.info = `${state.info} [first fragment]`
         return
     }
     if (!state.has(position, headerLength) || position + headerLength > packetEnd) {

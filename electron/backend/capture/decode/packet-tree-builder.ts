@@ -59,9 +59,10 @@ export class PacketTreeBuilder {
     this.openGroups.push(field)
   }
 
-  /** Closes the innermost open group. */
-  close(): void {
-    this.openGroups.pop()
+  /** Closes the innermost open group; `endOffset` sets its byte range to end there. */
+  close(endOffset?: number): void {
+    const group = this.openGroups.pop()
+    if (group !== undefined && endOffset !== undefined) group.length = Math.max(0, endOffset - group.offset)
   }
 
   /** The finished layers. */

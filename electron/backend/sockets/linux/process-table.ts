@@ -146,7 +146,7 @@ export class ProcessTable {
       this.unfindable.clear()
       this.lastFullWalkAt = now
     }
-    const firstPass = fullWalk ? pids : []
+    const firstPass = pids.filter((pid) => !this.records.has(pid))
     await this.walk(firstPass, null)
     let walkedCount = firstPass.length
 

@@ -2,7 +2,7 @@
  * Real loopback traffic and a reference capture with tcpdump, for the live capture tests.
  * Everything binds to 127.0.0.1 and picks its ports with port 0.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { createServer, connect, type Server, type Socket } from 'node:net'
@@ -12,11 +12,6 @@ const execFileAsync = promisify(execFile)
 
 /** True when the tests can open interfaces: root here; the privileged tests skip otherwise. */
 export const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0
-
-/** Whether a program is on PATH. */
-export function hasProgram(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0
-}
 
 /** A running tcpdump writing a pcap file. */
 export interface ReferenceCapture {
@@ -138,37 +133,6 @@ export async function tcpExchange(port: number, sizes: readonly number[]): Promi
   socket.end()
   await once(socket, 'close')
   return { clientPort }
-}
-
-/** The fields of an IPv4 packet behind loopback's Ethernet header that the tests check. */
-export interface LoopbackIpv4Packet {
-  readonly protocol: number
-  readonly sourcePort: number
-  readonly destinationPort: number
-  /** TCP flags byte, or null for UDP. */
-  readonly tcpFlags: number | null
-  readonly payloadLength: number
-}
-
-/** Reads Ethernet (lo is LINKTYPE_ETHERNET) → IPv4 → TCP/UDP headers at their fixed offsets. */
-export function readLoopbackIpv4(data: Uint8Array): LoopbackIpv4Packet | null {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
-  if (data.length < 34 || view.getUint16(12) !== 0x0800) return null
-  const ipStart = 14
-  const headerLength = (data[ipStart] & 0x0f) * 4
-  const totalLength = view.getUint16(ipStart + 2)
-  const protocol = data[ipStart + 9]
-  const transport = ipStart + headerLength
-  const sourcePort = view.getUint16(transport)
-  const destinationPort = view.getUint16(transport + 2)
-  if (protocol === 6) {
-    const tcpHeaderLength = (data[transport + 12] >> 4) * 4
-    return { protocol, sourcePort, destinationPort, tcpFlags: data[transport + 13], payloadLength: totalLength - headerLength - tcpHeaderLength }
-  }
-  if (protocol === 17) {
-    return { protocol, sourcePort, destinationPort, tcpFlags: null, payloadLength: view.getUint16(transport + 4) - 8 }
-  }
-  return { protocol, sourcePort, destinationPort, tcpFlags: null, payloadLength: 0 }
 }
 
 /** Resolves when `condition` holds, checking every 20 ms; rejects after `timeoutMs`. */

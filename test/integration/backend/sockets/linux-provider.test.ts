@@ -86,7 +86,7 @@ async function spawnListenerChild(): Promise<{ child: ChildProcess; port: number
 }
 
 async function ss(...flags: string[]): Promise<SsSocket[]> {
-  const { stdout } = await run('ss', flags)
+  const { stdout } = await run('ss', flags, { maxBuffer: 256 * 1024 * 1024 })
   return parseSsOutput(stdout)
 }
 
@@ -276,6 +276,26 @@ describe.skipIf(!isLinuxRoot)('process table cache', () => {
       pid: process.pid,
       ownerVisibility: 'known'
     })
+  })
+
+  it('notices a new process sharing a socket that was already known', async () => {
+    const server = await listen('127.0.0.1')
+    const client = await connect('127.0.0.1', server.port)
+    const [inode] = await inodesOf([client.localPort!])
+    const table = new ProcessTable()
+    const before = await table.findOwners([inode])
+    expect(before.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([process.pid])
+    // The child gets a duplicate of the client's file descriptor as its fd 3.
+    const child = spawn(process.execPath, ['-e', 'process.stdin.on("end", () => process.exit(0)); process.stdin.resume(); console.log("ready")'], {
+      stdio: ['pipe', 'pipe', 'inherit', client]
+    })
+    cleanups.push(() => child.kill())
+    await new Promise((done) => child.stdout!.once('data', done))
+    const after = await table.findOwners([inode])
+    expect(table.lastWalk.fullWalk).toBe(false)
+    const pids = after.ownersByInode.get(inode)?.map((owner) => owner.pid)
+    expect(pids).toEqual([process.pid, child.pid!].sort((left, right) => left - right))
+    child.stdin!.end()
   })
 
   it('does not walk known processes again when every socket asked for is known', async () => {

@@ -110,6 +110,41 @@ describe('parseIpAddress', () => {
     ]
     for (const text of samples) expect(isIpAddress(text), text).toBe(isIP(text) !== 0)
   })
+
+  it('agrees with node:net isIP on generated near-addresses', () => {
+    const next = randomWords(12345)
+    const alphabet = '0129afF:.%'
+    const quad = () => Array.from({ length: 4 }, () => String(next() % 300)).join('.')
+    const generate = (): string => {
+      if (next() % 3 === 0) return quad()
+      const groups = Array.from({ length: 8 }, () => (next() % 4 === 0 ? '0' : (next() % 0x1ffff).toString(16)))
+      if (next() % 4 === 0) groups.splice(6, 2, quad())
+      const text = groups.join(':')
+      if (next() % 2 === 0) return text
+      // Shorten a run of groups to "::", sometimes a whole-address or edge run.
+      const from = next() % 8
+      const to = Math.min(8, from + 1 + (next() % 8))
+      const parts = text.split(':')
+      return `${parts.slice(0, from).join(':')}::${parts.slice(to).join(':')}`
+    }
+    let accepted = 0
+    for (let round = 0; round < 20_000; round += 1) {
+      let text = generate()
+      if (next() % 3 === 0) {
+        // One random edit: a replaced, inserted or deleted character.
+        const at = next() % (text.length + 1)
+        const character = alphabet[next() % alphabet.length]!
+        const edit = next() % 3
+        text = text.slice(0, at) + (edit === 2 ? '' : character) + text.slice(edit === 1 ? at : at + 1)
+      }
+      const expected = isIP(text) !== 0
+      if (isIpAddress(text) !== expected) expect.fail(`${JSON.stringify(text)}: node:net says ${expected}`)
+      if (expected) accepted += 1
+    }
+    // Both outcomes must be common, or the comparison proves little.
+    expect(accepted).toBeGreaterThan(2_000)
+    expect(accepted).toBeLessThan(17_000)
+  })
 })
 
 describe('formatIpAddress and normalizeIpAddress', () => {

@@ -1,0 +1,63 @@
+/**
+ * The packet decoders' entry points. Everything here runs unprivileged, on untrusted bytes:
+ * a malformed packet is flagged (`malformed`) with the layers below the fault still decoded,
+ * and no input makes these functions throw.
+ *
+ * - {@link summarizePacket}: the fast path for lists of a million rows; builds no tree.
+ * - {@link decodePacketTree}: every field with its byte range, for one selected packet.
+ */
+
+import type { DecodedPacketTree, PacketSummary } from '../../../../shared/model/decoded-packet'
+import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
+import { DecodeState } from './decode-state'
+import { decodeLinkLayer } from './link-layer'
+import { PacketTreeBuilder } from './packet-tree-builder'
+
+/** Reused by every summary: the decoders are synchronous, so one state is never shared by two packets at once. */
+const summaryState = new DecodeState()
+
+/** Decodes a packet into its one-row summary. `linkType` is the LINKTYPE_* of its interface. */
+export function summarizePacket(packet: RawPacket, linkType: number): PacketSummary {
+  runDecoders(summaryState, packet, linkType, null)
+  const summary = summaryState.toSummary(packet, linkType)
+  summaryState.data = EMPTY
+  return summary
+}
+
+/** Summaries of many packets, using each packet's interface to pick the link type. */
+export function summarizePackets(packets: readonly RawPacket[], interfaces: readonly CaptureInterface[]): PacketSummary[] {
+  const summaries = new Array<PacketSummary>(packets.length)
+  for (let index = 0; index < packets.length; index += 1) {
+    const packet = packets[index]!
+    summaries[index] = summarizePacket(packet, interfaces[packet.interfaceIndex]?.linkType ?? -1)
+  }
+  return summaries
+}
+
+/** Decodes a packet fully: the summary plus every layer and field with its byte range. */
+export function decodePacketTree(packet: RawPacket, linkType: number): DecodedPacketTree {
+  const state = new DecodeState()
+  const tree = new PacketTreeBuilder()
+  runDecoders(state, packet, linkType, tree)
+  return {
+    summary: state.toSummary(packet, linkType),
+    layers: tree.layers,
+    tcpOptions: state.tcpOptions,
+    dns: state.dns,
+    tls: state.tls,
+    http: state.http
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+function runDecoders(state: DecodeState, packet: RawPacket, linkType: number, tree: PacketTreeBuilder | null): void {
+  state.reset(packet, tree)
+  try {
+    decodeLinkLayer(state, linkType)
+  } catch (error) {
+    // A decoder bug must not take the list down: report it like a malformed packet.
+    state.markMalformed('data', `decoder failure: ${error instanceof Error ? error.message : String(error)}`, 0)
+  }
+  if (state.info === '') state.info = state.protocol
+}

@@ -1,0 +1,195 @@
+/**
+ * Which process sent or received a packet: the packet's addresses and ports matched against the
+ * live socket table, the way bandwhich does it.
+ *
+ * A packet is matched on its sending side first (the socket whose local end is the packet's
+ * source), then on its receiving side, each time trying a connected socket (both endpoints), then a
+ * socket bound to the address, then one bound to the wildcard address. On loopback both ends are
+ * local; the sender wins, so each packet is counted once.
+ *
+ * Sockets come and go faster than the table is read. A miss asks for a fresh read (at most every
+ * `refreshIntervalMs`), and flows keep the owner they were last seen with, so the last packets of
+ * a connection still count for its process after the socket is gone.
+ */
+import type { PacketSummary } from '../../../shared/model/decoded-packet'
+import type { SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
+import { formatIpAddress, parseIpAddress, unmapIpv4 } from '../../../shared/net/ip-address'
+
+/** The owner found for a packet. */
+export interface PacketAttribution {
+  /** The socket whose local end matched. */
+  readonly socket: SocketEntry
+  /** 'sent' when the socket is the packet's source, 'received' when it is its destination. */
+  readonly direction: 'sent' | 'received'
+}
+
+/** The part of the socket monitor attribution needs (the live monitor, or a one-off reader in the CLI). */
+export interface SocketTableSource {
+  current(): SocketSnapshot
+  refresh(): Promise<SocketSnapshot>
+}
+
+/** The addresses and ports of a packet; PacketSummary has them. */
+export type PacketEndpoints = Pick<PacketSummary, 'transport' | 'sourceAddress' | 'sourcePort' | 'destinationAddress' | 'destinationPort'>
+
+/** Options of a ProcessAttributor. */
+export interface ProcessAttributorOptions {
+  /** Fewest milliseconds between two reads triggered by unknown flows. */
+  readonly refreshIntervalMs?: number
+  /** Flows remembered after their socket is gone. */
+  readonly maxRememberedFlows?: number
+}
+
+const WILDCARD = '*'
+
+/** Sockets of one snapshot, keyed for packet lookups. */
+class SocketIndex {
+  private readonly connected = new Map<string, SocketEntry>()
+  private readonly bound = new Map<string, SocketEntry>()
+
+  constructor(snapshot: SocketSnapshot, normalize: (address: string) => string | null) {
+    for (const socket of snapshot.sockets) {
+      if ((socket.protocol !== 'tcp' && socket.protocol !== 'udp') || !socket.localPort) continue
+      const local = normalize(socket.localAddress) ?? WILDCARD
+      const remote = normalize(socket.remoteAddress)
+      if (remote !== null && remote !== WILDCARD && socket.remotePort) {
+        // A forked server's children share the socket; keep the entry that names an owner.
+        setPreferringOwner(this.connected, connectionKey(socket.protocol, local, socket.localPort, remote, socket.remotePort), socket)
+      } else {
+        setPreferringOwner(this.bound, endpointKey(socket.protocol, local, socket.localPort), socket)
+      }
+    }
+  }
+
+  find(protocol: string, localAddress: string, localPort: number, remoteAddress: string, remotePort: number, exact: boolean): SocketEntry | undefined {
+    if (exact) return this.connected.get(connectionKey(protocol, localAddress, localPort, remoteAddress, remotePort))
+    return this.bound.get(endpointKey(protocol, localAddress, localPort)) ?? this.bound.get(endpointKey(protocol, WILDCARD, localPort))
+  }
+}
+
+function setPreferringOwner(map: Map<string, SocketEntry>, key: string, socket: SocketEntry): void {
+  const existing = map.get(key)
+  if (!existing || (existing.pid === null && socket.pid !== null)) map.set(key, socket)
+}
+
+function connectionKey(protocol: string, localAddress: string, localPort: number, remoteAddress: string, remotePort: number): string {
+  return `${protocol} ${localAddress} ${localPort} ${remoteAddress} ${remotePort}`
+}
+
+function endpointKey(protocol: string, address: string, port: number): string {
+  return `${protocol} ${address} ${port}`
+}
+
+/** Attributes packets to processes using a socket table. */
+export class ProcessAttributor {
+  private index: SocketIndex | null = null
+  private indexedTick = -1
+  private readonly flows = new Map<string, PacketAttribution>()
+  private readonly normalized = new Map<string, string | null>()
+  private lastRefreshAt = 0
+  private pendingRefresh: Promise<void> | null = null
+  private readonly refreshIntervalMs: number
+  private readonly maxRememberedFlows: number
+
+  constructor(
+    private readonly sockets: SocketTableSource,
+    options: ProcessAttributorOptions = {}
+  ) {
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 250
+    this.maxRememberedFlows = options.maxRememberedFlows ?? 65_536
+  }
+
+  /**
+   * The owner of a packet from the table as it is now, or from the flow's memory; null when
+   * unknown. An unknown TCP or UDP flow asks for a fresh table read (see `settled`).
+   */
+  attribute(packet: PacketEndpoints, packetTimeMs: number): PacketAttribution | null {
+    const { transport, sourcePort, destinationPort } = packet
+    if ((transport !== 'tcp' && transport !== 'udp') || sourcePort === null || destinationPort === null) return null
+    const source = packet.sourceAddress === null ? null : this.normalize(packet.sourceAddress)
+    const destination = packet.destinationAddress === null ? null : this.normalize(packet.destinationAddress)
+    if (source === null || destination === null) return null
+    const flowKey = connectionKey(transport, source, sourcePort, destination, destinationPort)
+    const found = this.lookup(transport, source, sourcePort, destination, destinationPort)
+    if (found) {
+      this.remember(flowKey, found)
+      return found
+    }
+    const remembered = this.flows.get(flowKey)
+    if (remembered) return remembered
+    // A table read before the packet cannot know its socket; one after it may.
+    if (this.sockets.current().takenAt <= packetTimeMs) this.requestRefresh()
+    return null
+  }
+
+  /** Resolves once the table read asked for by recent misses (if any) is done. */
+  async settled(): Promise<void> {
+    if (this.pendingRefresh) await this.pendingRefresh
+  }
+
+  private lookup(protocol: string, source: string, sourcePort: number, destination: string, destinationPort: number): PacketAttribution | null {
+    const index = this.currentIndex()
+    for (const exact of [true, false]) {
+      const sender = index.find(protocol, source, sourcePort, destination, destinationPort, exact)
+      if (sender) return { socket: sender, direction: 'sent' }
+      const receiver = index.find(protocol, destination, destinationPort, source, sourcePort, exact)
+      if (receiver) return { socket: receiver, direction: 'received' }
+    }
+    return null
+  }
+
+  private currentIndex(): SocketIndex {
+    const snapshot = this.sockets.current()
+    if (!this.index || snapshot.tick !== this.indexedTick) {
+      this.index = new SocketIndex(snapshot, (address) => this.normalize(address))
+      this.indexedTick = snapshot.tick
+    }
+    return this.index
+  }
+
+  private remember(flowKey: string, attribution: PacketAttribution): void {
+    if (this.flows.size >= this.maxRememberedFlows && !this.flows.has(flowKey)) {
+      // Forget the oldest flow (Maps keep insertion order).
+      const oldest = this.flows.keys().next().value
+      if (oldest !== undefined) this.flows.delete(oldest)
+    }
+    this.flows.set(flowKey, attribution)
+  }
+
+  private requestRefresh(): void {
+    if (this.pendingRefresh) return
+    const wait = Math.max(0, this.lastRefreshAt + this.refreshIntervalMs - Date.now())
+    this.pendingRefresh = new Promise<void>((resolve) => setTimeout(resolve, wait))
+      .then(() => this.sockets.refresh())
+      .then(
+        () => undefined,
+        () => undefined
+      )
+      .finally(() => {
+        this.lastRefreshAt = Date.now()
+        this.pendingRefresh = null
+      })
+  }
+
+  /** One spelling per address, IPv4-mapped IPv6 as IPv4, zones dropped; wildcards become '*'. */
+  private normalize(address: string): string | null {
+    let value = this.normalized.get(address)
+    if (value !== undefined) return value
+    const parsed = parseIpAddress(address)
+    if (parsed === null) {
+      value = address === '*' ? WILDCARD : null
+    } else {
+      const plain = unmapIpv4({ ...parsed, zone: null })
+      value = plain.words.every((word) => word === 0) ? WILDCARD : formatIpAddress(plain)
+    }
+    if (this.normalized.size > 100_000) this.normalized.clear()
+    this.normalized.set(address, value)
+    return value
+  }
+}
+
+/** The text a capture file keeps as a packet's comment: `node (pid 1234)`. */
+export function ownerComment(socket: SocketEntry): string | undefined {
+  if (socket.pid === null) return undefined
+  return `${socket.process ?? 'unknown'} (pid ${socket.pid})`
+}

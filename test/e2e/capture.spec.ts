@@ -1,0 +1,254 @@
+/**
+ * The Capture view in Chromium against the real backend in web mode, which runs as root here so
+ * it may capture on `lo`: a refused capture filter, a live capture of traffic this test makes
+ * (TCP and UDP on a port it picked), the packet list, details and hex, conversations, Follow TCP
+ * stream, the throughput chart, a pcapng export checked by tshark and capinfos, and the import
+ * of files written by tcpdump, one of them cut short.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createSocket } from 'node:dgram'
+import { once } from 'node:events'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { connect, createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { expect, test, type Page } from '@playwright/test'
+import { openApp, showView } from './support/app'
+
+const run = promisify(execFile)
+
+/** A TCP echo-ish server and a UDP socket on one loopback port. */
+async function openPeers(): Promise<{ port: number; tcp: Server; received: Buffer[]; close(): Promise<void> }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const received: Buffer[] = []
+    const tcp = createServer((socket) => {
+      socket.on('data', (chunk) => {
+        received.push(chunk)
+        socket.write(`pong:${chunk.length}\n`)
+      })
+      socket.on('end', () => socket.end())
+    })
+    tcp.listen(0, '127.0.0.1')
+    await once(tcp, 'listening')
+    const port = (tcp.address() as { port: number }).port
+    const udp = createSocket('udp4')
+    const bound = await new Promise<boolean>((done) => {
+      udp.once('error', () => done(false))
+      udp.bind(port, '127.0.0.1', () => done(true))
+    })
+    if (!bound) {
+      udp.close()
+      tcp.close()
+      continue
+    }
+    return {
+      port,
+      tcp,
+      received,
+      async close() {
+        udp.close()
+        await new Promise<void>((done) => tcp.close(() => done()))
+      }
+    }
+  }
+  throw new Error('no port free for both TCP and UDP')
+}
+
+/** Sends `payload` over a new TCP connection, waits for the answer, then closes both ways. */
+async function tcpExchange(port: number, payload: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1')
+  await once(socket, 'connect')
+  socket.write(payload)
+  const [answer] = (await once(socket, 'data')) as [Buffer]
+  socket.end()
+  await once(socket, 'close')
+  return answer.toString()
+}
+
+async function sendDatagrams(port: number, count: number): Promise<void> {
+  const client = createSocket('udp4')
+  for (let index = 0; index < count; index++) {
+    await new Promise<void>((done, fail) => client.send(`datagram ${index}`, port, '127.0.0.1', (error) => (error ? fail(error) : done())))
+  }
+  await new Promise<void>((done) => client.close(() => done()))
+}
+
+/** Reads a value from the capture store through the app's own Pinia instance. */
+async function captureStore<T>(page: Page, read: string): Promise<T> {
+  return page.evaluate((body) => {
+    const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $pinia: { _s: Map<string, unknown> } } } } }).__vue_app__
+    const store = app.config.globalProperties.$pinia._s.get('capture')
+    return new Function('store', `return (${body})`)(store) as never
+  }, read)
+}
+
+/** True when the canvas has some non-transparent pixels, i.e. Chart.js drew on it. */
+async function canvasHasInk(page: Page, selector: string): Promise<boolean> {
+  return page.locator(selector).first().evaluate((canvas: HTMLCanvasElement) => {
+    const context = canvas.getContext('2d')
+    if (!context || canvas.width === 0 || canvas.height === 0) return false
+    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
+    let painted = 0
+    for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) painted++
+    return painted > 100
+  })
+}
+
+/** Captures `count` UDP datagrams on lo with tcpdump into `path`, as the import test's input. */
+async function writeWithTcpdump(path: string, count: number): Promise<void> {
+  const peers = await openPeers()
+  try {
+    const tcpdump = spawn('tcpdump', ['--immediate-mode', '-i', 'lo', '-n', '-U', '-c', String(count), '-w', path, `udp and port ${peers.port}`], {
+      stdio: ['ignore', 'ignore', 'pipe']
+    })
+    let stderr = ''
+    tcpdump.stderr.setEncoding('utf8')
+    await new Promise<void>((done, fail) => {
+      tcpdump.stderr.on('data', (text: string) => {
+        stderr += text
+        if (stderr.includes('listening on')) done()
+      })
+      tcpdump.once('exit', (code) => fail(new Error(`tcpdump exited with ${code}: ${stderr}`)))
+    })
+    const exited = once(tcpdump, 'exit')
+    await sendDatagrams(peers.port, count)
+    await exited
+  } finally {
+    await peers.close()
+  }
+}
+
+test.describe.configure({ mode: 'serial' })
+
+let workDirectory = ''
+test.beforeAll(async () => {
+  workDirectory = await mkdtemp(join(tmpdir(), 'sockscope-e2e-capture-'))
+})
+test.afterAll(async () => {
+  await rm(workDirectory, { recursive: true, force: true })
+})
+
+test('a capture filter libpcap refuses shows its message and starts nothing', async ({ page }) => {
+  await openApp(page)
+  await showView(page, 'capture')
+  await expect(page.getByTestId('capture-interface').locator('option[value="lo"]')).toHaveCount(1)
+  await expect(page.getByTestId('capture-interface').locator('option[value="any"]')).toHaveCount(1)
+  await page.getByTestId('capture-interface').selectOption('lo')
+  await page.getByTestId('capture-filter').fill('tcp port banana')
+  await page.getByTestId('capture-start').click()
+  await expect(page.getByTestId('capture-filter-error')).toBeVisible()
+  await expect(page.getByTestId('capture-filter-error')).not.toBeEmpty()
+  await expect(page.getByTestId('capture-start')).toBeVisible()
+  expect(await captureStore<string | null>(page, 'store.captureStatus?.state ?? null')).not.toBe('running')
+})
+
+test('live capture on lo: list, details, hex, conversation, follow stream, chart and pcapng export', async ({ page }) => {
+  test.setTimeout(120_000)
+  const peers = await openPeers()
+  const marker = `sockscope-e2e-${randomBytes(6).toString('hex')}`
+  try {
+    await openApp(page)
+    await showView(page, 'capture')
+    await page.getByTestId('capture-interface').selectOption('lo')
+    await page.getByTestId('capture-filter').fill(`port ${peers.port}`)
+    await page.getByTestId('capture-start').click()
+    await expect(page.getByTestId('capture-state')).toHaveText(/capturing/i)
+    await expect(page.getByTestId('capture-stop')).toBeEnabled()
+
+    const answer = await tcpExchange(peers.port, `GET /${marker} HTTP/1.0\r\n\r\n`)
+    expect(answer).toContain('pong:')
+    await sendDatagrams(peers.port, 5)
+
+    // Handshake (3), request, its ACK, answer, its ACK, FIN/ACK both ways: at least 9 TCP packets; plus 5 UDP.
+    await expect.poll(() => captureStore<number>(page, 'store.view?.source?.packets ?? 0')).toBeGreaterThanOrEqual(14)
+    await expect(page.locator('[data-testid="packet-list"] .packet-row[data-packet-index]').first()).toBeVisible()
+    await expect(page.getByTestId('packet-list')).toContainText('UDP')
+    await expect(page.getByTestId('packet-list')).toContainText('TCP')
+
+    await page.getByTestId('capture-stop').click()
+    await expect(page.getByTestId('capture-state')).toHaveText(/stopped/i)
+    const reported = Number((await page.getByTestId('capture-packet-count').textContent())?.replace(/\D/g, ''))
+    expect(reported).toBeGreaterThanOrEqual(14)
+    expect(reported).toBe(await captureStore<number>(page, 'store.view.source.packets'))
+    // The renderer holds pages of the list, never a whole large capture.
+    expect(await captureStore<number>(page, 'store.cachedRowCount()')).toBeLessThanOrEqual(reported)
+
+    // Details: the decoded tree and the hex dump, with a field's bytes highlighted.
+    await page.locator('[data-testid="packet-list"] .packet-row[data-packet-index="0"]').click()
+    await expect(page.getByTestId('decoded-tree')).toBeVisible()
+    await expect(page.locator('[data-testid="decoded-tree"] [data-layer="tcp"]')).toBeVisible()
+    await expect(page.getByTestId('hex-dump')).toContainText('0000')
+    await page.locator('[data-testid="decoded-tree"] [data-layer="tcp"] .field-line').first().click()
+    await expect(page.locator('[data-testid="hex-dump"] .hex-byte.highlighted').first()).toBeVisible()
+
+    // Throughput: the store has per-second points and the canvas shows them.
+    await page.locator('.panel-tabs [data-panel="throughput"]').click()
+    await expect.poll(() => captureStore<number>(page, 'store.throughputTotals.packets')).toBe(reported)
+    expect(await captureStore<number>(page, 'store.throughputTotals.bytes')).toBeGreaterThan(0)
+    await expect.poll(() => canvasHasInk(page, '[data-testid="throughput-chart"] canvas')).toBe(true)
+
+    // Conversations and the reassembled stream with the payload this test sent.
+    await page.locator('.panel-tabs [data-panel="conversations"]').click()
+    const conversation = page.locator(`[data-testid="conversations"] tr[data-port-b="${peers.port}"]`).filter({ hasText: 'TCP' })
+    await expect(conversation).toHaveCount(1)
+    await expect(conversation).toContainText('SYN✓')
+    await expect(conversation).toContainText('FIN')
+    await expect(page.locator(`[data-testid="conversations"] tr[data-port-b="${peers.port}"]`).filter({ hasText: 'UDP' })).toHaveCount(1)
+    await conversation.getByTestId('follow-stream-button').click()
+    await expect(page.getByTestId('follow-body')).toContainText(marker)
+    await expect(page.locator('[data-testid="follow-body"] [data-side="client"]').first()).toContainText(marker)
+    await expect(page.locator('[data-testid="follow-body"] [data-side="server"]').first()).toContainText('pong:')
+    await page.getByTestId('follow-mode-hex').check()
+    await expect(page.getByTestId('follow-body')).toContainText('00000000')
+
+    await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/capture.png') })
+
+    // Export every packet as pcapng and let Wireshark's own tools read it.
+    await page.getByTestId('export-format').selectOption('pcapng')
+    await page.getByTestId('export-scope').selectOption('all')
+    const downloadPromise = page.waitForEvent('download')
+    await page.getByTestId('export-button').click()
+    const download = await downloadPromise
+    const exported = join(workDirectory, 'export.pcapng')
+    await download.saveAs(exported)
+    const { stdout: tsharkLines } = await run('tshark', ['-n', '-r', exported], { maxBuffer: 64 * 1024 * 1024 })
+    expect(tsharkLines.trim().split('\n').length).toBe(reported)
+    const { stdout: info } = await run('capinfos', ['-c', '-t', exported])
+    expect(info).toMatch(/pcapng/i)
+    expect(info).toMatch(new RegExp(`Number of packets:\\s+${reported}\\b`))
+  } finally {
+    await peers.close()
+  }
+})
+
+test('an imported tcpdump file shows the same list; a cut file keeps what was read and names the offset', async ({ page }) => {
+  test.setTimeout(90_000)
+  const written = join(workDirectory, 'tcpdump.pcap')
+  await writeWithTcpdump(written, 12)
+  await openApp(page)
+  await showView(page, 'capture')
+
+  await page.getByTestId('import-input').setInputFiles(written)
+  await expect(page.getByTestId('capture-state')).toHaveText(/file/i)
+  await expect(page.getByTestId('capture-packet-count')).toHaveText('12')
+  await expect(page.locator('[data-testid="packet-list"] .packet-row[data-packet-index]')).toHaveCount(12)
+  await expect(page.getByTestId('packet-list')).toContainText('UDP')
+
+  // The display filter runs in the backend over the stored packets.
+  await page.getByTestId('filter-input').fill('proto:tcp')
+  await expect(page.getByTestId('packet-count-text')).toHaveText(/^0 of 12 shown/)
+  await page.getByTestId('filter-input').fill('proto:udp')
+  await expect(page.getByTestId('packet-count-text')).toHaveText(/^12 of 12 shown/)
+  await page.getByTestId('filter-input').fill('')
+
+  // The same file with its last record cut in half.
+  const bytes = await readFile(written)
+  const cut = join(workDirectory, 'cut.pcap')
+  await writeFile(cut, bytes.subarray(0, bytes.length - 20))
+  expect((await stat(cut)).size).toBe(bytes.length - 20)
+  await page.getByTestId('import-input').setInputFiles(cut)
+  await expect(page.getByTestId('transfer-error')).toContainText(/byte offset \d+/)
+  await expect(page.getByTestId('capture-packet-count')).toHaveText('11')
+})

@@ -1,0 +1,71 @@
+/*
+ * A recording of real socket tables (with a leaking client making them change every tick)
+ * reopens to the same table at each recorded moment and the same diff between two of them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { SocketEntry, SocketSnapshot } from '../../../../shared/model/socket'
+import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
+import { HistoryStore } from '../../../../electron/backend/history/history-store'
+import { HistoryRecorder } from '../../../../electron/backend/history/history-recorder'
+import { RecordingWriter } from '../../../../electron/backend/recording/recording-writer'
+import { openRecording } from '../../../../electron/backend/recording/recording-reader'
+import { startProgram, stopPrograms } from '../leaks/test-programs'
+
+const directories: string[] = []
+afterAll(async () => {
+  await stopPrograms()
+  for (const directory of directories) await rm(directory, { recursive: true, force: true })
+})
+
+/** The table in a comparable form: sorted, and without timer countdowns, which diffs do not carry. */
+function comparable(sockets: readonly SocketEntry[]): SocketEntry[] {
+  return [...sockets].map((socket) => ({ ...socket, timer: null })).sort((a, b) => a.id.localeCompare(b.id))
+}
+
+describe.skipIf(process.platform !== 'linux')('recording round trip on real tables', () => {
+  it('gives the same table at each moment and the same diff', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'sockscope-round-trip-'))
+    directories.push(directory)
+    const path = join(directory, 'session.sockscope.gz')
+    const server = await startProgram('closing-server.js')
+    await startProgram('leaky-client.js', [String(server.ready.port), '50', '1000'])
+
+    const provider = createSocketProvider()
+    const recorder = new HistoryRecorder(new HistoryStore({ capacity: 100 }))
+    const writer = await RecordingWriter.open(path, { keyframeEvery: 4, intervalMs: 200 })
+    const snapshots: SocketSnapshot[] = []
+    for (let tick = 1; tick <= 12; tick++) {
+      const read = await provider.read({ withProcesses: true })
+      const snapshot: SocketSnapshot = { tick, takenAt: Date.now(), refreshMs: 0, ...read }
+      const { sample } = await recorder.record(snapshot)
+      await writer.writeTick({ snapshot, sample })
+      snapshots.push(snapshot)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    const summary = await writer.close()
+    expect(summary.ticks).toBe(12)
+
+    const recording = await openRecording(path)
+    expect(recording.problem).toBeNull()
+    expect(recording.info().frames).toBe(12)
+    for (const snapshot of snapshots) {
+      const table = recording.tableAt(snapshot.takenAt)
+      expect(table.tick).toBe(snapshot.tick)
+      expect(comparable(table.sockets)).toEqual(comparable(snapshot.sockets))
+    }
+
+    const [first, second] = [snapshots[2], snapshots[9]]
+    const diff = recording.diff(first.takenAt, second.takenAt)
+    const firstIds = new Set(first.sockets.map((socket) => socket.id))
+    const secondIds = new Set(second.sockets.map((socket) => socket.id))
+    const ids = (sockets: readonly SocketEntry[]): string[] => sockets.map((socket) => socket.id).sort()
+    expect(ids(diff.opened)).toEqual([...secondIds].filter((id) => !firstIds.has(id)).sort())
+    expect(ids(diff.closed)).toEqual([...firstIds].filter((id) => !secondIds.has(id)).sort())
+    // The leaking client opened a connection every 50 ms in between.
+    expect(diff.opened.length).toBeGreaterThan(10)
+    expect(recording.history.pointCount()).toBe(12)
+  }, 30_000)
+})

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import { ProcessAttributor, ownerComment, type SocketTableSource } from '../../../../electron/backend/capture/process-attribution'
+import { TrafficAccounting } from '../../../../electron/backend/capture/traffic-accounting'
+import type { SocketEntry, SocketSnapshot } from '../../../../shared/model/socket'
+import type { RawPacket } from '../../../../shared/model/packet'
+import { ethernetFrame, ipv4Packet, tcpSegment, udpDatagram } from '../../../support/capture/packet-builder'
+import { buildSocket } from '../../../support/socket-builder'
+
+function owned(pid: number, process: string, fields: Partial<SocketEntry>): SocketEntry {
+  return buildSocket({ pid, process, command: process, owners: [{ pid, process, command: process, user: 'root' }], ...fields })
+}
+
+/** A socket table that answers refreshes with the next prepared snapshot. */
+class FakeTable implements SocketTableSource {
+  refreshes = 0
+  private snapshot: SocketSnapshot
+
+  constructor(
+    sockets: readonly SocketEntry[],
+    private readonly next: readonly SocketEntry[] = sockets
+  ) {
+    this.snapshot = { tick: 1, takenAt: 1000, refreshMs: 1, sockets, issues: [], partialOwnership: false }
+  }
+
+  current(): SocketSnapshot {
+    return this.snapshot
+  }
+
+  async refresh(): Promise<SocketSnapshot> {
+    this.refreshes++
+    this.snapshot = { ...this.snapshot, tick: this.snapshot.tick + 1, takenAt: Date.now(), sockets: this.next }
+    return this.snapshot
+  }
+}
+
+const server = owned(10, 'server', { localAddress: '0.0.0.0', localPort: 8080 })
+const accepted = owned(10, 'server', { localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '127.0.0.1', remotePort: 40000, state: 'ESTABLISHED', inode: 2 })
+const client = owned(20, 'client', { localAddress: '127.0.0.1', localPort: 40000, remoteAddress: '127.0.0.1', remotePort: 8080, state: 'ESTABLISHED', inode: 3 })
+const resolver = owned(30, 'resolver', { protocol: 'udp', localAddress: '::', family: 6, localPort: 5353, state: 'UNCONN', inode: 4 })
+
+function flow(transport: 'tcp' | 'udp', source: string, sourcePort: number, destination: string, destinationPort: number) {
+  return { transport, sourceAddress: source, sourcePort, destinationAddress: destination, destinationPort }
+}
+
+describe('ProcessAttributor', () => {
+  it('gives each loopback packet to its sending socket, exact connections first', () => {
+    const attributor = new ProcessAttributor(new FakeTable([server, accepted, client]))
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 2000)).toEqual({ socket: client, direction: 'sent' })
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 8080, '127.0.0.1', 40000), 2000)).toEqual({ socket: accepted, direction: 'sent' })
+  })
+
+  it('falls back to a listener or a wildcard-bound socket on the receiving side', () => {
+    const attributor = new ProcessAttributor(new FakeTable([server, resolver]))
+    expect(attributor.attribute(flow('tcp', '10.0.0.9', 50000, '127.0.0.1', 8080), 500)).toEqual({ socket: server, direction: 'received' })
+    // A dual-stack UDP socket bound to :: receives IPv4 datagrams too.
+    expect(attributor.attribute(flow('udp', '192.0.2.1', 53, '127.0.0.1', 5353), 500)).toEqual({ socket: resolver, direction: 'received' })
+    expect(attributor.attribute(flow('udp', '127.0.0.1', 5353, '127.0.0.1', 9), 500)?.direction).toBe('sent')
+    expect(attributor.attribute(flow('tcp', '192.0.2.1', 1, '192.0.2.2', 2), 500)).toBeNull()
+  })
+
+  it('matches IPv4-mapped table addresses to IPv4 packets', () => {
+    const mapped = owned(40, 'java', { family: 6, localAddress: '::ffff:127.0.0.1', localPort: 9000, remoteAddress: '::ffff:127.0.0.1', remotePort: 41000, state: 'ESTABLISHED' })
+    const attributor = new ProcessAttributor(new FakeTable([mapped]))
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 9000, '127.0.0.1', 41000), 500)?.socket.pid).toBe(40)
+  })
+
+  it('reads the table again for a flow newer than it, and remembers flows after their socket is gone', async () => {
+    const table = new FakeTable([], [client])
+    const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
+    const packet = flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080)
+    expect(attributor.attribute(packet, Date.now())).toBeNull()
+    await attributor.settled()
+    expect(table.refreshes).toBe(1)
+    expect(attributor.attribute(packet, Date.now())?.socket.pid).toBe(20)
+
+    const closed = new FakeTable([client], [])
+    const remembering = new ProcessAttributor(closed, { refreshIntervalMs: 0 })
+    expect(remembering.attribute(packet, 500)?.socket.pid).toBe(20)
+    await closed.refresh()
+    expect(remembering.attribute(packet, 500)?.socket.pid).toBe(20)
+  })
+
+  it('does not re-read the table for packets older than the table', async () => {
+    const table = new FakeTable([])
+    const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 1, '127.0.0.1', 2), 999)).toBeNull()
+    await attributor.settled()
+    expect(table.refreshes).toBe(0)
+  })
+
+  it('writes an owner comment only for sockets with a known pid', () => {
+    expect(ownerComment(client)).toBe('client (pid 20)')
+    expect(ownerComment(buildSocket({ pid: null, process: null, owners: [] }))).toBeUndefined()
+  })
+})
+
+function rawPacket(frame: Uint8Array): RawPacket {
+  return { interfaceIndex: 0, timestampSeconds: 1, timestampNanos: 0, originalLength: frame.length, data: frame }
+}
+
+const loopback = [127, 0, 0, 1]
+
+describe('TrafficAccounting', () => {
+  it('sums traffic per process and per connection for an interval, busiest first', () => {
+    const accounting = new TrafficAccounting(new ProcessAttributor(new FakeTable([server, accepted, client])), 1)
+    const request = rawPacket(
+      ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 40000, destinationPort: 8080, flags: 0x18, payload: new Uint8Array(100) }) }))
+    )
+    const answer = rawPacket(
+      ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 8080, destinationPort: 40000, flags: 0x18, payload: new Uint8Array(1000) }) }))
+    )
+    const stray = rawPacket(ethernetFrame(0x0800, ipv4Packet({ protocol: 17, source: [192, 0, 2, 1], destination: [192, 0, 2, 2], payload: udpDatagram(1, 2, new Uint8Array(10)) })))
+    const rows = [accounting.record(0, request), accounting.record(1, answer), accounting.record(2, answer), accounting.record(3, stray)]
+    expect(rows.map((row) => [row.index, row.pid, row.direction, row.summary.transport])).toEqual([
+      [0, 20, 'sent', 'tcp'],
+      [1, 10, 'sent', 'tcp'],
+      [2, 10, 'sent', 'tcp'],
+      [3, null, null, 'udp']
+    ])
+
+    const interval = accounting.takeInterval(2)
+    expect(interval.recent.map((row) => row.index)).toEqual([0, 1, 2, 3])
+    expect(interval.processes.map((process) => [process.pid, process.packets, process.bytesSent])).toEqual([
+      [10, 2, answer.originalLength * 2],
+      [20, 1, request.originalLength],
+      [null, 1, stray.originalLength]
+    ])
+    expect(interval.processes[0].bytesPerSecond).toBe(answer.originalLength)
+    expect(interval.connections[0]).toMatchObject({ protocol: 'tcp', localPort: 8080, remotePort: 40000, pid: 10, packets: 2 })
+
+    accounting.record(4, request)
+    const next = accounting.takeInterval(1)
+    expect(next.recent.map((row) => row.index)).toEqual([4])
+    expect(next.processes).toEqual([expect.objectContaining({ pid: 20, packets: 1, totalPackets: 2, totalBytes: request.originalLength * 2 })])
+  })
+})

@@ -1,0 +1,136 @@
+/*
+ * The process table's bookkeeping on a small procfs-shaped tree in a temporary folder: fd
+ * entries are symlinks whose targets read like the kernel's ("socket:[N]", "pipe:[N]").
+ * Real processes are covered in test/integration/backend/sockets/linux-provider.test.ts.
+ */
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { formatCommandLine, parsePasswd, ProcessTable } from '../../../../../electron/backend/sockets/linux/process-table'
+
+let root: string
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sockscope-proc-'))
+})
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+interface FakeProcess {
+  readonly comm: string
+  readonly cmdline: string
+  readonly links: Record<string, string>
+}
+
+async function addProcess(pid: number, process: FakeProcess): Promise<void> {
+  const directory = join(root, 'proc', String(pid))
+  await mkdir(join(directory, 'fd'), { recursive: true })
+  await writeFile(join(directory, 'comm'), `${process.comm}\n`)
+  await writeFile(join(directory, 'cmdline'), process.cmdline)
+  for (const [fd, target] of Object.entries(process.links)) await symlink(target, join(directory, 'fd', fd))
+}
+
+function table(options: { clock?: () => number; concurrency?: number } = {}): ProcessTable {
+  return new ProcessTable({ procRoot: join(root, 'proc'), passwdPath: join(root, 'passwd'), ...options })
+}
+
+describe('ProcessTable on a procfs-shaped tree', () => {
+  beforeEach(async () => {
+    // The fake tree belongs to whoever runs the test; call that user alice.
+    await writeFile(join(root, 'passwd'), `alice:x:${process.getuid?.() ?? 0}:100::/home/alice:/bin/sh\n`)
+    await mkdir(join(root, 'proc', 'self'), { recursive: true })
+    await addProcess(10, { comm: 'server', cmdline: 'server\0--port\x008080\0', links: { '0': '/dev/null', '3': 'socket:[100]', '4': 'socket:[101]', '5': 'pipe:[7]' } })
+    await addProcess(11, { comm: 'worker', cmdline: 'server\0--worker\0', links: { '3': 'socket:[100]', '4': 'socket:[100]' } })
+    await addProcess(12, { comm: 'kworker', cmdline: '', links: { '3': 'socket:[102]' } })
+  })
+
+  it('maps inodes to every holder, lowest pid first, once per process', async () => {
+    const { ownersByInode } = await table().findOwners([100, 101, 102, 0])
+    expect(ownersByInode.get(100)).toEqual([
+      { pid: 10, process: 'server', command: 'server --port 8080', user: 'alice' },
+      { pid: 11, process: 'worker', command: 'server --worker', user: 'alice' }
+    ])
+    expect(ownersByInode.get(101)?.map((owner) => owner.pid)).toEqual([10])
+    expect(ownersByInode.get(102)?.[0].command).toBe('[kworker]')
+    expect(ownersByInode.has(0)).toBe(false)
+  })
+
+  it('treats a process without an fd directory as gone, silently', async () => {
+    await mkdir(join(root, 'proc', '13'))
+    const { ownersByInode } = await table().findOwners([100])
+    expect(ownersByInode.get(100)?.length).toBe(2)
+  })
+
+  it('reads only new processes when every inode asked for is known', async () => {
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([100, 101])
+    expect(processes.lastWalk).toEqual({ processCount: 3, walkedCount: 3, fullWalk: true })
+    await addProcess(20, { comm: 'late', cmdline: 'late\0', links: { '3': 'socket:[101]' } })
+    const { ownersByInode } = await processes.findOwners([100, 101])
+    expect(processes.lastWalk).toEqual({ processCount: 4, walkedCount: 1, fullWalk: false })
+    expect(ownersByInode.get(101)?.map((owner) => owner.pid)).toEqual([10, 20])
+  })
+
+  it('looks for an unknown inode in processes holding sockets first, and stops once found', async () => {
+    const processes = table({ clock: () => 0, concurrency: 1 })
+    await processes.findOwners([100])
+    await symlink('socket:[200]', join(root, 'proc', '10', 'fd', '9'))
+    const { ownersByInode } = await processes.findOwners([100, 200])
+    expect(ownersByInode.get(200)?.map((owner) => owner.pid)).toEqual([10])
+    // pid 10 holds the most sockets, so it is read first and the search ends there.
+    expect(processes.lastWalk.walkedCount).toBe(1)
+  })
+
+  it('remembers an inode no process holds instead of searching on every lookup', async () => {
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([999])
+    await processes.findOwners([999])
+    expect(processes.lastWalk.walkedCount).toBe(0)
+    // Once it appears in a new process, that process is read and the inode found.
+    await addProcess(30, { comm: 'holder', cmdline: 'holder\0', links: { '3': 'socket:[999]' } })
+    const { ownersByInode } = await processes.findOwners([999])
+    expect(ownersByInode.get(999)?.map((owner) => owner.pid)).toEqual([30])
+  })
+
+  it('forgets processes that exited', async () => {
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([100])
+    await rm(join(root, 'proc', '11'), { recursive: true })
+    const { ownersByInode } = await processes.findOwners([100])
+    expect(ownersByInode.get(100)?.map((owner) => owner.pid)).toEqual([10])
+  })
+
+  it('walks everything again after clear()', async () => {
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([100])
+    processes.clear()
+    await processes.findOwners([100])
+    expect(processes.lastWalk.fullWalk).toBe(true)
+  })
+})
+
+describe('parsePasswd', () => {
+  it('maps uids to names and skips lines it cannot read', () => {
+    const users = parsePasswd('root:x:0:0:root:/root:/bin/bash\n# comment\nbroken\nnobody:x:65534:65534::/:/usr/sbin/nologin\n:x:5:5::/:\nagain:x:0:0::/:\n')
+    expect([...users]).toEqual([
+      [0, 'root'],
+      [65534, 'nobody']
+    ])
+  })
+
+  it('reads this machine’s user database', async () => {
+    const users = parsePasswd(await readFile('/etc/passwd', 'utf8'))
+    expect(users.get(0)).toBe('root')
+  })
+})
+
+describe('formatCommandLine', () => {
+  it('joins NUL-separated arguments with spaces and drops trailing NULs', () => {
+    expect(formatCommandLine(Buffer.from('node\0-e\0console.log(1)\0'))).toBe('node -e console.log(1)')
+    expect(formatCommandLine(Buffer.from('nginx: worker process\0\0\0'))).toBe('nginx: worker process')
+    expect(formatCommandLine(Buffer.alloc(0))).toBe('')
+  })
+})
