@@ -3,5 +3,7 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import './styles.css'
+// Registers the probe row actions ("Probe this remote") at start-up, before the Probe view is opened.
+import './stores/probe'
 
 createApp(App).use(createPinia()).mount('#app')

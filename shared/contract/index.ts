@@ -6,17 +6,23 @@
 import type { ArgsOf, PayloadOf, ResultOf } from './define'
 import { socketsContract } from './sockets'
 import { captureContract } from './capture'
+import { probeContract } from './probe'
+import { historyContract } from './history'
 
 /** Every request channel, keyed by its `domain/action` name. */
 export const requestChannels = {
   ...socketsContract.requests,
-  ...captureContract.requests
+  ...captureContract.requests,
+  ...probeContract.requests,
+  ...historyContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
 export const eventChannels = {
   ...socketsContract.events,
-  ...captureContract.events
+  ...captureContract.events,
+  ...probeContract.events,
+  ...historyContract.events
 } as const
 
 /** A request channel name. */

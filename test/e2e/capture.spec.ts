@@ -252,3 +252,23 @@ test('an imported tcpdump file shows the same list; a cut file keeps what was re
   await expect(page.getByTestId('transfer-error')).toContainText(/byte offset \d+/)
   await expect(page.getByTestId('capture-packet-count')).toHaveText('11')
 })
+
+test('"Capture this" on a socket row fills in its capture filter and opens the Capture view', async ({ page }) => {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  try {
+    await openApp(page)
+    await page.getByTestId('filter-input').fill(`port:${port}`)
+    const row = page.locator(`.socket-row[data-socket-id*="|${port} "]`)
+    await expect(row).toHaveCount(1)
+    await row.click()
+    await page.getByTestId('socket-details').locator('[data-action="capture-socket"]').click()
+    await expect(page.getByTestId('capture-view')).toBeVisible()
+    await expect(page.getByTestId('capture-filter')).toHaveValue(`tcp and host 127.0.0.1 and port ${port}`)
+    await expect(page.getByTestId('capture-interface')).toHaveValue('lo')
+  } finally {
+    server.close()
+  }
+})

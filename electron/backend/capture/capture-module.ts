@@ -16,7 +16,7 @@ import {
 import { capturePermissionAdvice, formatCapturePermissionAdvice } from './capture-permissions'
 import { CaptureSession } from './capture-session'
 import { summarizePacket } from './decode/packet-decoder'
-import { ProcessAttributor } from './process-attribution'
+import { ProcessAttributor, attributePackets, packetTimeMs } from './process-attribution'
 import { TrafficAccounting, rowFor } from './traffic-accounting'
 
 /** A CaptureError as the failure a client can act on. */
@@ -41,6 +41,7 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
     let session: CaptureSession | null = null
     let state: CaptureState = 'idle'
     let pendingSettings: CaptureStatus['settings'] = null
+    let pipeline: Promise<void> = Promise.resolve()
 
     const status = (): CaptureStatus => {
       if (session) return { ...session.status(), state }
@@ -103,19 +104,33 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
             throw captureRequestError(error)
           }
           session = started
-          const accounting = new TrafficAccounting(attributor, started.captureInterface.linkType)
+          const accounting = new TrafficAccounting()
+          const linkType = started.captureInterface.linkType
           let lastTickAt = Date.now()
+          // Batches and ticks go through one chain, so a tick counts every batch before it even
+          // when a batch waits for a fresh socket table read.
           started.on('packets', (items) => {
-            for (const item of items) accounting.record(item.index, item.packet)
+            pipeline = pipeline.then(async () => {
+              const { summaries, owners } = await attributePackets(
+                attributor,
+                items.map((item) => item.packet),
+                linkType
+              )
+              items.forEach((item, index) => accounting.record(item.index, summaries[index], owners[index]))
+            })
           })
           started.on('tick', (progress) => {
-            const now = Date.now()
-            const traffic = accounting.takeInterval((now - lastTickAt) / 1000)
-            lastTickAt = now
-            context.emit('capture/tick', { ...progress, ...traffic })
+            pipeline = pipeline.then(() => {
+              const now = Date.now()
+              const traffic = accounting.takeInterval((now - lastTickAt) / 1000)
+              lastTickAt = now
+              context.emit('capture/tick', { ...progress, ...traffic })
+            })
           })
           started.on('end', () => {
-            if (session === started) setState('ended')
+            pipeline = pipeline.then(() => {
+              if (session === started) setState('ended')
+            })
           })
           setState(started.status().state === 'ended' ? 'ended' : 'running')
           return status()
@@ -125,6 +140,7 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
           if (session && state === 'running') {
             setState('stopping')
             await session.stop()
+            await pipeline
             // The session's own end event may already have said so.
             if (status().state !== 'ended') setState('ended')
           }
@@ -142,8 +158,7 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
           const linkType = current.captureInterface.linkType
           const rows = inMemory.slice(start, start + count).map((item) => {
             const summary = summarizePacket(item.packet, linkType)
-            const time = item.packet.timestampSeconds * 1000 + item.packet.timestampNanos / 1e6
-            return rowFor(item.index, summary, attributor.attribute(summary, time))
+            return rowFor(item.index, summary, attributor.attribute(summary, packetTimeMs(item.packet)))
           })
           return { captureId: current.id, firstInMemory, total: current.counters().packets, rows }
         }

@@ -7,13 +7,16 @@
  * socket bound to the address, then one bound to the wildcard address. On loopback both ends are
  * local; the sender wins, so each packet is counted once.
  *
- * Sockets come and go faster than the table is read. A miss asks for a fresh read (at most every
- * `refreshIntervalMs`), and flows keep the owner they were last seen with, so the last packets of
- * a connection still count for its process after the socket is gone.
+ * Sockets come and go faster than the table is read. A flow the table has no connected socket for
+ * asks for a fresh read (at most every `refreshIntervalMs`, and once per flow), and flows keep the
+ * owner they were last seen with, so the last packets of a connection still count for its process
+ * after the socket is gone.
  */
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
+import type { RawPacket } from '../../../shared/model/packet'
 import type { SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
 import { formatIpAddress, parseIpAddress, unmapIpv4 } from '../../../shared/net/ip-address'
+import { summarizePacket } from './decode/packet-decoder'
 
 /** The owner found for a packet. */
 export interface PacketAttribution {
@@ -21,6 +24,8 @@ export interface PacketAttribution {
   readonly socket: SocketEntry
   /** 'sent' when the socket is the packet's source, 'received' when it is its destination. */
   readonly direction: 'sent' | 'received'
+  /** True for a connected socket matching both endpoints; false for a listener or a bound socket. */
+  readonly exact: boolean
 }
 
 /** The part of the socket monitor attribution needs (the live monitor, or a one-off reader in the CLI). */
@@ -85,9 +90,13 @@ export class ProcessAttributor {
   private index: SocketIndex | null = null
   private indexedTick = -1
   private readonly flows = new Map<string, PacketAttribution>()
+  /** Flows without a connected socket yet, with the time of their first such packet. */
+  private readonly unresolved = new Map<string, number>()
   private readonly normalized = new Map<string, string | null>()
   private lastRefreshAt = 0
   private pendingRefresh: Promise<void> | null = null
+  /** The newest packet time a pending read has to be newer than. */
+  private wantedAfter = 0
   private readonly refreshIntervalMs: number
   private readonly maxRememberedFlows: number
 
@@ -101,7 +110,7 @@ export class ProcessAttributor {
 
   /**
    * The owner of a packet from the table as it is now, or from the flow's memory; null when
-   * unknown. An unknown TCP or UDP flow asks for a fresh table read (see `settled`).
+   * unknown. A flow without a connected socket in the table asks for a fresh read (see `settled`).
    */
   attribute(packet: PacketEndpoints, packetTimeMs: number): PacketAttribution | null {
     const { transport, sourcePort, destinationPort } = packet
@@ -111,15 +120,19 @@ export class ProcessAttributor {
     if (source === null || destination === null) return null
     const flowKey = connectionKey(transport, source, sourcePort, destination, destinationPort)
     const found = this.lookup(transport, source, sourcePort, destination, destinationPort)
+    if (isSettled(found)) {
+      this.unresolved.delete(flowKey)
+      this.remember(flowKey, found)
+      return found
+    }
+    // A listener or a bound socket may stand in for a connection the table does not show yet, and
+    // a just-accepted socket may not show its process yet.
+    this.refreshFor(flowKey, packetTimeMs)
     if (found) {
       this.remember(flowKey, found)
       return found
     }
-    const remembered = this.flows.get(flowKey)
-    if (remembered) return remembered
-    // A table read before the packet cannot know its socket; one after it may.
-    if (this.sockets.current().takenAt <= packetTimeMs) this.requestRefresh()
-    return null
+    return this.flows.get(flowKey) ?? null
   }
 
   /** Resolves once the table read asked for by recent misses (if any) is done. */
@@ -131,9 +144,9 @@ export class ProcessAttributor {
     const index = this.currentIndex()
     for (const exact of [true, false]) {
       const sender = index.find(protocol, source, sourcePort, destination, destinationPort, exact)
-      if (sender) return { socket: sender, direction: 'sent' }
+      if (sender) return { socket: sender, direction: 'sent', exact }
       const receiver = index.find(protocol, destination, destinationPort, source, sourcePort, exact)
-      if (receiver) return { socket: receiver, direction: 'received' }
+      if (receiver) return { socket: receiver, direction: 'received', exact }
     }
     return null
   }
@@ -156,11 +169,31 @@ export class ProcessAttributor {
     this.flows.set(flowKey, attribution)
   }
 
-  private requestRefresh(): void {
+  /**
+   * Asks for a table read when the table is older than the flow's first packet that had no
+   * connected socket. Once a read after that packet has happened, the flow asks no more: traffic
+   * no local socket owns must not keep the table reader busy.
+   */
+  private refreshFor(flowKey: string, packetTimeMs: number): void {
+    let since = this.unresolved.get(flowKey)
+    if (since === undefined) {
+      since = packetTimeMs
+      if (this.unresolved.size >= this.maxRememberedFlows) this.unresolved.clear()
+      this.unresolved.set(flowKey, since)
+    }
+    if (readStartedAt(this.sockets.current()) <= since) this.requestRefresh(since)
+  }
+
+  private requestRefresh(packetTimeMs: number): void {
+    this.wantedAfter = Math.max(this.wantedAfter, packetTimeMs)
     if (this.pendingRefresh) return
     const wait = Math.max(0, this.lastRefreshAt + this.refreshIntervalMs - Date.now())
     this.pendingRefresh = new Promise<void>((resolve) => setTimeout(resolve, wait))
-      .then(() => this.sockets.refresh())
+      .then(async () => {
+        // A read already under way may have started before the packet; then one more is needed.
+        const snapshot = await this.sockets.refresh()
+        if (readStartedAt(snapshot) <= this.wantedAfter) await this.sockets.refresh()
+      })
       .then(
         () => undefined,
         () => undefined
@@ -192,4 +225,44 @@ export class ProcessAttributor {
 export function ownerComment(socket: SocketEntry): string | undefined {
   if (socket.pid === null) return undefined
   return `${socket.process ?? 'unknown'} (pid ${socket.pid})`
+}
+
+/** True when a later table read cannot improve on this owner: a connected socket with its process. */
+function isSettled(attribution: PacketAttribution | null): attribution is PacketAttribution {
+  return attribution !== null && attribution.exact && attribution.socket.pid !== null
+}
+
+/** When a snapshot's read began: sockets opened before then are in it (unless closed again). */
+function readStartedAt(snapshot: SocketSnapshot): number {
+  return snapshot.takenAt - snapshot.refreshMs
+}
+
+/** A batch of packets, decoded, with the owner of each (null where unknown). */
+export interface AttributedBatch {
+  readonly summaries: readonly PacketSummary[]
+  readonly owners: readonly (PacketAttribution | null)[]
+}
+
+/** A packet's capture time in epoch milliseconds. */
+export function packetTimeMs(packet: RawPacket): number {
+  return packet.timestampSeconds * 1000 + packet.timestampNanos / 1e6
+}
+
+/**
+ * Decodes and attributes a batch. Packets of sockets the table does not show yet (a connection
+ * opened since the last read) get a second look after the fresh read their miss asked for, so the
+ * first packets of a new connection are not left without a process.
+ */
+export async function attributePackets(attributor: ProcessAttributor | null, packets: readonly RawPacket[], linkType: number): Promise<AttributedBatch> {
+  const summaries = packets.map((packet) => summarizePacket(packet, linkType))
+  if (!attributor) return { summaries, owners: packets.map(() => null) }
+  const owners = summaries.map((summary, index) => attributor.attribute(summary, packetTimeMs(packets[index])))
+  const unsure = (owner: PacketAttribution | null, index: number) => !isSettled(owner) && summaries[index].transport !== null
+  if (owners.some(unsure)) {
+    await attributor.settled()
+    for (let index = 0; index < owners.length; index++) {
+      if (unsure(owners[index], index)) owners[index] = attributor.attribute(summaries[index], packetTimeMs(packets[index])) ?? owners[index]
+    }
+  }
+  return { summaries, owners }
 }

@@ -1,13 +1,11 @@
 /**
  * Turns captured packets into what a tick shows: decoded rows for the live list, and per-process
- * and per-connection traffic for the interval. Packets are decoded and attributed as they arrive;
- * a tick only reads the sums.
+ * and per-connection traffic for the interval. Packets are counted as they arrive (decoded and
+ * attributed by attributePackets); a tick only reads the sums.
  */
 import type { CapturedPacketRow, ConnectionTraffic, ProcessTraffic } from '../../../shared/contract/capture'
-import type { RawPacket } from '../../../shared/model/packet'
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
-import { summarizePacket } from './decode/packet-decoder'
-import type { PacketAttribution, ProcessAttributor } from './process-attribution'
+import type { PacketAttribution } from './process-attribution'
 
 /** How much of each interval a tick carries. */
 export interface TrafficAccountingOptions {
@@ -65,22 +63,16 @@ export class TrafficAccounting {
   private readonly processesPerTick: number
   private readonly connectionsPerTick: number
 
-  constructor(
-    private readonly attributor: ProcessAttributor,
-    private readonly linkType: number,
-    options: TrafficAccountingOptions = {}
-  ) {
+  constructor(options: TrafficAccountingOptions = {}) {
     this.recentPerTick = options.recentPerTick ?? 200
     this.processesPerTick = options.processesPerTick ?? 50
     this.connectionsPerTick = options.connectionsPerTick ?? 100
   }
 
-  /** Decodes and attributes one packet, counts it, and returns its row. */
-  record(index: number, packet: RawPacket): CapturedPacketRow {
-    const summary = summarizePacket(packet, this.linkType)
-    const attribution = this.attributor.attribute(summary, packet.timestampSeconds * 1000 + packet.timestampNanos / 1e6)
+  /** Counts one decoded and attributed packet (see attributePackets) and returns its row. */
+  record(index: number, summary: PacketSummary, attribution: PacketAttribution | null): CapturedPacketRow {
     const row = rowFor(index, summary, attribution)
-    this.count(summary, attribution, packet.originalLength)
+    this.count(summary, attribution, summary.originalLength)
     this.recent.push(row)
     if (this.recent.length > this.recentPerTick * 2) this.recent = this.recent.slice(-this.recentPerTick)
     return row

@@ -86,7 +86,11 @@ export class ConnectionHolder {
     }
     const controller = new AbortController()
     // Every concurrent connect listens for the release; that many listeners is expected, not a leak.
-    setMaxListeners(CONNECT_CONCURRENCY + 1, controller.signal)
+    try {
+      setMaxListeners(CONNECT_CONCURRENCY + 1, controller.signal)
+    } catch {
+      // An AbortSignal from another implementation (a test DOM's) has no listener limit to raise.
+    }
     const state: Omit<GroupState, 'settled'> = {
       group: {
         id: randomUUID(),

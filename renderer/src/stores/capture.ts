@@ -19,8 +19,10 @@ import {
   type ProcessBandwidth,
   type TransferProgress
 } from '../../../shared/contract/capture-view'
+import { captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { DecodedLayer, PacketSummary } from '../../../shared/model/decoded-packet'
+import { compilePacketFilter } from '../../../shared/query/packet-fields'
 import type { QueryError } from '../../../shared/query/query-error'
 import { registerSocketRowActions } from '../row-actions'
 import { backendClient, BackendRequestError } from '../transport'
@@ -109,6 +111,8 @@ const MAX_CACHED_PAGES = 40
 const CONVERSATION_LIMIT = 2000
 /** How often the visible side panel is refreshed while packets arrive. */
 const PANEL_REFRESH_MS = 1000
+/** Typing pause before a display filter is run over the capture. */
+const FILTER_PAUSE_MS = 150
 
 const DEFAULT_FORM: CaptureFormValues = {
   interface: '',
@@ -167,6 +171,8 @@ export const useCaptureStore = defineStore('capture', () => {
   let panelRefreshAt = 0
   let panelRefreshTimer: ReturnType<typeof setTimeout> | null = null
   let throughputSeconds = new Map<number, ThroughputPoint>()
+  let filterSequence = 0
+  let interfaceHint: 'loopback' | 'any' | null = null
 
   const listCount = computed(() => view.value?.matched ?? 0)
   const running = computed(() => captureStatus.value?.state === 'running' || captureStatus.value?.state === 'starting')
@@ -306,12 +312,11 @@ export const useCaptureStore = defineStore('capture', () => {
     try {
       const list = await backendClient().request('capture/interfaces', {})
       interfaces.value = list.interfaces
-      interfacesError.value = null
+      // Without the capture privilege nothing can start: say how to get it, up front.
+      interfacesError.value = list.captureAllowed ? null : list.advice
       const names = list.interfaces.map((device) => device.name)
-      if (!names.includes(form.value.interface)) {
-        const preferred = names.includes('any') ? 'any' : (names[0] ?? '')
-        form.value = { ...form.value, interface: preferred }
-      }
+      if (interfaceHint !== null) applyInterfaceHint(interfaceHint)
+      else if (!names.includes(form.value.interface)) form.value = { ...form.value, interface: names.includes('any') ? 'any' : (names[0] ?? '') }
     } catch (error) {
       interfacesError.value = message(error)
     }
@@ -329,6 +334,12 @@ export const useCaptureStore = defineStore('capture', () => {
     captureFilterError.value = null
     startError.value = null
     try {
+      // libpcap checks the filter first, so a typo never starts (or stops) anything.
+      const check = await backendClient().request('capture/check-filter', { interface: values.interface, filter: values.filter.trim() })
+      if (!check.ok) {
+        captureFilterError.value = check.message
+        return
+      }
       captureStatus.value = await backendClient().request('capture/start', {
         interface: values.interface,
         filter: values.filter.trim(),
@@ -421,12 +432,25 @@ export const useCaptureStore = defineStore('capture', () => {
     return count
   }
 
+  /**
+   * Sets the display filter as the user types. The text is checked here first, so a half-typed
+   * filter shows its error at once and the list keeps the last good one; a good filter goes to
+   * the backend after a short pause, because every change starts a scan of the whole capture.
+   */
   async function setDisplayFilter(text: string): Promise<void> {
     displayFilter.value = text
+    const compiled = compilePacketFilter(text)
+    if (!compiled.ok) {
+      displayFilterError.value = compiled.error
+      return
+    }
+    displayFilterError.value = null
+    const sequence = ++filterSequence
+    await new Promise((resolve) => setTimeout(resolve, FILTER_PAUSE_MS))
+    if (sequence !== filterSequence) return
     try {
       const result = await backendClient().request('capture-view/set-filter', { filter: text })
-      if (displayFilter.value !== text) return
-      displayFilterError.value = result.error
+      if (sequence === filterSequence) displayFilterError.value = result.error
     } catch (error) {
       viewError.value = message(error)
     }
@@ -497,8 +521,6 @@ export const useCaptureStore = defineStore('capture', () => {
           await loadThroughput()
           break
         case 'details':
-          // The throughput strip over the list is always visible.
-          await loadThroughput()
           break
       }
     } catch (error) {
@@ -639,15 +661,28 @@ export const useCaptureStore = defineStore('capture', () => {
 
   // --- "capture this" ---
 
-  /** Fills the capture form for one socket, or every socket of its process, and shows the Capture view. */
+  /**
+   * Fills the capture form's filter for one socket, or for every port of its process, picks an
+   * interface that sees the traffic (lo for loopback-only sockets) and shows the Capture view.
+   */
   function prepareCaptureFor(socket: SocketEntry, wholeProcess: boolean): void {
-    const sockets = wholeProcess && socket.pid !== null ? [...useSocketsStore().rowsById.values()].map((row) => row.socket).filter((each) => each.pid === socket.pid) : [socket]
-    const filter = captureFilterForSockets(sockets)
-    const loopbackOnly = sockets.every((each) => isLoopback(each.localAddress) && (isLoopback(each.remoteAddress) || isUnspecified(each.remoteAddress)))
-    const names = interfaces.value.map((device) => device.name)
-    const preferred = loopbackOnly && names.includes('lo') ? 'lo' : names.includes('any') ? 'any' : form.value.interface
-    setForm({ ...form.value, filter, interface: preferred || form.value.interface })
+    const allSockets = [...useSocketsStore().rowsById.values()].map((row) => row.socket)
+    const covered = wholeProcess && socket.pid !== null ? allSockets.filter((each) => each.pid === socket.pid) : [socket]
+    const filter = (wholeProcess && socket.pid !== null ? captureFilterForProcess(allSockets, socket.pid) : captureFilterForSocket(socket)) ?? ''
+    const loopbackOnly = covered.every((each) => isLoopback(each.localAddress) && (isLoopback(each.remoteAddress) || isUnspecified(each.remoteAddress)))
+    setForm({ ...form.value, filter })
+    if (interfaces.value.length > 0) applyInterfaceHint(loopbackOnly ? 'loopback' : 'any')
+    // The list is not loaded until the Capture view first opens; choose then.
+    else interfaceHint = loopbackOnly ? 'loopback' : 'any'
     useLayoutStore().show('capture')
+  }
+
+  /** Picks the loopback interface (lo, lo0) or the `any` pseudo-interface when the system has it. */
+  function applyInterfaceHint(hint: 'loopback' | 'any'): void {
+    interfaceHint = null
+    const devices = interfaces.value
+    const chosen = hint === 'loopback' ? devices.find((device) => device.loopback) : devices.find((device) => device.name === 'any')
+    if (chosen) form.value = { ...form.value, interface: chosen.name }
   }
 
   return {
@@ -743,11 +778,6 @@ function isLoopback(address: string): boolean {
 
 function isUnspecified(address: string): boolean {
   return address === '*' || address === '0.0.0.0' || address === '::' || address === ''
-}
-
-/** A pcap-filter(7) expression that matches the traffic of these sockets. */
-function captureFilterForSockets(sockets: readonly SocketEntry[]): string {
-  return captureFilterFor(sockets)
 }
 
 /** Decodes base64 into bytes without Node's Buffer, which the renderer does not have. */

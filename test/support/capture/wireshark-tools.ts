@@ -23,10 +23,17 @@ export function capinfosCounts(path: string): { packets: number; dataBytes: numb
 
 /**
  * One row per packet with the requested fields, as tshark prints them (`-T fields`).
- * Multiple occurrences of a field are joined with commas.
+ * With occurrence `all`, several occurrences of a field are joined with commas; with `first`,
+ * only the outermost one is kept (an ICMP error also carries the quoted packet's addresses).
  */
-export function tsharkFields(path: string, fields: readonly string[], displayFilter?: string, extra: readonly string[] = []): string[][] {
-  const args = ['-r', path, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', ...extra]
+export function tsharkFields(
+  path: string,
+  fields: readonly string[],
+  displayFilter?: string,
+  extra: readonly string[] = [],
+  occurrence: 'all' | 'first' = 'all'
+): string[][] {
+  const args = ['-r', path, '-T', 'fields', '-E', 'separator=\t', '-E', `occurrence=${occurrence === 'all' ? 'a' : 'f'}`, '-E', 'aggregator=,', ...extra]
   for (const field of fields) args.push('-e', field)
   if (displayFilter !== undefined) args.push('-Y', displayFilter)
   const output = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 })

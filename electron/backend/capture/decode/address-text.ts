@@ -10,13 +10,21 @@ export function ipv4Text(bytes: Uint8Array, offset: number): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`
 }
 
+/** Recently formatted IPv6 addresses: a capture repeats a handful of them millions of times. */
+const ipv6TextCache = new Map<string, string>()
+const IPV6_CACHE_LIMIT = 4096
+
 /** RFC 5952 IPv6 text of the 16 bytes at `offset`. */
 export function ipv6Text(bytes: Uint8Array, offset: number): string {
-  return formatIpAddress({
-    family: 6,
-    words: [networkUint32(bytes, offset), networkUint32(bytes, offset + 4), networkUint32(bytes, offset + 8), networkUint32(bytes, offset + 12)],
-    zone: null
-  })
+  const words = [networkUint32(bytes, offset), networkUint32(bytes, offset + 4), networkUint32(bytes, offset + 8), networkUint32(bytes, offset + 12)]
+  const key = `${words[0]} ${words[1]} ${words[2]} ${words[3]}`
+  let text = ipv6TextCache.get(key)
+  if (text === undefined) {
+    text = formatIpAddress({ family: 6, words, zone: null })
+    if (ipv6TextCache.size >= IPV6_CACHE_LIMIT) ipv6TextCache.clear()
+    ipv6TextCache.set(key, text)
+  }
+  return text
 }
 
 const HEX = Array.from({ length: 256 }, (_, value) => value.toString(16).padStart(2, '0'))

@@ -29,7 +29,7 @@ export class CaptureFileWriter {
   /** Creates (or truncates) the file and writes the encoder's header. */
   static async create(path: string, encoder: CaptureEncoder): Promise<CaptureFileWriter> {
     const stream = createWriteStream(path)
-    await Promise.race([once(stream, 'open'), once(stream, 'error').then(([error]) => Promise.reject(error))])
+    await eventOrFail(stream, 'open')
     const writer = new CaptureFileWriter(stream, encoder)
     await writer.write(encoder.start())
     return writer
@@ -57,10 +57,24 @@ export class CaptureFileWriter {
 
   private async write(bytes: Uint8Array): Promise<void> {
     if (this.stream.errored) throw this.stream.errored
-    if (!this.stream.write(bytes)) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').then(([error]) => Promise.reject(error))])
-    }
+    if (!this.stream.write(bytes)) await eventOrFail(this.stream, 'drain')
   }
+}
+
+/** Waits for `event`, or rejects on the stream's error; either way no listener is left behind. */
+function eventOrFail(stream: WriteStream, event: 'open' | 'drain'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onEvent = () => {
+      stream.off('error', onError)
+      resolve()
+    }
+    const onError = (error: Error) => {
+      stream.off(event, onEvent)
+      reject(error)
+    }
+    stream.once(event, onEvent)
+    stream.once('error', onError)
+  })
 }
 
 /** Options of {@link createCaptureEncoder}. */

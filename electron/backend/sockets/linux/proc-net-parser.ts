@@ -8,7 +8,7 @@
  */
 import { TCP_STATES } from '../../../../shared/model/socket'
 import { formatIpAddress, ipAddressFromBytes } from '../../../../shared/net/ip-address'
-import type { SocketEntry, SocketState, TableIssue, TcpTimer } from '../../../../shared/model/socket'
+import type { SocketEntry, SocketOwner, SocketState, TableIssue, TcpTimer } from '../../../../shared/model/socket'
 import { socketId } from '../socket-id'
 
 /** How an IP table is read: where it came from and what it holds. */
@@ -50,8 +50,10 @@ const UNIX_TYPES: Readonly<Record<number, SocketEntry['unixType']>> = { 1: 'stre
 /**
  * UNIX socket states by the `St` column, a `socket_state` value (SS_UNCONNECTED=1 ... SS_DISCONNECTING=4).
  *
- * The kernel prints CONNECTING for a connection queued on a listener but not accepted yet and
- * DISCONNECTING for a socket whose file is gone.
+ * A socket with a file shows 3 when connected and 1 otherwise (a listener too; the flags tell
+ * it apart). A socket without a file shows 2 when connected, which is a connection queued on a
+ * listener and not accepted yet, and 4 otherwise. `ss` (reading this table) would print 2 and 4
+ * as SYN-SENT and CLOSING; the socket model names them CONNECTING and DISCONNECTING.
  */
 const UNIX_STATES: Readonly<Record<number, SocketState>> = {
   1: 'UNCONN',
@@ -72,7 +74,20 @@ const fieldEnds = new Int32Array(MAX_FIELDS)
 
 /** Addresses repeat a lot (127.0.0.1, ::), so formatted ones are remembered, up to a bound. */
 const ADDRESS_CACHE_LIMIT = 4096
-const addressCache = new Map<string, string>()
+const ipv4Cache = new Map<number, string>()
+const ipv6Cache = new Map<string, string>()
+
+/** Owners of a row until the provider joins the process table; shared, since it never changes. */
+const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
+
+/** The timer of most TCP sockets, shared rather than allocated per row. */
+const TIMER_OFF: TcpTimer = Object.freeze({ kind: 'off', expiresInMs: 0 })
+
+/** Rows are built as one literal (one object shape, no spreading) and given their id after. */
+type Mutable<T> = { -readonly [Key in keyof T]: T[Key] }
+
+/** The port `parseEndpoint` read; a side channel so that no tuple is allocated per endpoint. */
+let endpointPort = 0
 
 /** Thrown inside a line parse and turned into a TableIssue; never escapes this module. */
 class LineError extends Error {}
@@ -88,7 +103,7 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
   const littleEndian = options.byteOrder !== 'big'
   forEachLine(text, options.source, issues, (lineStart, lineEnd, lineNumber) => {
     const count = scanFields(text, lineStart, lineEnd)
-    if (lineNumber === 1 && count > 0 && startsWith(text, fieldStarts[0], 'sl')) return
+    if (lineNumber === 1 && count > 0 && text.startsWith('sl', fieldStarts[0])) return
     rows.push(parseInetLine(text, count, options, littleEndian))
   })
   return { rows, issues }
@@ -104,7 +119,7 @@ export function parseUnixTable(text: string, source: string): ParsedTable {
   const issues: TableIssue[] = []
   forEachLine(text, source, issues, (lineStart, lineEnd, lineNumber) => {
     const count = scanFields(text, lineStart, lineEnd)
-    if (lineNumber === 1 && count > 0 && startsWith(text, fieldStarts[0], 'Num')) return
+    if (lineNumber === 1 && count > 0 && text.startsWith('Num', fieldStarts[0])) return
     rows.push(parseUnixLine(text, count, lineEnd))
   })
   return { rows, issues }
@@ -130,11 +145,20 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
     throw new LineError(`expected at least ${INET_REQUIRED_FIELDS} fields, found ${count}`)
   }
   const addressLength = options.family === 4 ? 8 : 32
-  const [localAddress, localPort] = parseEndpoint(text, 1, addressLength, littleEndian, 'local address')
-  const [remoteAddress, remotePort] = parseEndpoint(text, 2, addressLength, littleEndian, 'remote address')
+  const localAddress = parseEndpoint(text, 1, addressLength, littleEndian, 'local address')
+  const localPort = endpointPort
+  const remoteAddress = parseEndpoint(text, 2, addressLength, littleEndian, 'remote address')
+  const remotePort = endpointPort
   const stateCode = hexField(text, fieldStarts[3], fieldEnds[3], 2, 'state')
-  const [sendQueue, recvQueue] = hexPair(text, 4, 8, 8, 'queues')
-  const [timerCode, timerTicks] = hexPair(text, 5, 2, 0, 'timer')
+  // "tx_queue:rx_queue" and "tr:tm->when" have fixed-width first halves.
+  const queues = fieldStarts[4]
+  if (fieldEnds[4] - queues !== 17 || text.charCodeAt(queues + 8) !== 0x3a) throw new LineError('queues are not "XXXXXXXX:XXXXXXXX"')
+  const sendQueue = hexField(text, queues, queues + 8, 8, 'send queue')
+  const recvQueue = hexField(text, queues + 9, queues + 17, 8, 'receive queue')
+  const timerStart = fieldStarts[5]
+  if (text.charCodeAt(timerStart + 2) !== 0x3a) throw new LineError('timer is not "XX:XXXXXXXX"')
+  const timerCode = hexField(text, timerStart, timerStart + 2, 2, 'timer kind')
+  const timerTicks = hexField(text, timerStart + 3, fieldEnds[5], 0, 'timer expiry')
   const retransmitCount = hexField(text, fieldStarts[6], fieldEnds[6], 0, 'retransmits')
   const uid = decimalField(text, 7, 'uid')
   const inode = decimalField(text, 9, 'inode')
@@ -147,39 +171,39 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
     if (stateCode < 1 || stateCode > TCP_STATES.length) throw new LineError(`unknown TCP state 0x${hex(stateCode)}`)
     state = TCP_STATES[stateCode - 1]
     const kind = TIMER_KINDS[timerCode]
-    timer = kind === undefined ? null : { kind, expiresInMs: timerTicks * MILLISECONDS_PER_TICK }
+    if (timerCode === 0 && timerTicks === 0) timer = TIMER_OFF
+    else if (kind !== undefined) timer = { kind, expiresInMs: timerTicks * MILLISECONDS_PER_TICK }
     retransmits = retransmitCount
   } else {
     state = datagramState(stateCode)
   }
   const isRaw = protocol === 'raw'
-  const identity = {
+  const entry: Mutable<SocketEntry> = {
+    id: '',
     protocol,
     family,
     localAddress,
     localPort: isRaw ? null : localPort,
     remoteAddress,
     remotePort: isRaw ? null : remotePort,
-    inode,
-    rawProtocol: isRaw ? localPort : null
-  }
-  return {
-    id: socketId(identity),
-    ...identity,
     state,
     recvQueue,
     sendQueue,
+    inode,
     uid,
     user: null,
     pid: null,
     process: null,
     command: null,
-    owners: [],
+    owners: NO_OWNERS,
     ownerVisibility: 'none',
     timer,
     retransmits,
-    unixType: null
+    unixType: null,
+    rawProtocol: isRaw ? localPort : null
   }
+  entry.id = socketId(entry)
+  return entry
 }
 
 function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntry {
@@ -199,34 +223,33 @@ function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntr
   // The path is everything after the single space that follows the inode; it may hold spaces.
   const pathStart = fieldEnds[6] + 1
   const localAddress = pathStart < lineEnd ? text.slice(pathStart, lineEnd) : ''
-  const identity = {
-    protocol: 'unix' as const,
+  const entry: Mutable<SocketEntry> = {
+    id: '',
+    protocol: 'unix',
     family: null,
     localAddress,
     localPort: null,
     remoteAddress: '',
     remotePort: null,
-    inode,
-    rawProtocol: null
-  }
-  const instance = inode === 0 ? text.slice(fieldStarts[0], fieldEnds[0] - 1) : undefined
-  return {
-    id: socketId(identity, instance),
-    ...identity,
     state,
+    // /proc/net/unix has no queue or uid columns.
     recvQueue: 0,
     sendQueue: 0,
+    inode,
     uid: null,
     user: null,
     pid: null,
     process: null,
     command: null,
-    owners: [],
+    owners: NO_OWNERS,
     ownerVisibility: 'none',
     timer: null,
     retransmits: null,
-    unixType
+    unixType,
+    rawProtocol: null
   }
+  entry.id = socketId(entry, inode === 0 ? text.slice(fieldStarts[0], fieldEnds[0] - 1) : undefined)
+  return entry
 }
 
 /** UDP and raw sockets only use TCP_CLOSE and TCP_ESTABLISHED; `ss` calls the first UNCONN. */
@@ -291,29 +314,35 @@ function scanFields(text: string, start: number, end: number): number {
   return count
 }
 
-/** Parse "ADDRESS:PORT" in field `field` into a formatted address and a port. */
-function parseEndpoint(
-  text: string,
-  field: number,
-  addressLength: number,
-  littleEndian: boolean,
-  label: string
-): [string, number] {
+/** Parse "ADDRESS:PORT" in field `field`: returns the formatted address and sets `endpointPort`. */
+function parseEndpoint(text: string, field: number, addressLength: number, littleEndian: boolean, label: string): string {
   const start = fieldStarts[field]
   const end = fieldEnds[field]
   const colon = start + addressLength
   if (end - start !== addressLength + 5 || text.charCodeAt(colon) !== 0x3a) {
     throw new LineError(`${label} is not ${addressLength} hex digits, ":" and a 4-digit port`)
   }
-  const port = hexField(text, colon + 1, end, 4, `${label} port`)
-  const key = littleEndian ? text.slice(start, colon) : `big ${text.slice(start, colon)}`
-  let address = addressCache.get(key)
+  endpointPort = hexField(text, colon + 1, end, 4, `${label} port`)
+  if (addressLength === 8) {
+    // An IPv4 address is one word: its value is the cache key, so no key string is made.
+    const word = hexField(text, start, colon, 8, label)
+    const cacheKey = littleEndian ? word : -1 - word
+    let address = ipv4Cache.get(cacheKey)
+    if (address === undefined) {
+      address = formatAddress(text, start, addressLength, littleEndian, label)
+      if (ipv4Cache.size >= ADDRESS_CACHE_LIMIT) ipv4Cache.clear()
+      ipv4Cache.set(cacheKey, address)
+    }
+    return address
+  }
+  const cacheKey = littleEndian ? text.slice(start, colon) : `big ${text.slice(start, colon)}`
+  let address = ipv6Cache.get(cacheKey)
   if (address === undefined) {
     address = formatAddress(text, start, addressLength, littleEndian, label)
-    if (addressCache.size >= ADDRESS_CACHE_LIMIT) addressCache.clear()
-    addressCache.set(key, address)
+    if (ipv6Cache.size >= ADDRESS_CACHE_LIMIT) ipv6Cache.clear()
+    ipv6Cache.set(cacheKey, address)
   }
-  return [address, port]
+  return address
 }
 
 /**
@@ -330,15 +359,6 @@ function formatAddress(text: string, start: number, length: number, littleEndian
     }
   }
   return formatAddressBytes(bytes)
-}
-
-/** Parse "HEX:HEX" in field `field`; a width of 0 means any number of digits. */
-function hexPair(text: string, field: number, firstWidth: number, secondWidth: number, label: string): [number, number] {
-  const start = fieldStarts[field]
-  const end = fieldEnds[field]
-  const colon = text.indexOf(':', start)
-  if (colon === -1 || colon >= end) throw new LineError(`${label} field is not two hex numbers joined by ":"`)
-  return [hexField(text, start, colon, firstWidth, label), hexField(text, colon + 1, end, secondWidth, label)]
 }
 
 /** Parse hex digits in [start, end); `width` 0 allows 1..13 digits (exact in a double). */
@@ -384,10 +404,6 @@ function isSpace(code: number): boolean {
 function isBlank(text: string, start: number, end: number): boolean {
   for (let index = start; index < end; index++) if (!isSpace(text.charCodeAt(index))) return false
   return true
-}
-
-function startsWith(text: string, start: number, prefix: string): boolean {
-  return text.startsWith(prefix, start)
 }
 
 function hex(value: number): string {

@@ -37,14 +37,18 @@ export interface OwnerLookup {
 export interface WalkStatistics {
   /** Processes alive at the lookup. */
   readonly processCount: number
-  /** Processes whose fd directory was read. */
+  /** Processes whose fd directory was listed. */
   readonly walkedCount: number
+  /** fd links read (readlink calls), the bulk of the cost. */
+  readonly linkCount: number
   /** True when the cache was dropped and every process walked. */
   readonly fullWalk: boolean
 }
 
 interface ProcessRecord {
-  /** Socket inodes this process holds an fd to. */
+  /** What each fd pointed to when last read: a socket inode, or 0 for anything else. */
+  readonly fds: ReadonlyMap<string, number>
+  /** Socket inodes this process holds an fd to, each once. */
   readonly inodes: readonly number[]
   /** True when its fd directory could not be read. */
   readonly denied: boolean
@@ -52,8 +56,19 @@ interface ProcessRecord {
   owner?: SocketOwner | null
 }
 
+/** Counters filled in while walking. */
+interface WalkProgress {
+  walkedCount: number
+  linkCount: number
+}
+
 const DEFAULT_FULL_WALK_INTERVAL_MS = 15_000
 const DEFAULT_CONCURRENCY = 16
+/**
+ * Processes re-read at once while searching for unknown inodes: few, so the search can stop
+ * soon after the process holding them is read.
+ */
+const SEARCH_CONCURRENCY = 4
 const SOCKET_LINK_PREFIX = 'socket:['
 
 /** Errors that mean "the process or fd went away", which is normal mid-walk. */
@@ -87,13 +102,19 @@ export function formatCommandLine(raw: Buffer): string {
 /**
  * Maps socket inodes to the processes holding them, with a per-pid cache.
  *
- * Each lookup lists /proc, forgets processes that exited and walks only:
- * - processes it has not seen before (they may hold anything, including inherited sockets);
- * - when some wanted inode is still unknown, the other processes, those already holding
- *   sockets first, stopping as soon as every unknown inode is found. An inode that a complete
- *   pass cannot find (kernel-held, or another user's) is remembered so it does not cost a walk
- *   on every lookup.
- * Every `fullWalkIntervalMs` the cache is dropped and everything is walked again.
+ * Each lookup lists /proc, forgets processes that exited, and reads:
+ * 1. processes it has not seen before, completely (they may hold anything, inherited sockets too);
+ * 2. when some wanted inode is still unknown, the other processes again, those holding the most
+ *    sockets first, stopping as soon as every unknown inode is found. This re-read lists the fd
+ *    directory but reads a link again only when the fd is new, or did not point to a socket that
+ *    is still in the table and was held through that one fd alone. Such a socket still having
+ *    its file proves the fd was not closed, so it cannot have been reused. A server with
+ *    thousands of connections thus costs one directory listing plus a readlink per new one.
+ * An inode still unknown after two lookups in a row (kernel-held, another user's, or passed over
+ * SCM_RIGHTS) is remembered so it does not cost a search on every lookup; one miss is not
+ * enough, since accept() gives a socket its inode a moment before the fd appears. Every
+ * `fullWalkIntervalMs` the cache is dropped and everything is read again, which also catches
+ * anything the shortcuts above missed, such as a process renamed by exec.
  */
 export class ProcessTable {
   private readonly procRoot: string
@@ -103,9 +124,10 @@ export class ProcessTable {
   private readonly clock: () => number
   private readonly records = new Map<number, ProcessRecord>()
   private unfindable = new Set<number>()
+  private missedOnce = new Set<number>()
   private lastFullWalkAt = Number.NEGATIVE_INFINITY
   private users: Promise<ReadonlyMap<number, string>> | null = null
-  private statistics: WalkStatistics = { processCount: 0, walkedCount: 0, fullWalk: false }
+  private statistics: WalkStatistics = { processCount: 0, walkedCount: 0, linkCount: 0, fullWalk: false }
   private running: Promise<unknown> = Promise.resolve()
 
   constructor(options: ProcessTableOptions = {}) {
@@ -144,30 +166,39 @@ export class ProcessTable {
     if (fullWalk) {
       this.records.clear()
       this.unfindable.clear()
+      this.missedOnce.clear()
       this.lastFullWalkAt = now
     }
-    const firstPass = pids.filter((pid) => !this.records.has(pid))
-    await this.walk(firstPass, null)
-    let walkedCount = firstPass.length
+    const walk: WalkProgress = { walkedCount: 0, linkCount: 0 }
+    const newPids = pids.filter((pid) => !this.records.has(pid))
+    await this.walk(newPids, null, null, walk)
 
-    let pidsByInode = this.indexInodes()
+    const index = this.indexInodes()
+    let pidsByInode = index.pidsByInode
     this.unfindable = new Set([...this.unfindable].filter((inode) => wanted.has(inode) && !pidsByInode.has(inode)))
     const missing = new Set<number>()
     for (const inode of wanted) if (!pidsByInode.has(inode) && !this.unfindable.has(inode)) missing.add(inode)
 
-    if (missing.size > 0 && !fullWalk) {
-      const walked = new Set(firstPass)
-      const candidates = pids.filter((pid) => !walked.has(pid) && this.records.get(pid)?.denied !== true)
+    if (missing.size > 0) {
+      const seen = new Set(newPids)
+      const candidates = pids.filter((pid) => !seen.has(pid) && this.records.get(pid)?.denied !== true)
       // Processes that already hold sockets are the likeliest to have opened new ones.
       const socketCount = (pid: number): number => this.records.get(pid)?.inodes.length ?? 0
       candidates.sort((left, right) => socketCount(right) - socketCount(left))
-      walkedCount += await this.walk(candidates, missing)
-      pidsByInode = this.indexInodes()
+      const trusted = new Set<number>()
+      for (const inode of wanted) if (index.fdCounts.get(inode) === 1) trusted.add(inode)
+      await this.walk(candidates, missing, trusted, walk)
+      pidsByInode = this.indexInodes().pidsByInode
     }
-    for (const inode of missing) if (!pidsByInode.has(inode)) this.unfindable.add(inode)
+    const missedNow = new Set<number>()
+    for (const inode of missing) {
+      if (this.missedOnce.has(inode)) this.unfindable.add(inode)
+      else missedNow.add(inode)
+    }
+    this.missedOnce = missedNow
 
     await this.loadOwners(pidsByInode, wanted)
-    this.statistics = { processCount: pids.length, walkedCount, fullWalk }
+    this.statistics = { processCount: pids.length, ...walk, fullWalk }
 
     const ownersByInode = new Map<number, SocketOwner[]>()
     for (const inode of wanted) {
@@ -196,6 +227,7 @@ export class ProcessTable {
   clear(): void {
     this.records.clear()
     this.unfindable.clear()
+    this.missedOnce.clear()
     this.lastFullWalkAt = Number.NEGATIVE_INFINITY
   }
 
@@ -212,17 +244,23 @@ export class ProcessTable {
 
   /**
    * Read the fd directories of `pids`, several at a time. With `missing`, stop starting new
-   * ones once every inode in it was found (found ones are removed from it). Returns how many
-   * were read.
+   * ones once every inode in it was found (found ones are removed from it). With
+   * `trustedInodes`, keep what a process's earlier record says about fds holding those sockets.
    */
-  private async walk(pids: readonly number[], missing: Set<number> | null): Promise<number> {
+  private async walk(
+    pids: readonly number[],
+    missing: Set<number> | null,
+    trustedInodes: ReadonlySet<number> | null,
+    progress: WalkProgress
+  ): Promise<void> {
+    const concurrency = missing === null ? this.concurrency : Math.min(this.concurrency, SEARCH_CONCURRENCY)
     let next = 0
-    let walked = 0
     const worker = async (): Promise<void> => {
       while (next < pids.length && (missing === null || missing.size > 0)) {
         const pid = pids[next++]
-        walked++
-        const record = await this.readProcess(pid)
+        progress.walkedCount++
+        const previous = trustedInodes === null ? undefined : this.records.get(pid)
+        const record = await this.readProcess(pid, previous, trustedInodes, progress)
         if (record === null) {
           this.records.delete(pid)
           continue
@@ -231,43 +269,64 @@ export class ProcessTable {
         if (missing !== null) for (const inode of record.inodes) missing.delete(inode)
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, pids.length) }, worker))
-    return walked
+    await Promise.all(Array.from({ length: Math.min(concurrency, pids.length) }, worker))
   }
 
   /** The sockets one process holds; null when it exited. */
-  private async readProcess(pid: number): Promise<ProcessRecord | null> {
+  private async readProcess(
+    pid: number,
+    previous: ProcessRecord | undefined,
+    trustedInodes: ReadonlySet<number> | null,
+    progress: WalkProgress
+  ): Promise<ProcessRecord | null> {
     const directory = `${this.procRoot}/${pid}/fd`
-    let fds: string[]
+    let names: string[]
     try {
-      fds = await readdir(directory)
+      names = await readdir(directory)
     } catch (error) {
-      if (DENIED_CODES.has(errorCode(error))) return { inodes: [], denied: true }
+      if (DENIED_CODES.has(errorCode(error))) return { fds: new Map(), inodes: [], denied: true }
       if (VANISHED_CODES.has(errorCode(error))) return null
       throw error
     }
-    const links = await Promise.all(fds.map((fd) => readlink(`${directory}/${fd}`).catch(() => null)))
-    const inodes: number[] = []
-    for (const link of links) {
-      if (link === null || !link.startsWith(SOCKET_LINK_PREFIX)) continue
-      const inode = Number(link.slice(SOCKET_LINK_PREFIX.length, -1))
-      if (Number.isSafeInteger(inode) && inode > 0 && !inodes.includes(inode)) inodes.push(inode)
-    }
-    return { inodes, denied: false }
+    const targets = await Promise.all(
+      names.map(async (name): Promise<number | null> => {
+        const known = previous?.fds.get(name)
+        if (known !== undefined && known !== 0 && trustedInodes?.has(known)) return known
+        progress.linkCount++
+        const link = await readlink(`${directory}/${name}`).catch(() => null)
+        if (link === null) return null
+        if (!link.startsWith(SOCKET_LINK_PREFIX)) return 0
+        const inode = Number(link.slice(SOCKET_LINK_PREFIX.length, -1))
+        return Number.isSafeInteger(inode) && inode > 0 ? inode : 0
+      })
+    )
+    const fds = new Map<string, number>()
+    const inodes = new Set<number>()
+    names.forEach((name, index) => {
+      const target = targets[index]
+      if (target === null) return
+      fds.set(name, target)
+      if (target !== 0) inodes.add(target)
+    })
+    // The same process after an incremental re-read: its name and command are still good.
+    return { fds, inodes: [...inodes], denied: false, owner: previous?.owner }
   }
 
-  /** pids by socket inode, over every cached process, lowest pid first. */
-  private indexInodes(): Map<number, number[]> {
+  /** pids by socket inode (lowest pid first) and fds by socket inode, over every cached process. */
+  private indexInodes(): { pidsByInode: Map<number, number[]>; fdCounts: Map<number, number> } {
     const pidsByInode = new Map<number, number[]>()
+    const fdCounts = new Map<number, number>()
     const pids = [...this.records.keys()].sort((left, right) => left - right)
     for (const pid of pids) {
-      for (const inode of this.records.get(pid)!.inodes) {
+      const record = this.records.get(pid)!
+      for (const inode of record.inodes) {
         const holders = pidsByInode.get(inode)
         if (holders === undefined) pidsByInode.set(inode, [pid])
         else holders.push(pid)
       }
+      for (const inode of record.fds.values()) if (inode !== 0) fdCounts.set(inode, (fdCounts.get(inode) ?? 0) + 1)
     }
-    return pidsByInode
+    return { pidsByInode, fdCounts }
   }
 
   /** Read name, command line and user of the processes holding wanted sockets, once per process. */

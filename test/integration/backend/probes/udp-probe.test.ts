@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { runUdpProbe } from '../../../../electron/backend/probes/udp-probe'
-import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from './loopback-servers'
+import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/probes/loopback-servers'
 
 /** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
 function answerWithARecord(query: Buffer): Buffer {

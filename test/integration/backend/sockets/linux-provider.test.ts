@@ -321,6 +321,7 @@ describe.skipIf(!isLinuxRoot)('process table cache', () => {
     const table = new ProcessTable()
     const missingInode = 4_000_000_000
     await table.findOwners([missingInode])
+    await table.findOwners([missingInode])
     const lookup = await table.findOwners([missingInode])
     expect(lookup.ownersByInode.size).toBe(0)
     expect(table.lastWalk.walkedCount).toBeLessThan(table.lastWalk.processCount)

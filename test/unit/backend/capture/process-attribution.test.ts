@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ProcessAttributor, ownerComment, type SocketTableSource } from '../../../../electron/backend/capture/process-attribution'
+import { ProcessAttributor, attributePackets, ownerComment, type SocketTableSource } from '../../../../electron/backend/capture/process-attribution'
 import { TrafficAccounting } from '../../../../electron/backend/capture/traffic-accounting'
 import type { SocketEntry, SocketSnapshot } from '../../../../shared/model/socket'
 import type { RawPacket } from '../../../../shared/model/packet'
@@ -28,7 +28,8 @@ class FakeTable implements SocketTableSource {
 
   async refresh(): Promise<SocketSnapshot> {
     this.refreshes++
-    this.snapshot = { ...this.snapshot, tick: this.snapshot.tick + 1, takenAt: Date.now(), sockets: this.next }
+    // A read that began after every packet the test has made so far.
+    this.snapshot = { ...this.snapshot, tick: this.snapshot.tick + 1, takenAt: Date.now() + 2, refreshMs: 1, sockets: this.next }
     return this.snapshot
   }
 }
@@ -45,15 +46,15 @@ function flow(transport: 'tcp' | 'udp', source: string, sourcePort: number, dest
 describe('ProcessAttributor', () => {
   it('gives each loopback packet to its sending socket, exact connections first', () => {
     const attributor = new ProcessAttributor(new FakeTable([server, accepted, client]))
-    expect(attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 2000)).toEqual({ socket: client, direction: 'sent' })
-    expect(attributor.attribute(flow('tcp', '127.0.0.1', 8080, '127.0.0.1', 40000), 2000)).toEqual({ socket: accepted, direction: 'sent' })
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 2000)).toEqual({ socket: client, direction: 'sent', exact: true })
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 8080, '127.0.0.1', 40000), 2000)).toEqual({ socket: accepted, direction: 'sent', exact: true })
   })
 
   it('falls back to a listener or a wildcard-bound socket on the receiving side', () => {
     const attributor = new ProcessAttributor(new FakeTable([server, resolver]))
-    expect(attributor.attribute(flow('tcp', '10.0.0.9', 50000, '127.0.0.1', 8080), 500)).toEqual({ socket: server, direction: 'received' })
+    expect(attributor.attribute(flow('tcp', '10.0.0.9', 50000, '127.0.0.1', 8080), 500)).toEqual({ socket: server, direction: 'received', exact: false })
     // A dual-stack UDP socket bound to :: receives IPv4 datagrams too.
-    expect(attributor.attribute(flow('udp', '192.0.2.1', 53, '127.0.0.1', 5353), 500)).toEqual({ socket: resolver, direction: 'received' })
+    expect(attributor.attribute(flow('udp', '192.0.2.1', 53, '127.0.0.1', 5353), 500)).toEqual({ socket: resolver, direction: 'received', exact: false })
     expect(attributor.attribute(flow('udp', '127.0.0.1', 5353, '127.0.0.1', 9), 500)?.direction).toBe('sent')
     expect(attributor.attribute(flow('tcp', '192.0.2.1', 1, '192.0.2.2', 2), 500)).toBeNull()
   })
@@ -83,9 +84,32 @@ describe('ProcessAttributor', () => {
   it('does not re-read the table for packets older than the table', async () => {
     const table = new FakeTable([])
     const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
-    expect(attributor.attribute(flow('tcp', '127.0.0.1', 1, '127.0.0.1', 2), 999)).toBeNull()
+    expect(attributor.attribute(flow('tcp', '127.0.0.1', 1, '127.0.0.1', 2), 998)).toBeNull()
     await attributor.settled()
     expect(table.refreshes).toBe(0)
+  })
+
+  it('re-reads the table once per unknown flow, not for every packet of it', async () => {
+    const table = new FakeTable([])
+    const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
+    const foreign = flow('tcp', '192.0.2.1', 1000, '192.0.2.2', 2000)
+    const firstSeen = Date.now()
+    for (let packet = 0; packet < 5; packet++) {
+      expect(attributor.attribute(foreign, firstSeen + packet)).toBeNull()
+      await attributor.settled()
+    }
+    expect(table.refreshes).toBe(1)
+  })
+
+  it('looks again when only a listener matched, since the connection may be newer than the table', async () => {
+    const table = new FakeTable([server], [server, accepted, client])
+    const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
+    const toServer = flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080)
+    const first = attributor.attribute(toServer, Date.now())
+    expect(first).toEqual({ socket: server, direction: 'received', exact: false })
+    await attributor.settled()
+    expect(table.refreshes).toBe(1)
+    expect(attributor.attribute(toServer, Date.now())).toEqual({ socket: client, direction: 'sent', exact: true })
   })
 
   it('writes an owner comment only for sockets with a known pid', () => {
@@ -101,8 +125,13 @@ function rawPacket(frame: Uint8Array): RawPacket {
 const loopback = [127, 0, 0, 1]
 
 describe('TrafficAccounting', () => {
-  it('sums traffic per process and per connection for an interval, busiest first', () => {
-    const accounting = new TrafficAccounting(new ProcessAttributor(new FakeTable([server, accepted, client])), 1)
+  it('sums traffic per process and per connection for an interval, busiest first', async () => {
+    const attributor = new ProcessAttributor(new FakeTable([server, accepted, client]))
+    const accounting = new TrafficAccounting()
+    const record = async (packets: readonly RawPacket[], firstIndex: number) => {
+      const { summaries, owners } = await attributePackets(attributor, packets, 1)
+      return summaries.map((summary, index) => accounting.record(firstIndex + index, summary, owners[index]))
+    }
     const request = rawPacket(
       ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 40000, destinationPort: 8080, flags: 0x18, payload: new Uint8Array(100) }) }))
     )
@@ -110,7 +139,7 @@ describe('TrafficAccounting', () => {
       ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 8080, destinationPort: 40000, flags: 0x18, payload: new Uint8Array(1000) }) }))
     )
     const stray = rawPacket(ethernetFrame(0x0800, ipv4Packet({ protocol: 17, source: [192, 0, 2, 1], destination: [192, 0, 2, 2], payload: udpDatagram(1, 2, new Uint8Array(10)) })))
-    const rows = [accounting.record(0, request), accounting.record(1, answer), accounting.record(2, answer), accounting.record(3, stray)]
+    const rows = await record([request, answer, answer, stray], 0)
     expect(rows.map((row) => [row.index, row.pid, row.direction, row.summary.transport])).toEqual([
       [0, 20, 'sent', 'tcp'],
       [1, 10, 'sent', 'tcp'],
@@ -128,7 +157,7 @@ describe('TrafficAccounting', () => {
     expect(interval.processes[0].bytesPerSecond).toBe(answer.originalLength)
     expect(interval.connections[0]).toMatchObject({ protocol: 'tcp', localPort: 8080, remotePort: 40000, pid: 10, packets: 2 })
 
-    accounting.record(4, request)
+    await record([request], 4)
     const next = accounting.takeInterval(1)
     expect(next.recent.map((row) => row.index)).toEqual([4])
     expect(next.processes).toEqual([expect.objectContaining({ pid: 20, packets: 1, totalPackets: 2, totalBytes: request.originalLength * 2 })])

@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CaptureFileReader, readCaptureFile } from '../../../../../electron/backend/capture/files/capture-file-reader'
+import { CaptureFileReader, readCaptureFile, type CapturePacketBatch } from '../../../../../electron/backend/capture/files/capture-file-reader'
 
 const fixtures = join(__dirname, '../../../../fixtures/capture')
 let directory: string
@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('CaptureFileReader', () => {
   it('hands out batches in file order with growing progress', async () => {
     const reader = new CaptureFileReader(join(fixtures, 'multi-section.pcapng'), { batchSize: 16, chunkSize: 4096 })
-    const batches = []
+    const batches: CapturePacketBatch[] = []
     for await (const batch of reader) batches.push(batch)
     expect(reader.error).toBeNull()
     expect(reader.format).toBe('pcapng')

@@ -67,10 +67,10 @@ describe('ProcessTable on a procfs-shaped tree', () => {
   it('reads only new processes when every inode asked for is known', async () => {
     const processes = table({ clock: () => 0 })
     await processes.findOwners([100, 101])
-    expect(processes.lastWalk).toEqual({ processCount: 3, walkedCount: 3, fullWalk: true })
+    expect(processes.lastWalk).toEqual({ processCount: 3, walkedCount: 3, linkCount: 7, fullWalk: true })
     await addProcess(20, { comm: 'late', cmdline: 'late\0', links: { '3': 'socket:[101]' } })
     const { ownersByInode } = await processes.findOwners([100, 101])
-    expect(processes.lastWalk).toEqual({ processCount: 4, walkedCount: 1, fullWalk: false })
+    expect(processes.lastWalk).toEqual({ processCount: 4, walkedCount: 1, linkCount: 1, fullWalk: false })
     expect(ownersByInode.get(101)?.map((owner) => owner.pid)).toEqual([10, 20])
   })
 
@@ -84,15 +84,62 @@ describe('ProcessTable on a procfs-shaped tree', () => {
     expect(processes.lastWalk.walkedCount).toBe(1)
   })
 
-  it('remembers an inode no process holds instead of searching on every lookup', async () => {
+  it('re-reads only the new fds of a process that holds many sockets', async () => {
+    const links: Record<string, string> = {}
+    for (let fd = 3; fd < 53; fd++) links[String(fd)] = `socket:[${1000 + fd}]`
+    await addProcess(40, { comm: 'busy', cmdline: 'busy\0', links })
+    const live = Object.values(links).map((link) => Number(link.slice(8, -1)))
+    const processes = table({ clock: () => 0, concurrency: 1 })
+    await processes.findOwners(live)
+    await symlink('socket:[2000]', join(root, 'proc', '40', 'fd', '60'))
+    const { ownersByInode } = await processes.findOwners([...live, 2000])
+    expect(ownersByInode.get(2000)?.map((owner) => owner.pid)).toEqual([40])
+    expect(processes.lastWalk).toMatchObject({ walkedCount: 1, linkCount: 1, fullWalk: false })
+  })
+
+  it('reads an fd again once the socket it held left the table, since the fd may be reused', async () => {
+    await addProcess(40, { comm: 'busy', cmdline: 'busy\0', links: { '3': 'socket:[300]' } })
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([300])
+    await rm(join(root, 'proc', '40', 'fd', '3'))
+    await symlink('socket:[400]', join(root, 'proc', '40', 'fd', '3'))
+    const { ownersByInode } = await processes.findOwners([400])
+    expect(ownersByInode.get(400)?.map((owner) => owner.pid)).toEqual([40])
+  })
+
+  it('does not trust an fd whose socket other fds also hold', async () => {
+    await addProcess(50, { comm: 'parent', cmdline: 'parent\0', links: { '3': 'socket:[500]' } })
+    await addProcess(51, { comm: 'child', cmdline: 'child\0', links: { '3': 'socket:[500]' } })
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([500])
+    // The parent closes its copy and the fd number goes to a new socket; 500 lives on in the child.
+    await rm(join(root, 'proc', '50', 'fd', '3'))
+    await symlink('socket:[600]', join(root, 'proc', '50', 'fd', '3'))
+    const { ownersByInode } = await processes.findOwners([500, 600])
+    expect(ownersByInode.get(600)?.map((owner) => owner.pid)).toEqual([50])
+    expect(ownersByInode.get(500)?.map((owner) => owner.pid)).toEqual([51])
+  })
+
+  it('remembers an inode no process holds, after missing it twice, instead of searching on every lookup', async () => {
     const processes = table({ clock: () => 0 })
     await processes.findOwners([999])
+    await processes.findOwners([999])
+    expect(processes.lastWalk.walkedCount).toBe(3)
     await processes.findOwners([999])
     expect(processes.lastWalk.walkedCount).toBe(0)
     // Once it appears in a new process, that process is read and the inode found.
     await addProcess(30, { comm: 'holder', cmdline: 'holder\0', links: { '3': 'socket:[999]' } })
     const { ownersByInode } = await processes.findOwners([999])
     expect(ownersByInode.get(999)?.map((owner) => owner.pid)).toEqual([30])
+  })
+
+  it('searches again for an inode whose fd was not there yet on the first try', async () => {
+    // accept() numbers the socket a moment before it installs the fd.
+    const processes = table({ clock: () => 0 })
+    await processes.findOwners([100, 777])
+    await symlink('socket:[777]', join(root, 'proc', '11', 'fd', '7'))
+    const { ownersByInode } = await processes.findOwners([100, 777])
+    expect(ownersByInode.get(777)?.map((owner) => owner.pid)).toEqual([11])
   })
 
   it('forgets processes that exited', async () => {

@@ -1,0 +1,223 @@
+/**
+ * The history, leaks and recording domains: follows every socket-monitor tick into the
+ * history, runs the leak detector, writes the recording when one is running, and serves
+ * chart series, findings, opened recordings and exports.
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { Finding } from '../../../shared/model/finding'
+import type { HistoryInfo, SeriesQuery } from '../../../shared/model/history'
+import type { ExportFormat } from '../../../shared/model/recording'
+import type { ExportedFile, HistorySource, RecordingFile, RecordingStatus } from '../../../shared/contract/history'
+import { RequestError } from '../../../shared/contract/envelope'
+import { DEFAULT_LEAK_SETTINGS, leakSettingsUpdateSchema, mergeLeakSettings, type LeakSettings } from '../../../shared/leak-settings'
+import * as v from 'valibot'
+import type { BackendModuleFactory } from '../backend-module'
+import { HistorySession } from './history-session'
+import type { HistoryStore } from './history-store'
+import { openRecording, type Recording } from '../recording/recording-reader'
+import { RecordingError } from '../recording/recording-format'
+import { exportDiff, exportTable } from '../recording/table-export'
+
+/** Findings kept after they clear, for the panel's "recently cleared" list. */
+const RECENTLY_CLEARED_LIMIT = 50
+/** Ticks the recorder may fall behind before ticks are skipped instead of queued. */
+const MAX_QUEUED_TICKS = 2
+/** While recording, the status is pushed every this many ticks. */
+const STATUS_EVERY_TICKS = 5
+
+/** A default recording file name from the clock: `sockscope-20240131-142501.sockscope.gz`. */
+export function defaultRecordingName(now = new Date()): string {
+  const pad = (value: number): string => String(value).padStart(2, '0')
+  const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`
+  const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`
+  return `sockscope-${date}-${time}.sockscope.gz`
+}
+
+function fileStamp(time: number): string {
+  return new Date(time).toISOString().replace(/[:.]/g, '-')
+}
+
+function exported(stem: string, format: ExportFormat, text: string): ExportedFile {
+  return { fileName: `${stem}.${format}`, mimeType: format === 'csv' ? 'text/csv' : 'application/json', text }
+}
+
+/** Serves `history/*`, `leaks/*`, `recording/*` and `export/*`. */
+export const historyModule: BackendModuleFactory = (context) => {
+  const recordingsDirectory = join(context.options.dataDirectory, 'recordings')
+  const settingsPath = join(context.options.dataDirectory, 'leak-settings.json')
+  const session = new HistorySession()
+  const recentlyCleared: Finding[] = []
+  let opened: { readonly name: string; readonly recording: Recording } | null = null
+  let queued = 0
+  let work: Promise<void> = Promise.resolve()
+  let disposed = false
+
+  // Saved thresholds from an earlier run; a damaged file falls back to the defaults.
+  const settingsLoaded = readFile(settingsPath, 'utf8')
+    .then((text) => {
+      const parsed = v.safeParse(leakSettingsUpdateSchema, JSON.parse(text))
+      if (parsed.success) session.detector.setSettings(mergeLeakSettings(DEFAULT_LEAK_SETTINGS, parsed.output))
+    })
+    .catch(() => undefined)
+
+  function status(): RecordingStatus {
+    const recording = session.recording()
+    return {
+      recording: recording !== null,
+      name: recording ? basename(recording.path) : null,
+      path: recording?.path ?? null,
+      startedAt: recording?.startedAt ?? null,
+      ticks: recording?.ticks ?? 0,
+      opened: opened ? opened.recording.info() : null
+    }
+  }
+
+  const stopTicks = context.sockets.onTick((diff, snapshot) => {
+    if (disposed) return
+    // Reading fds and limits is asynchronous; when it falls behind, a tick is skipped rather than queued without bound.
+    if (queued >= MAX_QUEUED_TICKS) return
+    queued++
+    work = work
+      .then(async () => {
+        const { sample, findings } = await session.tick(snapshot, diff)
+        if (disposed) return
+        context.emit('history/tick', { sample, info: session.store.info() })
+        if (findings.appeared.length > 0 || findings.cleared.length > 0) {
+          recentlyCleared.unshift(...findings.cleared)
+          recentlyCleared.splice(RECENTLY_CLEARED_LIMIT)
+          context.emit('leaks/findings', findings)
+        }
+        const recording = session.recording()
+        if (recording && recording.ticks % STATUS_EVERY_TICKS === 0) context.emit('recording/status', status())
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        queued--
+      })
+  })
+
+  function storeFor(source: HistorySource | undefined): HistoryStore {
+    if (source !== 'recording') return session.store
+    if (!opened) throw new RequestError('not-found', 'no recording is open')
+    return opened.recording.history
+  }
+
+  function openedRecording(): Recording {
+    if (!opened) throw new RequestError('not-found', 'no recording is open: open one first')
+    return opened.recording
+  }
+
+  function pathOf(name: string): string {
+    // The schema already refuses folders; this keeps it so if the schema ever loosens.
+    if (basename(name) !== name) throw new RequestError('invalid-arguments', `"${name}" is not a plain file name`)
+    return join(recordingsDirectory, name)
+  }
+
+  function seriesQuery(args: Omit<SeriesQuery, 'from'> & { from?: number; windowMs?: number }, info: HistoryInfo): SeriesQuery {
+    const from = args.windowMs !== undefined && info.newest !== null ? info.newest - args.windowMs : args.from
+    return { kind: args.kind, pid: args.pid, top: args.top, from, to: args.to, maxPoints: args.maxPoints }
+  }
+
+  return {
+    handlers: {
+      'history/series': (args) => {
+        const store = storeFor(args.source)
+        return store.series(seriesQuery(args, store.info()))
+      },
+      'history/latest': ({ source }) => {
+        const store = storeFor(source)
+        return { sample: store.latest(), info: store.info() }
+      },
+      'history/findings': () => ({ active: session.detector.active(), recentlyCleared: [...recentlyCleared] }),
+      'leaks/settings': async () => {
+        await settingsLoaded
+        return session.detector.currentSettings()
+      },
+      'leaks/update-settings': async (update) => {
+        await settingsLoaded
+        const next: LeakSettings = mergeLeakSettings(session.detector.currentSettings(), update)
+        session.detector.setSettings(next)
+        await mkdir(context.options.dataDirectory, { recursive: true })
+        await writeFile(settingsPath, JSON.stringify(next, null, 2) + '\n').catch(() => undefined)
+        return next
+      },
+      'recording/start': async ({ name }) => {
+        if (session.recording()) throw new RequestError('busy', `already recording to ${status().name}`)
+        const fileName = name ?? defaultRecordingName()
+        const path = pathOf(fileName)
+        await mkdir(recordingsDirectory, { recursive: true })
+        const exists = await stat(path).then(
+          () => true,
+          () => false
+        )
+        if (exists) throw new RequestError('busy', `a recording named ${fileName} already exists`)
+        await session.startRecording(path, { intervalMs: context.sockets.status().intervalMs })
+        const current = status()
+        context.emit('recording/status', current)
+        return current
+      },
+      'recording/stop': async () => {
+        await session.stopRecording()
+        const current = status()
+        context.emit('recording/status', current)
+        return current
+      },
+      'recording/status': () => status(),
+      'recording/list': async () => {
+        const names = await readdir(recordingsDirectory).catch(() => [] as string[])
+        const files: RecordingFile[] = []
+        for (const name of names) {
+          const info = await stat(join(recordingsDirectory, name)).catch(() => null)
+          if (info?.isFile()) files.push({ name, bytes: info.size, modifiedAt: info.mtimeMs })
+        }
+        return files.sort((a, b) => b.modifiedAt - a.modifiedAt)
+      },
+      'recording/open': async ({ name }) => {
+        try {
+          const recording = await openRecording(pathOf(name))
+          opened = { name, recording }
+        } catch (error) {
+          if (error instanceof RecordingError) {
+            const missing = /no such file/.test(error.detail)
+            throw new RequestError(missing ? 'not-found' : 'failed', `${name}: ${error.message}`)
+          }
+          throw error
+        }
+        context.emit('recording/status', status())
+        return opened.recording.info()
+      },
+      'recording/close': () => {
+        opened = null
+        const current = status()
+        context.emit('recording/status', current)
+        return current
+      },
+      'recording/at': ({ time }) => {
+        const recording = openedRecording()
+        return { ...recording.tableAt(time), findings: recording.findingsAt(time) }
+      },
+      'recording/diff': ({ from, to }) => openedRecording().diff(from, to),
+      'export/table': ({ source, time, format }) => {
+        if (source === 'recording') {
+          const recording = openedRecording()
+          const table = recording.tableAt(time ?? recording.info().end ?? 0)
+          return exported(`sockets-${fileStamp(table.takenAt)}`, format, exportTable(table, format))
+        }
+        const snapshot = context.sockets.current()
+        return exported(`sockets-${fileStamp(snapshot.takenAt || Date.now())}`, format, exportTable(snapshot, format))
+      },
+      'export/diff': ({ from, to, format }) => {
+        const diff = openedRecording().diff(from, to)
+        return exported(`diff-${fileStamp(diff.from)}-to-${fileStamp(diff.to)}`, format, exportDiff(diff, format))
+      }
+    },
+    async dispose() {
+      disposed = true
+      stopTicks()
+      await work
+      await session.dispose()
+      opened = null
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * History, leak detection and recording for one stream of snapshots: the app's backend module
+ * and the CLI's `watch` and `check` both run one of these.
+ */
+import type { SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
+import type { HistoryOptions, HistorySample } from '../../../shared/model/history'
+import type { FindingsUpdate } from '../../../shared/model/finding'
+import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
+import { HistoryStore } from './history-store'
+import { HistoryRecorder, type RecorderOptions, type SystemReaders } from './history-recorder'
+import { LeakDetector } from '../leaks/leak-detector'
+import { RecordingWriter, type RecordingSummary, type RecordingWriterOptions } from '../recording/recording-writer'
+
+/** How a session is set up; every field has a default. */
+export interface HistorySessionOptions {
+  readonly history?: Partial<HistoryOptions>
+  readonly settings?: LeakSettings
+  readonly readers?: SystemReaders
+  readonly recorder?: Partial<RecorderOptions>
+}
+
+/** What one tick produced. */
+export interface SessionTick {
+  readonly snapshot: SocketSnapshot
+  readonly sample: HistorySample
+  readonly findings: FindingsUpdate
+}
+
+/** Records, judges and optionally writes to disk every snapshot it is given. */
+export class HistorySession {
+  readonly store: HistoryStore
+  readonly recorder: HistoryRecorder
+  readonly detector: LeakDetector
+  private writer: RecordingWriter | null = null
+  private recordingStartedAt: number | null = null
+
+  constructor(options: HistorySessionOptions = {}) {
+    this.store = new HistoryStore(options.history)
+    this.recorder = new HistoryRecorder(this.store, options.readers, options.recorder)
+    this.detector = new LeakDetector(options.settings ?? DEFAULT_LEAK_SETTINGS)
+  }
+
+  /** Records a snapshot, runs the detector, and appends the tick to the recording if one is open. */
+  async tick(snapshot: SocketSnapshot, diff?: SocketDiff): Promise<SessionTick> {
+    const { sample } = await this.recorder.record(snapshot)
+    const findings = this.detector.evaluate({ store: this.store, sample, sockets: snapshot.sockets })
+    const writer = this.writer
+    if (writer) await writer.writeTick({ snapshot, diff, sample, findings })
+    return { snapshot, sample, findings }
+  }
+
+  /** Starts writing every following tick to `path`. */
+  async startRecording(path: string, options: RecordingWriterOptions = {}): Promise<void> {
+    if (this.writer) throw new Error(`already recording to ${this.writer.path}`)
+    this.writer = await RecordingWriter.open(path, options)
+    this.recordingStartedAt = Date.now()
+  }
+
+  /** Finishes the recording; null when none was running. */
+  async stopRecording(): Promise<RecordingSummary | null> {
+    const writer = this.writer
+    if (!writer) return null
+    this.writer = null
+    this.recordingStartedAt = null
+    return writer.close()
+  }
+
+  /** The open recording, if any: its path, start and ticks so far. */
+  recording(): { readonly path: string; readonly startedAt: number; readonly ticks: number } | null {
+    if (!this.writer || this.recordingStartedAt === null) return null
+    return { path: this.writer.path, startedAt: this.recordingStartedAt, ticks: this.writer.tickCount() }
+  }
+
+  /** Closes any open recording. */
+  async dispose(): Promise<void> {
+    await this.stopRecording().catch(() => undefined)
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The probe, listener and holder domains behind the contract. Owns every repeated run, test
+ * listener and held connection, and closes them all on dispose (app quit, end of `serve`).
+ */
+import { RequestError, type FailureCode } from '../../../shared/contract/envelope'
+import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
+import type { ProbeError, ProbeSample, RepeatedProbeSummary, ProbeStatistics } from '../../../shared/model/probe'
+import type { BackendModuleFactory } from '../backend-module'
+import { ConnectionHolder } from './connection-holder'
+import { startRepeatedProbe, type RepeatedProbeRun } from './repeated-probe'
+import { runTcpProbe } from './tcp-probe'
+import { TestListenerRegistry } from './test-listener'
+import { runTlsProbe } from './tls-probe'
+import { runUdpProbe } from './udp-probe'
+
+/** Repeated probes that may run at once. */
+const MAXIMUM_RUNNING_REPEATS = 16
+/** Ended runs kept for `probe/repeat-list`. */
+const KEPT_ENDED_RUNS = 10
+/** Samples are pushed at most this often per run. */
+const SAMPLE_PUSH_INTERVAL_MS = 200
+
+/** The failure code a client sees for a probe error raised as a request failure. */
+function failureCodeFor(error: ProbeError): FailureCode {
+  if (error.kind === 'invalid-input') return error.detail === 'needs-confirmation' ? 'permission-denied' : 'invalid-arguments'
+  if (error.kind === 'address-in-use') return 'busy'
+  if (error.kind === 'permission') return 'permission-denied'
+  return 'failed'
+}
+
+/** Serves `probe/*`, `listener/*` and `holder/*`. */
+export const probeModule: BackendModuleFactory = (context) => {
+  const shutdown = new AbortController()
+  const running = new Map<string, RepeatedProbeRun>()
+  const ended: RepeatedProbeSummary[] = []
+  const pending = new Map<string, { samples: ProbeSample[]; statistics: ProbeStatistics }>()
+  let pushTimer: NodeJS.Timeout | null = null
+  const listeners = new TestListenerRegistry((info) => context.emit('listener/update', info))
+  const holder = new ConnectionHolder({ onChange: (status) => context.emit('holder/update', status) })
+
+  const flushSamples = (): void => {
+    pushTimer = null
+    for (const [runId, batch] of pending) {
+      context.emit('probe/samples', { runId, samples: batch.samples, statistics: batch.statistics, endedBy: null, finishedAt: null })
+    }
+    pending.clear()
+  }
+
+  const queueSample = (runId: string, sample: ProbeSample, statistics: ProbeStatistics): void => {
+    const batch = pending.get(runId) ?? { samples: [], statistics }
+    batch.samples.push(sample)
+    batch.statistics = statistics
+    pending.set(runId, batch)
+    if (pushTimer === null) pushTimer = setTimeout(flushSamples, SAMPLE_PUSH_INTERVAL_MS)
+  }
+
+  const finishRun = (summary: RepeatedProbeSummary): void => {
+    running.delete(summary.runId)
+    const batch = pending.get(summary.runId)
+    pending.delete(summary.runId)
+    const last: RepeatedProbeSampleBatch = {
+      runId: summary.runId,
+      samples: batch?.samples ?? [],
+      statistics: summary.statistics,
+      endedBy: summary.endedBy,
+      finishedAt: summary.finishedAt
+    }
+    if (!shutdown.signal.aborted) context.emit('probe/samples', last)
+    ended.unshift(summary)
+    ended.splice(KEPT_ENDED_RUNS)
+  }
+
+  return {
+    handlers: {
+      'probe/tcp': (args) => runTcpProbe(args, shutdown.signal),
+      'probe/tls': (args) => runTlsProbe(args, shutdown.signal),
+      'probe/udp': (args) => runUdpProbe(args, shutdown.signal),
+      'probe/repeat-start': async (args) => {
+        if (running.size >= MAXIMUM_RUNNING_REPEATS) {
+          throw new RequestError('busy', `${MAXIMUM_RUNNING_REPEATS} repeated probes are already running; stop one first.`)
+        }
+        const run = startRepeatedProbe(args, { onSample: (update) => queueSample(update.runId, update.sample, update.statistics) })
+        running.set(run.runId, run)
+        void run.finished.then(finishRun)
+        // A run that fails at once (bad input, unknown name) answers with its error right away.
+        const first = await Promise.race([run.finished, new Promise<null>((resolve) => setImmediate(() => resolve(null)))])
+        if (first?.error && first.error.kind === 'invalid-input') throw new RequestError('invalid-arguments', first.error.message)
+        return first ?? run.summary()
+      },
+      'probe/repeat-stop': async ({ runId }) => {
+        const run = running.get(runId)
+        if (run === undefined) {
+          const done = ended.find((summary) => summary.runId === runId)
+          if (done !== undefined) return done
+          throw new RequestError('not-found', `No repeated probe with id ${runId}.`)
+        }
+        run.stop()
+        return run.finished
+      },
+      'probe/repeat-list': () => [...[...running.values()].map((run) => run.summary()), ...ended],
+      'listener/start': async (args) => {
+        const started = await listeners.start(args)
+        if (!started.ok) throw new RequestError(failureCodeFor(started.error), started.error.message)
+        return started.listener
+      },
+      'listener/stop': async ({ id }) => {
+        const stopped = await listeners.stop(id)
+        if (stopped === null) throw new RequestError('not-found', `No test listener with id ${id}.`)
+        return stopped
+      },
+      'listener/list': () => listeners.list(),
+      'holder/open': async (args) => {
+        const opened = await holder.open(args)
+        if (!opened.ok) throw new RequestError(failureCodeFor(opened.error), opened.error.message)
+        return opened.group
+      },
+      'holder/release': ({ id }) => {
+        if (id === undefined) holder.releaseAll()
+        else if (holder.release(id) === null) throw new RequestError('not-found', `No held connection group with id ${id}.`)
+        return holder.status()
+      },
+      'holder/status': () => holder.status()
+    },
+    async dispose() {
+      shutdown.abort()
+      if (pushTimer !== null) clearTimeout(pushTimer)
+      pending.clear()
+      for (const run of running.values()) run.stop()
+      await Promise.all([...running.values()].map((run) => run.finished))
+      holder.releaseAll()
+      await listeners.stopAll()
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/** `sockscope diff`: what opened, closed and changed between two moments of a recording. */
+import type { SocketEntry } from '../../../shared/model/socket'
+import { formatEndpoint, formatOwner } from '../../../shared/format/socket-text'
+import { openRecording } from '../../backend/recording/recording-reader'
+import { parseRecordingTime } from '../../backend/recording/recording-time'
+import { diffToCsv, exportDiff } from '../../backend/recording/table-export'
+import { parseCommandArguments, UsageError, type CliCommand } from '../cli-command'
+import { renderTextTable } from '../text-table'
+
+function socketTable(sockets: readonly SocketEntry[], previousState?: (socket: SocketEntry) => string): string {
+  return renderTextTable(sockets, [
+    { title: 'Proto', value: (socket) => (socket.family === 6 ? `${socket.protocol}6` : socket.protocol) },
+    { title: 'State', value: (socket) => (previousState ? `${previousState(socket)} → ${socket.state}` : socket.state) },
+    { title: 'Local', value: (socket) => formatEndpoint(socket.localAddress, socket.localPort, socket.family), maxWidth: 48 },
+    { title: 'Remote', value: (socket) => formatEndpoint(socket.remoteAddress, socket.remotePort, socket.family), maxWidth: 48 },
+    { title: 'Process', value: formatOwner, maxWidth: 32 }
+  ])
+}
+
+/** Compares two moments of a recording. */
+export const diffCommand: CliCommand = {
+  name: 'diff',
+  summary: 'compare two moments of a recording: sockets opened, closed and changed',
+  help: `Usage: sockscope diff FILE --from T1 --to T2 [--json | --csv]
+
+Opens a recording (made by "sockscope watch --record" or the app) and compares the socket
+table at T1 with the one at T2: which sockets opened, which closed and which changed state.
+
+A time is one of: start, end, an offset from the start (90, 90s, 2m, 1h, 500ms), epoch
+milliseconds, or an ISO date (2024-01-31T14:25:00Z). The table at a time is the last one
+recorded at or before it.
+
+  --json   the diff as JSON
+  --csv    the diff as CSV, one socket a row with a "change" column
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArguments(argv, { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' } }, true)
+    if (values.help) {
+      io.out.write(this.help)
+      return 0
+    }
+    if (positionals.length !== 1) throw new UsageError('give exactly one recording FILE')
+    if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are both needed')
+    if (values.json && values.csv) throw new UsageError('give --json or --csv, not both')
+    const recording = await openRecording(positionals[0])
+    const info = recording.info()
+    if (info.problem) io.err.write(`warning: ${positionals[0]}: line ${info.problem.line}: ${info.problem.message}\n`)
+    if (info.start === null || info.end === null) {
+      io.err.write(`sockscope diff: ${positionals[0]} holds no socket table\n`)
+      return 1
+    }
+    let from: number
+    let to: number
+    try {
+      from = parseRecordingTime(values.from, info.start, info.end)
+      to = parseRecordingTime(values.to, info.start, info.end)
+    } catch (error) {
+      throw new UsageError((error as Error).message)
+    }
+    const diff = recording.diff(from, to)
+    if (values.json) {
+      io.out.write(exportDiff(diff, 'json'))
+      return 0
+    }
+    if (values.csv) {
+      io.out.write(diffToCsv(diff))
+      return 0
+    }
+    const before = new Map(diff.changed.map((change) => [change.after.id, change.before.state]))
+    io.out.write(`From ${new Date(diff.from).toISOString()} to ${new Date(diff.to).toISOString()}: ${diff.opened.length} opened, ${diff.closed.length} closed, ${diff.changed.length} changed\n`)
+    if (diff.opened.length > 0) io.out.write(`\nOpened (${diff.opened.length})\n${socketTable(diff.opened)}`)
+    if (diff.closed.length > 0) io.out.write(`\nClosed (${diff.closed.length})\n${socketTable(diff.closed)}`)
+    if (diff.changed.length > 0) {
+      io.out.write(`\nChanged (${diff.changed.length})\n${socketTable(diff.changed.map((change) => change.after), (socket) => before.get(socket.id) ?? '?')}`)
+    }
+    return 0
+  }
+}

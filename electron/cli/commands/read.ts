@@ -1,0 +1,211 @@
+/** `sockscope read`: decode a pcap or pcapng file, packet by packet or as a summary. */
+import type { PacketSummary, PacketTimestamp } from '../../../shared/model/decoded-packet'
+import { formatTimestampEpoch, formatTimestampIso, secondsBetween } from '../../../shared/model/decoded-packet'
+import { formatEndpoint } from '../../../shared/format/socket-text'
+import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../shared/query/packet-fields'
+import { CaptureSummaryBuilder, type CaptureTotals } from '../../backend/capture/analysis/capture-summary'
+import { summarizePacket } from '../../backend/capture/decode/packet-decoder'
+import { CaptureFileReader } from '../../backend/capture/files/capture-file-reader'
+import { parseCommandArguments, UsageError, type CliCommand, type CliIo } from '../cli-command'
+import { formatQueryErrorForTerminal } from '../filter-option'
+import { renderTextTable } from '../text-table'
+
+/** Writes and waits for the stream to drain when its buffer is full, so a huge file never piles up in memory. */
+async function write(stream: CliIo['out'], text: string): Promise<void> {
+  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()))
+}
+
+/** Both time forms the JSON output carries: ISO 8601 (UTC) and exact epoch seconds as a string. */
+function timeFields(prefix: string, timestamp: PacketTimestamp | null): Record<string, string | null> {
+  return {
+    [prefix]: timestamp === null ? null : formatTimestampIso(timestamp),
+    [`${prefix}Epoch`]: timestamp === null ? null : formatTimestampEpoch(timestamp)
+  }
+}
+
+function endpoint(address: string | null, port: number | null, ipVersion: 4 | 6 | null): string {
+  if (address === null) return ''
+  return port === null || ipVersion === null ? address : formatEndpoint(address, port, ipVersion)
+}
+
+/** One decoded packet as the JSON output prints it. */
+function packetJson(number: number, summary: PacketSummary): Record<string, unknown> {
+  const timestamp = { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+  return {
+    number,
+    ...timeFields('timestamp', timestamp),
+    interface: summary.interfaceIndex,
+    protocol: summary.protocol,
+    source: summary.sourceAddress,
+    sourcePort: summary.sourcePort,
+    destination: summary.destinationAddress,
+    destinationPort: summary.destinationPort,
+    transport: summary.transport,
+    length: summary.originalLength,
+    capturedLength: summary.capturedLength,
+    tcpFlags: summary.tcpFlags,
+    info: summary.info,
+    malformed: summary.malformed,
+    comment: summary.comment
+  }
+}
+
+/** A fixed-width row: the table is printed while the file streams, so widths cannot be measured first. */
+function packetLine(number: number, summary: PacketSummary, start: PacketTimestamp, columns: number | undefined): string {
+  const relative = secondsBetween(start, { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }).toFixed(6)
+  const source = endpoint(summary.sourceAddress, summary.sourcePort, summary.ipVersion)
+  const destination = endpoint(summary.destinationAddress, summary.destinationPort, summary.ipVersion)
+  const malformed = summary.malformed === null ? '' : ` [malformed ${summary.malformed.layer}: ${summary.malformed.message}]`
+  const process = summary.comment === null ? '' : ` {${summary.comment}}`
+  const line = `${String(number).padStart(6)} ${relative.padStart(12)} ${source.padEnd(28)} → ${destination.padEnd(28)} ${summary.protocol.padEnd(7)} ${String(summary.originalLength).padStart(6)} ${summary.info}${malformed}${process}`
+  return columns !== undefined && columns > 20 && line.length > columns ? `${line.slice(0, columns - 1)}…` : line
+}
+
+function summaryJson(path: string, format: string | null, totals: CaptureTotals, filter: string | undefined, error: { message: string; offset: number } | null) {
+  return {
+    file: path,
+    format,
+    filter: filter ?? null,
+    packets: totals.packets,
+    bytes: totals.bytes,
+    capturedBytes: totals.capturedBytes,
+    ...timeFields('firstTimestamp', totals.firstTimestamp),
+    ...timeFields('lastTimestamp', totals.lastTimestamp),
+    durationSeconds: totals.durationSeconds,
+    protocols: totals.protocols,
+    malformedPackets: totals.malformedPackets,
+    conversations: totals.conversations.map((conversation) => ({
+      ...conversation,
+      ...timeFields('firstTimestamp', conversation.firstTimestamp),
+      ...timeFields('lastTimestamp', conversation.lastTimestamp)
+    })),
+    error
+  }
+}
+
+function summaryText(path: string, format: string | null, totals: CaptureTotals): string {
+  const time = (timestamp: PacketTimestamp | null) => (timestamp === null ? '-' : `${formatTimestampIso(timestamp)} (${formatTimestampEpoch(timestamp)})`)
+  const lines = [
+    `File:       ${path} (${format ?? 'unknown format'})`,
+    `Packets:    ${totals.packets}`,
+    `Bytes:      ${totals.bytes} on the wire, ${totals.capturedBytes} captured`,
+    `First:      ${time(totals.firstTimestamp)}`,
+    `Last:       ${time(totals.lastTimestamp)}`,
+    `Duration:   ${totals.durationSeconds.toFixed(6)} s`,
+    `Protocols:  ${Object.entries(totals.protocols)
+      .sort((first, second) => second[1] - first[1])
+      .map(([name, count]) => `${name} ${count}`)
+      .join(', ') || '-'}`,
+    `Malformed:  ${totals.malformedPackets}`,
+    '',
+    `Conversations (${totals.conversations.length}):`
+  ]
+  const table = renderTextTable(totals.conversations, [
+    { title: 'Proto', value: (conversation) => conversation.transport ?? String(conversation.ipProtocol) },
+    { title: 'A', value: (conversation) => endpoint(conversation.addressA, conversation.portA, conversation.addressA.includes(':') ? 6 : 4), maxWidth: 46 },
+    { title: 'B', value: (conversation) => endpoint(conversation.addressB, conversation.portB, conversation.addressB.includes(':') ? 6 : 4), maxWidth: 46 },
+    { title: 'Pkts A→B', value: (conversation) => String(conversation.packetsAToB), align: 'right' },
+    { title: 'Bytes A→B', value: (conversation) => String(conversation.bytesAToB), align: 'right' },
+    { title: 'Pkts B→A', value: (conversation) => String(conversation.packetsBToA), align: 'right' },
+    { title: 'Bytes B→A', value: (conversation) => String(conversation.bytesBToA), align: 'right' },
+    { title: 'Duration', value: (conversation) => conversation.durationSeconds.toFixed(6), align: 'right' },
+    { title: 'Process', value: (conversation) => conversation.comment ?? '', maxWidth: 40 }
+  ])
+  return `${lines.join('\n')}\n${table}`
+}
+
+/** Reads a capture file. */
+export const readCommand: CliCommand = {
+  name: 'read',
+  summary: 'decode a pcap or pcapng file, or summarize it',
+  help: `Usage: sockscope read FILE [--json] [--summary] [--filter EXPR]
+
+Decodes a pcap or pcapng file (either byte order, micro- or nanosecond timestamps, any
+number of pcapng sections and interfaces) and prints its packets or a summary.
+
+  --summary       totals instead of packets: packet count, bytes, first and last
+                  packet time, protocols and conversations
+  --json          JSON instead of text: an array of packets, or with --summary one
+                  object with at least "packets", "bytes" (the sum of the packets'
+                  lengths on the wire, as capinfos counts "data size"),
+                  "firstTimestamp", "lastTimestamp" and "conversations"
+  --filter EXPR   only packets matching EXPR (the capture view's filter language,
+                  below); with --summary the totals count only those packets
+
+Times: JSON gives each time twice: "...Timestamp" is ISO 8601 in UTC with all nine
+fractional digits (2026-01-02T03:04:05.123456789Z), "...TimestampEpoch" is epoch
+seconds as a string with nine decimals (exact to the nanosecond, unlike a float).
+The text table shows seconds since the first packet.
+
+A damaged or truncated file: every packet before the damage is printed (or counted
+in the summary, whose JSON then carries "error"), the error with its byte offset
+goes to stderr, and the exit code is 1.
+
+Filter language:
+${PACKET_QUERY_HELP}
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArguments(
+      argv,
+      {
+        json: { type: 'boolean' },
+        summary: { type: 'boolean' },
+        filter: { type: 'string' }
+      },
+      true
+    )
+    if (values.help) {
+      io.out.write(this.help)
+      return 0
+    }
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'read needs a FILE' : 'read takes one FILE')
+    const path = positionals[0]!
+    const filterSource = values.filter
+    let matches = (_summary: PacketSummary) => true
+    if (filterSource !== undefined) {
+      const compiled = compilePacketFilter(filterSource)
+      if (!compiled.ok) throw new UsageError(`bad --filter: ${formatQueryErrorForTerminal(filterSource, compiled.error)}`)
+      matches = compiled.query.matches
+    }
+
+    const reader = new CaptureFileReader(path)
+    const totals = new CaptureSummaryBuilder()
+    const columns = io.out.isTTY ? io.out.columns : undefined
+    let number = 0
+    let printed = 0
+    let start: PacketTimestamp | null = null
+    if (!values.summary && values.json) await write(io.out, '[')
+    else if (!values.summary && io.out.isTTY) {
+      await write(io.out, `${'No.'.padStart(6)} ${'Time'.padStart(12)} ${'Source'.padEnd(28)}   ${'Destination'.padEnd(28)} ${'Proto'.padEnd(7)} ${'Length'.padStart(6)} Info\n`)
+    }
+    for await (const batch of reader) {
+      let text = ''
+      for (const packet of batch.packets) {
+        number += 1
+        const summary = summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1)
+        if (!matches(summary)) continue
+        if (values.summary) {
+          totals.add(summary)
+          continue
+        }
+        start ??= { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+        if (values.json) text += `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(packetJson(number, summary))}`
+        else text += `${packetLine(number, summary, start, columns)}\n`
+        printed += 1
+      }
+      if (text !== '') await write(io.out, text)
+    }
+    const error = reader.error === null ? null : { message: reader.error.message, offset: reader.error.offset }
+    if (values.summary) {
+      const result = totals.totals()
+      await write(io.out, values.json ? `${JSON.stringify(summaryJson(path, reader.format, result, filterSource, error), null, 2)}\n` : summaryText(path, reader.format, result))
+    } else if (values.json) {
+      await write(io.out, printed === 0 ? ']\n' : '\n]\n')
+    }
+    if (reader.error !== null) {
+      io.err.write(`sockscope read: ${path}: ${reader.error.message} (${number} packets read before it)\n`)
+      return 1
+    }
+    return 0
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * Test connections: the Probe view's forms, the session's results history, the live repeated
+ * probe, the test listeners and the held connections. It owns every probe, listener and holder
+ * call and subscription; components only bind to its forms and call its actions.
+ */
+import { defineStore } from 'pinia'
+import { computed, reactive, ref, shallowRef } from 'vue'
+import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
+import type {
+  HolderStatus,
+  ProbeResult,
+  ProbeSample,
+  ProbeStatistics,
+  RepeatedProbeSummary,
+  TestListenerInfo
+} from '../../../shared/model/probe'
+import type { SocketEntry } from '../../../shared/model/socket'
+import { formatHostPort } from '../../../shared/probe-target'
+import { registerSocketRowActions } from '../row-actions'
+import { saveBlob } from '../save-file'
+import { backendClient, BackendRequestError } from '../transport'
+import {
+  defaultForms,
+  holderRequest,
+  listenerRequest,
+  repeatRequest,
+  tcpRequest,
+  tlsRequest,
+  udpRequest,
+  type FormResult
+} from '../probe-forms'
+import { useLayoutStore } from './layout'
+
+/** The Probe view's tabs. */
+export type ProbeTab = 'tcp' | 'repeat' | 'tls' | 'udp' | 'listener' | 'holder'
+
+/** One entry of the session's history: a one-shot result or a finished repeated run. */
+export type ProbeHistoryEntry =
+  | { readonly id: number; readonly kind: 'tcp' | 'tls' | 'udp'; readonly title: string; readonly at: number; readonly ok: boolean; readonly result: ProbeResult }
+  | { readonly id: number; readonly kind: 'repeat'; readonly title: string; readonly at: number; readonly ok: boolean; readonly result: RepeatedProbeSummary }
+
+/** History entries kept for the session; the oldest go first. */
+const KEPT_HISTORY = 200
+/** Samples the live chart keeps; older ones scroll off. */
+const CHARTED_SAMPLES = 2_000
+
+/** A point of the latency chart: x is the attempt time, y its connect time. */
+export interface LatencyPoint {
+  readonly x: number
+  readonly y: number
+}
+
+/** The probe domain's state and actions. */
+export const useProbeStore = defineStore('probe', () => {
+  const activeTab = ref<ProbeTab>('tcp')
+  const forms = reactive(defaultForms())
+  /** The message under each tab's form: invalid input, or a request the backend refused. */
+  const formErrors = reactive<Record<ProbeTab, string | null>>({ tcp: null, repeat: null, tls: null, udp: null, listener: null, holder: null })
+  const busy = reactive<Record<'tcp' | 'tls' | 'udp' | 'listener' | 'holder', boolean>>({ tcp: false, tls: false, udp: false, listener: false, holder: false })
+
+  const history = shallowRef<readonly ProbeHistoryEntry[]>([])
+  const selectedHistoryId = ref<number | null>(null)
+  let nextHistoryId = 1
+
+  const repeatRunId = ref<string | null>(null)
+  const repeatSummary = shallowRef<RepeatedProbeSummary | null>(null)
+  const repeatSamples = shallowRef<readonly ProbeSample[]>([])
+  const repeatStatistics = shallowRef<ProbeStatistics | null>(null)
+  const repeatRunning = ref(false)
+
+  const listeners = shallowRef<readonly TestListenerInfo[]>([])
+  const holder = shallowRef<HolderStatus | null>(null)
+  /** Set when the holder refused a non-loopback target: the form then asks for confirmation. */
+  const holderNeedsConfirmation = ref(false)
+
+  let started = false
+
+  const selectedEntry = computed(() => history.value.find((entry) => entry.id === selectedHistoryId.value) ?? null)
+  const latencyPoints = computed<LatencyPoint[]>(() =>
+    repeatSamples.value.filter((sample) => sample.ok && sample.latencyMs !== null).map((sample) => ({ x: sample.at, y: sample.latencyMs ?? 0 }))
+  )
+  const lostSamples = computed(() => repeatSamples.value.filter((sample) => !sample.ok))
+
+  function addHistory(entry: Omit<ProbeHistoryEntry, 'id'>): void {
+    const added = { ...entry, id: nextHistoryId++ } as ProbeHistoryEntry
+    history.value = [added, ...history.value].slice(0, KEPT_HISTORY)
+    selectedHistoryId.value = added.id
+  }
+
+  function messageOf(error: unknown): string {
+    return error instanceof BackendRequestError || error instanceof Error ? error.message : String(error)
+  }
+
+  /** Validate a form, then run the call; the form shows the first problem either step reports. */
+  async function submit<T, R>(tab: ProbeTab, built: FormResult<T>, call: (request: T) => Promise<R>): Promise<R | null> {
+    if (!built.ok) {
+      formErrors[tab] = built.error
+      return null
+    }
+    formErrors[tab] = null
+    try {
+      return await call(built.request)
+    } catch (error) {
+      formErrors[tab] = messageOf(error)
+      return null
+    }
+  }
+
+  async function runOneShot(kind: 'tcp' | 'tls' | 'udp'): Promise<ProbeResult | null> {
+    if (busy[kind]) return null
+    busy[kind] = true
+    try {
+      const client = backendClient()
+      const result: ProbeResult | null =
+        kind === 'tcp'
+          ? await submit('tcp', tcpRequest(forms.tcp), (request) => client.request('probe/tcp', request))
+          : kind === 'tls'
+            ? await submit('tls', tlsRequest(forms.tls), (request) => client.request('probe/tls', { ...request, alpnProtocols: [...(request.alpnProtocols ?? [])] }))
+            : await submit('udp', udpRequest(forms.udp), (request) => client.request('probe/udp', request))
+      if (result !== null) {
+        addHistory({ kind, title: `${kind.toUpperCase()} ${formatHostPort(result.host, result.port)}`, at: result.startedAt, ok: result.ok, result })
+      }
+      return result
+    } finally {
+      busy[kind] = false
+    }
+  }
+
+  /** Run the TCP form's probe. */
+  const runTcp = () => runOneShot('tcp')
+  /** Run the TLS form's probe. */
+  const runTls = () => runOneShot('tls')
+  /** Run the UDP form's probe. */
+  const runUdp = () => runOneShot('udp')
+
+  function applySummary(summary: RepeatedProbeSummary): void {
+    repeatRunId.value = summary.runId
+    repeatSummary.value = summary
+    repeatSamples.value = summary.samples.slice(-CHARTED_SAMPLES)
+    repeatStatistics.value = summary.statistics
+    repeatRunning.value = summary.endedBy === null
+  }
+
+  /** Batches that arrived while a start request was still waiting for its run id. */
+  let earlyBatches: RepeatedProbeSampleBatch[] | null = null
+
+  function applyBatch(batch: RepeatedProbeSampleBatch): void {
+    if (batch.runId !== repeatRunId.value) {
+      earlyBatches?.push(batch)
+      return
+    }
+    const lastSequence = repeatSamples.value.at(-1)?.sequence ?? 0
+    const fresh = batch.samples.filter((sample) => sample.sequence > lastSequence)
+    if (fresh.length > 0) {
+      const merged = [...repeatSamples.value, ...fresh]
+      repeatSamples.value = merged.length > CHARTED_SAMPLES ? merged.slice(-CHARTED_SAMPLES) : merged
+    }
+    repeatStatistics.value = batch.statistics
+    if (batch.endedBy !== null && repeatRunning.value) {
+      repeatRunning.value = false
+      const current = repeatSummary.value
+      if (current !== null) {
+        const finished: RepeatedProbeSummary = {
+          ...current,
+          endedBy: batch.endedBy,
+          finishedAt: batch.finishedAt,
+          statistics: batch.statistics,
+          samples: repeatSamples.value
+        }
+        repeatSummary.value = finished
+        addHistory({
+          kind: 'repeat',
+          title: `Repeat ${formatHostPort(finished.host, finished.port)}`,
+          at: finished.startedAt,
+          ok: batch.statistics.received > 0,
+          result: finished
+        })
+      }
+    }
+  }
+
+  /** Start the repeated probe of the Repeat form, replacing the chart. */
+  async function startRepeat(): Promise<void> {
+    if (repeatRunning.value) return
+    earlyBatches = []
+    const summary = await submit('repeat', repeatRequest(forms.repeat), (request) => {
+      repeatRunId.value = null
+      repeatSamples.value = []
+      repeatStatistics.value = null
+      return backendClient().request('probe/repeat-start', request)
+    })
+    const early = earlyBatches
+    earlyBatches = null
+    if (summary === null) return
+    applySummary(summary)
+    for (const batch of early) if (batch.runId === summary.runId) applyBatch(batch)
+    if (summary.error !== null) formErrors.repeat = summary.error.message
+  }
+
+  /** Stop the running repeated probe. */
+  async function stopRepeat(): Promise<void> {
+    const runId = repeatRunId.value
+    if (runId === null || !repeatRunning.value) return
+    try {
+      await backendClient().request('probe/repeat-stop', { runId })
+    } catch (error) {
+      formErrors.repeat = messageOf(error)
+    }
+  }
+
+  function applyListener(info: TestListenerInfo): void {
+    const others = listeners.value.filter((listener) => listener.id !== info.id)
+    listeners.value = info.stoppedAt === null ? [...others, info].sort((first, second) => first.startedAt - second.startedAt) : others
+  }
+
+  /** Start a test listener from the Listener form. */
+  async function startListener(): Promise<void> {
+    if (busy.listener) return
+    busy.listener = true
+    try {
+      const info = await submit('listener', listenerRequest(forms.listener), (request) => backendClient().request('listener/start', request))
+      if (info !== null) applyListener(info)
+    } finally {
+      busy.listener = false
+    }
+  }
+
+  /** Stop one test listener. */
+  async function stopListener(id: string): Promise<void> {
+    try {
+      applyListener(await backendClient().request('listener/stop', { id }))
+    } catch (error) {
+      formErrors.listener = messageOf(error)
+    }
+  }
+
+  /** Open the Holder form's connections. */
+  async function openHolder(): Promise<void> {
+    if (busy.holder) return
+    busy.holder = true
+    holderNeedsConfirmation.value = false
+    try {
+      const group = await submit('holder', holderRequest(forms.holder), async (request) => {
+        try {
+          return await backendClient().request('holder/open', request)
+        } catch (error) {
+          if (error instanceof BackendRequestError && error.failure.code === 'permission-denied') holderNeedsConfirmation.value = true
+          throw error
+        }
+      })
+      if (group !== null) holder.value = await backendClient().request('holder/status', {})
+    } finally {
+      busy.holder = false
+    }
+  }
+
+  /** Release one group of held connections, or all of them without an id. */
+  async function releaseHolder(id?: string): Promise<void> {
+    try {
+      holder.value = await backendClient().request('holder/release', id === undefined ? {} : { id })
+    } catch (error) {
+      formErrors.holder = messageOf(error)
+    }
+  }
+
+  /** Re-read everything the backend holds (first start, and after a reconnect). */
+  async function reload(): Promise<void> {
+    const client = backendClient()
+    const [listenerList, holderStatus, runs] = await Promise.all([
+      client.request('listener/list', {}),
+      client.request('holder/status', {}),
+      client.request('probe/repeat-list', {})
+    ])
+    listeners.value = listenerList
+    holder.value = holderStatus
+    const current = runs.find((run) => run.runId === repeatRunId.value) ?? runs.find((run) => run.endedBy === null)
+    if (current !== undefined) applySummary(current)
+  }
+
+  /** Subscribe to pushed updates and read the current state. Safe to call more than once. */
+  async function start(): Promise<void> {
+    if (started) return
+    started = true
+    const client = backendClient()
+    client.subscribe('probe/samples', applyBatch)
+    client.subscribe('listener/update', applyListener)
+    client.subscribe('holder/update', (status) => (holder.value = status))
+    client.onConnectionChange((connected) => {
+      if (connected) void reload().catch(() => {})
+    })
+    await reload().catch(() => {})
+  }
+
+  function selectHistory(id: number | null): void {
+    selectedHistoryId.value = id
+  }
+
+  function clearHistory(): void {
+    history.value = []
+    selectedHistoryId.value = null
+  }
+
+  /** The JSON text of a history entry, as exported. */
+  function entryJson(entry: ProbeHistoryEntry): string {
+    return JSON.stringify({ kind: entry.kind, ...entry.result }, null, 2) + '\n'
+  }
+
+  /** Download a history entry as a JSON file. */
+  function exportEntry(id: number): void {
+    const entry = history.value.find((candidate) => candidate.id === id)
+    if (entry === undefined) return
+    const stamp = new Date(entry.at).toISOString().replace(/[:.]/g, '-')
+    saveBlob(new Blob([entryJson(entry)], { type: 'application/json' }), `sockscope-${entry.kind}-probe-${stamp}.json`)
+  }
+
+  /**
+   * Fill the forms from a socket row: its remote end, or (for a listener) its local end, where a
+   * wildcard address becomes the loopback address of the same family. Then show the Probe view.
+   */
+  function prepareFromSocket(socket: SocketEntry, end: 'remote' | 'listener'): void {
+    const address = end === 'remote' ? socket.remoteAddress : loopbackFor(socket.localAddress, socket.family)
+    const port = end === 'remote' ? socket.remotePort : socket.localPort
+    if (port === null) return
+    const text = formatHostPort(address, port)
+    if (socket.protocol === 'udp') {
+      forms.udp.target = text
+      activeTab.value = 'udp'
+    } else {
+      forms.tcp.target = text
+      forms.repeat.target = text
+      forms.tls.target = text
+      forms.holder.target = text
+      activeTab.value = 'tcp'
+    }
+    void start()
+    useLayoutStore().show('probe')
+  }
+
+  return {
+    activeTab,
+    forms,
+    formErrors,
+    busy,
+    history,
+    selectedHistoryId,
+    selectedEntry,
+    repeatRunId,
+    repeatSummary,
+    repeatSamples,
+    repeatStatistics,
+    repeatRunning,
+    latencyPoints,
+    lostSamples,
+    listeners,
+    holder,
+    holderNeedsConfirmation,
+    start,
+    reload,
+    runTcp,
+    runTls,
+    runUdp,
+    startRepeat,
+    stopRepeat,
+    startListener,
+    stopListener,
+    openHolder,
+    releaseHolder,
+    selectHistory,
+    clearHistory,
+    entryJson,
+    exportEntry,
+    prepareFromSocket
+  }
+})
+
+/** Where to reach a listener bound to a wildcard address: the loopback address of its family. */
+function loopbackFor(address: string, family: SocketEntry['family']): string {
+  if (address === '0.0.0.0') return '127.0.0.1'
+  if (address === '::' || address === '') return family === 4 ? '127.0.0.1' : '::1'
+  return address
+}
+
+function hasRemote(socket: SocketEntry): boolean {
+  return (
+    socket.remotePort !== null &&
+    socket.remotePort !== 0 &&
+    socket.remoteAddress !== '0.0.0.0' &&
+    socket.remoteAddress !== '::' &&
+    socket.remoteAddress !== ''
+  )
+}
+
+// Offer "probe this remote" and "probe this listener" on socket rows; they reach the store only when run.
+registerSocketRowActions([
+  {
+    id: 'probe-remote',
+    label: 'Probe this remote',
+    appliesTo: (socket) => socket.family !== null && (socket.protocol === 'tcp' || socket.protocol === 'udp') && hasRemote(socket),
+    run: (socket) => useProbeStore().prepareFromSocket(socket, 'remote')
+  },
+  {
+    id: 'probe-listener',
+    label: 'Probe this listener',
+    appliesTo: (socket) =>
+      socket.family !== null &&
+      socket.localPort !== null &&
+      socket.localPort !== 0 &&
+      ((socket.protocol === 'tcp' && socket.state === 'LISTEN') || (socket.protocol === 'udp' && !hasRemote(socket))),
+    run: (socket) => useProbeStore().prepareFromSocket(socket, 'listener')
+  }
+])

@@ -1,0 +1,267 @@
+/**
+ * Packet capture against the reference tools, measured in the same run:
+ * (a) live capture of UDP on lo at rising rates, sockscope's backend and tcpdump side by side,
+ *     each one's captured/sent ratio and the highest rate each kept without loss;
+ * (b) importing a 1M-packet pcapng through the capture view's import channels (what the UI
+ *     does) against `tshark -r FILE -T fields -e frame.len`;
+ * (c) resident memory with those 1M packets held in the capture store.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { createSocket } from 'node:dgram'
+import { once } from 'node:events'
+import { mkdtemp, open, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { createBackend, type Backend } from '../../electron/backend/backend'
+import { CaptureFileWriter, createCaptureEncoder } from '../../electron/backend/capture/files/capture-file-writer'
+import { IMPORT_CHUNK_BYTES } from '../../shared/contract/capture-view'
+import type { RawPacket } from '../../shared/model/packet'
+import { startTcpdump } from '../integration/backend/capture/live-traffic'
+import { ratio } from './support/statistics'
+
+const run = promisify(execFile)
+
+/** Packets per second tried, two seconds each. */
+const RATES = [10_000, 50_000, 100_000, 200_000]
+const SECONDS_PER_RATE = 2
+const IMPORT_PACKETS = 1_000_000
+/** Makes this file run the import measurement alone when started as a child process. */
+const IMPORT_CHILD_FLAG = '--capture-bench-import'
+
+/**
+ * A sender in its own process, so it does not compete with the capture for this event loop:
+ * paces `rate` datagrams a second to the port for `seconds`, then prints how many went out.
+ */
+const senderSource = `
+const dgram = require('node:dgram')
+const [port, rate, seconds] = process.argv.slice(1).map(Number)
+const socket = dgram.createSocket('udp4')
+let delivered = 0
+let failed = 0
+socket.on('error', () => failed++)
+socket.connect(port, '127.0.0.1', () => {
+  const payload = Buffer.alloc(64, 0x73)
+  const total = rate * seconds
+  const started = performance.now()
+  let sent = 0
+  let elapsed = 0
+  const done = (error) => (error ? failed++ : delivered++)
+  const finish = () => {
+    if (delivered + failed < sent) return setTimeout(finish, 10)
+    process.stdout.write(JSON.stringify({ sent: delivered, seconds: elapsed }))
+    socket.close()
+  }
+  const pump = () => {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate))
+    while (sent < due) { socket.send(payload, done); sent++ }
+    if (sent < total && performance.now() - started < seconds * 1000 + 2000) return setImmediate(pump)
+    elapsed = (performance.now() - started) / 1000
+    finish()
+  }
+  pump()
+})
+`
+
+async function sendUdp(port: number, rate: number, seconds: number): Promise<{ sent: number; seconds: number }> {
+  const child = spawn(process.execPath, ['-e', senderSource, String(port), String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => (output += text))
+  await once(child, 'exit')
+  return JSON.parse(output) as { sent: number; seconds: number }
+}
+
+/** Packets in a capture file, as capinfos counts them. */
+async function countWithCapinfos(path: string): Promise<number> {
+  const { stdout } = await run('capinfos', ['-M', '-c', path])
+  const match = /Number of packets:\s+(\d+)/.exec(stdout)
+  return match ? Number(match[1]) : 0
+}
+
+async function call<T>(backend: Backend, channel: string, args: unknown): Promise<T> {
+  const result = await backend.handle(channel, args)
+  if (!result.ok) throw new Error(`${channel}: ${result.error.message}`)
+  return result.value as T
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** (a) Loss at rising rates: sockscope's backend and tcpdump capture the same datagrams. */
+async function captureRates(report: (line: string) => void, directory: string): Promise<void> {
+  const receiver = createSocket('udp4')
+  receiver.bind(0, '127.0.0.1')
+  await once(receiver, 'listening')
+  receiver.on('message', () => undefined)
+  const port = receiver.address().port
+  const backend = createBackend({ dataDirectory: join(directory, 'data'), resolveNames: false })
+  const lossless = { sockscope: 0, tcpdump: 0 }
+  report('(a) UDP on lo, 64-byte payloads, 2 s per rate; captured/sent for each tool')
+  report('  target pkt/s  sent pkt/s    sent  sockscope  ratio  drops(k/app)   tcpdump  ratio')
+  try {
+    for (const rate of RATES) {
+      const reference = join(directory, `tcpdump-${rate}.pcap`)
+      const tcpdump = await startTcpdump(`udp and port ${port}`, reference)
+      await call(backend, 'capture/start', { interface: 'lo', filter: `udp and port ${port}`, bufferSize: 32 * 1024 * 1024 })
+      const { sent, seconds } = await sendUdp(port, rate, SECONDS_PER_RATE)
+      // Let both drain what the kernel already holds before stopping them.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      const status = await call<{ counters: { packets: number } | null; stats: { droppedByKernel: number | null; droppedByHelper: number } | null }>(backend, 'capture/stop', {})
+      await tcpdump.stop()
+      const ours = status.counters?.packets ?? 0
+      const theirs = await countWithCapinfos(reference)
+      const drops = `${status.stats?.droppedByKernel ?? '?'}/${status.stats?.droppedByHelper ?? '?'}`
+      if (ours >= sent) lossless.sockscope = Math.max(lossless.sockscope, rate)
+      if (theirs >= sent) lossless.tcpdump = Math.max(lossless.tcpdump, rate)
+      report(
+        `  ${String(rate).padStart(11)}  ${String(Math.round(sent / seconds)).padStart(10)}  ${String(sent).padStart(6)}  ${String(ours).padStart(9)}  ${ratio(ours, sent).padStart(5)}  ${drops.padStart(12)}  ${String(theirs).padStart(8)}  ${ratio(theirs, sent).padStart(5)}`
+      )
+      await rm(reference, { force: true })
+    }
+  } finally {
+    await backend.dispose()
+    receiver.close()
+  }
+  report(`  highest lossless target rate: sockscope ${lossless.sockscope || 'none'} pkt/s, tcpdump ${lossless.tcpdump || 'none'} pkt/s`)
+}
+
+/** A loopback Ethernet/IPv4/UDP frame from port 40000+flow to 53, with `index` in its payload. */
+function syntheticPacket(index: number, second: number): RawPacket {
+  const data = new Uint8Array(14 + 20 + 8 + 32)
+  const view = new DataView(data.buffer)
+  view.setUint16(12, 0x0800)
+  data[14] = 0x45
+  view.setUint16(16, data.length - 14)
+  data[22] = 64
+  data[23] = 17
+  data.set([127, 0, 0, 1], 26)
+  data.set([127, 0, 0, 2], 30)
+  view.setUint16(34, 40_000 + (index % 50))
+  view.setUint16(36, 53)
+  view.setUint16(38, 8 + 32)
+  view.setUint32(42, index)
+  return { interfaceIndex: 0, timestampSeconds: second + Math.floor(index / 10_000), timestampNanos: (index % 10_000) * 100_000, originalLength: data.length, data }
+}
+
+/** Runs the garbage collector when it can be reached, so resident-memory figures settle. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as (() => void) | undefined
+  gc?.()
+}
+
+/** What the import child measures. */
+interface ImportFigures {
+  readonly importMs: number
+  readonly packets: number
+  readonly error: string | null
+  readonly lastPageMs: number
+  readonly filterMs: number
+  readonly filterMatched: number
+  readonly rssBefore: number
+  readonly rssAfter: number
+}
+
+/**
+ * Imports the file through the capture view's channels, as the renderer does (base64 chunks),
+ * then reads the last page and runs a display filter over every packet. Runs in a fresh process
+ * so the resident-memory figure is the store's, not the file generator's garbage.
+ */
+async function importInThisProcess(path: string, directory: string): Promise<ImportFigures> {
+  const size = (await stat(path)).size
+  const backend = createBackend({ autoStart: false, dataDirectory: join(directory, 'data'), resolveNames: false })
+  try {
+    const rssBefore = process.memoryUsage().rss
+    let started = performance.now()
+    const begun = await call<{ importId: string }>(backend, 'capture-view/import-begin', { fileName: 'million.pcapng', size })
+    const handle = await open(path, 'r')
+    const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
+      await call(backend, 'capture-view/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
+      offset += bytesRead
+    }
+    await handle.close()
+    const final = await call<{ packets: number; error: string | null }>(backend, 'capture-view/import-end', { importId: begun.importId })
+    const importMs = performance.now() - started
+
+    started = performance.now()
+    await call(backend, 'capture-view/packets', { start: final.packets - 100, count: 100 })
+    const lastPageMs = performance.now() - started
+    started = performance.now()
+    await call(backend, 'capture-view/set-filter', { filter: 'lport:40007' })
+    await waitUntil(async () => !(await call<{ filtering: boolean }>(backend, 'capture-view/state', {})).filtering, 120_000)
+    const filterMs = performance.now() - started
+    const filterMatched = (await call<{ matched: number }>(backend, 'capture-view/state', {})).matched
+    collectGarbage()
+    return { importMs, packets: final.packets, error: final.error, lastPageMs, filterMs, filterMatched, rssBefore, rssAfter: process.memoryUsage().rss }
+  } finally {
+    await backend.dispose()
+  }
+}
+
+/** (b) and (c): a 1M-packet pcapng imported the way the UI does it, against tshark. */
+async function importMillion(report: (line: string) => void, directory: string): Promise<void> {
+  const path = join(directory, 'million.pcapng')
+  const writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format: 'pcapng', interfaces: [{ name: 'lo', linkType: 1, snaplen: 65535, timestampDecimals: 9 }] }))
+  const start = Math.floor(Date.now() / 1000)
+  for (let index = 0; index < IMPORT_PACKETS; index++) await writer.writePacket(syntheticPacket(index, start))
+  await writer.close()
+  const size = (await stat(path)).size
+  report(`(b) import of ${IMPORT_PACKETS.toLocaleString()} packets (${(size / 1024 / 1024).toFixed(0)} MiB pcapng)`)
+
+  const started = performance.now()
+  await run('sh', ['-c', `tshark -r '${path}' -T fields -e frame.len > /dev/null`], { maxBuffer: 1024 * 1024 })
+  const tsharkMs = performance.now() - started
+
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, IMPORT_CHILD_FLAG, path, directory], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => (output += text))
+  const [code] = (await once(child, 'exit')) as [number]
+  if (code !== 0) throw new Error(`the import process exited with ${code}`)
+  const figures = JSON.parse(output) as ImportFigures
+  if (figures.error) report(`  import error: ${figures.error}`)
+  report(`  sockscope import (parse, store, decode, conversations, throughput): ${(figures.importMs / 1000).toFixed(2)} s for ${figures.packets.toLocaleString()} packets`)
+  report(`  tshark -r FILE -T fields -e frame.len:                             ${(tsharkMs / 1000).toFixed(2)} s`)
+  report(`  ratio sockscope/tshark: ${ratio(figures.importMs, tsharkMs)}`)
+  report(`  then: last page of 100 rows ${figures.lastPageMs.toFixed(1)} ms; display filter lport:40007 over every packet ${(figures.filterMs / 1000).toFixed(2)} s (${figures.filterMatched.toLocaleString()} match)`)
+  const grown = figures.rssAfter - figures.rssBefore
+  report(
+    `(c) resident memory: ${(figures.rssBefore / 1024 / 1024).toFixed(0)} MiB with an empty store, ${(figures.rssAfter / 1024 / 1024).toFixed(0)} MiB holding ${figures.packets.toLocaleString()} packets ` +
+      `(+${(grown / 1024 / 1024).toFixed(0)} MiB, ${Math.round(grown / Math.max(1, figures.packets))} bytes a packet; their bytes live in the store's file)`
+  )
+}
+
+/** Prints the capture, import and memory figures. */
+export async function runBenchmark(report: (line: string) => void): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'sockscope-capture-bench-'))
+  try {
+    if (typeof process.getuid === 'function' && process.getuid() === 0) await captureRates(report, directory)
+    else report('(a) skipped: live capture needs root (or the capture capabilities) here')
+    await importMillion(report, directory)
+  } finally {
+    await rm(directory, { recursive: true, force: true })
+  }
+}
+
+if (require.main === module && process.argv[2] === IMPORT_CHILD_FLAG) {
+  importInThisProcess(process.argv[3]!, process.argv[4]!).then(
+    (figures) => {
+      process.stdout.write(JSON.stringify(figures))
+      process.exit(0)
+    },
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    }
+  )
+}

@@ -1,0 +1,133 @@
+/**
+ * Test connections in Chromium against the real backend in web mode: a repeated TCP probe fills
+ * the latency chart, a TLS probe shows the certificate of a server this test runs, a socket row
+ * pre-fills the probe form, and a result exports as JSON.
+ */
+import { readFile } from 'node:fs/promises'
+import { createServer as createTlsServer } from 'node:tls'
+import { resolve } from 'node:path'
+import { expect, test, type Page } from '@playwright/test'
+import { openApp, showView } from './support/app'
+import { startTcpServer } from '../support/probes/loopback-servers'
+import { createTestCertificates } from '../support/probes/test-certificates'
+
+/** How many pixels of the chart canvas something was drawn on. */
+function paintedPixels(page: Page): Promise<number> {
+  return page.locator('[data-testid="latency-chart"] canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const context = canvas.getContext('2d')
+    if (!context) return 0
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height)
+    let painted = 0
+    for (let index = 3; index < data.length; index += 4) if (data[index] !== 0) painted += 1
+    return painted
+  })
+}
+
+test('a repeated TCP probe fills the latency chart and the figures', async ({ page }) => {
+  const server = await startTcpServer()
+  try {
+    await openApp(page)
+    await showView(page, 'probe')
+    await page.locator('[data-probe-tab="repeat"]').click()
+    await page.getByTestId('repeat-target').fill(`127.0.0.1:${server.port}`)
+    await page.getByTestId('repeat-count').fill('8')
+    await page.getByTestId('repeat-interval').fill('100')
+    await page.getByTestId('repeat-start').click()
+
+    const chart = page.getByTestId('latency-chart')
+    await expect(chart).toHaveAttribute('data-points', /^[1-8]$/)
+    await expect(page.getByTestId('repeat-sent')).toHaveText('8')
+    await expect(chart).toHaveAttribute('data-points', '8')
+    await expect(page.getByTestId('repeat-state')).toHaveText('finished')
+    await expect(page.getByTestId('repeat-loss')).toHaveText('0%')
+    await expect(page.getByTestId('repeat-p95')).toHaveText(/^\d+\.\d{3} ms$/)
+    await expect(page.getByTestId('repeat-jitter')).toHaveText(/^\d+\.\d{3} ms$/)
+    expect(server.accepted).toHaveLength(8)
+    await expect.poll(() => paintedPixels(page)).toBeGreaterThan(500)
+    if (process.env.PROBE_SCREENSHOT_DIR) await page.screenshot({ path: resolve(process.env.PROBE_SCREENSHOT_DIR, 'repeat.png') })
+
+    const entry = page.getByTestId('history-entry').first()
+    await expect(entry).toHaveAttribute('data-kind', 'repeat')
+    await expect(entry).toContainText('8 sent, 0% loss')
+  } finally {
+    await server.close()
+  }
+})
+
+test('a TLS probe shows the certificate chain and why it is not trusted; the result exports as JSON', async ({ page }) => {
+  const certificates = await createTestCertificates()
+  const server = createTlsServer(
+    { key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate, ALPNProtocols: ['h2', 'http/1.1'] },
+    (socket) => socket.end()
+  )
+  server.on('tlsClientError', () => {})
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  const port = (server.address() as { port: number }).port
+  try {
+    await openApp(page)
+    await showView(page, 'probe')
+    await page.locator('[data-probe-tab="tls"]').click()
+    await page.getByTestId('tls-target').fill(`localhost:${port}`)
+    await page.getByTestId('tls-run').click()
+
+    const result = page.getByTestId('probe-result')
+    await expect(result).toHaveAttribute('data-kind', 'tls')
+    await expect(page.getByTestId('probe-verdict')).toHaveText('Failed')
+    await expect(page.getByTestId('probe-error')).toHaveAttribute('data-kind', 'tls')
+    await expect(page.getByTestId('tls-verdict')).toContainText('self-signed')
+    await expect(page.getByTestId('tls-protocol')).toHaveText('TLSv1.3')
+    await expect(page.getByTestId('tls-alpn-result')).toContainText('h2')
+    await expect(page.getByTestId('certificate')).toHaveCount(1)
+    await expect(page.getByTestId('certificate-subject')).toHaveText('CN=localhost, O=sockscope tests')
+    await expect(page.getByTestId('certificate-names')).toHaveText('DNS:localhost, IP Address:127.0.0.1')
+    await expect(page.getByTestId('certificate-expiry')).toContainText('days left')
+    await expect(page.getByTestId('certificate-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+    await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/probe.png') })
+
+    const download = page.waitForEvent('download')
+    await page.getByTestId('export-json').first().click()
+    const saved = await (await download).path()
+    const exported = JSON.parse(await readFile(saved, 'utf8'))
+    expect(exported).toMatchObject({ kind: 'tls', protocol: 'TLSv1.3', authorized: false, authorizationReason: 'self-signed' })
+    expect(exported.certificates[0].subjectAltNames).toEqual(['DNS:localhost', 'IP Address:127.0.0.1'])
+
+    await page.getByTestId('tls-insecure').check()
+    await page.getByTestId('tls-run').click()
+    await expect(page.getByTestId('probe-verdict')).toHaveText('OK')
+    await expect(page.getByTestId('tls-verdict')).toContainText('Accepted anyway')
+  } finally {
+    await new Promise((done) => server.close(done))
+    await certificates.remove()
+  }
+})
+
+test('"Probe this listener" on a socket row fills the TCP form', async ({ page }) => {
+  const server = await startTcpServer()
+  try {
+    await openApp(page)
+    await page.getByTestId('filter-input').fill(`port:${server.port} state:LISTEN`)
+    const row = page.locator(`.socket-row[data-socket-id*="|${server.port} "]`)
+    await expect(row).toHaveCount(1)
+    await row.click()
+    await page.locator('[data-action="probe-listener"]').click()
+    await expect(page.getByTestId('probe-view')).toBeVisible()
+    await expect(page.getByTestId('tcp-target')).toHaveValue(`127.0.0.1:${server.port}`)
+    await page.getByTestId('tcp-run').click()
+    await expect(page.getByTestId('probe-verdict')).toHaveText('OK')
+    await expect(page.getByTestId('result-connect')).toContainText(`127.0.0.1:${server.port}:`)
+  } finally {
+    await server.close()
+  }
+})
+
+test('bad input is refused in the form before anything is sent', async ({ page }) => {
+  await openApp(page)
+  await showView(page, 'probe')
+  await page.locator('[data-probe-tab="tcp"]').click()
+  await page.getByTestId('tcp-target').fill('::1:80')
+  await page.getByTestId('tcp-run').click()
+  await expect(page.getByTestId('tcp-error')).toContainText('put it in brackets')
+  await page.getByTestId('tcp-target').fill('127.0.0.1:70000')
+  await page.getByTestId('tcp-run').click()
+  await expect(page.getByTestId('tcp-error')).toContainText('out of range')
+})

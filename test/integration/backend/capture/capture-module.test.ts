@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { once } from 'node:events'
+import { connect, createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBackend, type Backend } from '../../../../electron/backend/backend'
+import type { CaptureInterfaceList, CapturePacketPage, CaptureStatus, CaptureTick } from '../../../../shared/contract/capture'
+import { hasTool } from '../../../support/capture/wireshark-tools'
+import { runningAsRoot, waitFor } from './live-traffic'
+
+describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
+  let backend: Backend
+  let dataDirectory: string
+  let server: Server
+  let port: number
+  const ticks: CaptureTick[] = []
+  const statuses: CaptureStatus[] = []
+
+  beforeAll(async () => {
+    dataDirectory = await mkdtemp(join(tmpdir(), 'sockscope-capture-module-'))
+    backend = createBackend({ intervalMs: 200, resolveNames: false, dataDirectory })
+    backend.subscribe((event, payload) => {
+      if (event === 'capture/tick') ticks.push(payload as CaptureTick)
+      if (event === 'capture/status') statuses.push(payload as CaptureStatus)
+    })
+    server = createServer((socket) => socket.on('data', (chunk) => socket.write(chunk)))
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    port = (server.address() as { port: number }).port
+  })
+
+  afterAll(async () => {
+    await backend.dispose()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await rm(dataDirectory, { recursive: true, force: true })
+  })
+
+  it('lists interfaces and says capture is allowed', async () => {
+    const answer = await backend.handle('capture/interfaces', {})
+    expect(answer.ok).toBe(true)
+    const list = (answer as { value: CaptureInterfaceList }).value
+    expect(list.captureAllowed).toBe(true)
+    expect(list.advice).toBeNull()
+    expect(list.interfaces.find((device) => device.name === 'lo')?.linkType).toBe(1)
+  })
+
+  it("checks filters with libpcap's own words", async () => {
+    expect(await backend.handle('capture/check-filter', { interface: 'lo', filter: `tcp port ${port}` })).toEqual({ ok: true, value: { ok: true, linkType: 1 } })
+    const bad = await backend.handle('capture/check-filter', { interface: 'lo', filter: 'tcp and and' })
+    expect(bad).toMatchObject({ ok: true, value: { ok: false } })
+    expect((bad as { value: { message: string } }).value.message).toContain('syntax error')
+  })
+
+  it('refuses a bad filter, a missing interface and bad arguments with codes a client can act on', async () => {
+    const badFilter = await backend.handle('capture/start', { interface: 'lo', filter: 'port notaport' })
+    expect(badFilter).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
+    expect(JSON.stringify(badFilter)).toContain("unknown port 'notaport'")
+    expect(await backend.handle('capture/start', { interface: 'sockscope-none0' })).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    expect(await backend.handle('capture/start', { interface: 'lo', snaplen: -1 })).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
+    expect(await backend.handle('capture/status', {})).toMatchObject({ ok: true, value: { state: 'idle' } })
+  })
+
+  it('captures, attributes the traffic to this process, and pushes batched ticks', async () => {
+    const started = await backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}` })
+    expect(started).toMatchObject({ ok: true, value: { state: 'running', opened: { interface: 'lo', linkType: 1 } } })
+    expect(await backend.handle('capture/start', { interface: 'lo' })).toMatchObject({ ok: false, error: { code: 'busy' } })
+
+    const client = connect(port, '127.0.0.1')
+    await once(client, 'connect')
+    const clientPort = client.localPort as number
+    for (let round = 0; round < 5; round++) {
+      client.write(Buffer.alloc(1000, 1))
+      await once(client, 'data')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    await waitFor(() => ticks.some((tick) => tick.processes.some((traffic) => traffic.pid === process.pid)), 5000, 'traffic attributed to this process')
+    client.end()
+    await once(client, 'close')
+
+    const page = await backend.handle('capture/packets', { from: 0, count: 100 })
+    expect(page.ok).toBe(true)
+    const rows = (page as { value: CapturePacketPage }).value.rows
+    expect(rows.length).toBeGreaterThan(5)
+    expect(rows[0].index).toBe(0)
+    expect(rows.every((row) => row.summary.transport === 'tcp')).toBe(true)
+    expect(rows.filter((row) => row.summary.sourcePort === clientPort).every((row) => row.pid === process.pid && row.direction === 'sent')).toBe(true)
+
+    const stopped = await backend.handle('capture/stop', {})
+    expect(stopped).toMatchObject({ ok: true, value: { state: 'ended', end: { reason: 'stopped' } } })
+    const final = ticks[ticks.length - 1]
+    expect(final.final).toBe(true)
+    expect(final.counters.packets).toBe((stopped as { value: CaptureStatus }).value.counters?.packets)
+    expect(ticks.reduce((total, tick) => total + tick.newPackets, 0)).toBe(final.counters.packets)
+    expect(ticks.length).toBeLessThan(final.counters.packets)
+    const ours = ticks
+      .flatMap((tick) => tick.connections)
+      .filter((connection) => connection.pid === process.pid && connection.localPort === clientPort && connection.remotePort === port)
+    // Five writes of 1000 bytes, plus headers, all sent by this process's client socket.
+    expect(ours.reduce((total, connection) => total + connection.bytesSent, 0)).toBeGreaterThan(5000)
+    expect(statuses.map((status) => status.state)).toEqual(expect.arrayContaining(['starting', 'running', 'ended']))
+  })
+})

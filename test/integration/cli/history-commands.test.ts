@@ -1,0 +1,140 @@
+/*
+ * `sockscope watch`, `check` and `diff` from the build, on real processes: a client leaking
+ * connections into CLOSE_WAIT fails `check`, a steady busy server passes it, and a recording
+ * made by `watch --record` is read back by `diff`.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startProgram, stopPrograms, type RunningProgram } from '../backend/leaks/test-programs'
+
+const cli = resolve(__dirname, '../../../out/main/cli.js')
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+function sockscope(...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+let directory = ''
+let server: RunningProgram
+let leaky: RunningProgram
+let steady: RunningProgram
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'sockscope-cli-history-'))
+  server = await startProgram('closing-server.js')
+  leaky = await startProgram('leaky-client.js', [String(server.ready.port), '100', '1000'])
+  steady = await startProgram('steady-server.js', ['200'])
+})
+
+afterAll(async () => {
+  await stopPrograms()
+  await rm(directory, { recursive: true, force: true })
+})
+
+describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
+  // The three watches run side by side: each reads the same live table for five seconds.
+  it.concurrent('exits 1 on the leaking client, naming the bound and the findings', async () => {
+    const run = await sockscope('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '5', '--interval', '0.25', '--json')
+    expect(run.code, run.stderr).toBe(1)
+    const result = JSON.parse(run.stdout)
+    expect(result.ok).toBe(false)
+    expect(result.processes).toHaveLength(1)
+    expect(result.processes[0]).toMatchObject({ pid: leaky.pid, name: 'node' })
+    expect(result.violations.map((violation: { bound: string }) => violation.bound)).toContain('max-close-wait')
+    expect(result.violations[0].observed).toBeGreaterThan(10)
+    const kinds = result.findings.map((finding: { kind: string }) => finding.kind)
+    expect(kinds).toContain('growth')
+    expect(kinds).toContain('close-wait')
+    expect(result.findings.every((finding: { process: { pid: number } }) => finding.process.pid === leaky.pid)).toBe(true)
+  }, 20_000)
+
+  it.concurrent('exits 1 without explicit bounds too, printing the findings as text', async () => {
+    const run = await sockscope('check', '--pid', String(leaky.pid), '--duration', '5', '--interval', '0.25')
+    expect(run.code, run.stderr).toBe(1)
+    expect(run.stdout).toMatch(/^FAILED: pid \d+ went out of bounds/)
+    expect(run.stdout).toMatch(/\[warning\] growth: node \(pid \d+\) keeps opening sockets/)
+    expect(run.stdout).toContain('What to do:')
+  }, 20_000)
+
+  it.concurrent('exits 0 on the steady server', async () => {
+    const run = await sockscope('check', '--pid', String(steady.pid), '--max-close-wait', '10', '--max-growth', '60', '--duration', '5', '--interval', '0.25', '--json')
+    expect(run.code, run.stdout).toBe(0)
+    const result = JSON.parse(run.stdout)
+    expect(result).toMatchObject({ ok: true, violations: [], findings: [] })
+    expect(result.processes[0].peakSockets).toBeGreaterThanOrEqual(400)
+  }, 20_000)
+
+  it('refuses bad arguments with exit 2', async () => {
+    expect((await sockscope('check', '--pid', '1', '--process', 'x')).code).toBe(2)
+    expect((await sockscope('check', '--max-sockets', 'many')).code).toBe(2)
+    const missing = await sockscope('check', '--pid', '2147483000')
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('no process with pid 2147483000')
+  })
+})
+
+describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => {
+  it('streams one JSON line per tick, filtered', async () => {
+    const listener = createServer()
+    await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done))
+    const port = (listener.address() as AddressInfo).port
+    const run = await sockscope('watch', '--json', '--interval', '0.2', '--duration', '1', '--filter', `port:${port}`)
+    listener.close()
+    expect(run.code, run.stderr).toBe(0)
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
+    expect(lines.length).toBeGreaterThanOrEqual(4)
+    expect(lines.map((line) => line.tick)).toEqual(lines.map((_, index) => index + 1))
+    for (const line of lines) {
+      expect(line).toMatchObject({ type: 'tick', sockets: 1, states: { LISTEN: 1 }, appeared: [], cleared: [] })
+      expect(line.processes[0].pid).toBe(process.pid)
+    }
+  })
+
+  it('records with --record, and diff reads the recording back', async () => {
+    const file = join(directory, 'watch.sockscope.gz')
+    const run = await sockscope('watch', '--json', '--interval', '0.25', '--duration', '2', '--record', file, '--filter', `pid:${leaky.pid}`)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/recorded \d+ ticks to/)
+    const ticks = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const first = ticks[0]
+    const last = ticks[ticks.length - 1]
+
+    const diff = await sockscope('diff', file, '--from', 'start', '--to', 'end', '--json')
+    expect(diff.code, diff.stderr).toBe(0)
+    const parsed = JSON.parse(diff.stdout)
+    // The leaking client only ever adds sockets, so what opened is the difference in counts.
+    expect(parsed.opened.length).toBe(last.sockets - first.sockets)
+    expect(parsed.closed).toEqual([])
+    expect(parsed.opened.every((socket: { pid: number }) => socket.pid === leaky.pid)).toBe(true)
+
+    const text = await sockscope('diff', file, '--from', '0', '--to', String(last.takenAt))
+    expect(text.stdout).toMatch(new RegExp(`^From .*: ${parsed.opened.length} opened, 0 closed`))
+    const csv = await sockscope('diff', file, '--from', 'start', '--to', 'end', '--csv')
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^change,previous_state,protocol/)
+  }, 20_000)
+
+  it('explains an unreadable recording and a bad time', async () => {
+    const junk = join(directory, 'junk.txt')
+    await writeFile(junk, 'not a recording\n')
+    const bad = await sockscope('diff', junk, '--from', 'start', '--to', 'end')
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/line 1: not valid JSON/)
+    const file = join(directory, 'watch.sockscope.gz')
+    const badTime = await sockscope('diff', file, '--from', 'yesterday-ish', '--to', 'end')
+    expect(badTime.code).toBe(2)
+    expect(badTime.stderr).toContain('offset from the start')
+  })
+})

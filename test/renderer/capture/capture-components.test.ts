@@ -1,0 +1,185 @@
+// @vitest-environment happy-dom
+/** The capture view's components on their own: virtualized list, hex dump, tree, form and stream. */
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import CaptureForm from '../../../renderer/src/components/capture/CaptureForm.vue'
+import DecodedTree from '../../../renderer/src/components/capture/DecodedTree.vue'
+import FollowStream from '../../../renderer/src/components/capture/FollowStream.vue'
+import HexDump from '../../../renderer/src/components/capture/HexDump.vue'
+import PacketList from '../../../renderer/src/components/capture/PacketList.vue'
+import type { CaptureFormValues, PacketRow, StreamView } from '../../../renderer/src/stores/capture'
+import type { DecodedLayer } from '../../../shared/model/decoded-packet'
+
+function row(index: number): PacketRow {
+  return {
+    index,
+    relativeSeconds: index / 1000,
+    source: '127.0.0.1',
+    destination: '127.0.0.2',
+    protocol: index % 2 ? 'UDP' : 'TCP',
+    length: 60 + (index % 100),
+    process: index % 3 ? `node (${1000 + (index % 7)})` : null,
+    info: `packet ${index}`,
+    malformed: false,
+    reset: false
+  }
+}
+
+describe('PacketList', () => {
+  it('puts only the rows in view in the DOM, even for a million packets', async () => {
+    const asked: number[] = []
+    const wrapper = mount(PacketList, {
+      props: { count: 1_000_000, rowAt: (position: number) => (asked.push(position), row(position)), cacheVersion: 0, selectedIndex: null, followTail: false }
+    })
+    const rendered = wrapper.findAll('[data-packet-index]')
+    expect(rendered.length).toBeGreaterThan(10)
+    expect(rendered.length).toBeLessThan(60)
+    expect(new Set(asked).size).toBeLessThan(60)
+    expect(rendered[0]!.text()).toContain('packet 0')
+    expect(wrapper.emitted('range')?.[0]).toEqual([0, rendered.length])
+  })
+
+  it('maps a scroll to the end of a very long list onto its last rows', async () => {
+    const wrapper = mount(PacketList, {
+      props: { count: 1_000_000, rowAt: row, cacheVersion: 0, selectedIndex: null, followTail: false },
+      attachTo: document.body
+    })
+    const viewport = wrapper.get('[data-testid="packet-list"]')
+    const spacer = wrapper.get('.table-spacer')
+    // The scroll height is capped; positions map proportionally.
+    expect(parseInt(spacer.attributes('style')!.match(/height: (\d+)px/)![1]!)).toBeLessThan(1_000_000 * 22)
+    ;(viewport.element as HTMLElement).scrollTop = 8_000_000
+    await viewport.trigger('scroll')
+    const indexes = wrapper.findAll('[data-packet-index]').map((element) => Number(element.attributes('data-packet-index')))
+    expect(Math.max(...indexes)).toBe(999_999)
+    expect(indexes.length).toBeLessThan(60)
+    wrapper.unmount()
+  })
+
+  it('shows placeholders for rows still loading and selects a clicked row', async () => {
+    const wrapper = mount(PacketList, {
+      props: { count: 50, rowAt: (position: number) => (position < 5 ? row(position) : null), cacheVersion: 0, selectedIndex: 2, followTail: false }
+    })
+    expect(wrapper.findAll('.packet-row.loading').length).toBeGreaterThan(0)
+    expect(wrapper.get('[data-packet-index="2"]').classes()).toContain('selected')
+    await wrapper.get('[data-packet-index="3"]').trigger('click')
+    expect(wrapper.emitted('select')?.[0]).toEqual([3])
+    await wrapper.get('[data-testid="packet-list"]').trigger('keydown', { key: 'ArrowDown' })
+    expect(wrapper.emitted('selectPosition')?.[0]).toEqual([3])
+  })
+})
+
+describe('HexDump', () => {
+  it('highlights the selected bytes in both the hex and the text column', async () => {
+    const bytes = new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    const wrapper = mount(HexDump, { props: { bytes, highlight: { offset: 4, length: 3 } } })
+    expect(wrapper.findAll('.hex-line')).toHaveLength(2)
+    expect(wrapper.findAll('.hex-byte.highlighted').map((cell) => cell.text())).toEqual(['2f', '20', '48'])
+    expect(wrapper.findAll('.hex-char.highlighted').map((cell) => cell.element.textContent).join('')).toBe('/ H')
+    await wrapper.get('[data-offset="0"]').trigger('click')
+    expect(wrapper.emitted('pick')?.[0]).toEqual([0])
+  })
+})
+
+const layers: DecodedLayer[] = [
+  {
+    kind: 'ipv4',
+    title: 'Internet Protocol Version 4',
+    offset: 0,
+    length: 20,
+    fields: [{ name: 'ip.src', label: 'Source', value: '127.0.0.1', display: '127.0.0.1', offset: 12, length: 4, children: [] }]
+  },
+  {
+    kind: 'udp',
+    title: 'User Datagram Protocol, Src Port: 5000, Dst Port: 53',
+    offset: 20,
+    length: 8,
+    fields: [
+      { name: 'udp.srcport', label: 'Source Port', value: 5000, display: '5000', offset: 20, length: 2, children: [] },
+      { name: 'udp.dstport', label: 'Destination Port', value: 53, display: '53', offset: 22, length: 2, children: [] }
+    ]
+  }
+]
+
+describe('DecodedTree', () => {
+  it('folds layers and reports the byte range of the selected field', async () => {
+    const wrapper = mount(DecodedTree, { props: { layers } })
+    // UDP starts open, IPv4 closed.
+    expect(wrapper.find('[data-field="udp.dstport"]').exists()).toBe(true)
+    expect(wrapper.find('[data-field="ip.src"]').exists()).toBe(false)
+    await wrapper.get('[data-layer="ipv4"] [data-testid="layer-toggle"]').trigger('click')
+    await wrapper.get('[data-field="ip.src"]').trigger('click')
+    expect(wrapper.emitted('select')?.at(-1)).toEqual([{ offset: 12, length: 4 }])
+    await wrapper.get('[data-field="udp.dstport"]').trigger('click')
+    expect(wrapper.emitted('select')?.at(-1)).toEqual([{ offset: 22, length: 2 }])
+  })
+
+  it('selects the innermost field under a byte picked in the hex dump', async () => {
+    const wrapper = mount(DecodedTree, { props: { layers } })
+    ;(wrapper.vm as unknown as { selectAt(offset: number): void }).selectAt(21)
+    expect(wrapper.emitted('select')?.at(-1)).toEqual([{ offset: 20, length: 2 }])
+  })
+})
+
+const form: CaptureFormValues = {
+  interface: 'lo',
+  filter: 'port 80',
+  snaplen: 0,
+  promiscuous: true,
+  bufferMiB: 2,
+  stopAfterPackets: null,
+  stopAfterKibibytes: null,
+  stopAfterSeconds: null
+}
+const devices = [
+  { name: 'lo', description: null, addresses: [{ address: '127.0.0.1', netmask: null, broadcast: null, destination: null }], loopback: true, linkType: 1, linkTypeName: 'ETHERNET', openError: null, openErrorCode: null },
+  { name: 'any', description: 'Pseudo-device', addresses: [], loopback: false, linkType: 276, linkTypeName: 'LINUX_SLL2', openError: null, openErrorCode: null }
+]
+
+describe('CaptureForm', () => {
+  it('lists interfaces with addresses and link types, shows libpcap’s message, and starts', async () => {
+    const wrapper = mount(CaptureForm, { props: { modelValue: form, interfaces: devices, busy: false, running: false, filterError: 'syntax error in filter expression' } })
+    const options = wrapper.findAll('[data-testid="capture-interface"] option').map((option) => option.text())
+    expect(options[0]).toContain('127.0.0.1')
+    expect(options[0]).toContain('ETHERNET')
+    expect(options[1]).toContain('LINUX_SLL2')
+    expect(wrapper.get('[data-testid="capture-filter-error"]').text()).toBe('syntax error in filter expression')
+    await wrapper.get('[data-testid="capture-stop-packets"]').setValue('100')
+    expect(wrapper.emitted('update:modelValue')?.at(-1)?.[0]).toMatchObject({ stopAfterPackets: 100 })
+    await wrapper.get('form').trigger('submit')
+    expect(wrapper.emitted('start')).toHaveLength(1)
+  })
+
+  it('offers Stop and locks the settings while a capture runs', async () => {
+    const wrapper = mount(CaptureForm, { props: { modelValue: form, interfaces: devices, busy: true, running: true, filterError: null } })
+    expect(wrapper.find('[data-testid="capture-start"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="capture-filter"]').attributes('disabled')).toBeDefined()
+    await wrapper.get('[data-testid="capture-stop"]').trigger('click')
+    expect(wrapper.emitted('stop')).toHaveLength(1)
+  })
+})
+
+describe('FollowStream', () => {
+  const encoder = new TextEncoder()
+  const stream: StreamView = {
+    conversationId: '0',
+    clientLabel: '127.0.0.1:50000',
+    serverLabel: '127.0.0.1:80',
+    clientBytes: 18,
+    serverBytes: 6,
+    chunks: [
+      { fromClient: true, bytes: encoder.encode('GET / HTTP/1.0\r\n\r\n') },
+      { fromClient: false, bytes: encoder.encode('hello\u0001') }
+    ],
+    notes: []
+  }
+
+  it('shows each side in its own colour, as text or hex', async () => {
+    const wrapper = mount(FollowStream, { props: { stream } })
+    expect(wrapper.get('[data-side="client"]').text()).toContain('GET / HTTP/1.0')
+    expect(wrapper.get('[data-side="server"]').text()).toBe('hello.')
+    await wrapper.get('[data-testid="follow-mode-hex"]').setValue(true)
+    expect(wrapper.get('[data-side="client"]').text()).toContain('00000000  47 45 54 20')
+    expect(wrapper.get('[data-side="server"]').text()).toContain('68 65 6c 6c 6f 01')
+  })
+})
