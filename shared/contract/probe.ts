@@ -43,6 +43,8 @@ const MAXIMUM_CA_TEXT = 2 * 1024 * 1024
 const host = v.pipe(v.string(), v.maxLength(MAXIMUM_HOST_LENGTH))
 const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))
 const identifier = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+/** The HOST:PORT every probe and the holder aim at. */
+const target = { host, port }
 
 function bounded(limit: NumericLimit) {
   return v.optional(v.pipe(v.number(), v.integer(), v.minValue(limit.min), v.maxValue(limit.max)))
@@ -61,8 +63,7 @@ export const probeContract = {
   requests: {
     'probe/tcp': request(
       v.strictObject({
-        host,
-        port,
+        ...target,
         addressChoice: v.optional(v.picklist(['first', 'all'])),
         timeoutMs: bounded(PROBE_LIMITS.timeoutMs),
         payload: v.optional(v.nullable(payload)),
@@ -72,8 +73,7 @@ export const probeContract = {
     ).returns<TcpProbeResult>(),
     'probe/tls': request(
       v.strictObject({
-        host,
-        port,
+        ...target,
         servername: v.optional(v.nullable(host)),
         alpnProtocols: v.optional(
           v.pipe(v.array(v.pipe(v.string(), v.maxLength(255))), v.maxLength(PROBE_LIMITS.alpnProtocols))
@@ -86,8 +86,7 @@ export const probeContract = {
     ).returns<TlsProbeResult>(),
     'probe/udp': request(
       v.strictObject({
-        host,
-        port,
+        ...target,
         payload: v.optional(v.nullable(payload)),
         dnsQuery: v.optional(
           v.nullable(v.strictObject({ name: v.pipe(v.string(), v.maxLength(MAXIMUM_HOST_LENGTH)), type: v.picklist(DNS_RECORD_TYPES) }))
@@ -100,8 +99,7 @@ export const probeContract = {
     /** Starts a repeated probe; samples then arrive as `probe/samples` batches. */
     'probe/repeat-start': request(
       v.strictObject({
-        host,
-        port,
+        ...target,
         intervalMs: bounded(PROBE_LIMITS.intervalMs),
         count: v.optional(
           v.nullable(
@@ -131,8 +129,7 @@ export const probeContract = {
      */
     'holder/open': request(
       v.strictObject({
-        host,
-        port,
+        ...target,
         count: v.pipe(v.number(), v.integer(), v.minValue(PROBE_LIMITS.holderCount.min), v.maxValue(PROBE_LIMITS.holderCount.max)),
         allowNonLoopback: v.optional(v.boolean()),
         timeoutMs: bounded(PROBE_LIMITS.timeoutMs)

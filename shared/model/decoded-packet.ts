@@ -320,7 +320,7 @@ export interface FollowedStream {
 
 /** Traffic in one time bucket. */
 export interface ThroughputPoint {
-  /** Bucket start, epoch seconds. */
+  /** Bucket start, epoch milliseconds (the x value time-series charts take). */
   readonly time: number
   readonly bytesIn: number
   readonly bytesOut: number

@@ -202,26 +202,31 @@ export interface TcpProbeRequest {
   readonly readTimeoutMs?: number
 }
 
-/** What a TCP probe found. */
-export interface TcpProbeResult {
-  readonly kind: 'tcp'
+/** What every one-shot probe result reports, whatever its kind. */
+export interface ProbeResultBase {
   readonly host: string
   readonly port: number
   /** Wall-clock start, epoch milliseconds. */
   readonly startedAt: number
   readonly durationMs: number
+  readonly ok: boolean
+  /** Null when the request was rejected before the lookup, or the lookup failed. */
+  readonly dns: DnsTiming | null
+  readonly error: ProbeError | null
+}
+
+/** What a TCP probe found. */
+export interface TcpProbeResult extends ProbeResultBase {
+  readonly kind: 'tcp'
   /**
    * True when every attempted address connected and, with a payload, a reply arrived.
    * With addressChoice `first` only the first address is attempted.
    */
   readonly ok: boolean
   readonly addressChoice: AddressChoice
-  /** Null when the request was rejected before the lookup. */
-  readonly dns: DnsTiming | null
   readonly attempts: readonly ConnectAttempt[]
   /** Present when a payload was sent (over the first connection that succeeded). */
   readonly exchange: PayloadExchange | null
-  readonly error: ProbeError | null
 }
 
 /** A TLS probe request. */
@@ -284,15 +289,10 @@ export interface TrustStore {
 }
 
 /** What a TLS probe found. */
-export interface TlsProbeResult {
+export interface TlsProbeResult extends ProbeResultBase {
   readonly kind: 'tls'
-  readonly host: string
-  readonly port: number
-  readonly startedAt: number
-  readonly durationMs: number
   /** True when the handshake finished and the chain was trusted (or `insecure` was set). */
   readonly ok: boolean
-  readonly dns: DnsTiming | null
   readonly connect: ConnectAttempt | null
   /** From the TCP connection to the finished handshake. */
   readonly handshakeMs: number | null
@@ -322,7 +322,6 @@ export interface TlsProbeResult {
   readonly hostnameMatches: boolean | null
   /** Leaf first, then each issuer the server sent or the trust store supplied. */
   readonly certificates: readonly CertificateDetails[]
-  readonly error: ProbeError | null
 }
 
 /** DNS record types the query preset can ask for. */
@@ -383,15 +382,10 @@ export interface UdpReply {
 }
 
 /** What a UDP probe found. */
-export interface UdpProbeResult {
+export interface UdpProbeResult extends ProbeResultBase {
   readonly kind: 'udp'
-  readonly host: string
-  readonly port: number
-  readonly startedAt: number
-  readonly durationMs: number
   /** True when at least one reply arrived. */
   readonly ok: boolean
-  readonly dns: DnsTiming | null
   /** The address the datagram went to. */
   readonly address: string | null
   readonly localAddress: string | null
@@ -401,7 +395,6 @@ export interface UdpProbeResult {
   readonly replies: readonly UdpReply[]
   /** The DNS query sent, when the DNS preset was used. */
   readonly dnsQuery: DnsQuestion | null
-  readonly error: ProbeError | null
 }
 
 /** Any one-shot probe result. */

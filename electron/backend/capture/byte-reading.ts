@@ -1,6 +1,6 @@
 /**
- * Integer reads from byte arrays, shared by the file readers (either byte order) and the
- * packet decoders (network order). Plain index arithmetic: no DataView per packet.
+ * Byte helpers shared by the file readers (either byte order), the writers, the packet decoders
+ * (network order) and the stream reassembly. Plain index arithmetic: no DataView per packet.
  */
 
 /** A 32-bit unsigned integer in either byte order. */
@@ -28,6 +28,19 @@ export function networkUint16(bytes: Uint8Array, position: number): number {
 /** A 24-bit unsigned integer in network byte order. */
 export function networkUint24(bytes: Uint8Array, position: number): number {
   return (bytes[position]! << 16) | (bytes[position + 1]! << 8) | bytes[position + 2]!
+}
+
+/** Joins byte arrays into one new array. */
+export function concatenateBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const part of parts) total += part.length
+  const joined = new Uint8Array(total)
+  let position = 0
+  for (const part of parts) {
+    joined.set(part, position)
+    position += part.length
+  }
+  return joined
 }
 
 /** A 32-bit unsigned integer in network byte order. */

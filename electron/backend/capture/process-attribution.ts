@@ -128,11 +128,12 @@ export class ProcessAttributor {
     // A listener or a bound socket may stand in for a connection the table does not show yet, and
     // a just-accepted socket may not show its process yet.
     this.refreshFor(flowKey, packetTimeMs)
-    if (found) {
-      this.remember(flowKey, found)
-      return found
-    }
-    return this.flows.get(flowKey) ?? null
+    // A closed socket lingers without a process (TIME_WAIT, LAST_ACK); the flow's last known owner
+    // is the better answer for its final packets.
+    const remembered = this.flows.get(flowKey)
+    if (remembered && (found === null || (found.socket.pid === null && remembered.socket.pid !== null))) return remembered
+    if (found) this.remember(flowKey, found)
+    return found
   }
 
   /** Resolves once the table read asked for by recent misses (if any) is done. */

@@ -316,7 +316,10 @@ export class HistoryStore {
       case 'interfaces': {
         for (const track of this.interfaces.values()) {
           for (const column of INTERFACE_COLUMNS) {
-            series.push({ key: `${track.key}:${column}`, label: `${track.label} ${INTERFACE_LABELS[column]}`, values: read(track, column) })
+            const values = read(track, column)
+            // Idle interfaces (dummy, down) would only add flat lines and legend entries.
+            if (!values.some((value) => value !== null && value > 0)) continue
+            series.push({ key: `${track.key}:${column}`, label: `${track.label} ${INTERFACE_LABELS[column]}`, values })
           }
         }
         break

@@ -4,10 +4,9 @@ import type { FindingProcess } from '../../../shared/model/finding'
 import { HISTORY_COLUMNS } from '../history/history-store'
 import {
   describeProcess,
-  endpointGroup,
   evidenceSeries,
   formatDuration,
-  topGroups,
+  groupByEndpoint,
   type Candidate,
   type LeakRule
 } from './rule'
@@ -59,7 +58,7 @@ export const closeWaitRule: LeakRule = (input) => {
     const keeps = aged >= keepAt
     if (!keeps) continue
     const who = describeProcess(entry.process)
-    const groups = topGroups(entry.aged.map((socket) => endpointGroup(socket, input.scan.listening)))
+    const groups = groupByEndpoint(entry.aged, input.scan.listening).map(({ label, count }) => ({ label, count }))
     const slice = input.store.columnSlice(
       { kind: 'process', pid },
       HISTORY_COLUMNS.stateColumn('CLOSE_WAIT'),

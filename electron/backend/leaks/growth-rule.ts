@@ -109,7 +109,7 @@ export const growthRule: LeakRule = (input) => {
       if (minutesLeft < 10) severity = 'critical'
       limitSentence = ` At this pace it reaches its limit of ${fdLimit} open files in about ${formatDuration(Math.max(0, minutesLeft) * 60_000)}, after which every new connection fails with "too many open files".`
     }
-    const owned = input.sockets.filter((socket) => socket.pid === process.pid && socket.state !== 'LISTEN')
+    const owned = input.sockets.filter((socket) => socket.pid === process.pid && socket.family !== null && socket.state !== 'LISTEN')
     const groups = topGroups(owned.map((socket) => `${socket.state} → ${endpointGroup(socket, input.scan.listening)}`))
     const who = describeProcess(process)
     const numbers: Record<string, number> = {

@@ -25,8 +25,13 @@ export interface Candidate {
   readonly evidence: FindingEvidence
 }
 
-/** Who listens on a port, keyed by `protocol:port`. */
-export type ListeningOwners = ReadonlyMap<string, FindingProcess | null>
+/** Who listens on a port, keyed by `listeningKey(protocol, port)`. */
+export type ListeningOwners = ReadonlyMap<number, FindingProcess | null>
+
+/** A number per (protocol, port), so lookups on every socket build no strings. */
+export function listeningKey(protocol: SocketEntry['protocol'], port: number): number {
+  return (protocol === 'udp' ? 65_536 : protocol === 'raw' ? 131_072 : 0) + port
+}
 
 /** The sockets the rules look at, gathered in one pass over the table. */
 export interface SocketScan {
@@ -54,13 +59,13 @@ export type LeakRule = (input: RuleInput) => Candidate[]
 
 /** One pass over the table for the rules. */
 export function scanSockets(sockets: readonly SocketEntry[]): SocketScan {
-  const listening = new Map<string, FindingProcess | null>()
+  const listening = new Map<number, FindingProcess | null>()
   const closeWait: SocketEntry[] = []
   const timeWait: SocketEntry[] = []
   for (const socket of sockets) {
     if (socket.state === 'LISTEN' || (socket.protocol === 'udp' && socket.state === 'UNCONN')) {
       if (socket.localPort !== null && socket.protocol !== 'unix') {
-        const key = `${socket.protocol}:${socket.localPort}`
+        const key = listeningKey(socket.protocol, socket.localPort)
         if (!listening.get(key)) listening.set(key, socket.pid !== null ? { pid: socket.pid, name: socket.process ?? '' } : null)
       }
     } else if (socket.state === 'CLOSE_WAIT') closeWait.push(socket)
@@ -74,10 +79,43 @@ export function scanSockets(sockets: readonly SocketEntry[]): SocketScan {
  * listening port and the client address, since each client uses a different port.
  */
 export function endpointGroup(socket: SocketEntry, listening: ListeningOwners): string {
-  if (socket.localPort !== null && listening.has(`${socket.protocol}:${socket.localPort}`)) {
+  if (socket.localPort !== null && listening.has(listeningKey(socket.protocol, socket.localPort))) {
     return `clients of :${socket.localPort} from ${socket.remoteAddress}`
   }
   return formatEndpoint(socket.remoteAddress, socket.remotePort, socket.family)
+}
+
+/** A remote endpoint with how many sockets go to it, and one of them. */
+export interface EndpointCount extends EvidenceGroup {
+  readonly example: SocketEntry
+}
+
+/**
+ * Groups sockets by remote endpoint, as `endpointGroup` names them, largest first. Counts on
+ * nested maps of address and port and names only the groups it returns, so it stays cheap on
+ * tens of thousands of TIME_WAIT sockets.
+ */
+export function groupByEndpoint(sockets: Iterable<SocketEntry>, listening: ListeningOwners, limit = 5): EndpointCount[] {
+  const byAddress = new Map<string, Map<number, { count: number; example: SocketEntry }>>()
+  for (const socket of sockets) {
+    const server = socket.localPort !== null && listening.has(listeningKey(socket.protocol, socket.localPort))
+    // Accepted connections group by their own port; outgoing ones by the peer's.
+    const port = server ? 65_536 + (socket.localPort ?? 0) : (socket.remotePort ?? 0)
+    let ports = byAddress.get(socket.remoteAddress)
+    if (!ports) {
+      ports = new Map()
+      byAddress.set(socket.remoteAddress, ports)
+    }
+    const entry = ports.get(port)
+    if (entry) entry.count++
+    else ports.set(port, { count: 1, example: socket })
+  }
+  const counted: Array<{ count: number; example: SocketEntry }> = []
+  for (const ports of byAddress.values()) counted.push(...ports.values())
+  return counted
+    .sort((a, b) => b.count - a.count)
+    .slice(0, limit)
+    .map((entry) => ({ label: endpointGroup(entry.example, listening), count: entry.count, example: entry.example }))
 }
 
 /** Counts by label, largest first, at most `limit`. */

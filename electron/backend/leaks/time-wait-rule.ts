@@ -1,7 +1,8 @@
 /** `time-wait`: TIME_WAIT dominating the TCP table, the mark of connection churn. */
 import type { FindingProcess } from '../../../shared/model/finding'
 import { HISTORY_COLUMNS } from '../history/history-store'
-import { describeProcess, endpointGroup, evidenceSeries, topGroups, type LeakRule, type RuleInput } from './rule'
+import type { SocketEntry } from '../../../shared/model/socket'
+import { describeProcess, evidenceSeries, groupByEndpoint, listeningKey, type LeakRule, type RuleInput } from './rule'
 
 /** Raised findings clear only once TIME_WAIT drops this far below the thresholds. */
 const CLEAR_FACTOR = 0.8
@@ -21,8 +22,9 @@ export const timeWaitRule: LeakRule = (input) => {
   const keeps = timeWait >= settings.timeWaitMinimumCount * CLEAR_FACTOR && share >= settings.timeWaitMinimumShare * CLEAR_FACTOR
   if (!keeps) return []
 
-  const groups = topGroups(scan.timeWait.map((socket) => endpointGroup(socket, scan.listening)))
-  const process = groups.length > 0 ? guessProcess(input, groups[0].label) : null
+  const endpoints = groupByEndpoint(scan.timeWait, scan.listening)
+  const groups = endpoints.map(({ label, count }) => ({ label, count }))
+  const process = endpoints.length > 0 ? guessProcess(input, endpoints[0].example) : null
   const slice = input.store.columnSlice({ kind: 'overall' }, HISTORY_COLUMNS.stateColumn('TIME_WAIT'), now - settings.growthWindowSeconds * 1000)
   return [
     {
@@ -50,17 +52,14 @@ export const timeWaitRule: LeakRule = (input) => {
   ]
 }
 
-function guessProcess(input: RuleInput, group: string): FindingProcess | null {
-  const { scan } = input
-  const sample = scan.timeWait.find((socket) => endpointGroup(socket, scan.listening) === group)
-  if (!sample) return null
-  const listener = sample.localPort !== null ? scan.listening.get(`tcp:${sample.localPort}`) : undefined
+function guessProcess(input: RuleInput, example: SocketEntry): FindingProcess | null {
+  const listener = example.localPort !== null ? input.scan.listening.get(listeningKey('tcp', example.localPort)) : undefined
   if (listener !== undefined) return listener
   // A client: whoever holds live connections to the same remote endpoint.
   const counts = new Map<number, { name: string; count: number }>()
   for (const socket of input.sockets) {
     if (socket.pid === null || socket.protocol !== 'tcp' || socket.state === 'TIME_WAIT') continue
-    if (socket.remoteAddress !== sample.remoteAddress || socket.remotePort !== sample.remotePort) continue
+    if (socket.remotePort !== example.remotePort || socket.remoteAddress !== example.remoteAddress) continue
     const entry = counts.get(socket.pid) ?? { name: socket.process ?? '', count: 0 }
     entry.count++
     counts.set(socket.pid, entry)

@@ -17,6 +17,7 @@ import { closeSocketGracefully } from './close-socket'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 import { BoundedCollector } from './received-data'
+import { beginResult, finishResult, type ResultDraft } from './probe-result'
 import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 
@@ -28,66 +29,45 @@ const REPLY_SETTLE_MS = 50
 
 /** Run a TCP probe. Never rejects: every failure is in the result's `error`. */
 export async function runTcpProbe(request: TcpProbeRequest, signal?: AbortSignal): Promise<TcpProbeResult> {
-  const startedAt = Date.now()
-  const start = monotonicNow()
+  const { base, start } = beginResult(request)
+  const result: ResultDraft<TcpProbeResult> = {
+    ...base,
+    kind: 'tcp',
+    ok: false,
+    addressChoice: request.addressChoice ?? 'first',
+    attempts: [],
+    exchange: null,
+    error: null
+  }
   const checked = checkTcpProbe(request)
-  const base = {
-    kind: 'tcp' as const,
-    host: String(request.host),
-    port: Number(request.port),
-    startedAt,
-    addressChoice: request.addressChoice ?? ('first' as const)
-  }
-  if (!checked.ok) {
-    return { ...base, durationMs: 0, ok: false, dns: null, attempts: [], exchange: null, error: checked.error }
-  }
+  if (!checked.ok) return finishResult(result, start, checked.error)
   const probe = checked.value
+  Object.assign(result, { host: probe.host, addressChoice: probe.addressChoice })
   const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)
-  if (!resolution.ok) {
-    return {
-      ...base,
-      host: probe.host,
-      durationMs: millisecondsSince(start),
-      ok: false,
-      dns: null,
-      attempts: [],
-      exchange: null,
-      error: resolution.error
-    }
-  }
+  if (!resolution.ok) return finishResult(result, start, resolution.error)
+  result.dns = resolution.dns
   const targets: readonly ResolvedAddress[] =
     probe.addressChoice === 'all' ? resolution.dns.addresses : resolution.dns.addresses.slice(0, 1)
   const attempts: ConnectAttempt[] = []
-  let exchange: PayloadExchange | null = null
   let exchangeError: ProbeError | null = null
   for (const target of targets) {
     const outcome = await connectTcp({ ...target, port: probe.port, timeoutMs: probe.timeoutMs, signal })
     attempts.push(outcome.attempt)
     if (outcome.socket === null) continue
-    if (probe.payload !== null && exchange === null) {
-      const result = await exchangePayload(outcome.socket, probe.payload, {
+    if (probe.payload !== null && result.exchange === null) {
+      const exchanged = await exchangePayload(outcome.socket, probe.payload, {
         where: formatHostPort(target.address, probe.port),
         readLimitBytes: probe.readLimitBytes,
         readTimeoutMs: probe.readTimeoutMs,
         signal
       })
-      exchange = result.exchange
-      exchangeError = result.error
+      result.exchange = exchanged.exchange
+      exchangeError = exchanged.error
     }
     closeSocketGracefully(outcome.socket)
   }
-  const error = attempts.find((attempt) => attempt.error !== null)?.error ?? exchangeError
-  return {
-    ...base,
-    host: probe.host,
-    addressChoice: probe.addressChoice,
-    durationMs: millisecondsSince(start),
-    ok: error === null,
-    dns: resolution.dns,
-    attempts,
-    exchange,
-    error
-  }
+  result.attempts = attempts
+  return finishResult(result, start, attempts.find((attempt) => attempt.error !== null)?.error ?? exchangeError)
 }
 
 /** Limits for reading the reply to a payload. */

@@ -12,24 +12,19 @@ import { leafMatchesName, peerCertificateChain } from './certificate-details'
 import { closeSocketGracefully } from './close-socket'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
+import { beginResult, finishResult, type ResultDraft } from './probe-result'
 import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 import { explainVerificationFailure } from './tls-verification'
 import { customTrustStore, systemTrustStore, type LoadedTrustStore } from './trust-store'
 
-type MutableResult = { -readonly [Key in keyof TlsProbeResult]: TlsProbeResult[Key] }
-
 /** Run a TLS probe. Never rejects: every failure is in the result's `error`. */
 export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal): Promise<TlsProbeResult> {
-  const start = monotonicNow()
-  const result: MutableResult = {
+  const { base, start } = beginResult(request)
+  const result: ResultDraft<TlsProbeResult> = {
+    ...base,
     kind: 'tls',
-    host: String(request.host),
-    port: Number(request.port),
-    startedAt: Date.now(),
-    durationMs: 0,
     ok: false,
-    dns: null,
     connect: null,
     handshakeMs: null,
     protocol: null,
@@ -48,12 +43,7 @@ export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal
     certificates: [],
     error: null
   }
-  const done = (error: ProbeError | null): TlsProbeResult => ({
-    ...result,
-    durationMs: millisecondsSince(start),
-    ok: error === null,
-    error
-  })
+  const done = (error: ProbeError | null): TlsProbeResult => finishResult(result, start, error)
   const checked = checkTlsProbe(request)
   if (!checked.ok) return done(checked.error)
   const probe = checked.value

@@ -14,21 +14,16 @@ import { decodeDnsReply, encodeDnsQuery } from '../../../shared/dns-message'
 import { cancelledError, classifySocketError, errorCode, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 import { BoundedCollector } from './received-data'
+import { beginResult, finishResult, type ResultDraft } from './probe-result'
 import { resolveHost } from './resolve-host'
-
-type MutableResult = { -readonly [Key in keyof UdpProbeResult]: UdpProbeResult[Key] }
 
 /** Run a UDP probe. Never rejects: every failure is in the result's `error`. */
 export async function runUdpProbe(request: UdpProbeRequest, signal?: AbortSignal): Promise<UdpProbeResult> {
-  const start = monotonicNow()
-  const result: MutableResult = {
+  const { base, start } = beginResult(request)
+  const result: ResultDraft<UdpProbeResult> = {
+    ...base,
     kind: 'udp',
-    host: String(request.host),
-    port: Number(request.port),
-    startedAt: Date.now(),
-    durationMs: 0,
     ok: false,
-    dns: null,
     address: null,
     localAddress: null,
     localPort: null,
@@ -38,12 +33,7 @@ export async function runUdpProbe(request: UdpProbeRequest, signal?: AbortSignal
     dnsQuery: request.dnsQuery ?? null,
     error: null
   }
-  const done = (error: ProbeError | null): UdpProbeResult => ({
-    ...result,
-    durationMs: millisecondsSince(start),
-    ok: error === null,
-    error
-  })
+  const done = (error: ProbeError | null): UdpProbeResult => finishResult(result, start, error)
   const checked = checkUdpProbe(request)
   if (!checked.ok) return done(checked.error)
   const probe = checked.value

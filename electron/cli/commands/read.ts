@@ -57,7 +57,7 @@ function packetLine(number: number, summary: PacketSummary, start: PacketTimesta
   const destination = endpoint(summary.destinationAddress, summary.destinationPort, summary.ipVersion)
   const malformed = summary.malformed === null ? '' : ` [malformed ${summary.malformed.layer}: ${summary.malformed.message}]`
   const process = summary.comment === null ? '' : ` {${summary.comment}}`
-  const line = `${String(number).padStart(6)} ${relative.padStart(12)} ${source.padEnd(28)} → ${destination.padEnd(28)} ${summary.protocol.padEnd(7)} ${String(summary.originalLength).padStart(6)} ${summary.info}${malformed}${process}`
+  const line = `${String(number).padStart(6)} ${relative.padStart(12)} ${source.padEnd(22)} → ${destination.padEnd(22)} ${summary.protocol.padEnd(7)} ${String(summary.originalLength).padStart(6)} ${summary.info}${malformed}${process}`
   return columns !== undefined && columns > 20 && line.length > columns ? `${line.slice(0, columns - 1)}…` : line
 }
 
@@ -135,7 +135,7 @@ number of pcapng sections and interfaces) and prints its packets or a summary.
 Times: JSON gives each time twice: "...Timestamp" is ISO 8601 in UTC with all nine
 fractional digits (2026-01-02T03:04:05.123456789Z), "...TimestampEpoch" is epoch
 seconds as a string with nine decimals (exact to the nanosecond, unlike a float).
-The text table shows seconds since the first packet.
+The text table shows seconds since the file's first packet.
 
 A damaged or truncated file: every packet before the damage is printed (or counted
 in the summary, whose JSON then carries "error"), the error with its byte offset
@@ -176,19 +176,20 @@ ${PACKET_QUERY_HELP}
     let start: PacketTimestamp | null = null
     if (!values.summary && values.json) await write(io.out, '[')
     else if (!values.summary && io.out.isTTY) {
-      await write(io.out, `${'No.'.padStart(6)} ${'Time'.padStart(12)} ${'Source'.padEnd(28)}   ${'Destination'.padEnd(28)} ${'Proto'.padEnd(7)} ${'Length'.padStart(6)} Info\n`)
+      await write(io.out, `${'No.'.padStart(6)} ${'Time'.padStart(12)} ${'Source'.padEnd(22)}   ${'Destination'.padEnd(22)} ${'Proto'.padEnd(7)} ${'Length'.padStart(6)} Info\n`)
     }
     for await (const batch of reader) {
       let text = ''
       for (const packet of batch.packets) {
         number += 1
         const summary = summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1)
+        // Times count from the file's first packet, filtered or not, as tshark's do.
+        start ??= { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
         if (!matches(summary)) continue
         if (values.summary) {
           totals.add(summary)
           continue
         }
-        start ??= { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
         if (values.json) text += `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(packetJson(number, summary))}`
         else text += `${packetLine(number, summary, start, columns)}\n`
         printed += 1

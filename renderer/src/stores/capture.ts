@@ -119,7 +119,7 @@ const DEFAULT_FORM: CaptureFormValues = {
   filter: '',
   snaplen: 0,
   promiscuous: true,
-  bufferMiB: 2,
+  bufferMiB: 32,
   stopAfterPackets: null,
   stopAfterKibibytes: null,
   stopAfterSeconds: null

@@ -155,10 +155,8 @@ export const useHistoryStore = defineStore('history', () => {
     started = true
     const client = backendClient()
     client.subscribe('history/tick', (tick) => {
-      if (source.value === 'live') {
-        latest.value = tick.sample
-        info.value = tick.info
-      }
+      // The time axis (info) moves with the series in refresh(), so lines never lag the axis.
+      if (source.value === 'live') latest.value = tick.sample
       onTick()
     })
     client.onConnectionChange((connected) => {

@@ -27,10 +27,10 @@ export const DNS_TYPE = { A: 1, NS: 2, CNAME: 5, PTR: 12, TXT: 16, AAAA: 28 } as
 export function buildDnsMessage(message: BuiltMessage): Uint8Array {
   const bytes: number[] = []
   const written = new Map<string, number>()
-  const u16 = (value: number) => bytes.push((value >> 8) & 0xff, value & 0xff)
-  const u32 = (value: number) => {
-    u16((value >>> 16) & 0xffff)
-    u16(value & 0xffff)
+  const uint16 = (value: number) => bytes.push((value >> 8) & 0xff, value & 0xff)
+  const uint32 = (value: number) => {
+    uint16((value >>> 16) & 0xffff)
+    uint16(value & 0xffff)
   }
   const name = (text: string) => {
     const labels = text.split('.').filter((label) => label.length > 0)
@@ -38,7 +38,7 @@ export function buildDnsMessage(message: BuiltMessage): Uint8Array {
       const suffix = labels.slice(index).join('.').toLowerCase()
       const earlier = written.get(suffix)
       if (earlier !== undefined) {
-        u16(0xc000 | earlier)
+        uint16(0xc000 | earlier)
         return
       }
       if (bytes.length < 0x3fff) written.set(suffix, bytes.length)
@@ -47,24 +47,24 @@ export function buildDnsMessage(message: BuiltMessage): Uint8Array {
     }
     bytes.push(0)
   }
-  u16(message.id)
-  u16(message.flags)
-  u16(message.questions.length)
-  u16(message.answers?.length ?? 0)
-  u16(0)
-  u16(0)
+  uint16(message.id)
+  uint16(message.flags)
+  uint16(message.questions.length)
+  uint16(message.answers?.length ?? 0)
+  uint16(0)
+  uint16(0)
   for (const question of message.questions) {
     name(question.name)
-    u16(question.type)
-    u16(question.class ?? 1)
+    uint16(question.type)
+    uint16(question.class ?? 1)
   }
   for (const record of message.answers ?? []) {
     name(record.name)
-    u16(record.type)
-    u16(1)
-    u32(record.ttl)
+    uint16(record.type)
+    uint16(1)
+    uint32(record.ttl)
     const lengthAt = bytes.length
-    u16(0)
+    uint16(0)
     const dataStart = bytes.length
     if (record.data instanceof Uint8Array) bytes.push(...record.data)
     else if (record.type === DNS_TYPE.A) bytes.push(...String(record.data).split('.').map(Number))

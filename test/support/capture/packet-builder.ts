@@ -14,12 +14,12 @@ export function bytes(...parts: (number | readonly number[] | Uint8Array)[]): Ui
 }
 
 /** A 16-bit value in network order. */
-export function u16(value: number): number[] {
+export function uint16(value: number): number[] {
   return [(value >> 8) & 0xff, value & 0xff]
 }
 
 /** A 32-bit value in network order. */
-export function u32(value: number): number[] {
+export function uint32(value: number): number[] {
   return [(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]
 }
 
@@ -31,8 +31,8 @@ export function ascii(text: string): Uint8Array {
 /** An Ethernet II frame, optionally 802.1Q-tagged. */
 export function ethernetFrame(etherType: number, payload: Uint8Array, vlanIds: readonly number[] = []): Uint8Array {
   // Each tag is a TPID (802.1ad for an outer tag of a stack) and a TCI; the real type follows the last.
-  const tags = vlanIds.flatMap((id, index) => [...u16(index === 0 && vlanIds.length > 1 ? 0x88a8 : 0x8100), ...u16((3 << 13) | id)])
-  return bytes([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1], tags, u16(etherType), payload)
+  const tags = vlanIds.flatMap((id, index) => [...uint16(index === 0 && vlanIds.length > 1 ? 0x88a8 : 0x8100), ...uint16((3 << 13) | id)])
+  return bytes([2, 0, 0, 0, 0, 2], [2, 0, 0, 0, 0, 1], tags, uint16(etherType), payload)
 }
 
 /** An IPv4 packet. */
@@ -53,12 +53,12 @@ export function ipv4Packet(options: {
   return bytes(
     0x40 | (headerLength / 4),
     0,
-    u16(options.totalLength ?? headerLength + options.payload.length),
-    u16(options.identification ?? 0x1234),
-    u16(flags),
+    uint16(options.totalLength ?? headerLength + options.payload.length),
+    uint16(options.identification ?? 0x1234),
+    uint16(flags),
     64,
     options.protocol,
-    u16(0),
+    uint16(0),
     options.source ?? [127, 0, 0, 1],
     options.destination ?? [127, 0, 0, 2],
     options_,
@@ -74,7 +74,7 @@ export function ipv6Packet(options: {
   readonly destination?: readonly number[]
 }): Uint8Array {
   const loopback = [...new Array<number>(15).fill(0), 1]
-  return bytes(0x60, 0, 0, 0, u16(options.payload.length), options.nextHeader, 64, options.source ?? loopback, options.destination ?? loopback, options.payload)
+  return bytes(0x60, 0, 0, 0, uint16(options.payload.length), options.nextHeader, 64, options.source ?? loopback, options.destination ?? loopback, options.payload)
 }
 
 /** A TCP segment. */
@@ -92,15 +92,15 @@ export function tcpSegment(options: {
   while (tcpOptions.length % 4 !== 0) tcpOptions.push(0)
   const headerLength = 20 + tcpOptions.length
   return bytes(
-    u16(options.sourcePort),
-    u16(options.destinationPort),
-    u32(options.sequence ?? 1000),
-    u32(options.acknowledgment ?? 0),
+    uint16(options.sourcePort),
+    uint16(options.destinationPort),
+    uint32(options.sequence ?? 1000),
+    uint32(options.acknowledgment ?? 0),
     ((headerLength / 4) << 4) | ((options.flags >> 8) & 1),
     options.flags & 0xff,
-    u16(options.window ?? 65535),
-    u16(0),
-    u16(0),
+    uint16(options.window ?? 65535),
+    uint16(0),
+    uint16(0),
     tcpOptions,
     options.payload ?? new Uint8Array(0)
   )
@@ -108,5 +108,5 @@ export function tcpSegment(options: {
 
 /** A UDP datagram. */
 export function udpDatagram(sourcePort: number, destinationPort: number, payload: Uint8Array, length = payload.length + 8): Uint8Array {
-  return bytes(u16(sourcePort), u16(destinationPort), u16(length), u16(0), payload)
+  return bytes(uint16(sourcePort), uint16(destinationPort), uint16(length), uint16(0), payload)
 }

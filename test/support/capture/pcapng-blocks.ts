@@ -9,18 +9,18 @@ export class BlockWriter {
 
   constructor(private readonly littleEndian = true) {}
 
-  u8(value: number): this {
+  uint8(value: number): this {
     this.out.push(value & 0xff)
     return this
   }
 
-  u16(value: number): this {
+  uint16(value: number): this {
     const pair = [value & 0xff, (value >> 8) & 0xff]
     this.out.push(...(this.littleEndian ? pair : pair.reverse()))
     return this
   }
 
-  u32(value: number): this {
+  uint32(value: number): this {
     const quad = [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff]
     this.out.push(...(this.littleEndian ? quad : quad.reverse()))
     return this
@@ -38,11 +38,11 @@ export class BlockWriter {
 
   option(code: number, value: ArrayLike<number> | string): this {
     const data = typeof value === 'string' ? new TextEncoder().encode(value) : value
-    return this.u16(code).u16(data.length).raw(data).pad()
+    return this.uint16(code).uint16(data.length).raw(data).pad()
   }
 
   endOptions(): this {
-    return this.u32(0)
+    return this.uint32(0)
   }
 
   bytes(): number[] {
@@ -55,12 +55,12 @@ export function block(type: number, body: number[], littleEndian = true): Uint8A
   const padded = [...body]
   while (padded.length % 4 !== 0) padded.push(0)
   const length = padded.length + 12
-  return Uint8Array.from(new BlockWriter(littleEndian).u32(type).u32(length).raw(padded).u32(length).bytes())
+  return Uint8Array.from(new BlockWriter(littleEndian).uint32(type).uint32(length).raw(padded).uint32(length).bytes())
 }
 
 /** A Section Header Block. */
 export function sectionHeader(littleEndian = true, options: (writer: BlockWriter) => void = () => {}): Uint8Array {
-  const writer = new BlockWriter(littleEndian).u32(0x1a2b3c4d).u16(1).u16(0).u32(0xffffffff).u32(0xffffffff)
+  const writer = new BlockWriter(littleEndian).uint32(0x1a2b3c4d).uint16(1).uint16(0).uint32(0xffffffff).uint32(0xffffffff)
   options(writer)
   return block(0x0a0d0d0a, writer.bytes(), littleEndian)
 }
@@ -72,7 +72,7 @@ export function interfaceDescription(
   littleEndian = true,
   options: (writer: BlockWriter) => void = () => {}
 ): Uint8Array {
-  const writer = new BlockWriter(littleEndian).u16(linkType).u16(0).u32(snaplen)
+  const writer = new BlockWriter(littleEndian).uint16(linkType).uint16(0).uint32(snaplen)
   options(writer)
   return block(1, writer.bytes(), littleEndian)
 }
@@ -87,18 +87,7 @@ export function enhancedPacket(
   originalLength = data.length,
   options: (writer: BlockWriter) => void = () => {}
 ): Uint8Array {
-  const writer = new BlockWriter(littleEndian).u32(interfaceId).u32(high).u32(low).u32(data.length).u32(originalLength).raw(data).pad()
+  const writer = new BlockWriter(littleEndian).uint32(interfaceId).uint32(high).uint32(low).uint32(data.length).uint32(originalLength).raw(data).pad()
   options(writer)
   return block(6, writer.bytes(), littleEndian)
-}
-
-/** Joins byte arrays. */
-export function joinBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let position = 0
-  for (const part of parts) {
-    out.set(part, position)
-    position += part.length
-  }
-  return out
 }

@@ -10,6 +10,7 @@
 
 import type { Conversation, FlowDirection, FollowedStream, PacketSummary, StreamSegment } from '../../../../shared/model/decoded-packet'
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
+import { concatenateBytes } from '../byte-reading'
 import { conversationKey, ConversationTable, directionOf } from './conversations'
 
 /** A decoded packet: its summary and its bytes. */
@@ -138,7 +139,7 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
   assemblers['b-to-a'].flushPending()
   const finished: StreamSegment[] = segments.map((segment) => ({
     direction: segment.direction,
-    bytes: segment.parts.length === 1 ? segment.parts[0]!.slice() : joinParts(segment.parts),
+    bytes: segment.parts.length === 1 ? segment.parts[0]!.slice() : concatenateBytes(segment.parts),
     missingBefore: segment.missingBefore
   }))
   return {
@@ -149,14 +150,4 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
     duplicateBytes: assemblers['a-to-b'].duplicate + assemblers['b-to-a'].duplicate,
     missingBytes: assemblers['a-to-b'].missing + assemblers['b-to-a'].missing
   }
-}
-
-function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let position = 0
-  for (const part of parts) {
-    joined.set(part, position)
-    position += part.length
-  }
-  return joined
 }

@@ -50,7 +50,7 @@ export class ThroughputSeries {
     const index = Math.floor((summary.timestampSeconds + summary.timestampNanos / 1e9) / this.bucketSeconds)
     let point = this.buckets.get(index)
     if (point === undefined) {
-      point = { time: index * this.bucketSeconds, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 }
+      point = { time: index * this.bucketSeconds * 1000, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 }
       this.buckets.set(index, point)
     }
     if (this.isOutgoing(summary)) {
@@ -72,7 +72,7 @@ export class ThroughputSeries {
       const next = indexes[position + 1]
       if (next !== undefined && next - index - 1 <= MAXIMUM_FILLED_GAP) {
         for (let empty = index + 1; empty < next; empty += 1) {
-          points.push({ time: empty * this.bucketSeconds, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 })
+          points.push({ time: empty * this.bucketSeconds * 1000, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 })
         }
       }
     }

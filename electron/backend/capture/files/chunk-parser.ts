@@ -8,6 +8,7 @@
  */
 
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
+import { concatenateBytes } from '../byte-reading'
 import { CaptureFileError } from './capture-file-error'
 import type { CaptureFileFormat } from './capture-format'
 
@@ -54,7 +55,7 @@ export abstract class ChunkParser implements CaptureStreamParser {
     this.pending.push(chunk)
     this.pendingLength += chunk.length
     if (this.pendingLength < this.needed) return null
-    const buffer = this.pending.length === 1 ? this.pending[0]! : joinChunks(this.pending, this.pendingLength)
+    const buffer = this.pending.length === 1 ? this.pending[0]! : concatenateBytes(this.pending)
     let step: ParseStep
     try {
       step = this.parse(buffer, this.consumedBefore, packets)
@@ -88,16 +89,6 @@ export abstract class ChunkParser implements CaptureStreamParser {
 
   /** The error for input that ends with `leftover` unparsed bytes at `fileOffset`, or null if that is fine. */
   protected abstract endOfInput(leftover: number, fileOffset: number): CaptureFileError | null
-}
-
-function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const joined = new Uint8Array(length)
-  let position = 0
-  for (const chunk of chunks) {
-    joined.set(chunk, position)
-    position += chunk.length
-  }
-  return joined
 }
 
 /** A copy of part of a buffer, so a packet never keeps a whole read chunk alive. */

@@ -20,6 +20,7 @@ import {
   SHB_USER_APPLICATION,
   paddedLength
 } from './capture-format'
+import { concatenateBytes } from '../byte-reading'
 import type { ByteOrder, CaptureEncoder } from './capture-encoder'
 import { BlockBuilder, encodeOptionText } from './block-builder'
 import { timestampToUnits } from './timestamp-scale'
@@ -78,7 +79,7 @@ export class PcapngEncoder implements CaptureEncoder {
     writeOptions(block, shbOptions)
     block.uint32(length)
     const parts = [block.bytes, ...(this.options.interfaces ?? []).map((captureInterface) => this.addInterface(captureInterface))]
-    return concatenate(parts)
+    return concatenateBytes(parts)
   }
 
   addInterface(captureInterface: CaptureInterface): Uint8Array {
@@ -141,16 +142,4 @@ function writeOptions(block: BlockBuilder, options: readonly EncodedOption[]): v
 
 function clampDecimals(decimals: number): number {
   return Math.min(9, Math.max(0, Math.round(decimals)))
-}
-
-/** Joins byte arrays into one. */
-export function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, part) => sum + part.length, 0)
-  const joined = new Uint8Array(total)
-  let position = 0
-  for (const part of parts) {
-    joined.set(part, position)
-    position += part.length
-  }
-  return joined
 }

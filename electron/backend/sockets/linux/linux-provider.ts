@@ -3,7 +3,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { endianness } from 'node:os'
-import type { OwnerVisibility, SocketEntry, TableIssue } from '../../../../shared/model/socket'
+import type { OwnerVisibility, SocketEntry, SocketOwner, TableIssue } from '../../../../shared/model/socket'
 import type { ProviderRead, SnapshotOptions, SocketProvider } from '../socket-provider'
 import { parseInetTable, parseUnixTable } from './proc-net-parser'
 import type { ParsedTable } from './proc-net-parser'
@@ -31,6 +31,8 @@ const TABLES: readonly TableKind[] = [
   { file: 'raw6', protocol: 'raw', family: 6 },
   { file: 'unix', protocol: 'unix' }
 ]
+
+const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
 
 /**
  * Reads /proc/net/{tcp,tcp6,udp,udp6,raw,raw6,unix} concurrently and joins owners.
@@ -63,7 +65,7 @@ export class LinuxSocketProvider implements SocketProvider {
     const issues: TableIssue[] = []
     const byId = new Map<string, SocketEntry>()
     for (const table of tables) {
-      issues.push(...table.issues)
+      for (const issue of table.issues) issues.push(issue)
       // A table read in several chunks can list a socket twice when it moves in between.
       for (const row of table.rows) byId.set(row.id, row)
     }
@@ -71,7 +73,7 @@ export class LinuxSocketProvider implements SocketProvider {
     if (!options.withProcesses) {
       const sockets: SocketEntry[] = []
       for (const row of byId.values()) {
-        sockets.push(withOwners(row, users, [], row.inode === 0 ? 'none' : 'hidden'))
+        sockets.push(withOwners(row, users, NO_OWNERS, row.inode === 0 ? 'none' : 'hidden'))
       }
       return { sockets, issues, partialOwnership: false }
     }
@@ -83,7 +85,7 @@ export class LinuxSocketProvider implements SocketProvider {
     for (const row of byId.values()) {
       const owners = row.inode === 0 ? undefined : ownersByInode.get(row.inode)
       if (owners !== undefined) sockets.push(withOwners(row, users, owners, 'known'))
-      else sockets.push(withOwners(row, users, [], restricted && row.inode !== 0 ? 'hidden' : 'none'))
+      else sockets.push(withOwners(row, users, NO_OWNERS, restricted && row.inode !== 0 ? 'hidden' : 'none'))
     }
     return { sockets, issues, partialOwnership: restricted }
   }

@@ -86,6 +86,14 @@ const TIMER_OFF: TcpTimer = Object.freeze({ kind: 'off', expiresInMs: 0 })
 /** Rows are built as one literal (one object shape, no spreading) and given their id after. */
 type Mutable<T> = { -readonly [Key in keyof T]: T[Key] }
 
+/** Names of an endpoint's parts in issue messages, made once rather than per line. */
+interface EndpointLabels {
+  readonly address: string
+  readonly port: string
+}
+const LOCAL_LABELS: EndpointLabels = { address: 'local address', port: 'local address port' }
+const REMOTE_LABELS: EndpointLabels = { address: 'remote address', port: 'remote address port' }
+
 /** The port `parseEndpoint` read; a side channel so that no tuple is allocated per endpoint. */
 let endpointPort = 0
 
@@ -117,10 +125,19 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
 export function parseUnixTable(text: string, source: string): ParsedTable {
   const rows: SocketEntry[] = []
   const issues: TableIssue[] = []
+  // Sockets without an inode are told apart by their kernel address, which reads as zeros to
+  // users the kernel hides pointers from (kptr_restrict); those get a running number instead.
+  const socketlessIds = new Map<string, number>()
   forEachLine(text, source, issues, (lineStart, lineEnd, lineNumber) => {
     const count = scanFields(text, lineStart, lineEnd)
     if (lineNumber === 1 && count > 0 && text.startsWith('Num', fieldStarts[0])) return
-    rows.push(parseUnixLine(text, count, lineEnd))
+    const row = parseUnixLine(text, count, lineEnd)
+    if (row.inode === 0) {
+      const seen = socketlessIds.get(row.id) ?? 0
+      socketlessIds.set(row.id, seen + 1)
+      if (seen > 0) row.id = `${row.id}~${seen}`
+    }
+    rows.push(row)
   })
   return { rows, issues }
 }
@@ -145,9 +162,9 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
     throw new LineError(`expected at least ${INET_REQUIRED_FIELDS} fields, found ${count}`)
   }
   const addressLength = options.family === 4 ? 8 : 32
-  const localAddress = parseEndpoint(text, 1, addressLength, littleEndian, 'local address')
+  const localAddress = parseEndpoint(text, 1, addressLength, littleEndian, LOCAL_LABELS)
   const localPort = endpointPort
-  const remoteAddress = parseEndpoint(text, 2, addressLength, littleEndian, 'remote address')
+  const remoteAddress = parseEndpoint(text, 2, addressLength, littleEndian, REMOTE_LABELS)
   const remotePort = endpointPort
   const stateCode = hexField(text, fieldStarts[3], fieldEnds[3], 2, 'state')
   // "tx_queue:rx_queue" and "tr:tm->when" have fixed-width first halves.
@@ -206,7 +223,7 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
   return entry
 }
 
-function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntry {
+function parseUnixLine(text: string, count: number, lineEnd: number): Mutable<SocketEntry> {
   if (count < UNIX_REQUIRED_FIELDS) {
     throw new LineError(`expected at least ${UNIX_REQUIRED_FIELDS} fields, found ${count}`)
   }
@@ -315,14 +332,21 @@ function scanFields(text: string, start: number, end: number): number {
 }
 
 /** Parse "ADDRESS:PORT" in field `field`: returns the formatted address and sets `endpointPort`. */
-function parseEndpoint(text: string, field: number, addressLength: number, littleEndian: boolean, label: string): string {
+function parseEndpoint(
+  text: string,
+  field: number,
+  addressLength: number,
+  littleEndian: boolean,
+  labels: EndpointLabels
+): string {
+  const label = labels.address
   const start = fieldStarts[field]
   const end = fieldEnds[field]
   const colon = start + addressLength
   if (end - start !== addressLength + 5 || text.charCodeAt(colon) !== 0x3a) {
     throw new LineError(`${label} is not ${addressLength} hex digits, ":" and a 4-digit port`)
   }
-  endpointPort = hexField(text, colon + 1, end, 4, `${label} port`)
+  endpointPort = hexField(text, colon + 1, end, 4, labels.port)
   if (addressLength === 8) {
     // An IPv4 address is one word: its value is the cache key, so no key string is made.
     const word = hexField(text, start, colon, 8, label)

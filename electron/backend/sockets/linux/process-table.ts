@@ -288,26 +288,24 @@ export class ProcessTable {
       if (VANISHED_CODES.has(errorCode(error))) return null
       throw error
     }
-    const targets = await Promise.all(
-      names.map(async (name): Promise<number | null> => {
-        const known = previous?.fds.get(name)
-        if (known !== undefined && known !== 0 && trustedInodes?.has(known)) return known
-        progress.linkCount++
-        const link = await readlink(`${directory}/${name}`).catch(() => null)
-        if (link === null) return null
-        if (!link.startsWith(SOCKET_LINK_PREFIX)) return 0
-        const inode = Number(link.slice(SOCKET_LINK_PREFIX.length, -1))
-        return Number.isSafeInteger(inode) && inode > 0 ? inode : 0
-      })
-    )
     const fds = new Map<string, number>()
-    const inodes = new Set<number>()
-    names.forEach((name, index) => {
-      const target = targets[index]
-      if (target === null) return
-      fds.set(name, target)
-      if (target !== 0) inodes.add(target)
+    const unread: string[] = []
+    for (const name of names) {
+      const known = previous?.fds.get(name)
+      if (known !== undefined && known !== 0 && trustedInodes?.has(known)) fds.set(name, known)
+      else unread.push(name)
+    }
+    progress.linkCount += unread.length
+    const links = await Promise.all(unread.map((name) => readlink(`${directory}/${name}`).catch(() => null)))
+    unread.forEach((name, index) => {
+      const link = links[index]
+      // null: the fd was closed in the meantime.
+      if (link === null) return
+      const inode = link.startsWith(SOCKET_LINK_PREFIX) ? Number(link.slice(SOCKET_LINK_PREFIX.length, -1)) : 0
+      fds.set(name, Number.isSafeInteger(inode) && inode > 0 ? inode : 0)
     })
+    const inodes = new Set<number>()
+    for (const inode of fds.values()) if (inode !== 0) inodes.add(inode)
     // The same process after an incremental re-read: its name and command are still good.
     return { fds, inodes: [...inodes], denied: false, owner: previous?.owner }
   }

@@ -107,12 +107,15 @@ export async function openLoopbackPeers(): Promise<LoopbackPeers> {
   throw new Error('could not find a port free for both TCP and UDP')
 }
 
-/** Sends `sizes.length` datagrams to 127.0.0.1:port; datagram i has sizes[i] bytes, starting with i as 16 bits when it has room. */
-export async function sendDatagrams(port: number, sizes: readonly number[]): Promise<void> {
+/**
+ * Sends `sizes.length` datagrams to 127.0.0.1:port; datagram i has sizes[i] bytes, starting with
+ * firstNumber + i as 16 bits when it has room.
+ */
+export async function sendDatagrams(port: number, sizes: readonly number[], firstNumber = 0): Promise<void> {
   const client = createSocket('udp4')
   for (let index = 0; index < sizes.length; index++) {
     const payload = Buffer.alloc(sizes[index], 0x61)
-    if (payload.length >= 2) payload.writeUInt16BE(index % 65536, 0)
+    if (payload.length >= 2) payload.writeUInt16BE((firstNumber + index) % 65536, 0)
     await new Promise<void>((resolve, reject) => client.send(payload, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())))
   }
   await new Promise<void>((resolve) => client.close(() => resolve()))

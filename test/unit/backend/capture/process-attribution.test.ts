@@ -81,6 +81,16 @@ describe('ProcessAttributor', () => {
     expect(remembering.attribute(packet, 500)?.socket.pid).toBe(20)
   })
 
+  it("keeps a connection's process for its last packets, once its socket lingers without one", async () => {
+    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'TIME_WAIT' }
+    const table = new FakeTable([client], [lingering])
+    const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
+    const packet = flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080)
+    expect(attributor.attribute(packet, 500)?.socket.pid).toBe(20)
+    await table.refresh()
+    expect(attributor.attribute(packet, 500)?.socket.pid).toBe(20)
+  })
+
   it('does not re-read the table for packets older than the table', async () => {
     const table = new FakeTable([])
     const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })

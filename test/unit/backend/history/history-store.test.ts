@@ -91,7 +91,11 @@ describe('HistoryStore', () => {
     const store = new HistoryStore({ capacity: 10 })
     store.append(
       buildSample(0, [], {
-        interfaces: [{ name: 'lo', receiveBytesPerSecond: 1.5, transmitBytesPerSecond: 2, receivePacketsPerSecond: 3, transmitPacketsPerSecond: 4 }],
+        interfaces: [
+          { name: 'lo', receiveBytesPerSecond: 1.5, transmitBytesPerSecond: 2, receivePacketsPerSecond: 3, transmitPacketsPerSecond: 4 },
+          // An idle interface adds no lines.
+          { name: 'dummy0', receiveBytesPerSecond: 0, transmitBytesPerSecond: 0, receivePacketsPerSecond: 0, transmitPacketsPerSecond: 0 }
+        ],
         ephemeral: [{ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 80, count: 7, pid: 5, process: 'curl' }]
       })
     )

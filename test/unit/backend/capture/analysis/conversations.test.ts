@@ -78,10 +78,10 @@ describe('throughput', () => {
   it('buckets bytes and packets per second by conversation direction, filling quiet seconds', () => {
     const points = throughputSeries(packets)
     expect(points.map((p) => [p.time, p.packetsOut, p.packetsIn])).toEqual([
-      [100, 1, 1],
-      [101, 0, 0],
-      [102, 0, 0],
-      [103, 1, 0]
+      [100_000, 1, 1],
+      [101_000, 0, 0],
+      [102_000, 0, 0],
+      [103_000, 1, 0]
     ])
     expect(points[0]!.bytesOut).toBe(packets[0]!.originalLength)
     expect(points[3]!.bytesOut).toBe(packets[2]!.originalLength)
@@ -91,7 +91,7 @@ describe('throughput', () => {
     const points = throughputSeries(packets, { localAddresses: ['127.0.0.2'], bucketSeconds: 10 })
     expect(points).toEqual([
       {
-        time: 100,
+        time: 100_000,
         packetsOut: 1,
         packetsIn: 2,
         bytesOut: packets[1]!.originalLength,

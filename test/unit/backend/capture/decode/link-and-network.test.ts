@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RawPacket } from '../../../../../shared/model/packet'
 import { decodePacketTree, summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
-import { ascii, bytes, ethernetFrame, ipv4Packet, ipv6Packet, u16, u32, udpDatagram } from '../../../../support/capture/packet-builder'
+import { ascii, bytes, ethernetFrame, ipv4Packet, ipv6Packet, uint16, uint32, udpDatagram } from '../../../../support/capture/packet-builder'
 
 const raw = (data: Uint8Array, originalLength = data.length): RawPacket => ({
   interfaceIndex: 0,
@@ -44,16 +44,16 @@ describe('link layers', () => {
   })
 
   it('decodes Linux cooked v1 and v2 headers', () => {
-    const v1 = bytes(u16(0), u16(772), u16(6), [0, 0, 0, 0, 0, 0, 0, 0], u16(0x0800), udpIpv4)
+    const v1 = bytes(uint16(0), uint16(772), uint16(6), [0, 0, 0, 0, 0, 0, 0, 0], uint16(0x0800), udpIpv4)
     expect(summarizePacket(raw(v1), 113)).toMatchObject({ protocol: 'UDP', sourceAddress: '127.0.0.1' })
-    const v2 = bytes(u16(0x86dd), u16(0), u32(1), u16(772), 4, 6, [0, 0, 0, 0, 0, 0, 0, 0], ipv6Packet({ nextHeader: 17, payload: udpDatagram(5, 6, ascii('y')) }))
+    const v2 = bytes(uint16(0x86dd), uint16(0), uint32(1), uint16(772), 4, 6, [0, 0, 0, 0, 0, 0, 0, 0], ipv6Packet({ nextHeader: 17, payload: udpDatagram(5, 6, ascii('y')) }))
     const tree = decodePacketTree(raw(v2), 276)
     expect(tree.summary).toMatchObject({ protocol: 'UDP', ipVersion: 6, sourcePort: 5 })
     expect(tree.layers[0]!.fields.find((field) => field.name === 'sll.pkttype')!.display).toBe('Sent by us')
   })
 
   it('shows MAC addresses for ARP and flags short frames', () => {
-    const arp = ethernetFrame(0x0806, bytes(u16(1), u16(0x0800), 6, 4, u16(1), [2, 0, 0, 0, 0, 1], [10, 0, 0, 1], [0, 0, 0, 0, 0, 0], [10, 0, 0, 2]))
+    const arp = ethernetFrame(0x0806, bytes(uint16(1), uint16(0x0800), 6, 4, uint16(1), [2, 0, 0, 0, 0, 1], [10, 0, 0, 1], [0, 0, 0, 0, 0, 0], [10, 0, 0, 2]))
     expect(summarizePacket(raw(arp), 1)).toMatchObject({ protocol: 'ARP', info: 'Who has 10.0.0.2? Tell 10.0.0.1', sourceAddress: '02:00:00:00:00:01' })
     expect(summarizePacket(raw(bytes(1, 2, 3)), 1).malformed).toMatchObject({ layer: 'ethernet', offset: 0 })
     expect(summarizePacket(raw(bytes(1, 2, 3)), 9999).info).toContain('not decoded')
@@ -99,8 +99,8 @@ describe('IPv6 extension headers', () => {
   const hopByHop = (next: number) => [next, 0, 1, 4, 0, 0, 0, 0]
   const destination = (next: number) => [next, 1, ...new Array(14).fill(0)]
   const routing = (next: number) => [next, 0, 0, 0, 0, 0, 0, 0]
-  const fragment = (next: number, offset: number, more: boolean) => [next, 0, ...u16(offset | (more ? 1 : 0)), ...u32(0xabcdef01)]
-  const ah = (next: number) => [next, 1, 0, 0, ...u32(1), ...u32(2)]
+  const fragment = (next: number, offset: number, more: boolean) => [next, 0, ...uint16(offset | (more ? 1 : 0)), ...uint32(0xabcdef01)]
+  const ah = (next: number) => [next, 1, 0, 0, ...uint32(1), ...uint32(2)]
 
   it('walks hop-by-hop, routing, destination options, AH and a first fragment to the transport', () => {
     const payload = bytes(hopByHop(43), routing(60), destination(51), ah(44), fragment(17, 0, true), udp)

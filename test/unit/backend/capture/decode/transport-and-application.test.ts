@@ -3,7 +3,7 @@ import { TCP_FLAG, type DecodedField, type DecodedLayer } from '../../../../../s
 import type { RawPacket } from '../../../../../shared/model/packet'
 import { decodePacketTree, summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
 import { buildDnsMessage } from '../../../../support/capture/dns-message-builder'
-import { ascii, bytes, ipv4Packet, ipv6Packet, tcpSegment, u16, u32, udpDatagram } from '../../../../support/capture/packet-builder'
+import { ascii, bytes, ipv4Packet, ipv6Packet, tcpSegment, uint16, uint32, udpDatagram } from '../../../../support/capture/packet-builder'
 
 const raw = (data: Uint8Array): RawPacket => ({ interfaceIndex: 0, timestampSeconds: 1, timestampNanos: 0, originalLength: data.length, data })
 const tcp = (options: Parameters<typeof tcpSegment>[0]) => raw(ipv4Packet({ protocol: 6, payload: tcpSegment(options) }))
@@ -24,19 +24,19 @@ function allFields(layers: readonly DecodedLayer[]): DecodedField[] {
 /** A ClientHello record with SNI and ALPN. */
 function clientHello(serverName: string, protocols: readonly string[], recordLengthExtra = 0): Uint8Array {
   const name = ascii(serverName)
-  const sni = bytes(u16(0), u16(name.length + 5), u16(name.length + 3), 0, u16(name.length), name)
+  const sni = bytes(uint16(0), uint16(name.length + 5), uint16(name.length + 3), 0, uint16(name.length), name)
   const alpnList = protocols.flatMap((protocol) => [protocol.length, ...ascii(protocol)])
-  const alpn = bytes(u16(16), u16(alpnList.length + 2), u16(alpnList.length), alpnList)
-  const versions = bytes(u16(43), u16(5), 4, u16(0x0304), u16(0x0303))
+  const alpn = bytes(uint16(16), uint16(alpnList.length + 2), uint16(alpnList.length), alpnList)
+  const versions = bytes(uint16(43), uint16(5), 4, uint16(0x0304), uint16(0x0303))
   const extensions = bytes(sni, alpn, versions)
-  const body = bytes(u16(0x0303), new Uint8Array(32), 0, u16(4), u16(0x1301), u16(0x1302), 1, 0, u16(extensions.length), extensions)
-  const handshake = bytes(1, 0, u16(body.length), body)
-  return bytes(22, u16(0x0301), u16(handshake.length + recordLengthExtra), handshake)
+  const body = bytes(uint16(0x0303), new Uint8Array(32), 0, uint16(4), uint16(0x1301), uint16(0x1302), 1, 0, uint16(extensions.length), extensions)
+  const handshake = bytes(1, 0, uint16(body.length), body)
+  return bytes(22, uint16(0x0301), uint16(handshake.length + recordLengthExtra), handshake)
 }
 
 describe('TCP', () => {
   it('reads flags, numbers, options and the payload range', () => {
-    const options = [2, 4, ...u16(1460), 1, 3, 3, 7, 4, 2, 8, 10, ...u32(111), ...u32(222), 5, 18, ...u32(100), ...u32(200), ...u32(300), ...u32(400)]
+    const options = [2, 4, ...uint16(1460), 1, 3, 3, 7, 4, 2, 8, 10, ...uint32(111), ...uint32(222), 5, 18, ...uint32(100), ...uint32(200), ...uint32(300), ...uint32(400)]
     const tree = decodePacketTree(tcp({ sourcePort: 443, destinationPort: 51000, sequence: 0xfffffff0, acknowledgment: 77, flags: TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.AE, window: 1024, options, payload: ascii('hi') }), 101)
     expect(tree.summary).toMatchObject({
       transport: 'tcp',
@@ -84,13 +84,13 @@ describe('UDP and ICMP', () => {
   })
 
   it('names ICMP and ICMPv6 echo messages', () => {
-    const echo = summarizePacket(raw(ipv4Packet({ protocol: 1, payload: bytes(8, 0, u16(0), u16(0x1234), u16(7), ascii('abcdefgh')) })), 101)
+    const echo = summarizePacket(raw(ipv4Packet({ protocol: 1, payload: bytes(8, 0, uint16(0), uint16(0x1234), uint16(7), ascii('abcdefgh')) })), 101)
     expect(echo).toMatchObject({ protocol: 'ICMP', icmpType: 8, icmpCode: 0, info: 'Echo (ping) request  id=0x1234, seq=7' })
-    const reply = summarizePacket(raw(ipv6Packet({ nextHeader: 58, payload: bytes(129, 0, u16(0), u16(1), u16(2)) })), 229)
+    const reply = summarizePacket(raw(ipv6Packet({ nextHeader: 58, payload: bytes(129, 0, uint16(0), uint16(1), uint16(2)) })), 229)
     expect(reply).toMatchObject({ protocol: 'ICMPv6', icmpType: 129, info: 'Echo (ping) reply  id=0x0001, seq=2' })
-    const solicitation = summarizePacket(raw(ipv6Packet({ nextHeader: 58, payload: bytes(135, 0, u16(0), u32(0), new Uint8Array(16)) })), 229)
+    const solicitation = summarizePacket(raw(ipv6Packet({ nextHeader: 58, payload: bytes(135, 0, uint16(0), uint32(0), new Uint8Array(16)) })), 229)
     expect(solicitation.info).toBe('Neighbor Solicitation')
-    const exceeded = summarizePacket(raw(ipv4Packet({ protocol: 1, payload: bytes(11, 0, u16(0), u32(0)) })), 101)
+    const exceeded = summarizePacket(raw(ipv4Packet({ protocol: 1, payload: bytes(11, 0, uint16(0), uint32(0)) })), 101)
     expect(exceeded.info).toBe('Time-to-live exceeded (Time to live exceeded in transit)')
   })
 })
@@ -125,7 +125,7 @@ describe('DNS', () => {
   })
 
   it('decodes DNS over TCP behind its length prefix, and waits for a split message', () => {
-    const framed = bytes(u16(response.length), response)
+    const framed = bytes(uint16(response.length), response)
     expect(summarizePacket(tcp({ sourcePort: 53, destinationPort: 40000, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: framed }), 101).info).toContain('CNAME edge.example.test')
     const split = summarizePacket(tcp({ sourcePort: 53, destinationPort: 40000, flags: TCP_FLAG.ACK, payload: framed.subarray(0, 30) }), 101)
     expect(split).toMatchObject({ protocol: 'DNS', malformed: null })
@@ -133,15 +133,15 @@ describe('DNS', () => {
   })
 
   it('stops a compression loop and keeps the header', () => {
-    const looping = bytes(u16(0x0101), u16(0x0100), u16(1), u16(0), u16(0), u16(0), 0xc0, 12, u16(1), u16(1))
+    const looping = bytes(uint16(0x0101), uint16(0x0100), uint16(1), uint16(0), uint16(0), uint16(0), 0xc0, 12, uint16(1), uint16(1))
     const summary = summarizePacket(udp(40000, 53, looping), 101)
     expect(summary.malformed).toMatchObject({ layer: 'dns', message: 'DNS name compression loop' })
     expect(summary.info).toBe('Standard query 0x0101')
-    const pastEnd = bytes(u16(2), u16(0x0100), u16(1), u16(0), u16(0), u16(0), 0xc0, 200, u16(1), u16(1))
+    const pastEnd = bytes(uint16(2), uint16(0x0100), uint16(1), uint16(0), uint16(0), uint16(0), 0xc0, 200, uint16(1), uint16(1))
     expect(summarizePacket(udp(40000, 53, pastEnd), 101).malformed?.message).toContain('past the message')
-    const claimsMore = bytes(u16(3), u16(0x0100), u16(60000), u16(0), u16(0), u16(0), 1, 97, 0, u16(1), u16(1))
+    const claimsMore = bytes(uint16(3), uint16(0x0100), uint16(60000), uint16(0), uint16(0), uint16(0), 1, 97, 0, uint16(1), uint16(1))
     expect(summarizePacket(udp(40000, 53, claimsMore), 101).malformed?.message).toContain('runs past the end')
-    const longName = bytes(u16(4), u16(0x0100), u16(1), u16(0), u16(0), u16(0), ...new Array(5).fill([63, ...new Array(63).fill(97)]), 0, u16(1), u16(1))
+    const longName = bytes(uint16(4), uint16(0x0100), uint16(1), uint16(0), uint16(0), uint16(0), ...new Array(5).fill([63, ...new Array(63).fill(97)]), 0, uint16(1), uint16(1))
     expect(summarizePacket(udp(40000, 53, longName), 101).malformed?.message).toContain('255')
   })
 
@@ -213,7 +213,7 @@ describe('HTTP/1', () => {
 describe('details tree', () => {
   it('keeps every field inside the captured bytes', () => {
     const packets = [
-      tcp({ sourcePort: 1, destinationPort: 443, flags: TCP_FLAG.ACK, options: [1, 1, 8, 10, ...u32(1), ...u32(2)], payload: clientHello('a.test', ['h2']) }),
+      tcp({ sourcePort: 1, destinationPort: 443, flags: TCP_FLAG.ACK, options: [1, 1, 8, 10, ...uint32(1), ...uint32(2)], payload: clientHello('a.test', ['h2']) }),
       udp(53, 1, buildDnsMessage({ id: 1, flags: 0x8180, questions: [{ name: 'a.test', type: 1 }], answers: [{ name: 'a.test', type: 1, ttl: 1, data: '192.0.2.9' }] }))
     ]
     for (const packet of packets) {

@@ -3,7 +3,8 @@ import type { CaptureInterface, RawPacket } from '../../../../../shared/model/pa
 import { CaptureWriteError } from '../../../../../electron/backend/capture/files/capture-file-error'
 import { DetectingStreamParser } from '../../../../../electron/backend/capture/files/capture-stream-parser'
 import { PcapEncoder } from '../../../../../electron/backend/capture/files/pcap-writer'
-import { PcapngEncoder, concatenate } from '../../../../../electron/backend/capture/files/pcapng-writer'
+import { PcapngEncoder } from '../../../../../electron/backend/capture/files/pcapng-writer'
+import { concatenateBytes } from '../../../../../electron/backend/capture/byte-reading'
 import type { CaptureEncoder } from '../../../../../electron/backend/capture/files/capture-encoder'
 import type { PcapngStreamParser } from '../../../../../electron/backend/capture/files/pcapng-reader'
 
@@ -23,7 +24,7 @@ const packets: RawPacket[] = [
 ]
 
 function encodeAll(encoder: CaptureEncoder, list: readonly RawPacket[]): Uint8Array {
-  return concatenate([encoder.start(), ...list.map((packet) => encoder.encodePacket(packet))])
+  return concatenateBytes([encoder.start(), ...list.map((packet) => encoder.encodePacket(packet))])
 }
 
 function decodeAll(bytes: Uint8Array) {
@@ -64,7 +65,7 @@ describe('pcapng encoder', () => {
   it('adds interfaces after the header and refuses packets of unknown interfaces', () => {
     const encoder = new PcapngEncoder()
     const chunks = [encoder.start(), encoder.addInterface(cooked), encoder.encodePacket({ ...packets[0]!, interfaceIndex: 0 })]
-    expect(decodeAll(concatenate(chunks)).interfaces).toEqual([{ ...cooked, timestampDecimals: 9 }])
+    expect(decodeAll(concatenateBytes(chunks)).interfaces).toEqual([{ ...cooked, timestampDecimals: 9 }])
     expect(() => encoder.encodePacket({ ...packets[0]!, interfaceIndex: 4 })).toThrow(CaptureWriteError)
   })
 })

@@ -4,9 +4,9 @@ import { PcapStreamParser } from '../../../../../electron/backend/capture/files/
 import { BlockWriter } from '../../../../support/capture/pcapng-blocks'
 
 function pcapFile(littleEndian: boolean, magic: number, records: [number, number, number[], number?][]): Uint8Array {
-  const writer = new BlockWriter(littleEndian).u32(magic).u16(2).u16(4).u32(0).u32(0).u32(65535).u32(1)
+  const writer = new BlockWriter(littleEndian).uint32(magic).uint16(2).uint16(4).uint32(0).uint32(0).uint32(65535).uint32(1)
   for (const [seconds, fraction, data, originalLength] of records) {
-    writer.u32(seconds).u32(fraction).u32(data.length).u32(originalLength ?? data.length).raw(data)
+    writer.uint32(seconds).uint32(fraction).uint32(data.length).uint32(originalLength ?? data.length).raw(data)
   }
   return Uint8Array.from(writer.bytes())
 }
@@ -50,7 +50,7 @@ describe('pcap reader', () => {
 
   it('refuses an absurd captured length instead of waiting for it', () => {
     const file = pcapFile(true, 0xa1b2c3d4, [[1, 0, [1]]])
-    const bad = Uint8Array.from([...file, ...new BlockWriter().u32(1).u32(0).u32(0x40000000).u32(1).bytes()])
+    const bad = Uint8Array.from([...file, ...new BlockWriter().uint32(1).uint32(0).uint32(0x40000000).uint32(1).bytes()])
     const { packets, error } = parse(bad)
     expect(packets).toHaveLength(1)
     expect(error?.offset).toBe(file.length)

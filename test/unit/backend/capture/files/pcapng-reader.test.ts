@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { RawPacket } from '../../../../../shared/model/packet'
 import { DetectingStreamParser } from '../../../../../electron/backend/capture/files/capture-stream-parser'
 import { PcapngStreamParser } from '../../../../../electron/backend/capture/files/pcapng-reader'
+import { concatenateBytes } from '../../../../../electron/backend/capture/byte-reading'
 import {
   BlockWriter,
   block,
   enhancedPacket,
   interfaceDescription,
-  joinBytes,
   sectionHeader
 } from '../../../../support/capture/pcapng-blocks'
 
@@ -24,7 +24,7 @@ const frame = (length: number, seed = 1) => Uint8Array.from({ length }, (_, inde
 
 describe('pcapng reader', () => {
   it('reads sections of both byte orders, each with its own interfaces', () => {
-    const file = joinBytes(
+    const file = concatenateBytes([
       sectionHeader(true, (w) => w.option(4, 'first writer').endOptions()),
       interfaceDescription(1, 65535, true, (w) => w.option(2, 'eth0').option(9, [6]).endOptions()),
       enhancedPacket(0, 0, 1_000_001, frame(60)),
@@ -33,7 +33,7 @@ describe('pcapng reader', () => {
       interfaceDescription(101, 0, false),
       enhancedPacket(1, 0, 2_000_000_003, frame(40, 3), false, 1500),
       enhancedPacket(0, 0, 7, frame(10), false)
-    )
+    ])
     for (const chunkSize of [file.length, 1, 7, 64]) {
       const { packets, error, interfaces, parser } = parse(file, chunkSize)
       expect(error).toBeNull()
@@ -57,9 +57,9 @@ describe('pcapng reader', () => {
   })
 
   it('reads Simple Packet Blocks with the first interface snaplen and obsolete Packet Blocks', () => {
-    const simple = new BlockWriter().u32(200).raw(frame(100)).bytes()
-    const obsolete = new BlockWriter().u16(0).u16(0).u32(0).u32(5_000_000).u32(20).u32(20).raw(frame(20)).option(1, 'old style').endOptions().bytes()
-    const file = joinBytes(sectionHeader(), interfaceDescription(1, 64), block(3, simple), block(2, obsolete))
+    const simple = new BlockWriter().uint32(200).raw(frame(100)).bytes()
+    const obsolete = new BlockWriter().uint16(0).uint16(0).uint32(0).uint32(5_000_000).uint32(20).uint32(20).raw(frame(20)).option(1, 'old style').endOptions().bytes()
+    const file = concatenateBytes([sectionHeader(), interfaceDescription(1, 64), block(3, simple), block(2, obsolete)])
     const { packets, error } = parse(file)
     expect(error).toBeNull()
     expect(packets).toHaveLength(2)
@@ -69,25 +69,25 @@ describe('pcapng reader', () => {
   })
 
   it('applies power-of-two resolutions and if_tsoffset', () => {
-    const offset = new BlockWriter().u32(100).u32(0).bytes()
-    const file = joinBytes(
+    const offset = new BlockWriter().uint32(100).uint32(0).bytes()
+    const file = concatenateBytes([
       sectionHeader(),
       interfaceDescription(1, 0, true, (w) => w.option(9, [0x80 | 10]).option(14, offset).endOptions()),
       enhancedPacket(0, 0, 3 * 1024 + 512, frame(14))
-    )
+    ])
     const { packets, error } = parse(file)
     expect(error).toBeNull()
     expect(packets[0]).toMatchObject({ timestampSeconds: 103, timestampNanos: 500_000_000 })
   })
 
   it('skips unknown blocks and options, and joins several comments', () => {
-    const file = joinBytes(
+    const file = concatenateBytes([
       sectionHeader(),
       block(0x0bad, [1, 2, 3, 4, 5, 6, 7, 8]),
       interfaceDescription(1, 0, true, (w) => w.option(0x4242, [9, 9, 9]).option(2, 'lo').endOptions()),
-      block(5, new BlockWriter().u32(0).u32(0).u32(0).bytes()),
+      block(5, new BlockWriter().uint32(0).uint32(0).uint32(0).bytes()),
       enhancedPacket(0, 0, 1, frame(3), true, 3, (w) => w.option(2, [0, 0, 0, 0]).option(1, 'process: node (pid 1234)').option(1, 'second').endOptions())
-    )
+    ])
     const { packets, error, interfaces } = parse(file)
     expect(error).toBeNull()
     expect(interfaces[0]!.name).toBe('lo')
@@ -95,16 +95,16 @@ describe('pcapng reader', () => {
   })
 
   it('keeps the packet when an option length runs past its block', () => {
-    const broken = new BlockWriter().u32(0).u32(0).u32(1).u32(4).u32(4).raw(frame(4)).u16(1).u16(400).raw([65, 66, 67, 68]).bytes()
-    const { packets, error } = parse(joinBytes(sectionHeader(), interfaceDescription(1, 0), block(6, broken)))
+    const broken = new BlockWriter().uint32(0).uint32(0).uint32(1).uint32(4).uint32(4).raw(frame(4)).uint16(1).uint16(400).raw([65, 66, 67, 68]).bytes()
+    const { packets, error } = parse(concatenateBytes([sectionHeader(), interfaceDescription(1, 0), block(6, broken)]))
     expect(error).toBeNull()
     expect(packets).toHaveLength(1)
     expect(packets[0]!.comment).toBeUndefined()
   })
 
   describe('bad input keeps the packets before the fault and names its offset', () => {
-    const good = joinBytes(sectionHeader(), interfaceDescription(1, 0), enhancedPacket(0, 0, 1, frame(30)))
-    const withBlock = (bad: Uint8Array) => joinBytes(good, bad)
+    const good = concatenateBytes([sectionHeader(), interfaceDescription(1, 0), enhancedPacket(0, 0, 1, frame(30))])
+    const withBlock = (bad: Uint8Array) => concatenateBytes([good, bad])
 
     it('truncated block', () => {
       const file = withBlock(enhancedPacket(0, 0, 2, frame(30)).subarray(0, 25))
@@ -115,7 +115,7 @@ describe('pcapng reader', () => {
     })
 
     it('block length not a multiple of 4', () => {
-      const bad = new BlockWriter().u32(6).u32(30).raw(new Array(22).fill(0)).u32(30).bytes()
+      const bad = new BlockWriter().uint32(6).uint32(30).raw(new Array(22).fill(0)).uint32(30).bytes()
       const { packets, error } = parse(withBlock(Uint8Array.from(bad)))
       expect(packets).toHaveLength(1)
       expect(error).toMatchObject({ offset: good.length })
@@ -123,7 +123,7 @@ describe('pcapng reader', () => {
     })
 
     it('block length below 12', () => {
-      const { packets, error } = parse(withBlock(Uint8Array.from(new BlockWriter().u32(6).u32(8).u32(8).bytes())))
+      const { packets, error } = parse(withBlock(Uint8Array.from(new BlockWriter().uint32(6).uint32(8).uint32(8).bytes())))
       expect(packets).toHaveLength(1)
       expect(error?.message).toContain('smaller than the minimum')
       expect(error?.offset).toBe(good.length)
@@ -139,14 +139,14 @@ describe('pcapng reader', () => {
     })
 
     it('absurd block length is refused, not waited for', () => {
-      const bad = Uint8Array.from(new BlockWriter().u32(6).u32(0x7ffffff0).u32(0).bytes())
+      const bad = Uint8Array.from(new BlockWriter().uint32(6).uint32(0x7ffffff0).uint32(0).bytes())
       const { packets, error } = parse(withBlock(bad))
       expect(packets).toHaveLength(1)
       expect(error?.message).toContain('limit')
     })
 
     it('captured length larger than its block', () => {
-      const bad = Uint8Array.from(block(6, new BlockWriter().u32(0).u32(0).u32(0).u32(5000).u32(5000).raw(frame(8)).bytes()))
+      const bad = Uint8Array.from(block(6, new BlockWriter().uint32(0).uint32(0).uint32(0).uint32(5000).uint32(5000).raw(frame(8)).bytes()))
       const { packets, error } = parse(withBlock(bad))
       expect(packets).toHaveLength(1)
       expect(error?.message).toContain('does not fit')

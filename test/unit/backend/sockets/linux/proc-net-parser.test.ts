@@ -355,6 +355,13 @@ describe('parseUnixTable', () => {
     expect(pending[0].id).toBe('unix /tmp/sockscope-fixtures/seq.sock| | #0 @00000000f0638b51')
   })
 
+  it('keeps queued connections apart when the kernel hides their addresses', () => {
+    const queued = '0000000000000000: 00000003 00000000 00000000 0005 02     0 /run/app.sock\n'
+    const { rows } = parseUnixTable(queued.repeat(3), 'synthetic')
+    expect(new Set(rows.map((row) => row.id)).size).toBe(3)
+    expect(rows[2].id).toBe('unix /run/app.sock| | #0 @0000000000000000~2')
+  })
+
   it('maps every UNIX state code', () => {
     const line = (flags: string, state: string) => `0000000000000000: 00000002 00000000 ${flags} 0001 ${state} 77 /run/x y.sock\n`
     const state = (flags: string, code: string) => parseUnixTable(line(flags, code), 'synthetic').rows[0].state
