@@ -3,8 +3,7 @@
  * the CPU the recorder and the detector cost per tick, against `ss -tanup` on the same sockets
  * (what "ss in a loop" costs each second) and against keeping the same hour as plain objects.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -15,6 +14,7 @@ import { HistoryStore } from '../../electron/backend/history/history-store'
 import { HistoryRecorder } from '../../electron/backend/history/history-recorder'
 import { LeakDetector } from '../../electron/backend/leaks/leak-detector'
 import { medianMs, ratio } from './support/statistics'
+import { startProgram, stopPrograms } from '../integration/backend/leaks/test-programs'
 
 const run = promisify(execFile)
 const HOUR_TICKS = 3600
@@ -41,20 +41,6 @@ function heapMegabytes(): number {
   return (usage.heapUsed + usage.arrayBuffers) / 1024 / 1024
 }
 
-async function startHolders(): Promise<ChildProcess[]> {
-  const program = join(__dirname, '../fixtures/programs/steady-server.js')
-  const children: ChildProcess[] = []
-  for (let index = 0; index < HOLDERS; index++) {
-    const child = spawn(process.execPath, [program, String(CONNECTIONS_PER_HOLDER)], { stdio: ['ignore', 'pipe', 'inherit'] })
-    children.push(child)
-    await new Promise<void>((done, fail) => {
-      child.stdout?.once('data', () => done())
-      child.once('exit', (code) => fail(new Error(`holder exited with ${code}`)))
-    })
-  }
-  return children
-}
-
 /** A point like `sample` an hour later, with the counts moved a little, as a busy machine would. */
 function jittered(sample: HistorySample, second: number): HistorySample {
   const wobble = (value: number): number => Math.max(0, value + ((second * 7919 + value) % 5) - 2)
@@ -73,7 +59,7 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
     return
   }
   if (!collectGarbage) report('note: no garbage collector to call, so heap figures are rough')
-  const children = await startHolders()
+  for (let index = 0; index < HOLDERS; index++) await startProgram('steady-server.js', [String(CONNECTIONS_PER_HOLDER)])
   try {
     const provider = createSocketProvider()
     const read = await provider.read({ withProcesses: true })
@@ -138,12 +124,12 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
       detector.evaluate({ store, sample: point, sockets: snapshot.sockets })
     }
     const cpu = process.cpuUsage(cpuBefore)
-    report('per tick at 10k sockets   median (ms)   ratio to ss -tanup')
+    report(`per tick at ${snapshot.sockets.length} sockets   median (ms)   ratio to ss -tanup`)
     report(`leak detector             ${detectorMs.toFixed(2).padStart(11)}   ${ratio(detectorMs, ssMs)}`)
     report(`history recorder          ${recorderMs.toFixed(2).padStart(11)}   ${ratio(recorderMs, ssMs)}`)
     report(`ss -tanup (reference)     ${ssMs.toFixed(2).padStart(11)}   1.00`)
     report(`detector CPU per tick: ${((cpu.user + cpu.system) / 1000 / 10).toFixed(2)} ms (${(((cpu.user + cpu.system) / 1000 / 10 / 1000) * 100).toFixed(2)}% of a core at 1 Hz)`)
   } finally {
-    for (const child of children) child.kill()
+    await stopPrograms()
   }
 }

@@ -4,38 +4,15 @@
  * up as a finding, and a recording made from the UI reopens for time travel.
  */
 import { resolve } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { DEFAULT_LEAK_SETTINGS } from '../../shared/leak-settings'
 import { openApp, showView } from './support/app'
+import { canvasHasInk, fromStore } from './support/page-state'
 import { startProgram, stopPrograms } from '../integration/backend/leaks/test-programs'
 
 test.afterEach(async () => {
   await stopPrograms()
 })
-
-/** Evaluates `body` (an expression over `store`) against one of the app's own Pinia stores. */
-async function fromStore<T>(page: Page, storeId: string, body: string): Promise<T> {
-  return page.evaluate(
-    ([id, expression]) => {
-      const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $pinia: { _s: Map<string, unknown> } } } } }).__vue_app__
-      const store = app.config.globalProperties.$pinia._s.get(id)
-      return new Function('store', `return (${expression})`)(store) as never
-    },
-    [storeId, body] as const
-  )
-}
-
-/** True when Chart.js drew something on the canvas. */
-async function canvasHasInk(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).first().evaluate((canvas: HTMLCanvasElement) => {
-    const context = canvas.getContext('2d')
-    if (!context || canvas.width === 0 || canvas.height === 0) return false
-    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
-    let painted = 0
-    for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) painted++
-    return painted > 100
-  })
-}
 
 test('the state chart draws the live history; screenshot for the README', async ({ page }) => {
   const steady = await startProgram('steady-server.js', ['60'])

@@ -139,8 +139,10 @@ export class RecordingWriter {
       this.previous = snapshot
       if (lines.sample) await this.writeLine({ type: 'sample', sample: lines.sample })
       const findings = lines.findings
-      if (findings && (findings.appeared.length > 0 || findings.cleared.length > 0)) {
-        await this.writeLine({ type: 'findings', takenAt: findings.takenAt, appeared: findings.appeared, cleared: findings.cleared })
+      // The first tick carries every finding already holding, so a recording started mid-session knows them.
+      const appeared = findings ? (this.ticks === 0 ? findings.active : findings.appeared) : []
+      if (findings && (appeared.length > 0 || findings.cleared.length > 0)) {
+        await this.writeLine({ type: 'findings', takenAt: findings.takenAt, appeared, cleared: this.ticks === 0 ? [] : findings.cleared })
       }
       this.ticks++
       if (Date.now() - this.lastFlush >= this.flushIntervalMs) await this.flush()

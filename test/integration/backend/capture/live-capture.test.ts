@@ -14,8 +14,10 @@ import { CaptureSession, type IndexedPacket } from '../../../../electron/backend
 import { summarizePacket } from '../../../../electron/backend/capture/decode/packet-decoder'
 import { readCaptureFile } from '../../../../electron/backend/capture/files/capture-file-reader'
 import type { CaptureProgress } from '../../../../shared/contract/capture'
+import { captureFilterForPorts, captureFilterForSocket } from '../../../../shared/capture-filter'
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
 import { capinfosCounts, hasTool } from '../../../support/capture/wireshark-tools'
+import { buildSocket } from '../../../support/socket-builder'
 import {
   countPacketsWithTcpdump,
   openLoopbackPeers,
@@ -130,6 +132,18 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
       filter: `udp port ${peers.port}`,
       linkType: 1
     })
+  })
+
+  it('builds "capture this" filters that libpcap compiles', async () => {
+    const filters = [
+      captureFilterForSocket(buildSocket({ localAddress: '0.0.0.0', localPort: 8080 })),
+      captureFilterForSocket(buildSocket({ localPort: 51234, remoteAddress: '192.0.2.7', remotePort: 443, state: 'ESTABLISHED' })),
+      captureFilterForSocket(buildSocket({ family: 6, localAddress: 'fe80::1%lo', localPort: 22, remoteAddress: '::ffff:192.0.2.9', remotePort: 50000, state: 'ESTABLISHED' })),
+      captureFilterForPorts([9000, 9001, 9002, 53].map((port) => ({ protocol: port === 53 ? ('udp' as const) : ('tcp' as const), port })))
+    ]
+    expect(filters.every((filter) => filter !== null)).toBe(true)
+    const combined = filters.map((filter) => `(${filter})`).join(' or ')
+    await expect(compileCaptureFilter('lo', combined)).resolves.toMatchObject({ linkType: 1 })
   })
 
   it('reports a missing interface as no-such-device', async () => {

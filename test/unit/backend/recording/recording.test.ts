@@ -134,6 +134,33 @@ describe('recording round trip', () => {
   })
 })
 
+describe('findings in a recording', () => {
+  it('starts with the findings already holding when the recording began', async () => {
+    const path = join(directory, 'mid-session.sockscope.gz')
+    const writer = await RecordingWriter.open(path)
+    const holding = {
+      id: 'fd-limit:9',
+      kind: 'fd-limit' as const,
+      process: { pid: 9, name: 'db' },
+      severity: 'warning' as const,
+      since: start - 60_000,
+      updatedAt: start,
+      clearedAt: null,
+      title: 't',
+      explanation: 'e',
+      advice: 'a',
+      evidence: { numbers: {}, series: null, groups: [] }
+    }
+    const snapshot = snapshotAt(1)
+    await writer.writeTick({ snapshot, findings: { takenAt: snapshot.takenAt, appeared: [], cleared: [], active: [holding] } })
+    await writer.writeTick({ snapshot: snapshotAt(2), findings: { takenAt: start + 2000, appeared: [], cleared: [{ ...holding, clearedAt: start + 2000 }], active: [] } })
+    await writer.close()
+    const recording = await openRecording(path)
+    expect(recording.findingsAt(start + 1000).map((finding) => finding.id)).toEqual(['fd-limit:9'])
+    expect(recording.findingsAt(start + 2000)).toEqual([])
+  })
+})
+
 describe('damaged recordings', () => {
   it('keeps what came before a cut-off end and says where it stopped', async () => {
     const path = join(directory, 'cut.sockscope.gz')
