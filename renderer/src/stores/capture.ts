@@ -111,6 +111,8 @@ const MAX_CACHED_PAGES = 40
 const CONVERSATION_LIMIT = 2000
 /** How often the visible side panel is refreshed while packets arrive. */
 const PANEL_REFRESH_MS = 1000
+/** Longest wait between a scroll and the page requests for where it went. */
+const RANGE_PAUSE_MS = 30
 /** Typing pause before a display filter is run over the capture. */
 const FILTER_PAUSE_MS = 150
 
@@ -173,6 +175,7 @@ export const useCaptureStore = defineStore('capture', () => {
   let throughputSeconds = new Map<number, ThroughputPoint>()
   let filterSequence = 0
   let interfaceHint: 'loopback' | 'any' | null = null
+  let rangeTimer: ReturnType<typeof setTimeout> | null = null
 
   const listCount = computed(() => view.value?.matched ?? 0)
   const running = computed(() => captureStatus.value?.state === 'running' || captureStatus.value?.state === 'starting')
@@ -384,10 +387,18 @@ export const useCaptureStore = defineStore('capture', () => {
     return rows?.[position % PACKET_PAGE_SIZE] ?? null
   }
 
-  /** Called by the list with the positions on screen; fetches the pages that are missing. */
+  /**
+   * Called by the list with the positions on screen; fetches the pages that are missing. Calls
+   * are coalesced, so dragging the scroll bar across a million rows asks only for where it stops
+   * along the way, not for every page it passes.
+   */
   function setVisibleRange(first: number, last: number): void {
     visibleRange = [first, last]
-    void fetchRange(first, last)
+    if (rangeTimer !== null) return
+    rangeTimer = setTimeout(() => {
+      rangeTimer = null
+      void fetchRange(visibleRange[0], visibleRange[1])
+    }, RANGE_PAUSE_MS)
   }
 
   async function fetchRange(first: number, last: number): Promise<void> {
