@@ -169,6 +169,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   private lastTickAt = Date.now()
   private readonly tickTimer: NodeJS.Timeout
   private spill: Promise<PacketSpill> | null = null
+  private spillPathValue = ''
   private spillQueue: IndexedPacket[] = []
   private spillQueueBytes = 0
   private spillDraining: Promise<void> | null = null
@@ -292,8 +293,6 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     await this.stop()
     if (this.spill) await rm(this.spillPathValue, { force: true })
   }
-
-  private spillPathValue = ''
 
   private receive(packets: readonly RawPacket[]): void {
     const indexed: IndexedPacket[] = []

@@ -120,7 +120,7 @@ export class ProcessAttributor {
     if (source === null || destination === null) return null
     const flowKey = connectionKey(transport, source, sourcePort, destination, destinationPort)
     const found = this.lookup(transport, source, sourcePort, destination, destinationPort)
-    if (isSettled(found)) {
+    if (found && isSettled(found)) {
       this.unresolved.delete(flowKey)
       this.remember(flowKey, found)
       return found
@@ -229,7 +229,7 @@ export function ownerComment(socket: SocketEntry): string | undefined {
 }
 
 /** True when a later table read cannot improve on this owner: a connected socket with its process. */
-function isSettled(attribution: PacketAttribution | null): attribution is PacketAttribution {
+function isSettled(attribution: PacketAttribution | null): boolean {
   return attribution !== null && attribution.exact && attribution.socket.pid !== null
 }
 

@@ -2,7 +2,7 @@
  * `sockscope capture` from the build, on lo, with real traffic from this process; the files are
  * checked with Wireshark's own tools (capinfos, tshark).
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -17,9 +17,13 @@ import { runningAsRoot, sendDatagrams } from '../backend/capture/live-traffic'
 const run = promisify(execFile)
 const cli = resolve(__dirname, '../../../out/main/cli.js')
 
+const started: ChildProcess[] = []
+
 /** A running `sockscope capture`, resolved once it says it is capturing. */
 async function startCapture(args: readonly string[]) {
-  const child = spawn(process.execPath, [cli, 'capture', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // A time limit on every run, so a failed test cannot leave a capture running.
+  const child = spawn(process.execPath, [cli, 'capture', '-a', 'duration:30', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  started.push(child)
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
@@ -49,6 +53,7 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
   })
 
   afterAll(async () => {
+    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT')
     await rm(directory, { recursive: true, force: true })
   })
 
@@ -57,7 +62,7 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
     await new Promise<void>((done) => receiver.bind(0, '127.0.0.1', () => done()))
     const port = receiver.address().port
     const path = join(directory, 'udp.pcapng')
-    const capture = await startCapture(['-i', 'lo', '-f', `udp dst port ${port}`, '-c', '30', '-a', 'duration:20', '-w', path, '--json-summary'])
+    const capture = await startCapture(['-i', 'lo', '-f', `udp dst port ${port}`, '-c', '30', '-w', path, '--json-summary'])
     await sendDatagrams(port, Array.from({ length: 30 }, (_, index) => 20 + index))
     const { code, stdout } = await capture.finished()
     receiver.close()
