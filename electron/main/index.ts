@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, Menu, session, shell, type MenuItemConstructorOptions } from 'electron'
+import { app, BrowserWindow, Menu, Notification, session, shell, type MenuItemConstructorOptions } from 'electron'
 import { createBackend, type Backend } from '../backend/backend'
+import { followFindingNotifications } from '../backend/leaks/desktop-notifications'
 import { forwardEvents, setupContractHandlers } from './ipc'
 import { isAppUrl } from './trusted-sender'
 
@@ -102,6 +103,10 @@ void app.whenReady().then(() => {
   buildMenu()
   backend = createBackend()
   setupContractHandlers(backend, { ids: ownWindows, appUrl })
+  // Leak findings become system notifications, rate-limited and switchable in the leak settings.
+  followFindingNotifications(backend, ({ title, body }) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show()
+  })
   const started = backend
   createWindow(started)
   app.on('activate', () => {
