@@ -3,6 +3,7 @@
  * quiet. The schema checks updates coming from any client.
  */
 import * as v from 'valibot'
+import { integerBetween } from './contract/define'
 
 /** Every threshold the leak detector reads. Durations are in seconds. */
 export interface LeakSettings {
@@ -71,7 +72,7 @@ export const DEFAULT_LEAK_SETTINGS: LeakSettings = {
 
 const seconds = v.pipe(v.number(), v.minValue(0), v.maxValue(86_400))
 const ratio = v.pipe(v.number(), v.minValue(0), v.maxValue(1))
-const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(10_000_000))
+const count = integerBetween(0, 10_000_000)
 
 /** Checks a partial update of the settings; unknown keys are refused. */
 export const leakSettingsUpdateSchema = v.strictObject({
@@ -84,7 +85,7 @@ export const leakSettingsUpdateSchema = v.strictObject({
   growthMinimumRSquared: v.optional(ratio),
   growthMinimumIncrease: v.optional(count),
   growthMaximumJumpShare: v.optional(ratio),
-  closeWaitMinimumCount: v.optional(v.pipe(count, v.minValue(1))),
+  closeWaitMinimumCount: v.optional(integerBetween(1, 10_000_000)),
   closeWaitMinimumAgeSeconds: v.optional(seconds),
   fdLimitRatio: v.optional(ratio),
   ephemeralPortsRatio: v.optional(ratio),

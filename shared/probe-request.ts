@@ -6,9 +6,10 @@
  * forms run the same checks to show errors as the user types.
  */
 import {
+  DNS_RECORD_TYPES,
   PROBE_LIMITS,
   type AddressChoice,
-  type DnsQuestion,
+  type DnsQuery,
   type DnsRecordType,
   type HolderOpenRequest,
   type ListenerMode,
@@ -29,7 +30,7 @@ import {
   validateHost,
   validateListenAddress
 } from './probe-target'
-import { DNS_RECORD_TYPES, validateDnsName } from './dns-message'
+import { validateDnsName } from './dns/dns-query'
 
 /** Either checked settings or an `invalid-input` error saying what to fix. */
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ProbeError }
@@ -64,7 +65,7 @@ export interface CheckedUdpProbe {
   readonly port: number
   /** The bytes to send, or null when a DNS query is to be built. */
   readonly payload: Uint8Array | null
-  readonly dnsQuery: DnsQuestion | null
+  readonly dnsQuery: DnsQuery | null
   readonly timeoutMs: number
   readonly maxReplies: number
   readonly readLimitBytes: number
@@ -124,7 +125,7 @@ function check<T>(build: () => T): Checked<T> {
  * A setting within its bound: unset takes the default, anything else must be a whole number
  * inside the range (out-of-range values are refused, not silently clamped).
  */
-export function checkNumber(value: number | null | undefined, limit: NumericLimit, label: string): number {
+function checkNumber(value: number | null | undefined, limit: NumericLimit, label: string): number {
   if (value === undefined || value === null) return limit.default
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new InputError(`The ${label} must be a whole number; got ${String(value)}.`)
@@ -185,7 +186,7 @@ export function checkTcpProbe(request: TcpProbeRequest): Checked<CheckedTcpProbe
  * but every registered name is printable, and a typo with a space is more likely than a need for one).
  * Gives null when every name is valid, else what is wrong.
  */
-export function checkAlpnProtocols(protocols: readonly string[]): string | null {
+function checkAlpnProtocols(protocols: readonly string[]): string | null {
   if (protocols.length > PROBE_LIMITS.alpnProtocols) {
     return `Offer at most ${PROBE_LIMITS.alpnProtocols} ALPN protocols.`
   }
@@ -248,7 +249,7 @@ export function checkUdpProbe(request: UdpProbeRequest): Checked<CheckedUdpProbe
           : 'A UDP probe needs a payload to send (text, hex, or the DNS query preset).'
       )
     }
-    let dnsQuery: DnsQuestion | null = null
+    let dnsQuery: DnsQuery | null = null
     if (request.dnsQuery !== undefined && request.dnsQuery !== null) {
       const name = validateDnsName(request.dnsQuery.name)
       if (!name.ok) throw new InputError(name.error)

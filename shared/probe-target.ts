@@ -6,6 +6,7 @@
  * the form accepts is a value the backend accepts.
  */
 
+import { concatenateBytes } from './bytes'
 import { networkContains, parseIpAddress, parseIpNetwork } from './net/ip-address'
 
 /** A parse that either gives a value or says in one sentence what is wrong. */
@@ -198,11 +199,6 @@ export function validateListenAddress(input: string): ParseResult<string> {
     : success(text)
 }
 
-/** Write a target the way users type it back: `host:port`, or `[v6]:port` for IPv6. */
-export function formatHostPort(host: string, port: number): string {
-  return ipVersion(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`
-}
-
 /**
  * Parse hex bytes: `deadbeef`, `de ad be ef`, `de:ad:be:ef` or `0xde 0xad`.
  * Whitespace, colons, commas and dashes may separate bytes.
@@ -277,14 +273,7 @@ export function encodeText(text: string, escapes: boolean): ParseResult<Uint8Arr
     }
   }
   flushPlain()
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return success(bytes)
+  return success(concatenateBytes(chunks))
 }
 
 /** The payload a user typed, as bytes; an empty payload is an error, since a probe needs something to send. */
@@ -296,11 +285,4 @@ export function parsePayload(spec: {
   if (spec.encoding === 'hex') return parseHex(spec.value)
   if (spec.value === '') return failure('The payload is empty; enter the text to send.')
   return encodeText(spec.value, spec.escapes === true)
-}
-
-/** Bytes as lower-case hex with no separators. */
-export function bytesToHex(bytes: Uint8Array): string {
-  let hex = ''
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0')
-  return hex
 }

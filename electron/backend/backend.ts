@@ -17,6 +17,7 @@ import type { BackendContext, BackendModule, BackendOptions, RequestHandler } fr
 import { backendModules } from './modules'
 import { SocketMonitor } from './sockets/socket-monitor'
 import { createSocketProvider, type SocketProvider } from './sockets/socket-provider'
+import { errorMessage } from '../../shared/error-message'
 
 /** Receives every pushed event. */
 export type EventListener = <E extends EventChannel>(event: E, payload: EventPayload<E>) => void
@@ -80,8 +81,7 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
         return { ok: true, value }
       } catch (error) {
         if (error instanceof RequestError) return failure(error.code, error.message)
-        const message = error instanceof Error ? error.message : String(error)
-        return failure('failed', message)
+        return failure('failed', errorMessage(error))
       }
     },
     subscribe(listener) {

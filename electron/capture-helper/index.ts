@@ -27,6 +27,7 @@ import {
   type PacketsMessage
 } from '../../shared/capture-protocol'
 import { classifyOpenError, linkTypeFromCap } from './open-error'
+import { errorMessage } from '../../shared/error-message'
 
 /** `cap` fixes libpcap's snaplen at 65535; a bigger one cannot be honoured. */
 const LIBRARY_SNAPLEN = 65535
@@ -54,10 +55,6 @@ const packetBuffer = Buffer.alloc(LIBRARY_SNAPLEN)
 type OpenResult =
   | { readonly ok: true; readonly cap: Cap; readonly linkType: number; readonly linkTypeName: string }
   | { readonly ok: false; readonly badFilter: boolean; readonly code: CaptureErrorCode; readonly message: string }
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
 
 /** Opens a device, telling a rejected filter apart from a device that cannot be opened at all. */
 function openDevice(device: string, filter: string, bufferSize: number, buffer: Buffer): OpenResult {

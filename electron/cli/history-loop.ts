@@ -2,6 +2,7 @@
 import type { SocketEntry, SocketSnapshot } from '../../shared/model/socket'
 import { createSocketProvider } from '../backend/sockets/socket-provider'
 import type { HistorySession, SessionTick } from '../backend/history/history-session'
+import { asError } from '../../shared/error-message'
 
 /** How the loop runs. */
 export interface HistoryLoopOptions {
@@ -51,7 +52,7 @@ export async function runHistoryLoop(options: HistoryLoopOptions): Promise<numbe
         }
         options.onTick(await options.session.tick(snapshot))
       } catch (error) {
-        options.onError?.(error instanceof Error ? error : new Error(String(error)))
+        options.onError?.(asError(error))
       }
       const now = Date.now()
       if (now >= deadline) break

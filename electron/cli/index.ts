@@ -1,9 +1,10 @@
 /** The `sockscope` command-line entry. */
 import { UsageError, type CliIo } from './cli-command'
 import { cliCommands } from './commands'
+import { errorMessage } from '../../shared/error-message'
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out.write(overview())
@@ -25,7 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err.write(`sockscope ${command.name}: ${error.message}\nRun "sockscope ${command.name} --help" for usage.\n`)
       return 2
     }
-    io.err.write(`sockscope ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`)
+    io.err.write(`sockscope ${command.name}: ${errorMessage(error)}\n`)
     return 1
   }
 }

@@ -5,5 +5,7 @@ import App from './App.vue'
 import './styles.css'
 // Registers the probe row actions ("Probe this remote") at start-up, before the Probe view is opened.
 import './stores/probe'
+// Registers "Capture this" on socket rows at start-up, before the Capture view is opened.
+import './stores/capture'
 
 createApp(App).use(createPinia()).mount('#app')

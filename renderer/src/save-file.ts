@@ -1,4 +1,8 @@
-/** Saving something the app made (an export) as a download, the one way a sandboxed page can write a file. */
+/**
+ * Saving something the app made (an export) as a download: the one way a sandboxed page can
+ * write a file, in the desktop app and in web mode alike. Every store that saves a file calls
+ * saveBlob; none builds its own download link.
+ */
 
 /** Offer `blob` for download under `fileName`. */
 export function saveBlob(blob: Blob, fileName: string): void {

@@ -3,35 +3,25 @@
  * in memory, and one pushed tick per interval (never one event per packet).
  */
 import * as v from 'valibot'
-import type { CaptureDevice, CaptureEndReason, CaptureLimits, CaptureStatistics } from '../capture-protocol'
+import type { CaptureDevice, CaptureEndReason, CaptureStartRequest, CaptureStatistics, StartedMessage } from '../capture-protocol'
 import type { PacketSummary } from '../model/decoded-packet'
-import { event, request } from './define'
+import { event, integerBetween, noArguments, request, textOfLength } from './define'
 
-/** Everything a capture was started with, defaults filled in. */
-export interface CaptureSettings {
-  readonly interface: string
-  readonly filter: string
-  readonly snaplen: number
-  readonly promiscuous: boolean
-  /** Kernel capture buffer, bytes. */
-  readonly bufferSize: number
-  readonly limits: CaptureLimits
+/**
+ * Everything a capture was started with, defaults filled in: what the helper was asked to open
+ * (its batching stays internal), plus how much the backend keeps in memory.
+ */
+export interface CaptureSettings extends Omit<CaptureStartRequest, 'batching'> {
   /** How many packets, and how many bytes of them, stay in memory; older ones go to the spill file. */
   readonly ring: { readonly maxPackets: number; readonly maxBytes: number }
 }
 
-/** What the interface turned out to be once opened. */
-export interface CaptureOpenedInterface {
-  readonly interface: string
-  readonly linkType: number
-  readonly linkTypeName: string
-  readonly snaplen: number
-  readonly promiscuous: boolean
-  /** Epoch milliseconds. */
-  readonly startedAt: number
-  /** Limits of this capture's fidelity worth showing (timestamps, missing counters). */
-  readonly notes: readonly string[]
-}
+/**
+ * What the interface turned out to be once opened, as the helper reported it: link type,
+ * snaplen and promiscuous mode in effect, the start time (epoch milliseconds), and notes on
+ * the capture's fidelity worth showing.
+ */
+export type CaptureOpenedInterface = Omit<StartedMessage, 'type' | 'timestampDecimals'>
 
 /** Running totals of a capture. */
 export interface CaptureCounters {
@@ -168,19 +158,18 @@ export interface CapturePacketPage {
   readonly rows: readonly CapturedPacketRow[]
 }
 
-const interfaceName = v.pipe(v.string(), v.minLength(1), v.maxLength(256))
-const captureFilter = v.pipe(v.string(), v.maxLength(16_384))
-const optionalCount = (max: number) => v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))))
-const empty = v.strictObject({})
+const interfaceName = textOfLength(1, 256)
+const captureFilter = textOfLength(0, 16_384)
+const optionalCount = (max: number) => v.optional(v.nullable(integerBetween(1, max)))
 
 /** Arguments of `capture/start`; everything but the interface has a default. */
 export const captureStartArguments = v.strictObject({
   interface: interfaceName,
   filter: v.optional(captureFilter),
   /** 0 means the whole packet. */
-  snaplen: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(262_144))),
+  snaplen: v.optional(integerBetween(0, 262_144)),
   promiscuous: v.optional(v.boolean()),
-  bufferSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64 * 1024), v.maxValue(1024 * 1024 * 1024))),
+  bufferSize: v.optional(integerBetween(64 * 1024, 1024 * 1024 * 1024)),
   limits: v.optional(
     v.strictObject({
       maxPackets: optionalCount(1_000_000_000),
@@ -190,8 +179,8 @@ export const captureStartArguments = v.strictObject({
   ),
   ring: v.optional(
     v.strictObject({
-      maxPackets: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000_000))),
-      maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(64 * 1024), v.maxValue(4 * 1024 * 1024 * 1024)))
+      maxPackets: v.optional(integerBetween(1, 10_000_000)),
+      maxBytes: v.optional(integerBetween(64 * 1024, 4 * 1024 * 1024 * 1024))
     })
   )
 })
@@ -200,7 +189,7 @@ export const captureStartArguments = v.strictObject({
 export const captureContract = {
   requests: {
     /** Interfaces with addresses and link types, `any` included where the OS has it. */
-    'capture/interfaces': request(empty).returns<CaptureInterfaceList>(),
+    'capture/interfaces': request(noArguments).returns<CaptureInterfaceList>(),
     /** Compiles a filter for an interface without capturing. */
     'capture/check-filter': request(v.strictObject({ interface: interfaceName, filter: captureFilter })).returns<CaptureFilterCheck>(),
     /**
@@ -208,13 +197,13 @@ export const captureContract = {
      * libpcap's message for a bad filter, 'permission-denied' with advice, or 'not-found'.
      */
     'capture/start': request(captureStartArguments).returns<CaptureStatus>(),
-    'capture/stop': request(empty).returns<CaptureStatus>(),
-    'capture/status': request(empty).returns<CaptureStatus>(),
+    'capture/stop': request(noArguments).returns<CaptureStatus>(),
+    'capture/status': request(noArguments).returns<CaptureStatus>(),
     /** Packets still in memory, from index `from` on. */
     'capture/packets': request(
       v.strictObject({
-        from: v.pipe(v.number(), v.integer(), v.minValue(0)),
-        count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5000))
+        from: integerBetween(0, Number.MAX_SAFE_INTEGER),
+        count: integerBetween(1, 5000)
       })
     ).returns<CapturePacketPage>()
   },

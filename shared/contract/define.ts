@@ -2,6 +2,7 @@
  * Building blocks for the typed contract: every request channel carries a valibot schema for
  * its arguments and a phantom type for its result; every pushed event carries a phantom payload type.
  */
+import * as v from 'valibot'
 import type { GenericSchema, InferOutput } from 'valibot'
 
 /** A request/response channel: arguments checked by `args` at every boundary, result typed. */
@@ -29,6 +30,19 @@ export interface UntypedRequest<Args extends GenericSchema> extends RequestDefin
 export function request<Args extends GenericSchema>(args: Args): UntypedRequest<Args> {
   const definition: RequestDefinition<Args, unknown> = { kind: 'request', args }
   return { ...definition, returns: <Result>() => definition as RequestDefinition<Args, Result> }
+}
+
+/** The argument schema of a request that takes no arguments: `{}` and nothing else. */
+export const noArguments = v.strictObject({})
+
+/** An argument that must be a whole number from `minimum` to `maximum`, both included. */
+export function integerBetween(minimum: number, maximum: number) {
+  return v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(maximum))
+}
+
+/** An argument that must be text of `minimum` to `maximum` characters. */
+export function textOfLength(minimum: number, maximum: number) {
+  return v.pipe(v.string(), v.minLength(minimum), v.maxLength(maximum))
 }
 
 /** Declares a pushed event carrying `Payload`. */

@@ -8,7 +8,7 @@ import type { Finding, FindingsUpdate } from '../model/finding'
 import type { RecordingInfo, TableAt, TableDiff } from '../model/recording'
 import type { LeakSettings } from '../leak-settings'
 import { leakSettingsUpdateSchema } from '../leak-settings'
-import { event, request } from './define'
+import { event, integerBetween, noArguments, request } from './define'
 
 /** Where chart data comes from: the live history or the opened recording. */
 export type HistorySource = 'live' | 'recording'
@@ -58,10 +58,13 @@ export interface RecordingMoment extends TableAt {
   readonly findings: readonly Finding[]
 }
 
-const empty = v.strictObject({})
 const epochMs = v.pipe(v.number(), v.minValue(0), v.maxValue(8.64e15))
 /** A file name in the recordings folder: no folders, no leading dot. */
-const recordingName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$/, 'a file name of letters, digits, ".", "_" and "-"'))
+const recordingName = v.pipe(
+  v.string(),
+  v.maxLength(120),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a file name of letters, digits, ".", "_" and "-"')
+)
 const source = v.optional(v.picklist(['live', 'recording']))
 const format = v.picklist(['csv', 'json'])
 
@@ -73,28 +76,28 @@ export const historyContract = {
       v.strictObject({
         kind: v.picklist(['states', 'process-sockets', 'protocols', 'interfaces', 'file-descriptors', 'ephemeral']),
         source,
-        pid: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31))),
-        top: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+        pid: v.optional(integerBetween(0, 2 ** 31)),
+        top: v.optional(integerBetween(1, 100)),
         windowMs: v.optional(v.pipe(v.number(), v.minValue(1000), v.maxValue(366 * 86_400_000))),
         from: v.optional(epochMs),
         to: v.optional(epochMs),
-        maxPoints: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(20_000)))
+        maxPoints: v.optional(integerBetween(2, 20_000))
       })
     ).returns<SeriesSet>(),
     /** The newest point (for gauges) and what the history holds. */
     'history/latest': request(v.strictObject({ source })).returns<{ readonly sample: HistorySample | null; readonly info: HistoryInfo }>(),
     /** Findings now, and the ones cleared lately. */
-    'history/findings': request(empty).returns<FindingsState>(),
-    'leaks/settings': request(empty).returns<LeakSettings>(),
+    'leaks/findings': request(noArguments).returns<FindingsState>(),
+    'leaks/settings': request(noArguments).returns<LeakSettings>(),
     'leaks/update-settings': request(leakSettingsUpdateSchema).returns<LeakSettings>(),
     /** Starts writing the live history and tables to a file in the recordings folder. */
     'recording/start': request(v.strictObject({ name: v.optional(recordingName) })).returns<RecordingStatus>(),
-    'recording/stop': request(empty).returns<RecordingStatus>(),
-    'recording/status': request(empty).returns<RecordingStatus>(),
-    'recording/list': request(empty).returns<readonly RecordingFile[]>(),
+    'recording/stop': request(noArguments).returns<RecordingStatus>(),
+    'recording/status': request(noArguments).returns<RecordingStatus>(),
+    'recording/list': request(noArguments).returns<readonly RecordingFile[]>(),
     /** Opens a recording from the recordings folder for scrubbing; replaces any opened before. */
     'recording/open': request(v.strictObject({ name: recordingName })).returns<RecordingInfo>(),
-    'recording/close': request(empty).returns<RecordingStatus>(),
+    'recording/close': request(noArguments).returns<RecordingStatus>(),
     /** The table as it was at `time` in the opened recording. */
     'recording/at': request(v.strictObject({ time: epochMs })).returns<RecordingMoment>(),
     /** What opened, closed and changed between two moments of the opened recording. */

@@ -6,6 +6,7 @@
 import type { ArgsOf, PayloadOf, ResultOf } from './define'
 import { socketsContract } from './sockets'
 import { captureContract } from './capture'
+import { captureViewContract } from './capture-view'
 import { probeContract } from './probe'
 import { historyContract } from './history'
 
@@ -13,6 +14,7 @@ import { historyContract } from './history'
 export const requestChannels = {
   ...socketsContract.requests,
   ...captureContract.requests,
+  ...captureViewContract.requests,
   ...probeContract.requests,
   ...historyContract.requests
 } as const
@@ -21,6 +23,7 @@ export const requestChannels = {
 export const eventChannels = {
   ...socketsContract.events,
   ...captureContract.events,
+  ...captureViewContract.events,
   ...probeContract.events,
   ...historyContract.events
 } as const

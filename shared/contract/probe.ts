@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot'
 import {
+  DNS_RECORD_TYPES,
   PROBE_LIMITS,
   type HeldConnectionGroup,
   type HolderStatus,
@@ -20,8 +21,7 @@ import {
   type TlsProbeResult,
   type UdpProbeResult
 } from '../model/probe'
-import { DNS_RECORD_TYPES } from '../dns-message'
-import { event, request } from './define'
+import { event, integerBetween, noArguments, request, textOfLength } from './define'
 
 /** New samples of one repeated probe since the last push, with the figures over all of them. */
 export interface RepeatedProbeSampleBatch {
@@ -40,23 +40,21 @@ const MAXIMUM_PAYLOAD_TEXT = PROBE_LIMITS.tcpPayloadBytes * 3
 /** Longest CA bundle accepted (a full system bundle is about 220 kB). */
 const MAXIMUM_CA_TEXT = 2 * 1024 * 1024
 
-const host = v.pipe(v.string(), v.maxLength(MAXIMUM_HOST_LENGTH))
-const port = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))
-const identifier = v.pipe(v.string(), v.minLength(1), v.maxLength(100))
+const host = textOfLength(0, MAXIMUM_HOST_LENGTH)
+const port = integerBetween(1, 65535)
+const identifier = textOfLength(1, 100)
 /** The HOST:PORT every probe and the holder aim at. */
 const target = { host, port }
 
 function bounded(limit: NumericLimit) {
-  return v.optional(v.pipe(v.number(), v.integer(), v.minValue(limit.min), v.maxValue(limit.max)))
+  return v.optional(integerBetween(limit.min, limit.max))
 }
 
 const payload = v.strictObject({
   encoding: v.picklist(['text', 'hex']),
-  value: v.pipe(v.string(), v.maxLength(MAXIMUM_PAYLOAD_TEXT)),
+  value: textOfLength(0, MAXIMUM_PAYLOAD_TEXT),
   escapes: v.optional(v.boolean())
 })
-
-const empty = v.strictObject({})
 
 /** Requests and events of the probe, listener and holder domains. */
 export const probeContract = {
@@ -76,10 +74,10 @@ export const probeContract = {
         ...target,
         servername: v.optional(v.nullable(host)),
         alpnProtocols: v.optional(
-          v.pipe(v.array(v.pipe(v.string(), v.maxLength(255))), v.maxLength(PROBE_LIMITS.alpnProtocols))
+          v.pipe(v.array(textOfLength(0, 255)), v.maxLength(PROBE_LIMITS.alpnProtocols))
         ),
-        caPem: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(MAXIMUM_CA_TEXT)))),
-        caSource: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(1000)))),
+        caPem: v.optional(v.nullable(textOfLength(0, MAXIMUM_CA_TEXT))),
+        caSource: v.optional(v.nullable(textOfLength(0, 1000))),
         insecure: v.optional(v.boolean()),
         timeoutMs: bounded(PROBE_LIMITS.timeoutMs)
       })
@@ -89,7 +87,7 @@ export const probeContract = {
         ...target,
         payload: v.optional(v.nullable(payload)),
         dnsQuery: v.optional(
-          v.nullable(v.strictObject({ name: v.pipe(v.string(), v.maxLength(MAXIMUM_HOST_LENGTH)), type: v.picklist(DNS_RECORD_TYPES) }))
+          v.nullable(v.strictObject({ name: host, type: v.picklist(DNS_RECORD_TYPES) }))
         ),
         timeoutMs: bounded(PROBE_LIMITS.udpTimeoutMs),
         maxReplies: bounded(PROBE_LIMITS.udpMaxReplies),
@@ -101,28 +99,24 @@ export const probeContract = {
       v.strictObject({
         ...target,
         intervalMs: bounded(PROBE_LIMITS.intervalMs),
-        count: v.optional(
-          v.nullable(
-            v.pipe(v.number(), v.integer(), v.minValue(PROBE_LIMITS.repeatCount.min), v.maxValue(PROBE_LIMITS.repeatCount.max))
-          )
-        ),
+        count: v.optional(v.nullable(integerBetween(PROBE_LIMITS.repeatCount.min, PROBE_LIMITS.repeatCount.max))),
         timeoutMs: bounded(PROBE_LIMITS.timeoutMs)
       })
     ).returns<RepeatedProbeSummary>(),
     'probe/repeat-stop': request(v.strictObject({ runId: identifier })).returns<RepeatedProbeSummary>(),
     /** Running repeated probes and the ones that ended recently, for a client that (re)connects. */
-    'probe/repeat-list': request(empty).returns<readonly RepeatedProbeSummary[]>(),
+    'probe/repeat-list': request(noArguments).returns<readonly RepeatedProbeSummary[]>(),
     'listener/start': request(
       v.strictObject({
         protocol: v.picklist(['tcp', 'udp']),
-        address: v.optional(v.pipe(v.string(), v.maxLength(MAXIMUM_HOST_LENGTH))),
-        port: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535)),
+        address: v.optional(host),
+        port: integerBetween(0, 65535),
         mode: v.picklist(['echo', 'discard', 'reply']),
         reply: v.optional(v.nullable(payload))
       })
     ).returns<TestListenerInfo>(),
     'listener/stop': request(v.strictObject({ id: identifier })).returns<TestListenerInfo>(),
-    'listener/list': request(empty).returns<readonly TestListenerInfo[]>(),
+    'listener/list': request(noArguments).returns<readonly TestListenerInfo[]>(),
     /**
      * Opens and holds connections. A non-loopback target fails with `permission-denied` unless
      * `allowNonLoopback` confirms it.
@@ -130,14 +124,14 @@ export const probeContract = {
     'holder/open': request(
       v.strictObject({
         ...target,
-        count: v.pipe(v.number(), v.integer(), v.minValue(PROBE_LIMITS.holderCount.min), v.maxValue(PROBE_LIMITS.holderCount.max)),
+        count: integerBetween(PROBE_LIMITS.holderCount.min, PROBE_LIMITS.holderCount.max),
         allowNonLoopback: v.optional(v.boolean()),
         timeoutMs: bounded(PROBE_LIMITS.timeoutMs)
       })
     ).returns<HeldConnectionGroup>(),
     /** Releases one group, or every group when no id is given. */
     'holder/release': request(v.strictObject({ id: v.optional(identifier) })).returns<HolderStatus>(),
-    'holder/status': request(empty).returns<HolderStatus>()
+    'holder/status': request(noArguments).returns<HolderStatus>()
   },
   events: {
     /** New samples of a repeated probe, batched (a few pushes a second at most). */

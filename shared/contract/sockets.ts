@@ -1,7 +1,7 @@
 /** Socket-table channels: snapshots, live diffs, pause and resume, reverse DNS. */
 import * as v from 'valibot'
 import type { SocketDiff, SocketSnapshot } from '../model/socket'
-import { event, request } from './define'
+import { event, integerBetween, noArguments, request } from './define'
 
 /** Whether the live monitor is running, and how often it polls. */
 export interface MonitorStatus {
@@ -16,21 +16,19 @@ export interface ResolvedNames {
   readonly names: Readonly<Record<string, string>>
 }
 
-const empty = v.strictObject({})
-
 /** Requests and events of the sockets domain. */
 export const socketsContract = {
   requests: {
     /** The latest full table. Clients call it once, then apply `sockets/tick` diffs. */
-    'sockets/snapshot': request(empty).returns<SocketSnapshot>(),
-    'sockets/status': request(empty).returns<MonitorStatus>(),
-    'sockets/pause': request(empty).returns<MonitorStatus>(),
-    'sockets/resume': request(empty).returns<MonitorStatus>(),
+    'sockets/snapshot': request(noArguments).returns<SocketSnapshot>(),
+    'sockets/status': request(noArguments).returns<MonitorStatus>(),
+    'sockets/pause': request(noArguments).returns<MonitorStatus>(),
+    'sockets/resume': request(noArguments).returns<MonitorStatus>(),
     'sockets/set-interval': request(
-      v.strictObject({ intervalMs: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(60_000)) })
+      v.strictObject({ intervalMs: integerBetween(100, 60_000) })
     ).returns<MonitorStatus>(),
     /** Every reverse-DNS name known so far. */
-    'dns/names': request(empty).returns<ResolvedNames>(),
+    'dns/names': request(noArguments).returns<ResolvedNames>(),
     'dns/set-enabled': request(v.strictObject({ enabled: v.boolean() })).returns<{ readonly enabled: boolean }>()
   },
   events: {

@@ -16,7 +16,7 @@ import {
   type TlsProbeResult,
   type UdpProbeResult
 } from '../model/probe'
-import { formatHostPort } from '../probe-target'
+import { formatHostPort } from './socket-text'
 
 /** Milliseconds with three decimals, e.g. `0.231 ms`; a dash for null. */
 export function formatMilliseconds(value: number | null): string {
@@ -60,7 +60,7 @@ export function previewReceived(data: ReceivedData, limit = 200): string {
 }
 
 /** A TCP probe result as report lines. */
-export function describeTcpResult(result: TcpProbeResult): string[] {
+function describeTcpResult(result: TcpProbeResult): string[] {
   const lines = [`TCP ${formatHostPort(result.host, result.port)}`, ...describeDns(result.dns)]
   for (const attempt of result.attempts) lines.push(describeAttempt(attempt))
   const exchange = result.exchange
@@ -91,7 +91,7 @@ function describeCertificate(certificate: CertificateDetails, index: number): st
 }
 
 /** A TLS probe result as report lines, the chain last. */
-export function describeTlsResult(result: TlsProbeResult): string[] {
+function describeTlsResult(result: TlsProbeResult): string[] {
   const lines = [`TLS ${formatHostPort(result.host, result.port)}`, ...describeDns(result.dns)]
   if (result.connect !== null) lines.push(describeAttempt(result.connect))
   if (result.handshakeMs !== null) {
@@ -114,7 +114,7 @@ export function describeTlsResult(result: TlsProbeResult): string[] {
 }
 
 /** A UDP probe result as report lines. */
-export function describeUdpResult(result: UdpProbeResult): string[] {
+function describeUdpResult(result: UdpProbeResult): string[] {
   const lines = [`UDP ${formatHostPort(result.host, result.port)}`, ...describeDns(result.dns)]
   if (result.dnsQuery !== null) lines.push(`${label('dns query')}${result.dnsQuery.name} ${result.dnsQuery.type}`)
   if (result.localPort !== null && result.localAddress !== null) {

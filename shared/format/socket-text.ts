@@ -1,11 +1,22 @@
-/** Text forms of sockets shared by the CLI table, the renderer and copy-as-text. */
+/**
+ * Text forms of sockets and endpoints shared by the CLI, the renderer, the probes, the capture
+ * analysis and copy-as-text. Every `host:port` in sockscope is written here.
+ */
 import type { SocketEntry } from '../model/socket'
+
+/**
+ * `host:port` the way users type it back, with an IPv6 address in brackets so its colons do not
+ * read as the port's (`[::1]:443`). A host already in brackets is kept as it is.
+ */
+export function formatHostPort(host: string, port: number | string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
+}
 
 /** `address:port` as ss prints it: IPv6 in brackets, a zero port as `*`, UNIX paths bare. */
 export function formatEndpoint(address: string, port: number | null, family: SocketEntry['family']): string {
   if (family === null) return address === '' ? '*' : address
-  const host = family === 6 ? `[${address}]` : address
-  return `${host}:${port === null || port === 0 ? '*' : port}`
+  const portText = port === null || port === 0 ? '*' : port
+  return family === 6 ? `[${address}]:${portText}` : `${address}:${portText}`
 }
 
 /** The owner column: `node (1234)`, or why there is none. */
@@ -18,7 +29,7 @@ export function formatOwner(socket: SocketEntry): string {
 }
 
 /** Why a socket shows no owner, in words for a tooltip or details pane. */
-export function explainOwnerVisibility(socket: SocketEntry): string {
+function explainOwnerVisibility(socket: SocketEntry): string {
   switch (socket.ownerVisibility) {
     case 'known':
       return 'Owner found in /proc/PID/fd.'

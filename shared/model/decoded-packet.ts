@@ -152,20 +152,23 @@ export interface DnsQuestion {
   readonly class: number
 }
 
+/** A part of a DNS message: the questions, or one of the three record sections. */
+export type DnsSection = 'question' | 'answer' | 'authority' | 'additional'
+
 /** A DNS resource record. */
 export interface DnsRecord {
-  readonly section: 'answer' | 'authority' | 'additional'
+  readonly section: Exclude<DnsSection, 'question'>
   readonly name: string
   readonly type: number
   readonly typeName: string
   readonly class: number
   readonly ttl: number
-  /** The record data as text: an address, a name, TXT strings, or a byte count for other types. */
+  /** The record data as zone-file text: an address, a name, TXT strings, or `\# length hex` for other types. */
   readonly data: string
 }
 
-/** A decoded DNS message (UDP or TCP, port 53 or 5353). */
-export interface DnsMessage {
+/** The fixed 12-byte header of a DNS message, flags taken apart. */
+export interface DnsHeader {
   readonly id: number
   readonly flags: number
   readonly isResponse: boolean
@@ -177,6 +180,15 @@ export interface DnsMessage {
   readonly responseCode: number
   /** NOERROR, NXDOMAIN, SERVFAIL, ... */
   readonly responseCodeName: string
+  /** The section sizes the header claims; a damaged message may hold fewer. */
+  readonly questionCount: number
+  readonly answerCount: number
+  readonly authorityCount: number
+  readonly additionalCount: number
+}
+
+/** A decoded DNS message (UDP or TCP, port 53 or 5353): its header and what its sections held. */
+export interface DnsMessage extends DnsHeader {
   readonly questions: readonly DnsQuestion[]
   readonly answers: readonly DnsRecord[]
   readonly authorities: readonly DnsRecord[]

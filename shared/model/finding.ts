@@ -6,9 +6,6 @@
 /** What kind of trouble a finding reports. */
 export type FindingKind = 'growth' | 'close-wait' | 'fd-limit' | 'ephemeral-ports' | 'time-wait'
 
-/** Every finding kind, in the order the UI lists them. */
-export const FINDING_KINDS: readonly FindingKind[] = ['growth', 'close-wait', 'fd-limit', 'ephemeral-ports', 'time-wait']
-
 /** How urgent a finding is. */
 export type FindingSeverity = 'info' | 'warning' | 'critical'
 

@@ -3,6 +3,7 @@
  * chart queries with. The backend keeps it in fixed-size typed columns; this file holds the
  * plain shapes that cross the contract and go into recordings.
  */
+import { formatHostPort } from '../format/socket-text'
 import type { SocketProtocol } from './socket'
 
 /** Every protocol the history counts, in a fixed order. */
@@ -35,6 +36,11 @@ export interface PortRange {
   readonly high: number
 }
 
+/** How many ports the range holds. */
+export function portRangeSize(range: PortRange): number {
+  return range.high - range.low + 1
+}
+
 /** Ephemeral ports used towards one destination from one local address. */
 export interface EphemeralUse {
   readonly protocol: SocketProtocol
@@ -46,6 +52,19 @@ export interface EphemeralUse {
   /** The process holding most of them, when any is known. */
   readonly pid: number | null
   readonly process: string | null
+}
+
+/** What names an ephemeral-port destination: the protocol and both addresses, and the remote port. */
+type EphemeralDestination = Pick<EphemeralUse, 'protocol' | 'localAddress' | 'remoteAddress' | 'remotePort'>
+
+/** A readable name for an ephemeral-port destination, e.g. `tcp 10.0.0.2 → 10.0.0.9:443`. */
+export function destinationLabel(use: EphemeralDestination): string {
+  return `${use.protocol} ${use.localAddress} → ${formatHostPort(use.remoteAddress, use.remotePort)}`
+}
+
+/** A stable key for an ephemeral-port destination. */
+export function destinationKey(use: EphemeralDestination): string {
+  return `${use.protocol}|${use.localAddress}|${use.remoteAddress}|${use.remotePort}`
 }
 
 /** Throughput of one network interface between two ticks (/proc/net/dev deltas). */
@@ -93,16 +112,6 @@ export const DEFAULT_HISTORY_OPTIONS: HistoryOptions = {
   maxProcesses: 128,
   maxDestinations: 32,
   maxInterfaces: 32
-}
-
-/** A time window for a chart: the last 5 minutes, the last hour, or all there is. */
-export type HistoryWindow = '5m' | '1h' | 'all'
-
-/** Window lengths in milliseconds; `all` has none. */
-export const HISTORY_WINDOW_MS: Readonly<Record<HistoryWindow, number | null>> = {
-  '5m': 5 * 60_000,
-  '1h': 60 * 60_000,
-  all: null
 }
 
 /** Which part of the history a series query reads. */

@@ -37,22 +37,6 @@ export type ProbeErrorKind =
   | 'cancelled'
   | 'unknown'
 
-/** Every error kind, in the order the UI lists them. */
-export const PROBE_ERROR_KINDS: readonly ProbeErrorKind[] = [
-  'invalid-input',
-  'dns',
-  'refused',
-  'timeout',
-  'unreachable',
-  'reset',
-  'closed',
-  'tls',
-  'address-in-use',
-  'permission',
-  'cancelled',
-  'unknown'
-]
-
 /** A plain-words explanation of each error kind, shown next to the specific message. */
 export const PROBE_ERROR_EXPLANATIONS: Readonly<Record<ProbeErrorKind, string>> = {
   'invalid-input': 'The request is not valid, so nothing was sent.',
@@ -324,11 +308,14 @@ export interface TlsProbeResult extends ProbeResultBase {
   readonly certificates: readonly CertificateDetails[]
 }
 
-/** DNS record types the query preset can ask for. */
-export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT' | 'SOA' | 'PTR' | 'SRV' | 'ANY'
+/** DNS record types the query preset can ask for, in the order forms list them. */
+export const DNS_RECORD_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'PTR', 'MX', 'TXT', 'AAAA', 'SRV', 'ANY'] as const
 
-/** A DNS question for the UDP probe's DNS preset. */
-export interface DnsQuestion {
+/** A DNS record type the query preset can ask for. */
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number]
+
+/** The one question the UDP probe's DNS preset sends. */
+export interface DnsQuery {
   readonly name: string
   readonly type: DnsRecordType
 }
@@ -338,7 +325,7 @@ export interface UdpProbeRequest {
   readonly host: string
   readonly port: number
   readonly payload?: PayloadSpec | null
-  readonly dnsQuery?: DnsQuestion | null
+  readonly dnsQuery?: DnsQuery | null
   /** How long to wait for replies, milliseconds. */
   readonly timeoutMs?: number
   /** Stop waiting after this many replies. */
@@ -347,12 +334,13 @@ export interface UdpProbeRequest {
   readonly readLimitBytes?: number
 }
 
-/** One answer record of a DNS reply, as far as the minimal decoder reads it. */
+/** One answer record of a DNS reply. */
 export interface DnsAnswerSummary {
   readonly name: string
+  /** The type mnemonic, e.g. AAAA, or TYPEnnn for one without a name. */
   readonly type: string
   readonly ttl: number
-  /** The address for A and AAAA records, the target name for CNAME, NS and PTR, else the data length. */
+  /** The record data as zone-file text: an address, a name, MX/SRV/SOA fields, TXT strings, or `\# length hex`. */
   readonly data: string
 }
 
@@ -394,7 +382,7 @@ export interface UdpProbeResult extends ProbeResultBase {
   readonly timeoutMs: number
   readonly replies: readonly UdpReply[]
   /** The DNS query sent, when the DNS preset was used. */
-  readonly dnsQuery: DnsQuestion | null
+  readonly dnsQuery: DnsQuery | null
 }
 
 /** Any one-shot probe result. */

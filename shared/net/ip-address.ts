@@ -4,6 +4,7 @@
  * Pure and browser-safe. An address is held as 32-bit words so that prefix checks are a few
  * integer masks rather than string work: the filter box runs them on every row per keystroke.
  */
+import { networkUint32 } from '../bytes'
 
 /** A parsed IP address. */
 export interface IpAddress {
@@ -62,12 +63,30 @@ export function isIpAddress(text: string): boolean {
 export function ipAddressFromBytes(bytes: Uint8Array): IpAddress | null {
   if (bytes.length !== 4 && bytes.length !== 16) return null
   const words: number[] = []
-  for (let index = 0; index < bytes.length; index += 4) {
-    words.push(
-      ((bytes[index]! << 24) | (bytes[index + 1]! << 16) | (bytes[index + 2]! << 8) | bytes[index + 3]!) >>> 0
-    )
-  }
+  for (let index = 0; index < bytes.length; index += 4) words.push(networkUint32(bytes, index))
   return { family: bytes.length === 4 ? 4 : 6, words, zone: null }
+}
+
+/** Dotted IPv4 text of the 4 network-order bytes at `offset` (a packet header, a DNS A record). */
+export function ipv4Text(bytes: Uint8Array, offset: number): string {
+  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`
+}
+
+/** Recently formatted IPv6 addresses: a capture repeats a handful of them millions of times. */
+const ipv6TextCache = new Map<string, string>()
+const IPV6_TEXT_CACHE_LIMIT = 4096
+
+/** RFC 5952 IPv6 text of the 16 network-order bytes at `offset`, without copying them. */
+export function ipv6Text(bytes: Uint8Array, offset: number): string {
+  const words = [networkUint32(bytes, offset), networkUint32(bytes, offset + 4), networkUint32(bytes, offset + 8), networkUint32(bytes, offset + 12)]
+  const key = `${words[0]} ${words[1]} ${words[2]} ${words[3]}`
+  let text = ipv6TextCache.get(key)
+  if (text === undefined) {
+    text = formatIpAddress({ family: 6, words, zone: null })
+    if (ipv6TextCache.size >= IPV6_TEXT_CACHE_LIMIT) ipv6TextCache.clear()
+    ipv6TextCache.set(key, text)
+  }
+  return text
 }
 
 /**

@@ -17,7 +17,7 @@ export interface QueryError {
 /**
  * Formats a 0-based, end-exclusive range as 1-based columns: `3` for one character, `6–10` for more.
  */
-export function formatQueryPosition(start: number, end: number): string {
+function formatQueryPosition(start: number, end: number): string {
   return end - start <= 1 ? `${start + 1}` : `${start + 1}–${end}`
 }
 

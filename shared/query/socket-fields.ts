@@ -3,6 +3,7 @@
  * CLI's `--filter`.
  */
 
+import { formatHostPort } from '../format/socket-text'
 import { TCP_STATES, type SocketEntry } from '../model/socket'
 import { addressField, choiceField, numberField, selectAny, textField, type FieldChoice } from './field-kinds'
 import { compileFilter, type FieldDefinition, type FieldTable, type QueryCompileResult, type RecordTest } from './query-compiler'
@@ -29,10 +30,9 @@ function addressText(socket: SocketEntry, address: string): string | null {
   return socket.family === 4 ? '0.0.0.0' : '::'
 }
 
-/** An endpoint the way `ss` prints it: `10.0.0.1:443`, `[::1]:80`, or a bare path. */
-function formatEndpoint(socket: SocketEntry, address: string, port: number | null): string {
-  if (port === null) return address
-  return socket.family === 6 && !address.startsWith('[') ? `[${address}]:${port}` : `${address}:${port}`
+/** An endpoint as text search sees it: `10.0.0.1:443`, `[::1]:80`, or a bare path. */
+function endpointText(address: string, port: number | null): string {
+  return port === null ? address : formatHostPort(address, port)
 }
 
 /** Decimal text of ports, made on first use: a digit needle reads it for two ports per row. */
@@ -74,8 +74,8 @@ function compileSocketText(needle: string): RecordTest<SocketEntry> {
       ((socket.localPort !== null && portText(socket.localPort).includes(needle)) ||
         (socket.remotePort !== null && portText(socket.remotePort).includes(needle)))) ||
     (needsEndpoint &&
-      (formatEndpoint(socket, socket.localAddress, socket.localPort).toLowerCase().includes(needle) ||
-        formatEndpoint(socket, socket.remoteAddress, socket.remotePort).toLowerCase().includes(needle))) ||
+      (endpointText(socket.localAddress, socket.localPort).toLowerCase().includes(needle) ||
+        endpointText(socket.remoteAddress, socket.remotePort).toLowerCase().includes(needle))) ||
     stateContains(socket.state) ||
     selectOwnerTexts(socket, contains)
 }

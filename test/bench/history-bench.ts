@@ -14,7 +14,7 @@ import { HistoryStore } from '../../electron/backend/history/history-store'
 import { HistoryRecorder } from '../../electron/backend/history/history-recorder'
 import { LeakDetector } from '../../electron/backend/leaks/leak-detector'
 import { medianMs, ratio } from './support/statistics'
-import { startProgram, stopPrograms } from '../integration/backend/leaks/test-programs'
+import { startProgram, stopPrograms } from '../support/test-programs'
 
 const run = promisify(execFile)
 const HOUR_TICKS = 3600

@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test'
 import { DEFAULT_LEAK_SETTINGS } from '../../shared/leak-settings'
 import { openApp, showView } from './support/app'
 import { canvasHasInk, fromStore } from './support/page-state'
-import { startProgram, stopPrograms } from '../integration/backend/leaks/test-programs'
+import { startProgram, stopPrograms } from '../support/test-programs'
 
 test.afterEach(async () => {
   await stopPrograms()

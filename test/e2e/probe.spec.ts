@@ -6,22 +6,11 @@
 import { readFile } from 'node:fs/promises'
 import { createServer as createTlsServer } from 'node:tls'
 import { resolve } from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
-import { startTcpServer } from '../support/probes/loopback-servers'
+import { paintedPixelCount } from './support/page-state'
+import { startTcpServer } from '../support/loopback-servers'
 import { createTestCertificates } from '../support/probes/test-certificates'
-
-/** How many pixels of the chart canvas something was drawn on. */
-function paintedPixels(page: Page): Promise<number> {
-  return page.locator('[data-testid="latency-chart"] canvas').evaluate((canvas: HTMLCanvasElement) => {
-    const context = canvas.getContext('2d')
-    if (!context) return 0
-    const { data } = context.getImageData(0, 0, canvas.width, canvas.height)
-    let painted = 0
-    for (let index = 3; index < data.length; index += 4) if (data[index] !== 0) painted += 1
-    return painted
-  })
-}
 
 test('a repeated TCP probe fills the latency chart and the figures', async ({ page }) => {
   const server = await startTcpServer()
@@ -43,7 +32,7 @@ test('a repeated TCP probe fills the latency chart and the figures', async ({ pa
     await expect(page.getByTestId('repeat-p95')).toHaveText(/^\d+\.\d{3} ms$/)
     await expect(page.getByTestId('repeat-jitter')).toHaveText(/^\d+\.\d{3} ms$/)
     expect(server.accepted).toHaveLength(8)
-    await expect.poll(() => paintedPixels(page)).toBeGreaterThan(500)
+    await expect.poll(() => paintedPixelCount(page, '[data-testid="latency-chart"] canvas')).toBeGreaterThan(500)
     if (process.env.PROBE_SCREENSHOT_DIR) await page.screenshot({ path: resolve(process.env.PROBE_SCREENSHOT_DIR, 'repeat.png') })
 
     const entry = page.getByTestId('history-entry').first()

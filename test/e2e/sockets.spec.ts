@@ -3,22 +3,15 @@
  * opens appears, the filter narrows to it, and closing it shows the closed highlight before
  * the row goes.
  */
-import { createServer, type Server } from 'node:net'
 import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
+import { startTcpServer } from '../support/loopback-servers'
 import { openApp } from './support/app'
-
-function listen(): Promise<Server> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => done(server))
-  })
-}
 
 test('a new listener appears, filters, and lingers in red after closing', async ({ page }) => {
   await openApp(page)
-  const server = await listen()
-  const port = (server.address() as { port: number }).port
+  const server = await startTcpServer()
+  const port = server.port
 
   await page.getByTestId('filter-input').fill(`port:${port}`)
   const row = page.locator(`.socket-row[data-socket-id*="|${port} "]`)
@@ -27,7 +20,7 @@ test('a new listener appears, filters, and lingers in red after closing', async 
   await expect(row).toContainText(String(process.pid))
   await expect(page.getByTestId('visible-count')).toHaveText('1 shown')
 
-  await new Promise<void>((done) => server.close(() => done()))
+  await server.close()
   await expect(row).toHaveAttribute('data-mark', 'closed')
   await expect(row).toHaveCount(0, { timeout: 20_000 })
 })
@@ -40,7 +33,7 @@ test('a bad filter shows an inline error and keeps the table', async ({ page }) 
 })
 
 test('keyboard navigation selects rows and opens details; screenshot for the README', async ({ page }) => {
-  const servers = await Promise.all([listen(), listen(), listen()])
+  const servers = await Promise.all([startTcpServer(), startTcpServer(), startTcpServer()])
   await openApp(page)
   await page.getByTestId('filter-input').fill('proto:tcp')
   await page.getByTestId('socket-table').focus()
@@ -51,5 +44,5 @@ test('keyboard navigation selects rows and opens details; screenshot for the REA
   await page.getByTestId('filter-input').fill('')
   await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/sockets.png') })
   await page.keyboard.press('Escape')
-  for (const server of servers) server.close()
+  for (const server of servers) await server.close()
 })

@@ -33,6 +33,7 @@ import {
 import type { RawPacket } from '../../../shared/model/packet'
 import { mainBuildDirectory, packageRootDirectory } from '../app-paths'
 import { capturePermissionAdvice, formatCapturePermissionAdvice, type CapturePermissionAdvice } from './capture-permissions'
+import { asError } from '../../../shared/error-message'
 
 /** The program that runs the helper script. */
 export type CaptureHelperRuntime =
@@ -184,7 +185,7 @@ class HelperConnection extends EventEmitter {
       try {
         messages = this.reader.push(chunk)
       } catch (error) {
-        this.emit('protocol-error', error instanceof Error ? error : new Error(String(error)))
+        this.emit('protocol-error', asError(error))
         this.kill()
         return
       }

@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import { RequestError } from '../../../shared/contract/envelope'
 import type { CapturePacketPage, CaptureState, CaptureStatus } from '../../../shared/contract/capture'
-import type { BackendModuleFactory } from '../backend-module'
+import type { BackendContext, BackendModuleFactory } from '../backend-module'
 import {
   CaptureError,
   compileCaptureFilter,
@@ -32,6 +32,22 @@ export function captureRequestError(error: unknown): unknown {
     default:
       return new RequestError('failed', error.message)
   }
+}
+
+/** Called with each capture a backend starts, before its first packet is handed out. */
+export type CaptureStartListener = (session: CaptureSession) => void
+
+const startListeners = new WeakMap<BackendContext, Set<CaptureStartListener>>()
+
+/** Lets another domain of the same backend (the capture view) follow every capture it starts. */
+export function onCaptureStarted(context: BackendContext, listener: CaptureStartListener): () => void {
+  let listeners = startListeners.get(context)
+  if (!listeners) {
+    listeners = new Set()
+    startListeners.set(context, listeners)
+  }
+  listeners.add(listener)
+  return () => listeners.delete(listener)
 }
 
 /** Creates the capture domain; `helper` chooses how the capture helper runs (tests, packaging). */
@@ -104,6 +120,7 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
             throw captureRequestError(error)
           }
           session = started
+          for (const listener of startListeners.get(context) ?? []) listener(started)
           const accounting = new TrafficAccounting()
           const linkType = started.captureInterface.linkType
           let lastTickAt = Date.now()

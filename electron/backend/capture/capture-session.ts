@@ -24,6 +24,7 @@ import type { CaptureInterface, RawPacket } from '../../../shared/model/packet'
 import { CaptureFileReader } from './files/capture-file-reader'
 import { CaptureFileWriter, createCaptureEncoder } from './files/capture-file-writer'
 import { startCaptureHelper, type CaptureHelperLaunchOptions, type CaptureHelperSession } from './capture-helper-process'
+import { asError } from '../../../shared/error-message'
 
 /** Where packets go when they leave the in-memory ring. */
 export interface PacketSpill {
@@ -351,7 +352,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
         }
       } catch (error) {
         // Without a spill file the ring still bounds memory; the overflow is lost and counted.
-        this.spillError = error instanceof Error ? error : new Error(String(error))
+        this.spillError = asError(error)
         this.spillQueue = []
         this.spillQueueBytes = 0
         if (this.pausedForSpill) {
@@ -398,7 +399,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
       try {
         await (await this.spill).close()
       } catch (error) {
-        this.spillError ??= error instanceof Error ? error : new Error(String(error))
+        this.spillError ??= asError(error)
       }
     }
     this.latestStats = end.stats

@@ -12,6 +12,7 @@ import { startCaptureHelper, type CaptureHelperLaunchOptions, type CaptureHelper
 import { DEFAULT_CAPTURE_BUFFER_SIZE } from './capture-session'
 import { CaptureFileWriter, createCaptureEncoder } from './files/capture-file-writer'
 import { ProcessAttributor, attributePackets, ownerComment, type PacketAttribution, type SocketTableSource } from './process-attribution'
+import { asError } from '../../../shared/error-message'
 
 /** What to capture and where to write it. */
 export interface CaptureToFileOptions {
@@ -176,7 +177,7 @@ class WritePipeline {
         }
       } catch (error) {
         // A full disk or a vanished file: stop capturing, keep what was written.
-        this.failure = error instanceof Error ? error : new Error(String(error))
+        this.failure = asError(error)
         void this.helper.stop()
       }
       for (const packet of batch) this.queuedBytes -= packet.data.length

@@ -14,7 +14,7 @@ export interface ReverseResolverOptions {
 }
 
 /** Addresses that have no meaningful name and are never sent to a resolver. */
-export function isResolvableAddress(address: string): boolean {
+function isResolvableAddress(address: string): boolean {
   return address !== '' && address !== '*' && address !== '0.0.0.0' && address !== '::' && !address.startsWith('/')
 }
 

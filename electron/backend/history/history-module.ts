@@ -27,7 +27,7 @@ const MAX_QUEUED_TICKS = 2
 const STATUS_EVERY_TICKS = 5
 
 /** A default recording file name from the clock: `sockscope-20240131-142501.sockscope.gz`. */
-export function defaultRecordingName(now = new Date()): string {
+function defaultRecordingName(now = new Date()): string {
   const pad = (value: number): string => String(value).padStart(2, '0')
   const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`
   const time = `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`
@@ -129,7 +129,7 @@ export const historyModule: BackendModuleFactory = (context) => {
         const store = storeFor(source)
         return { sample: store.latest(), info: store.info() }
       },
-      'history/findings': () => ({ active: session.detector.active(), recentlyCleared: [...recentlyCleared] }),
+      'leaks/findings': () => ({ active: session.detector.active(), recentlyCleared: [...recentlyCleared] }),
       'leaks/settings': async () => {
         await settingsLoaded
         return session.detector.currentSettings()

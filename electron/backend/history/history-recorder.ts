@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import type { SocketSnapshot } from '../../../shared/model/socket'
 import type { HistorySample, InterfaceRate, PortRange, ProcessSample } from '../../../shared/model/history'
-import { countOpenFileDescriptors } from './fd-count'
+import { countOpenFileDescriptors } from './file-descriptor-count'
 import { readSoftOpenFilesLimit } from './proc-limits'
 import { readPortRange } from './port-range'
 import { interfaceRates, parseNetDev, type InterfaceCounters } from './proc-net-dev'
@@ -34,7 +34,7 @@ async function readOptional(path: string): Promise<string | null> {
 }
 
 /** Readers backed by procfs under `procRoot`. */
-export function procSystemReaders(procRoot = '/proc'): SystemReaders {
+function procSystemReaders(procRoot = '/proc'): SystemReaders {
   return {
     readNetDev: () => readOptional(`${procRoot}/net/dev`),
     readPortRange: () => readPortRange(procRoot),

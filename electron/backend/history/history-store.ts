@@ -15,9 +15,10 @@ import {
   type HistorySample,
   type NamedSeries,
   type SeriesQuery,
-  type SeriesSet
+  type SeriesSet,
+  destinationKey,
+  destinationLabel
 } from '../../../shared/model/history'
-import { destinationKey, destinationLabel } from './socket-summary'
 
 type Column = Int32Array | Float64Array
 

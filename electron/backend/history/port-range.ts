@@ -13,11 +13,6 @@ export function parsePortRange(text: string): PortRange {
   return { low, high }
 }
 
-/** How many ports the range holds. */
-export function portRangeSize(range: PortRange): number {
-  return range.high - range.low + 1
-}
-
 /** Reads the range; null when the file is missing (not Linux, or no IPv4). */
 export async function readPortRange(procRoot = '/proc'): Promise<PortRange | null> {
   try {

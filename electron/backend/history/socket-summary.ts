@@ -1,7 +1,6 @@
 /** One pass over a socket table: the counts the history keeps for a tick. */
 import type { SocketEntry, SocketProtocol } from '../../../shared/model/socket'
 import type { EphemeralUse, PortRange } from '../../../shared/model/history'
-import { formatEndpoint } from '../../../shared/format/socket-text'
 
 /** Mutable counts of one process while a table is being summed up. */
 export interface ProcessSocketCounts {
@@ -141,15 +140,4 @@ export function summarizeSockets(sockets: readonly SocketEntry[], portRange: Por
   ephemeral.sort((a, b) => b.count - a.count)
 
   return { sockets: sockets.length, states, protocols, processes, ephemeral }
-}
-
-/** A readable name for an ephemeral-port destination, e.g. `tcp 10.0.0.2 → 10.0.0.9:443`. */
-export function destinationLabel(use: Pick<EphemeralUse, 'protocol' | 'localAddress' | 'remoteAddress' | 'remotePort'>): string {
-  const family = use.remoteAddress.includes(':') ? 6 : 4
-  return `${use.protocol} ${use.localAddress} → ${formatEndpoint(use.remoteAddress, use.remotePort, family)}`
-}
-
-/** A stable key for an ephemeral-port destination. */
-export function destinationKey(use: Pick<EphemeralUse, 'protocol' | 'localAddress' | 'remoteAddress' | 'remotePort'>): string {
-  return `${use.protocol}|${use.localAddress}|${use.remoteAddress}|${use.remotePort}`
 }

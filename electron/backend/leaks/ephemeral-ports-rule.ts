@@ -1,6 +1,6 @@
 /** `ephemeral-ports`: one destination eating the local port range. */
-import { destinationKey, destinationLabel } from '../history/socket-summary'
-import { portRangeSize } from '../history/port-range'
+import { formatHostPort } from '../../../shared/format/socket-text'
+import { destinationKey, destinationLabel, portRangeSize } from '../../../shared/model/history'
 import { HISTORY_COLUMNS } from '../history/history-store'
 import { describeProcess, evidenceSeries, type Candidate, type LeakRule } from './rule'
 
@@ -28,7 +28,7 @@ export const ephemeralPortsRule: LeakRule = (input) => {
       raises,
       keeps: true,
       severity: ratio >= 0.9 ? 'critical' : 'warning',
-      title: `${Math.round(ratio * 100)}% of the ephemeral ports go to ${use.remoteAddress}:${use.remotePort}`,
+      title: `${Math.round(ratio * 100)}% of the ephemeral ports go to ${formatHostPort(use.remoteAddress, use.remotePort)}`,
       explanation:
         `${use.count} of the ${size} local ports the kernel hands out (ip_local_port_range ${range.low}–${range.high}) are held by ` +
         `connections ${label}${process ? `, mostly by ${describeProcess(process)}` : ''}. ` +

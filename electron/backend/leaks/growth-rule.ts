@@ -71,7 +71,7 @@ export function growthRaises(measure: GrowthMeasure, settings: LeakSettings): bo
 }
 
 /** Whether a raised growth finding still holds: still rising, if more slowly. */
-export function growthKeeps(measure: GrowthMeasure, settings: LeakSettings): boolean {
+function growthKeeps(measure: GrowthMeasure, settings: LeakSettings): boolean {
   return (
     measure.slopePerMinute >= settings.growthMinimumSlopePerMinute / 2 &&
     measure.recentSlopePerMinute > 0 &&
@@ -152,7 +152,7 @@ export const growthRule: LeakRule = (input) => {
 }
 
 /** Mean of the newest third of `values` minus the mean of the oldest third. */
-export function thirdsRise(values: readonly number[]): number {
+function thirdsRise(values: readonly number[]): number {
   const third = Math.max(1, Math.floor(values.length / 3))
   let oldest = 0
   let newest = 0

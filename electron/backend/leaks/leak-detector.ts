@@ -12,12 +12,12 @@ import type { HistoryStore } from '../history/history-store'
 import { scanSockets, type Candidate, type LeakRule } from './rule'
 import { growthRule } from './growth-rule'
 import { closeWaitRule } from './close-wait-rule'
-import { fdLimitRule } from './fd-limit-rule'
+import { fdLimitRule } from './file-descriptor-limit-rule'
 import { ephemeralPortsRule } from './ephemeral-ports-rule'
 import { timeWaitRule } from './time-wait-rule'
 
 /** Every rule, one per finding kind. */
-export const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule]
+const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule]
 
 /** What the detector reads at each tick: the history after the tick's point was added, and the table. */
 export interface DetectorTick {

@@ -15,7 +15,7 @@ import {
   type ProbeErrorKind
 } from '../../../shared/model/probe'
 import { checkHolderOpen, invalidInput } from '../../../shared/probe-request'
-import { formatHostPort, isLoopbackAddress } from '../../../shared/probe-target'
+import { isLoopbackAddress } from '../../../shared/probe-target'
 import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 
@@ -211,9 +211,4 @@ export class ConnectionHolder {
     this.updateTimer = null
     this.options.onChange?.(this.status())
   }
-}
-
-/** Describe a group in one line, e.g. for the CLI. */
-export function describeGroup(group: HeldConnectionGroup): string {
-  return `${group.open} of ${group.requested} connections to ${formatHostPort(group.address ?? group.host, group.port)} held (${group.failed} failed, ${group.closedByPeer} closed by the server)`
 }

@@ -3,6 +3,7 @@
  * that names the address involved and says what it means.
  */
 import type { DnsFailure, ProbeError, ProbeErrorKind, ProbePhase } from '../../../shared/model/probe'
+import { errorMessage } from '../../../shared/error-message'
 
 const KIND_BY_CODE: Readonly<Record<string, ProbeErrorKind>> = {
   ECONNREFUSED: 'refused',
@@ -32,10 +33,6 @@ export function errorCode(error: unknown): string | null {
     return error.code
   }
   return null
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function describe(kind: ProbeErrorKind, where: string, code: string | null, error: unknown): string {

@@ -2,7 +2,7 @@
  * Describes bytes a probe received, kept within its read limit, as hex and as text.
  */
 import type { ReceivedData } from '../../../shared/model/probe'
-import { bytesToHex } from '../../../shared/probe-target'
+import { hexText } from '../../../shared/bytes'
 
 /**
  * Collects chunks up to a byte limit while still counting everything that arrived,
@@ -42,10 +42,10 @@ export class BoundedCollector {
 }
 
 /** Describe bytes as hex and as UTF-8 text. */
-export function describeBytes(bytes: Uint8Array, truncated: boolean): ReceivedData {
+function describeBytes(bytes: Uint8Array, truncated: boolean): ReceivedData {
   return {
     byteLength: bytes.length,
-    hex: bytesToHex(bytes),
+    hex: hexText(bytes),
     text: new TextDecoder('utf-8', { fatal: false }).decode(bytes),
     truncated
   }

@@ -4,7 +4,7 @@
  */
 import { connect, type Socket } from 'node:net'
 import type { ConnectAttempt } from '../../../shared/model/probe'
-import { formatHostPort } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 

@@ -12,7 +12,7 @@ import type {
   TcpProbeResult
 } from '../../../shared/model/probe'
 import { checkTcpProbe } from '../../../shared/probe-request'
-import { formatHostPort } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import { closeSocketGracefully } from './close-socket'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
@@ -82,7 +82,7 @@ interface ExchangeLimits {
  * Write the payload and read the first reply: stop at the byte limit, when the peer closes,
  * shortly after the reply stops arriving, or at the first-byte time limit.
  */
-export function exchangePayload(
+function exchangePayload(
   socket: Socket,
   payload: Uint8Array,
   limits: ExchangeLimits

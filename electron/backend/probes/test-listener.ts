@@ -13,7 +13,7 @@ import {
   type TestListenerRequest
 } from '../../../shared/model/probe'
 import { checkListener, type CheckedListener } from '../../../shared/probe-request'
-import { formatHostPort } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import { classifySocketError } from './probe-errors'
 
 /** How often a busy listener reports its counters: batched, not one message per packet. */

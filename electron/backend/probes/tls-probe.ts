@@ -7,7 +7,7 @@ import { connect as connectTls, type TLSSocket } from 'node:tls'
 import type { Socket } from 'node:net'
 import type { ProbeError, TlsProbeRequest, TlsProbeResult } from '../../../shared/model/probe'
 import { checkTlsProbe, invalidInput } from '../../../shared/probe-request'
-import { formatHostPort } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import { leafMatchesName, peerCertificateChain } from './certificate-details'
 import { closeSocketGracefully } from './close-socket'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
@@ -17,6 +17,7 @@ import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 import { explainVerificationFailure } from './tls-verification'
 import { customTrustStore, systemTrustStore, type LoadedTrustStore } from './trust-store'
+import { errorMessage } from '../../../shared/error-message'
 
 /** Run a TLS probe. Never rejects: every failure is in the result's `error`. */
 export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal): Promise<TlsProbeResult> {
@@ -52,7 +53,7 @@ export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal
   try {
     trust = probe.caPem === null ? await systemTrustStore() : customTrustStore(probe.caPem, probe.caSource ?? 'CA file')
   } catch (error) {
-    return done(invalidInput(`The CA certificates could not be read: ${error instanceof Error ? error.message : String(error)}`))
+    return done(invalidInput(`The CA certificates could not be read: ${errorMessage(error)}`))
   }
   result.trustStore = trust.store
   const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)

@@ -3,6 +3,7 @@ import type { SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
 import type { MonitorStatus } from '../../../shared/contract/sockets'
 import type { SocketProvider } from './socket-provider'
 import { diffSnapshots } from './snapshot-diff'
+import { asError } from '../../../shared/error-message'
 
 /** Options for a socket monitor. */
 export interface SocketMonitorOptions {
@@ -166,8 +167,8 @@ export class SocketMonitor {
   }
 
   private reportError(error: unknown): void {
-    const asError = error instanceof Error ? error : new Error(String(error))
-    for (const listener of this.errorListeners) listener(asError)
+    const failure = asError(error)
+    for (const listener of this.errorListeners) listener(failure)
   }
 
   private emitStatus(): MonitorStatus {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { WEB_SOCKET_PATH, type WebSocketRequest } from '../../../shared/contract/web-socket-messages'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import type { Backend } from '../backend'
 import { isLoopbackHost } from './loopback'
 
@@ -127,8 +128,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   function allowedOrigins(): Set<string> {
-    const names = isLoopbackHost(host) ? ['127.0.0.1', 'localhost', '[::1]'] : [host.includes(':') ? `[${host}]` : host]
-    return new Set(names.map((name) => `http://${name}:${port}`))
+    const names = isLoopbackHost(host) ? ['127.0.0.1', 'localhost', '::1'] : [host]
+    return new Set(names.map((name) => `http://${formatHostPort(name, port)}`))
   }
 
   const sockets = new WebSocketServer({
@@ -186,10 +187,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     })
   })
   port = (server.address() as AddressInfo).port
-  const urlHost = host.includes(':') ? `[${host}]` : host
 
   return {
-    url: `http://${urlHost}:${port}/?token=${token}`,
+    url: `http://${formatHostPort(host, port)}/?token=${token}`,
     host,
     port,
     token,

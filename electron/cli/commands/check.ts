@@ -50,7 +50,7 @@ interface Bounds {
  * durations shrink with it, so a check of a few seconds can still see a steady rise. Explicit
  * bounds become the thresholds.
  */
-export function checkSettings(durationSeconds: number, intervalSeconds: number, bounds: Bounds): LeakSettings {
+function checkSettings(durationSeconds: number, intervalSeconds: number, bounds: Bounds): LeakSettings {
   return {
     ...DEFAULT_LEAK_SETTINGS,
     notify: false,
@@ -64,7 +64,7 @@ export function checkSettings(durationSeconds: number, intervalSeconds: number, 
 }
 
 /** Peak counts and growth of one followed process. */
-export function measureProcess(store: HistoryStore, pid: number, name: string): CheckedProcess {
+function measureProcess(store: HistoryStore, pid: number, name: string): CheckedProcess {
   const sockets = store.columnSlice({ kind: 'process', pid }, HISTORY_COLUMNS.sockets)
   const closeWait = store.columnSlice({ kind: 'process', pid }, HISTORY_COLUMNS.stateColumn('CLOSE_WAIT'))
   const growth = measureGrowth(sockets.times, sockets.values)
@@ -78,7 +78,7 @@ export function measureProcess(store: HistoryStore, pid: number, name: string): 
 }
 
 /** The bounds a measured process went past. */
-export function boundViolations(process: CheckedProcess, bounds: Bounds): CheckViolation[] {
+function boundViolations(process: CheckedProcess, bounds: Bounds): CheckViolation[] {
   const violations: CheckViolation[] = []
   const who = `${process.name} (pid ${process.pid})`
   if (bounds.maxSockets !== undefined && process.peakSockets > bounds.maxSockets) {

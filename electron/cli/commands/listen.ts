@@ -1,6 +1,7 @@
 /** `sockscope listen tcp|udp [ADDR:]PORT`: a local test listener until Ctrl-C. */
 import type { ListenerMode, ListenerPeer, PayloadSpec, TestListenerInfo } from '../../../shared/model/probe'
-import { formatHostPort, parseListenAddress } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
+import { parseListenAddress } from '../../../shared/probe-target'
 import { formatProbeError } from '../../../shared/format/probe-text'
 import { TestListener } from '../../backend/probes/test-listener'
 import { parseCommandArguments, parseNumberOption, UsageError, type CliCommand, type CliIo } from '../cli-command'

@@ -1,9 +1,9 @@
 /** `sockscope probe tcp|tls|udp HOST:PORT`: test connections from the command line. */
 import { readFile } from 'node:fs/promises'
-import { PROBE_LIMITS, type DnsRecordType, type PayloadSpec, type ProbeError, type ProbeResult, type RepeatedProbeSummary } from '../../../shared/model/probe'
-import { DNS_RECORD_TYPES } from '../../../shared/dns-message'
+import { DNS_RECORD_TYPES, PROBE_LIMITS, type DnsRecordType, type PayloadSpec, type ProbeError, type ProbeResult, type RepeatedProbeSummary } from '../../../shared/model/probe'
 import { invalidInput } from '../../../shared/probe-request'
-import { formatHostPort, parseHostPort, type HostPort } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
+import { parseHostPort, type HostPort } from '../../../shared/probe-target'
 import { describeProbeResult, describeSample, describeStatistics, formatProbeError } from '../../../shared/format/probe-text'
 import { startRepeatedProbe } from '../../backend/probes/repeated-probe'
 import { runTcpProbe } from '../../backend/probes/tcp-probe'

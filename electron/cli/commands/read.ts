@@ -1,7 +1,7 @@
 /** `sockscope read`: decode a pcap or pcapng file, packet by packet or as a summary. */
 import type { PacketSummary, PacketTimestamp } from '../../../shared/model/decoded-packet'
-import { formatTimestampEpoch, formatTimestampIso, secondsBetween } from '../../../shared/model/decoded-packet'
-import { formatEndpoint } from '../../../shared/format/socket-text'
+import { formatTimestampEpoch, formatTimestampIso, packetTimestamp, secondsBetween } from '../../../shared/model/decoded-packet'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../shared/query/packet-fields'
 import { CaptureSummaryBuilder, type CaptureTotals } from '../../backend/capture/analysis/capture-summary'
 import { summarizePacket } from '../../backend/capture/decode/packet-decoder'
@@ -23,14 +23,15 @@ function timeFields(prefix: string, timestamp: PacketTimestamp | null): Record<s
   }
 }
 
-function endpoint(address: string | null, port: number | null, ipVersion: 4 | 6 | null): string {
+/** A packet's or conversation's end: `address:port`, or the bare address when there is no port. */
+function endpoint(address: string | null, port: number | null): string {
   if (address === null) return ''
-  return port === null || ipVersion === null ? address : formatEndpoint(address, port, ipVersion)
+  return port === null ? address : formatHostPort(address, port)
 }
 
 /** One decoded packet as the JSON output prints it. */
 function packetJson(number: number, summary: PacketSummary): Record<string, unknown> {
-  const timestamp = { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+  const timestamp = packetTimestamp(summary)
   return {
     number,
     ...timeFields('timestamp', timestamp),
@@ -52,9 +53,9 @@ function packetJson(number: number, summary: PacketSummary): Record<string, unkn
 
 /** A fixed-width row: the table is printed while the file streams, so widths cannot be measured first. */
 function packetLine(number: number, summary: PacketSummary, start: PacketTimestamp, columns: number | undefined): string {
-  const relative = secondsBetween(start, { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }).toFixed(6)
-  const source = endpoint(summary.sourceAddress, summary.sourcePort, summary.ipVersion)
-  const destination = endpoint(summary.destinationAddress, summary.destinationPort, summary.ipVersion)
+  const relative = secondsBetween(start, packetTimestamp(summary)).toFixed(6)
+  const source = endpoint(summary.sourceAddress, summary.sourcePort)
+  const destination = endpoint(summary.destinationAddress, summary.destinationPort)
   const malformed = summary.malformed === null ? '' : ` [malformed ${summary.malformed.layer}: ${summary.malformed.message}]`
   const process = summary.comment === null ? '' : ` {${summary.comment}}`
   const line = `${String(number).padStart(6)} ${relative.padStart(12)} ${source.padEnd(22)} → ${destination.padEnd(22)} ${summary.protocol.padEnd(7)} ${String(summary.originalLength).padStart(6)} ${summary.info}${malformed}${process}`
@@ -102,8 +103,8 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
   ]
   const table = renderTextTable(totals.conversations, [
     { title: 'Proto', value: (conversation) => conversation.transport ?? String(conversation.ipProtocol) },
-    { title: 'A', value: (conversation) => endpoint(conversation.addressA, conversation.portA, conversation.addressA.includes(':') ? 6 : 4), maxWidth: 46 },
-    { title: 'B', value: (conversation) => endpoint(conversation.addressB, conversation.portB, conversation.addressB.includes(':') ? 6 : 4), maxWidth: 46 },
+    { title: 'A', value: (conversation) => endpoint(conversation.addressA, conversation.portA), maxWidth: 46 },
+    { title: 'B', value: (conversation) => endpoint(conversation.addressB, conversation.portB), maxWidth: 46 },
     { title: 'Pkts A→B', value: (conversation) => String(conversation.packetsAToB), align: 'right' },
     { title: 'Bytes A→B', value: (conversation) => String(conversation.bytesAToB), align: 'right' },
     { title: 'Pkts B→A', value: (conversation) => String(conversation.packetsBToA), align: 'right' },
@@ -184,7 +185,7 @@ ${PACKET_QUERY_HELP}
         number += 1
         const summary = summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1)
         // Times count from the file's first packet, filtered or not, as tshark's do.
-        start ??= { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+        start ??= packetTimestamp(summary)
         if (!matches(summary)) continue
         if (values.summary) {
           totals.add(summary)

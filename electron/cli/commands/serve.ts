@@ -7,6 +7,8 @@ import { createBackend } from '../../backend/backend'
 import { isLoopbackHost } from '../../backend/web/loopback'
 import { startWebServer } from '../../backend/web/web-server'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
+import { errorMessage } from '../../../shared/error-message'
+import { formatHostPort } from '../../../shared/format/socket-text'
 
 /** Serves the UI and the contract to a browser on this machine. */
 export const serveCommand: CliCommand = {
@@ -59,7 +61,7 @@ WebSocket connections from other origins are refused.
       server = await startWebServer({ backend, staticDirectory, host, port })
     } catch (error) {
       await backend.dispose()
-      io.err.write(`sockscope: cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : error}\n`)
+      io.err.write(`sockscope: cannot listen on ${formatHostPort(host, port)}: ${errorMessage(error)}\n`)
       return 1
     }
     io.out.write(`sockscope web UI: ${server.url}\n`)

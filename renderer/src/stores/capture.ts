@@ -21,10 +21,11 @@ import {
 } from '../../../shared/contract/capture-view'
 import { captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
 import type { SocketEntry } from '../../../shared/model/socket'
-import type { DecodedLayer, PacketSummary } from '../../../shared/model/decoded-packet'
+import type { DecodedLayer, PacketSummary, ThroughputPoint } from '../../../shared/model/decoded-packet'
 import { compilePacketFilter } from '../../../shared/query/packet-fields'
 import type { QueryError } from '../../../shared/query/query-error'
 import { registerSocketRowActions } from '../row-actions'
+import { saveBlob } from '../save-file'
 import { backendClient, BackendRequestError } from '../transport'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'
@@ -37,13 +38,7 @@ export type ConversationRow = ContractConversationRow
 export type ProcessBandwidthRow = ProcessBandwidth
 
 /** One second of the throughput chart; `time` is epoch milliseconds. */
-export interface ThroughputPoint {
-  readonly time: number
-  readonly bytesIn: number
-  readonly bytesOut: number
-  readonly packetsIn: number
-  readonly packetsOut: number
-}
+export type { ThroughputPoint }
 
 /** The capture form as the user fills it in. */
 export interface CaptureFormValues {
@@ -172,7 +167,7 @@ export const useCaptureStore = defineStore('capture', () => {
   let started = false
   let panelRefreshAt = 0
   let panelRefreshTimer: ReturnType<typeof setTimeout> | null = null
-  let throughputSeconds = new Map<number, ThroughputPoint>()
+  let throughputByTime = new Map<number, ThroughputPoint>()
   let filterSequence = 0
   let interfaceHint: 'loopback' | 'any' | null = null
   let rangeTimer: ReturnType<typeof setTimeout> | null = null
@@ -248,7 +243,7 @@ export const useCaptureStore = defineStore('capture', () => {
     conversations.value = { total: 0, conversations: [] }
     processes.value = []
     throughput.value = []
-    throughputSeconds = new Map()
+    throughputByTime = new Map()
     followTail.value = true
   }
 
@@ -543,22 +538,14 @@ export const useCaptureStore = defineStore('capture', () => {
     conversations.value = await backendClient().request('capture-view/conversations', { limit: CONVERSATION_LIMIT })
   }
 
-  /** Fetches the seconds since the last one known (which may still have been filling up). */
+  /** Fetches the seconds from the last one known (which may still have been filling up) on. */
   async function loadThroughput(): Promise<void> {
-    const known = [...throughputSeconds.keys()]
-    const from = known.length === 0 ? 0 : Math.max(...known)
-    const seconds = await backendClient().request('capture-view/throughput', { fromSecond: from })
-    if (seconds.length === 0) return
-    for (const second of seconds) {
-      throughputSeconds.set(second.second, {
-        time: second.second * 1000,
-        bytesIn: second.bytesIn,
-        bytesOut: second.bytesOut,
-        packetsIn: second.packetsIn,
-        packetsOut: second.packetsOut
-      })
-    }
-    throughput.value = [...throughputSeconds.values()].sort((a, b) => a.time - b.time)
+    let from = 0
+    for (const time of throughputByTime.keys()) from = Math.max(from, time)
+    const points = await backendClient().request('capture-view/throughput', { fromTime: from })
+    if (points.length === 0) return
+    for (const point of points) throughputByTime.set(point.time, point)
+    throughput.value = [...throughputByTime.values()].sort((a, b) => a.time - b.time)
   }
 
   function selectConversation(id: string | null): void {
@@ -764,7 +751,7 @@ type CaptureViewStateName = NonNullable<CaptureViewState['source']>['state']
 export function conversationQuery(row: ConversationRow): string | null {
   const addressA = hostOf(row.endpointA)
   const addressB = hostOf(row.endpointB)
-  const terms = [`proto:${row.transport}`]
+  const terms = ['tcp', 'udp', 'icmp', 'icmpv6'].includes(row.transport) ? [`proto:${row.transport}`] : []
   if (addressA !== null && addressB !== null && addressA === addressB) terms.push(`addr:${addressA}`)
   else {
     if (addressA !== null) terms.push(`addr:${addressA}`)
@@ -809,17 +796,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(binary)
 }
 
-function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob)
-  const link = document.createElement('a')
-  link.href = url
-  link.download = fileName
-  link.rel = 'noopener'
-  document.body.appendChild(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 60_000)
-}
 
 // Offer "capture this" on socket rows; the actions reach the store only when run.
 registerSocketRowActions([

@@ -10,12 +10,13 @@ import type { HistorySource } from '../../../shared/contract/history'
 import { backendClient } from '../transport'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'
+import { errorMessage } from '../../../shared/error-message'
 
 /** The time windows a chart can show; `live` follows the last two minutes. */
 export type ChartWindow = 'live' | '5m' | '1h' | 'all'
 
 /** Window lengths in milliseconds; `all` has none. */
-export const CHART_WINDOW_MS: Readonly<Record<ChartWindow, number | null>> = {
+const CHART_WINDOW_MS: Readonly<Record<ChartWindow, number | null>> = {
   live: 2 * 60_000,
   '5m': 5 * 60_000,
   '1h': 60 * 60_000,
@@ -119,7 +120,7 @@ export const useHistoryStore = defineStore('history', () => {
       error.value = null
       refreshes.value++
     } catch (failure) {
-      error.value = failure instanceof Error ? failure.message : String(failure)
+      error.value = errorMessage(failure)
     }
   }
 

@@ -11,6 +11,7 @@ import { FindingNotificationThrottle, type FindingNotification } from '../../../
 import { backendClient } from '../transport'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'
+import { errorMessage } from '../../../shared/error-message'
 
 /** Cleared findings kept for the panel. */
 const CLEARED_LIMIT = 50
@@ -70,13 +71,13 @@ export const useLeaksStore = defineStore('leaks', () => {
 
   async function reload(): Promise<void> {
     try {
-      const [state, current] = await Promise.all([backendClient().request('history/findings', {}), backendClient().request('leaks/settings', {})])
+      const [state, current] = await Promise.all([backendClient().request('leaks/findings', {}), backendClient().request('leaks/settings', {})])
       active.value = state.active
       recentlyCleared.value = state.recentlyCleared
       settings.value = current
       error.value = null
     } catch (failure) {
-      error.value = failure instanceof Error ? failure.message : String(failure)
+      error.value = errorMessage(failure)
     }
   }
 
@@ -101,7 +102,7 @@ export const useLeaksStore = defineStore('leaks', () => {
       settings.value = await backendClient().request('leaks/update-settings', update)
       error.value = null
     } catch (failure) {
-      error.value = failure instanceof Error ? failure.message : String(failure)
+      error.value = errorMessage(failure)
     }
   }
 

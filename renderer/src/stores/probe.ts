@@ -8,6 +8,7 @@ import { computed, reactive, ref, shallowRef } from 'vue'
 import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
 import type {
   HolderStatus,
+  ProbeKind,
   ProbeResult,
   ProbeSample,
   ProbeStatistics,
@@ -15,7 +16,7 @@ import type {
   TestListenerInfo
 } from '../../../shared/model/probe'
 import type { SocketEntry } from '../../../shared/model/socket'
-import { formatHostPort } from '../../../shared/probe-target'
+import { formatHostPort } from '../../../shared/format/socket-text'
 import { registerSocketRowActions } from '../row-actions'
 import { saveBlob } from '../save-file'
 import { backendClient, BackendRequestError } from '../transport'
@@ -30,13 +31,14 @@ import {
   type FormResult
 } from '../probe-forms'
 import { useLayoutStore } from './layout'
+import { errorMessage } from '../../../shared/error-message'
 
 /** The Probe view's tabs. */
 export type ProbeTab = 'tcp' | 'repeat' | 'tls' | 'udp' | 'listener' | 'holder'
 
 /** One entry of the session's history: a one-shot result or a finished repeated run. */
 export type ProbeHistoryEntry =
-  | { readonly id: number; readonly kind: 'tcp' | 'tls' | 'udp'; readonly title: string; readonly at: number; readonly ok: boolean; readonly result: ProbeResult }
+  | { readonly id: number; readonly kind: ProbeKind; readonly title: string; readonly at: number; readonly ok: boolean; readonly result: ProbeResult }
   | { readonly id: number; readonly kind: 'repeat'; readonly title: string; readonly at: number; readonly ok: boolean; readonly result: RepeatedProbeSummary }
 
 /** History entries kept for the session; the oldest go first. */
@@ -56,7 +58,7 @@ export const useProbeStore = defineStore('probe', () => {
   const forms = reactive(defaultForms())
   /** The message under each tab's form: invalid input, or a request the backend refused. */
   const formErrors = reactive<Record<ProbeTab, string | null>>({ tcp: null, repeat: null, tls: null, udp: null, listener: null, holder: null })
-  const busy = reactive<Record<'tcp' | 'tls' | 'udp' | 'listener' | 'holder', boolean>>({ tcp: false, tls: false, udp: false, listener: false, holder: false })
+  const busy = reactive<Record<ProbeKind | 'listener' | 'holder', boolean>>({ tcp: false, tls: false, udp: false, listener: false, holder: false })
 
   const history = shallowRef<readonly ProbeHistoryEntry[]>([])
   const selectedHistoryId = ref<number | null>(null)
@@ -87,10 +89,6 @@ export const useProbeStore = defineStore('probe', () => {
     selectedHistoryId.value = added.id
   }
 
-  function messageOf(error: unknown): string {
-    return error instanceof BackendRequestError || error instanceof Error ? error.message : String(error)
-  }
-
   /** Validate a form, then run the call; the form shows the first problem either step reports. */
   async function submit<T, R>(tab: ProbeTab, built: FormResult<T>, call: (request: T) => Promise<R>): Promise<R | null> {
     if (!built.ok) {
@@ -101,12 +99,12 @@ export const useProbeStore = defineStore('probe', () => {
     try {
       return await call(built.request)
     } catch (error) {
-      formErrors[tab] = messageOf(error)
+      formErrors[tab] = errorMessage(error)
       return null
     }
   }
 
-  async function runOneShot(kind: 'tcp' | 'tls' | 'udp'): Promise<ProbeResult | null> {
+  async function runOneShot(kind: ProbeKind): Promise<ProbeResult | null> {
     if (busy[kind]) return null
     busy[kind] = true
     try {
@@ -204,7 +202,7 @@ export const useProbeStore = defineStore('probe', () => {
     try {
       await backendClient().request('probe/repeat-stop', { runId })
     } catch (error) {
-      formErrors.repeat = messageOf(error)
+      formErrors.repeat = errorMessage(error)
     }
   }
 
@@ -230,7 +228,7 @@ export const useProbeStore = defineStore('probe', () => {
     try {
       applyListener(await backendClient().request('listener/stop', { id }))
     } catch (error) {
-      formErrors.listener = messageOf(error)
+      formErrors.listener = errorMessage(error)
     }
   }
 
@@ -259,7 +257,7 @@ export const useProbeStore = defineStore('probe', () => {
     try {
       holder.value = await backendClient().request('holder/release', id === undefined ? {} : { id })
     } catch (error) {
-      formErrors.holder = messageOf(error)
+      formErrors.holder = errorMessage(error)
     }
   }
 

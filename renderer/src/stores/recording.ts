@@ -6,17 +6,14 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ExportFormat, RecordingInfo, TableDiff } from '../../../shared/model/recording'
 import type { ExportedFile, RecordingFile, RecordingMoment, RecordingStatus } from '../../../shared/contract/history'
+import { saveBlob } from '../save-file'
 import { backendClient } from '../transport'
 import { useHistoryStore } from './history'
+import { errorMessage } from '../../../shared/error-message'
 
-/** Saves text as a file through the browser's download machinery (works in the desktop app too). */
-export function downloadText(file: ExportedFile): void {
-  const url = URL.createObjectURL(new Blob([file.text], { type: file.mimeType }))
-  const link = document.createElement('a')
-  link.href = url
-  link.download = file.fileName
-  link.click()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
+/** Offers an export the backend made as a download. */
+function saveExport(file: ExportedFile): void {
+  saveBlob(new Blob([file.text], { type: file.mimeType }), file.fileName)
 }
 
 /** Recording, time travel and export. */
@@ -43,7 +40,7 @@ export const useRecordingStore = defineStore('recording', () => {
       error.value = null
       return value
     } catch (failure) {
-      error.value = failure instanceof Error ? failure.message : String(failure)
+      error.value = errorMessage(failure)
       return null
     } finally {
       busy.value = false
@@ -136,7 +133,7 @@ export const useRecordingStore = defineStore('recording', () => {
     )
     if (file) {
       lastExport.value = file
-      downloadText(file)
+      saveExport(file)
     }
   }
 
@@ -147,7 +144,7 @@ export const useRecordingStore = defineStore('recording', () => {
     const file = await run(() => backendClient().request('export/diff', { from, to, format }))
     if (file) {
       lastExport.value = file
-      downloadText(file)
+      saveExport(file)
     }
   }
 

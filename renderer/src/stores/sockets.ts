@@ -11,6 +11,7 @@ import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 import { backendClient } from '../transport'
 import { compareSockets, type SortKey } from '../socket-sort'
+import { errorMessage } from '../../../shared/error-message'
 
 /** How a row is highlighted, following TCPView: green when new, red while it lingers after closing. */
 export type RowMark = 'new' | 'changed' | 'closed' | null
@@ -131,7 +132,7 @@ export const useSocketsStore = defineStore('sockets', () => {
       status.value = await backendClient().request('sockets/status', {})
       loadError.value = null
     } catch (error) {
-      loadError.value = error instanceof Error ? error.message : String(error)
+      loadError.value = errorMessage(error)
     }
   }
 

@@ -3,11 +3,11 @@
  * URL to the tests through the environment.
  */
 import { spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { BUILT_CLI } from '../../support/built-cli'
 
+/** Starts the server, exports its URL and pid, and returns the teardown that stops it. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const cli = resolve(__dirname, '../../../out/main/cli.js')
-  const server = spawn(process.execPath, [cli, 'serve', '--port', '0', '--interval', '500'], {
+  const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--interval', '500'], {
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const url = await new Promise<string>((resolveUrl, reject) => {

@@ -8,21 +8,21 @@ import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
 import { capinfosCounts, hasTool, tsharkFields, wiresharkMissingReason } from '../../support/capture/wireshark-tools'
 import { runningAsRoot, sendDatagrams } from '../backend/capture/live-traffic'
 
 const run = promisify(execFile)
-const cli = resolve(__dirname, '../../../out/main/cli.js')
 
 const started: ChildProcess[] = []
 
 /** A running `sockscope capture`, resolved once it says it is capturing. */
 async function startCapture(args: readonly string[]) {
   // A time limit on every run, so a failed test cannot leave a capture running.
-  const child = spawn(process.execPath, [cli, 'capture', '-a', 'duration:30', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BUILT_CLI, 'capture', '-a', 'duration:30', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   started.push(child)
   let stdout = ''
   let stderr = ''
@@ -129,14 +129,14 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
 
   it('exits 1 with libpcap\'s message on a bad filter, and writes nothing', async () => {
     const path = join(directory, 'never.pcapng')
-    const failure = await run(process.execPath, [cli, 'capture', '-i', 'lo', '-f', 'tcp and and', '-w', path]).catch((error: { code: number; stderr: string }) => error)
+    const failure = await runBuiltCli('capture', '-i', 'lo', '-f', 'tcp and and', '-w', path)
     expect(failure).toMatchObject({ code: 1 })
-    expect((failure as { stderr: string }).stderr).toContain("can't parse filter expression: syntax error")
+    expect(failure.stderr).toContain("can't parse filter expression: syntax error")
     await expect(run('ls', [path])).rejects.toThrow()
   })
 
   it.skipIf(!hasTool('setpriv'))('exits 1 with the setcap advice when not allowed to capture', async () => {
-    const failure = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, cli, 'capture', '-i', 'lo', '-w', '/tmp/never.pcapng']).catch(
+    const failure = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, BUILT_CLI, 'capture', '-i', 'lo', '-w', '/tmp/never.pcapng']).catch(
       (error: { code: number; stderr: string }) => error
     )
     expect(failure).toMatchObject({ code: 1 })

@@ -3,29 +3,13 @@
  * connections into CLOSE_WAIT fails `check`, a steady busy server passes it, and a recording
  * made by `watch --record` is read back by `diff`.
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startProgram, stopPrograms, type RunningProgram } from '../backend/leaks/test-programs'
-
-const cli = resolve(__dirname, '../../../out/main/cli.js')
-
-interface Run {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-function sockscope(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
-  })
-}
+import { runBuiltCli } from '../../support/built-cli'
+import { startProgram, stopPrograms, type RunningProgram } from '../../support/test-programs'
 
 let directory = ''
 let server: RunningProgram
@@ -47,7 +31,7 @@ afterAll(async () => {
 describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
   // The three watches run side by side: each reads the same live table for five seconds.
   it.concurrent('exits 1 on the leaking client, naming the bound and the findings', async () => {
-    const run = await sockscope('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '5', '--interval', '0.25', '--json')
+    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '5', '--interval', '0.25', '--json')
     expect(run.code, run.stderr).toBe(1)
     const result = JSON.parse(run.stdout)
     expect(result.ok).toBe(false)
@@ -62,7 +46,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
   }, 20_000)
 
   it.concurrent('exits 1 without explicit bounds too, printing the findings as text', async () => {
-    const run = await sockscope('check', '--pid', String(leaky.pid), '--duration', '5', '--interval', '0.25')
+    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--duration', '5', '--interval', '0.25')
     expect(run.code, run.stderr).toBe(1)
     expect(run.stdout).toMatch(/^FAILED: pid \d+ went out of bounds/)
     expect(run.stdout).toMatch(/\[warning\] growth: node \(pid \d+\) keeps opening sockets/)
@@ -70,7 +54,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
   }, 20_000)
 
   it.concurrent('exits 0 on the steady server', async () => {
-    const run = await sockscope('check', '--pid', String(steady.pid), '--max-close-wait', '10', '--max-growth', '60', '--duration', '5', '--interval', '0.25', '--json')
+    const run = await runBuiltCli('check', '--pid', String(steady.pid), '--max-close-wait', '10', '--max-growth', '60', '--duration', '5', '--interval', '0.25', '--json')
     expect(run.code, run.stdout).toBe(0)
     const result = JSON.parse(run.stdout)
     expect(result).toMatchObject({ ok: true, violations: [], findings: [] })
@@ -78,9 +62,9 @@ describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
   }, 20_000)
 
   it('refuses bad arguments with exit 2', async () => {
-    expect((await sockscope('check', '--pid', '1', '--process', 'x')).code).toBe(2)
-    expect((await sockscope('check', '--max-sockets', 'many')).code).toBe(2)
-    const missing = await sockscope('check', '--pid', '2147483000')
+    expect((await runBuiltCli('check', '--pid', '1', '--process', 'x')).code).toBe(2)
+    expect((await runBuiltCli('check', '--max-sockets', 'many')).code).toBe(2)
+    const missing = await runBuiltCli('check', '--pid', '2147483000')
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('no process with pid 2147483000')
   })
@@ -91,7 +75,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
     const listener = createServer()
     await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done))
     const port = (listener.address() as AddressInfo).port
-    const run = await sockscope('watch', '--json', '--interval', '0.2', '--duration', '1', '--filter', `port:${port}`)
+    const run = await runBuiltCli('watch', '--json', '--interval', '0.2', '--duration', '1', '--filter', `port:${port}`)
     listener.close()
     expect(run.code, run.stderr).toBe(0)
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
@@ -105,14 +89,14 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
 
   it('records with --record, and diff reads the recording back', async () => {
     const file = join(directory, 'watch.sockscope.gz')
-    const run = await sockscope('watch', '--json', '--interval', '0.25', '--duration', '2', '--record', file, '--filter', `pid:${leaky.pid}`)
+    const run = await runBuiltCli('watch', '--json', '--interval', '0.25', '--duration', '2', '--record', file, '--filter', `pid:${leaky.pid}`)
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toMatch(/recorded \d+ ticks to/)
     const ticks = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
     const first = ticks[0]
     const last = ticks[ticks.length - 1]
 
-    const diff = await sockscope('diff', file, '--from', 'start', '--to', 'end', '--json')
+    const diff = await runBuiltCli('diff', file, '--from', 'start', '--to', 'end', '--json')
     expect(diff.code, diff.stderr).toBe(0)
     const parsed = JSON.parse(diff.stdout)
     // The leaking client only ever adds sockets, so what opened is the difference in counts.
@@ -120,20 +104,20 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
     expect(parsed.closed).toEqual([])
     expect(parsed.opened.every((socket: { pid: number }) => socket.pid === leaky.pid)).toBe(true)
 
-    const text = await sockscope('diff', file, '--from', '0', '--to', String(last.takenAt))
+    const text = await runBuiltCli('diff', file, '--from', '0', '--to', String(last.takenAt))
     expect(text.stdout).toMatch(new RegExp(`^From .*: ${parsed.opened.length} opened, 0 closed`))
-    const csv = await sockscope('diff', file, '--from', 'start', '--to', 'end', '--csv')
+    const csv = await runBuiltCli('diff', file, '--from', 'start', '--to', 'end', '--csv')
     expect(csv.stdout.split('\r\n')[0]).toMatch(/^change,previous_state,protocol/)
   }, 20_000)
 
   it('explains an unreadable recording and a bad time', async () => {
     const junk = join(directory, 'junk.txt')
     await writeFile(junk, 'not a recording\n')
-    const bad = await sockscope('diff', junk, '--from', 'start', '--to', 'end')
+    const bad = await runBuiltCli('diff', junk, '--from', 'start', '--to', 'end')
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/line 1: not valid JSON/)
     const file = join(directory, 'watch.sockscope.gz')
-    const badTime = await sockscope('diff', file, '--from', 'yesterday-ish', '--to', 'end')
+    const badTime = await runBuiltCli('diff', file, '--from', 'yesterday-ish', '--to', 'end')
     expect(badTime.code).toBe(2)
     expect(badTime.stderr).toContain('offset from the start')
   })

@@ -2,15 +2,15 @@
  * `sockscope list` from the build, checked against `ss` run at the same moment on sockets this
  * test owns: a listener, a UDP socket, and a listener held by a child process.
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { runBuiltCli } from '../../support/built-cli'
+import { startProgram, stopPrograms } from '../../support/test-programs'
 
 const run = promisify(execFile)
-const cli = resolve(__dirname, '../../../out/main/cli.js')
 
 interface ListedSocket {
   protocol: string
@@ -30,8 +30,9 @@ interface ListedSocket {
 }
 
 async function listJson(...extra: string[]): Promise<ListedSocket[]> {
-  const { stdout } = await run(process.execPath, [cli, 'list', '--json', '--no-resolve', ...extra], { maxBuffer: 64 * 1024 * 1024 })
-  return JSON.parse(stdout) as ListedSocket[]
+  const listed = await runBuiltCli('list', '--json', '--no-resolve', ...extra)
+  if (listed.code !== 0) throw new Error(`sockscope list exited with ${listed.code}: ${listed.stderr}`)
+  return JSON.parse(listed.stdout) as ListedSocket[]
 }
 
 describe('sockscope list', () => {
@@ -42,10 +43,9 @@ describe('sockscope list', () => {
     const udp = createSocket('udp6')
     await new Promise<void>((done) => udp.bind(0, '::1', () => done()))
     const udpPort = udp.address().port
-    const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], {
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    const childPort = Number(await new Promise<string>((done) => child.stdout.once('data', (chunk: Buffer) => done(chunk.toString()))))
+    // A listener held by another process: the closing server only ever listens here.
+    const child = await startProgram('closing-server.js')
+    const childPort = Number(child.ready.port)
     try {
       const listed = await listJson('--filter', `port:${tcpPort} or port:${udpPort} or port:${childPort}`)
       const { stdout: ssTcp } = await run('ss', ['-tlnpH', `( sport = :${tcpPort} or sport = :${childPort} )`])
@@ -70,28 +70,30 @@ describe('sockscope list', () => {
         expect(socket?.uid).toBe(process.getuid?.())
       }
     } finally {
-      child.kill()
+      await stopPrograms()
       server.close()
       udp.close()
     }
   })
 
   it('exits 2 with a clear message on a bad filter or an unknown option', async () => {
-    const bad = await run(process.execPath, [cli, 'list', '--filter', 'port:99999']).catch((error: { code: number; stderr: string }) => error)
+    const bad = await runBuiltCli('list', '--filter', 'port:99999')
     expect(bad).toMatchObject({ code: 2 })
-    expect((bad as { stderr: string }).stderr).toContain('65535')
-    const unknown = await run(process.execPath, [cli, 'list', '--bogus']).catch((error: { code: number; stderr: string }) => error)
+    expect(bad.stderr).toContain('65535')
+    const unknown = await runBuiltCli('list', '--bogus')
     expect(unknown).toMatchObject({ code: 2 })
-    expect((unknown as { stderr: string }).stderr).toContain('--bogus')
+    expect(unknown.stderr).toContain('--bogus')
   })
 
   it('prints help for every command', async () => {
-    const { stdout } = await run(process.execPath, [cli, '--help'])
+    const { code, stdout } = await runBuiltCli('--help')
+    expect(code).toBe(0)
     const names = [...stdout.matchAll(/^ {2}(\S+) {2}/gm)].map((match) => match[1])
     expect(names).toContain('list')
     expect(names).toContain('serve')
     for (const name of names) {
-      const help = await run(process.execPath, [cli, name, '--help'])
+      const help = await runBuiltCli(name, '--help')
+      expect(help.code, name).toBe(0)
       expect(help.stdout).toContain(`sockscope ${name}`)
     }
   })

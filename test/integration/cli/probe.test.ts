@@ -2,45 +2,29 @@
  * `sockscope probe` and `sockscope listen` from the build, against real loopback servers this
  * test starts: exit codes, the classified errors, and the JSON fields scripts rely on.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { closedTcpPort, closedUdpPort, startTcpServer, startUdpServer, waitFor } from '../../support/probes/loopback-servers'
+import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
+import { closedTcpPort, closedUdpPort, startTcpServer, startUdpServer } from '../../support/loopback-servers'
+import { waitFor } from '../../support/wait-for'
 import { createTestCertificates, type TestCertificates } from '../../support/probes/test-certificates'
-
-const cli = resolve(__dirname, '../../../out/main/cli.js')
-
-interface CliRun {
-  readonly code: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Run the built CLI without throwing on a non-zero exit. */
-function sockscope(...args: string[]): Promise<CliRun> {
-  return new Promise((done) => {
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
-      done({ code, stdout, stderr })
-    })
-  })
-}
 
 describe('sockscope probe tcp', () => {
   it('exits 0 with the connect details for a listener', async () => {
     const server = await startTcpServer()
     try {
-      const run = await sockscope('probe', 'tcp', `127.0.0.1:${server.port}`, '--json')
+      const run = await runBuiltCli('probe', 'tcp', `127.0.0.1:${server.port}`, '--json')
       expect(run.code).toBe(0)
       const result = JSON.parse(run.stdout)
       expect(result).toMatchObject({ kind: 'tcp', ok: true, error: null, port: server.port })
       expect(result.attempts[0]).toMatchObject({ connected: true, localAddress: '127.0.0.1' })
       expect(result.attempts[0].connectMs).toBeGreaterThanOrEqual(0)
 
-      const text = await sockscope('probe', 'tcp', `localhost:${server.port}`)
+      const text = await runBuiltCli('probe', 'tcp', `localhost:${server.port}`)
       expect(text.code).toBe(0)
       expect(text.stdout).toContain(`connect     127.0.0.1:${server.port}`)
     } finally {
@@ -50,16 +34,16 @@ describe('sockscope probe tcp', () => {
 
   it('exits 1 with kind refused for a closed port', async () => {
     const port = await closedTcpPort()
-    const json = await sockscope('probe', 'tcp', `127.0.0.1:${port}`, '--json')
+    const json = await runBuiltCli('probe', 'tcp', `127.0.0.1:${port}`, '--json')
     expect(json.code).toBe(1)
     expect(JSON.parse(json.stdout).error.kind).toBe('refused')
-    const text = await sockscope('probe', 'tcp', `127.0.0.1:${port}`)
+    const text = await runBuiltCli('probe', 'tcp', `127.0.0.1:${port}`)
     expect(text.code).toBe(1)
     expect(text.stderr).toContain('refused')
   })
 
   it('reports a DNS failure for a name that does not exist', async () => {
-    const run = await sockscope('probe', 'tcp', 'nonexistent.invalid:80', '--json')
+    const run = await runBuiltCli('probe', 'tcp', 'nonexistent.invalid:80', '--json')
     expect(run.code).toBe(1)
     expect(JSON.parse(run.stdout).error.kind).toBe('dns')
   })
@@ -67,7 +51,7 @@ describe('sockscope probe tcp', () => {
   it('stops at the first-byte limit when the server never replies', async () => {
     const server = await startTcpServer()
     try {
-      const run = await sockscope('probe', 'tcp', `127.0.0.1:${server.port}`, '--send', 'hello\\r\\n', '--read-timeout', '200', '--json')
+      const run = await runBuiltCli('probe', 'tcp', `127.0.0.1:${server.port}`, '--send', 'hello\\r\\n', '--read-timeout', '200', '--json')
       expect(run.code).toBe(1)
       const result = JSON.parse(run.stdout)
       expect(result.error).toMatchObject({ kind: 'timeout', phase: 'first-byte' })
@@ -80,12 +64,12 @@ describe('sockscope probe tcp', () => {
   it('repeats with --count and prints statistics', async () => {
     const server = await startTcpServer()
     try {
-      const json = await sockscope('probe', 'tcp', `127.0.0.1:${server.port}`, '--count', '4', '--interval', '20', '--json')
+      const json = await runBuiltCli('probe', 'tcp', `127.0.0.1:${server.port}`, '--count', '4', '--interval', '20', '--json')
       expect(json.code).toBe(0)
       const summary = JSON.parse(json.stdout)
       expect(summary.samples).toHaveLength(4)
       expect(summary.statistics).toMatchObject({ sent: 4, received: 4, lossPercent: 0 })
-      const text = await sockscope('probe', 'tcp', `127.0.0.1:${server.port}`, '--count', '3', '--interval', '20')
+      const text = await runBuiltCli('probe', 'tcp', `127.0.0.1:${server.port}`, '--count', '3', '--interval', '20')
       expect(text.stdout).toContain('seq=3 connected')
       expect(text.stdout).toContain('3 sent, 3 connected, 0% loss')
       expect(text.stdout).toMatch(/min\/avg\/max\/p95 = [0-9.]+\/[0-9.]+\/[0-9.]+\/[0-9.]+ ms/)
@@ -106,11 +90,11 @@ describe('sockscope probe tcp', () => {
         [`127.0.0.1:${server.port}`, '--timeout', '999999'],
         [`127.0.0.1:${server.port}`, '--send', 'a', '--send-hex', '61']
       ]) {
-        const run = await sockscope('probe', 'tcp', ...args)
+        const run = await runBuiltCli('probe', 'tcp', ...args)
         expect(run.code, args.join(' ')).toBe(2)
         expect(run.stderr.length, args.join(' ')).toBeGreaterThan(0)
       }
-      const json = await sockscope('probe', 'tcp', '[::1]443', '--json')
+      const json = await runBuiltCli('probe', 'tcp', '[::1]443', '--json')
       expect(json.code).toBe(2)
       expect(JSON.parse(json.stdout).error.kind).toBe('invalid-input')
       expect(server.accepted).toHaveLength(0)
@@ -140,7 +124,7 @@ describe('sockscope probe tls', () => {
   })
 
   it('reports the chain and exits 1 with reason self-signed by default', async () => {
-    const run = await sockscope('probe', 'tls', `localhost:${port}`, '--alpn', 'spdy/1,http/1.1', '--json')
+    const run = await runBuiltCli('probe', 'tls', `localhost:${port}`, '--alpn', 'spdy/1,http/1.1', '--json')
     expect(run.code).toBe(1)
     const result = JSON.parse(run.stdout)
     expect(result).toMatchObject({
@@ -161,7 +145,7 @@ describe('sockscope probe tls', () => {
   })
 
   it('exits 0 with --insecure, and with --ca pointing at the certificate', async () => {
-    const insecure = await sockscope('probe', 'tls', `localhost:${port}`, '--insecure', '--json')
+    const insecure = await runBuiltCli('probe', 'tls', `localhost:${port}`, '--insecure', '--json')
     expect(insecure.code).toBe(0)
     expect(JSON.parse(insecure.stdout)).toMatchObject({ ok: true, authorized: false })
 
@@ -169,14 +153,14 @@ describe('sockscope probe tls', () => {
     const { writeFile } = await import('node:fs/promises')
     const caFile = resolve(certificates.folder, 'self-as-ca.pem')
     await writeFile(caFile, certificates.selfSigned.certificate)
-    const trusted = await sockscope('probe', 'tls', `localhost:${port}`, '--ca', caFile)
+    const trusted = await runBuiltCli('probe', 'tls', `localhost:${port}`, '--ca', caFile)
     expect(trusted.code).toBe(0)
     expect(trusted.stdout).toContain('verified    yes')
     expect(trusted.stdout).toContain('subject     CN=localhost, O=sockscope tests')
   })
 
   it('refuses a missing CA file with exit 2', async () => {
-    const run = await sockscope('probe', 'tls', `localhost:${port}`, '--ca', '/nonexistent/ca.pem')
+    const run = await runBuiltCli('probe', 'tls', `localhost:${port}`, '--ca', '/nonexistent/ca.pem')
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('no such file')
   })
@@ -186,7 +170,7 @@ describe('sockscope probe udp', () => {
   it('reports the reply of an echo server', async () => {
     const server = await startUdpServer((message, remote, socket) => socket.send(message, remote.port, remote.address))
     try {
-      const run = await sockscope('probe', 'udp', `127.0.0.1:${server.port}`, '--send', 'ping', '--max-replies', '1', '--json')
+      const run = await runBuiltCli('probe', 'udp', `127.0.0.1:${server.port}`, '--send', 'ping', '--max-replies', '1', '--json')
       expect(run.code).toBe(0)
       const result = JSON.parse(run.stdout)
       expect(result.replies[0].data.text).toBe('ping')
@@ -198,13 +182,13 @@ describe('sockscope probe udp', () => {
 
   it.runIf(process.platform === 'linux')('exits 1 with kind refused for a closed port', async () => {
     const port = await closedUdpPort()
-    const run = await sockscope('probe', 'udp', `127.0.0.1:${port}`, '--send-hex', '00 01', '--json')
+    const run = await runBuiltCli('probe', 'udp', `127.0.0.1:${port}`, '--send-hex', '00 01', '--json')
     expect(run.code).toBe(1)
     expect(JSON.parse(run.stdout).error.kind).toBe('refused')
   })
 
   it('needs a payload', async () => {
-    const run = await sockscope('probe', 'udp', '127.0.0.1:53')
+    const run = await runBuiltCli('probe', 'udp', '127.0.0.1:53')
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('needs a payload')
   })
@@ -213,7 +197,7 @@ describe('sockscope probe udp', () => {
 describe('sockscope listen', () => {
   /** Start `listen` and wait for its first line. */
   async function startListen(...args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; firstLine: string }> {
-    const child = spawn(process.execPath, [cli, 'listen', ...args])
+    const child = spawn(process.execPath, [BUILT_CLI, 'listen', ...args])
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     await waitFor(() => output.includes('\n'), 10_000)
@@ -232,7 +216,7 @@ describe('sockscope listen', () => {
     try {
       const info = JSON.parse(firstLine)
       expect(info).toMatchObject({ protocol: 'tcp', address: '127.0.0.1', mode: 'echo', pid: child.pid })
-      const list = await sockscope('list', '--json', '--no-resolve', '--filter', `port:${info.port}`)
+      const list = await runBuiltCli('list', '--json', '--no-resolve', '--filter', `port:${info.port}`)
       const rows = JSON.parse(list.stdout) as Array<{ localPort: number; state: string; pid: number | null }>
       expect(rows.find((row) => row.localPort === info.port && row.state === 'LISTEN')?.pid).toBe(child.pid)
 
@@ -251,7 +235,7 @@ describe('sockscope listen', () => {
     const { child, firstLine } = await startListen('udp', '0', '--reply', 'pong')
     try {
       const port = Number(/127\.0\.0\.1:(\d+)/.exec(firstLine)?.[1])
-      const run = await sockscope('probe', 'udp', `127.0.0.1:${port}`, '--send', 'ping', '--max-replies', '1', '--json')
+      const run = await runBuiltCli('probe', 'udp', `127.0.0.1:${port}`, '--send', 'ping', '--max-replies', '1', '--json')
       expect(JSON.parse(run.stdout).replies[0].data.text).toBe('pong')
     } finally {
       expect(await stop(child)).toBe(0)
@@ -261,14 +245,14 @@ describe('sockscope listen', () => {
   it('exits 1 when the port is taken and 2 for bad arguments', async () => {
     const server = await startTcpServer()
     try {
-      const taken = await sockscope('listen', 'tcp', `127.0.0.1:${server.port}`)
+      const taken = await runBuiltCli('listen', 'tcp', `127.0.0.1:${server.port}`)
       expect(taken.code).toBe(1)
       expect(taken.stderr).toContain('address-in-use')
     } finally {
       await server.close()
     }
-    expect((await sockscope('listen', 'sctp', '80')).code).toBe(2)
-    expect((await sockscope('listen', 'tcp', 'localhost:80')).code).toBe(2)
-    expect((await sockscope('listen', 'tcp', '80', '--echo', '--discard')).code).toBe(2)
+    expect((await runBuiltCli('listen', 'sctp', '80')).code).toBe(2)
+    expect((await runBuiltCli('listen', 'tcp', 'localhost:80')).code).toBe(2)
+    expect((await runBuiltCli('listen', 'tcp', '80', '--echo', '--discard')).code).toBe(2)
   })
 })

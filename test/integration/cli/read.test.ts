@@ -8,15 +8,15 @@ import { readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runBuiltCli, type CliRun } from '../../support/built-cli'
 import { tsharkFields, wiresharkMissingReason } from '../../support/capture/wireshark-tools'
 
-const cli = resolve(__dirname, '../../../out/main/cli.js')
 const fixtures = resolve(__dirname, '../../fixtures/capture')
 const names = readdirSync(fixtures).filter((name) => /\.pcap(ng)?$/.test(name))
 
-function read(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, 'read', ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+/** `sockscope read ...args` from the build. */
+function read(...args: string[]): Promise<CliRun> {
+  return runBuiltCli('read', ...args)
 }
 
 /** capinfos' count, data size and first/last times (epoch text) for a file, even a damaged one. */
@@ -55,9 +55,9 @@ afterAll(async () => {
 
 describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissingReason ? ` (skipped: ${wiresharkMissingReason})` : ''}`, () => {
   for (const name of names) {
-    it(`--summary --json agrees with capinfos on ${name}`, () => {
+    it(`--summary --json agrees with capinfos on ${name}`, async () => {
       const path = join(fixtures, name)
-      const result = read(path, '--summary', '--json')
+      const result = await read(path, '--summary', '--json')
       expect(result.code, result.stderr).toBe(0)
       const summary = JSON.parse(result.stdout) as SummaryJson
       const reference = capinfos(path)
@@ -72,15 +72,15 @@ describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissi
     })
   }
 
-  it('prints every packet as JSON with tshark timestamps, and as plain lines', () => {
+  it('prints every packet as JSON with tshark timestamps, and as plain lines', async () => {
     const path = join(fixtures, 'loopback.pcapng')
-    const result = read(path, '--json')
+    const result = await read(path, '--json')
     expect(result.code).toBe(0)
     const packets = JSON.parse(result.stdout) as { number: number; timestampEpoch: string; length: number; protocol: string; info: string }[]
     const reference = tsharkFields(path, ['frame.number', 'frame.time_epoch', 'frame.len'])
     expect(packets.map((packet) => [packet.number, packet.timestampEpoch, packet.length])).toEqual(reference.map(([number, time, length]) => [Number(number), time, Number(length)]))
     expect(packets.find((packet) => packet.protocol === 'HTTP')!.info).toBe('GET /hello?from=sockscope HTTP/1.1')
-    const lines = read(path).stdout.trimEnd().split('\n')
+    const lines = (await read(path)).stdout.trimEnd().split('\n')
     expect(lines).toHaveLength(reference.length)
     expect(lines[0]).toMatch(/^\s+1\s+0\.000000 127\.0\.0\.1:\d+\s+→ 127\.0\.0\.1:7001\s+TCP\s+74 .*\[SYN\]/)
   })
@@ -93,15 +93,15 @@ describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissi
     ['proto:tls or proto:http', 'tls || http'],
     ['proto:udp -port:53', 'udp && !(udp.port == 53) && !icmp && !icmpv6']
   ]) {
-    it(`--filter "${filter}" keeps what tshark -Y "${displayFilter}" keeps`, () => {
+    it(`--filter "${filter}" keeps what tshark -Y "${displayFilter}" keeps`, async () => {
       const path = join(fixtures, 'loopback.pcapng')
-      const result = read(path, '--json', '--filter', filter!)
+      const result = await read(path, '--json', '--filter', filter!)
       expect(result.code, result.stderr).toBe(0)
       const numbers = (JSON.parse(result.stdout) as { number: number }[]).map((packet) => packet.number)
       const reference = tsharkFields(path, ['frame.number'], displayFilter).map((row) => Number(row[0]))
       expect(numbers.length).toBeGreaterThan(0)
       expect(numbers).toEqual(reference)
-      const summary = JSON.parse(read(path, '--summary', '--json', '--filter', filter!).stdout) as SummaryJson
+      const summary = JSON.parse((await read(path, '--summary', '--json', '--filter', filter!)).stdout) as SummaryJson
       expect(summary.packets).toBe(reference.length)
     })
   }
@@ -110,7 +110,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissi
     const original = await readFile(join(fixtures, 'loopback.pcapng'))
     const path = join(directory, 'cut.pcapng')
     await writeFile(path, original.subarray(0, 5000))
-    const result = read(path, '--summary', '--json')
+    const result = await read(path, '--summary', '--json')
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/at byte offset \d+/)
     const summary = JSON.parse(result.stdout) as SummaryJson
@@ -119,7 +119,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissi
     expect(summary.bytes).toBe(reference.bytes)
     expect(summary.error!.offset).toBeGreaterThan(0)
     expect(summary.error!.offset).toBeLessThanOrEqual(5000)
-    const listed = read(path, '--json')
+    const listed = await read(path, '--json')
     expect(listed.code).toBe(1)
     expect(JSON.parse(listed.stdout)).toHaveLength(reference.packets)
   })
@@ -127,12 +127,12 @@ describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissi
   it('refuses garbage, an empty file, a missing file and a bad filter', async () => {
     const garbage = join(directory, 'garbage.pcap')
     await writeFile(garbage, 'this is not a capture file')
-    expect(read(garbage)).toMatchObject({ code: 1, stderr: expect.stringContaining('not a pcap or pcapng file') })
+    expect(await read(garbage)).toMatchObject({ code: 1, stderr: expect.stringContaining('not a pcap or pcapng file') })
     const empty = join(directory, 'empty.pcapng')
     await writeFile(empty, '')
-    expect(read(empty, '--summary')).toMatchObject({ code: 1, stderr: expect.stringContaining('empty file') })
-    expect(read(join(directory, 'missing.pcap')).code).toBe(1)
-    expect(read(join(fixtures, 'loopback.pcap'), '--filter', 'port:99999')).toMatchObject({ code: 2, stderr: expect.stringContaining('port must be 0–65535') })
-    expect(read()).toMatchObject({ code: 2 })
+    expect(await read(empty, '--summary')).toMatchObject({ code: 1, stderr: expect.stringContaining('empty file') })
+    expect((await read(join(directory, 'missing.pcap'))).code).toBe(1)
+    expect(await read(join(fixtures, 'loopback.pcap'), '--filter', 'port:99999')).toMatchObject({ code: 2, stderr: expect.stringContaining('port must be 0–65535') })
+    expect(await read()).toMatchObject({ code: 2 })
   })
 })

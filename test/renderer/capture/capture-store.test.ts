@@ -14,6 +14,7 @@ import { readCaptureFile } from '../../../electron/backend/capture/files/capture
 import { CaptureFileWriter, createCaptureEncoder } from '../../../electron/backend/capture/files/capture-file-writer'
 import { PACKET_PAGE_SIZE, useCaptureStore } from '../../../renderer/src/stores/capture'
 import { setBackendClient } from '../../../renderer/src/transport'
+import { ethernetFrame, ipv4Packet, udpDatagram } from '../../support/capture/packet-builder'
 import { createInProcessClient } from '../../support/in-process-client'
 
 const fixture = resolve(__dirname, '../../fixtures/capture/loopback.pcapng')
@@ -44,17 +45,9 @@ async function syntheticCapture(count: number): Promise<Uint8Array> {
   const path = join(directory, 'synthetic.pcapng')
   const writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format: 'pcapng', interfaces: [{ name: 'lo', linkType: 1, snaplen: 65535, timestampDecimals: 9 }] }))
   for (let index = 0; index < count; index++) {
-    const data = new Uint8Array(14 + 20 + 8 + 4)
-    const view = new DataView(data.buffer)
-    view.setUint16(12, 0x0800)
-    data[14] = 0x45
-    view.setUint16(16, data.length - 14)
-    data[23] = 17
-    data.set([127, 0, 0, 1, 127, 0, 0, 1], 26)
-    view.setUint16(34, 40_000 + (index % 3))
-    view.setUint16(36, 53)
-    view.setUint16(38, 12)
-    view.setUint32(42, index)
+    const payload = new Uint8Array(4)
+    new DataView(payload.buffer).setUint32(0, index)
+    const data = ethernetFrame(0x0800, ipv4Packet({ protocol: 17, destination: [127, 0, 0, 1], payload: udpDatagram(40_000 + (index % 3), 53, payload) }))
     await writer.writePacket({ interfaceIndex: 0, timestampSeconds: 1_700_000_000 + Math.floor(index / 1000), timestampNanos: (index % 1000) * 1000, originalLength: data.length, data })
   }
   await writer.close()

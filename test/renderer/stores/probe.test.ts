@@ -9,7 +9,8 @@ import { useLayoutStore } from '../../../renderer/src/stores/layout'
 import { socketRowActions } from '../../../renderer/src/row-actions'
 import { setBackendClient } from '../../../renderer/src/transport'
 import { createInProcessClient } from '../../support/in-process-client'
-import { closedTcpPort, startTcpServer, waitFor, type LoopbackTcpServer } from '../../support/probes/loopback-servers'
+import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../support/loopback-servers'
+import { waitFor } from '../../support/wait-for'
 
 let backend: Backend
 let server: LoopbackTcpServer | null = null

@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
 /** The sockets store against a real backend: highlights follow TCPView's convention and expire. */
-import { createServer, type Server } from 'node:net'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../electron/backend/backend'
 import { MARK_DURATIONS, useSocketsStore } from '../../../renderer/src/stores/sockets'
 import { setBackendClient } from '../../../renderer/src/transport'
 import { createInProcessClient } from '../../support/in-process-client'
+import { startTcpServer } from '../../support/loopback-servers'
 
 let backend: Backend
 
@@ -17,25 +17,18 @@ beforeEach(() => {
 })
 afterEach(async () => backend.dispose())
 
-function listen(): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })
-}
-
 describe('useSocketsStore', () => {
   it('marks a new socket green, a closed one red, then drops it', async () => {
     const store = useSocketsStore()
     await backend.sockets.refresh()
     await store.start()
-    const server = await listen()
-    const port = (server.address() as { port: number }).port
+    const server = await startTcpServer()
+    const port = server.port
     await backend.sockets.refresh()
     const row = () => store.visibleRows.find((candidate) => candidate.socket.localPort === port && candidate.socket.state === 'LISTEN')
     expect(row()?.mark).toBe('new')
 
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await server.close()
     await backend.sockets.refresh()
     expect(row()?.mark).toBe('closed')
 
@@ -47,8 +40,8 @@ describe('useSocketsStore', () => {
 
   it('filters with the query language and keeps the last good filter while one is half typed', async () => {
     const store = useSocketsStore()
-    const server = await listen()
-    const port = (server.address() as { port: number }).port
+    const server = await startTcpServer()
+    const port = server.port
     await backend.sockets.refresh()
     await store.start()
     store.setFilter(`port:${port}`)
@@ -56,21 +49,21 @@ describe('useSocketsStore', () => {
     store.setFilter(`port:${port} and`)
     expect(store.filterError?.message).toBeTruthy()
     expect(store.visibleRows.map((row) => row.socket.localPort)).toEqual([port])
-    server.close()
+    await server.close()
   })
 
   it('re-reads the whole table when a tick was missed', async () => {
     const store = useSocketsStore()
     await backend.sockets.refresh()
     await store.start()
-    const server = await listen()
-    const port = (server.address() as { port: number }).port
+    const server = await startTcpServer()
+    const port = server.port
     await backend.sockets.refresh()
     const current = backend.sockets.current()
     // A tick that skips ahead: the store must not apply it blindly but reload the snapshot.
     store.applyTick({ tick: current.tick + 5, previousTick: current.tick + 4, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], issues: [], partialOwnership: false })
     await expect.poll(() => store.lastTick).toBe(current.tick)
     expect(store.visibleRows.some((row) => row.socket.localPort === port)).toBe(true)
-    server.close()
+    await server.close()
   })
 })

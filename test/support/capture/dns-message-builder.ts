@@ -1,7 +1,8 @@
 /**
  * Builds DNS messages byte by byte (RFC 1035), with name compression, for the local responder
- * that produces the capture fixtures and for decoder tests.
+ * that produces the capture fixtures, for the UDP probe's test server and for decoder tests.
  */
+import { readDnsMessage } from '../../../shared/dns/dns-reader'
 
 /** A resource record to put in an answer. */
 export interface BuiltRecord {
@@ -84,16 +85,9 @@ export function buildDnsMessage(message: BuiltMessage): Uint8Array {
 
 /** Reads the id and first question name and type from a query, enough to answer it. */
 export function readDnsQuery(bytes: Uint8Array): { id: number; name: string; type: number } | null {
-  if (bytes.length < 17) return null
-  const labels: string[] = []
-  let position = 12
-  while (position < bytes.length && bytes[position] !== 0) {
-    const length = bytes[position]!
-    labels.push(new TextDecoder().decode(bytes.subarray(position + 1, position + 1 + length)))
-    position += 1 + length
-  }
-  if (position + 5 > bytes.length) return null
-  return { id: (bytes[0]! << 8) | bytes[1]!, name: labels.join('.'), type: (bytes[position + 1]! << 8) | bytes[position + 2]! }
+  const message = readDnsMessage(bytes, 0, bytes.length)?.message
+  const question = message?.questions[0]
+  return message === undefined || question === undefined ? null : { id: message.id, name: question.name, type: question.type }
 }
 
 function ipv6Bytes(text: string): number[] {

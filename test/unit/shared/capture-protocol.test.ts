@@ -17,21 +17,12 @@ import {
   type HelperMessage
 } from '../../../shared/capture-protocol'
 import type { RawPacket } from '../../../shared/model/packet'
+import { concatenateBytes } from '../../../shared/bytes'
 
 function packet(seed: number, length: number): RawPacket {
   const data = new Uint8Array(length)
   for (let index = 0; index < length; index++) data[index] = (seed * 31 + index) & 0xff
   return { interfaceIndex: 0, timestampSeconds: 1_700_000_000 + seed, timestampNanos: 999_999_999 - seed, originalLength: length + seed, data }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
 }
 
 const helperMessages: HelperMessage[] = [
@@ -72,7 +63,7 @@ describe('capture protocol framing', () => {
   it('round-trips every helper message, packets included', () => {
     const packets = [packet(1, 60), packet(2, 0), packet(3, 1514)]
     const frames = [...helperMessages.map((message) => encodeMessage(message as Exclude<HelperMessage, { type: 'packets' }>)), encodePacketsMessage(packets)]
-    const decoded = new HelperMessageReader().push(concat(frames))
+    const decoded = new HelperMessageReader().push(concatenateBytes(frames))
     expect(decoded.slice(0, helperMessages.length)).toEqual(helperMessages)
     const last = decoded[helperMessages.length]
     expect(last.type).toBe('packets')
@@ -104,7 +95,7 @@ describe('capture protocol framing', () => {
       { type: 'compile-filter', request: { interface: 'lo', filter: 'udp' } }
     ]
     const reader = new ControlMessageReader()
-    expect(reader.push(concat(messages.map(encodeMessage)))).toEqual(messages)
+    expect(reader.push(concatenateBytes(messages.map(encodeMessage)))).toEqual(messages)
   })
 
   it('writes the type byte and a 3-byte big-endian length', () => {
@@ -114,7 +105,7 @@ describe('capture protocol framing', () => {
 
   it('reassembles frames split across chunks at every byte', () => {
     const packets = Array.from({ length: 5 }, (_, index) => packet(index, 40 + index * 7))
-    const stream = concat([encodeMessage(helperMessages[3] as never), encodePacketsMessage(packets), encodeMessage(helperMessages[0] as never)])
+    const stream = concatenateBytes([encodeMessage(helperMessages[3] as never), encodePacketsMessage(packets), encodeMessage(helperMessages[0] as never)])
     for (const size of [1, 2, 3, 5, 13, 64]) {
       const reader = new HelperMessageReader()
       const decoded: HelperMessage[] = []
@@ -131,14 +122,14 @@ describe('capture protocol framing', () => {
     const second = encodeMessage(helperMessages[1] as never)
     const third = encodeMessage(helperMessages[6] as never)
     const reader = new HelperMessageReader()
-    const chunk = concat([first, second, third.subarray(0, 6)])
+    const chunk = concatenateBytes([first, second, third.subarray(0, 6)])
     expect(reader.push(chunk).map((message) => message.type)).toEqual(['stats', 'bad-filter'])
     expect(reader.push(third.subarray(6)).map((message) => message.type)).toEqual(['filter-ok'])
   })
 
   it('does not let a decoded packet pin the chunk it came in', () => {
     const frame = encodePacketsMessage([packet(7, 10)])
-    const chunk = concat([frame, new Uint8Array(4096).fill(0)]).subarray(0, frame.length)
+    const chunk = concatenateBytes([frame, new Uint8Array(4096).fill(0)]).subarray(0, frame.length)
     const [message] = new HelperMessageReader().push(chunk)
     if (message.type !== 'packets') throw new Error('expected packets')
     expect(message.packets[0].data.buffer.byteLength).toBe(10)
@@ -147,7 +138,7 @@ describe('capture protocol framing', () => {
   it('rejects an unknown type byte with the byte offset, and stays failed', () => {
     const good = encodeMessage(helperMessages[0] as never)
     const reader = new HelperMessageReader()
-    const corrupt = concat([good, new Uint8Array([0x99, 0, 0, 1, 0])])
+    const corrupt = concatenateBytes([good, new Uint8Array([0x99, 0, 0, 1, 0])])
     expect(() => reader.push(corrupt)).toThrow(new CaptureProtocolError(`corrupt frame at byte ${good.length}: unknown message type 0x99`))
     expect(() => reader.push(good)).toThrow(CaptureProtocolError)
   })

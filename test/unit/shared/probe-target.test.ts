@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
   encodeText,
-  formatHostPort,
   ipVersion,
   isLoopbackAddress,
   parseHex,
@@ -80,11 +79,6 @@ describe('IP address helpers', () => {
     for (const address of ['128.0.0.1', '10.0.0.1', '::', '::2', '::ffff:10.0.0.1', 'localhost', '1.127.0.0']) {
       expect(isLoopbackAddress(address), address).toBe(false)
     }
-  })
-
-  it('writes IPv6 targets in brackets', () => {
-    expect(formatHostPort('::1', 443)).toBe('[::1]:443')
-    expect(formatHostPort('example.com', 80)).toBe('example.com:80')
   })
 })
 

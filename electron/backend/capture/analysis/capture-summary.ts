@@ -4,7 +4,7 @@
  */
 
 import type { Conversation, PacketSummary, PacketTimestamp } from '../../../../shared/model/decoded-packet'
-import { secondsBetween } from '../../../../shared/model/decoded-packet'
+import { packetTimestamp, secondsBetween } from '../../../../shared/model/decoded-packet'
 import { ConversationTable } from './conversations'
 
 /** What {@link CaptureSummaryBuilder} reports. */
@@ -41,7 +41,7 @@ export class CaptureSummaryBuilder {
     this.bytes += summary.originalLength
     this.capturedBytes += summary.capturedLength
     if (summary.malformed !== null) this.malformed += 1
-    const timestamp = { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+    const timestamp = packetTimestamp(summary)
     if (this.first === null || secondsBetween(timestamp, this.first) > 0) this.first = timestamp
     if (this.last === null || secondsBetween(this.last, timestamp) > 0) this.last = timestamp
     this.protocols.set(summary.protocol, (this.protocols.get(summary.protocol) ?? 0) + 1)

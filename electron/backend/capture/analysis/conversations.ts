@@ -6,13 +6,14 @@
 
 import {
   TCP_FLAG,
+  packetTimestamp,
   secondsBetween,
   type Conversation,
   type FlowDirection,
   type PacketSummary,
-  type PacketTimestamp,
   type TransportProtocol
 } from '../../../../shared/model/decoded-packet'
+import { formatHostPort } from '../../../../shared/format/socket-text'
 
 /** A conversation while it is being counted. */
 type ConversationRecord = {
@@ -21,8 +22,7 @@ type ConversationRecord = {
 
 /** The endpoint text used in keys: `address` or `address:port`, with IPv6 bracketed when a port follows. */
 function endpointKey(address: string, port: number | null): string {
-  if (port === null) return address
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+  return port === null ? address : formatHostPort(address, port)
 }
 
 /**
@@ -93,7 +93,7 @@ function isSynAck(summary: PacketSummary): boolean {
 function newRecord(key: string, summary: PacketSummary): ConversationRecord {
   // A capture that starts at the SYN-ACK still names the connecting side A.
   const swap = isSynAck(summary)
-  const timestamp: PacketTimestamp = { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+  const timestamp = packetTimestamp(summary)
   return {
     key,
     ipProtocol: summary.ipProtocol!,
@@ -136,7 +136,7 @@ function count(record: ConversationRecord, summary: PacketSummary): void {
     record.bytesBToA += summary.originalLength
     record.payloadBytesBToA += summary.payloadLength
   }
-  const timestamp = { seconds: summary.timestampSeconds, nanos: summary.timestampNanos }
+  const timestamp = packetTimestamp(summary)
   if (secondsBetween(record.firstTimestamp, timestamp) < 0) record.firstTimestamp = timestamp
   if (secondsBetween(record.lastTimestamp, timestamp) > 0) record.lastTimestamp = timestamp
   record.durationSeconds = secondsBetween(record.firstTimestamp, record.lastTimestamp)

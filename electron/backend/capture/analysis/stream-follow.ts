@@ -10,7 +10,7 @@
 
 import type { Conversation, FlowDirection, FollowedStream, PacketSummary, StreamSegment } from '../../../../shared/model/decoded-packet'
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
-import { concatenateBytes } from '../byte-reading'
+import { concatenateBytes } from '../../../../shared/bytes'
 import { conversationKey, ConversationTable, directionOf } from './conversations'
 
 /** A decoded packet: its summary and its bytes. */

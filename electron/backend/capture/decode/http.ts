@@ -3,7 +3,7 @@
  */
 
 import type { HttpStartLine } from '../../../../shared/model/decoded-packet'
-import { latin1Text } from './address-text'
+import { latin1Text } from '../../../../shared/bytes'
 import type { DecodeState } from './decode-state'
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE']

@@ -3,8 +3,8 @@
  * datagram an error message quotes.
  */
 
-import { networkUint16 } from '../byte-reading'
-import { hexNumber, ipv4Text, ipv6Text } from './address-text'
+import { hexNumber, networkUint16 } from '../../../../shared/bytes'
+import { ipv4Text, ipv6Text } from '../../../../shared/net/ip-address'
 import type { DecodeState } from './decode-state'
 import { icmpCodeName, icmpTypeName, ipProtocolName } from './protocol-names'
 

@@ -4,8 +4,8 @@
  */
 
 import { LINKTYPE } from '../files/capture-format'
-import { networkUint16, readUint32 } from '../byte-reading'
-import { hexNumber, macText } from './address-text'
+import { hexNumber, networkUint16, readUint32 } from '../../../../shared/bytes'
+import { macText } from './address-text'
 import type { DecodeState } from './decode-state'
 import { decodeArp, decodeIpv4, decodeIpv6 } from './network-layer'
 import { etherTypeName } from './protocol-names'

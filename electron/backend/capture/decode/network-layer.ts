@@ -2,8 +2,9 @@
  * Network layers: IPv4 (with fragment detection), IPv6 (walking the extension headers) and ARP.
  */
 
-import { networkUint16, networkUint32 } from '../byte-reading'
-import { hexNumber, ipv4Text, ipv6Text, macText } from './address-text'
+import { hexNumber, networkUint16, networkUint32 } from '../../../../shared/bytes'
+import { ipv4Text, ipv6Text } from '../../../../shared/net/ip-address'
+import { macText } from './address-text'
 import type { DecodeState } from './decode-state'
 import { ipProtocolName } from './protocol-names'
 import { decodeTransport } from './transport-layer'

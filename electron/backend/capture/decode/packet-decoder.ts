@@ -12,6 +12,7 @@ import type { CaptureInterface, RawPacket } from '../../../../shared/model/packe
 import { DecodeState } from './decode-state'
 import { decodeLinkLayer } from './link-layer'
 import { PacketTreeBuilder } from './packet-tree-builder'
+import { errorMessage } from '../../../../shared/error-message'
 
 /** Reused by every summary: the decoders are synchronous, so one state is never shared by two packets at once. */
 const summaryState = new DecodeState()
@@ -57,7 +58,7 @@ function runDecoders(state: DecodeState, packet: RawPacket, linkType: number, tr
     decodeLinkLayer(state, linkType)
   } catch (error) {
     // A decoder bug must not take the list down: report it like a malformed packet.
-    state.markMalformed('data', `decoder failure: ${error instanceof Error ? error.message : String(error)}`, 0)
+    state.markMalformed('data', `decoder failure: ${errorMessage(error)}`, 0)
   }
   if (state.info === '') state.info = state.protocol
 }

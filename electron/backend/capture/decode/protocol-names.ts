@@ -1,5 +1,6 @@
 /**
- * Names for protocol numbers, as capture tools show them.
+ * Names for protocol numbers, as capture tools show them. DNS names live with the DNS reader in
+ * shared/dns/dns-reader.ts.
  */
 
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
@@ -126,70 +127,6 @@ export function icmpCodeName(version: 4 | 6, type: number, code: number): string
   const codes = (version === 4 ? ICMP_TYPES : ICMPV6_TYPES)[type]?.codes
   if (codes === undefined) return null
   return codes[code] ?? `Code ${code}`
-}
-
-const DNS_TYPES: Record<number, string> = {
-  1: 'A',
-  2: 'NS',
-  5: 'CNAME',
-  6: 'SOA',
-  12: 'PTR',
-  13: 'HINFO',
-  15: 'MX',
-  16: 'TXT',
-  28: 'AAAA',
-  33: 'SRV',
-  35: 'NAPTR',
-  39: 'DNAME',
-  41: 'OPT',
-  43: 'DS',
-  46: 'RRSIG',
-  47: 'NSEC',
-  48: 'DNSKEY',
-  50: 'NSEC3',
-  64: 'SVCB',
-  65: 'HTTPS',
-  251: 'IXFR',
-  252: 'AXFR',
-  255: 'ANY',
-  257: 'CAA'
-}
-
-/** The mnemonic of a DNS record type, or TYPEnnn (RFC 3597) for one without a name. */
-export function dnsTypeName(type: number): string {
-  return DNS_TYPES[type] ?? `TYPE${type}`
-}
-
-const DNS_RESPONSE_CODES: Record<number, string> = {
-  0: 'NOERROR',
-  1: 'FORMERR',
-  2: 'SERVFAIL',
-  3: 'NXDOMAIN',
-  4: 'NOTIMP',
-  5: 'REFUSED',
-  6: 'YXDOMAIN',
-  7: 'YXRRSET',
-  8: 'NXRRSET',
-  9: 'NOTAUTH',
-  10: 'NOTZONE'
-}
-
-/** The mnemonic of a DNS response code, e.g. 3 → NXDOMAIN. */
-export function dnsResponseCodeName(code: number): string {
-  return DNS_RESPONSE_CODES[code] ?? `RCODE${code}`
-}
-
-const DNS_OPCODES: Record<number, string> = {
-  0: 'Standard query',
-  1: 'Inverse query',
-  2: 'Server status request',
-  4: 'Zone change notification',
-  5: 'Dynamic update'
-}
-
-/** What a DNS opcode asks for, e.g. 0 → "Standard query". */
-export function dnsOpcodeName(opcode: number): string {
-  return DNS_OPCODES[opcode] ?? `Opcode ${opcode}`
 }
 
 const TLS_HANDSHAKE_TYPES: Record<number, string> = {

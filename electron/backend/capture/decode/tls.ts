@@ -4,8 +4,7 @@
  */
 
 import type { TlsHandshakeInfo } from '../../../../shared/model/decoded-packet'
-import { networkUint16, networkUint24 } from '../byte-reading'
-import { hexNumber, latin1Text } from './address-text'
+import { hexNumber, latin1Text, networkUint16, networkUint24 } from '../../../../shared/bytes'
 import type { DecodeState } from './decode-state'
 import { tlsContentTypeName, tlsHandshakeName, tlsVersionName } from './protocol-names'
 

@@ -4,8 +4,7 @@
  */
 
 import { TCP_FLAG, type TcpOptions } from '../../../../shared/model/decoded-packet'
-import { networkUint16, networkUint32 } from '../byte-reading'
-import { hexNumber } from './address-text'
+import { hexNumber, networkUint16, networkUint32 } from '../../../../shared/bytes'
 import { decodeApplication } from './application-layer'
 import type { DecodeState } from './decode-state'
 import { decodeIcmp } from './icmp'

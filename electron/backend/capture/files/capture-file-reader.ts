@@ -18,6 +18,7 @@ import type { CaptureFileFormat } from './capture-format'
 import { DetectingStreamParser } from './capture-stream-parser'
 import type { PcapngSectionInfo } from './pcapng-reader'
 import { PcapStreamParser } from './pcap-reader'
+import { errorMessage } from '../../../../shared/error-message'
 
 /** How far a read has come. */
 export interface CaptureReadProgress {
@@ -102,7 +103,7 @@ export class CaptureFileReader implements AsyncIterable<CapturePacketBatch> {
       handle = await open(this.path, 'r')
       this.totalBytes = (await handle.stat()).size
     } catch (error) {
-      this.error = new CaptureFileError(`cannot open ${this.path}: ${describe(error)}`, 0)
+      this.error = new CaptureFileError(`cannot open ${this.path}: ${errorMessage(error)}`, 0)
       await handle?.close()
       return
     }
@@ -115,7 +116,7 @@ export class CaptureFileReader implements AsyncIterable<CapturePacketBatch> {
         try {
           bytesInChunk = (await handle.read(chunk, 0, chunkSize, this.bytesRead)).bytesRead
         } catch (error) {
-          this.error = new CaptureFileError(`cannot read ${this.path}: ${describe(error)}`, this.bytesRead)
+          this.error = new CaptureFileError(`cannot read ${this.path}: ${errorMessage(error)}`, this.bytesRead)
           break
         }
         if (bytesInChunk === 0) {
@@ -143,7 +144,7 @@ export class CaptureFileReader implements AsyncIterable<CapturePacketBatch> {
       const error = step()
       if (error !== null) this.error = error
     } catch (error) {
-      this.error = new CaptureFileError(`unreadable capture data (${describe(error)})`, this.parser.offset)
+      this.error = new CaptureFileError(`unreadable capture data (${errorMessage(error)})`, this.parser.offset)
     }
   }
 
@@ -176,8 +177,4 @@ export async function readCaptureFile(path: string, options: CaptureReadOptions 
     error: reader.error,
     progress: { bytesRead: reader.bytesRead, totalBytes: reader.totalBytes }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

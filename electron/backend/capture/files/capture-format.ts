@@ -25,17 +25,23 @@ export const PCAPNG_SIMPLE_PACKET = 0x00000003
 /** Enhanced Packet Block. */
 export const PCAPNG_ENHANCED_PACKET = 0x00000006
 
-/** Option codes common to every block. */
+/** opt_endofopt, common to every block: the end of a block's option list. */
 export const OPTION_END = 0
+/** opt_comment, common to every block: a UTF-8 comment. */
 export const OPTION_COMMENT = 1
-/** Section Header Block options. */
+/** shb_hardware, a Section Header Block option: the machine that wrote the file. */
 export const SHB_HARDWARE = 2
+/** shb_os, a Section Header Block option: its operating system. */
 export const SHB_OS = 3
+/** shb_userappl, a Section Header Block option: the application that wrote the file. */
 export const SHB_USER_APPLICATION = 4
-/** Interface Description Block options. */
+/** if_name, an Interface Description Block option: the interface's name. */
 export const IF_NAME = 2
+/** if_description, an Interface Description Block option: a longer description of it. */
 export const IF_DESCRIPTION = 3
+/** if_tsresol, an Interface Description Block option: the timestamp resolution. */
 export const IF_TIMESTAMP_RESOLUTION = 9
+/** if_tsoffset, an Interface Description Block option: seconds added to every timestamp. */
 export const IF_TIMESTAMP_OFFSET = 14
 
 /**

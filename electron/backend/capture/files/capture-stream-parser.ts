@@ -6,7 +6,7 @@
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
 import { CaptureFileError } from './capture-file-error'
 import { PCAPNG_SECTION_HEADER, type CaptureFileFormat } from './capture-format'
-import { readUint32 } from '../byte-reading'
+import { readUint32 } from '../../../../shared/bytes'
 import type { CaptureStreamParser } from './chunk-parser'
 import { PcapStreamParser, detectPcapMagic } from './pcap-reader'
 import { PcapngStreamParser } from './pcapng-reader'

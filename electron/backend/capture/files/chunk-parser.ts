@@ -8,7 +8,7 @@
  */
 
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
-import { concatenateBytes } from '../byte-reading'
+import { concatenateBytes } from '../../../../shared/bytes'
 import { CaptureFileError } from './capture-file-error'
 import type { CaptureFileFormat } from './capture-format'
 

@@ -12,7 +12,7 @@ import {
   PCAP_MAGIC_NANOSECONDS,
   PCAP_RECORD_HEADER_LENGTH
 } from './capture-format'
-import { readUint16, readUint32 } from '../byte-reading'
+import { readUint16, readUint32 } from '../../../../shared/bytes'
 import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
 
 /** The timestamp precision of a classic pcap file, from its magic number. */

@@ -30,7 +30,7 @@ import {
   SHB_USER_APPLICATION,
   paddedLength
 } from './capture-format'
-import { readInt32, readUint16, readUint32 } from '../byte-reading'
+import { readInt32, readUint16, readUint32 } from '../../../../shared/bytes'
 import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
 import { TimestampScale } from './timestamp-scale'
 
@@ -198,27 +198,9 @@ export class PcapngStreamParser extends ChunkParser {
   }
 
   private readEnhancedPacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number): RawPacket {
-    const littleEndian = this.littleEndian
     if (bodyEnd - start < 28) throw new CaptureFileError('pcapng Enhanced Packet Block is too short', blockOffset)
-    const sectionInterface = this.interfaceOf(readUint32(buffer, start + 8, littleEndian), blockOffset)
-    const capturedLength = readUint32(buffer, start + 20, littleEndian)
-    const dataStart = start + 28
-    if (dataStart + capturedLength > bodyEnd) {
-      throw new CaptureFileError(
-        `pcapng Enhanced Packet Block captured length ${capturedLength} does not fit in its block`,
-        blockOffset
-      )
-    }
-    const scale = sectionInterface.scale
-    scale.convert(readUint32(buffer, start + 12, littleEndian), readUint32(buffer, start + 16, littleEndian))
-    const comment = this.readPacketComments(buffer, dataStart + paddedLength(capturedLength), bodyEnd)
-    return makePacket(
-      sectionInterface.fileIndex,
-      scale,
-      readUint32(buffer, start + 24, littleEndian),
-      copyBytes(buffer, dataStart, dataStart + capturedLength),
-      comment
-    )
+    const sectionInterface = this.interfaceOf(readUint32(buffer, start + 8, this.littleEndian), blockOffset)
+    return this.readTimestampedPacket(buffer, start, bodyEnd, blockOffset, sectionInterface, 'Enhanced Packet Block')
   }
 
   private readSimplePacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number): RawPacket {
@@ -239,13 +221,26 @@ export class PcapngStreamParser extends ChunkParser {
   }
 
   private readObsoletePacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number): RawPacket {
-    const littleEndian = this.littleEndian
     if (bodyEnd - start < 28) throw new CaptureFileError('pcapng Packet Block is too short', blockOffset)
-    const sectionInterface = this.interfaceOf(readUint16(buffer, start + 8, littleEndian), blockOffset)
+    // A 16-bit interface id and a drop count fill the 32 bits where an Enhanced Packet Block keeps its interface id.
+    const sectionInterface = this.interfaceOf(readUint16(buffer, start + 8, this.littleEndian), blockOffset)
+    return this.readTimestampedPacket(buffer, start, bodyEnd, blockOffset, sectionInterface, 'Packet Block')
+  }
+
+  /** The timestamp, lengths, data and comments, which both packet blocks with a timestamp lay out alike from byte 12 on. */
+  private readTimestampedPacket(
+    buffer: Uint8Array,
+    start: number,
+    bodyEnd: number,
+    blockOffset: number,
+    sectionInterface: SectionInterface,
+    blockName: string
+  ): RawPacket {
+    const littleEndian = this.littleEndian
     const capturedLength = readUint32(buffer, start + 20, littleEndian)
     const dataStart = start + 28
     if (dataStart + capturedLength > bodyEnd) {
-      throw new CaptureFileError(`pcapng Packet Block captured length ${capturedLength} does not fit in its block`, blockOffset)
+      throw new CaptureFileError(`pcapng ${blockName} captured length ${capturedLength} does not fit in its block`, blockOffset)
     }
     const scale = sectionInterface.scale
     scale.convert(readUint32(buffer, start + 12, littleEndian), readUint32(buffer, start + 16, littleEndian))

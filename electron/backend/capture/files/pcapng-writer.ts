@@ -20,7 +20,7 @@ import {
   SHB_USER_APPLICATION,
   paddedLength
 } from './capture-format'
-import { concatenateBytes } from '../byte-reading'
+import { concatenateBytes } from '../../../../shared/bytes'
 import type { ByteOrder, CaptureEncoder } from './capture-encoder'
 import { BlockBuilder, encodeOptionText } from './block-builder'
 import { timestampToUnits } from './timestamp-scale'

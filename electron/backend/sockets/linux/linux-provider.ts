@@ -8,6 +8,7 @@ import type { ProviderRead, SnapshotOptions, SocketProvider } from '../socket-pr
 import { parseInetTable, parseUnixTable } from './proc-net-parser'
 import type { ParsedTable } from './proc-net-parser'
 import { ProcessTable } from './process-table'
+import { errorMessage } from '../../../../shared/error-message'
 
 /** Settings for the Linux provider; the defaults read the real host. */
 export interface LinuxSocketProviderOptions {
@@ -102,7 +103,7 @@ export class LinuxSocketProvider implements SocketProvider {
     } catch (error) {
       const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
       if (code === 'ENOENT') return { rows: [], issues: [] }
-      const message = `could not read the table: ${error instanceof Error ? error.message : String(error)}`
+      const message = `could not read the table: ${errorMessage(error)}`
       return { rows: [], issues: [{ source, line: 0, message, text: '' }] }
     }
     if (table.protocol === 'unix') return parseUnixTable(text, source)

@@ -1,21 +1,11 @@
 /** Number and time formats of the capture view, shared by its components. */
+import { formatBytes } from '../../../../shared/format/number-text'
+
+export { formatBytes }
 
 /** Seconds since the first packet with microsecond digits, the way capture tools show them. */
 export function formatRelativeTime(seconds: number): string {
   return seconds.toFixed(6)
-}
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-
-/** `1.5 MiB` for a byte count. */
-export function formatBytes(bytes: number): string {
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${BYTE_UNITS[unit]}`
 }
 
 /** `1.5 MiB/s` for a byte rate. */

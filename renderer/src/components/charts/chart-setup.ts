@@ -47,7 +47,7 @@ export function registerCharts(): typeof Chart {
 }
 
 /** A palette that reads on both light and dark backgrounds. */
-export const SERIES_COLORS = [
+const SERIES_COLORS = [
   '#3b82f6',
   '#22c55e',
   '#f59e0b',

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
 import type { CaptureInterfaceList, CapturePacketPage, CaptureStatus, CaptureTick } from '../../../../shared/contract/capture'
 import { hasTool } from '../../../support/capture/wireshark-tools'
-import { runningAsRoot, waitFor } from './live-traffic'
+import { runningAsRoot } from './live-traffic'
+import { waitFor } from '../../../support/wait-for'
 
 describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
   let backend: Backend

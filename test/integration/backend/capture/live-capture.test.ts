@@ -25,9 +25,9 @@ import {
   sendDatagrams,
   startTcpdump,
   tcpExchange,
-  waitFor,
   type LoopbackPeers
 } from './live-traffic'
+import { waitFor } from '../../../support/wait-for'
 
 const canCapture = runningAsRoot && hasTool('tcpdump')
 

@@ -138,11 +138,5 @@ export async function tcpExchange(port: number, sizes: readonly number[]): Promi
   return { clientPort }
 }
 
-/** Resolves when `condition` holds, checking every 20 ms; rejects after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+/** The shared poll helper, also offered here for the capture tests that import it with the traffic helpers. */
+export { waitFor } from '../../../support/wait-for'

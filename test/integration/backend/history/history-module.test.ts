@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventPayload } from '../../../../shared/contract'
 import type { Envelope } from '../../../../shared/contract/envelope'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
-import { startProgram, stopPrograms } from '../leaks/test-programs'
+import { startProgram, stopPrograms } from '../../../support/test-programs'
 
 let directory = ''
 let backend: Backend
@@ -127,7 +127,7 @@ describe.skipIf(process.platform !== 'linux')('history module', () => {
     const kinds = () =>
       new Set(findingEvents.flatMap((update) => update.appeared).filter((finding) => finding.process?.pid === leaky.pid).map((finding) => finding.kind))
     await expect.poll(() => [...kinds()].sort(), { timeout: 30_000 }).toEqual(['close-wait', 'growth'])
-    const state = await ask<{ active: { kind: string; process: { pid: number } | null }[] }>('history/findings', {})
+    const state = await ask<{ active: { kind: string; process: { pid: number } | null }[] }>('leaks/findings', {})
     expect(state.active.some((finding) => finding.kind === 'close-wait' && finding.process?.pid === leaky.pid)).toBe(true)
   }, 40_000)
 })

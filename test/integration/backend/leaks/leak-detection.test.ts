@@ -11,7 +11,7 @@ import { createSocketProvider } from '../../../../electron/backend/sockets/socke
 import { HistoryStore } from '../../../../electron/backend/history/history-store'
 import { HistoryRecorder } from '../../../../electron/backend/history/history-recorder'
 import { LeakDetector } from '../../../../electron/backend/leaks/leak-detector'
-import { startProgram, stopPrograms } from './test-programs'
+import { startProgram, stopPrograms } from '../../../support/test-programs'
 
 /** Thresholds scaled down from minutes to seconds so the test is short; the logic is the same. */
 const fastSettings: LeakSettings = {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConnectionHolder } from '../../../../electron/backend/probes/connection-holder'
 import type { HolderStatus } from '../../../../shared/model/probe'
-import { closedTcpPort, socketTableLines, startTcpServer, waitFor, type LoopbackTcpServer } from '../../../support/probes/loopback-servers'
+import { closedTcpPort, socketTableLines, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
+import { waitFor } from '../../../support/wait-for'
 
 describe('ConnectionHolder against a real loopback server', () => {
   let server: LoopbackTcpServer | null = null

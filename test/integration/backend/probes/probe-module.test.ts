@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
 import type { RepeatedProbeSampleBatch } from '../../../../shared/contract/probe'
 import type { HeldConnectionGroup, TcpProbeResult, TestListenerInfo } from '../../../../shared/model/probe'
-import { startTcpServer, waitFor, type LoopbackTcpServer } from '../../../support/probes/loopback-servers'
+import { startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
+import { waitFor } from '../../../support/wait-for'
 
 describe('the probe module behind the backend', () => {
   let backend: Backend | null = null

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { startRepeatedProbe } from '../../../../electron/backend/probes/repeated-probe'
 import { computeProbeStatistics } from '../../../../electron/backend/probes/probe-statistics'
 import type { RepeatedProbeUpdate } from '../../../../shared/model/probe'
-import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/probes/loopback-servers'
+import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 
 describe('startRepeatedProbe against real loopback servers', () => {
   let server: LoopbackTcpServer | null = null

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { runTcpProbe } from '../../../../electron/backend/probes/tcp-probe'
-import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/probes/loopback-servers'
+import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 
 describe('runTcpProbe against real loopback servers', () => {
   let server: LoopbackTcpServer | null = null

@@ -4,7 +4,8 @@ import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { TestListenerRegistry } from '../../../../electron/backend/probes/test-listener'
 import type { TestListenerInfo } from '../../../../shared/model/probe'
-import { socketTableLines, startTcpServer, waitFor } from '../../../support/probes/loopback-servers'
+import { socketTableLines, startTcpServer } from '../../../support/loopback-servers'
+import { waitFor } from '../../../support/wait-for'
 
 /** Send bytes over TCP and collect what comes back until the server has answered `expected` bytes. */
 async function tcpExchange(port: number, payload: string, expected: number): Promise<string> {

@@ -1,19 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { runUdpProbe } from '../../../../electron/backend/probes/udp-probe'
-import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/probes/loopback-servers'
+import { buildDnsMessage, DNS_TYPE, readDnsQuery } from '../../../support/capture/dns-message-builder'
+import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/loopback-servers'
 
 /** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
-function answerWithARecord(query: Buffer): Buffer {
-  let end = 12
-  while (query[end] !== 0) end += query[end] + 1
-  const question = query.subarray(12, end + 5)
-  const header = Buffer.alloc(12)
-  query.copy(header, 0, 0, 2)
-  header.writeUInt16BE(0x8180, 2)
-  header.writeUInt16BE(1, 4)
-  header.writeUInt16BE(1, 6)
-  const answer = Buffer.from([0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x0e, 0x10, 0x00, 0x04, 192, 0, 2, 7])
-  return Buffer.concat([header, question, answer])
+function answerWithARecord(query: Buffer): Uint8Array {
+  const question = readDnsQuery(query)
+  if (question === null) throw new Error('the probe sent something that is not a DNS query')
+  return buildDnsMessage({
+    id: question.id,
+    flags: 0x8180,
+    questions: [{ name: question.name, type: question.type }],
+    answers: [{ name: question.name, type: DNS_TYPE.A, ttl: 3600, data: '192.0.2.7' }]
+  })
 }
 
 describe('runUdpProbe against real loopback sockets', () => {

@@ -12,7 +12,7 @@ import { HistoryStore } from '../../../../electron/backend/history/history-store
 import { HistoryRecorder } from '../../../../electron/backend/history/history-recorder'
 import { RecordingWriter } from '../../../../electron/backend/recording/recording-writer'
 import { openRecording } from '../../../../electron/backend/recording/recording-reader'
-import { startProgram, stopPrograms } from '../leaks/test-programs'
+import { startProgram, stopPrograms } from '../../../support/test-programs'
 
 const directories: string[] = []
 afterAll(async () => {

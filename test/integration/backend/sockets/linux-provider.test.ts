@@ -4,7 +4,6 @@
  * processes, and what a user who is not root sees (a child run as nobody).
  */
 import { execFile, spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import dgram from 'node:dgram'
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
@@ -17,6 +16,8 @@ import { LinuxSocketProvider } from '../../../../electron/backend/sockets/linux/
 import { ProcessTable } from '../../../../electron/backend/sockets/linux/process-table'
 import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
 import { kernelStateName, parseSsOutput } from '../../../support/ss-output'
+import { startProgram, stopPrograms } from '../../../support/test-programs'
+import { waitFor } from '../../../support/wait-for'
 import type { SsSocket } from '../../../support/ss-output'
 
 const run = promisify(execFile)
@@ -37,6 +38,7 @@ const cleanups: (() => unknown)[] = []
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup()
+  await stopPrograms()
 })
 
 async function listen(host: string): Promise<TrackedServer> {
@@ -62,30 +64,6 @@ async function connect(host: string, port: number): Promise<net.Socket> {
   })
   cleanups.push(() => socket.destroy())
   return socket
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    if (condition()) return
-    await new Promise((done) => setTimeout(done, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
-/** A `node -e` child holding a listener on 127.0.0.1; it exits when its stdin closes. */
-async function spawnListenerChild(): Promise<{ child: ChildProcess; port: number }> {
-  const script = `
-    const server = require('node:net').createServer()
-    server.listen({ host: '127.0.0.1', port: 0 }, () => console.log(server.address().port))
-    process.stdin.on('end', () => process.exit(0))
-    process.stdin.resume()`
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] })
-  cleanups.push(() => child.kill())
-  const port = await new Promise<number>((done, fail) => {
-    child.stdout!.once('data', (data: Buffer) => done(Number(String(data).trim())))
-    child.once('exit', (code) => fail(new Error(`listener child exited early with ${code}`)))
-  })
-  return { child, port }
 }
 
 async function ss(...flags: string[]): Promise<SsSocket[]> {
@@ -147,24 +125,25 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
     // server's send queue, and both queues stay put.
     clients[0].pause()
     unreadClientPort = clients[0].localPort!
-    await until(() => server4.accepted.length >= 1, 'the first connection to be accepted')
+    await waitFor(() => server4.accepted.length >= 1, 5_000, 'the first connection to be accepted')
     const sender = server4.accepted.find((socket) => socket.remotePort === unreadClientPort)!
     sender.write(Buffer.alloc(UNSENT_BYTES, 7))
-    await until(() => sender.writableLength > 0, 'the sender to stall')
+    await waitFor(() => sender.writableLength > 0, 5_000, 'the sender to stall')
     await queuesSettled(unreadClientPort)
     // The peer closes its side; the server never does, so its side stays in CLOSE_WAIT.
     const closing = await connect('127.0.0.1', server4.port)
     closeWaitClientPort = closing.localPort!
-    await until(() => server4.accepted.length === CLIENT_COUNT / 2 + 1, 'the IPv4 server to accept')
-    await until(() => server6.accepted.length === CLIENT_COUNT / 2, 'the IPv6 server to accept')
+    await waitFor(() => server4.accepted.length === CLIENT_COUNT / 2 + 1, 5_000, 'the IPv4 server to accept')
+    await waitFor(() => server6.accepted.length === CLIENT_COUNT / 2, 5_000, 'the IPv6 server to accept')
     const closeWaitServerSide = server4.accepted.find((socket) => socket.remotePort === closeWaitClientPort)!
     const peerClosed = new Promise((done) => closeWaitServerSide.once('end', done))
     closing.end()
     await peerClosed
 
-    const child = await spawnListenerChild()
-    childPort = child.port
-    childPid = child.child.pid!
+    // A listener held by another process: the closing server only ever listens here.
+    const child = await startProgram('closing-server.js')
+    childPort = Number(child.ready.port)
+    childPid = child.pid
 
     const udp = dgram.createSocket('udp4')
     await new Promise<void>((done) => udp.bind(0, '127.0.0.1', done))
@@ -236,7 +215,8 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
       ownerVisibility: 'known',
       owners: [expect.objectContaining({ pid: childPid, process: 'node', user: userName })]
     })
-    expect(listener?.command).toMatch(/ -e /)
+    // The whole command line, program and argument joined by a space.
+    expect(listener?.command).toMatch(/^\S+ \S+\/closing-server\.js$/)
   })
 
   it('matches ss for UDP sockets', async () => {
@@ -306,7 +286,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
   it('does not walk known processes again when every socket asked for is known', async () => {
     const server = await listen('127.0.0.1')
     const client = await connect('127.0.0.1', server.port)
-    await until(() => server.accepted.length === 1, 'the server to accept')
+    await waitFor(() => server.accepted.length === 1, 5_000, 'the server to accept')
     const inodes = await inodesOf([server.port, client.localPort!])
     const table = new ProcessTable()
     const first = await table.findOwners(inodes)
@@ -346,15 +326,16 @@ describe.skipIf(!isLinux)('process table cache', () => {
 
   it('takes a process that exits between reads in its stride', async () => {
     const provider = new LinuxSocketProvider()
-    const { child, port } = await spawnListenerChild()
+    const { child, pid, ready } = await startProgram('closing-server.js')
+    const port = Number(ready.port)
     const before = await provider.read({ withProcesses: true })
-    expect(before.sockets.find((entry) => entry.localPort === port)).toMatchObject({ pid: child.pid, process: 'node' })
+    expect(before.sockets.find((entry) => entry.localPort === port)).toMatchObject({ pid, process: 'node' })
     const exited = new Promise((done) => child.once('exit', done))
-    child.stdin!.end()
+    child.kill()
     await exited
     const after = await provider.read({ withProcesses: true })
     expect(after.sockets.some((entry) => entry.localPort === port && entry.state === 'LISTEN')).toBe(false)
-    expect(after.sockets.some((entry) => entry.pid === child.pid)).toBe(false)
+    expect(after.sockets.some((entry) => entry.pid === pid)).toBe(false)
     expect(after.issues).toEqual([])
   })
 })
@@ -366,7 +347,7 @@ describe.skipIf(!isLinux || !isRoot)('reading as a user who is not root', () => 
     // Close a connection from the client side first so the client port sits in TIME_WAIT.
     const client = await connect('127.0.0.1', server.port)
     const timeWaitPort = client.localPort!
-    await until(() => server.accepted.length === 1, 'the server to accept')
+    await waitFor(() => server.accepted.length === 1, 5_000, 'the server to accept')
     const serverSide = server.accepted[0]
     const clientClosed = new Promise((done) => client.once('close', done))
     serverSide.once('end', () => serverSide.end())

@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { interfaceRates, parseNetDev } from '../../../../electron/backend/history/proc-net-dev'
 import { parseProcessLimits, softOpenFilesLimit } from '../../../../electron/backend/history/proc-limits'
-import { parsePortRange, portRangeSize } from '../../../../electron/backend/history/port-range'
+import { parsePortRange } from '../../../../electron/backend/history/port-range'
+import { portRangeSize } from '../../../../shared/model/history'
 
 const fixtures = join(__dirname, '../../../fixtures/history')
 const fixture = (name: string): Promise<string> => readFile(join(fixtures, name), 'utf8')

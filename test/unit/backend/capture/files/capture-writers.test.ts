@@ -4,7 +4,7 @@ import { CaptureWriteError } from '../../../../../electron/backend/capture/files
 import { DetectingStreamParser } from '../../../../../electron/backend/capture/files/capture-stream-parser'
 import { PcapEncoder } from '../../../../../electron/backend/capture/files/pcap-writer'
 import { PcapngEncoder } from '../../../../../electron/backend/capture/files/pcapng-writer'
-import { concatenateBytes } from '../../../../../electron/backend/capture/byte-reading'
+import { concatenateBytes } from '../../../../../shared/bytes'
 import type { CaptureEncoder } from '../../../../../electron/backend/capture/files/capture-encoder'
 import type { PcapngStreamParser } from '../../../../../electron/backend/capture/files/pcapng-reader'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { RawPacket } from '../../../../../shared/model/packet'
 import { DetectingStreamParser } from '../../../../../electron/backend/capture/files/capture-stream-parser'
 import { PcapngStreamParser } from '../../../../../electron/backend/capture/files/pcapng-reader'
-import { concatenateBytes } from '../../../../../electron/backend/capture/byte-reading'
+import { concatenateBytes } from '../../../../../shared/bytes'
 import {
   BlockWriter,
   block,

@@ -1,6 +1,8 @@
 /**
- * Byte helpers shared by the file readers (either byte order), the writers, the packet decoders
- * (network order) and the stream reassembly. Plain index arithmetic: no DataView per packet.
+ * Byte helpers for every binary format sockscope reads or writes: capture files (either byte
+ * order), packet headers and DNS messages (network order), the capture helper's frames and the
+ * probes' payloads. Plain index arithmetic, so a decoder makes no DataView per packet; pure and
+ * browser-safe.
  */
 
 /** A 32-bit unsigned integer in either byte order. */
@@ -30,6 +32,11 @@ export function networkUint24(bytes: Uint8Array, position: number): number {
   return (bytes[position]! << 16) | (bytes[position + 1]! << 8) | bytes[position + 2]!
 }
 
+/** A 32-bit unsigned integer in network byte order. */
+export function networkUint32(bytes: Uint8Array, position: number): number {
+  return ((bytes[position]! << 24) | (bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!) >>> 0
+}
+
 /** Joins byte arrays into one new array. */
 export function concatenateBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0
@@ -43,7 +50,23 @@ export function concatenateBytes(parts: readonly Uint8Array[]): Uint8Array {
   return joined
 }
 
-/** A 32-bit unsigned integer in network byte order. */
-export function networkUint32(bytes: Uint8Array, position: number): number {
-  return ((bytes[position]! << 24) | (bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!) >>> 0
+const HEX_DIGITS = Array.from({ length: 256 }, (_, value) => value.toString(16).padStart(2, '0'))
+
+/** Lower-case hex with no separators of `length` bytes from `offset` (by default all of them). */
+export function hexText(bytes: Uint8Array, offset = 0, length = bytes.length - offset): string {
+  let text = ''
+  for (let index = 0; index < length; index += 1) text += HEX_DIGITS[bytes[offset + index]!]!
+  return text
+}
+
+/** A number as hex with a 0x prefix and at least `digits` digits, e.g. 0x0800. */
+export function hexNumber(value: number, digits: number): string {
+  return `0x${value.toString(16).padStart(digits, '0')}`
+}
+
+/** Bytes as Latin-1 text: every byte is one character, so a byte offset is a string offset. */
+export function latin1Text(bytes: Uint8Array, start: number, end: number): string {
+  let text = ''
+  for (let index = start; index < end; index += 1) text += String.fromCharCode(bytes[index]!)
+  return text
 }

@@ -1,6 +1,6 @@
 import { openSync, closeSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { countOpenFileDescriptors } from '../../../../electron/backend/history/fd-count'
+import { countOpenFileDescriptors } from '../../../../electron/backend/history/file-descriptor-count'
 import { readSoftOpenFilesLimit } from '../../../../electron/backend/history/proc-limits'
 import { readPortRange } from '../../../../electron/backend/history/port-range'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeDnsReply, encodeDnsQuery, validateDnsName } from '../../../shared/dns-message'
+import { decodeDnsReply, encodeDnsQuery, validateDnsName } from '../../../../shared/dns/dns-query'
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 

@@ -1,5 +1,5 @@
 /**
- * Real loopback servers for the probe tests, each closed by the test that starts it.
+ * Real loopback servers for the tests (sockets, probes, e2e), each closed by the test that starts it.
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from 'node:dgram'
@@ -83,13 +83,4 @@ export async function socketTableLines(protocol: 'tcp' | 'udp', port: number, li
   const filter = listening ? `sport = :${port}` : `dport = :${port}`
   const { stdout } = await promisify(execFile)('ss', [flags, filter])
   return stdout.split('\n').filter((line) => line.trim() !== '')
-}
-
-/** Wait until a condition holds, checking every few milliseconds, for at most `limitMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
 }

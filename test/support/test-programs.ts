@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
 /** The folder of the test programs. */
-export const PROGRAMS = join(__dirname, '../../../fixtures/programs')
+const PROGRAMS = join(__dirname, '../fixtures/programs')
 
 /** A running test program and the first line it printed. */
 export interface RunningProgram {
