@@ -1,4 +1,5 @@
 /** Picks the transport once: the desktop bridge when the preload provided one, else web mode. */
+import type { SockscopeBridge } from '../../../shared/contract/bridge'
 import type { BackendClient } from './backend-client'
 import { createIpcClient } from './ipc-client'
 import { createWebSocketClient } from './web-socket-client'
@@ -8,8 +9,8 @@ let client: BackendClient | null = null
 /** The app's backend client. */
 export function backendClient(): BackendClient {
   if (client) return client
-  const bridge = (window as unknown as { sockscope?: Record<string, (argument: unknown) => unknown> }).sockscope
-  client = bridge ? createIpcClient(bridge) : createWebSocketClient(window.location)
+  const bridge = (window as unknown as { sockscope?: SockscopeBridge }).sockscope
+  client = bridge ? createIpcClient(bridge as unknown as Record<string, (argument: unknown) => unknown>) : createWebSocketClient(window.location)
   return client
 }
 
