@@ -2,9 +2,8 @@
 import type { BackendModuleFactory } from './backend-module'
 import { socketsModule } from './sockets/sockets-module'
 import { captureModule } from './capture/capture-module'
-import { captureViewModule } from './capture/capture-view-module'
 import { probeModule } from './probes/probe-module'
 import { historyModule } from './history/history-module'
 
 /** The domains, in start order. */
-export const backendModules: readonly BackendModuleFactory[] = [socketsModule, captureModule, captureViewModule, probeModule, historyModule]
+export const backendModules: readonly BackendModuleFactory[] = [socketsModule, captureModule, probeModule, historyModule]

@@ -6,7 +6,6 @@
 import type { ArgsOf, PayloadOf, ResultOf } from './define'
 import { socketsContract } from './sockets'
 import { captureContract } from './capture'
-import { captureViewContract } from './capture-view'
 import { probeContract } from './probe'
 import { historyContract } from './history'
 
@@ -14,7 +13,6 @@ import { historyContract } from './history'
 export const requestChannels = {
   ...socketsContract.requests,
   ...captureContract.requests,
-  ...captureViewContract.requests,
   ...probeContract.requests,
   ...historyContract.requests
 } as const
@@ -23,7 +21,6 @@ export const requestChannels = {
 export const eventChannels = {
   ...socketsContract.events,
   ...captureContract.events,
-  ...captureViewContract.events,
   ...probeContract.events,
   ...historyContract.events
 } as const

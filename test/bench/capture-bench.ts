@@ -2,7 +2,7 @@
  * Packet capture against the reference tools, measured in the same run:
  * (a) live capture of UDP on lo at rising rates, sockscope's backend and tcpdump side by side,
  *     each one's captured/sent ratio and the highest rate each kept without loss;
- * (b) importing a 1M-packet pcapng through the capture view's import channels (what the UI
+ * (b) importing a 1M-packet pcapng through the capture domain's import channels (what the UI
  *     does) against `tshark -r FILE -T fields -e frame.len`;
  * (c) resident memory with those 1M packets held in the capture store.
  */
@@ -17,10 +17,11 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { createBackend, type Backend } from '../../electron/backend/backend'
 import { CaptureFileWriter, createCaptureEncoder } from '../../electron/backend/capture/files/capture-file-writer'
-import { IMPORT_CHUNK_BYTES } from '../../shared/contract/capture-view'
+import { IMPORT_CHUNK_BYTES } from '../../shared/contract/capture'
 import type { RawPacket } from '../../shared/model/packet'
 import { startTcpdump } from '../integration/backend/capture/live-traffic'
 import { ethernetFrame, ipv4Packet, udpDatagram } from '../support/capture/packet-builder'
+import { waitFor } from '../support/wait-for'
 import { ratio } from './support/statistics'
 
 const run = promisify(execFile)
@@ -86,14 +87,6 @@ async function call<T>(backend: Backend, channel: string, args: unknown): Promis
   const result = await backend.handle(channel, args)
   if (!result.ok) throw new Error(`${channel}: ${result.error.message}`)
   return result.value as T
-}
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 /** (a) Loss at rising rates: sockscope's backend and tcpdump capture the same datagrams. */
@@ -178,7 +171,7 @@ function liveMemory(): number {
 }
 
 /**
- * Imports the file through the capture view's channels, as the renderer does (base64 chunks),
+ * Imports the file through the capture domain's import channels, as the renderer does (base64 chunks),
  * then reads the last page and runs a display filter over every packet. Runs in a fresh process
  * so the resident-memory figure is the store's, not the file generator's garbage.
  */
@@ -190,26 +183,26 @@ async function importInThisProcess(path: string, directory: string): Promise<Imp
     const rssBefore = process.memoryUsage().rss
     const liveBefore = liveMemory()
     let started = performance.now()
-    const begun = await call<{ importId: string }>(backend, 'capture-view/import-begin', { fileName: 'million.pcapng', size })
+    const begun = await call<{ importId: string }>(backend, 'capture/import-begin', { fileName: 'million.pcapng', size })
     const handle = await open(path, 'r')
     const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
     for (let offset = 0; offset < size; ) {
       const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
-      await call(backend, 'capture-view/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
+      await call(backend, 'capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
       offset += bytesRead
     }
     await handle.close()
-    const final = await call<{ packets: number; error: string | null }>(backend, 'capture-view/import-end', { importId: begun.importId })
+    const final = await call<{ packets: number; error: string | null }>(backend, 'capture/import-end', { importId: begun.importId })
     const importMs = performance.now() - started
 
     started = performance.now()
-    await call(backend, 'capture-view/packets', { start: final.packets - 100, count: 100 })
+    await call(backend, 'capture/packet-page', { start: final.packets - 100, count: 100 })
     const lastPageMs = performance.now() - started
     started = performance.now()
-    await call(backend, 'capture-view/set-filter', { filter: 'lport:40007' })
-    await waitUntil(async () => !(await call<{ filtering: boolean }>(backend, 'capture-view/state', {})).filtering, 120_000)
+    await call(backend, 'capture/set-display-filter', { filter: 'lport:40007' })
+    await waitFor(async () => !(await call<{ filtering: boolean }>(backend, 'capture/view-state', {})).filtering, 120_000, 'the display filter')
     const filterMs = performance.now() - started
-    const filterMatched = (await call<{ matched: number }>(backend, 'capture-view/state', {})).matched
+    const filterMatched = (await call<{ matched: number }>(backend, 'capture/view-state', {})).matched
     collectGarbage()
     return { importMs, packets: final.packets, error: final.error, lastPageMs, filterMs, filterMatched, rssBefore, rssAfter: process.memoryUsage().rss, liveBefore, liveAfter: liveMemory() }
   } finally {

@@ -16,6 +16,7 @@ import { promisify } from 'node:util'
 import { expect, test, type Page } from '@playwright/test'
 import { openLoopbackPeers, sendDatagrams } from '../integration/backend/capture/live-traffic'
 import { openApp, showView } from './support/app'
+import { canvasHasInk, fromStore } from './support/page-state'
 
 const run = promisify(execFile)
 
@@ -41,35 +42,17 @@ interface CaptureStoreFigures {
 
 /** Reads figures from the capture store through the app's own Pinia instance. */
 async function captureStore(page: Page): Promise<CaptureStoreFigures> {
-  return page.evaluate(() => {
-    type Store = {
-      captureStatus: { state: string } | null
-      view: { source: { packets: number } | null } | null
-      cachedRowCount(): number
-      throughputTotals: { packets: number; bytes: number }
-    }
-    const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $pinia: { _s: Map<string, Store> } } } } }).__vue_app__
-    const store = app.config.globalProperties.$pinia._s.get('capture')!
-    return {
+  return fromStore<CaptureStoreFigures>(
+    page,
+    'capture',
+    `{
       captureState: store.captureStatus?.state ?? null,
       packets: store.view?.source?.packets ?? 0,
       cachedRows: store.cachedRowCount(),
       throughputPackets: store.throughputTotals.packets,
       throughputBytes: store.throughputTotals.bytes
-    }
-  })
-}
-
-/** True when the canvas has some non-transparent pixels, i.e. Chart.js drew on it. */
-async function canvasHasInk(page: Page, selector: string): Promise<boolean> {
-  return page.locator(selector).first().evaluate((canvas: HTMLCanvasElement) => {
-    const context = canvas.getContext('2d')
-    if (!context || canvas.width === 0 || canvas.height === 0) return false
-    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
-    let painted = 0
-    for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) painted++
-    return painted > 100
-  })
+    }`
+  )
 }
 
 /** Captures `count` UDP datagrams on lo with tcpdump into `path`, as the import test's input. */

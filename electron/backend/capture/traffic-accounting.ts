@@ -3,7 +3,7 @@
  * and per-connection traffic for the interval. Packets are counted as they arrive (decoded and
  * attributed by attributePackets); a tick only reads the sums.
  */
-import type { CapturedPacketRow, ConnectionTraffic, ProcessTraffic } from '../../../shared/contract/capture'
+import type { RecentPacketRow, ConnectionTraffic, ProcessTraffic } from '../../../shared/contract/capture'
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
 import type { PacketAttribution } from './process-attribution'
 
@@ -19,7 +19,7 @@ export interface TrafficAccountingOptions {
 
 /** The traffic part of a tick. */
 export interface TrafficInterval {
-  readonly recent: readonly CapturedPacketRow[]
+  readonly recent: readonly RecentPacketRow[]
   readonly processes: readonly ProcessTraffic[]
   readonly connections: readonly ConnectionTraffic[]
 }
@@ -56,7 +56,7 @@ const CONNECTION_IDLE_INTERVALS = 60
 
 /** Decodes, attributes and sums packets between ticks. */
 export class TrafficAccounting {
-  private recent: CapturedPacketRow[] = []
+  private recent: RecentPacketRow[] = []
   private readonly processes = new Map<string, ProcessAccount>()
   private readonly connections = new Map<string, ConnectionAccount>()
   private readonly recentPerTick: number
@@ -70,7 +70,7 @@ export class TrafficAccounting {
   }
 
   /** Counts one decoded and attributed packet (see attributePackets) and returns its row. */
-  record(index: number, summary: PacketSummary, attribution: PacketAttribution | null): CapturedPacketRow {
+  record(index: number, summary: PacketSummary, attribution: PacketAttribution | null): RecentPacketRow {
     const row = rowFor(index, summary, attribution)
     this.count(summary, attribution, summary.originalLength)
     this.recent.push(row)
@@ -186,7 +186,7 @@ export class TrafficAccounting {
 }
 
 /** A row for the live list. */
-export function rowFor(index: number, summary: PacketSummary, attribution: PacketAttribution | null): CapturedPacketRow {
+export function rowFor(index: number, summary: PacketSummary, attribution: PacketAttribution | null): RecentPacketRow {
   return {
     index,
     summary,

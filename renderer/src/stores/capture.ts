@@ -7,19 +7,21 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { CaptureDevice, CaptureStatistics } from '../../../shared/capture-protocol'
-import type { CaptureStatus, CaptureTick } from '../../../shared/contract/capture'
 import {
   IMPORT_CHUNK_BYTES,
+  type CaptureStatus,
+  type CaptureTick,
   type CaptureViewState,
   type ConversationList,
-  type ConversationRow as ContractConversationRow,
+  type ConversationRow,
   type PacketDetails,
   type PacketListPage,
   type PacketListRow,
   type ProcessBandwidth,
   type TransferProgress
-} from '../../../shared/contract/capture-view'
+} from '../../../shared/contract/capture'
 import { captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
+import { errorMessage } from '../../../shared/error-message'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { DecodedLayer, PacketSummary, ThroughputPoint } from '../../../shared/model/decoded-packet'
 import { compilePacketFilter } from '../../../shared/query/packet-fields'
@@ -29,16 +31,6 @@ import { saveBlob } from '../save-file'
 import { backendClient, BackendRequestError } from '../transport'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'
-
-/** A packet-list row. */
-export type PacketRow = PacketListRow
-/** A conversations-table row. */
-export type ConversationRow = ContractConversationRow
-/** A process's bandwidth row. */
-export type ProcessBandwidthRow = ProcessBandwidth
-
-/** One second of the throughput chart; `time` is epoch milliseconds. */
-export type { ThroughputPoint }
 
 /** The capture form as the user fills it in. */
 export interface CaptureFormValues {
@@ -216,10 +208,6 @@ export const useCaptureStore = defineStore('capture', () => {
 
   // --- state from the backend ---
 
-  function message(error: unknown): string {
-    return error instanceof Error ? error.message : String(error)
-  }
-
   function applyViewState(next: CaptureViewState): void {
     const previous = view.value
     const key = `${next.source?.id ?? ''}\u0000${next.filter}`
@@ -267,10 +255,10 @@ export const useCaptureStore = defineStore('capture', () => {
 
   async function reloadView(): Promise<void> {
     try {
-      applyViewState(await backendClient().request('capture-view/state', {}))
+      applyViewState(await backendClient().request('capture/view-state', {}))
       viewError.value = null
     } catch (error) {
-      viewError.value = message(error)
+      viewError.value = errorMessage(error)
     }
   }
 
@@ -278,7 +266,7 @@ export const useCaptureStore = defineStore('capture', () => {
     try {
       captureStatus.value = await backendClient().request('capture/status', {})
     } catch (error) {
-      startError.value = message(error)
+      startError.value = errorMessage(error)
     }
   }
 
@@ -287,8 +275,8 @@ export const useCaptureStore = defineStore('capture', () => {
     if (started) return
     started = true
     const client = backendClient()
-    client.subscribe('capture-view/state', (state) => applyViewState(state))
-    client.subscribe('capture-view/progress', (progress) => applyProgress(progress))
+    client.subscribe('capture/view-state', (state) => applyViewState(state))
+    client.subscribe('capture/transfer-progress', (progress) => applyProgress(progress))
     client.subscribe('capture/tick', (tick) => {
       lastTick.value = tick
       if (tick.final) void reloadCaptureStatus()
@@ -316,7 +304,7 @@ export const useCaptureStore = defineStore('capture', () => {
       if (interfaceHint !== null) applyInterfaceHint(interfaceHint)
       else if (!names.includes(form.value.interface)) form.value = { ...form.value, interface: names.includes('any') ? 'any' : (names[0] ?? '') }
     } catch (error) {
-      interfacesError.value = message(error)
+      interfacesError.value = errorMessage(error)
     }
   }
 
@@ -356,7 +344,7 @@ export const useCaptureStore = defineStore('capture', () => {
       if (error instanceof BackendRequestError && error.failure.code === 'invalid-arguments' && /filter/i.test(error.failure.message)) {
         captureFilterError.value = error.failure.message
       } else {
-        startError.value = message(error)
+        startError.value = errorMessage(error)
       }
     } finally {
       starting.value = false
@@ -368,7 +356,7 @@ export const useCaptureStore = defineStore('capture', () => {
     try {
       captureStatus.value = await backendClient().request('capture/stop', {})
     } catch (error) {
-      startError.value = message(error)
+      startError.value = errorMessage(error)
     } finally {
       stopping.value = false
     }
@@ -411,9 +399,9 @@ export const useCaptureStore = defineStore('capture', () => {
     pagesInFlight.add(page)
     let result: PacketListPage
     try {
-      result = await backendClient().request('capture-view/packets', { start: page * PACKET_PAGE_SIZE, count: PACKET_PAGE_SIZE })
+      result = await backendClient().request('capture/packet-page', { start: page * PACKET_PAGE_SIZE, count: PACKET_PAGE_SIZE })
     } catch (error) {
-      viewError.value = message(error)
+      viewError.value = errorMessage(error)
       return
     } finally {
       pagesInFlight.delete(page)
@@ -455,10 +443,10 @@ export const useCaptureStore = defineStore('capture', () => {
     await new Promise((resolve) => setTimeout(resolve, FILTER_PAUSE_MS))
     if (sequence !== filterSequence) return
     try {
-      const result = await backendClient().request('capture-view/set-filter', { filter: text })
+      const result = await backendClient().request('capture/set-display-filter', { filter: text })
       if (sequence === filterSequence) displayFilterError.value = result.error
     } catch (error) {
-      viewError.value = message(error)
+      viewError.value = errorMessage(error)
     }
   }
 
@@ -476,7 +464,7 @@ export const useCaptureStore = defineStore('capture', () => {
     }
     if (activePanel.value !== 'details') activePanel.value = 'details'
     try {
-      const result: PacketDetails = await backendClient().request('capture-view/packet', { index })
+      const result: PacketDetails = await backendClient().request('capture/packet-details', { index })
       if (selectedIndex.value !== index) return
       details.value = markRaw({
         index: result.index,
@@ -488,7 +476,7 @@ export const useCaptureStore = defineStore('capture', () => {
       })
       detailsError.value = null
     } catch (error) {
-      detailsError.value = message(error)
+      detailsError.value = errorMessage(error)
     }
   }
 
@@ -521,7 +509,7 @@ export const useCaptureStore = defineStore('capture', () => {
           await loadConversations()
           break
         case 'processes':
-          processes.value = await backendClient().request('capture-view/processes', {})
+          processes.value = await backendClient().request('capture/process-bandwidth', {})
           break
         case 'throughput':
           await loadThroughput()
@@ -530,19 +518,19 @@ export const useCaptureStore = defineStore('capture', () => {
           break
       }
     } catch (error) {
-      viewError.value = message(error)
+      viewError.value = errorMessage(error)
     }
   }
 
   async function loadConversations(): Promise<void> {
-    conversations.value = await backendClient().request('capture-view/conversations', { limit: CONVERSATION_LIMIT })
+    conversations.value = await backendClient().request('capture/conversations', { limit: CONVERSATION_LIMIT })
   }
 
   /** Fetches the seconds from the last one known (which may still have been filling up) on. */
   async function loadThroughput(): Promise<void> {
     let from = 0
     for (const time of throughputByTime.keys()) from = Math.max(from, time)
-    const points = await backendClient().request('capture-view/throughput', { fromTime: from })
+    const points = await backendClient().request('capture/throughput', { fromTime: from })
     if (points.length === 0) return
     for (const point of points) throughputByTime.set(point.time, point)
     throughput.value = [...throughputByTime.values()].sort((a, b) => a.time - b.time)
@@ -556,7 +544,7 @@ export const useCaptureStore = defineStore('capture', () => {
     selectedConversationId.value = id
     streamError.value = null
     try {
-      const result = await backendClient().request('capture-view/follow', { conversationId: id })
+      const result = await backendClient().request('capture/follow-stream', { conversationId: id })
       stream.value = markRaw({
         conversationId: result.conversationId,
         clientLabel: result.client,
@@ -567,7 +555,7 @@ export const useCaptureStore = defineStore('capture', () => {
         notes: result.notes
       })
     } catch (error) {
-      streamError.value = message(error)
+      streamError.value = errorMessage(error)
     }
   }
 
@@ -599,13 +587,13 @@ export const useCaptureStore = defineStore('capture', () => {
     const client = backendClient()
     let exportId: string | null = null
     try {
-      const ticket = await client.request('capture-view/export-start', scope === 'conversation' ? { format, scope, conversationId } : { format, scope })
+      const ticket = await client.request('capture/export-begin', scope === 'conversation' ? { format, scope, conversationId } : { format, scope })
       exportId = ticket.exportId
       const parts: Uint8Array[] = []
       let offset = 0
       transfer.value = { kind: 'export', label: ticket.fileName, phase: 'downloading', done: 0, total: ticket.totalBytes }
       for (;;) {
-        const chunk = await client.request('capture-view/export-read', { exportId, offset })
+        const chunk = await client.request('capture/export-chunk', { exportId, offset })
         const bytes = base64ToBytes(chunk.data)
         parts.push(bytes)
         offset += bytes.length
@@ -615,9 +603,9 @@ export const useCaptureStore = defineStore('capture', () => {
       saveBlob(new Blob(parts as BlobPart[], { type: 'application/vnd.tcpdump.pcap' }), ticket.fileName)
       lastExport.value = { fileName: ticket.fileName, packets: ticket.packets, bytes: offset }
     } catch (error) {
-      transferError.value = message(error)
+      transferError.value = errorMessage(error)
     } finally {
-      if (exportId !== null) void client.request('capture-view/export-close', { exportId }).catch(() => undefined)
+      if (exportId !== null) void client.request('capture/export-end', { exportId }).catch(() => undefined)
       transfer.value = null
     }
   }
@@ -631,19 +619,19 @@ export const useCaptureStore = defineStore('capture', () => {
     const client = backendClient()
     transfer.value = { kind: 'import', label: file.name, phase: 'uploading', done: 0, total: file.size }
     try {
-      const begun = await client.request('capture-view/import-begin', { fileName: file.name.slice(0, 255) || 'capture', size: file.size })
+      const begun = await client.request('capture/import-begin', { fileName: file.name.slice(0, 255) || 'capture', size: file.size })
       let offset = 0
       let progress = begun
       while (offset < file.size && progress.error === null) {
         const slice = new Uint8Array(await file.slice(offset, offset + IMPORT_CHUNK_BYTES).arrayBuffer())
-        progress = await client.request('capture-view/import-chunk', { importId: begun.importId, offset, data: bytesToBase64(slice) })
+        progress = await client.request('capture/import-chunk', { importId: begun.importId, offset, data: bytesToBase64(slice) })
         offset += slice.length
         transfer.value = { kind: 'import', label: file.name, phase: 'uploading', done: offset, total: file.size }
       }
-      const final = await client.request('capture-view/import-end', { importId: begun.importId })
+      const final = await client.request('capture/import-end', { importId: begun.importId })
       if (final.error) transferError.value = final.error
     } catch (error) {
-      transferError.value = message(error)
+      transferError.value = errorMessage(error)
     } finally {
       transfer.value = null
     }
@@ -651,9 +639,9 @@ export const useCaptureStore = defineStore('capture', () => {
 
   async function clearView(): Promise<void> {
     try {
-      applyViewState(await backendClient().request('capture-view/clear', {}))
+      applyViewState(await backendClient().request('capture/clear-view', {}))
     } catch (error) {
-      viewError.value = message(error)
+      viewError.value = errorMessage(error)
     }
   }
 
@@ -795,7 +783,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
   }
   return btoa(binary)
 }
-
 
 // Offer "capture this" on socket rows; the actions reach the store only when run.
 registerSocketRowActions([

@@ -6,14 +6,14 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
 import { capinfosCounts, hasTool, tsharkFields, wiresharkMissingReason } from '../../support/capture/wireshark-tools'
-import { runningAsRoot, sendDatagrams } from '../backend/capture/live-traffic'
+import { runningAsRoot, sendDatagrams, tcpExchange } from '../backend/capture/live-traffic'
 
 const run = promisify(execFile)
 
@@ -84,15 +84,7 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
     const port = (server.address() as { port: number }).port
     const path = join(directory, 'tcp.pcapng')
     const capture = await startCapture(['-i', 'lo', '-f', `tcp port ${port}`, '-w', path, '--json-summary'])
-    const client = connect(port, '127.0.0.1')
-    await once(client, 'connect')
-    const clientPort = client.localPort as number
-    for (let round = 0; round < 3; round++) {
-      client.write(Buffer.alloc(300, 7))
-      await once(client, 'data')
-    }
-    client.end()
-    await once(client, 'close')
+    const { clientPort } = await tcpExchange(port, [300, 300, 300])
     await new Promise((done) => setTimeout(done, 300))
     capture.child.kill('SIGINT')
     const { code, stdout } = await capture.finished()

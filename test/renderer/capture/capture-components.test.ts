@@ -7,18 +7,24 @@ import DecodedTree from '../../../renderer/src/components/capture/DecodedTree.vu
 import FollowStream from '../../../renderer/src/components/capture/FollowStream.vue'
 import HexDump from '../../../renderer/src/components/capture/HexDump.vue'
 import PacketList from '../../../renderer/src/components/capture/PacketList.vue'
-import type { CaptureFormValues, PacketRow, StreamView } from '../../../renderer/src/stores/capture'
+import type { CaptureFormValues, StreamView } from '../../../renderer/src/stores/capture'
+import type { PacketListRow } from '../../../shared/contract/capture'
 import type { DecodedLayer } from '../../../shared/model/decoded-packet'
 
-function row(index: number): PacketRow {
+function row(index: number): PacketListRow {
   return {
     index,
     relativeSeconds: index / 1000,
     source: '127.0.0.1',
     destination: '127.0.0.2',
+    transport: index % 2 ? 'udp' : 'tcp',
+    sourcePort: 40_000 + (index % 100),
+    destinationPort: 53,
     protocol: index % 2 ? 'UDP' : 'TCP',
     length: 60 + (index % 100),
     process: index % 3 ? `node (${1000 + (index % 7)})` : null,
+    pid: index % 3 ? 1000 + (index % 7) : null,
+    direction: index % 3 ? 'sent' : null,
     info: `packet ${index}`,
     malformed: false,
     reset: false

@@ -20,8 +20,8 @@ type ConversationRecord = {
   -readonly [Field in keyof Conversation]: Conversation[Field]
 }
 
-/** The endpoint text used in keys: `address` or `address:port`, with IPv6 bracketed when a port follows. */
-function endpointKey(address: string, port: number | null): string {
+/** A conversation end as text (in keys and tables): `address` or `address:port`, with IPv6 bracketed when a port follows. */
+export function endpointText(address: string, port: number | null): string {
   return port === null ? address : formatHostPort(address, port)
 }
 
@@ -33,8 +33,8 @@ export function conversationKey(summary: PacketSummary): string | null {
   if (summary.ipProtocol === null || summary.sourceAddress === null || summary.destinationAddress === null || summary.ipVersion === null) {
     return null
   }
-  const source = endpointKey(summary.sourceAddress, summary.sourcePort)
-  const destination = endpointKey(summary.destinationAddress, summary.destinationPort)
+  const source = endpointText(summary.sourceAddress, summary.sourcePort)
+  const destination = endpointText(summary.destinationAddress, summary.destinationPort)
   return source <= destination
     ? `${summary.ipProtocol} ${source} ${destination}`
     : `${summary.ipProtocol} ${destination} ${source}`

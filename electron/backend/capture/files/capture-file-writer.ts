@@ -20,17 +20,29 @@ import type { PcapPrecision } from './pcap-reader'
 export class CaptureFileWriter {
   /** Packets written so far. */
   packetCount = 0
+  /** The stream's first error; every later write and the close report it. */
+  private failure: Error | null = null
+  /** Waits under way for 'open' or 'drain', each rejected when the stream fails. */
+  private readonly waiting = new Set<(error: Error) => void>()
 
   private constructor(
     private readonly stream: WriteStream,
     readonly encoder: CaptureEncoder
-  ) {}
+  ) {
+    // One 'error' listener for the writer's whole life rather than one per wait: a busy spill file
+    // waits for 'drain' thousands of times, and an error while nobody waits (a full disk after a
+    // write the stream had accepted) must reach the next write instead of crashing the process.
+    stream.on('error', (error) => {
+      this.failure ??= error
+      for (const fail of this.waiting) fail(error)
+      this.waiting.clear()
+    })
+  }
 
   /** Creates (or truncates) the file and writes the encoder's header. */
   static async create(path: string, encoder: CaptureEncoder): Promise<CaptureFileWriter> {
-    const stream = createWriteStream(path)
-    await eventOrFail(stream, 'open')
-    const writer = new CaptureFileWriter(stream, encoder)
+    const writer = new CaptureFileWriter(createWriteStream(path), encoder)
+    await writer.waitFor('open')
     await writer.write(encoder.start())
     return writer
   }
@@ -48,33 +60,37 @@ export class CaptureFileWriter {
     this.packetCount += 1
   }
 
-  /** Flushes and closes the file. */
+  /** Flushes and closes the file; rejects when any of it could not be written. */
   async close(): Promise<void> {
-    if (this.stream.closed) return
-    this.stream.end()
-    await once(this.stream, 'close')
+    if (!this.stream.closed) {
+      const closed = once(this.stream, 'close')
+      this.stream.end()
+      await closed
+    }
+    if (this.failure) throw this.failure
   }
 
   private async write(bytes: Uint8Array): Promise<void> {
-    if (this.stream.errored) throw this.stream.errored
-    if (!this.stream.write(bytes)) await eventOrFail(this.stream, 'drain')
+    if (this.failure) throw this.failure
+    if (!this.stream.write(bytes)) await this.waitFor('drain')
   }
-}
 
-/** Waits for `event`, or rejects on the stream's error; either way no listener is left behind. */
-function eventOrFail(stream: WriteStream, event: 'open' | 'drain'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onEvent = () => {
-      stream.off('error', onError)
-      resolve()
-    }
-    const onError = (error: Error) => {
-      stream.off(event, onEvent)
-      reject(error)
-    }
-    stream.once(event, onEvent)
-    stream.once('error', onError)
-  })
+  /** Waits for `event`, or rejects on the stream's error; the event listener goes either way. */
+  private waitFor(event: 'open' | 'drain'): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure)
+    return new Promise((resolve, reject) => {
+      const onEvent = () => {
+        this.waiting.delete(onFailure)
+        resolve()
+      }
+      const onFailure = (error: Error) => {
+        this.stream.off(event, onEvent)
+        reject(error)
+      }
+      this.waiting.add(onFailure)
+      this.stream.once(event, onEvent)
+    })
+  }
 }
 
 /** Options of {@link createCaptureEncoder}. */

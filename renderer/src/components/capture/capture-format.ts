@@ -1,8 +1,6 @@
 /** Number and time formats of the capture view, shared by its components. */
 import { formatBytes } from '../../../../shared/format/number-text'
 
-export { formatBytes }
-
 /** Seconds since the first packet with microsecond digits, the way capture tools show them. */
 export function formatRelativeTime(seconds: number): string {
   return seconds.toFixed(6)

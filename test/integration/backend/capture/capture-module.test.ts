@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
-import type { CaptureInterfaceList, CapturePacketPage, CaptureStatus, CaptureTick } from '../../../../shared/contract/capture'
+import type { CaptureInterfaceList, CaptureStatus, CaptureTick, PacketListPage } from '../../../../shared/contract/capture'
 import { hasTool } from '../../../support/capture/wireshark-tools'
 import { runningAsRoot } from './live-traffic'
 import { waitFor } from '../../../support/wait-for'
@@ -79,13 +79,13 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
     client.end()
     await once(client, 'close')
 
-    const page = await backend.handle('capture/packets', { from: 0, count: 100 })
+    const page = await backend.handle('capture/packet-page', { start: 0, count: 100 })
     expect(page.ok).toBe(true)
-    const rows = (page as { value: CapturePacketPage }).value.rows
+    const rows = (page as { value: PacketListPage }).value.rows
     expect(rows.length).toBeGreaterThan(5)
     expect(rows[0].index).toBe(0)
-    expect(rows.every((row) => row.summary.transport === 'tcp')).toBe(true)
-    expect(rows.filter((row) => row.summary.sourcePort === clientPort).every((row) => row.pid === process.pid && row.direction === 'sent')).toBe(true)
+    expect(rows.every((row) => row.transport === 'tcp')).toBe(true)
+    expect(rows.filter((row) => row.sourcePort === clientPort).every((row) => row.pid === process.pid && row.direction === 'sent')).toBe(true)
 
     const stopped = await backend.handle('capture/stop', {})
     expect(stopped).toMatchObject({ ok: true, value: { state: 'ended', end: { reason: 'stopped' } } })

@@ -1,5 +1,5 @@
 /**
- * The capture view domain on a real live capture on lo: every packet of the capture is stored
+ * The shown capture of a real live capture on lo: every packet of the capture is stored
  * and paged, attributed to this test's process, filtered in the backend (proc: and pid: too),
  * grouped into conversations, followed, and exported as pcapng with the process as each
  * packet's comment, which tshark reads back.
@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
-import type { CaptureViewState, ConversationList, ExportChunk, ExportTicket, FollowedStream, PacketListPage } from '../../../../shared/contract/capture-view'
+import type { CaptureViewState, ConversationList, ExportChunk, ExportTicket, FollowedStream, PacketListPage } from '../../../../shared/contract/capture'
 import { openLoopbackPeers, runningAsRoot, sendDatagrams, tcpExchange, waitFor, type LoopbackPeers } from './live-traffic'
 
 const run = promisify(execFile)
@@ -32,7 +32,7 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
     directory = await mkdtemp(join(tmpdir(), 'sockscope-capture-view-'))
     backend = createBackend({ intervalMs: 200, resolveNames: false, dataDirectory: directory })
     backend.subscribe((event, payload) => {
-      if (event === 'capture-view/state') state = payload as CaptureViewState
+      if (event === 'capture/view-state') state = payload as CaptureViewState
     })
     await backend.sockets.ready()
     peers = await openLoopbackPeers()
@@ -45,7 +45,7 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
     // The connection came and went between two socket-table reads; its flows are attributed
     // once the read that the first unknown packet asked for is done.
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      const page = await call<PacketListPage>('capture-view/packets', { start: 0, count: 1000 })
+      const page = await call<PacketListPage>('capture/packet-page', { start: 0, count: 1000 })
       if (page.rows.every((row) => row.process !== null)) break
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
@@ -59,11 +59,11 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
 
   it('stores every packet the capture counted and reads them in pages', async () => {
     const status = await call<{ counters: { packets: number } }>('capture/status', {})
-    const view = await call<CaptureViewState>('capture-view/state', {})
+    const view = await call<CaptureViewState>('capture/view-state', {})
     expect(view.source?.kind).toBe('live')
     expect(view.source?.label).toBe('lo')
     expect(view.source?.packets).toBe(status.counters.packets)
-    const page = await call<PacketListPage>('capture-view/packets', { start: 0, count: 1000 })
+    const page = await call<PacketListPage>('capture/packet-page', { start: 0, count: 1000 })
     expect(page.rows).toHaveLength(status.counters.packets)
     expect(page.rows.map((row) => row.index)).toEqual(page.rows.map((_, position) => position))
     expect(page.rows[0]!.info).toContain('[SYN]')
@@ -73,29 +73,29 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
   })
 
   it('filters by process in the backend', async () => {
-    await call('capture-view/set-filter', { filter: `pid:${process.pid} proto:udp` })
+    await call('capture/set-display-filter', { filter: `pid:${process.pid} proto:udp` })
     await waitFor(() => state?.filter === `pid:${process.pid} proto:udp` && !state.filtering, 10_000, 'the filter')
-    const view = await call<CaptureViewState>('capture-view/state', {})
+    const view = await call<CaptureViewState>('capture/view-state', {})
     expect(view.matched).toBe(4)
-    await call('capture-view/set-filter', { filter: '' })
+    await call('capture/set-display-filter', { filter: '' })
   })
 
   it('lists the conversations with their handshake and follows the TCP stream', async () => {
-    const list = await call<ConversationList>('capture-view/conversations', { limit: 100 })
+    const list = await call<ConversationList>('capture/conversations', { limit: 100 })
     expect(list.total).toBe(2)
     const tcp = list.conversations.find((row) => row.transport === 'tcp')!
     expect(tcp).toMatchObject({ portB: peers.port, handshake: true, fin: true, reset: false, pid: process.pid })
-    const stream = await call<FollowedStream>('capture-view/follow', { conversationId: tcp.id })
+    const stream = await call<FollowedStream>('capture/follow-stream', { conversationId: tcp.id })
     expect(stream.clientBytes).toBe(600)
     expect(stream.serverBytes).toBe(3)
     expect(stream.chunks.filter((chunk) => chunk.fromClient).map((chunk) => Buffer.from(chunk.data, 'base64').length)).toEqual([100, 200, 300])
   })
 
   it('exports pcapng with the owning process as each packet comment', async () => {
-    const ticket = await call<ExportTicket>('capture-view/export-start', { format: 'pcapng', scope: 'all' })
+    const ticket = await call<ExportTicket>('capture/export-begin', { format: 'pcapng', scope: 'all' })
     const parts: Buffer[] = []
     for (let offset = 0; ; ) {
-      const chunk = await call<ExportChunk>('capture-view/export-read', { exportId: ticket.exportId, offset })
+      const chunk = await call<ExportChunk>('capture/export-chunk', { exportId: ticket.exportId, offset })
       const bytes = Buffer.from(chunk.data, 'base64')
       parts.push(bytes)
       offset += bytes.length
@@ -108,6 +108,6 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
     const comments = stdout.trim().split('\n')
     expect(comments).toHaveLength(ticket.packets)
     expect(comments.every((comment) => comment.includes(`(pid ${process.pid})`))).toBe(true)
-    expect((await call<{ closed: boolean }>('capture-view/export-close', { exportId: ticket.exportId })).closed).toBe(true)
+    expect((await call<{ closed: boolean }>('capture/export-end', { exportId: ticket.exportId })).closed).toBe(true)
   })
 })

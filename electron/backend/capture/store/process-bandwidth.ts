@@ -1,0 +1,87 @@
+/**
+ * Traffic of each process over the whole shown capture, counted as packets arrive: totals in
+ * and out, the conversations it owned, and the rate of its last complete second.
+ */
+import type { ProcessBandwidth } from '../../../../shared/contract/capture'
+import type { FlowOwner } from './flow-owner'
+
+/** Traffic of one process, counted as packets arrive. */
+interface ProcessAccount {
+  readonly key: string
+  readonly owner: FlowOwner | null
+  readonly flows: Set<number>
+  packets: number
+  bytesIn: number
+  bytesOut: number
+  /** The latest second with traffic and the bytes of that second and of the one before it. */
+  second: number
+  secondIn: number
+  secondOut: number
+  previousIn: number
+  previousOut: number
+}
+
+/** One packet as the table counts it. */
+export interface CountedPacket {
+  /** Epoch seconds of the packet. */
+  readonly second: number
+  /** Bytes on the wire. */
+  readonly bytes: number
+  /** True when the owner sent it, false when the owner received it. */
+  readonly sent: boolean
+}
+
+/** Per-process totals of the shown capture. */
+export class ProcessBandwidthTable {
+  private readonly accounts = new Map<string, ProcessAccount>()
+
+  /** Counts a packet for `owner` (null gathers the packets nobody owned); `flow` is -1 outside any conversation. */
+  count(owner: FlowOwner | null, flow: number, packet: CountedPacket): void {
+    const key = owner === null ? 'unknown' : owner.pid !== null ? `pid ${owner.pid}` : `name ${owner.process ?? ''}`
+    let account = this.accounts.get(key)
+    if (account === undefined) {
+      account = { key, owner, flows: new Set(), packets: 0, bytesIn: 0, bytesOut: 0, second: 0, secondIn: 0, secondOut: 0, previousIn: 0, previousOut: 0 }
+      this.accounts.set(key, account)
+    }
+    if (flow !== -1) account.flows.add(flow)
+    account.packets++
+    if (packet.second !== account.second) {
+      const adjacent = packet.second === account.second + 1
+      account.previousIn = adjacent ? account.secondIn : 0
+      account.previousOut = adjacent ? account.secondOut : 0
+      account.second = packet.second
+      account.secondIn = 0
+      account.secondOut = 0
+    }
+    if (packet.sent) {
+      account.bytesOut += packet.bytes
+      account.secondOut += packet.bytes
+    } else {
+      account.bytesIn += packet.bytes
+      account.secondIn += packet.bytes
+    }
+  }
+
+  /** Every process, busiest first; rates are those of the last complete second before `latestSecond`. */
+  rows(latestSecond: number): ProcessBandwidth[] {
+    const latest = Math.floor(latestSecond)
+    const rows: ProcessBandwidth[] = []
+    for (const account of this.accounts.values()) {
+      // The rate is the last complete second's traffic, or nothing if the process went quiet.
+      const rateIn = account.second === latest ? account.previousIn : account.second === latest - 1 ? account.secondIn : 0
+      const rateOut = account.second === latest ? account.previousOut : account.second === latest - 1 ? account.secondOut : 0
+      rows.push({
+        key: account.key,
+        process: account.owner?.process ?? null,
+        pid: account.owner?.pid ?? null,
+        conversations: account.flows.size,
+        packets: account.packets,
+        bytesIn: account.bytesIn,
+        bytesOut: account.bytesOut,
+        rateIn,
+        rateOut
+      })
+    }
+    return rows.sort((first, second) => second.bytesIn + second.bytesOut - (first.bytesIn + first.bytesOut))
+  }
+}

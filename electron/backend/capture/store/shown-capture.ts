@@ -1,0 +1,258 @@
+/**
+ * The capture on show, live or imported: its packets in a {@link PacketStore}, plus what is
+ * counted once as each packet arrives (conversations and their owners, throughput, per-process
+ * bandwidth). Each packet comes in already decoded; nothing decoded is kept per packet, so
+ * rows and details are decoded again from the stored bytes when asked for.
+ */
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import type { CaptureStatistics } from '../../../../shared/capture-protocol'
+import type { CaptureViewSource, ConversationRow, PacketDetails, PacketListRow, ProcessBandwidth } from '../../../../shared/contract/capture'
+import { RequestError } from '../../../../shared/contract/envelope'
+import { TCP_FLAG, type Conversation, type PacketSummary } from '../../../../shared/model/decoded-packet'
+import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
+import { ConversationTable, directionOf, endpointText } from '../analysis/conversations'
+import { ThroughputSeries } from '../analysis/throughput'
+import { decodePacketTree, summarizePacket } from '../decode/packet-decoder'
+import type { PacketAttribution } from '../process-attribution'
+import { ownerFromAttribution, ownerFromComment, ownerText, sentByOwner, type FlowOwner } from './flow-owner'
+import { PacketByteLog } from './packet-byte-log'
+import { PacketStore } from './packet-store'
+import { ProcessBandwidthTable } from './process-bandwidth'
+
+/** Where the shown capture came from. */
+export type ShownCaptureKind = CaptureViewSource['kind']
+
+/** A capture being shown. Create one with {@link ShownCapture.create}. */
+export class ShownCapture {
+  readonly id = randomUUID()
+  state: CaptureViewSource['state']
+  error: string | null = null
+  notes: readonly string[] = []
+  stats: CaptureStatistics | null = null
+  private bytes = 0
+  private firstSeconds: number | null = null
+  private firstNanos = 0
+  private lastTime: number | null = null
+  private readonly conversationTable = new ConversationTable()
+  private readonly conversationNumbers = new Map<string, number>()
+  private readonly conversations: Conversation[] = []
+  private readonly owners: Array<FlowOwner | null> = []
+  private readonly processes = new ProcessBandwidthTable()
+  readonly throughput: ThroughputSeries
+
+  private constructor(
+    readonly kind: ShownCaptureKind,
+    readonly label: string,
+    readonly store: PacketStore,
+    /** The interfaces packets point into; a file's list grows as its blocks are read. */
+    private readonly interfaceList: () => readonly CaptureInterface[],
+    localAddresses: readonly string[] | undefined
+  ) {
+    this.state = kind === 'live' ? 'running' : 'importing'
+    this.throughput = new ThroughputSeries(localAddresses === undefined ? {} : { localAddresses })
+  }
+
+  /**
+   * Opens an empty capture whose bytes go to a new file in `directory`. `localAddresses` lets
+   * throughput tell sent from received on a live capture; without them the conversation decides.
+   */
+  static async create(
+    kind: ShownCaptureKind,
+    label: string,
+    directory: string,
+    interfaceList: () => readonly CaptureInterface[],
+    localAddresses?: readonly string[]
+  ): Promise<ShownCapture> {
+    const bytes = await PacketByteLog.create(join(directory, `${kind}-${process.pid}-${randomUUID()}.bytes`))
+    return new ShownCapture(kind, label, new PacketStore(bytes), interfaceList, localAddresses)
+  }
+
+  get interfaces(): readonly CaptureInterface[] {
+    return this.interfaceList()
+  }
+
+  /** The LINKTYPE_* of the packet's interface, -1 when the file never declared it. */
+  linkTypeOf(packet: RawPacket): number {
+    return this.interfaceList()[packet.interfaceIndex]?.linkType ?? -1
+  }
+
+  /**
+   * Stores and counts one packet, decoded by the caller. `attribution` is the live socket
+   * table's answer; a file's packets have none and fall back to their comment. Returns the
+   * packet's index.
+   */
+  add(packet: RawPacket, summary: PacketSummary, attribution: PacketAttribution | null): number {
+    const conversation = this.conversationTable.add(summary)
+    const flow = conversation === null ? -1 : this.flowNumber(conversation)
+    if (conversation !== null) this.learnOwner(flow, conversation, packet, summary, attribution)
+    const index = this.store.append(packet, flow)
+    this.bytes += packet.data.length
+    if (this.firstSeconds === null) {
+      this.firstSeconds = packet.timestampSeconds
+      this.firstNanos = packet.timestampNanos
+    }
+    this.lastTime = packet.timestampSeconds + packet.timestampNanos / 1e9
+    this.throughput.add(summary)
+    const owner = this.owner(flow)
+    const sent =
+      conversation === null ? true : owner === null ? directionOf(conversation, summary) === 'a-to-b' : sentByOwner(owner, conversation, summary)
+    this.processes.count(owner, flow, { second: packet.timestampSeconds, bytes: packet.originalLength, sent })
+    return index
+  }
+
+  private flowNumber(conversation: Conversation): number {
+    let flow = this.conversationNumbers.get(conversation.key)
+    if (flow === undefined) {
+      flow = this.conversations.length
+      this.conversationNumbers.set(conversation.key, flow)
+      this.conversations.push(conversation)
+      this.owners.push(null)
+    }
+    return flow
+  }
+
+  /**
+   * The first owner found keeps the flow, unless it was a guess (a listener, a socket without
+   * its process) and a connected socket with its process turns up later.
+   */
+  private learnOwner(flow: number, conversation: Conversation, packet: RawPacket, summary: PacketSummary, attribution: PacketAttribution | null): void {
+    const current = this.owners[flow] ?? null
+    if (current?.confirmed) return
+    const found = attribution !== null ? ownerFromAttribution(attribution, conversation, summary) : packet.comment ? ownerFromComment(packet.comment) : null
+    if (found !== null && (current === null || found.confirmed)) this.owners[flow] = found
+  }
+
+  /** The owner of a conversation, or null. */
+  owner(flow: number): FlowOwner | null {
+    return flow < 0 ? null : (this.owners[flow] ?? null)
+  }
+
+  /** The summary as the display filter sees it: with the flow's owner as its comment, so proc: and pid: work live too. */
+  filterRecord(index: number, summary: PacketSummary): PacketSummary {
+    if (summary.comment !== null) return summary
+    const comment = this.owner(this.store.flowOf(index))?.comment
+    return comment === undefined ? summary : { ...summary, comment }
+  }
+
+  /** Seconds since the first packet. */
+  relativeSeconds(packet: RawPacket): number {
+    if (this.firstSeconds === null) return 0
+    return packet.timestampSeconds - this.firstSeconds + (packet.timestampNanos - this.firstNanos) / 1e9
+  }
+
+  /** The packet-list line of a stored packet, decoded again from its bytes. */
+  row(index: number, packet: RawPacket): PacketListRow {
+    const summary = summarizePacket(packet, this.linkTypeOf(packet))
+    const flow = this.store.flowOf(index)
+    const owner = this.owner(flow)
+    const conversation = this.conversation(flow)
+    return {
+      index,
+      relativeSeconds: this.relativeSeconds(packet),
+      source: summary.sourceAddress ?? '',
+      destination: summary.destinationAddress ?? '',
+      transport: summary.transport,
+      sourcePort: summary.sourcePort,
+      destinationPort: summary.destinationPort,
+      protocol: summary.protocol,
+      length: summary.originalLength,
+      process: ownerText(owner),
+      pid: owner?.pid ?? null,
+      direction: owner === null || conversation === null ? null : sentByOwner(owner, conversation, summary) ? 'sent' : 'received',
+      info: summary.info,
+      malformed: summary.malformed !== null,
+      reset: summary.tcpFlags !== null && (summary.tcpFlags & TCP_FLAG.RST) !== 0
+    }
+  }
+
+  /** One stored packet in full: every layer and its bytes. */
+  async details(index: number): Promise<PacketDetails> {
+    if (index >= this.store.count) throw new RequestError('not-found', `packet ${index + 1} is not in this capture`)
+    const packet = await this.store.packet(index)
+    const tree = decodePacketTree(packet, this.linkTypeOf(packet))
+    const flow = this.store.flowOf(index)
+    return {
+      index,
+      summary: tree.summary,
+      layers: tree.layers,
+      data: Buffer.from(packet.data.buffer, packet.data.byteOffset, packet.data.byteLength).toString('base64'),
+      process: ownerText(this.owner(flow)),
+      conversationId: flow < 0 ? null : String(flow)
+    }
+  }
+
+  conversationCount(): number {
+    return this.conversations.length
+  }
+
+  conversation(flow: number): Conversation | null {
+    return this.conversations[flow] ?? null
+  }
+
+  /** The conversation number a client's conversation id names; 'not-found' when there is none. */
+  flowOfConversationId(id: string): number {
+    const flow = /^\d+$/.test(id) ? Number(id) : -1
+    if (this.conversation(flow) === null) throw new RequestError('not-found', `no conversation ${id} in this capture`)
+    return flow
+  }
+
+  /** The `limit` busiest conversations. */
+  conversationRows(limit: number): ConversationRow[] {
+    const numbered = this.conversations.map((conversation, flow) => ({ conversation, flow }))
+    const busiest = numbered
+      .sort((first, second) => second.conversation.bytesAToB + second.conversation.bytesBToA - (first.conversation.bytesAToB + first.conversation.bytesBToA))
+      .slice(0, limit)
+    return busiest.map(({ conversation, flow }) => this.conversationRow(conversation, flow))
+  }
+
+  private conversationRow(conversation: Conversation, flow: number): ConversationRow {
+    const owner = this.owner(flow)
+    const first = conversation.firstTimestamp
+    return {
+      id: String(flow),
+      transport: conversation.transport ?? `ip-${conversation.ipProtocol}`,
+      endpointA: endpointText(conversation.addressA, conversation.portA),
+      endpointB: endpointText(conversation.addressB, conversation.portB),
+      portA: conversation.portA,
+      portB: conversation.portB,
+      packetsAToB: conversation.packetsAToB,
+      packetsBToA: conversation.packetsBToA,
+      bytesAToB: conversation.bytesAToB,
+      bytesBToA: conversation.bytesBToA,
+      startSeconds: this.firstSeconds === null ? 0 : first.seconds - this.firstSeconds + (first.nanos - this.firstNanos) / 1e9,
+      durationSeconds: conversation.durationSeconds,
+      handshake: conversation.handshakeComplete || (conversation.synSeen && conversation.synAckSeen),
+      fin: conversation.finFromA || conversation.finFromB,
+      reset: conversation.rstSeen,
+      process: ownerText(owner),
+      pid: owner?.pid ?? null
+    }
+  }
+
+  /** Per-process totals; rates are the last complete second before `nowSeconds` (the last packet's second when omitted). */
+  processRows(nowSeconds?: number): ProcessBandwidth[] {
+    return this.processes.rows(nowSeconds ?? this.lastTime ?? 0)
+  }
+
+  describe(): CaptureViewSource {
+    return {
+      id: this.id,
+      kind: this.kind,
+      label: this.label,
+      state: this.state,
+      packets: this.store.count,
+      bytes: this.bytes,
+      firstTimestamp: this.firstSeconds === null ? null : this.firstSeconds + this.firstNanos / 1e9,
+      lastTimestamp: this.lastTime,
+      stats: this.stats,
+      error: this.error,
+      notes: this.notes
+    }
+  }
+
+  /** Deletes the stored bytes. */
+  async dispose(): Promise<void> {
+    await this.store.bytes.dispose()
+  }
+}

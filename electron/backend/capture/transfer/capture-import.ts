@@ -1,0 +1,82 @@
+/**
+ * Importing a pcap or pcapng file the renderer sends in chunks: each chunk is parsed as it
+ * comes, and each packet is decoded once and stored in a new shown capture. A damaged file keeps
+ * the packets before the damage and says at which byte offset it stopped.
+ */
+import { randomUUID } from 'node:crypto'
+import type { ImportProgress } from '../../../../shared/contract/capture'
+import { RequestError } from '../../../../shared/contract/envelope'
+import { errorMessage } from '../../../../shared/error-message'
+import type { PacketSummary } from '../../../../shared/model/decoded-packet'
+import type { RawPacket } from '../../../../shared/model/packet'
+import { summarizePacket } from '../decode/packet-decoder'
+import { DetectingStreamParser } from '../files/capture-stream-parser'
+import { ShownCapture } from '../store/shown-capture'
+
+/** Stores a packet of the import and its summary where the shown capture keeps it. */
+export type ImportedPacketSink = (packet: RawPacket, summary: PacketSummary) => void
+
+/** One import under way. Start one with {@link CaptureImport.begin}. */
+export class CaptureImport {
+  readonly id = randomUUID()
+  private received = 0
+  private packetCount = 0
+
+  private constructor(
+    readonly capture: ShownCapture,
+    private readonly parser: DetectingStreamParser
+  ) {}
+
+  /** Opens an empty shown capture named after the file. */
+  static async begin(fileName: string, directory: string): Promise<CaptureImport> {
+    const parser = new DetectingStreamParser()
+    // The parser learns the interfaces as it reads, so the capture asks it every time.
+    const capture = await ShownCapture.create('file', fileName, directory, () => parser.interfaces)
+    return new CaptureImport(capture, parser)
+  }
+
+  /** Where the import stands. */
+  progress(): ImportProgress {
+    return { importId: this.id, packets: this.packetCount, bytesRead: this.received, error: this.capture.error }
+  }
+
+  /** Parses the next chunk (base64), which must start where the previous one ended. */
+  chunk(offset: number, data: string, store: ImportedPacketSink): ImportProgress {
+    if (offset !== this.received) throw new RequestError('invalid-arguments', `expected the bytes at offset ${this.received}, got ${offset}`)
+    const bytes = Buffer.from(data, 'base64')
+    if (this.capture.error === null) {
+      const packets: RawPacket[] = []
+      let error: string | null
+      try {
+        error = this.parser.feed(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), packets)?.message ?? null
+      } catch (thrown) {
+        error = `unreadable capture data (${errorMessage(thrown)}) at byte offset ${this.parser.offset}`
+      }
+      this.storeAll(packets, store)
+      if (error !== null) this.capture.error = error
+    }
+    this.received += bytes.length
+    return this.progress()
+  }
+
+  /** Checks that the file did not end in the middle of a record, and marks the capture as read. */
+  end(): ImportProgress {
+    if (this.capture.error === null) {
+      const error = this.parser.finish()
+      if (error !== null) this.capture.error = error.message
+    }
+    this.capture.state = 'imported'
+    return this.progress()
+  }
+
+  private storeAll(packets: readonly RawPacket[], store: ImportedPacketSink): void {
+    try {
+      for (const packet of packets) {
+        store(packet, summarizePacket(packet, this.capture.linkTypeOf(packet)))
+        this.packetCount++
+      }
+    } catch (error) {
+      this.capture.error = `packets after ${this.packetCount} could not be stored: ${errorMessage(error)}`
+    }
+  }
+}
