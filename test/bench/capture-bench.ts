@@ -196,7 +196,7 @@ async function importInThisProcess(path: string, directory: string): Promise<Imp
     const importMs = performance.now() - started
 
     started = performance.now()
-    await call(backend, 'capture/packet-page', { start: final.packets - 100, count: 100 })
+    await call(backend, 'capture/packet-page', { start: Math.max(0, final.packets - 100), count: 100 })
     const lastPageMs = performance.now() - started
     started = performance.now()
     await call(backend, 'capture/set-display-filter', { filter: 'lport:40007' })
