@@ -202,7 +202,8 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
       state: 'CLOSE_WAIT',
       pid: process.pid
     })
-    expect(sockets.find((entry) => entry.localPort === closeWaitClientPort)).toMatchObject({ state: 'FIN_WAIT2' })
+    // Match on both ends: parallel tests may reuse the same ephemeral port towards another peer.
+    expect(sockets.find((entry) => entry.localPort === closeWaitClientPort && entry.remotePort === server4.port)).toMatchObject({ state: 'FIN_WAIT2' })
   })
 
   it('finds the listener of a child process by pid and name', async () => {
