@@ -359,6 +359,8 @@ export interface ImportProgress {
 export const IMPORT_CHUNK_BYTES = 512 * 1024
 /** Export chunks of this size take a few milliseconds to send and keep progress moving. */
 export const EXPORT_CHUNK_BYTES = 1024 * 1024
+/** The longest display filter the backend accepts, in characters. */
+export const MAX_DISPLAY_FILTER_LENGTH = 2000
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -419,7 +421,7 @@ export const captureContract = {
     /** Rows `start` to `start + count - 1` of the (filtered) packet list. */
     'capture/packet-page': request(v.strictObject({ start: packetIndex, count: integerBetween(1, 1000) })).returns<PacketListPage>(),
     /** Sets the display filter, run over every stored packet in the backend. */
-    'capture/set-display-filter': request(v.strictObject({ filter: textOfLength(0, 2000) })).returns<DisplayFilterResult>(),
+    'capture/set-display-filter': request(v.strictObject({ filter: textOfLength(0, MAX_DISPLAY_FILTER_LENGTH) })).returns<DisplayFilterResult>(),
     /** The list position of a packet under the current filter, or -1 when it is filtered out. */
     'capture/packet-position': request(v.strictObject({ index: packetIndex })).returns<{ readonly position: number }>(),
     'capture/packet-details': request(v.strictObject({ index: packetIndex })).returns<PacketDetails>(),

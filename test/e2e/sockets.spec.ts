@@ -46,3 +46,37 @@ test('keyboard navigation selects rows and opens details; screenshot for the REA
   await page.keyboard.press('Escape')
   for (const server of servers) await server.close()
 })
+
+test('a tall window fills with rows, and a narrow one scrolls header and rows sideways together', async ({ page }) => {
+  const servers = await Promise.all(Array.from({ length: 80 }, () => startTcpServer()))
+  await page.setViewportSize({ width: 1400, height: 1800 })
+  await openApp(page)
+  await page.getByTestId('filter-input').fill(`pid:${process.pid} state:listen`)
+  await expect(page.getByTestId('visible-count')).toHaveText('80 shown')
+  const table = page.getByTestId('socket-table')
+  // Every row that fits under the header is in the DOM, not just the first screenful of a guess.
+  const fitting = await table.evaluate((element) => Math.floor(element.clientHeight / 24) - 1)
+  expect(fitting).toBeGreaterThan(60)
+  await expect.poll(() => table.locator('.socket-row[data-socket-id]').count()).toBeGreaterThanOrEqual(fitting)
+
+  await page.setViewportSize({ width: 900, height: 700 })
+  await table.locator('.socket-row[data-socket-id]').first().click()
+  await expect(page.getByTestId('socket-details')).toBeVisible()
+  await table.evaluate((element) => (element.scrollLeft = element.scrollWidth))
+  const headerCell = await table.locator('[data-sort="inode"]').boundingBox()
+  const rowCell = await table.locator('.socket-row[data-socket-id]').first().locator('.cell').last().boundingBox()
+  expect(headerCell?.x).toBeDefined()
+  expect(Math.abs((headerCell?.x ?? 0) - (rowCell?.x ?? -1000))).toBeLessThan(1)
+  for (const server of servers) await server.close()
+})
+
+test('the page loads without errors in the console', async ({ page }) => {
+  const errors: string[] = []
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  page.on('pageerror', (error) => errors.push(error.message))
+  await openApp(page)
+  await expect(page.getByTestId('socket-count')).not.toHaveText(/^0 /)
+  expect(errors).toEqual([])
+})

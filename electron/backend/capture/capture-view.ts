@@ -278,29 +278,44 @@ export class CaptureView {
     return { closed: await this.exports.end(exportId) }
   }
 
-  /** Starts an import; its capture replaces the shown one at once and fills as chunks arrive. */
+  /**
+   * Starts an import. Its capture replaces the shown one once the file proves readable (its
+   * first packet, or a clean end), so a file that is not a capture loses nothing.
+   */
   async importBegin(fileName: string): Promise<ImportProgress> {
+    if (this.shown?.kind === 'live' && this.shown.state === 'running') {
+      throw new RequestError('busy', 'a live capture is running; stop it before opening a file')
+    }
     const job = await CaptureImport.begin(fileName, this.directory)
+    await this.dropUnshownImport()
     this.importJob = job
-    await this.show(job.capture)
     return job.progress()
   }
 
   /** Stores the packets of the next chunk of the file. */
-  importChunk(importId: string, offset: number, data: string): ImportProgress {
+  async importChunk(importId: string, offset: number, data: string): Promise<ImportProgress> {
     const job = this.requireImport(importId)
     const progress = job.chunk(offset, data, (packet, summary) => this.take(job.capture, packet, summary, null))
+    if (this.shown !== job.capture && progress.packets > 0) await this.show(job.capture)
     this.pushState()
     return progress
   }
 
   /** Checks the file ended cleanly and marks the capture as read. */
-  importEnd(importId: string): ImportProgress {
+  async importEnd(importId: string): Promise<ImportProgress> {
     const job = this.requireImport(importId)
-    this.importJob = null
     const progress = job.end()
+    if (this.shown !== job.capture && progress.error === null) await this.show(job.capture)
+    await this.dropUnshownImport()
+    this.importJob = null
     this.pushState()
     return progress
+  }
+
+  /** Deletes the file of an import that never got shown (unreadable, or replaced by a newer one). */
+  private async dropUnshownImport(): Promise<void> {
+    const job = this.importJob
+    if (job !== null && this.shown !== job.capture) await job.capture.dispose()
   }
 
   private requireImport(importId: string): CaptureImport {
@@ -320,6 +335,7 @@ export class CaptureView {
     this.disposed = true
     if (this.stateTimer !== null) clearTimeout(this.stateTimer)
     this.filter?.cancel()
+    await this.dropUnshownImport()
     const shown = this.shown
     this.shown = null
     this.importJob = null

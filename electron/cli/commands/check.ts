@@ -32,7 +32,10 @@ export interface CheckedProcess {
 /** The `--json` result. */
 export interface CheckResult {
   readonly ok: boolean
+  /** How long the watch ran: the requested duration, or less when a signal stopped it early. */
   readonly durationSeconds: number
+  /** True when SIGINT or SIGTERM ended the watch before its duration was over. */
+  readonly stoppedEarly: boolean
   readonly ticks: number
   readonly processes: readonly CheckedProcess[]
   readonly violations: readonly CheckViolation[]
@@ -168,6 +171,7 @@ findings printed when not, 2 on bad arguments.
       pid !== undefined ? candidate.pid === pid : processName !== undefined ? candidate.name === processName : true
     const session = new HistorySession({ settings: checkSettings(durationSeconds, intervalSeconds, bounds) })
     const findings = new Map<string, Finding>()
+    const startedAt = Date.now()
     const ticks = await runHistoryLoop({
       session,
       intervalMs: intervalSeconds * 1000,
@@ -185,9 +189,13 @@ findings printed when not, 2 on bad arguments.
       .filter(targets)
       .map((tracked) => measureProcess(session.store, tracked.pid, tracked.name))
     const violations = processes.flatMap((measured) => boundViolations(measured, bounds))
+    // The loop ends at the deadline or on a signal; a watch cut short must not claim the full duration.
+    const watchedSeconds = Math.round((Date.now() - startedAt) / 100) / 10
+    const stoppedEarly = watchedSeconds < durationSeconds
     const result: CheckResult = {
       ok: violations.length === 0 && findings.size === 0,
-      durationSeconds,
+      durationSeconds: stoppedEarly ? watchedSeconds : durationSeconds,
+      stoppedEarly,
       ticks,
       processes: !untargeted ? processes : processes.filter((entry) => violations.some((violation) => violation.pid === entry.pid)),
       violations,
@@ -201,9 +209,10 @@ findings printed when not, 2 on bad arguments.
       if (processes.length === 0 && !untargeted) {
         io.err.write(`note: ${scope} held no sockets during the watch\n`)
       }
-      if (result.ok) io.out.write(`OK: ${scope} stayed within bounds over ${durationSeconds} s (${ticks} reads).\n`)
+      const span = `${result.durationSeconds} s${stoppedEarly ? ` (stopped early; ${durationSeconds} s asked)` : ''}`
+      if (result.ok) io.out.write(`OK: ${scope} stayed within bounds over ${span} (${ticks} reads).\n`)
       else {
-        io.out.write(`FAILED: ${scope} went out of bounds over ${durationSeconds} s (${ticks} reads).\n\n`)
+        io.out.write(`FAILED: ${scope} went out of bounds over ${span} (${ticks} reads).\n\n`)
         for (const violation of violations) io.out.write(`[bound] ${violation.bound}\n${wrapText(violation.message, width, '    ')}\n\n`)
         for (const finding of result.findings) io.out.write(formatFinding(finding, width) + '\n')
       }

@@ -108,7 +108,7 @@ function payloadOf(text: string | undefined, hex: string | undefined): PayloadSp
 /** Print a failure that happened before anything was sent; exit 2 like other bad input. */
 function reportInvalid(io: CliIo, json: boolean, error: ProbeError): number {
   if (json) io.out.write(JSON.stringify({ ok: false, error }, null, 2) + '\n')
-  else io.err.write(`sockscope probe: ${formatProbeError(error)}\n`)
+  else io.err.write(`sockscope probe: ${error.message}\nRun "sockscope probe --help" for usage.\n`)
   return 2
 }
 

@@ -14,7 +14,7 @@ import { formatHostPort } from '../../../shared/format/socket-text'
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'serve the UI to a browser on this machine (web mode)',
-  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS]
+  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve]
 
 Serves the sockscope UI and its live backend over HTTP and a WebSocket.
 

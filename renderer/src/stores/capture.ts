@@ -9,6 +9,7 @@ import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { CaptureDevice, CaptureStatistics } from '../../../shared/capture-protocol'
 import {
   IMPORT_CHUNK_BYTES,
+  MAX_DISPLAY_FILTER_LENGTH,
   type CaptureStatus,
   type CaptureTick,
   type CaptureViewState,
@@ -25,7 +26,7 @@ import { errorMessage } from '../../../shared/error-message'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { DecodedLayer, PacketSummary, ThroughputPoint } from '../../../shared/model/decoded-packet'
 import { compilePacketFilter } from '../../../shared/query/packet-fields'
-import type { QueryError } from '../../../shared/query/query-error'
+import { makeQueryError, type QueryError } from '../../../shared/query/query-error'
 import { registerSocketRowActions } from '../row-actions'
 import { saveBlob } from '../save-file'
 import { backendClient, BackendRequestError } from '../transport'
@@ -433,6 +434,10 @@ export const useCaptureStore = defineStore('capture', () => {
    */
   async function setDisplayFilter(text: string): Promise<void> {
     displayFilter.value = text
+    if (text.length > MAX_DISPLAY_FILTER_LENGTH) {
+      displayFilterError.value = makeQueryError(`the filter is longer than ${MAX_DISPLAY_FILTER_LENGTH} characters`, MAX_DISPLAY_FILTER_LENGTH, text.length)
+      return
+    }
     const compiled = compilePacketFilter(text)
     if (!compiled.ok) {
       displayFilterError.value = compiled.error
@@ -444,7 +449,10 @@ export const useCaptureStore = defineStore('capture', () => {
     if (sequence !== filterSequence) return
     try {
       const result = await backendClient().request('capture/set-display-filter', { filter: text })
-      if (sequence === filterSequence) displayFilterError.value = result.error
+      if (sequence !== filterSequence) return
+      displayFilterError.value = result.error
+      // A filter that went through ends whatever failure the previous one left on screen.
+      viewError.value = null
     } catch (error) {
       viewError.value = errorMessage(error)
     }
@@ -480,9 +488,20 @@ export const useCaptureStore = defineStore('capture', () => {
     }
   }
 
-  function selectPosition(position: number): void {
-    const row = rowAt(position)
-    if (row) void selectPacket(row.index)
+  let positionSequence = 0
+
+  /**
+   * Selects the row at a list position. Home, End and Page keys can land on a row whose page was
+   * never on screen, so that page is read first; a newer key press wins over a slower read.
+   */
+  async function selectPosition(position: number): Promise<void> {
+    const sequence = ++positionSequence
+    let row = rowAt(position)
+    if (!row) {
+      await fetchPage(Math.floor(position / PACKET_PAGE_SIZE))
+      row = rowAt(position)
+    }
+    if (row && sequence === positionSequence) await selectPacket(row.index)
   }
 
   // --- side panels ---

@@ -110,11 +110,19 @@ export const useRecordingStore = defineStore('recording', () => {
     if (answer && request === scrubRequest) moment.value = answer
   }
 
-  /** Marks the current scrub time as one end of the comparison. */
+  /**
+   * Marks the current scrub time as one end of the comparison. The ends are kept in time order,
+   * the order the backend compares them in, so "opened" and "closed" read the way the label does.
+   */
   function markDiffPoint(end: 'from' | 'to'): void {
     if (scrubTime.value === null) return
     if (end === 'from') diffFrom.value = scrubTime.value
     else diffTo.value = scrubTime.value
+    if (diffFrom.value !== null && diffTo.value !== null && diffFrom.value > diffTo.value) {
+      const later = diffFrom.value
+      diffFrom.value = diffTo.value
+      diffTo.value = later
+    }
   }
 
   async function compare(): Promise<void> {

@@ -59,9 +59,9 @@ export const useSocketsStore = defineStore('sockets', () => {
   const visibleRows = computed(() => {
     const query = activeQuery.value
     const rows = query && !query.matchesEverything ? allRows.value.filter((row) => query.matches(row.socket)) : allRows.value.slice()
-    const direction = sortDescending.value ? -1 : 1
+    const descending = sortDescending.value
     const key = sortKey.value
-    rows.sort((a, b) => direction * compareSockets(a.socket, b.socket, key))
+    rows.sort((a, b) => compareSockets(a.socket, b.socket, key, descending))
     return rows
   })
   const selected = computed(() => (selectedId.value ? (rowsById.value.get(selectedId.value) ?? null) : null))
@@ -158,12 +158,22 @@ export const useSocketsStore = defineStore('sockets', () => {
     }, 500)
   }
 
+  // The toolbar calls these from click handlers: a failure (the backend went away) shows in the
+  // view's error banner instead of escaping as an unhandled rejection.
   async function setPaused(paused: boolean): Promise<void> {
-    status.value = await backendClient().request(paused ? 'sockets/pause' : 'sockets/resume', {})
+    try {
+      status.value = await backendClient().request(paused ? 'sockets/pause' : 'sockets/resume', {})
+    } catch (error) {
+      loadError.value = errorMessage(error)
+    }
   }
 
   async function setIntervalMs(intervalMs: number): Promise<void> {
-    status.value = await backendClient().request('sockets/set-interval', { intervalMs })
+    try {
+      status.value = await backendClient().request('sockets/set-interval', { intervalMs })
+    } catch (error) {
+      loadError.value = errorMessage(error)
+    }
   }
 
   function setFilter(text: string): void {

@@ -3,12 +3,14 @@
  * connections into CLOSE_WAIT fails `check`, a steady busy server passes it, and a recording
  * made by `watch --record` is read back by `diff`.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runBuiltCli } from '../../support/built-cli'
+import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
 import { startProgram, stopPrograms, type RunningProgram } from '../../support/test-programs'
 
 let directory = ''
@@ -59,6 +61,21 @@ describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
     const result = JSON.parse(run.stdout)
     expect(result).toMatchObject({ ok: true, violations: [], findings: [] })
     expect(result.processes[0].peakSockets).toBeGreaterThanOrEqual(400)
+  }, 20_000)
+
+  it('says how long it really watched when a signal stops it early', async () => {
+    const child = spawn(process.execPath, [BUILT_CLI, 'check', '--pid', String(steady.pid), '--duration', '600', '--interval', '0.25', '--json'])
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    // The watch reads the table every 0.25 s; stop it once it has certainly started.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    child.kill('SIGINT')
+    const [code] = (await once(child, 'exit')) as [number | null]
+    expect(code).toBe(0)
+    const result = JSON.parse(stdout)
+    expect(result.stoppedEarly).toBe(true)
+    expect(result.durationSeconds).toBeGreaterThan(0)
+    expect(result.durationSeconds).toBeLessThan(600)
   }, 20_000)
 
   it('refuses bad arguments with exit 2', async () => {

@@ -92,7 +92,7 @@ describe('sockscope probe tcp', () => {
       ]) {
         const run = await runBuiltCli('probe', 'tcp', ...args)
         expect(run.code, args.join(' ')).toBe(2)
-        expect(run.stderr.length, args.join(' ')).toBeGreaterThan(0)
+        expect(run.stderr, args.join(' ')).toContain('Run "sockscope probe --help" for usage.')
       }
       const json = await runBuiltCli('probe', 'tcp', '[::1]443', '--json')
       expect(json.code).toBe(2)

@@ -154,4 +154,43 @@ describe('useCaptureStore', () => {
     await vi.waitFor(() => expect(store.view?.source?.packets).toBe(expected.packets.length))
     expect(store.view?.source?.error).toBe(store.transferError)
   })
+
+  it('keeps the shown capture when the opened file is not a capture or is empty', async () => {
+    const store = await importBytes(await readFile(fixture), 'loopback.pcapng')
+    await vi.waitFor(() => expect(store.view?.source?.state).toBe('imported'))
+    const shownId = store.view?.source?.id
+
+    await store.importFile(new File([new TextEncoder().encode('this is not a capture file at all') as BlobPart], 'notes.pcapng'))
+    expect(store.transferError).toContain('not a pcap or pcapng file')
+    await store.importFile(new File([], 'empty.pcap'))
+    expect(store.transferError).toContain('empty file')
+
+    const state = await backend.handle('capture/view-state', {})
+    expect(state).toMatchObject({ ok: true, value: { source: { id: shownId, label: 'loopback.pcapng', packets: 75, error: null } } })
+  })
+
+  it('selects a row by position even when its page was never on screen, as Home and End do', async () => {
+    const store = await importBytes(await syntheticCapture(3 * PACKET_PAGE_SIZE), 'pages.pcapng')
+    await vi.waitFor(() => expect(store.view?.source?.state).toBe('imported'))
+    store.setVisibleRange(0, 30)
+    await vi.waitFor(() => expect(store.rowAt(29)).not.toBeNull())
+    const last = 3 * PACKET_PAGE_SIZE - 1
+    expect(store.rowAt(last)).toBeNull()
+    await store.selectPosition(last)
+    expect(store.selectedIndex).toBe(last)
+    expect(store.details?.index).toBe(last)
+    await store.selectPosition(0)
+    expect(store.details?.index).toBe(0)
+  })
+
+  it('refuses an over-long display filter in the box instead of failing in the backend', async () => {
+    const store = await importBytes(await readFile(fixture), 'loopback.pcapng')
+    await vi.waitFor(() => expect(store.listCount).toBe(75))
+    await store.setDisplayFilter('x'.repeat(2500))
+    expect(store.displayFilterError?.message).toContain('longer than 2000 characters')
+    expect(store.viewError).toBeNull()
+    await store.setDisplayFilter('proto:udp')
+    expect(store.displayFilterError).toBeNull()
+    await vi.waitFor(() => expect(store.view?.filter).toBe('proto:udp'))
+  })
 })

@@ -146,6 +146,12 @@ describe('useRecordingStore', () => {
 
     await store.compare()
     expect(store.diff?.from).toBe(store.opened?.start)
+    // Marking "from" later than "to" keeps the ends in time order, as the comparison runs.
+    await store.scrubTo(store.opened!.end!)
+    store.markDiffPoint('from')
+    await store.scrubTo(store.opened!.start!)
+    store.markDiffPoint('to')
+    expect([store.diffFrom, store.diffTo]).toEqual([store.opened?.start, store.opened?.end])
     await store.exportTable('csv')
     expect(store.lastExport?.mimeType).toBe('text/csv')
 

@@ -66,4 +66,17 @@ describe('useSocketsStore', () => {
     expect(store.visibleRows.some((row) => row.socket.localPort === port)).toBe(true)
     await server.close()
   })
+
+  it('shows a failed pause or interval change instead of throwing from the click', async () => {
+    const inner = createInProcessClient(backend)
+    const gone = () => Promise.reject(new Error('the connection to sockscope is closed'))
+    setBackendClient({ ...inner, request: (channel, args) => (channel === 'sockets/snapshot' || channel === 'sockets/status' ? inner.request(channel, args) : gone()) })
+    const store = useSocketsStore()
+    await store.start()
+    await store.setPaused(true)
+    expect(store.loadError).toContain('closed')
+    store.loadError = null
+    await store.setIntervalMs(500)
+    expect(store.loadError).toContain('closed')
+  })
 })

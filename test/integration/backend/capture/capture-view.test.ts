@@ -110,4 +110,16 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
     expect(comments.every((comment) => comment.includes(`(pid ${process.pid})`))).toBe(true)
     expect((await call<{ closed: boolean }>('capture/export-end', { exportId: ticket.exportId })).closed).toBe(true)
   })
+
+  it('refuses to open a file over a running live capture, which goes on', async () => {
+    await call('capture/start', { interface: 'lo', filter: `port ${peers.port}` })
+    await waitFor(() => state?.source?.state === 'running', 10_000, 'the new live capture')
+    const liveId = state?.source?.id
+    const refused = await backend.handle('capture/import-begin', { fileName: 'other.pcapng', size: 100 })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'busy' } })
+    await sendDatagrams(peers.port, [10])
+    await waitFor(() => (state?.source?.packets ?? 0) >= 1, 10_000, 'a packet of the live capture')
+    expect(state?.source?.id).toBe(liveId)
+    await call('capture/stop', {})
+  })
 })
