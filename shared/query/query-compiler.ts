@@ -120,9 +120,19 @@ function fieldLookup<T>(table: FieldTable<T>): ReadonlyMap<string, LookupEntry<T
   return lookup
 }
 
+/** Operators of other filter syntaxes (Wireshark, BPF-like) that users type out of habit. */
+const COMPARISON_OPERATORS = new Set(['==', '!=', '===', '&&', '||', '>=', '<=', '>', '<'])
+
 function compileNode<T>(node: QueryNode, table: FieldTable<T>, lookup: ReadonlyMap<string, LookupEntry<T>>): NodeResult<T> {
   switch (node.kind) {
     case 'text':
+      if (!node.quoted && COMPARISON_OPERATORS.has(node.text)) {
+        // `tcp.port == 80` would otherwise search for the text "==" and quietly match nothing.
+        return {
+          ok: false,
+          error: makeQueryError(`"${node.text}" is not part of this filter language`, node.start, node.end, 'write field:value, e.g. port:80 or proto:tcp; quote it to search for the text')
+        }
+      }
       return { ok: true, test: table.compileText(node.text.toLowerCase()) }
     case 'field':
       return compileField(node, lookup)

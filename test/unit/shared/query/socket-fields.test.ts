@@ -348,3 +348,23 @@ describe('socket filter help', () => {
     for (const example of socketFields.examples) expect(compileSocketFilter(example.query).ok, example.query).toBe(true)
   })
 })
+
+describe('operators from other filter languages', () => {
+  it('refuses == and && with a pointer to field:value instead of matching nothing', () => {
+    for (const [query, operator] of [
+      ['tcp.port == 80', '=='],
+      ['proc:node && state:listen', '&&'],
+      ['port >= 1024', '>=']
+    ] as const) {
+      const compiled = compileSocketFilter(query)
+      expect(compiled.ok).toBe(false)
+      if (compiled.ok) continue
+      expect(compiled.error.message).toContain(`"${operator}" is not part of this filter language`)
+      expect(query.slice(compiled.error.start, compiled.error.end)).toBe(operator)
+    }
+  })
+
+  it('still searches for an operator when it is quoted', () => {
+    expect(compileSocketFilter('"=="').ok).toBe(true)
+  })
+})
