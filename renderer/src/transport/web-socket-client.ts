@@ -21,15 +21,19 @@ export function createWebSocketClient(location: Location): BackendClient {
   let socket: WebSocket
   let open = false
   let retryMs = 250
+  /** True once listeners were told the link is down, so they hear "up" again when it is back. */
+  let reportedDown = false
 
   function connect(): void {
     socket = new WebSocket(url)
     socket.addEventListener('open', () => {
-      const reconnected = retryMs > 250 || nextId > 1
       open = true
       retryMs = 250
       for (const message of outbox.splice(0)) socket.send(message)
-      if (reconnected) connectionListeners.forEach((listener) => listener(true))
+      if (reportedDown) {
+        reportedDown = false
+        connectionListeners.forEach((listener) => listener(true))
+      }
     })
     socket.addEventListener('message', (message) => {
       const data = JSON.parse(String(message.data)) as WebSocketResponse | WebSocketEvent
@@ -41,13 +45,17 @@ export function createWebSocketClient(location: Location): BackendClient {
       }
     })
     socket.addEventListener('close', () => {
-      const wasOpen = open
       open = false
+      // Requests still waiting (sent or queued) fail now; the stores re-read once the link is back.
+      outbox.length = 0
       for (const [id, request] of pending) {
         request.resolve({ ok: false, error: { code: 'failed', message: 'connection to sockscope lost' } })
         pending.delete(id)
       }
-      if (wasOpen) connectionListeners.forEach((listener) => listener(false))
+      if (!reportedDown) {
+        reportedDown = true
+        connectionListeners.forEach((listener) => listener(false))
+      }
       setTimeout(connect, retryMs)
       retryMs = Math.min(retryMs * 2, 5000)
     })
