@@ -85,6 +85,8 @@ function parseJson(text: string, line: number): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
+    // A first line that is not JSON means some other file was picked, not a damaged recording.
+    if (line === 1) throw new RecordingError('not a sockscope recording (it does not start with a JSON header line)', line)
     throw new RecordingError(`not valid JSON (${(error as Error).message})`, line)
   }
 }

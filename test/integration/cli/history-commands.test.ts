@@ -132,7 +132,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
     await writeFile(junk, 'not a recording\n')
     const bad = await runBuiltCli('diff', junk, '--from', 'start', '--to', 'end')
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toMatch(/line 1: not valid JSON/)
+    expect(bad.stderr).toMatch(/line 1: not a sockscope recording/)
     const file = join(directory, 'watch.sockscope.gz')
     const badTime = await runBuiltCli('diff', file, '--from', 'yesterday-ish', '--to', 'end')
     expect(badTime.code).toBe(2)

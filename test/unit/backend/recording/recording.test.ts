@@ -200,7 +200,7 @@ describe('damaged recordings', () => {
   it('refuses a file that is not a recording, a newer version, a missing file', async () => {
     const other = join(directory, 'other.txt')
     await writeFile(other, 'hello\n')
-    await expect(openRecording(other)).rejects.toThrow(/line 1: not valid JSON/)
+    await expect(openRecording(other)).rejects.toThrow(/line 1: not a sockscope recording/)
     await writeFile(other, JSON.stringify({ type: 'header', format: 'sockscope-recording', version: 9, createdAt: 1, keyframeEvery: 1 }) + '\n')
     await expect(openRecording(other)).rejects.toThrow(/version 9 is not supported/)
     await expect(RecordingWriter.open(other, { append: true })).rejects.toThrow(/version 9/)
