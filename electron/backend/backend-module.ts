@@ -16,6 +16,8 @@ export interface BackendOptions {
   readonly resolveNames: boolean
   /** Where domains keep files they own (recordings, capture spill files). */
   readonly dataDirectory: string
+  /** How much history to keep, in minutes of wall time at the poll interval. */
+  readonly historyMinutes: number
 }
 
 /** What each domain receives when the backend starts. */

@@ -47,7 +47,8 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
   const resolved: BackendOptions = {
     intervalMs: options.intervalMs ?? 1000,
     resolveNames: options.resolveNames ?? true,
-    dataDirectory: options.dataDirectory ?? join(tmpdir(), 'sockscope')
+    dataDirectory: options.dataDirectory ?? join(tmpdir(), 'sockscope'),
+    historyMinutes: options.historyMinutes ?? 60
   }
   const sockets = new SocketMonitor(options.provider ?? createSocketProvider(), { intervalMs: resolved.intervalMs })
   const listeners = new Set<EventListener>()

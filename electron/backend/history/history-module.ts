@@ -46,7 +46,9 @@ function exported(stem: string, format: ExportFormat, text: string): ExportedFil
 export const historyModule: BackendModuleFactory = (context) => {
   const recordingsDirectory = join(context.options.dataDirectory, 'recordings')
   const settingsPath = join(context.options.dataDirectory, 'leak-settings.json')
-  const session = new HistorySession()
+  // One point per tick: the ring holds the chosen minutes at the poll interval.
+  const capacity = Math.max(2, Math.ceil((context.options.historyMinutes * 60_000) / context.options.intervalMs))
+  const session = new HistorySession({ history: { capacity } })
   const recentlyCleared: Finding[] = []
   let opened: { readonly name: string; readonly recording: Recording } | null = null
   let queued = 0

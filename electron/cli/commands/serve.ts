@@ -24,6 +24,9 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
                    explicitly; sockscope warns when it is.
   --open           open the URL in the default browser
   --interval MS    socket-table poll interval (default 1000)
+  --history-minutes N
+                   how much history the charts and the leak detector keep (default 60,
+                   at most 720)
   --no-resolve     do not look up names for remote addresses
 
 The URL printed on start carries a random token; requests without it get 401, and
@@ -35,6 +38,7 @@ WebSocket connections from other origins are refused.
       host: { type: 'string' },
       open: { type: 'boolean' },
       interval: { type: 'string' },
+      'history-minutes': { type: 'string' },
       'no-resolve': { type: 'boolean' }
     })
     if (values.help) {
@@ -43,6 +47,7 @@ WebSocket connections from other origins are refused.
     }
     const port = parseIntegerOption('port', values.port, 0, 65535) ?? 0
     const intervalMs = parseIntegerOption('interval', values.interval, 100, 60_000) ?? 1000
+    const historyMinutes = parseIntegerOption('history-minutes', values['history-minutes'], 1, 720) ?? 60
     const host = values.host ?? '127.0.0.1'
     if (host.trim() === '') throw new UsageError('--host needs an address')
     if (!isLoopbackHost(host)) {
@@ -55,7 +60,7 @@ WebSocket connections from other origins are refused.
       io.err.write(`sockscope: the UI is not built (${staticDirectory} has no index.html). Run "npm run build" first.\n`)
       return 1
     }
-    const backend = createBackend({ intervalMs, resolveNames: !values['no-resolve'] })
+    const backend = createBackend({ intervalMs, historyMinutes, resolveNames: !values['no-resolve'] })
     let server
     try {
       server = await startWebServer({ backend, staticDirectory, host, port })

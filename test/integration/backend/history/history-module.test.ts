@@ -131,3 +131,15 @@ describe.skipIf(process.platform !== 'linux')('history module', () => {
     expect(state.active.some((finding) => finding.kind === 'close-wait' && finding.process?.pid === leaky.pid)).toBe(true)
   }, 40_000)
 })
+
+describe('history length', () => {
+  it('holds the chosen minutes at the poll interval', async () => {
+    const sized = createBackend({ intervalMs: 500, historyMinutes: 2, resolveNames: false, autoStart: false, dataDirectory: directory })
+    try {
+      const answer = (await sized.handle('history/latest', {})) as Envelope<{ info: { capacity: number } }>
+      expect(answer.ok && answer.value.info.capacity).toBe(240)
+    } finally {
+      await sized.dispose()
+    }
+  })
+})
