@@ -56,7 +56,15 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
     options: resolved,
     sockets,
     emit(event, payload) {
-      for (const listener of listeners) listener(event, payload)
+      // One failing client (a payload it cannot serialize, a closed window) must not starve the others
+      // or throw into the timer that emitted.
+      for (const listener of listeners) {
+        try {
+          listener(event, payload)
+        } catch (error) {
+          process.emitWarning(`sockscope: a listener of ${event} failed: ${errorMessage(error)}`)
+        }
+      }
     }
   }
   const modules: BackendModule[] = backendModules.map((factory) => factory(context))

@@ -236,9 +236,9 @@ export class CaptureView {
     return followConversation(this.requireShown(), conversationId, maxBytes)
   }
 
-  /** Throughput points from the bucket starting at `fromTime` (epoch milliseconds) on. */
+  /** Throughput points from the bucket starting at `fromTime` (epoch milliseconds) on; a long window comes back with merged buckets (see ThroughputSeries.points). */
   throughput(fromTime: number): readonly ThroughputPoint[] {
-    return this.shown?.throughput.points().filter((point) => point.time >= fromTime) ?? []
+    return this.shown?.throughput.points(fromTime) ?? []
   }
 
   processBandwidth(): readonly ProcessBandwidth[] {

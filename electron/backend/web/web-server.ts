@@ -6,10 +6,12 @@ import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { networkInterfaces } from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { WEB_SOCKET_PATH, type WebSocketRequest } from '../../../shared/contract/web-socket-messages'
+import { errorMessage } from '../../../shared/error-message'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import type { Backend } from '../backend'
 import { isLoopbackHost } from './loopback'
@@ -98,7 +100,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       'Content-Length': info.size
     })
     if (request.method === 'HEAD') return void response.end()
-    createReadStream(file).pipe(response)
+    // The file can vanish between stat and open (a rebuild while serving): answer, never crash.
+    const stream = createReadStream(file)
+    stream.on('error', () => response.destroy())
+    stream.pipe(response)
   }
 
   function resolveStatic(pathname: string): string | null {
@@ -128,8 +133,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 
   function allowedOrigins(): Set<string> {
-    const names = isLoopbackHost(host) ? ['127.0.0.1', 'localhost', '::1'] : [host]
-    return new Set(names.map((name) => `http://${formatHostPort(name, port)}`))
+    return new Set(hostNamesFor(host).map((name) => `http://${formatHostPort(name, port)}`))
   }
 
   const sockets = new WebSocketServer({
@@ -138,6 +142,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   })
 
   server.on('upgrade', (request, socket, head) => {
+    // Node leaves upgrade sockets without an error listener: a peer reset while we refuse would crash serve.
+    socket.on('error', () => socket.destroy())
     const url = new URL(request.url ?? '/', 'http://localhost')
     const refuse = (status: number, reason: string) => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
@@ -171,9 +177,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         client.send(JSON.stringify({ id: -1, result: { ok: false, error: { code: 'invalid-arguments', message: 'expected { id, channel, args }' } } }))
         return
       }
-      void options.backend.handle(message.channel, message.args).then((result) => {
-        if (client.readyState === client.OPEN) client.send(JSON.stringify({ id: message.id, result }))
-      })
+      void options.backend
+        .handle(message.channel, message.args)
+        .then((result) => JSON.stringify({ id: message.id, result }))
+        .catch((error: unknown) =>
+          JSON.stringify({ id: message.id, result: { ok: false, error: { code: 'failed', message: `the answer could not be sent: ${errorMessage(error)}` } } })
+        )
+        .then((text) => {
+          if (client.readyState === client.OPEN) client.send(text)
+        })
     })
     client.on('close', unsubscribe)
     client.on('error', unsubscribe)
@@ -226,4 +238,20 @@ function readCookie(request: IncomingMessage, name: string): string | null {
     if (key === name) return rest.join('=')
   }
   return null
+}
+
+/**
+ * The Host names a browser may use to reach a server bound to `host`: the loopback names for a
+ * loopback bind, the address itself, and for a wildcard bind every address of this machine.
+ */
+function hostNamesFor(host: string): string[] {
+  const names = new Set<string>([host])
+  if (isLoopbackHost(host)) for (const name of ['127.0.0.1', 'localhost', '::1']) names.add(name)
+  if (host === '0.0.0.0' || host === '::') {
+    for (const addresses of Object.values(networkInterfaces())) {
+      for (const address of addresses ?? []) names.add(address.address)
+    }
+    names.add('localhost')
+  }
+  return [...names]
 }

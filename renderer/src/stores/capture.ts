@@ -551,6 +551,9 @@ export const useCaptureStore = defineStore('capture', () => {
     for (const time of throughputByTime.keys()) from = Math.max(from, time)
     const points = await backendClient().request('capture/throughput', { fromTime: from })
     if (points.length === 0) return
+    // The reply replaces everything from `from` on: a long series comes back with merged buckets,
+    // and a finer reply must not leave a merged point that covers the same seconds.
+    for (const time of [...throughputByTime.keys()]) if (time >= from) throughputByTime.delete(time)
     for (const point of points) throughputByTime.set(point.time, point)
     throughput.value = [...throughputByTime.values()].sort((a, b) => a.time - b.time)
   }

@@ -22,6 +22,12 @@ export interface ThroughputOptions {
 /** Most empty buckets filled in between two busy ones; a longer pause leaves a jump in time. */
 const MAXIMUM_FILLED_GAP = 3600
 
+/**
+ * Most points one call of {@link ThroughputSeries.points} returns. A chart cannot show more, and
+ * a file with packets hours apart would otherwise ask for millions of filled-in empty buckets.
+ */
+export const MAXIMUM_THROUGHPUT_POINTS = 10_000
+
 interface MutablePoint {
   time: number
   bytesIn: number
@@ -30,12 +36,26 @@ interface MutablePoint {
   packetsOut: number
 }
 
+/** The first position in an ascending list whose value is at least `value`. */
+function lowerBound(values: readonly number[], value: number): number {
+  let low = 0
+  let high = values.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (values[middle]! < value) low = middle + 1
+    else high = middle
+  }
+  return low
+}
+
 /** Accumulates packets into time buckets. */
 export class ThroughputSeries {
   private readonly bucketSeconds: number
   private readonly local: Set<string> | null
   private readonly conversations = new ConversationTable()
   private readonly buckets = new Map<number, MutablePoint>()
+  /** The busy bucket indexes in ascending order, kept so as buckets appear (nearly always at the end). */
+  private readonly order: number[] = []
 
   constructor(options: ThroughputOptions = {}) {
     this.bucketSeconds = options.bucketSeconds !== undefined && options.bucketSeconds > 0 ? options.bucketSeconds : 1
@@ -50,8 +70,11 @@ export class ThroughputSeries {
     const index = Math.floor((summary.timestampSeconds + summary.timestampNanos / 1e9) / this.bucketSeconds)
     let point = this.buckets.get(index)
     if (point === undefined) {
-      point = { time: index * this.bucketSeconds * 1000, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 }
+      point = { time: this.timeOf(index), bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 }
       this.buckets.set(index, point)
+      const last = this.order[this.order.length - 1]
+      if (last === undefined || index > last) this.order.push(index)
+      else this.order.splice(lowerBound(this.order, index), 0, index)
     }
     if (this.isOutgoing(summary)) {
       point.bytesOut += summary.originalLength
@@ -62,21 +85,85 @@ export class ThroughputSeries {
     }
   }
 
-  /** The buckets in time order, with empty buckets filled in between busy ones. */
-  points(): ThroughputPoint[] {
-    const indexes = [...this.buckets.keys()].sort((first, second) => first - second)
-    const points: ThroughputPoint[] = []
-    for (let position = 0; position < indexes.length; position += 1) {
-      const index = indexes[position]!
-      points.push({ ...this.buckets.get(index)! })
-      const next = indexes[position + 1]
-      if (next !== undefined && next - index - 1 <= MAXIMUM_FILLED_GAP) {
-        for (let empty = index + 1; empty < next; empty += 1) {
-          points.push({ time: empty * this.bucketSeconds * 1000, bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 })
+  /**
+   * The buckets from the one starting at `fromTime` (epoch milliseconds) on, in time order, with
+   * empty buckets filled in between busy ones.
+   *
+   * When that would be more than `maxPoints` points, neighbouring buckets are merged (2, 4, 8...
+   * at a time) until it fits: a merged point holds the sums of its buckets and starts at the first
+   * of them, so totals stay exact, and the first point never starts before `fromTime`.
+   */
+  points(fromTime = Number.NEGATIVE_INFINITY, maxPoints = MAXIMUM_THROUGHPUT_POINTS): ThroughputPoint[] {
+    const limit = Math.max(1, Math.floor(maxPoints))
+    const window = this.window(fromTime)
+    if (window === null) return []
+    for (let factor = 1; ; factor *= 2) {
+      const points = this.merged(window.position, window.startIndex, factor, limit)
+      if (points !== null) return points
+    }
+  }
+
+  /** Where the window starting at `fromTime` begins: the first busy bucket's position and the first bucket shown. */
+  private window(fromTime: number): { readonly position: number; readonly startIndex: number } | null {
+    if (this.order.length === 0) return null
+    if (!Number.isFinite(fromTime)) return { position: 0, startIndex: this.order[0]! }
+    let first = Math.ceil(fromTime / (this.bucketSeconds * 1000))
+    while (this.timeOf(first - 1) >= fromTime) first -= 1
+    while (this.timeOf(first) < fromTime) first += 1
+    const position = lowerBound(this.order, first)
+    if (position === this.order.length) return null
+    const busy = this.order[position]!
+    const previous = this.order[position - 1]
+    // Quiet buckets before the first busy one are shown only when they were part of a filled gap.
+    const startIndex = previous !== undefined && busy - previous - 1 <= MAXIMUM_FILLED_GAP ? Math.max(previous + 1, first) : busy
+    return { position, startIndex }
+  }
+
+  /** The window's points with `factor` buckets per point, or null when there would be more than `limit`. */
+  private merged(position: number, startIndex: number, factor: number, limit: number): ThroughputPoint[] | null {
+    const points: MutablePoint[] = []
+    const empty = (group: number): MutablePoint => ({
+      time: this.timeOf(Math.max(group * factor, startIndex)),
+      bytesIn: 0,
+      bytesOut: 0,
+      packetsIn: 0,
+      packetsOut: 0
+    })
+    let group = Math.floor(startIndex / factor)
+    const firstBusyGroup = Math.floor(this.order[position]! / factor)
+    for (; group < firstBusyGroup; group += 1) {
+      points.push(empty(group))
+      if (points.length > limit) return null
+    }
+    let current = empty(group)
+    points.push(current)
+    for (let at = position; at < this.order.length; at += 1) {
+      const index = this.order[at]!
+      const indexGroup = Math.floor(index / factor)
+      if (indexGroup !== group) {
+        const previous = this.order[at - 1]!
+        if (index - previous - 1 <= MAXIMUM_FILLED_GAP) {
+          for (let quiet = group + 1; quiet < indexGroup; quiet += 1) {
+            points.push(empty(quiet))
+            if (points.length > limit) return null
+          }
         }
+        group = indexGroup
+        current = empty(group)
+        points.push(current)
+        if (points.length > limit) return null
       }
+      const bucket = this.buckets.get(index)!
+      current.bytesIn += bucket.bytesIn
+      current.bytesOut += bucket.bytesOut
+      current.packetsIn += bucket.packetsIn
+      current.packetsOut += bucket.packetsOut
     }
     return points
+  }
+
+  private timeOf(index: number): number {
+    return index * this.bucketSeconds * 1000
   }
 
   private isOutgoing(summary: PacketSummary): boolean {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { TCP_FLAG } from '../../../../../shared/model/decoded-packet'
+import { TCP_FLAG, type ThroughputPoint } from '../../../../../shared/model/decoded-packet'
 import { summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
 import { buildConversations, conversationKey, ConversationTable } from '../../../../../electron/backend/capture/analysis/conversations'
-import { throughputSeries } from '../../../../../electron/backend/capture/analysis/throughput'
+import { MAXIMUM_THROUGHPUT_POINTS, ThroughputSeries, throughputSeries } from '../../../../../electron/backend/capture/analysis/throughput'
 import { ascii, ipv4Packet, ipv6Packet, tcpSegment, udpDatagram } from '../../../../support/capture/packet-builder'
 
 function tcpPacket(fromClient: boolean, flags: number, payload = '', seconds = 100, nanos = 0, comment?: string) {
@@ -98,5 +98,55 @@ describe('throughput', () => {
         bytesIn: packets[0]!.originalLength + packets[2]!.originalLength
       }
     ])
+  })
+})
+
+describe('throughput of packets hours apart', () => {
+  /** One small UDP packet every 3,601 s: each gap is just short enough to be filled in. */
+  function sparseSeries(count: number): ThroughputSeries {
+    const series = new ThroughputSeries()
+    for (let index = 0; index < count; index += 1) {
+      series.add(summarizePacket({ interfaceIndex: 0, timestampSeconds: 1_000_000 + index * 3601, timestampNanos: 0, originalLength: 60, data: ipv4Packet({ protocol: 17, payload: udpDatagram(40000, 53, ascii('q')) }) }, index))
+    }
+    return series
+  }
+  const totals = (points: readonly ThroughputPoint[]) =>
+    points.reduce((sum, point) => ({ packets: sum.packets + point.packetsIn + point.packetsOut, bytes: sum.bytes + point.bytesIn + point.bytesOut }), { packets: 0, bytes: 0 })
+
+  it('merges buckets instead of returning millions of filled-in seconds, keeping the totals', () => {
+    const points = sparseSeries(2000).points()
+    expect(points.length).toBeLessThanOrEqual(MAXIMUM_THROUGHPUT_POINTS)
+    expect(points.length).toBeGreaterThan(2000)
+    expect(totals(points)).toEqual({ packets: 2000, bytes: 2000 * 60 })
+    expect(points[0]!.time).toBe(1_000_000_000)
+    for (let index = 1; index < points.length; index += 1) expect(points[index]!.time).toBeGreaterThan(points[index - 1]!.time)
+  })
+
+  it('stays serializable with 5,000 such packets', () => {
+    const points = sparseSeries(5000).points()
+    expect(points.length).toBeLessThanOrEqual(MAXIMUM_THROUGHPUT_POINTS)
+    expect(totals(JSON.parse(JSON.stringify(points)) as ThroughputPoint[])).toEqual({ packets: 5000, bytes: 5000 * 60 })
+  })
+
+  it('fills gaps only inside the requested window, at full resolution when it fits', () => {
+    const series = sparseSeries(2000)
+    const lastBusy = (1_000_000 + 1999 * 3601) * 1000
+    const fromTime = lastBusy - 10_000
+    const points = series.points(fromTime)
+    expect(points.map((point) => point.time)).toEqual(Array.from({ length: 11 }, (_, offset) => fromTime + offset * 1000))
+    expect(totals(points)).toEqual({ packets: 1, bytes: 60 })
+    expect(series.points(lastBusy + 1000)).toEqual([])
+  })
+
+  it('keeps buckets in time order when packets arrive out of order', () => {
+    const series = new ThroughputSeries()
+    for (const second of [5, 2, 9, 2, 7]) {
+      series.add(summarizePacket({ interfaceIndex: 0, timestampSeconds: second, timestampNanos: 0, originalLength: 10, data: ipv4Packet({ protocol: 17, payload: udpDatagram(1, 2, ascii('q')) }) }, second))
+    }
+    const points = series.points()
+    expect(points.map((point) => point.time)).toEqual([2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000])
+    expect(points.map((point) => point.packetsIn + point.packetsOut)).toEqual([2, 0, 0, 1, 0, 1, 0, 1])
+    expect(series.points(3500).map((point) => point.time)).toEqual([4000, 5000, 6000, 7000, 8000, 9000])
+    expect(series.points(0, 3).reduce((sum, point) => sum + point.packetsOut + point.packetsIn, 0)).toBe(5)
   })
 })
