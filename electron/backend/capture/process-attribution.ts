@@ -30,8 +30,10 @@ export interface PacketAttribution {
 
 /** The part of the socket monitor attribution needs (the live monitor, or a one-off reader in the CLI). */
 export interface SocketTableSource {
+  /** The latest published table. */
   current(): SocketSnapshot
-  refresh(): Promise<SocketSnapshot>
+  /** A fresh read that is not published to anyone else (pausing and history are unaffected). */
+  readFresh(): Promise<SocketSnapshot>
 }
 
 /** The addresses and ports of a packet; PacketSummary has them. */
@@ -88,7 +90,9 @@ function endpointKey(protocol: string, address: string, port: number): string {
 /** Attributes packets to processes using a socket table. */
 export class ProcessAttributor {
   private index: SocketIndex | null = null
-  private indexedTick = -1
+  private indexedSnapshot: SocketSnapshot | null = null
+  /** The newest of this attributor's own reads, used while it is newer than the published table. */
+  private freshRead: SocketSnapshot | null = null
   private readonly flows = new Map<string, PacketAttribution>()
   /** Flows without a connected socket yet, with the time of their first such packet. */
   private readonly unresolved = new Map<string, number>()
@@ -152,11 +156,19 @@ export class ProcessAttributor {
     return null
   }
 
+  /** The published table, or this attributor's own read when that is newer. */
+  private latestTable(): SocketSnapshot {
+    const published = this.sockets.current()
+    if (this.freshRead && this.freshRead.takenAt > published.takenAt) return this.freshRead
+    this.freshRead = null
+    return published
+  }
+
   private currentIndex(): SocketIndex {
-    const snapshot = this.sockets.current()
-    if (!this.index || snapshot.tick !== this.indexedTick) {
+    const snapshot = this.latestTable()
+    if (!this.index || snapshot !== this.indexedSnapshot) {
       this.index = new SocketIndex(snapshot, (address) => this.normalize(address))
-      this.indexedTick = snapshot.tick
+      this.indexedSnapshot = snapshot
     }
     return this.index
   }
@@ -182,7 +194,7 @@ export class ProcessAttributor {
       if (this.unresolved.size >= this.maxRememberedFlows) this.unresolved.clear()
       this.unresolved.set(flowKey, since)
     }
-    if (readStartedAt(this.sockets.current()) <= since) this.requestRefresh(since)
+    if (readStartedAt(this.latestTable()) <= since) this.requestRefresh(since)
   }
 
   private requestRefresh(packetTimeMs: number): void {
@@ -192,8 +204,8 @@ export class ProcessAttributor {
     this.pendingRefresh = new Promise<void>((resolve) => setTimeout(resolve, wait))
       .then(async () => {
         // A read already under way may have started before the packet; then one more is needed.
-        const snapshot = await this.sockets.refresh()
-        if (readStartedAt(snapshot) <= this.wantedAfter) await this.sockets.refresh()
+        this.freshRead = await this.sockets.readFresh()
+        if (readStartedAt(this.freshRead) <= this.wantedAfter) this.freshRead = await this.sockets.readFresh()
       })
       .then(
         () => undefined,

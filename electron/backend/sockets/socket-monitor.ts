@@ -122,6 +122,23 @@ export class SocketMonitor {
     return () => this.errorListeners.delete(listener)
   }
 
+  /**
+   * Reads the tables now for a caller that needs them fresh (capture attribution), without
+   * publishing a tick: paused tables stay paused and history keeps one point per interval.
+   */
+  async readFresh(): Promise<SocketSnapshot> {
+    const started = performance.now()
+    const read = await this.provider.read({ withProcesses: this.options.withProcesses ?? true })
+    return {
+      tick: this.snapshot.tick,
+      takenAt: Date.now(),
+      refreshMs: Math.round((performance.now() - started) * 100) / 100,
+      sockets: read.sockets,
+      issues: read.issues,
+      partialOwnership: read.partialOwnership
+    }
+  }
+
   /** Reads the tables now, diffs against the previous read and notifies listeners. */
   refresh(): Promise<SocketSnapshot> {
     if (this.inFlight) return this.inFlight
@@ -132,16 +149,8 @@ export class SocketMonitor {
   }
 
   private async readAndPublish(): Promise<SocketSnapshot> {
-    const started = performance.now()
-    const read = await this.provider.read({ withProcesses: this.options.withProcesses ?? true })
-    const next: SocketSnapshot = {
-      tick: this.snapshot.tick + 1,
-      takenAt: Date.now(),
-      refreshMs: Math.round((performance.now() - started) * 100) / 100,
-      sockets: read.sockets,
-      issues: read.issues,
-      partialOwnership: read.partialOwnership
-    }
+    const read = await this.readFresh()
+    const next: SocketSnapshot = { ...read, tick: this.snapshot.tick + 1 }
     const diff = diffSnapshots(this.snapshot, next)
     this.snapshot = next
     for (const listener of this.tickListeners) {

@@ -10,9 +10,9 @@ function owned(pid: number, process: string, fields: Partial<SocketEntry>): Sock
   return buildSocket({ pid, process, command: process, owners: [{ pid, process, command: process, user: 'root' }], ...fields })
 }
 
-/** A socket table that answers refreshes with the next prepared snapshot. */
+/** A socket table whose fresh reads and next published tick both hold the next prepared sockets. */
 class FakeTable implements SocketTableSource {
-  refreshes = 0
+  freshReads = 0
   private snapshot: SocketSnapshot
 
   constructor(
@@ -26,11 +26,15 @@ class FakeTable implements SocketTableSource {
     return this.snapshot
   }
 
-  async refresh(): Promise<SocketSnapshot> {
-    this.refreshes++
-    // A read that began after every packet the test has made so far.
+  /** The attributor's own read: newer than every packet so far, and not published. */
+  async readFresh(): Promise<SocketSnapshot> {
+    this.freshReads++
+    return { ...this.snapshot, takenAt: Date.now() + 2, sockets: this.next }
+  }
+
+  /** The monitor's next tick. */
+  publish(): void {
     this.snapshot = { ...this.snapshot, tick: this.snapshot.tick + 1, takenAt: Date.now() + 2, refreshMs: 1, sockets: this.next }
-    return this.snapshot
   }
 }
 
@@ -71,13 +75,15 @@ describe('ProcessAttributor', () => {
     const packet = flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080)
     expect(attributor.attribute(packet, Date.now())).toBeNull()
     await attributor.settled()
-    expect(table.refreshes).toBe(1)
+    expect(table.freshReads).toBe(1)
+    // The read was the attributor's own: the published table (and so pause and history) did not move.
+    expect(table.current().tick).toBe(1)
     expect(attributor.attribute(packet, Date.now())?.socket.pid).toBe(20)
 
     const closed = new FakeTable([client], [])
     const remembering = new ProcessAttributor(closed, { refreshIntervalMs: 0 })
     expect(remembering.attribute(packet, 500)?.socket.pid).toBe(20)
-    await closed.refresh()
+    closed.publish()
     expect(remembering.attribute(packet, 500)?.socket.pid).toBe(20)
   })
 
@@ -87,7 +93,7 @@ describe('ProcessAttributor', () => {
     const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
     const packet = flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080)
     expect(attributor.attribute(packet, 500)?.socket.pid).toBe(20)
-    await table.refresh()
+    table.publish()
     expect(attributor.attribute(packet, 500)?.socket.pid).toBe(20)
   })
 
@@ -96,7 +102,7 @@ describe('ProcessAttributor', () => {
     const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
     expect(attributor.attribute(flow('tcp', '127.0.0.1', 1, '127.0.0.1', 2), 998)).toBeNull()
     await attributor.settled()
-    expect(table.refreshes).toBe(0)
+    expect(table.freshReads).toBe(0)
   })
 
   it('re-reads the table once per unknown flow, not for every packet of it', async () => {
@@ -108,7 +114,7 @@ describe('ProcessAttributor', () => {
       expect(attributor.attribute(foreign, firstSeen + packet)).toBeNull()
       await attributor.settled()
     }
-    expect(table.refreshes).toBe(1)
+    expect(table.freshReads).toBe(1)
   })
 
   it('looks again when only a listener matched, since the connection may be newer than the table', async () => {
@@ -118,7 +124,7 @@ describe('ProcessAttributor', () => {
     const first = attributor.attribute(toServer, Date.now())
     expect(first).toEqual({ socket: server, direction: 'received', exact: false })
     await attributor.settled()
-    expect(table.refreshes).toBe(1)
+    expect(table.freshReads).toBe(1)
     expect(attributor.attribute(toServer, Date.now())).toEqual({ socket: client, direction: 'sent', exact: true })
   })
 
