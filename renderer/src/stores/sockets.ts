@@ -45,6 +45,8 @@ export const useSocketsStore = defineStore('sockets', () => {
   const selectedId = ref<string | null>(null)
 
   let started = false
+  /** The full re-read under way, if any; one at a time, however many ticks were missed. */
+  let reloading: Promise<void> | null = null
 
   const filterResult = computed(() => compileSocketFilter(filterText.value))
   const filterError = computed<QueryError | null>(() => (filterResult.value.ok ? null : filterResult.value.error))
@@ -94,6 +96,7 @@ export const useSocketsStore = defineStore('sockets', () => {
 
   /** Applies one tick. A gap in tick numbers means ticks were missed, so the table is re-read. */
   function applyTick(diff: SocketDiff, now = Date.now()): void {
+    if (reloading) return
     if (lastTick.value !== 0 && diff.previousTick !== lastTick.value) {
       void reload()
       return
@@ -126,14 +129,20 @@ export const useSocketsStore = defineStore('sockets', () => {
     }
   }
 
-  async function reload(): Promise<void> {
-    try {
-      loadSnapshot(await backendClient().request('sockets/snapshot', {}))
-      status.value = await backendClient().request('sockets/status', {})
-      loadError.value = null
-    } catch (error) {
-      loadError.value = errorMessage(error)
-    }
+  /** Re-reads the whole table. Ticks that arrive meanwhile are dropped: the snapshot supersedes them. */
+  function reload(): Promise<void> {
+    reloading ??= (async () => {
+      try {
+        loadSnapshot(await backendClient().request('sockets/snapshot', {}))
+        status.value = await backendClient().request('sockets/status', {})
+        loadError.value = null
+      } catch (error) {
+        loadError.value = errorMessage(error)
+      } finally {
+        reloading = null
+      }
+    })()
+    return reloading
   }
 
   /** Subscribes to live ticks and reads the first table. Safe to call more than once. */

@@ -80,3 +80,26 @@ describe('useSocketsStore', () => {
     expect(store.loadError).toContain('closed')
   })
 })
+
+describe('useSocketsStore under missed ticks', () => {
+  it('runs one full re-read however many gapped ticks arrive meanwhile', async () => {
+    const store = useSocketsStore()
+    await backend.sockets.refresh()
+    await store.start()
+    let snapshots = 0
+    const counting = createInProcessClient(backend)
+    setBackendClient({
+      ...counting,
+      request: (channel, args) => {
+        if (channel === 'sockets/snapshot') snapshots++
+        return counting.request(channel, args)
+      }
+    })
+    const tick = backend.sockets.current().tick
+    for (let gap = 2; gap < 12; gap++) {
+      store.applyTick({ tick: tick + gap + 1, previousTick: tick + gap, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], issues: [], partialOwnership: false })
+    }
+    await expect.poll(() => store.lastTick).toBe(tick)
+    expect(snapshots).toBe(1)
+  })
+})
