@@ -38,6 +38,9 @@ interface DecodedSegment {
   readonly table: Map<string, SocketEntry>
 }
 
+/** Longest line a recording may hold: a keyframe of a very busy machine stays far below it. */
+const MAX_LINE_LENGTH = 128 * 1024 * 1024
+
 /** The lines of a file, gzip or plain. Throws on a read or decompression error after yielding what came before it. */
 async function* readLines(path: string): AsyncGenerator<string> {
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
@@ -55,6 +58,8 @@ async function* readLines(path: string): AsyncGenerator<string> {
   if (isGzip) file.on('error', (error) => stream.destroy(error))
   const decoder = new StringDecoder('utf8')
   let parts: string[] = []
+  let partLength = 0
+  let lineNumber = 1
   try {
     for await (const chunk of stream) {
       const text = decoder.write(chunk as Buffer)
@@ -63,9 +68,16 @@ async function* readLines(path: string): AsyncGenerator<string> {
         parts.push(text.slice(start, newline))
         yield parts.join('')
         parts = []
+        partLength = 0
+        lineNumber++
         start = newline + 1
       }
-      if (start < text.length) parts.push(text.slice(start))
+      if (start < text.length) {
+        parts.push(text.slice(start))
+        partLength += text.length - start
+        // A crafted file (a gzip bomb of one endless line) must not fill memory before it fails.
+        if (partLength > MAX_LINE_LENGTH) throw new RecordingError(`a line longer than ${MAX_LINE_LENGTH / (1024 * 1024)} MiB`, lineNumber)
+      }
     }
   } finally {
     stream.destroy()

@@ -226,3 +226,16 @@ describe('a long recording', () => {
     expect(recording.tableAt(start + 50_000).tick).toBe(50)
   })
 })
+
+describe('a crafted recording', () => {
+  it('stops at an endless line instead of filling memory', async () => {
+    const bomb = join(tmpdir(), `sockscope-bomb-${process.pid}.gz`)
+    // 140 MiB of one line compresses to a few hundred kilobytes.
+    await writeFile(bomb, gzipSync(Buffer.alloc(140 * 1024 * 1024, 'a')))
+    try {
+      await expect(openRecording(bomb)).rejects.toThrow(/line 1: .*longer than 128 MiB|line longer than 128 MiB/)
+    } finally {
+      await rm(bomb, { force: true })
+    }
+  }, 30_000)
+})
