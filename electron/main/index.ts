@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, Menu, Notification, session, shell, type MenuItemConstructorOptions } from 'electron'
+import { app, BrowserWindow, Menu, Notification, session, type MenuItemConstructorOptions } from 'electron'
 import { createBackend, type Backend } from '../backend/backend'
 import { followFindingNotifications } from '../backend/leaks/desktop-notifications'
 import { forwardEvents, setupContractHandlers } from './ipc'
@@ -52,11 +52,9 @@ function createWindow(backendInstance: Backend): BrowserWindow {
 /** Locks every web contents down: no navigation away, no new windows, no webviews, no permissions. */
 function hardenWebContents(): void {
   app.on('web-contents-created', (_event, contents) => {
-    contents.setWindowOpenHandler(({ url }) => {
-      // Links to documentation open in the user's browser, never inside the app.
-      if (url.startsWith('https://')) void shell.openExternal(url)
-      return { action: 'deny' }
-    })
+    // No page opens windows or external links: names shown in the UI come from captured traffic
+    // and must never turn into something the app launches.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }))
     contents.on('will-navigate', (event, url) => {
       if (!isAppUrl(url, appUrl)) event.preventDefault()
     })

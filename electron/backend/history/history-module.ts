@@ -27,6 +27,9 @@ const MAX_QUEUED_TICKS = 2
 const STATUS_EVERY_TICKS = 5
 
 /** A default recording file name from the clock: `sockscope-20240131-142501.sockscope.gz`. */
+/** Most points the live history keeps: four hours at one a second. */
+const MAX_HISTORY_POINTS = 4 * 3600
+
 function defaultRecordingName(now = new Date()): string {
   const pad = (value: number): string => String(value).padStart(2, '0')
   const date = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}`
@@ -47,7 +50,8 @@ export const historyModule: BackendModuleFactory = (context) => {
   const recordingsDirectory = join(context.options.dataDirectory, 'recordings')
   const settingsPath = join(context.options.dataDirectory, 'leak-settings.json')
   // One point per tick: the ring holds the chosen minutes at the poll interval.
-  const capacity = Math.max(2, Math.ceil((context.options.historyMinutes * 60_000) / context.options.intervalMs))
+  // Capped so a fast interval cannot make the ring unbounded in practice (about 11 KB a point at worst).
+  const capacity = Math.min(MAX_HISTORY_POINTS, Math.max(2, Math.ceil((context.options.historyMinutes * 60_000) / context.options.intervalMs)))
   const session = new HistorySession({ history: { capacity } })
   const recentlyCleared: Finding[] = []
   let opened: { readonly name: string; readonly recording: Recording } | null = null

@@ -25,8 +25,8 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
   --open           open the URL in the default browser
   --interval MS    socket-table poll interval (default 1000)
   --history-minutes N
-                   how much history the charts and the leak detector keep (default 60,
-                   at most 720)
+                   how much history the charts and the leak detector keep, counted in
+                   ticks at the starting --interval (default 60, at most 240)
   --no-resolve     do not look up names for remote addresses
 
 The URL printed on start carries a random token; requests without it get 401, and
@@ -47,7 +47,7 @@ WebSocket connections from other origins are refused.
     }
     const port = parseIntegerOption('port', values.port, 0, 65535) ?? 0
     const intervalMs = parseIntegerOption('interval', values.interval, 100, 60_000) ?? 1000
-    const historyMinutes = parseIntegerOption('history-minutes', values['history-minutes'], 1, 720) ?? 60
+    const historyMinutes = parseIntegerOption('history-minutes', values['history-minutes'], 1, 240) ?? 60
     const host = values.host ?? '127.0.0.1'
     if (host.trim() === '') throw new UsageError('--host needs an address')
     if (!isLoopbackHost(host)) {

@@ -143,3 +143,15 @@ describe('history length', () => {
     }
   })
 })
+
+describe('history length at a fast interval', () => {
+  it('never keeps more than four hours of one-second points', async () => {
+    const sized = createBackend({ intervalMs: 100, historyMinutes: 240, resolveNames: false, autoStart: false, dataDirectory: directory })
+    try {
+      const answer = (await sized.handle('history/latest', {})) as Envelope<{ info: { capacity: number } }>
+      expect(answer.ok && answer.value.info.capacity).toBe(14_400)
+    } finally {
+      await sized.dispose()
+    }
+  })
+})
