@@ -414,7 +414,9 @@ export interface ProbeSample {
 
 /**
  * Figures over the samples so far. The latency figures cover successful samples only
- * and are null until one succeeds.
+ * and are null until one succeeds. Everything is exact over the whole run except p95, which
+ * covers the most recent {@link PROBE_LIMITS}.keptSamples successful latencies, so a probe
+ * that runs until stopped holds a bounded number of them.
  */
 export interface ProbeStatistics {
   readonly sent: number
@@ -425,7 +427,7 @@ export interface ProbeStatistics {
   readonly minMs: number | null
   readonly avgMs: number | null
   readonly maxMs: number | null
-  /** 95th percentile by the nearest-rank method. */
+  /** 95th percentile by the nearest-rank method, over the most recent keptSamples latencies. */
   readonly p95Ms: number | null
   /**
    * Mean absolute difference between consecutive successful latencies (the idea behind

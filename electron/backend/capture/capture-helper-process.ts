@@ -51,9 +51,12 @@ export interface CaptureHelperLaunchOptions {
   readonly commandPrefix?: readonly string[]
   /** Environment for the helper; defaults to this process's. */
   readonly env?: NodeJS.ProcessEnv
-  /** Milliseconds to wait for an answer to a one-shot request before giving up. */
+  /** Milliseconds to wait for an answer to a one-shot request, or for a capture to start, before giving up. */
   readonly requestTimeoutMs?: number
 }
+
+/** The default of {@link CaptureHelperLaunchOptions.requestTimeoutMs}. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000
 
 /** The command line a launch resolves to. */
 export interface CaptureHelperCommand {
@@ -273,7 +276,7 @@ function oneShot<T>(
       outcome()
       connection.endInput()
     }
-    const timeoutMs = options.requestTimeoutMs ?? 15_000
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     const timer = setTimeout(() => {
       settle(() => reject(new CaptureError('helper-failed', `the capture helper did not answer "${request.type}" within ${timeoutMs} ms`)))
       connection.kill('SIGKILL')
@@ -454,30 +457,36 @@ export function startCaptureHelper(
   const connection = new HelperConnection(command)
   return new Promise<CaptureHelperSession>((resolve, reject) => {
     let settled = false
+    const settle = (outcome: () => void): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      outcome()
+    }
+    // A helper that never answers would otherwise leave the capture 'starting' for good.
+    const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    const timer = setTimeout(() => {
+      settle(() => reject(new CaptureError('helper-failed', `the capture helper did not report the capture started within ${timeoutMs} ms`)))
+      connection.kill('SIGKILL')
+    }, timeoutMs)
     const onMessage = (message: HelperMessage): void => {
       if (settled) return
       const error = errorFromMessage(message, command)
       if (error) {
-        settled = true
+        settle(() => reject(error))
         connection.endInput()
-        reject(error)
       } else if (message.type === 'started') {
-        settled = true
         connection.off('message', onMessage)
-        resolve(new CaptureHelperSession(connection, message))
+        settle(() => resolve(new CaptureHelperSession(connection, message)))
       }
     }
     connection.on('message', onMessage)
-    connection.on('protocol-error', (error: Error) => {
-      if (settled) return
-      settled = true
-      reject(new CaptureError('helper-failed', `the capture helper sent a corrupt message: ${error.message}`))
-    })
-    connection.on('exit', (_code: number | null, _signal: NodeJS.Signals | null, spawnError: Error | null) => {
-      if (settled) return
-      settled = true
-      reject(new CaptureError('helper-failed', connection.describeExit(spawnError)))
-    })
+    connection.on('protocol-error', (error: Error) =>
+      settle(() => reject(new CaptureError('helper-failed', `the capture helper sent a corrupt message: ${error.message}`)))
+    )
+    connection.on('exit', (_code: number | null, _signal: NodeJS.Signals | null, spawnError: Error | null) =>
+      settle(() => reject(new CaptureError('helper-failed', connection.describeExit(spawnError))))
+    )
     connection.send({ type: 'start', request })
   })
 }

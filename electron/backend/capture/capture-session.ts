@@ -57,6 +57,10 @@ export interface CaptureSessionOptions {
   /** Kernel buffer in bytes; DEFAULT_CAPTURE_BUFFER_SIZE by default. */
   readonly bufferSize?: number
   readonly limits?: Partial<CaptureLimits>
+  /**
+   * The in-memory ring. `maxPackets: 0` keeps no packets at all, in memory or spilled: for a
+   * consumer that stores every packet itself from the `packets` event.
+   */
   readonly ring?: { readonly maxPackets?: number; readonly maxBytes?: number }
   /** Folder of the spill file; the OS temp folder by default. */
   readonly spillDirectory?: string
@@ -114,7 +118,7 @@ export function resolveCaptureSettings(options: CaptureSessionOptions): CaptureS
       maxDurationMs: options.limits?.maxDurationMs ?? null
     },
     ring: {
-      maxPackets: Math.max(1, options.ring?.maxPackets ?? DEFAULT_RING_PACKETS),
+      maxPackets: Math.max(0, Math.floor(options.ring?.maxPackets ?? DEFAULT_RING_PACKETS)),
       maxBytes: Math.max(1, options.ring?.maxBytes ?? DEFAULT_RING_BYTES)
     }
   }
@@ -151,6 +155,12 @@ class PacketRing {
   toArray(): IndexedPacket[] {
     return this.items.slice(this.head)
   }
+
+  clear(): void {
+    this.items = []
+    this.head = 0
+    this.bytes = 0
+  }
 }
 
 /** A live capture. Start one with `CaptureSession.start`. */
@@ -158,6 +168,8 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   /** Identifies this capture in ticks and status. */
   readonly id = randomUUID()
   private readonly ring = new PacketRing()
+  /** False when the ring keeps nothing: then nothing is held or spilled either. */
+  private readonly keepsPackets: boolean
   private readonly startedAtMs = Date.now()
   private packetCount = 0
   private byteCount = 0
@@ -185,6 +197,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     private readonly options: CaptureSessionOptions
   ) {
     super()
+    this.keepsPackets = settings.ring.maxPackets > 0
     const interval = Math.min(1000, Math.max(250, options.tickIntervalMs ?? 500))
     this.tickTimer = setInterval(() => this.emitTick(false), interval)
     helper.on('packets', (packets) => this.receive(packets))
@@ -289,9 +302,10 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     return this.finished
   }
 
-  /** Stops the capture and deletes the spill file. */
+  /** Stops the capture, deletes the spill file and lets go of the packets in memory. */
   async dispose(): Promise<void> {
     await this.stop()
+    this.ring.clear()
     if (this.spill) await rm(this.spillPathValue, { force: true })
   }
 
@@ -304,9 +318,9 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
       this.byteCount += packet.data.length
       this.tickPackets++
       this.tickBytes += packet.data.length
-      this.ring.push(item)
+      if (this.keepsPackets) this.ring.push(item)
     }
-    this.evict()
+    if (this.keepsPackets) this.evict()
     this.emit('packets', indexed)
   }
 

@@ -70,6 +70,8 @@ export class LiveCapture {
   private readonly attributor: ProcessAttributor
   private session: CaptureSession | null = null
   private state: CaptureState = 'idle'
+  /** Set once dispose() ran, so a start still in progress then stops what it started. */
+  private disposed = false
   /** Batches, ticks and the end go through one chain, so a tick counts every batch before it. */
   private pipeline: Promise<void> = Promise.resolve()
 
@@ -116,16 +118,24 @@ export class LiveCapture {
     if (this.state === 'starting' || this.state === 'running' || this.state === 'stopping') {
       throw new RequestError('busy', 'a capture is already running; stop it first')
     }
+    // 'starting' before the first await, so a second start that comes in meanwhile is refused
+    // instead of launching a helper of its own that nobody would ever stop.
     const previous = this.session
     this.session = null
-    await previous?.dispose()
     this.setState('starting')
     let session: CaptureSession
     try {
-      session = await CaptureSession.start({ ...request, spillDirectory: this.spillDirectory, helper: this.helper })
+      await previous?.dispose()
+      // The follower (the shown capture) stores every packet itself; a ring and spill file of the
+      // session's own would only double the writes and hold memory after the end.
+      session = await CaptureSession.start({ ...request, ring: { maxPackets: 0 }, spillDirectory: this.spillDirectory, helper: this.helper })
     } catch (error) {
       this.setState('idle')
       throw captureRequestError(error)
+    }
+    if (this.disposed) {
+      await session.dispose()
+      throw new RequestError('failed', 'the backend is shutting down')
     }
     this.session = session
     this.pass(session)
@@ -147,6 +157,7 @@ export class LiveCapture {
 
   /** Stops the capture and deletes its spill file. */
   async dispose(): Promise<void> {
+    this.disposed = true
     const current = this.session
     this.session = null
     await current?.dispose()

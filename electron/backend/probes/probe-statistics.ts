@@ -1,8 +1,8 @@
 /**
  * Running statistics over repeated probe samples: loss, min/avg/max, the 95th percentile and
- * jitter, updated per sample without re-sorting the whole history.
+ * jitter, updated per sample without re-sorting, in memory bounded however long a run lasts.
  */
-import type { ProbeStatistics } from '../../../shared/model/probe'
+import { PROBE_LIMITS, type ProbeStatistics } from '../../../shared/model/probe'
 import { roundMilliseconds } from './probe-clock'
 
 /** The part of a sample the statistics need. */
@@ -14,11 +14,15 @@ export interface LatencySample {
 /**
  * Accumulates samples one at a time.
  *
- * Latencies cover successful samples only. p95 uses the nearest-rank method (the smallest
- * value with at least 95 % of the samples at or below it), read from a sorted copy kept by
- * binary insertion. Jitter is the mean absolute difference between consecutive successful
- * latencies; a lost sample is skipped rather than breaking the pair, following the idea of
- * RFC 3550's interarrival jitter without its 1/16 smoothing, so every pair weighs the same.
+ * Latencies cover successful samples only. Counts, loss, min, max, average and jitter are
+ * exact over the whole run in constant memory. p95 needs the samples themselves, so it covers
+ * the most recent `windowSize` successful latencies (PROBE_LIMITS.keptSamples by default): a
+ * probe left running for days keeps a bounded window. It uses the nearest-rank method (the
+ * smallest value with at least 95 % of the window at or below it), read from a sorted copy of
+ * the window kept by binary insertion and removal. Jitter is the mean absolute difference
+ * between consecutive successful latencies; a lost sample is skipped rather than breaking the
+ * pair, following the idea of RFC 3550's interarrival jitter without its 1/16 smoothing, so
+ * every pair weighs the same.
  */
 export class ProbeStatisticsAccumulator {
   private sent = 0
@@ -26,10 +30,28 @@ export class ProbeStatisticsAccumulator {
   private sum = 0
   private minimum = Number.POSITIVE_INFINITY
   private maximum = Number.NEGATIVE_INFINITY
-  private sorted = new Float64Array(64)
+  private readonly windowSize: number
+  /** The window's latencies in arrival order, as a ring; `oldest` is where the next one overwrites. */
+  private arrivals: Float64Array
+  private oldest = 0
+  /** The window's latencies in ascending order; the first `kept` entries are used. */
+  private sorted: Float64Array
+  private kept = 0
   private previousLatency: number | null = null
   private differenceSum = 0
   private differenceCount = 0
+
+  constructor(windowSize: number = PROBE_LIMITS.keptSamples) {
+    this.windowSize = Math.max(1, Math.floor(windowSize))
+    const initial = Math.min(64, this.windowSize)
+    this.arrivals = new Float64Array(initial)
+    this.sorted = new Float64Array(initial)
+  }
+
+  /** How many latencies the p95 window holds now; never more than the window size. */
+  get keptLatencies(): number {
+    return this.kept
+  }
 
   /** Count one sample. */
   add(sample: LatencySample): void {
@@ -40,7 +62,7 @@ export class ProbeStatisticsAccumulator {
     this.sum += latency
     this.minimum = Math.min(this.minimum, latency)
     this.maximum = Math.max(this.maximum, latency)
-    this.insertSorted(latency)
+    this.keep(latency)
     if (this.previousLatency !== null) {
       this.differenceSum += Math.abs(latency - this.previousLatency)
       this.differenceCount += 1
@@ -48,22 +70,51 @@ export class ProbeStatisticsAccumulator {
     this.previousLatency = latency
   }
 
-  private insertSorted(latency: number): void {
-    const count = this.received - 1
-    if (count === this.sorted.length) {
-      const grown = new Float64Array(this.sorted.length * 2)
-      grown.set(this.sorted)
-      this.sorted = grown
+  private keep(latency: number): void {
+    if (this.kept === this.windowSize) {
+      // Full: the newest replaces the oldest, in the ring and in the sorted copy.
+      this.removeSorted(this.arrivals[this.oldest]!)
+      this.arrivals[this.oldest] = latency
+      this.oldest = (this.oldest + 1) % this.windowSize
+    } else {
+      if (this.kept === this.arrivals.length) {
+        const capacity = Math.min(this.windowSize, this.arrivals.length * 2)
+        const arrivals = new Float64Array(capacity)
+        arrivals.set(this.arrivals)
+        this.arrivals = arrivals
+        const sorted = new Float64Array(capacity)
+        sorted.set(this.sorted)
+        this.sorted = sorted
+      }
+      this.arrivals[this.kept] = latency
     }
+    this.insertSorted(latency)
+  }
+
+  /** The first position whose value is greater than `latency` (with `orEqual`, at least `latency`). */
+  private searchSorted(latency: number, orEqual: boolean): number {
     let low = 0
-    let high = count
+    let high = this.kept
     while (low < high) {
       const middle = (low + high) >>> 1
-      if (this.sorted[middle] <= latency) low = middle + 1
+      const value = this.sorted[middle]!
+      if (value < latency || (!orEqual && value === latency)) low = middle + 1
       else high = middle
     }
-    this.sorted.copyWithin(low + 1, low, count)
-    this.sorted[low] = latency
+    return low
+  }
+
+  private insertSorted(latency: number): void {
+    const position = this.searchSorted(latency, false)
+    this.sorted.copyWithin(position + 1, position, this.kept)
+    this.sorted[position] = latency
+    this.kept += 1
+  }
+
+  private removeSorted(latency: number): void {
+    const position = this.searchSorted(latency, true)
+    this.sorted.copyWithin(position, position + 1, this.kept)
+    this.kept -= 1
   }
 
   /** The figures so far. */
@@ -78,7 +129,7 @@ export class ProbeStatisticsAccumulator {
       minMs: hasLatency ? roundMilliseconds(this.minimum) : null,
       avgMs: hasLatency ? roundMilliseconds(this.sum / this.received) : null,
       maxMs: hasLatency ? roundMilliseconds(this.maximum) : null,
-      p95Ms: hasLatency ? roundMilliseconds(this.sorted[Math.ceil(0.95 * this.received) - 1]) : null,
+      p95Ms: hasLatency ? roundMilliseconds(this.sorted[Math.ceil(0.95 * this.kept) - 1]!) : null,
       jitterMs: this.differenceCount > 0 ? roundMilliseconds(this.differenceSum / this.differenceCount) : null
     }
   }

@@ -36,6 +36,7 @@ export class SocketMonitor {
   private running = false
   private timer: NodeJS.Timeout | null = null
   private inFlight: Promise<SocketSnapshot> | null = null
+  private providerRead: Promise<SocketSnapshot> | null = null
   private readonly tickListeners = new Set<TickListener>()
   private readonly statusListeners = new Set<(status: MonitorStatus) => void>()
   private readonly errorListeners = new Set<(error: Error) => void>()
@@ -126,7 +127,16 @@ export class SocketMonitor {
    * Reads the tables now for a caller that needs them fresh (capture attribution), without
    * publishing a tick: paused tables stay paused and history keeps one point per interval.
    */
-  async readFresh(): Promise<SocketSnapshot> {
+  readFresh(): Promise<SocketSnapshot> {
+    // Provider reads never overlap: a caller arriving during one shares it (its start time tells
+    // whether it is fresh enough), and the provider's caches are only ever updated by one read.
+    this.providerRead ??= this.readProvider().finally(() => {
+      this.providerRead = null
+    })
+    return this.providerRead
+  }
+
+  private async readProvider(): Promise<SocketSnapshot> {
     const started = performance.now()
     const read = await this.provider.read({ withProcesses: this.options.withProcesses ?? true })
     return {

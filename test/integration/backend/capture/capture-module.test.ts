@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -100,5 +101,47 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
     // Five writes of 1000 bytes, plus headers, all sent by this process's client socket.
     expect(ours.reduce((total, connection) => total + connection.bytesSent, 0)).toBeGreaterThan(5000)
     expect(statuses.map((status) => status.state)).toEqual(expect.arrayContaining(['starting', 'running', 'ended']))
+  })
+
+  it('keeps no ring or spill file of its own: the shown capture stores the packets', async () => {
+    const started = await backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}`, ring: { maxPackets: 5 } })
+    expect(started).toMatchObject({ ok: true, value: { state: 'running', settings: { ring: { maxPackets: 0 } } } })
+    const client = connect(port, '127.0.0.1')
+    await once(client, 'connect')
+    for (let round = 0; round < 5; round++) {
+      client.write(Buffer.alloc(500, 2))
+      await once(client, 'data')
+    }
+    client.end()
+    await once(client, 'close')
+    const captured = async () => ((await backend.handle('capture/status', {})) as { ok: true; value: CaptureStatus }).value.counters?.packets ?? 0
+    let seen = 0
+    await waitFor(async () => (seen = await captured()) >= 10, 5000, 'the exchange to be captured')
+    const stopped = (await backend.handle('capture/stop', {})) as { ok: true; value: CaptureStatus }
+    expect(stopped.value.counters).toMatchObject({ packetsInMemory: 0, bytesInMemory: 0, packetsSpilled: 0, bytesSpilled: 0 })
+    const packets = stopped.value.counters!.packets
+    expect(packets).toBeGreaterThanOrEqual(seen)
+    const page = (await backend.handle('capture/packet-page', { start: 0, count: 1000 })) as { ok: true; value: PacketListPage }
+    expect(page.value.total).toBe(packets)
+    const spilled = (await readdir(dataDirectory, { recursive: true })).filter((name) => name.endsWith('.pcapng') && name.includes('capture-'))
+    expect(spilled).toEqual([])
+  })
+
+  it('lets only one of two simultaneous starts through, with one helper running', async () => {
+    const helpers = (): number[] =>
+      spawnSync('pgrep', ['-P', String(process.pid), '-f', 'capture-helper'], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((line) => line.trim() !== '')
+        .map(Number)
+    expect(helpers()).toEqual([])
+    const results = await Promise.all([
+      backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}` }),
+      backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}` })
+    ])
+    expect(results.filter((result) => result.ok)).toHaveLength(1)
+    expect(results.filter((result) => !result.ok)).toMatchObject([{ ok: false, error: { code: 'busy' } }])
+    expect(helpers()).toHaveLength(1)
+    expect(await backend.handle('capture/stop', {})).toMatchObject({ ok: true, value: { state: 'ended' } })
+    await waitFor(() => helpers().length === 0, 5000, 'the helper to exit')
   })
 })

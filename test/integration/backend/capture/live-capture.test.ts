@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { realpathSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -291,5 +291,37 @@ describe.skipIf(!runningAsRoot || !hasNobody)('live capture without the privileg
     expect(loopback?.linkType).toBeNull()
     expect(loopback?.openError).toMatch(/permission|not permitted/i)
     expect(loopback?.openErrorCode).toBe('permission-denied')
+  })
+})
+
+describe('a capture helper that never answers', () => {
+  it('gives up after the request timeout, kills the helper and says why', async () => {
+    const pidPath = join(workDirectory, 'silent-helper.pid')
+    const helperPath = join(workDirectory, 'silent-helper.js')
+    // Reads its requests and never writes a word back.
+    await writeFile(helperPath, `require('node:fs').writeFileSync(${JSON.stringify(pidPath)}, String(process.pid)); process.stdin.resume()\n`)
+    const request = {
+      interface: 'lo',
+      filter: '',
+      snaplen: 65535,
+      promiscuous: false,
+      bufferSize: 1024 * 1024,
+      limits: { maxPackets: null, maxBytes: null, maxDurationMs: null }
+    }
+    const failure = await startCaptureHelper(request, { helperPath, requestTimeoutMs: 1000 }).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(CaptureError)
+    expect((failure as CaptureError).code).toBe('helper-failed')
+    expect((failure as CaptureError).message).toContain('did not report the capture started within 1000 ms')
+    const pid = Number(await readFile(pidPath, 'utf8'))
+    expect(pid).toBeGreaterThan(0)
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    await waitFor(() => !alive(), 5000, 'the silent helper to be killed')
   })
 })

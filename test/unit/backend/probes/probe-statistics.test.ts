@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { computeProbeStatistics, ProbeStatisticsAccumulator } from '../../../../electron/backend/probes/probe-statistics'
+import { PROBE_LIMITS } from '../../../../shared/model/probe'
 
 const ok = (latencyMs: number) => ({ ok: true, latencyMs })
 const lost = { ok: false, latencyMs: null }
@@ -40,5 +41,48 @@ describe('computeProbeStatistics', () => {
     const values = Array.from({ length: 1000 }, (_, index) => (index * 7919) % 1000)
     for (const value of values) accumulator.add(ok(value))
     expect(accumulator.snapshot()).toMatchObject({ minMs: 0, maxMs: 999, p95Ms: 949, avgMs: 499.5 })
+  })
+})
+
+describe('a run that goes on until stopped', () => {
+  it('keeps a bounded p95 window while count, loss, min, max and average stay exact', () => {
+    const accumulator = new ProbeStatisticsAccumulator()
+    const window = PROBE_LIMITS.keptSamples
+    let sum = 0
+    let received = 0
+    // 50,000 samples: every tenth lost; 40,000 at 1000 ms with one 0.5 ms outlier, then a ramp.
+    for (let index = 0; index < 50_000; index += 1) {
+      if (index % 10 === 9) {
+        accumulator.add(lost)
+        continue
+      }
+      const latency = index === 3 ? 0.5 : index < 40_000 ? 1000 : 1000 + (index - 40_000)
+      accumulator.add(ok(latency))
+      sum += latency
+      received += 1
+      expect(accumulator.keptLatencies).toBeLessThanOrEqual(window)
+    }
+    expect(accumulator.keptLatencies).toBe(window)
+    const statistics = accumulator.snapshot()
+    expect(statistics).toMatchObject({ sent: 50_000, received: 45_000, lost: 5_000, lossPercent: 10, minMs: 0.5, maxMs: 10_998 })
+    expect(statistics.avgMs).toBeCloseTo(sum / received, 3)
+    // The window holds the last 10,000 successes, so p95 follows the ramp, not the long flat start.
+    const recent: number[] = []
+    for (let index = 49_999; index >= 0 && recent.length < window; index -= 1) {
+      if (index % 10 !== 9) recent.push(index === 3 ? 0.5 : index < 40_000 ? 1000 : 1000 + (index - 40_000))
+    }
+    recent.sort((first, second) => first - second)
+    expect(statistics.p95Ms).toBe(recent[Math.ceil(0.95 * window) - 1])
+  })
+
+  it('gives the same p95 as sorting the window, before and after it fills', () => {
+    const accumulator = new ProbeStatisticsAccumulator(50)
+    const values = Array.from({ length: 200 }, (_, index) => (index * 37) % 101)
+    values.forEach((value, index) => {
+      accumulator.add(ok(value))
+      const window = values.slice(Math.max(0, index + 1 - 50), index + 1).sort((first, second) => first - second)
+      expect(accumulator.snapshot().p95Ms).toBe(window[Math.ceil(0.95 * window.length) - 1])
+    })
+    expect(accumulator.keptLatencies).toBe(50)
   })
 })
