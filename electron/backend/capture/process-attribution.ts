@@ -147,13 +147,23 @@ export class ProcessAttributor {
 
   private lookup(protocol: string, source: string, sourcePort: number, destination: string, destinationPort: number): PacketAttribution | null {
     const index = this.currentIndex()
+    // Connected sockets first, then listeners and bound sockets; among them, the first one with
+    // a process wins. A connection that already closed lingers without one (TIME_WAIT), and then
+    // the other end, or the listener that accepted it, still names the right process.
+    let ownerless: PacketAttribution | null = null
     for (const exact of [true, false]) {
       const sender = index.find(protocol, source, sourcePort, destination, destinationPort, exact)
-      if (sender) return { socket: sender, direction: 'sent', exact }
+      if (sender) {
+        if (sender.pid !== null) return { socket: sender, direction: 'sent', exact }
+        ownerless ??= { socket: sender, direction: 'sent', exact }
+      }
       const receiver = index.find(protocol, destination, destinationPort, source, sourcePort, exact)
-      if (receiver) return { socket: receiver, direction: 'received', exact }
+      if (receiver) {
+        if (receiver.pid !== null) return { socket: receiver, direction: 'received', exact }
+        ownerless ??= { socket: receiver, direction: 'received', exact }
+      }
     }
-    return null
+    return ownerless
   }
 
   /** The published table, or this attributor's own read when that is newer. */

@@ -179,3 +179,21 @@ describe('TrafficAccounting', () => {
     expect(next.processes).toEqual([expect.objectContaining({ pid: 20, packets: 1, totalPackets: 2, totalBytes: request.originalLength * 2 })])
   })
 })
+
+describe('a connection that closed before the table was read', () => {
+  it('is attributed through the listener that accepted it, not left ownerless by its TIME_WAIT socket', () => {
+    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'TIME_WAIT' }
+    const attributor = new ProcessAttributor(new FakeTable([server, lingering]))
+    const fromClient = attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 500)
+    expect(fromClient).toMatchObject({ direction: 'received', exact: false })
+    expect(fromClient?.socket.pid).toBe(10)
+  })
+
+  it('prefers the end of a connection that still has its process', () => {
+    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'FIN_WAIT2' }
+    const attributor = new ProcessAttributor(new FakeTable([lingering, accepted]))
+    const packet = attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 500)
+    expect(packet).toMatchObject({ direction: 'received', exact: true })
+    expect(packet?.socket.pid).toBe(10)
+  })
+})
