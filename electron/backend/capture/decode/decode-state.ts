@@ -95,6 +95,17 @@ export class DecodeState {
     if (this.malformed === null) this.malformed = { layer, message, offset }
   }
 
+  /**
+   * True when a `length`-byte header of the current protocol fits at `offset` (captured, and
+   * before `end`); otherwise marks the packet malformed with a "Truncated … header" info line.
+   */
+  headerFits(layer: LayerKind, offset: number, length: number, end = this.captured): boolean {
+    if (this.has(offset, length) && offset + length <= end) return true
+    this.markMalformed(layer, `${this.protocol} header truncated`, offset)
+    this.info = `Truncated ${this.protocol} header`
+    return false
+  }
+
   /** True when `length` bytes from `offset` were captured. */
   has(offset: number, length: number): boolean {
     return offset >= 0 && offset + length <= this.captured

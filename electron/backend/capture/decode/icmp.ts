@@ -20,11 +20,7 @@ export function decodeIcmp(state: DecodeState, version: 4 | 6, offset: number, e
   const layer = version === 4 ? 'icmp' : 'icmpv6'
   state.protocol = version === 4 ? 'ICMP' : 'ICMPv6'
   state.transport = layer
-  if (!state.has(offset, 4) || offset + 4 > end) {
-    state.markMalformed(layer, `${state.protocol} header truncated`, offset)
-    state.info = `Truncated ${state.protocol} header`
-    return
-  }
+  if (!state.headerFits(layer, offset, 4, end)) return
   const type = data[offset]!
   const code = data[offset + 1]!
   state.icmpType = type

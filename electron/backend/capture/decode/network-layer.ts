@@ -19,11 +19,7 @@ export function decodeIpv4(state: DecodeState, offset: number, end: number): voi
   const data = state.data
   state.protocol = 'IPv4'
   state.ipVersion = 4
-  if (!state.has(offset, 20)) {
-    state.markMalformed('ipv4', 'IPv4 header truncated', offset)
-    state.info = 'Truncated IPv4 header'
-    return
-  }
+  if (!state.headerFits('ipv4', offset, 20)) return
   const version = data[offset]! >> 4
   const headerLength = (data[offset]! & 0x0f) * 4
   const totalLength = networkUint16(data, offset + 2)
@@ -98,11 +94,7 @@ export function decodeIpv6(state: DecodeState, offset: number, end: number): voi
   const data = state.data
   state.protocol = 'IPv6'
   state.ipVersion = 6
-  if (!state.has(offset, 40)) {
-    state.markMalformed('ipv6', 'IPv6 header truncated', offset)
-    state.info = 'Truncated IPv6 header'
-    return
-  }
+  if (!state.headerFits('ipv6', offset, 40)) return
   const version = data[offset]! >> 4
   const payloadLength = networkUint16(data, offset + 4)
   let nextHeader = data[offset + 6]!

@@ -51,11 +51,7 @@ function decodeTcp(state: DecodeState, offset: number, end: number, wireLength: 
   const data = state.data
   state.protocol = 'TCP'
   state.transport = 'tcp'
-  if (!state.has(offset, 20) || offset + 20 > end) {
-    state.markMalformed('tcp', 'TCP header truncated', offset)
-    state.info = 'Truncated TCP header'
-    return
-  }
+  if (!state.headerFits('tcp', offset, 20, end)) return
   const sourcePort = networkUint16(data, offset)
   const destinationPort = networkUint16(data, offset + 2)
   const sequence = networkUint32(data, offset + 4)
@@ -180,11 +176,7 @@ function decodeUdp(state: DecodeState, offset: number, end: number, wireLength: 
   const data = state.data
   state.protocol = 'UDP'
   state.transport = 'udp'
-  if (!state.has(offset, 8) || offset + 8 > end) {
-    state.markMalformed('udp', 'UDP header truncated', offset)
-    state.info = 'Truncated UDP header'
-    return
-  }
+  if (!state.headerFits('udp', offset, 8, end)) return
   const sourcePort = networkUint16(data, offset)
   const destinationPort = networkUint16(data, offset + 2)
   const length = networkUint16(data, offset + 4)
