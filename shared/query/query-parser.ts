@@ -9,10 +9,17 @@
  *     and     := unary ( "and"? unary )*          adjacent terms are joined by "and"
  *     unary   := ( "!" | "-" ) unary | primary     the sign must touch what it negates
  *     primary := "(" or ")" | field ":" value | text
+ *
+ * Groups and negations may nest at most {@link MAXIMUM_QUERY_NESTING} deep, so a pasted or
+ * generated query of thousands of "(" is a located error instead of a stack overflow here or in
+ * the compiler, which walks the same tree.
  */
 
 import { isIpAddress, parseIpNetwork } from '../net/ip-address'
 import { makeQueryError, type QueryError } from './query-error'
+
+/** How deep parentheses and negations may nest, counted together. */
+export const MAXIMUM_QUERY_NESTING = 100
 
 /** A place in the query text: 0-based offsets, end exclusive. */
 export interface QuerySpan {
@@ -210,6 +217,8 @@ function looksLikeAddress(word: string): boolean {
 
 class Parser {
   private position = 0
+  /** Groups and negations open around the current token. */
+  private depth = 0
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -240,6 +249,19 @@ class Parser {
   private atOperand(): boolean {
     const token = this.peek()
     return token !== undefined && (token.kind === 'word' || token.kind === 'open' || token.kind === 'not')
+  }
+
+  /** Runs `parse` one level deeper, refusing to go past the nesting limit at `opener`. */
+  private nested<T>(opener: Token, parse: () => T): T {
+    if (this.depth >= MAXIMUM_QUERY_NESTING) {
+      fail('nested too deeply', opener.start, opener.end, `at most ${MAXIMUM_QUERY_NESTING} levels of parentheses and negations`)
+    }
+    this.depth += 1
+    try {
+      return parse()
+    } finally {
+      this.depth -= 1
+    }
   }
 
   private expectOperandAfter(operator: PunctuationToken): void {
@@ -280,7 +302,7 @@ class Parser {
     if (token === undefined || token.kind !== 'not') return this.parsePrimary()
     this.take()
     if (!this.atOperand()) fail(`nothing to negate after "${token.text}"`, token.start, token.end)
-    const child = this.parseUnary()
+    const child = this.nested(token, () => this.parseUnary())
     return { kind: 'not', child, start: token.start, end: child.end }
   }
 
@@ -296,7 +318,7 @@ class Parser {
       const next = this.peek()
       if (next === undefined) fail('unclosed parenthesis', token.start, token.end)
       if (next.kind === 'close') fail('empty parentheses', token.start, next.end)
-      const inner = this.parseOr()
+      const inner = this.nested(token, () => this.parseOr())
       const close = this.peek()
       if (close === undefined || close.kind !== 'close') fail('unclosed parenthesis', token.start, token.end)
       this.take()

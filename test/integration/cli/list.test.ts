@@ -7,6 +7,7 @@ import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { MAXIMUM_QUERY_NESTING } from '../../../shared/query/query-parser'
 import { runBuiltCli } from '../../support/built-cli'
 import { startProgram, stopPrograms } from '../../support/test-programs'
 
@@ -83,6 +84,13 @@ describe('sockscope list', () => {
     const unknown = await runBuiltCli('list', '--bogus')
     expect(unknown).toMatchObject({ code: 2 })
     expect(unknown.stderr).toContain('--bogus')
+  })
+
+  it('exits 2 with a located message on a filter nested thousands deep', async () => {
+    const nested = await runBuiltCli('list', '--filter', '('.repeat(10_000) + 'port:80' + ')'.repeat(10_000))
+    expect(nested.code).toBe(2)
+    expect(nested.stderr).toContain(`bad --filter: nested too deeply at ${MAXIMUM_QUERY_NESTING + 1}`)
+    expect(nested.stderr).not.toContain('Maximum call stack')
   })
 
   it('prints help for every command', async () => {

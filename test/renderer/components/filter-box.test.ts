@@ -3,6 +3,7 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import FilterBox from '../../../renderer/src/components/FilterBox.vue'
+import { MAXIMUM_QUERY_NESTING } from '../../../shared/query/query-parser'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 
 function errorOf(text: string) {
@@ -21,6 +22,14 @@ describe('FilterBox', () => {
     expect(query.startsWith('…')).toBe(true)
     expect(query.endsWith('…')).toBe(true)
     expect(box.get('[data-testid="filter-error"]').text()).toContain('port must be 0–65535')
+  })
+
+  it('marks the opener that nests too deep in a query of ten thousand "("', () => {
+    const text = '('.repeat(10_000) + 'port:80' + ')'.repeat(10_000)
+    const box = mount(FilterBox, { props: { modelValue: text, error: errorOf(text) } })
+    expect(box.get('[data-testid="filter-error"]').text()).toContain(`nested too deeply at ${MAXIMUM_QUERY_NESTING + 1}`)
+    expect(box.get('.filter-error-query mark').text()).toBe('(')
+    expect(box.get('.filter-error-query').text().length).toBeLessThan(120)
   })
 
   it('shows a short query whole', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseIpAddress, type IpAddress } from '../../../../shared/net/ip-address'
 import { addressField, choiceField, numberField, selectAny, textField } from '../../../../shared/query/field-kinds'
 import { compileFilter, compileQuery, fieldNames, type FieldTable } from '../../../../shared/query/query-compiler'
-import { parseQuery } from '../../../../shared/query/query-parser'
+import { MAXIMUM_QUERY_NESTING, parseQuery } from '../../../../shared/query/query-parser'
 import { describeQuerySyntax, querySyntaxHelp } from '../../../../shared/query/query-syntax'
 
 /** A record type unlike a socket, to show the language does not depend on sockets. */
@@ -134,6 +134,14 @@ describe('compileQuery with another record type', () => {
     expect(names('port:1 or port:2 or port:3 or port:4 or port:53')).toEqual(['dns'])
     expect(names('port:0-65535 port:0-65535 port:0-65535 port:0-65535 proto:tcp')).toEqual(['syn', 'mapped'])
     expect(names('-port:1 -port:2 -port:3 -port:4 -port:53')).toEqual(['syn', 'mapped'])
+  })
+
+  it('compiles and evaluates a query nested to the limit', () => {
+    const depth = MAXIMUM_QUERY_NESTING
+    expect(names(`${'('.repeat(depth)}port:53${')'.repeat(depth)}`)).toEqual(['dns'])
+    // An even number of negations cancels out; the walk through them must still be right.
+    expect(names(`${'!'.repeat(depth)}port:53`)).toEqual(['dns'])
+    expect(names(`${'!'.repeat(depth - 1)}port:53`)).toEqual(['syn', 'mapped'])
   })
 })
 

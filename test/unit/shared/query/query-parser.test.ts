@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseQuery, type QueryNode } from '../../../../shared/query/query-parser'
+import { MAXIMUM_QUERY_NESTING, parseQuery, type QueryNode } from '../../../../shared/query/query-parser'
 
 /** Parses and returns the tree, failing the test on a parse error. */
 function tree(source: string): QueryNode | null {
@@ -150,5 +150,33 @@ describe('parseQuery: errors', () => {
     ['x lport:""', 'missing value after "lport:" at 3–8', 2, 8]
   ])('%j → %s', (source, message, start, end) => {
     expect(errorOf(source)).toEqual({ message, start, end })
+  })
+})
+
+describe('parseQuery: nesting limit', () => {
+  const limit = MAXIMUM_QUERY_NESTING
+  const groups = (depth: number) => `${'('.repeat(depth)}port:80${')'.repeat(depth)}`
+  const negations = (depth: number) => `${'!'.repeat(depth)}port:80`
+
+  it('accepts groups and negations nested exactly to the limit', () => {
+    expect(shape(tree(groups(limit)))).toBe('port:80')
+    expect(shape(tree(negations(limit)))).toBe(`${'not('.repeat(limit)}port:80${')'.repeat(limit)}`)
+    // Groups and negations count together: half of each is still at the limit.
+    expect(parseQuery(`${'!('.repeat(limit / 2)}a${')'.repeat(limit / 2)}`).ok).toBe(true)
+  })
+
+  it('refuses one level more, pointing at the opener that goes too deep', () => {
+    const hint = `at most ${limit} levels of parentheses and negations`
+    expect(errorOf(groups(limit + 1))).toEqual({ message: `nested too deeply at ${limit + 1} (${hint})`, start: limit, end: limit + 1 })
+    expect(errorOf(negations(limit + 1))).toEqual({ message: `nested too deeply at ${limit + 1} (${hint})`, start: limit, end: limit + 1 })
+    expect(errorOf(`${'!('.repeat(limit / 2)}!a${')'.repeat(limit / 2)}`).start).toBe(limit)
+  })
+
+  it('answers ten thousand levels with the same located error instead of overflowing the stack', () => {
+    for (const source of [groups(10_000), negations(10_000), '('.repeat(10_000), '-'.repeat(10_000) + 'x']) {
+      const error = errorOf(source)
+      expect(error.message.startsWith(`nested too deeply at ${limit + 1} `)).toBe(true)
+      expect(error.start).toBe(limit)
+    }
   })
 })
