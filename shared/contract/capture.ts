@@ -405,7 +405,11 @@ export const captureContract = {
     // Live capture.
     /** Interfaces with addresses and link types, `any` included where the OS has it. */
     'capture/interfaces': request(noArguments).returns<CaptureInterfaceList>(),
-    /** Compiles a capture filter for an interface without capturing. */
+    /**
+     * Compiles a capture filter for an interface without capturing. Like every request that
+     * starts a capture helper, it waits for one of two places shared by all clients (at most
+     * ten seconds, behind at most eight others) and otherwise fails with 'busy'.
+     */
     'capture/check-filter': request(v.strictObject({ interface: interfaceName, filter: captureFilter })).returns<CaptureFilterCheck>(),
     /**
      * Starts a capture (one at a time: 'busy' while one runs) and shows it. Fails with

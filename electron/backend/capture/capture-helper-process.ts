@@ -32,6 +32,7 @@ import {
 } from '../../../shared/capture-protocol'
 import type { RawPacket } from '../../../shared/model/packet'
 import { mainBuildDirectory, packageRootDirectory } from '../app-paths'
+import { CaptureHelperBusyError, CaptureHelperGate, type GateRelease } from './capture-helper-gate'
 import { capturePermissionAdvice, formatCapturePermissionAdvice, type CapturePermissionAdvice } from './capture-permissions'
 import { asError } from '../../../shared/error-message'
 
@@ -68,8 +69,8 @@ export interface CaptureHelperCommand {
   readonly runtimePath: string
 }
 
-/** Why a helper request failed. */
-export type CaptureFailureCode = CaptureErrorCode | 'bad-filter' | 'helper-failed'
+/** Why a helper request failed; 'busy' when too many helpers were already starting. */
+export type CaptureFailureCode = CaptureErrorCode | 'bad-filter' | 'helper-failed' | 'busy'
 
 /** A capture request that failed, with the helper's own words and, for permissions, what to do. */
 export class CaptureError extends Error {
@@ -250,6 +251,36 @@ class HelperConnection extends EventEmitter {
   }
 }
 
+/**
+ * One gate for every helper this process starts, whichever client or backend asks: a helper
+ * holds its place while it answers a one-shot request, or until its capture has started.
+ */
+const helperGate = new CaptureHelperGate()
+
+/** Waits for a place to start a helper; a full gate is a CaptureError 'busy'. */
+async function enterHelperGate(): Promise<GateRelease> {
+  try {
+    return await helperGate.enter()
+  } catch (error) {
+    if (error instanceof CaptureHelperBusyError) throw new CaptureError('busy', error.message)
+    throw error
+  }
+}
+
+/** Starts a helper in a place of the gate; the place is given back when the helper exits at the latest. */
+async function connectInGate(command: CaptureHelperCommand): Promise<{ connection: HelperConnection; release: GateRelease }> {
+  const release = await enterHelperGate()
+  let connection: HelperConnection
+  try {
+    connection = new HelperConnection(command)
+  } catch (error) {
+    release()
+    throw error
+  }
+  void connection.exited.then(release)
+  return { connection, release }
+}
+
 function errorFromMessage(message: HelperMessage, command: CaptureHelperCommand): CaptureError | null {
   if (message.type === 'bad-filter') return new CaptureError('bad-filter', `bad capture filter "${message.filter}": ${message.message}`)
   if (message.type === 'error') {
@@ -260,13 +291,13 @@ function errorFromMessage(message: HelperMessage, command: CaptureHelperCommand)
 }
 
 /** Sends one request to a fresh helper and waits for the answer `accept` picks. */
-function oneShot<T>(
+async function oneShot<T>(
   request: ControlMessage,
   accept: (message: HelperMessage) => T | undefined,
   options: CaptureHelperLaunchOptions
 ): Promise<T> {
   const command = resolveCaptureHelperCommand(options)
-  const connection = new HelperConnection(command)
+  const { connection } = await connectInGate(command)
   return new Promise<T>((resolve, reject) => {
     let settled = false
     const settle = (outcome: () => void): void => {
@@ -449,12 +480,12 @@ function emptyStatistics(): CaptureStatistics {
  * Starts a capture. Resolves once the helper has opened the interface; rejects with a CaptureError
  * for a bad filter (nothing was started), a denied permission (with advice) or a missing device.
  */
-export function startCaptureHelper(
+export async function startCaptureHelper(
   request: CaptureStartRequest,
   options: CaptureHelperLaunchOptions = {}
 ): Promise<CaptureHelperSession> {
   const command = resolveCaptureHelperCommand(options)
-  const connection = new HelperConnection(command)
+  const { connection, release } = await connectInGate(command)
   return new Promise<CaptureHelperSession>((resolve, reject) => {
     let settled = false
     const settle = (outcome: () => void): void => {
@@ -477,6 +508,8 @@ export function startCaptureHelper(
         connection.endInput()
       } else if (message.type === 'started') {
         connection.off('message', onMessage)
+        // A running capture is bounded elsewhere (one per backend); its place goes to the next start.
+        release()
         settle(() => resolve(new CaptureHelperSession(connection, message)))
       }
     }

@@ -39,6 +39,8 @@ export function captureRequestError(error: unknown): unknown {
       return new RequestError('permission-denied', error.describe())
     case 'no-such-device':
       return new RequestError('not-found', error.message)
+    case 'busy':
+      return new RequestError('busy', error.message)
     default:
       return new RequestError('failed', error.message)
   }

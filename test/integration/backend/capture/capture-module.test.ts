@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import { connect, createServer, type Server } from 'node:net'
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
 import type { CaptureInterfaceList, CaptureStatus, CaptureTick, PacketListPage } from '../../../../shared/contract/capture'
 import { hasTool } from '../../../support/capture/wireshark-tools'
+import { childProcessesMatching, peakChildProcesses } from '../../../support/child-processes'
 import { runningAsRoot } from './live-traffic'
 import { waitFor } from '../../../support/wait-for'
 
@@ -128,20 +128,32 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
   })
 
   it('lets only one of two simultaneous starts through, with one helper running', async () => {
-    const helpers = (): number[] =>
-      spawnSync('pgrep', ['-P', String(process.pid), '-f', 'capture-helper'], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter((line) => line.trim() !== '')
-        .map(Number)
-    expect(helpers()).toEqual([])
+    const helpers = (): Promise<number[]> => childProcessesMatching('capture-helper')
+    expect(await helpers()).toEqual([])
     const results = await Promise.all([
       backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}` }),
       backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}` })
     ])
     expect(results.filter((result) => result.ok)).toHaveLength(1)
     expect(results.filter((result) => !result.ok)).toMatchObject([{ ok: false, error: { code: 'busy' } }])
-    expect(helpers()).toHaveLength(1)
+    expect(await helpers()).toHaveLength(1)
     expect(await backend.handle('capture/stop', {})).toMatchObject({ ok: true, value: { state: 'ended' } })
-    await waitFor(() => helpers().length === 0, 5000, 'the helper to exit')
+    await waitFor(async () => (await helpers()).length === 0, 5000, 'the helper to exit')
+  })
+
+  it('runs at most two capture helpers at once however many filter checks come in together', async () => {
+    // Each check starts a privileged helper process; ten at once from one client must not mean ten processes.
+    expect(await childProcessesMatching('capture-helper')).toEqual([])
+    const { result: answers, peak } = await peakChildProcesses('capture-helper', () =>
+      Promise.all(Array.from({ length: 10 }, (_, offset) => backend.handle('capture/check-filter', { interface: 'lo', filter: `udp port ${port + offset}` })))
+    )
+    expect(peak).toBe(2)
+    // Eight wait their turn; on a loaded machine a wait may run out, which is said in words.
+    const answered = answers.filter((answer) => answer.ok)
+    const refused = answers.filter((answer) => !answer.ok)
+    expect(answered.length).toBeGreaterThanOrEqual(2)
+    expect(answered).toEqual(answered.map(() => ({ ok: true, value: { ok: true, linkType: 1 } })))
+    for (const answer of refused) expect(answer).toMatchObject({ ok: false, error: { code: 'busy', message: expect.stringMatching(/capture helper .*busy.*try again/) } })
+    await waitFor(async () => (await childProcessesMatching('capture-helper')).length === 0, 5000, 'every helper to exit')
   })
 })
