@@ -22,3 +22,10 @@ export interface WebSocketEvent {
 
 /** The path the WebSocket listens on. */
 export const WEB_SOCKET_PATH = '/api'
+
+/**
+ * Plain HTTP under the API path, asking whether this token may open the WebSocket now: 204 yes,
+ * 401 wrong token, 503 the server serves as many pages as it allows. A browser cannot read why an
+ * upgrade was refused, so a page asks here after one fails.
+ */
+export const WEB_SESSION_PATH = `${WEB_SOCKET_PATH}/session`

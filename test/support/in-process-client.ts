@@ -15,6 +15,9 @@ export function createInProcessClient(backend: Backend): BackendClient {
     },
     onConnectionChange() {
       return () => undefined
+    },
+    onAccessRefused() {
+      return () => undefined
     }
   }
 }

@@ -1,20 +1,20 @@
 /**
  * Web mode: the built renderer served over HTTP and the contract served over a WebSocket, on
- * loopback, behind a random per-run token.
+ * loopback, behind a random per-run token that only the API needs. No cookie ever carries it: a
+ * cookie for 127.0.0.1 would go to every other service on 127.0.0.1, whatever its port.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { networkInterfaces } from 'node:os'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { WEB_SOCKET_PATH, type WebSocketRequest } from '../../../shared/contract/web-socket-messages'
-import { errorMessage } from '../../../shared/error-message'
+import { WEB_SESSION_PATH, WEB_SOCKET_PATH } from '../../../shared/contract/web-socket-messages'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import type { Backend } from '../backend'
 import { isLoopbackHost } from './loopback'
+import { answerPlainText, serveStaticFile } from './static-files'
+import { DEFAULT_WEB_CLIENT_LIMITS, serveWebClient, type WebClientLimits } from './web-client'
 
 /** Options for `startWebServer`. */
 export interface WebServerOptions {
@@ -27,6 +27,10 @@ export interface WebServerOptions {
   readonly port?: number
   /** A fixed token instead of a random one (only for embedding in tests). */
   readonly token?: string
+  /** Bounds on each client; the defaults unless a test shrinks some. */
+  readonly limits?: Partial<WebClientLimits>
+  /** Where lines for the operator go (dropped clients); stderr by default. */
+  readonly log?: (line: string) => void
 }
 
 /** A running web server. */
@@ -52,26 +56,23 @@ export const WEB_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'"
 ].join('; ')
 
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2'
-}
-
-/** Bytes a slow client may have queued before live events to it are skipped (it resyncs from the next snapshot). */
-const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+/**
+ * Open HTTP and WebSocket connections at once, from anyone (static files need no token): a local
+ * process opening thousands must not use up the descriptors the socket monitor needs.
+ */
+const MAX_CONNECTIONS = 256
 
 /** Starts web mode. Resolves once the server listens. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1'
   const token = options.token ?? randomBytes(24).toString('base64url')
+  const tokenDigest = digest(token)
+  const limits: WebClientLimits = { ...DEFAULT_WEB_CLIENT_LIMITS, ...options.limits }
+  const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'))
   let port = options.port ?? 0
-  const cookieName = () => `sockscope_token_${port}`
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes })
+  const clients = new Set<WebSocket>()
+  const tooManyClients = () => `sockscope serves at most ${limits.maxClients} pages at a time; close one and try again`
 
   const server = createServer((request, response) => {
     serveHttp(request, response).catch(() => {
@@ -79,50 +80,31 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       response.end()
     })
   })
+  server.maxConnections = MAX_CONNECTIONS
 
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     setSecurityHeaders(response)
-    if (!hostAllowed(request)) return reject(response, 421, 'unexpected Host header')
+    if (!hostAllowed(request)) return answerPlainText(response, 421, 'unexpected Host header')
     const url = new URL(request.url ?? '/', 'http://localhost')
-    const queryToken = url.searchParams.get('token')
-    const authorized = tokenMatches(queryToken) || tokenMatches(readCookie(request, cookieName()))
-    if (!authorized) return reject(response, 401, 'sockscope web mode needs the token printed when the server started')
-    if (request.method !== 'GET' && request.method !== 'HEAD') return reject(response, 405, 'method not allowed')
-    if (queryToken !== null) {
-      response.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    if (isApiPath(url.pathname)) {
+      if (!requestHasToken(request, url)) return answerPlainText(response, 401, 'sockscope web mode needs the token printed when the server started')
+      if (url.pathname !== WEB_SESSION_PATH) return answerPlainText(response, 404, 'not found')
+      if (clients.size >= limits.maxClients) return answerPlainText(response, 503, tooManyClients())
+      response.writeHead(204)
+      return void response.end()
     }
-    const file = resolveStatic(url.pathname === '/' ? '/index.html' : url.pathname)
-    if (!file) return reject(response, 404, 'not found')
-    const info = await stat(file).catch(() => null)
-    if (!info?.isFile()) return reject(response, 404, 'not found')
-    response.writeHead(200, {
-      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': info.size
-    })
-    if (request.method === 'HEAD') return void response.end()
-    // The file can vanish between stat and open (a rebuild while serving): answer, never crash.
-    const stream = createReadStream(file)
-    stream.on('error', () => response.destroy())
-    stream.pipe(response)
+    await serveStaticFile(request, response, options.staticDirectory, url.pathname)
   }
 
-  function resolveStatic(pathname: string): string | null {
-    let decoded: string
-    try {
-      decoded = decodeURIComponent(pathname)
-    } catch {
-      return null
-    }
-    const root = normalize(options.staticDirectory)
-    const candidate = normalize(join(root, decoded))
-    return candidate.startsWith(root + sep) ? candidate : null
+  /** The token from `?token=` or an `Authorization: Bearer` header, compared in constant time. */
+  function requestHasToken(request: IncomingMessage, url: URL): boolean {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+    return tokenMatches(url.searchParams.get('token')) || tokenMatches(bearer?.[1])
   }
 
   function tokenMatches(candidate: string | null | undefined): boolean {
-    if (!candidate) return false
-    const given = Buffer.from(candidate)
-    const expected = Buffer.from(token)
-    return given.length === expected.length && timingSafeEqual(given, expected)
+    // Digests have one length whatever was sent, so neither the comparison nor its time says how long the token is.
+    return typeof candidate === 'string' && candidate !== '' && timingSafeEqual(digest(candidate), tokenDigest)
   }
 
   /** The Host header must name this server on a loopback name: DNS rebinding sends a foreign name. */
@@ -136,60 +118,27 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return new Set(hostNamesFor(host).map((name) => `http://${formatHostPort(name, port)}`))
   }
 
-  const sockets = new WebSocketServer({
-    noServer: true,
-    maxPayload: 1024 * 1024
-  })
-
-  server.on('upgrade', (request, socket, head) => {
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node leaves upgrade sockets without an error listener: a peer reset while we refuse would crash serve.
     socket.on('error', () => socket.destroy())
     const url = new URL(request.url ?? '/', 'http://localhost')
-    const refuse = (status: number, reason: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    const refuse = (status: number, reason: string, body = '') => {
+      const headers = `Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}`
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n\r\n${body}`)
     }
     if (url.pathname !== WEB_SOCKET_PATH) return refuse(404, 'Not Found')
-    if (!tokenMatches(url.searchParams.get('token')) && !tokenMatches(readCookie(request, cookieName()))) {
-      return refuse(401, 'Unauthorized')
-    }
-    // A page on another origin (or a rebinding DNS name) must not drive the backend.
+    if (!hostAllowed(request)) return refuse(421, 'Misdirected Request')
+    if (!requestHasToken(request, url)) return refuse(401, 'Unauthorized')
+    // A page on another origin must not drive the backend, even with a token it somehow learned.
     const origin = request.headers.origin
-    if (!origin || !allowedOrigins().has(origin.toLowerCase()) || !hostAllowed(request)) {
-      return refuse(403, 'Forbidden')
-    }
-    sockets.handleUpgrade(request, socket, head, (client) => serveClient(client))
+    if (!origin || !allowedOrigins().has(origin.toLowerCase())) return refuse(403, 'Forbidden')
+    if (clients.size >= limits.maxClients) return refuse(503, 'Service Unavailable', tooManyClients() + '\n')
+    sockets.handleUpgrade(request, socket, head, (client) => {
+      clients.add(client)
+      client.on('close', () => clients.delete(client))
+      serveWebClient(client, { backend: options.backend, limits, log })
+    })
   })
-
-  function serveClient(client: WebSocket): void {
-    const unsubscribe = options.backend.subscribe((event, payload) => {
-      if (client.readyState !== client.OPEN || client.bufferedAmount > MAX_BUFFERED_BYTES) return
-      client.send(JSON.stringify({ event, payload }))
-    })
-    client.on('message', (data) => {
-      let message: WebSocketRequest
-      try {
-        message = JSON.parse(String(data)) as WebSocketRequest
-      } catch {
-        client.send(JSON.stringify({ id: -1, result: { ok: false, error: { code: 'invalid-arguments', message: 'not JSON' } } }))
-        return
-      }
-      if (typeof message !== 'object' || message === null || typeof message.id !== 'number' || typeof message.channel !== 'string') {
-        client.send(JSON.stringify({ id: -1, result: { ok: false, error: { code: 'invalid-arguments', message: 'expected { id, channel, args }' } } }))
-        return
-      }
-      void options.backend
-        .handle(message.channel, message.args)
-        .then((result) => JSON.stringify({ id: message.id, result }))
-        .catch((error: unknown) =>
-          JSON.stringify({ id: message.id, result: { ok: false, error: { code: 'failed', message: `the answer could not be sent: ${errorMessage(error)}` } } })
-        )
-        .then((text) => {
-          if (client.readyState === client.OPEN) client.send(text)
-        })
-    })
-    client.on('close', unsubscribe)
-    client.on('error', unsubscribe)
-  }
 
   await new Promise<void>((resolve, rejectListen) => {
     server.once('error', rejectListen)
@@ -215,6 +164,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   }
 }
 
+function isApiPath(pathname: string): boolean {
+  return pathname === WEB_SOCKET_PATH || pathname.startsWith(WEB_SOCKET_PATH + '/')
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest()
+}
+
 function setSecurityHeaders(response: ServerResponse): void {
   response.setHeader('Content-Security-Policy', WEB_CONTENT_SECURITY_POLICY)
   response.setHeader('X-Content-Type-Options', 'nosniff')
@@ -223,21 +180,6 @@ function setSecurityHeaders(response: ServerResponse): void {
   response.setHeader('Cache-Control', 'no-store')
   response.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
   response.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
-}
-
-function reject(response: ServerResponse, status: number, message: string): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' })
-  response.end(message + '\n')
-}
-
-function readCookie(request: IncomingMessage, name: string): string | null {
-  const header = request.headers.cookie
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=')
-    if (key === name) return rest.join('=')
-  }
-  return null
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { rendererDirectory } from '../../backend/app-paths'
 import { createBackend } from '../../backend/backend'
 import { isLoopbackHost } from '../../backend/web/loopback'
+import { DEFAULT_WEB_CLIENT_LIMITS } from '../../backend/web/web-client'
 import { startWebServer } from '../../backend/web/web-server'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
 import { errorMessage } from '../../../shared/error-message'
@@ -29,8 +30,11 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
                    ticks at the starting --interval (default 60, at most 240)
   --no-resolve     do not look up names for remote addresses
 
-The URL printed on start carries a random token; requests without it get 401, and
-WebSocket connections from other origins are refused.
+The URL printed on start carries a random token. The page reads it once, keeps it in the
+tab's session storage and removes it from the address bar; no cookie is set. The API
+WebSocket (/api) needs the token (?token= or Authorization: Bearer), refuses other origins
+and foreign Host names, and serves at most ${DEFAULT_WEB_CLIENT_LIMITS.maxClients} pages at a time; a client that stops reading
+or answering pings is dropped with a line on stderr.
 `,
   async run(argv, io) {
     const { values } = parseCommandArguments(argv, {
@@ -63,7 +67,7 @@ WebSocket connections from other origins are refused.
     const backend = createBackend({ intervalMs, historyMinutes, resolveNames: !values['no-resolve'] })
     let server
     try {
-      server = await startWebServer({ backend, staticDirectory, host, port })
+      server = await startWebServer({ backend, staticDirectory, host, port, log: (line) => io.err.write(line + '\n') })
     } catch (error) {
       await backend.dispose()
       io.err.write(`sockscope: cannot listen on ${formatHostPort(host, port)}: ${errorMessage(error)}\n`)

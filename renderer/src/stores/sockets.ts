@@ -9,7 +9,7 @@ import type { SocketDiff, SocketEntry, SocketSnapshot, TableIssue } from '../../
 import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
-import { backendClient } from '../transport'
+import { backendClient, type AccessRefusal } from '../transport'
 import { compareSockets, type SortKey } from '../socket-sort'
 import { errorMessage } from '../../../shared/error-message'
 
@@ -37,6 +37,8 @@ export const useSocketsStore = defineStore('sockets', () => {
   const issues = shallowRef<readonly TableIssue[]>([])
   const partialOwnership = ref(false)
   const connected = ref(true)
+  /** Why the server will not serve this page (web mode), or null while it does. */
+  const accessRefusal = ref<AccessRefusal | null>(null)
   const loadError = ref<string | null>(null)
 
   const filterText = ref('')
@@ -156,6 +158,7 @@ export const useSocketsStore = defineStore('sockets', () => {
       connected.value = isConnected
       if (isConnected) void reload()
     })
+    client.onAccessRefused((refusal) => (accessRefusal.value = refusal))
     await reload()
     // Expire closed rows even while paused, so red rows never stay forever.
     setInterval(() => {
@@ -210,6 +213,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     issues,
     partialOwnership,
     connected,
+    accessRefusal,
     loadError,
     filterText,
     filterError,

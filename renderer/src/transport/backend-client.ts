@@ -13,6 +13,12 @@ export class BackendRequestError extends Error {
   }
 }
 
+/**
+ * Why the server will not serve this page: it was opened without the token, the server no longer
+ * accepts the token it has (it was restarted), or it already serves as many pages as it allows.
+ */
+export type AccessRefusal = 'no-token' | 'token-rejected' | 'too-many-clients'
+
 /** The renderer's view of the backend. */
 export interface BackendClient {
   /** Calls a request channel; rejects with BackendRequestError when the backend answers with a failure. */
@@ -21,6 +27,8 @@ export interface BackendClient {
   subscribe<E extends EventChannel>(event: E, listener: (payload: EventPayload<E>) => void): () => void
   /** Called with false when the link drops and true when it is back (then state must be re-read). */
   onConnectionChange(listener: (connected: boolean) => void): () => void
+  /** Called with why the server refuses this page (at once if it already has), and with null once it is served again. */
+  onAccessRefused(listener: (refusal: AccessRefusal | null) => void): () => void
 }
 
 /** Unwraps an envelope into its value or a thrown BackendRequestError. */

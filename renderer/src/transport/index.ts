@@ -2,6 +2,7 @@
 import type { SockscopeBridge } from '../../../shared/contract/bridge'
 import type { BackendClient } from './backend-client'
 import { createIpcClient } from './ipc-client'
+import { takePageToken } from './page-token'
 import { createWebSocketClient } from './web-socket-client'
 
 let client: BackendClient | null = null
@@ -10,7 +11,9 @@ let client: BackendClient | null = null
 export function backendClient(): BackendClient {
   if (client) return client
   const bridge = (window as unknown as { sockscope?: SockscopeBridge }).sockscope
-  client = bridge ? createIpcClient(bridge as unknown as Record<string, (argument: unknown) => unknown>) : createWebSocketClient(window.location)
+  client = bridge
+    ? createIpcClient(bridge as unknown as Record<string, (argument: unknown) => unknown>)
+    : createWebSocketClient(window.location, takePageToken(window))
   return client
 }
 
@@ -19,5 +22,5 @@ export function setBackendClient(replacement: BackendClient): void {
   client = replacement
 }
 
-export type { BackendClient } from './backend-client'
+export type { AccessRefusal, BackendClient } from './backend-client'
 export { BackendRequestError } from './backend-client'

@@ -24,6 +24,10 @@ export function createIpcClient(bridge: Record<string, BridgeMethod>): BackendCl
     onConnectionChange() {
       // IPC cannot drop while the window lives.
       return () => undefined
+    },
+    onAccessRefused() {
+      // The desktop window needs no token.
+      return () => undefined
     }
   }
 }

@@ -1,20 +1,25 @@
 /** The web-mode transport: JSON messages over a WebSocket to `sockscope serve`, reconnecting on loss. */
-import { WEB_SOCKET_PATH, type WebSocketEvent, type WebSocketResponse } from '../../../shared/contract/web-socket-messages'
+import { WEB_SESSION_PATH, WEB_SOCKET_PATH, type WebSocketEvent, type WebSocketResponse } from '../../../shared/contract/web-socket-messages'
 import type { Envelope } from '../../../shared/contract/envelope'
-import type { BackendClient } from './backend-client'
+import type { AccessRefusal, BackendClient } from './backend-client'
 import { BackendRequestError, unwrapEnvelope } from './backend-client'
 
 interface Pending {
   resolve(envelope: Envelope<unknown>): void
 }
 
-/** Opens the web-mode link to the server that served this page. */
-export function createWebSocketClient(location: Location): BackendClient {
-  const token = new URLSearchParams(location.search).get('token')
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  const url = `${scheme}//${location.host}${WEB_SOCKET_PATH}${token ? `?token=${encodeURIComponent(token)}` : ''}`
+const NO_VALID_TOKEN = 'this page has no valid sockscope token'
+
+/** The page's own address: the server that served it is the one to talk to. */
+export type PageAddress = Pick<Location, 'protocol' | 'host' | 'origin'>
+
+/** Opens the web-mode link to the server that served this page, with the token this tab holds (null when none). */
+export function createWebSocketClient(page: PageAddress, token: string | null): BackendClient {
+  const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:'
+  const url = `${scheme}//${page.host}${WEB_SOCKET_PATH}?token=${encodeURIComponent(token ?? '')}`
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   const connectionListeners = new Set<(connected: boolean) => void>()
+  const refusalListeners = new Set<(refusal: AccessRefusal | null) => void>()
   const pending = new Map<number, Pending>()
   const outbox: string[] = []
   let nextId = 1
@@ -23,12 +28,27 @@ export function createWebSocketClient(location: Location): BackendClient {
   let retryMs = 250
   /** True once listeners were told the link is down, so they hear "up" again when it is back. */
   let reportedDown = false
+  let refusal: AccessRefusal | null = token ? null : 'no-token'
+
+  function setRefusal(next: AccessRefusal | null): void {
+    if (next === refusal) return
+    refusal = next
+    refusalListeners.forEach((listener) => listener(next))
+  }
+
+  /** A refusal that no retry can lift: the page needs a new address from the user. */
+  function refusedForGood(): boolean {
+    return refusal === 'no-token' || refusal === 'token-rejected'
+  }
 
   function connect(): void {
+    let opened = false
     socket = new WebSocket(url)
     socket.addEventListener('open', () => {
+      opened = true
       open = true
       retryMs = 250
+      setRefusal(null)
       for (const message of outbox.splice(0)) socket.send(message)
       if (reportedDown) {
         reportedDown = false
@@ -47,23 +67,57 @@ export function createWebSocketClient(location: Location): BackendClient {
     socket.addEventListener('close', () => {
       open = false
       // Requests still waiting (sent or queued) fail now; the stores re-read once the link is back.
-      outbox.length = 0
-      for (const [id, request] of pending) {
-        request.resolve({ ok: false, error: { code: 'failed', message: 'connection to sockscope lost' } })
-        pending.delete(id)
-      }
+      failWaiting('connection to sockscope lost')
       if (!reportedDown) {
         reportedDown = true
         connectionListeners.forEach((listener) => listener(false))
       }
-      setTimeout(connect, retryMs)
-      retryMs = Math.min(retryMs * 2, 5000)
+      if (opened) return retryLater()
+      // Refused before it opened: the browser hides why, so ask the server over plain HTTP.
+      void askWhyRefused().then((reason) => {
+        setRefusal(reason)
+        if (refusedForGood()) failWaiting(NO_VALID_TOKEN)
+        else retryLater()
+      })
     })
   }
-  connect()
+
+  function retryLater(): void {
+    setTimeout(connect, retryMs)
+    retryMs = Math.min(retryMs * 2, 5000)
+  }
+
+  /** 'token-rejected' or 'too-many-clients' when the server says so; null when it is just unreachable. */
+  async function askWhyRefused(): Promise<AccessRefusal | null> {
+    try {
+      const answer = await fetch(`${page.origin}${WEB_SESSION_PATH}`, {
+        headers: { Authorization: `Bearer ${token ?? ''}` },
+        cache: 'no-store',
+        credentials: 'omit'
+      })
+      if (answer.status === 401) return 'token-rejected'
+      if (answer.status === 503) return 'too-many-clients'
+    } catch {
+      // The server is down: keep retrying the WebSocket.
+    }
+    return null
+  }
+
+  function failWaiting(message: string): void {
+    outbox.length = 0
+    for (const [id, request] of pending) {
+      request.resolve({ ok: false, error: { code: 'failed', message } })
+      pending.delete(id)
+    }
+  }
+
+  if (token) connect()
 
   return {
     request(channel, args) {
+      if (refusedForGood()) {
+        return Promise.reject(new BackendRequestError({ code: 'permission-denied', message: NO_VALID_TOKEN }))
+      }
       const id = nextId++
       const message = JSON.stringify({ id, channel, args })
       return new Promise((resolve, reject) => {
@@ -90,6 +144,11 @@ export function createWebSocketClient(location: Location): BackendClient {
     onConnectionChange(listener) {
       connectionListeners.add(listener)
       return () => connectionListeners.delete(listener)
+    },
+    onAccessRefused(listener) {
+      refusalListeners.add(listener)
+      if (refusal) listener(refusal)
+      return () => refusalListeners.delete(listener)
     }
   }
 }

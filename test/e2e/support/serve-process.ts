@@ -1,0 +1,39 @@
+/** A `sockscope serve` started from the build for e2e tests, with the tokened URL it printed. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { BUILT_CLI } from '../../support/built-cli'
+
+/** A running `sockscope serve`. */
+export interface ServeProcess {
+  /** The URL it printed, token included. */
+  readonly url: string
+  readonly process: ChildProcess
+  /** Stops it with SIGTERM and waits for it to exit. */
+  stop(): Promise<void>
+}
+
+/** Starts `sockscope serve --port 0 ...args` and resolves once it has printed its URL. */
+export async function startServe(...args: readonly string[]): Promise<ServeProcess> {
+  const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let output = ''
+    const timer = setTimeout(() => reject(new Error(`sockscope serve did not print its URL: ${output}`)), 20_000)
+    server.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /sockscope web UI: (http:\/\/\S+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolveUrl(match[1])
+      }
+    })
+    server.once('exit', (code) => reject(new Error(`sockscope serve exited with ${code}: ${output}`)))
+  })
+  const exited = new Promise<void>((done) => server.once('exit', () => done()))
+  return {
+    url,
+    process: server,
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM')
+      await exited
+    }
+  }
+}
