@@ -12,8 +12,9 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
-import { capinfosCounts, hasTool, tsharkFields, wiresharkMissingReason } from '../../support/capture/wireshark-tools'
+import { capinfosCounts, tsharkFields, wiresharkMissingReason } from '../../support/capture/wireshark-tools'
 import { runningAsRoot, sendDatagrams, tcpExchange } from '../backend/capture/live-traffic'
+import { AS_NOBODY, canRunAsNobody, copyBuildForOtherUsers, makeSharedFolder } from '../../support/other-user'
 
 const run = promisify(execFile)
 
@@ -127,13 +128,22 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
     await expect(run('ls', [path])).rejects.toThrow()
   })
 
-  it.skipIf(!hasTool('setpriv'))('exits 1 with the setcap advice when not allowed to capture', async () => {
-    const failure = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, BUILT_CLI, 'capture', '-i', 'lo', '-w', '/tmp/never.pcapng']).catch(
-      (error: { code: number; stderr: string }) => error
-    )
-    expect(failure).toMatchObject({ code: 1 })
-    const stderr = (failure as { stderr: string }).stderr
-    expect(stderr).toMatch(/Operation not permitted|permission/i)
-    expect(stderr).toContain('sudo setcap cap_net_raw,cap_net_admin=eip')
+  it.skipIf(!canRunAsNobody)('exits 1 with the setcap advice when not allowed to capture', async () => {
+    // nobody may not be able to read the checkout: it runs a copy of the build.
+    const shared = await makeSharedFolder('sockscope-cli-nobody')
+    try {
+      const { cli } = await copyBuildForOtherUsers(shared.path)
+      const [command, ...prefix] = AS_NOBODY
+      const failure = await run(command, [...prefix, process.execPath, cli, 'capture', '-i', 'lo', '-w', join(shared.path, 'never.pcapng')], { cwd: shared.path }).catch(
+        (error: { code: number; stderr: string }) => error
+      )
+      expect(failure).toMatchObject({ code: 1 })
+      const stderr = (failure as { stderr: string }).stderr
+      expect(stderr).toMatch(/Operation not permitted|permission/i)
+      expect(stderr).toContain('sudo setcap cap_net_raw,cap_net_admin=eip')
+      await expect(run('ls', [join(shared.path, 'never.pcapng')])).rejects.toThrow()
+    } finally {
+      await shared.remove()
+    }
   })
 })

@@ -1,14 +1,14 @@
-import { spawnSync } from 'node:child_process'
 import { realpathSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CaptureError,
   compileCaptureFilter,
   listCaptureInterfaces,
-  startCaptureHelper
+  startCaptureHelper,
+  type CaptureHelperLaunchOptions
 } from '../../../../electron/backend/capture/capture-helper-process'
 import { CaptureSession, type IndexedPacket } from '../../../../electron/backend/capture/capture-session'
 import { summarizePacket } from '../../../../electron/backend/capture/decode/packet-decoder'
@@ -28,6 +28,7 @@ import {
   type LoopbackPeers
 } from './live-traffic'
 import { waitFor } from '../../../support/wait-for'
+import { AS_NOBODY, bundleForOtherUsers, canRunAsNobody, makeSharedFolder, type SharedFolder } from '../../../support/other-user'
 
 const canCapture = runningAsRoot && hasTool('tcpdump')
 
@@ -269,10 +270,20 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
   })
 })
 
-const hasNobody = spawnSync('id', ['-u', 'nobody']).status === 0 && hasTool('setpriv')
+describe.skipIf(!canRunAsNobody)('live capture without the privilege', () => {
+  let shared: SharedFolder
+  let asNobody: CaptureHelperLaunchOptions
 
-describe.skipIf(!runningAsRoot || !hasNobody)('live capture without the privilege', () => {
-  const asNobody = { commandPrefix: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'] }
+  beforeAll(async () => {
+    // nobody may not be able to read the checkout, so the helper runs from a bundle beside a copy of cap.
+    shared = await makeSharedFolder('sockscope-helper-nobody')
+    const helperPath = await bundleForOtherUsers(resolve(__dirname, '../../../../electron/capture-helper/index.ts'), shared.path, ['cap'])
+    asNobody = { commandPrefix: AS_NOBODY, helperPath }
+  })
+
+  afterAll(async () => {
+    await shared.remove()
+  })
 
   it('reports permission-denied with the Linux advice naming the runtime', async () => {
     const failure = await CaptureSession.start({ interface: 'lo', filter: 'udp', helper: asNobody }).catch((error: unknown) => error)

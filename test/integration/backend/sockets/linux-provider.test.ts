@@ -5,7 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import dgram from 'node:dgram'
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -18,6 +18,7 @@ import { createSocketProvider } from '../../../../electron/backend/sockets/socke
 import { kernelStateName, parseSsOutput } from '../../../support/ss-output'
 import { startProgram, stopPrograms } from '../../../support/test-programs'
 import { waitFor } from '../../../support/wait-for'
+import { bundleForOtherUsers, canRunAsNobody, makeSharedFolder } from '../../../support/other-user'
 import type { SsSocket } from '../../../support/ss-output'
 
 const run = promisify(execFile)
@@ -343,7 +344,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
 })
 
 // Running a child as another user takes root.
-describe.skipIf(!isLinux || !isRoot)('reading as a user who is not root', () => {
+describe.skipIf(!isLinux || !canRunAsNobody)('reading as a user who is not root', () => {
   it('marks other users’ sockets hidden, socketless ones none, and its own known', async () => {
     const server = await listen('127.0.0.1')
     // Close a connection from the client side first so the client port sits in TIME_WAIT.
@@ -356,36 +357,23 @@ describe.skipIf(!isLinux || !isRoot)('reading as a user who is not root', () => 
     client.end()
     await clientClosed
 
-    const directory = await mkdtemp(join(tmpdir(), 'sockscope-nobody-'))
-    cleanups.push(() => rm(directory, { recursive: true, force: true }))
-    await chmod(directory, 0o755)
-    const script = join(directory, 'read-as-nobody.ts')
-    const providerPath = resolve(__dirname, '../../../../electron/backend/sockets/linux/linux-provider.ts')
-    await writeFile(
-      script,
-      `import net from 'node:net'
-       import { LinuxSocketProvider } from ${JSON.stringify(providerPath)}
-       const own = net.createServer().listen({ host: '127.0.0.1', port: 0 }, async () => {
-         const read = await new LinuxSocketProvider().read({ withProcesses: true })
-         const pick = (port: number) => read.sockets.filter((entry) => entry.localPort === port)
-         const ownPort = (own.address() as net.AddressInfo).port
-         console.log(JSON.stringify({ partial: read.partialOwnership, pid: process.pid, own: pick(ownPort), root: pick(${server.port}), timeWait: pick(${timeWaitPort}) }))
-         own.close()
-       })`,
-      { mode: 0o644 }
-    )
-    const { stdout } = await runAsNobody(script)
-    const seen = JSON.parse(stdout) as {
-      partial: boolean
-      pid: number
-      own: SocketEntry[]
-      root: SocketEntry[]
-      timeWait: SocketEntry[]
-    }
+    const shared = await makeSharedFolder('sockscope-nobody')
+    cleanups.push(() => shared.remove())
+    const program = await bundleForOtherUsers(resolve(__dirname, '../../../fixtures/programs/read-sockets.ts'), shared.path)
+    const { stdout } = await run(process.execPath, [program, String(server.port), String(timeWaitPort)], {
+      uid: 65534,
+      gid: 65534,
+      cwd: shared.path,
+      timeout: 20_000
+    })
+    const seen = JSON.parse(stdout) as { partial: boolean; pid: number; own: SocketEntry[]; others: Record<string, SocketEntry[]> }
     expect(seen.partial).toBe(true)
     expect(seen.own).toEqual([expect.objectContaining({ state: 'LISTEN', pid: seen.pid, ownerVisibility: 'known', user: 'nobody' })])
-    expect(seen.root.find((entry) => entry.state === 'LISTEN')).toMatchObject({ pid: null, ownerVisibility: 'hidden', user: 'root' })
-    expect(seen.timeWait).toEqual([expect.objectContaining({ state: 'TIME_WAIT', inode: 0, ownerVisibility: 'none' })])
+    const rootListener = seen.others[server.port].filter((entry) => entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1')
+    expect(rootListener).toEqual([expect.objectContaining({ pid: null, ownerVisibility: 'hidden', user: 'root' })])
+    // The same local port may serve other connections; the closed one is the one to the server.
+    const closed = seen.others[timeWaitPort].filter((entry) => entry.remoteAddress === '127.0.0.1' && entry.remotePort === server.port)
+    expect(closed).toEqual([expect.objectContaining({ state: 'TIME_WAIT', inode: 0, ownerVisibility: 'none' })])
   })
 })
 
@@ -420,9 +408,4 @@ async function inodesOf(localPorts: readonly number[]): Promise<number[]> {
   const rows = (await ss('-tanpeH')).filter((row) => localPorts.includes(ssPort(row.localPort)) && row.inode !== null)
   expect(rows.length).toBeGreaterThanOrEqual(localPorts.length)
   return rows.map((row) => row.inode!)
-}
-
-function runAsNobody(script: string): Promise<{ stdout: string }> {
-  const projectRoot = resolve(__dirname, '../../../..')
-  return run(process.execPath, ['--import', 'tsx', script], { uid: 65534, gid: 65534, cwd: projectRoot, timeout: 20_000 })
 }
