@@ -11,7 +11,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  retries: process.env.CI ? 1 : 0,
+  // No retries: a test that passes only on a second try is a flaky test to fix, not to hide.
+  retries: 0,
   reporter: [['list']],
   globalSetup: './test/e2e/support/global-setup.ts',
   outputDir: 'test-results',

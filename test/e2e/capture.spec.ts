@@ -16,6 +16,7 @@ import { promisify } from 'node:util'
 import { expect, test, type Page } from '@playwright/test'
 import { openLoopbackPeers, sendDatagrams } from '../integration/backend/capture/live-traffic'
 import { openApp, showView } from './support/app'
+import { listenerFilter, listenerRow } from './support/socket-rows'
 import { canvasHasInk, fromStore } from './support/page-state'
 
 const run = promisify(execFile)
@@ -221,8 +222,8 @@ test('"Capture this" on a socket row fills in its capture filter and opens the C
   const port = (server.address() as { port: number }).port
   try {
     await openApp(page)
-    await page.getByTestId('filter-input').fill(`port:${port}`)
-    const row = page.locator(`.socket-row[data-socket-id*="|${port} "]`)
+    await page.getByTestId('filter-input').fill(listenerFilter(port))
+    const row = listenerRow(page, port)
     await expect(row).toHaveCount(1)
     await row.click()
     await page.getByTestId('socket-details').locator('[data-action="capture-socket"]').click()

@@ -8,6 +8,7 @@ import { createServer as createTlsServer } from 'node:tls'
 import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
+import { listenerFilter, listenerRow } from './support/socket-rows'
 import { paintedPixelCount } from './support/page-state'
 import { startTcpServer } from '../support/loopback-servers'
 import { createTestCertificates } from '../support/probes/test-certificates'
@@ -94,8 +95,8 @@ test('"Probe this listener" on a socket row fills the TCP form', async ({ page }
   const server = await startTcpServer()
   try {
     await openApp(page)
-    await page.getByTestId('filter-input').fill(`port:${server.port} state:LISTEN`)
-    const row = page.locator(`.socket-row[data-socket-id*="|${server.port} "]`)
+    await page.getByTestId('filter-input').fill(listenerFilter(server.port))
+    const row = listenerRow(page, server.port)
     await expect(row).toHaveCount(1)
     await row.click()
     await page.locator('[data-action="probe-listener"]').click()

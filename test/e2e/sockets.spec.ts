@@ -7,14 +7,15 @@ import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { startTcpServer } from '../support/loopback-servers'
 import { openApp } from './support/app'
+import { listenerFilter, listenerRow } from './support/socket-rows'
 
 test('a new listener appears, filters, and lingers in red after closing', async ({ page }) => {
   await openApp(page)
   const server = await startTcpServer()
   const port = server.port
 
-  await page.getByTestId('filter-input').fill(`port:${port}`)
-  const row = page.locator(`.socket-row[data-socket-id*="|${port} "]`)
+  await page.getByTestId('filter-input').fill(listenerFilter(port))
+  const row = listenerRow(page, port)
   await expect(row).toHaveCount(1)
   await expect(row).toContainText('LISTEN')
   await expect(row).toContainText(String(process.pid))

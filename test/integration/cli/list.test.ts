@@ -36,6 +36,13 @@ async function listJson(...extra: string[]): Promise<ListedSocket[]> {
   return JSON.parse(listed.stdout) as ListedSocket[]
 }
 
+/** The one listed row with these fields; fails when there is none or more than one. */
+function onlyRow(listed: readonly ListedSocket[], fields: Partial<ListedSocket>): ListedSocket {
+  const matching = listed.filter((socket) => Object.entries(fields).every(([key, value]) => socket[key as keyof ListedSocket] === value))
+  expect(matching, JSON.stringify(fields)).toHaveLength(1)
+  return matching[0]
+}
+
 describe('sockscope list', () => {
   it('agrees with ss on a TCP listener, a UDP socket and a child-owned listener', async () => {
     const server = createServer()
@@ -49,26 +56,28 @@ describe('sockscope list', () => {
     const childPort = Number(child.ready.port)
     try {
       const listed = await listJson('--filter', `port:${tcpPort} or port:${udpPort} or port:${childPort}`)
-      const { stdout: ssTcp } = await run('ss', ['-tlnpH', `( sport = :${tcpPort} or sport = :${childPort} )`])
-      const { stdout: ssUdp } = await run('ss', ['-ulnpH', `sport = :${udpPort}`])
+      const { stdout: ssTcp } = await run('ss', ['-tlnpeH', `( sport = :${tcpPort} or sport = :${childPort} )`])
+      const { stdout: ssUdp } = await run('ss', ['-ulnpeH', `sport = :${udpPort}`])
 
-      const tcp = listed.find((socket) => socket.localPort === tcpPort)
+      // Rows are told apart by their whole identity: another socket (a TIME_WAIT left by another
+      // test, a connection to a listener that used the same port) may share a port number.
+      const tcp = onlyRow(listed, { protocol: 'tcp', localAddress: '127.0.0.1', localPort: tcpPort, state: 'LISTEN' })
       expect(tcp).toMatchObject({ protocol: 'tcp', family: 4, localAddress: '127.0.0.1', state: 'LISTEN', pid: process.pid, remoteAddress: '0.0.0.0', remotePort: 0 })
       expect(ssTcp).toContain(`127.0.0.1:${tcpPort}`)
       expect(ssTcp).toContain(`pid=${process.pid},`)
 
-      const udpRow = listed.find((socket) => socket.localPort === udpPort)
+      const udpRow = onlyRow(listed, { protocol: 'udp', localAddress: '::1', localPort: udpPort })
       expect(udpRow).toMatchObject({ protocol: 'udp', family: 6, localAddress: '::1', state: 'UNCONN', pid: process.pid })
       expect(ssUdp).toContain(`[::1]:${udpPort}`)
       expect(ssUdp).toMatch(/^UNCONN/)
 
-      const childRow = listed.find((socket) => socket.localPort === childPort)
+      const childRow = onlyRow(listed, { protocol: 'tcp', localAddress: '127.0.0.1', localPort: childPort, state: 'LISTEN' })
       expect(childRow).toMatchObject({ protocol: 'tcp', state: 'LISTEN', pid: child.pid, process: 'node' })
       expect(ssTcp).toContain(`pid=${child.pid},`)
       for (const socket of [tcp, udpRow, childRow]) {
-        expect(ssTcp + ssUdp).toMatch(new RegExp(`:${socket?.localPort}\\b`))
-        expect(typeof socket?.inode).toBe('number')
-        expect(socket?.uid).toBe(process.getuid?.())
+        expect(ssTcp + ssUdp).toMatch(new RegExp(`:${socket.localPort}\\b`))
+        expect(ssTcp + ssUdp).toContain(`ino:${socket.inode} `)
+        expect(socket.uid).toBe(process.getuid?.())
       }
     } finally {
       await stopPrograms()

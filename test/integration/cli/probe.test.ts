@@ -217,8 +217,9 @@ describe('sockscope listen', () => {
       const info = JSON.parse(firstLine)
       expect(info).toMatchObject({ protocol: 'tcp', address: '127.0.0.1', mode: 'echo', pid: child.pid })
       const list = await runBuiltCli('list', '--json', '--no-resolve', '--filter', `port:${info.port}`)
-      const rows = JSON.parse(list.stdout) as Array<{ localPort: number; state: string; pid: number | null }>
-      expect(rows.find((row) => row.localPort === info.port && row.state === 'LISTEN')?.pid).toBe(child.pid)
+      const rows = JSON.parse(list.stdout) as Array<{ localAddress: string; localPort: number; state: string; pid: number | null }>
+      const listener = rows.filter((row) => row.localAddress === '127.0.0.1' && row.localPort === info.port && row.state === 'LISTEN')
+      expect(listener.map((row) => row.pid)).toEqual([child.pid])
 
       const socket = connect(info.port, '127.0.0.1')
       await once(socket, 'connect')

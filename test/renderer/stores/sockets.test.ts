@@ -25,7 +25,7 @@ describe('useSocketsStore', () => {
     const server = await startTcpServer()
     const port = server.port
     await backend.sockets.refresh()
-    const row = () => store.visibleRows.find((candidate) => candidate.socket.localPort === port && candidate.socket.state === 'LISTEN')
+    const row = () => store.visibleRows.find(({ socket }) => socket.localAddress === '127.0.0.1' && socket.localPort === port && socket.state === 'LISTEN')
     expect(row()?.mark).toBe('new')
 
     await server.close()
@@ -44,9 +44,11 @@ describe('useSocketsStore', () => {
     const port = server.port
     await backend.sockets.refresh()
     await store.start()
-    store.setFilter(`port:${port}`)
+    // The listener's whole identity: a TIME_WAIT socket may carry the same port number.
+    const filter = `laddr:127.0.0.1 lport:${port} state:listen`
+    store.setFilter(filter)
     expect(store.visibleRows.map((row) => row.socket.localPort)).toEqual([port])
-    store.setFilter(`port:${port} and`)
+    store.setFilter(`${filter} and`)
     expect(store.filterError?.message).toBeTruthy()
     expect(store.visibleRows.map((row) => row.socket.localPort)).toEqual([port])
     await server.close()

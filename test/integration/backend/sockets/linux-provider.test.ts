@@ -190,8 +190,8 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
 
   it('reads the listeners on 127.0.0.1 and ::1 with this process as owner', async () => {
     const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
-    const listener4 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server4.port)
-    const listener6 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server6.port)
+    const listener4 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1' && entry.localPort === server4.port)
+    const listener6 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localAddress === '::1' && entry.localPort === server6.port)
     expect(listener4).toMatchObject({ family: 4, localAddress: '127.0.0.1', pid: process.pid, ownerVisibility: 'known', user: userName })
     expect(listener6).toMatchObject({ family: 6, localAddress: '::1', pid: process.pid })
     expect(listener4?.command).toContain(process.execPath)
@@ -209,7 +209,7 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
 
   it('finds the listener of a child process by pid and name', async () => {
     const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
-    const listener = sockets.find((entry) => entry.protocol === 'tcp' && entry.localPort === childPort)
+    const listener = sockets.find((entry) => entry.protocol === 'tcp' && entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1' && entry.localPort === childPort)
     expect(listener).toMatchObject({
       state: 'LISTEN',
       pid: childPid,
@@ -268,7 +268,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
   it('notices a new process sharing a socket that was already known', async () => {
     const server = await listen('127.0.0.1')
     const client = await connect('127.0.0.1', server.port)
-    const [inode] = await inodesOf([client.localPort!])
+    const [inode] = await inodesOf([[client.localPort!, server.port]])
     const table = new ProcessTable()
     const before = await table.findOwners([inode])
     expect(before.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([process.pid])
@@ -289,7 +289,11 @@ describe.skipIf(!isLinux)('process table cache', () => {
     const server = await listen('127.0.0.1')
     const client = await connect('127.0.0.1', server.port)
     await waitFor(() => server.accepted.length === 1, 5_000, 'the server to accept')
-    const inodes = await inodesOf([server.port, client.localPort!])
+    const inodes = await inodesOf([
+      [server.port, 0],
+      [server.port, client.localPort!],
+      [client.localPort!, server.port]
+    ])
     // A frozen clock keeps the periodic full walk from landing between the two reads on a slow machine.
     const table = new ProcessTable({ clock: () => 0 })
     const first = await table.findOwners(inodes)
@@ -403,9 +407,16 @@ async function queuesSettled(clientPort: number): Promise<void> {
   throw new Error('the stalled connection kept moving')
 }
 
-/** Inodes of the TCP sockets on the given local ports, from ss (an independent source). */
-async function inodesOf(localPorts: readonly number[]): Promise<number[]> {
-  const rows = (await ss('-tanpeH')).filter((row) => localPorts.includes(ssPort(row.localPort)) && row.inode !== null)
-  expect(rows.length).toBeGreaterThanOrEqual(localPorts.length)
-  return rows.map((row) => row.inode!)
+/**
+ * Inodes of this test's TCP sockets on 127.0.0.1, each named by its local and peer port (0 for a
+ * listener), from ss (an independent source). Both ports are matched: another test's connection
+ * may use the same local port towards another peer.
+ */
+async function inodesOf(ends: ReadonlyArray<readonly [localPort: number, peerPort: number]>): Promise<number[]> {
+  const rows = (await ss('-tanpeH')).filter((row) => row.localAddress === '127.0.0.1' && row.inode !== null && row.inode > 0)
+  return ends.map(([localPort, peerPort]) => {
+    const matching = rows.filter((row) => ssPort(row.localPort) === localPort && ssPort(row.peerPort) === peerPort)
+    expect(matching, `${localPort} → ${peerPort}`).toHaveLength(1)
+    return matching[0].inode!
+  })
 }
