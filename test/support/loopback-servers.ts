@@ -1,10 +1,11 @@
 /**
  * Real loopback servers for the tests (sockets, probes, e2e), each closed by the test that starts it.
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 import { createSocket, type Socket as DatagramSocket, type RemoteInfo } from 'node:dgram'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { sleepAtLeast } from './wait-for'
 
 /** A TCP server on 127.0.0.1 with its port, the sockets it accepted and a close function. */
 export interface LoopbackTcpServer {
@@ -35,6 +36,35 @@ export async function startTcpServer(
     close: async () => {
       for (const socket of accepted) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+/**
+ * A TCP relay on 127.0.0.1 to `targetPort` that holds each client's first bytes for at least
+ * `delayMs` before passing them on, so the first answer the client sees comes that much after
+ * its first write (a slow server, as seen from the client).
+ */
+export async function startDelayingRelay(targetPort: number, delayMs: number): Promise<LoopbackTcpServer> {
+  const upstreams: Socket[] = []
+  const relay = await startTcpServer((client) => {
+    client.once('data', (first: Buffer) => {
+      client.pause()
+      void sleepAtLeast(delayMs).then(() => {
+        const upstream = connect({ host: '127.0.0.1', port: targetPort })
+        upstreams.push(upstream)
+        upstream.on('error', () => client.destroy())
+        client.on('close', () => upstream.destroy())
+        upstream.write(first)
+        client.pipe(upstream).pipe(client)
+      })
+    })
+  })
+  return {
+    ...relay,
+    close: async () => {
+      for (const upstream of upstreams) upstream.destroy()
+      await relay.close()
     }
   }
 }

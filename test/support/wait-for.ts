@@ -17,3 +17,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS))
   }
 }
+
+/**
+ * Resolves no sooner than `ms` milliseconds from now on the monotonic clock. A timer alone may
+ * fire a fraction of a millisecond early (its start is the event loop's cached time), which
+ * matters to a test that asserts a measured time is at least the delay it caused.
+ */
+export async function sleepAtLeast(ms: number): Promise<void> {
+  const until = performance.now() + ms
+  for (let left = ms; left > 0; left = until - performance.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)))
+  }
+}

@@ -14,11 +14,13 @@ describe('startRepeatedProbe against real loopback servers', () => {
   it('takes exactly count samples and reports statistics that match them', async () => {
     server = await startTcpServer()
     const updates: RepeatedProbeUpdate[] = []
+    const startedAt = performance.now()
     const run = startRepeatedProbe(
       { host: '127.0.0.1', port: server.port, count: 10, intervalMs: 20 },
       { runId: 'run-1', onSample: (update) => updates.push(update) }
     )
     const summary = await run.finished
+    const elapsedMs = performance.now() - startedAt
     expect(summary.runId).toBe('run-1')
     expect(summary.endedBy).toBe('count')
     expect(summary.error).toBeNull()
@@ -30,6 +32,12 @@ describe('startRepeatedProbe against real loopback servers', () => {
     expect(updates.map((update) => update.statistics.sent)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
 
     const latencies = summary.samples.map((sample) => sample.latencyMs ?? Number.NaN)
+    // Each latency is a real connect, so above zero, and the ten fit in the time the run took.
+    for (const latency of latencies) expect(latency).toBeGreaterThan(0)
+    expect(latencies.reduce((sum, value) => sum + value, 0)).toBeLessThanOrEqual(elapsedMs)
+    // Attempts start an interval apart (wall-clock stamps, so within a millisecond of it).
+    const starts = summary.samples.map((sample) => sample.at)
+    for (let index = 1; index < starts.length; index++) expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(20 - 1)
     const statistics = summary.statistics
     expect(statistics).toMatchObject({ sent: 10, received: 10, lost: 0, lossPercent: 0 })
     expect(statistics.minMs).toBe(Math.min(...latencies))

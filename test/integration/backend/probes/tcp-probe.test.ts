@@ -1,34 +1,81 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runTcpProbe } from '../../../../electron/backend/probes/tcp-probe'
+import type { TcpProbeRequest, TcpProbeResult } from '../../../../shared/model/probe'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
+import { startFullListener, type FullListener } from '../../../support/probes/full-listener'
+import { sleepAtLeast, waitFor } from '../../../support/wait-for'
+
+/** Durations are rounded to the microsecond; a measured time may exceed the test's own by that much. */
+const ROUNDING_MS = 0.001
+
+/** Runs a probe and measures, around it, how long it took as the test saw it. */
+async function timedProbe(request: TcpProbeRequest): Promise<{ result: TcpProbeResult; elapsedMs: number }> {
+  const startedAt = performance.now()
+  const result = await runTcpProbe(request)
+  return { result, elapsedMs: performance.now() - startedAt }
+}
+
+/** Client sockets to 127.0.0.1:port whose SYN is still unanswered. */
+async function connectsWaitingOn(port: number): Promise<number> {
+  const { stdout } = await promisify(execFile)('ss', ['-Htn', 'state', 'syn-sent', `dst 127.0.0.1:${port}`])
+  return stdout.split('\n').filter((line) => line.trim() !== '').length
+}
 
 describe('runTcpProbe against real loopback servers', () => {
   let server: LoopbackTcpServer | null = null
+  let held: FullListener | null = null
   afterEach(async () => {
     await server?.close()
     server = null
+    held?.close()
+    held = null
   })
 
   it('connects to a listener and reports the times and the local end it used', async () => {
     server = await startTcpServer()
-    const result = await runTcpProbe({ host: '127.0.0.1', port: server.port })
+    const { result, elapsedMs } = await timedProbe({ host: '127.0.0.1', port: server.port })
     expect(result.ok).toBe(true)
     expect(result.error).toBeNull()
     expect(result.dns).toMatchObject({ literal: true, addresses: [{ address: '127.0.0.1', family: 4 }] })
     expect(result.attempts).toHaveLength(1)
     const [attempt] = result.attempts
     expect(attempt.connected).toBe(true)
-    expect(attempt.connectMs).toBeGreaterThanOrEqual(0)
+    // A loopback handshake is quick but never free, and it is part of the whole probe.
+    expect(attempt.connectMs).toBeGreaterThan(0)
+    expect(attempt.connectMs).toBeLessThanOrEqual(result.durationMs)
+    expect(result.durationMs).toBeLessThanOrEqual(elapsedMs + ROUNDING_MS)
     expect(attempt.localAddress).toBe('127.0.0.1')
     expect(server.accepted.map((socket) => socket.remotePort)).toContain(attempt.localPort)
     expect(result.exchange).toBeNull()
   })
 
+  it('times a connect from its SYN: one that waits on a full accept queue takes at least the wait', async () => {
+    held = await startFullListener()
+    const holdMs = 300
+    const startedAt = performance.now()
+    const probing = runTcpProbe({ host: '127.0.0.1', port: held.port, timeoutMs: 10_000 })
+    // The kernel dropped the SYN; the connect can only finish with a retransmission after the release.
+    await waitFor(async () => (await connectsWaitingOn(held!.port)) === 1, 5_000, 'the probe to send its SYN')
+    await sleepAtLeast(holdMs)
+    held.release()
+    const result = await probing
+    const elapsedMs = performance.now() - startedAt
+    expect(result.ok).toBe(true)
+    expect(result.attempts[0].connected).toBe(true)
+    expect(result.attempts[0].connectMs).toBeGreaterThanOrEqual(holdMs)
+    expect(result.attempts[0].connectMs).toBeLessThanOrEqual(elapsedMs + ROUNDING_MS)
+  })
+
   it('resolves a name and reports the lookup with every address', async () => {
     server = await startTcpServer()
-    const result = await runTcpProbe({ host: 'localhost', port: server.port, addressChoice: 'all' })
+    const { result, elapsedMs } = await timedProbe({ host: 'localhost', port: server.port, addressChoice: 'all' })
     expect(result.dns?.literal).toBe(false)
-    expect(result.dns?.durationMs).toBeGreaterThanOrEqual(0)
+    // Even a lookup answered from /etc/hosts goes through the resolver's thread and takes time.
+    expect(result.dns?.durationMs).toBeGreaterThan(0)
+    expect(result.dns?.durationMs).toBeLessThanOrEqual(result.durationMs)
+    expect(result.durationMs).toBeLessThanOrEqual(elapsedMs + ROUNDING_MS)
     expect(result.dns?.addresses.map((entry) => entry.address)).toContain('127.0.0.1')
     expect(result.attempts).toHaveLength(result.dns?.addresses.length ?? -1)
     expect(result.attempts.find((attempt) => attempt.address === '127.0.0.1')?.connected).toBe(true)
@@ -61,15 +108,20 @@ describe('runTcpProbe against real loopback servers', () => {
   })
 
   it('sends a hex payload and reports the reply and the time to first byte', async () => {
-    server = await startTcpServer((socket) => socket.on('data', (chunk: Buffer) => socket.write(chunk)))
-    const result = await runTcpProbe({
+    const replyDelayMs = 150
+    server = await startTcpServer((socket) =>
+      socket.on('data', (chunk: Buffer) => void sleepAtLeast(replyDelayMs).then(() => socket.write(chunk)))
+    )
+    const { result, elapsedMs } = await timedProbe({
       host: '127.0.0.1',
       port: server.port,
       payload: { encoding: 'hex', value: '68 69 0d 0a' }
     })
     expect(result.ok).toBe(true)
     expect(result.exchange?.sentBytes).toBe(4)
-    expect(result.exchange?.firstByteMs).toBeGreaterThanOrEqual(0)
+    // The server answers no sooner than the delay after the payload arrived.
+    expect(result.exchange?.firstByteMs).toBeGreaterThanOrEqual(replyDelayMs)
+    expect(result.exchange?.firstByteMs).toBeLessThanOrEqual(elapsedMs + ROUNDING_MS)
     expect(result.exchange?.reply).toEqual({ byteLength: 4, hex: '68690d0a', text: 'hi\r\n', truncated: false })
   })
 

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import { createServer, type Server, type TlsOptions, type TLSSocket } from 'node:tls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runTlsProbe } from '../../../../electron/backend/probes/tls-probe'
-import { startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
+import { startDelayingRelay, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { createTestCertificates, SELF_SIGNED_DAYS, type TestCertificates } from '../../../support/probes/test-certificates'
 
 interface TlsTestServer {
@@ -59,7 +59,8 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(result.trustStore?.kind).not.toBe('ca-file')
     expect(result.protocol).toBe('TLSv1.3')
     expect(result.cipher).toBeTruthy()
-    expect(result.handshakeMs).toBeGreaterThanOrEqual(0)
+    expect(result.handshakeMs).toBeGreaterThan(0)
+    expect(result.handshakeMs).toBeLessThanOrEqual(result.durationMs)
     expect(result.servername).toBe('localhost')
     expect(server.servernames).toEqual(['localhost'])
     expect(result.hostnameMatches).toBe(true)
@@ -79,6 +80,20 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(leaf.keyType).toBe('ec')
     expect(leaf.keySize).toBe(256)
     expect(leaf.keyCurve).toBe('prime256v1')
+  })
+
+  it('times the handshake from the client hello: a server that answers late takes at least its delay', async () => {
+    server = await startTlsServer({ key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate })
+    const answerDelayMs = 150
+    plainServer = await startDelayingRelay(server.port, answerDelayMs)
+    const startedAt = performance.now()
+    const result = await runTlsProbe({ host: '127.0.0.1', port: plainServer.port, insecure: true })
+    const elapsedMs = performance.now() - startedAt
+    expect(result.ok).toBe(true)
+    expect(result.handshakeMs).toBeGreaterThanOrEqual(answerDelayMs)
+    // The handshake is part of the probe, which is part of what the test waited for.
+    expect(result.handshakeMs).toBeLessThanOrEqual(result.durationMs)
+    expect(result.durationMs).toBeLessThanOrEqual(elapsedMs + 0.001)
   })
 
   it('still shows the chain and succeeds with the insecure option', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { runUdpProbe } from '../../../../electron/backend/probes/udp-probe'
 import { buildDnsMessage, DNS_TYPE, readDnsQuery } from '../../../support/capture/dns-message-builder'
 import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/loopback-servers'
+import { sleepAtLeast } from '../../../support/wait-for'
 
 /** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
 function answerWithARecord(query: Buffer): Uint8Array {
@@ -23,7 +24,11 @@ describe('runUdpProbe against real loopback sockets', () => {
   })
 
   it('reports the reply of an echo server with its timing', async () => {
-    server = await startUdpServer((message, remote, socket) => socket.send(message, remote.port, remote.address))
+    const replyDelayMs = 150
+    server = await startUdpServer(
+      (message, remote, socket) => void sleepAtLeast(replyDelayMs).then(() => socket.send(message, remote.port, remote.address))
+    )
+    const startedAt = performance.now()
     const result = await runUdpProbe({
       host: '127.0.0.1',
       port: server.port,
@@ -39,7 +44,9 @@ describe('runUdpProbe against real loopback sockets', () => {
     expect(result.replies).toHaveLength(1)
     expect(result.replies[0]).toMatchObject({ fromAddress: '127.0.0.1', fromPort: server.port, dns: null })
     expect(result.replies[0].data).toEqual({ byteLength: 4, hex: '70696e67', text: 'ping', truncated: false })
-    expect(result.replies[0].receivedMs).toBeGreaterThanOrEqual(0)
+    // The echo leaves no sooner than the delay after the datagram arrived.
+    expect(result.replies[0].receivedMs).toBeGreaterThanOrEqual(replyDelayMs)
+    expect(result.replies[0].receivedMs).toBeLessThanOrEqual(performance.now() - startedAt)
   })
 
   it('collects several replies until the reply limit', async () => {

@@ -218,11 +218,17 @@ describe('details tree', () => {
     ]
     for (const packet of packets) {
       const tree = decodePacketTree(packet, 101)
-      for (const field of allFields(tree.layers)) {
-        expect(field.offset, field.name).toBeGreaterThanOrEqual(0)
-        expect(field.offset + field.length, field.name).toBeLessThanOrEqual(packet.data.length)
+      // Each field lies in its own layer's bytes or after them (a payload), never before.
+      for (const layer of tree.layers) {
+        for (const field of allFields([layer])) {
+          expect(field.offset, field.name).toBeGreaterThanOrEqual(layer.offset)
+          expect(field.offset + field.length, field.name).toBeLessThanOrEqual(packet.data.length)
+        }
+        expect(layer.offset + layer.length).toBeLessThanOrEqual(packet.data.length)
       }
-      for (const layer of tree.layers) expect(layer.offset + layer.length).toBeLessThanOrEqual(packet.data.length)
+      // Layers follow one another from the first byte.
+      expect(tree.layers[0].offset).toBe(0)
+      for (let index = 1; index < tree.layers.length; index++) expect(tree.layers[index].offset).toBeGreaterThan(tree.layers[index - 1].offset)
     }
   })
 })
