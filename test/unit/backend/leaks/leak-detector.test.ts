@@ -1,41 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { SocketEntry } from '../../../../shared/model/socket'
-import type { HistorySample } from '../../../../shared/model/history'
-import type { Finding } from '../../../../shared/model/finding'
-import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../../shared/leak-settings'
-import { HistoryStore } from '../../../../electron/backend/history/history-store'
-import { LeakDetector } from '../../../../electron/backend/leaks/leak-detector'
+import { LeakHarness } from '../../../support/leak-harness'
 import { buildSocket } from '../../../support/socket-builder'
 import { buildProcessSample, buildSample } from '../../../support/history-sample-builder'
-
-/** Feeds one tick per second and collects every finding that appeared or cleared. */
-class Harness {
-  readonly store = new HistoryStore({ capacity: 3600 })
-  readonly detector: LeakDetector
-  readonly appeared: Finding[] = []
-  readonly cleared: Finding[] = []
-  second = 0
-
-  constructor(settings: Partial<LeakSettings> = {}) {
-    this.detector = new LeakDetector({ ...DEFAULT_LEAK_SETTINGS, ...settings })
-  }
-
-  tick(sample: (takenAt: number) => HistorySample, sockets: readonly SocketEntry[] = []): void {
-    const takenAt = 1_700_000_000_000 + this.second * 1000
-    this.second++
-    const point = sample(takenAt)
-    this.store.append(point)
-    const update = this.detector.evaluate({ store: this.store, sample: point, sockets })
-    this.appeared.push(...update.appeared)
-    this.cleared.push(...update.cleared)
-  }
-}
 
 const owner = (pid: number, process = 'app') => ({ pid, process, owners: [{ pid, process, command: process, user: 'root' }] })
 
 describe('LeakDetector hysteresis', () => {
   it('raises fd-limit after the raise delay, does not flap at the threshold, and clears once', () => {
-    const harness = new Harness()
+    const harness = new LeakHarness()
     const fds = (count: number) => (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 5, name: 'db', sockets: 3, fdCount: count, fdSoftLimit: 1000 })])
     for (let index = 0; index < 5; index++) harness.tick(fds(500))
     for (let index = 0; index < 5; index++) harness.tick(fds(810))
@@ -61,13 +34,13 @@ describe('LeakDetector hysteresis', () => {
   })
 
   it('marks a process at 95% of its limit critical', () => {
-    const harness = new Harness({ raiseAfterSeconds: 0 })
+    const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     harness.tick((takenAt) => buildSample(takenAt, [buildProcessSample({ pid: 5, fdCount: 990, fdSoftLimit: 1000 })]))
     expect(harness.appeared[0].severity).toBe('critical')
   })
 
   it('clears everything when turned off', () => {
-    const harness = new Harness({ raiseAfterSeconds: 0 })
+    const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     const sample = (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 5, fdCount: 990, fdSoftLimit: 1000 })])
     harness.tick(sample)
     harness.detector.setSettings({ ...harness.detector.currentSettings(), enabled: false })
@@ -78,7 +51,7 @@ describe('LeakDetector hysteresis', () => {
 
 describe('growth', () => {
   it('reports a process whose count climbs, with the numbers and the series', () => {
-    const harness = new Harness()
+    const harness = new LeakHarness()
     for (let second = 0; second < 120; second++) {
       harness.tick((takenAt) => buildSample(takenAt, [buildProcessSample({ pid: 9, name: 'leaky', sockets: 20 + second, fdCount: 40 + second, fdSoftLimit: 1024 })]))
     }
@@ -97,7 +70,7 @@ describe('close-wait', () => {
     buildSocket({ ...owner(pid), localPort: 40000 + index, remoteAddress: '127.0.0.1', remotePort: 8080, state: 'CLOSE_WAIT', inode: 500 + index })
 
   it('reports sockets left in CLOSE_WAIT past the minimum age, grouped by remote endpoint', () => {
-    const harness = new Harness()
+    const harness = new LeakHarness()
     const sockets = Array.from({ length: 6 }, (_, index) => closeWait(index))
     const sample = (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 7, sockets: 6, states: { CLOSE_WAIT: 6 } })])
     for (let second = 0; second < 40; second++) harness.tick(sample, sockets)
@@ -113,7 +86,7 @@ describe('close-wait', () => {
   })
 
   it('ignores CLOSE_WAIT sockets that a busy server closes promptly', () => {
-    const harness = new Harness()
+    const harness = new LeakHarness()
     for (let second = 0; second < 120; second++) {
       // Ten fresh CLOSE_WAIT sockets every second, each gone by the next.
       const sockets = Array.from({ length: 10 }, (_, index) => closeWait(second * 10 + index))
@@ -123,7 +96,7 @@ describe('close-wait', () => {
   })
 
   it('names accepted connections after the listening port', () => {
-    const harness = new Harness({ raiseAfterSeconds: 0, closeWaitMinimumAgeSeconds: 0 })
+    const harness = new LeakHarness({ raiseAfterSeconds: 0, closeWaitMinimumAgeSeconds: 0 })
     const listener = buildSocket({ ...owner(3, 'api'), localPort: 3000, inode: 1 })
     const accepted = Array.from({ length: 5 }, (_, index) =>
       buildSocket({ ...owner(3, 'api'), localPort: 3000, remoteAddress: '10.1.2.3', remotePort: 50000 + index, state: 'CLOSE_WAIT', inode: 10 + index })
@@ -135,7 +108,7 @@ describe('close-wait', () => {
 
 describe('time-wait and ephemeral ports', () => {
   it('reports TIME_WAIT dominance and guesses the server behind it', () => {
-    const harness = new Harness({ raiseAfterSeconds: 0 })
+    const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     const listener = buildSocket({ ...owner(12, 'web'), localPort: 80, inode: 1 })
     const timeWait = Array.from({ length: 1200 }, (_, index) =>
       buildSocket({ pid: null, process: null, owners: [], ownerVisibility: 'none', localPort: 80, remoteAddress: '127.0.0.9', remotePort: 30000 + index, state: 'TIME_WAIT', inode: 0 })
@@ -149,7 +122,7 @@ describe('time-wait and ephemeral ports', () => {
   })
 
   it('reports one destination using over half the ephemeral range', () => {
-    const harness = new Harness({ raiseAfterSeconds: 0 })
+    const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     const use = { protocol: 'tcp' as const, localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 6379, pid: 4, process: 'worker' }
     harness.tick((takenAt) => buildSample(takenAt, [], { ephemeral: [{ ...use, count: 20000 }, { ...use, remotePort: 5432, count: 10 }] }))
     expect(harness.appeared.map((finding) => finding.id)).toEqual(['ephemeral-ports:tcp|127.0.0.1|127.0.0.1|6379'])
@@ -160,7 +133,7 @@ describe('time-wait and ephemeral ports', () => {
 
 describe('a steady server', () => {
   it('produces no finding at all over ten minutes', () => {
-    const harness = new Harness()
+    const harness = new LeakHarness()
     const listener = buildSocket({ ...owner(1, 'server'), localPort: 8080, inode: 1 })
     let seed = 1
     const next = (): number => {
