@@ -11,11 +11,12 @@ import { once } from 'node:events'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { expect, test, type Page } from '@playwright/test'
 import { openLoopbackPeers, sendDatagrams } from '../integration/backend/capture/live-traffic'
 import { openApp, showView } from './support/app'
+import { README_SCREENSHOT, saveScreenshot } from './support/screenshots'
 import { listenerFilter, listenerRow } from './support/socket-rows'
 import { canvasHasInk, fromStore } from './support/page-state'
 
@@ -104,7 +105,7 @@ test('a capture filter libpcap refuses shows its message and starts nothing', as
   expect((await captureStore(page)).captureState).not.toBe('running')
 })
 
-test('live capture on lo: list, details, hex, conversation, follow stream, chart and pcapng export', async ({ page }) => {
+test('live capture on lo: list, details, hex, conversation, follow stream, chart and pcapng export', README_SCREENSHOT, async ({ page }) => {
   test.setTimeout(120_000)
   const peers = await openLoopbackPeers()
   const marker = `sockscope-e2e-${randomBytes(6).toString('hex')}`
@@ -165,7 +166,7 @@ test('live capture on lo: list, details, hex, conversation, follow stream, chart
     await page.getByTestId('follow-mode-hex').check()
     await expect(page.locator('[data-testid="follow-body"] [data-side="server"]').first()).toContainText('00000000  6b')
 
-    await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/capture.png') })
+    await saveScreenshot(page, 'capture')
 
     // Export every packet as pcapng and let Wireshark's own tools read it.
     await page.getByTestId('export-format').selectOption('pcapng')

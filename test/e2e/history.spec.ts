@@ -3,10 +3,10 @@
  * live data, clicking a process's bar filters the socket table to it, a leaking program shows
  * up as a finding, and a recording made from the UI reopens for time travel.
  */
-import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { DEFAULT_LEAK_SETTINGS } from '../../shared/leak-settings'
 import { openApp, showView } from './support/app'
+import { README_SCREENSHOT, saveScreenshot } from './support/screenshots'
 import { canvasHasInk, fromStore } from './support/page-state'
 import { startProgram, stopPrograms } from '../support/test-programs'
 
@@ -14,7 +14,7 @@ test.afterEach(async () => {
   await stopPrograms()
 })
 
-test('the state chart draws the live history; screenshot for the README', async ({ page }) => {
+test('the state chart draws the live history; screenshot for the README', README_SCREENSHOT, async ({ page }) => {
   const steady = await startProgram('steady-server.js', ['60'])
   await openApp(page)
   await showView(page, 'charts')
@@ -25,7 +25,7 @@ test('the state chart draws the live history; screenshot for the README', async 
   await expect.poll(() => canvasHasInk(page, '[data-testid="state-chart"] canvas')).toBe(true)
   await expect.poll(() => canvasHasInk(page, '[data-testid="process-chart"] canvas')).toBe(true)
   await expect(page.locator(`[data-testid="fd-gauge"][data-pid="${steady.pid}"]`)).toBeVisible()
-  await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/charts.png') })
+  await saveScreenshot(page, 'charts')
 })
 
 test('clicking a process bar filters the socket table to it', async ({ page }) => {
@@ -50,7 +50,7 @@ test('clicking a process bar filters the socket table to it', async ({ page }) =
   expect(foreign).toBe(0)
 })
 
-test('a leaking program shows up as a finding', async ({ page }) => {
+test('a leaking program shows up as a finding; screenshot for the README', README_SCREENSHOT, async ({ page }) => {
   await openApp(page)
   await showView(page, 'charts')
   // Thresholds scaled from minutes to seconds, through the same store the settings form uses.
@@ -64,7 +64,7 @@ test('a leaking program shows up as a finding', async ({ page }) => {
     await expect(finding).toContainText('never called close()')
     await expect(finding).toContainText(`127.0.0.1:${server.ready.port}`)
     await expect(page.locator(`[data-testid="finding"][data-pid="${leaky.pid}"][data-kind="growth"]`)).toBeVisible({ timeout: 30_000 })
-    await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/findings.png') })
+    await saveScreenshot(page, 'findings')
     await finding.getByRole('button', { name: 'Show sockets' }).click()
     await expect(page.getByTestId('filter-input')).toHaveValue(`pid:${leaky.pid} state:close_wait`)
   } finally {

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises'
 import { createServer as createTlsServer } from 'node:tls'
-import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
+import { README_SCREENSHOT, saveScreenshot } from './support/screenshots'
 import { listenerFilter, listenerRow } from './support/socket-rows'
 import { paintedPixelCount } from './support/page-state'
 import { startTcpServer } from '../support/loopback-servers'
@@ -34,7 +34,7 @@ test('a repeated TCP probe fills the latency chart and the figures', async ({ pa
     await expect(page.getByTestId('repeat-jitter')).toHaveText(/^\d+\.\d{3} ms$/)
     expect(server.accepted).toHaveLength(8)
     await expect.poll(() => paintedPixelCount(page, '[data-testid="latency-chart"] canvas')).toBeGreaterThan(500)
-    if (process.env.PROBE_SCREENSHOT_DIR) await page.screenshot({ path: resolve(process.env.PROBE_SCREENSHOT_DIR, 'repeat.png') })
+    await saveScreenshot(page, 'repeat')
 
     const entry = page.getByTestId('history-entry').first()
     await expect(entry).toHaveAttribute('data-kind', 'repeat')
@@ -44,7 +44,7 @@ test('a repeated TCP probe fills the latency chart and the figures', async ({ pa
   }
 })
 
-test('a TLS probe shows the certificate chain and why it is not trusted; the result exports as JSON', async ({ page }) => {
+test('a TLS probe shows the certificate chain and why it is not trusted; the result exports as JSON', README_SCREENSHOT, async ({ page }) => {
   const certificates = await createTestCertificates()
   const server = createTlsServer(
     { key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate, ALPNProtocols: ['h2', 'http/1.1'] },
@@ -72,7 +72,7 @@ test('a TLS probe shows the certificate chain and why it is not trusted; the res
     await expect(page.getByTestId('certificate-names')).toHaveText('DNS:localhost, IP Address:127.0.0.1')
     await expect(page.getByTestId('certificate-expiry')).toContainText('days left')
     await expect(page.getByTestId('certificate-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
-    await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/probe.png') })
+    await saveScreenshot(page, 'probe')
 
     const download = page.waitForEvent('download')
     await page.getByTestId('export-json').first().click()

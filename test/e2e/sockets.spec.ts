@@ -3,10 +3,10 @@
  * opens appears, the filter narrows to it, and closing it shows the closed highlight before
  * the row goes.
  */
-import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { startTcpServer } from '../support/loopback-servers'
 import { openApp } from './support/app'
+import { README_SCREENSHOT, saveScreenshot } from './support/screenshots'
 import { listenerFilter, listenerRow } from './support/socket-rows'
 
 test('a new listener appears, filters, and lingers in red after closing', async ({ page }) => {
@@ -33,7 +33,7 @@ test('a bad filter shows an inline error and keeps the table', async ({ page }) 
   await expect(page.getByTestId('filter-error')).toContainText('did you mean "proto"')
 })
 
-test('keyboard navigation selects rows and opens details; screenshot for the README', async ({ page }) => {
+test('keyboard navigation selects rows and opens details; screenshot for the README', README_SCREENSHOT, async ({ page }) => {
   const servers = await Promise.all([startTcpServer(), startTcpServer(), startTcpServer()])
   await openApp(page)
   await page.getByTestId('filter-input').fill('proto:tcp')
@@ -43,7 +43,7 @@ test('keyboard navigation selects rows and opens details; screenshot for the REA
   await expect(page.getByTestId('socket-details')).toBeVisible()
   await expect(page.locator('.socket-row.selected')).toHaveCount(1)
   await page.getByTestId('filter-input').fill('')
-  await page.screenshot({ path: resolve(__dirname, '../../resources/screenshots/sockets.png') })
+  await saveScreenshot(page, 'sockets')
   await page.keyboard.press('Escape')
   for (const server of servers) await server.close()
 })
