@@ -169,15 +169,22 @@ findings printed when not, 2 on bad arguments.
     const untargeted = pid === undefined && processName === undefined
     const targets = (candidate: { pid: number; name: string }): boolean =>
       pid !== undefined ? candidate.pid === pid : processName !== undefined ? candidate.name === processName : true
+    const scope = pid !== undefined ? `pid ${pid}` : processName !== undefined ? `processes named "${processName}"` : 'every process'
     const session = new HistorySession({ settings: checkSettings(durationSeconds, intervalSeconds, bounds) })
     const findings = new Map<string, Finding>()
     const startedAt = Date.now()
+    let announced = false
     const ticks = await runHistoryLoop({
       session,
       intervalMs: intervalSeconds * 1000,
       durationMs: durationSeconds * 1000,
       onError: (error) => io.err.write(`warning: ${error.message}\n`),
       onTick: ({ findings: update }) => {
+        // Said once the first read is in, when Ctrl-C already ends the watch with a report.
+        if (!announced) {
+          announced = true
+          io.err.write(`watching ${scope} for ${durationSeconds} s; Ctrl-C stops early with the report so far\n`)
+        }
         // A finding that appeared and cleared during the watch still fails the check.
         for (const finding of update.appeared) if (finding.process ? targets(finding.process) : untargeted) findings.set(finding.id, finding)
         for (const finding of update.active) if (findings.has(finding.id)) findings.set(finding.id, finding)
@@ -205,7 +212,6 @@ findings printed when not, 2 on bad arguments.
     if (values.json) io.out.write(JSON.stringify(result, null, 2) + '\n')
     else {
       const width = io.out.columns ?? 100
-      const scope = pid !== undefined ? `pid ${pid}` : processName !== undefined ? `processes named "${processName}"` : 'every process'
       if (processes.length === 0 && !untargeted) {
         io.err.write(`note: ${scope} held no sockets during the watch\n`)
       }

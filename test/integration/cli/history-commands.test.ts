@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
 import { startProgram, stopPrograms, type RunningProgram } from '../../support/test-programs'
+import { waitFor } from '../../support/wait-for'
 
 let directory = ''
 let server: RunningProgram
@@ -31,9 +32,10 @@ afterAll(async () => {
 })
 
 describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
-  // The three watches run side by side: each reads the same live table for five seconds.
+  // The three watches run side by side on the same live table. A trend needs a few reads, and a
+  // loaded machine may manage only one every second or two, so the leak is watched for ten seconds.
   it.concurrent('exits 1 on the leaking client, naming the bound and the findings', async () => {
-    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '5', '--interval', '0.25', '--json')
+    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '10', '--interval', '0.25', '--json')
     expect(run.code, run.stderr).toBe(1)
     const result = JSON.parse(run.stdout)
     expect(result.ok).toBe(false)
@@ -45,15 +47,15 @@ describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
     expect(kinds).toContain('growth')
     expect(kinds).toContain('close-wait')
     expect(result.findings.every((finding: { process: { pid: number } }) => finding.process.pid === leaky.pid)).toBe(true)
-  }, 20_000)
+  }, 40_000)
 
   it.concurrent('exits 1 without explicit bounds too, printing the findings as text', async () => {
-    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--duration', '5', '--interval', '0.25')
+    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--duration', '10', '--interval', '0.25')
     expect(run.code, run.stderr).toBe(1)
     expect(run.stdout).toMatch(/^FAILED: pid \d+ went out of bounds/)
     expect(run.stdout).toMatch(/\[warning\] growth: node \(pid \d+\) keeps opening sockets/)
     expect(run.stdout).toContain('What to do:')
-  }, 20_000)
+  }, 40_000)
 
   it.concurrent('exits 0 on the steady server', async () => {
     const run = await runBuiltCli('check', '--pid', String(steady.pid), '--max-close-wait', '10', '--max-growth', '60', '--duration', '5', '--interval', '0.25', '--json')
@@ -67,9 +69,12 @@ describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
     const spawnedAt = Date.now()
     const child = spawn(process.execPath, [BUILT_CLI, 'check', '--pid', String(steady.pid), '--duration', '600', '--interval', '0.25', '--json'])
     let stdout = ''
+    let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    // The watch reads the table every 0.25 s; stop it once it has certainly started.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    // Stop it once it says it is watching: a slow machine may take a while to get there.
+    await waitFor(() => stderr.includes('watching pid'), 15_000, 'the check to start watching')
+    expect(stderr).toContain(`watching pid ${steady.pid} for 600 s; Ctrl-C stops early`)
     child.kill('SIGINT')
     const [code] = (await once(child, 'exit')) as [number | null]
     const ranSeconds = (Date.now() - spawnedAt) / 1000
