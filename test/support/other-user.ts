@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { chmod, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { build } from 'esbuild'
+import { build } from 'vite'
 import { BUILT_CLI } from './built-cli'
 
 /** Words that run the command after them as nobody:nogroup with no supplementary groups. */
@@ -39,11 +39,24 @@ export async function makeSharedFolder(prefix: string): Promise<SharedFolder> {
  * in `folder`; packages named in `external` are copied beside it, with their dependencies.
  */
 export async function bundleForOtherUsers(entry: string, folder: string, external: readonly string[] = []): Promise<string> {
-  const outfile = join(folder, 'bundle.cjs')
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: [...external], logLevel: 'error' })
-  for (const name of external) await copyPackage(name, folder)
+  const name = 'bundle.cjs'
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: PROJECT_ROOT,
+    // Node's own modules stay imports; every package but the named ones is inlined.
+    ssr: { noExternal: true, external: [...external] },
+    build: {
+      ssr: entry,
+      outDir: folder,
+      emptyOutDir: false,
+      minify: false,
+      rollupOptions: { output: { format: 'cjs', entryFileNames: name } }
+    }
+  })
+  for (const packageName of external) await copyPackage(packageName, folder)
   await openToOthers(folder)
-  return outfile
+  return join(folder, name)
 }
 
 /** The built CLI and capture helper, copied with the packages they load at run time. */
