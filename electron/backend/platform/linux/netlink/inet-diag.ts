@@ -1,0 +1,340 @@
+/**
+ * inet_diag, pure: the request that asks NETLINK_SOCK_DIAG for TCP, UDP or raw sockets of one
+ * address family (`struct inet_diag_req_v2`), and the reply for each socket (`struct
+ * inet_diag_msg` plus attributes), from the layouts in linux/inet_diag.h and linux/sock_diag.h.
+ *
+ * Layout of the request payload (56 bytes): family u8, protocol u8, extension bits u8, a byte that
+ * raw requests use for the raw protocol, the state bitmask u32, then the socket id (48 bytes):
+ * source port and destination port (network order u16 each), source and destination address
+ * (16 bytes each, network order, IPv4 in the first 4), interface index u32 and a 64-bit cookie
+ * as two host-order u32 (low half first). The reply's fixed part (72 bytes) is family, state,
+ * timer kind and retransmit count (u8 each), the same socket id, then timer expiry (ms), receive
+ * queue, send queue, uid and inode (u32 each).
+ */
+import { parseIpAddress } from '../../../../../shared/net/ip-address'
+import { TCP_STATES } from '../../../../../shared/model/socket'
+import type { SocketState, TcpTimer } from '../../../../../shared/model/socket'
+import { formatAddressBytes } from '../../../sockets/linux/proc-net-parser'
+import {
+  AttributeReader,
+  encodeNetlinkMessage,
+  readUint32,
+  readUint64,
+  uint32AttributeValue,
+  writeUint32
+} from './netlink-message'
+import type { NetlinkAttribute, NetlinkHeaderFields } from './netlink-message'
+import { AF_INET, AF_INET6, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'
+import type { ShutdownState, SocketMemory } from './sock-diag'
+import { decodeTcpInfo } from './tcp-info'
+import type { TcpInfo } from './tcp-info'
+
+/** The IP protocols inet_diag serves, by the kernel's IPPROTO_* number. */
+export const IP_PROTOCOL_NUMBERS = { tcp: 6, udp: 17, raw: 255 } as const
+export type InetProtocol = keyof typeof IP_PROTOCOL_NUMBERS
+
+/** Reply attribute types (INET_DIAG_*). */
+const INET_DIAG_INFO = 2
+const INET_DIAG_CONG = 4
+const INET_DIAG_TOS = 5
+const INET_DIAG_TCLASS = 6
+const INET_DIAG_SKMEMINFO = 7
+const INET_DIAG_SHUTDOWN = 8
+const INET_DIAG_PROTOCOL = 10
+const INET_DIAG_MARK = 15
+const INET_DIAG_CGROUP_ID = 21
+
+/** Request attribute: the protocol as a u32, for protocols whose number does not fit the u8. */
+const INET_DIAG_REQ_PROTOCOL = 3
+
+/**
+ * Extensions a request can ask for; each is bit (attribute type - 1) of the request's u8.
+ * The shutdown state, the mark (to CAP_NET_ADMIN) and the cgroup come without asking.
+ */
+export const INET_DIAG_EXTENSIONS = {
+  tcpInfo: 1 << (INET_DIAG_INFO - 1),
+  congestion: 1 << (INET_DIAG_CONG - 1),
+  tos: 1 << (INET_DIAG_TOS - 1),
+  trafficClass: 1 << (INET_DIAG_TCLASS - 1),
+  memory: 1 << (INET_DIAG_SKMEMINFO - 1)
+} as const
+
+/** Every extension sockscope decodes. */
+export const ALL_INET_DIAG_EXTENSIONS =
+  INET_DIAG_EXTENSIONS.tcpInfo | INET_DIAG_EXTENSIONS.congestion | INET_DIAG_EXTENSIONS.tos | INET_DIAG_EXTENSIONS.trafficClass | INET_DIAG_EXTENSIONS.memory
+
+const REQUEST_LENGTH = 56
+const MESSAGE_LENGTH = 72
+const SOCKET_ID_OFFSET = 4
+
+/** What names one IP socket to the kernel, for an exact lookup or SOCK_DESTROY. */
+export interface InetSocketId {
+  readonly family: 4 | 6
+  readonly localAddress: string
+  readonly localPort: number
+  readonly remoteAddress: string
+  readonly remotePort: number
+  /** Bound interface index; 0 for none. */
+  readonly interfaceIndex?: number
+  /**
+   * The kernel's socket cookie as hex (what `ss -e` prints after `sk:`). With it, a socket that
+   * closed and was replaced by another on the same endpoints is not mistaken for it; without it
+   * (null or absent) the endpoints alone decide.
+   */
+  readonly cookie?: string | null
+}
+
+/** A dump request, or the target of an exact request. */
+export interface InetDiagRequest {
+  readonly family: 4 | 6
+  readonly protocol: InetProtocol
+  /** Bits of {@link INET_DIAG_EXTENSIONS}; none by default. */
+  readonly extensions?: number
+  /** Bitmask of (1 << kernel state number); all by default. */
+  readonly states?: number
+  /** The socket, for SOCK_DESTROY and exact lookups; dumps leave it out. */
+  readonly socket?: InetSocketId
+  /** Raw sockets: the IP protocol to match in exact lookups (0: any). */
+  readonly rawProtocol?: number
+}
+
+/** One TCP, UDP or raw socket as inet_diag describes it. */
+export interface InetDiagSocket {
+  readonly protocol: InetProtocol
+  readonly family: 4 | 6
+  /** Kernel state name as the socket model spells it; UDP and raw use UNCONN and ESTABLISHED. */
+  readonly state: SocketState
+  /** IPv4 dotted or IPv6 text as `ss` prints it. */
+  readonly localAddress: string
+  readonly localPort: number
+  readonly remoteAddress: string
+  readonly remotePort: number
+  /** Interface the socket is bound to; 0 for none. */
+  readonly interfaceIndex: number
+  /** The kernel's 64-bit socket cookie as hex, unique while the host runs. */
+  readonly cookie: string
+  readonly recvQueue: number
+  readonly sendQueue: number
+  readonly uid: number
+  /** 0 for sockets without a file (TIME_WAIT, orphans, and every close event). */
+  readonly inode: number
+  /** TCP only: the pending timer; null for other protocols. */
+  readonly timer: TcpTimer | null
+  /** TCP only: unrecovered retransmits of the current segment. */
+  readonly retransmits: number | null
+  /** Raw sockets only: the IP protocol number (the kernel reports it as the local port). */
+  readonly rawProtocol: number | null
+  /** TCP internals when INET_DIAG_INFO was asked for and sent. */
+  readonly tcpInfo: TcpInfo | null
+  /** Memory counters when INET_DIAG_SKMEMINFO was asked for and sent. */
+  readonly memory: SocketMemory | null
+  /** Which directions were shut down; null when the kernel did not say. */
+  readonly shutdown: ShutdownState | null
+  /** IPv4 type of service byte, when asked for. */
+  readonly tos: number | null
+  /** IPv6 traffic class byte, when asked for (IPv6 sockets only). */
+  readonly trafficClass: number | null
+  /** Firewall mark; the kernel only tells a CAP_NET_ADMIN reader. */
+  readonly mark: number | null
+  /** Id (cgroupfs inode) of the cgroup v2 the socket was created in. */
+  readonly cgroupId: number | null
+}
+
+/** The request message for one inet_diag query. */
+export function encodeInetDiagRequest(request: InetDiagRequest, header: NetlinkHeaderFields): Buffer {
+  const payload = new Uint8Array(REQUEST_LENGTH)
+  payload[0] = request.family === 4 ? AF_INET : AF_INET6
+  payload[1] = IP_PROTOCOL_NUMBERS[request.protocol]
+  payload[2] = request.extensions ?? 0
+  payload[3] = request.protocol === 'raw' ? (request.rawProtocol ?? 0) : 0
+  writeUint32(payload, 4, request.states ?? ALL_STATES)
+  if (request.socket !== undefined) writeSocketId(payload, 8, request.socket)
+  else writeCookie(payload, 8 + 40, null)
+  // Raw sockets are served by the handler of IPPROTO_RAW; the kernel also reads the handler's
+  // number from this attribute, which is how it reaches protocols above 255.
+  const attributes: NetlinkAttribute[] =
+    request.protocol === 'raw' ? [{ type: INET_DIAG_REQ_PROTOCOL, value: uint32AttributeValue(IP_PROTOCOL_NUMBERS.raw) }] : []
+  return encodeNetlinkMessage(header, payload, attributes)
+}
+
+function writeSocketId(payload: Uint8Array, offset: number, socket: InetSocketId): void {
+  writePort(payload, offset, socket.localPort)
+  writePort(payload, offset + 2, socket.remotePort)
+  writeAddress(payload, offset + 4, socket.localAddress, socket.family)
+  writeAddress(payload, offset + 20, socket.remoteAddress, socket.family)
+  writeUint32(payload, offset + 36, socket.interfaceIndex ?? 0)
+  writeCookie(payload, offset + 40, socket.cookie ?? null)
+}
+
+function writePort(payload: Uint8Array, offset: number, port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new RangeError(`not a port: ${port}`)
+  payload[offset] = port >>> 8
+  payload[offset + 1] = port & 0xff
+}
+
+function writeAddress(payload: Uint8Array, offset: number, text: string, family: 4 | 6): void {
+  const address = parseIpAddress(text)
+  if (address === null || address.family !== family) throw new RangeError(`not an IPv${family} address: ${text}`)
+  address.words.forEach((word, index) => {
+    const position = offset + index * 4
+    payload[position] = word >>> 24
+    payload[position + 1] = (word >>> 16) & 0xff
+    payload[position + 2] = (word >>> 8) & 0xff
+    payload[position + 3] = word & 0xff
+  })
+}
+
+const TIMER_KINDS: readonly TcpTimer['kind'][] = ['off', 'retransmit', 'keepalive', 'time-wait', 'zero-window-probe']
+const NO_TIMER: TcpTimer = Object.freeze({ kind: 'off', expiresInMs: 0 })
+
+/** Kernel state names beyond the twelve of {@link TCP_STATES}. */
+const LATER_STATES: Readonly<Record<number, SocketState>> = { 13: 'BOUND_INACTIVE' }
+
+/** The model's state name for a kernel state number of a socket of `protocol`. */
+export function inetStateName(protocol: InetProtocol, code: number): SocketState {
+  // Datagram sockets only move between TCP_CLOSE and TCP_ESTABLISHED; `ss` calls the first UNCONN.
+  if (protocol !== 'tcp' && code === 7) return 'UNCONN'
+  return TCP_STATES[code - 1] ?? LATER_STATES[code] ?? `UNKNOWN_${code}`
+}
+
+/**
+ * Decodes one inet_diag_msg and its attributes in [start, end) (a message's payload).
+ *
+ * `protocol` is the one the request asked for; an INET_DIAG_PROTOCOL attribute (close events
+ * carry one) overrides it. Returns null when the fixed part is cut short or the family is not
+ * IPv4 or IPv6; attributes after a garbled one are dropped and the rest is kept.
+ */
+export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: number, protocol: InetProtocol): InetDiagSocket | null {
+  if (end - start < MESSAGE_LENGTH || end > bytes.length) return null
+  const familyCode = bytes[start]!
+  if (familyCode !== AF_INET && familyCode !== AF_INET6) return null
+  const family = familyCode === AF_INET ? 4 : 6
+
+  let tcpInfoStart = -1
+  let tcpInfoEnd = -1
+  let congestion: string | null = null
+  let memory: SocketMemory | null = null
+  let shutdown: InetDiagSocket['shutdown'] = null
+  let tos: number | null = null
+  let trafficClass: number | null = null
+  let mark: number | null = null
+  let cgroupId: number | null = null
+  let actualProtocol = protocol
+  const attributes = attributeReader.reset(bytes, start + MESSAGE_LENGTH, end)
+  while (attributes.next()) {
+    const valueStart = attributes.valueStart
+    const valueLength = attributes.valueEnd - valueStart
+    switch (attributes.type) {
+      case INET_DIAG_INFO:
+        tcpInfoStart = valueStart
+        tcpInfoEnd = attributes.valueEnd
+        break
+      case INET_DIAG_CONG:
+        congestion = cString(bytes, valueStart, attributes.valueEnd)
+        break
+      case INET_DIAG_SKMEMINFO:
+        memory = decodeSocketMemory(bytes, valueStart, attributes.valueEnd)
+        break
+      case INET_DIAG_SHUTDOWN:
+        if (valueLength >= 1) shutdown = shutdownState(bytes[valueStart]!)
+        break
+      case INET_DIAG_TOS:
+        if (valueLength >= 1) tos = bytes[valueStart]!
+        break
+      case INET_DIAG_TCLASS:
+        if (valueLength >= 1) trafficClass = bytes[valueStart]!
+        break
+      case INET_DIAG_MARK:
+        if (valueLength >= 4) mark = readUint32(bytes, valueStart)
+        break
+      case INET_DIAG_CGROUP_ID:
+        if (valueLength >= 8) cgroupId = readUint64(bytes, valueStart)
+        break
+      case INET_DIAG_PROTOCOL:
+        if (valueLength >= 1) actualProtocol = protocolFromNumber(bytes[valueStart]!) ?? actualProtocol
+        break
+    }
+  }
+
+  const isTcp = actualProtocol === 'tcp'
+  const isRaw = actualProtocol === 'raw'
+  const id = start + SOCKET_ID_OFFSET
+  const localPort = networkPort(bytes, id)
+  const timerCode = bytes[start + 2]!
+  const expiresMs = readUint32(bytes, start + 52)
+  return {
+    protocol: actualProtocol,
+    family,
+    state: inetStateName(actualProtocol, bytes[start + 1]!),
+    localAddress: addressText(bytes, id + 4, family),
+    localPort: isRaw ? 0 : localPort,
+    remoteAddress: addressText(bytes, id + 20, family),
+    remotePort: networkPort(bytes, id + 2),
+    interfaceIndex: readUint32(bytes, id + 36),
+    cookie: readCookie(bytes, id + 40),
+    recvQueue: readUint32(bytes, start + 56),
+    sendQueue: readUint32(bytes, start + 60),
+    uid: readUint32(bytes, start + 64),
+    inode: readUint32(bytes, start + 68),
+    timer: isTcp ? tcpTimer(timerCode, expiresMs) : null,
+    retransmits: isTcp ? bytes[start + 3]! : null,
+    rawProtocol: isRaw ? localPort : null,
+    tcpInfo: isTcp && tcpInfoStart >= 0 ? decodeTcpInfo(bytes, tcpInfoStart, tcpInfoEnd, congestion) : null,
+    memory,
+    shutdown,
+    tos,
+    trafficClass,
+    mark,
+    cgroupId
+  }
+}
+
+/** One reader reused for every message: decoding never runs re-entrantly. */
+const attributeReader = new AttributeReader()
+
+function protocolFromNumber(number: number): InetProtocol | null {
+  if (number === IP_PROTOCOL_NUMBERS.tcp) return 'tcp'
+  if (number === IP_PROTOCOL_NUMBERS.udp) return 'udp'
+  return null
+}
+
+function tcpTimer(code: number, expiresMs: number): TcpTimer {
+  if (code === 0) return NO_TIMER
+  return { kind: TIMER_KINDS[code] ?? 'retransmit', expiresInMs: expiresMs }
+}
+
+function networkPort(bytes: Uint8Array, position: number): number {
+  return (bytes[position]! << 8) | bytes[position + 1]!
+}
+
+/** Text up to the first NUL (or the end) of a NUL-terminated string attribute. */
+function cString(bytes: Uint8Array, start: number, end: number): string {
+  let stop = start
+  while (stop < end && bytes[stop] !== 0) stop++
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, stop - start).toString('latin1')
+}
+
+/** Addresses repeat (127.0.0.1, ::, a few peers), so their text is remembered, up to a bound. */
+const ADDRESS_CACHE_LIMIT = 4096
+const ipv4Texts = new Map<number, string>()
+const ipv6Texts = new Map<string, string>()
+
+function addressText(bytes: Uint8Array, position: number, family: 4 | 6): string {
+  if (family === 4) {
+    const key = ((bytes[position]! << 24) | (bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!) >>> 0
+    return cachedText(ipv4Texts, key, bytes, position, 4)
+  }
+  let key = ''
+  for (let word = 0; word < 16; word += 4) key += `${readUint32(bytes, position + word)}.`
+  return cachedText(ipv6Texts, key, bytes, position, 16)
+}
+
+function cachedText<Key>(cache: Map<Key, string>, key: Key, bytes: Uint8Array, position: number, length: 4 | 16): string {
+  let text = cache.get(key)
+  if (text === undefined) {
+    text = formatAddressBytes(bytes.subarray(position, position + length))
+    if (cache.size >= ADDRESS_CACHE_LIMIT) cache.clear()
+    cache.set(key, text)
+  }
+  return text
+}

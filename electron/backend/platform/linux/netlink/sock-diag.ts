@@ -1,0 +1,88 @@
+/**
+ * What inet_diag and unix_diag share (linux/sock_diag.h): the message types, address families,
+ * the 64-bit socket cookie, the shutdown byte, and the `sk_meminfo` memory counters that
+ * INET_DIAG_SKMEMINFO, UNIX_DIAG_MEMINFO and getsockopt(SO_MEMINFO) all use.
+ */
+import { readUint32, writeUint32 } from './netlink-message'
+
+/** sock_diag message types. */
+export const SOCK_DIAG_BY_FAMILY = 20
+export const SOCK_DESTROY = 21
+
+/** Address families as the kernel numbers them. */
+export const AF_UNIX = 1
+export const AF_INET = 2
+export const AF_INET6 = 10
+
+/** Bitmask of every socket state: a dump filter that keeps everything. */
+export const ALL_STATES = 0xffffffff
+
+/** The kernel's "no cookie" half: a request that matches by other fields only. */
+const NO_COOKIE = 0xffffffff
+
+/** Which directions of a socket were shut down. */
+export type ShutdownState = 'none' | 'receive' | 'send' | 'both'
+const SHUTDOWN_STATES: readonly ShutdownState[] = ['none', 'receive', 'send', 'both']
+
+/** The shutdown byte: bit 0 is the receive side, bit 1 the send side. */
+export function shutdownState(byte: number): ShutdownState {
+  return SHUTDOWN_STATES[byte & 3]!
+}
+
+/** A cookie (two host-order u32, low half first) as hex without leading zeros, as `ss -e` prints it. */
+export function readCookie(bytes: Uint8Array, position: number): string {
+  const low = readUint32(bytes, position)
+  const high = readUint32(bytes, position + 4)
+  return high === 0 ? low.toString(16) : high.toString(16) + low.toString(16).padStart(8, '0')
+}
+
+/** Writes a cookie's hex text, or the kernel's "no cookie" for null; throws on text that is not one. */
+export function writeCookie(bytes: Uint8Array, position: number, cookie: string | null): void {
+  if (cookie === null) {
+    writeUint32(bytes, position, NO_COOKIE)
+    writeUint32(bytes, position + 4, NO_COOKIE)
+    return
+  }
+  if (!/^[0-9a-f]{1,16}$/i.test(cookie)) throw new RangeError(`not a socket cookie: ${cookie}`)
+  const padded = cookie.padStart(16, '0')
+  writeUint32(bytes, position, Number.parseInt(padded.slice(8), 16))
+  writeUint32(bytes, position + 4, Number.parseInt(padded.slice(0, 8), 16))
+}
+
+/** Memory counters in bytes (drops: packets); null for a counter an older kernel does not send. */
+export interface SocketMemory {
+  /** Bytes held by received data not yet read (ss `r`). */
+  readonly rmemAlloc: number | null
+  /** Receive buffer size (ss `rb`). */
+  readonly rcvBuf: number | null
+  /** Bytes held by sent data not yet freed (ss `t`). */
+  readonly wmemAlloc: number | null
+  /** Send buffer size (ss `tb`). */
+  readonly sndBuf: number | null
+  /** Memory reserved ahead of need (ss `f`). */
+  readonly fwdAlloc: number | null
+  /** Bytes queued for sending (ss `w`). */
+  readonly wmemQueued: number | null
+  /** Option memory (ss `o`). */
+  readonly optmem: number | null
+  /** Bytes waiting in the backlog while the socket was busy (ss `bl`). */
+  readonly backlog: number | null
+  /** Packets dropped for lack of room (ss `d`). */
+  readonly drops: number | null
+}
+
+/** Decodes the `sk_meminfo` array in [start, end), in the kernel's order; counters past `end` are null. */
+export function decodeSocketMemory(bytes: Uint8Array, start: number, end: number): SocketMemory {
+  const counter = (index: number): number | null => (start + index * 4 + 4 <= end ? readUint32(bytes, start + index * 4) : null)
+  return {
+    rmemAlloc: counter(0),
+    rcvBuf: counter(1),
+    wmemAlloc: counter(2),
+    sndBuf: counter(3),
+    fwdAlloc: counter(4),
+    wmemQueued: counter(5),
+    optmem: counter(6),
+    backlog: counter(7),
+    drops: counter(8)
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `struct tcp_info` (linux/tcp.h), as the kernel puts it in INET_DIAG_INFO, decoded into the
+ * names sockscope shows, with the unit in each name.
+ *
+ * The struct only ever grows at its end, and the kernel sends as much of it as it knows: an old
+ * kernel sends a shorter attribute, a newer one a longer one. So every field is read only when
+ * the attribute reaches past it, and is null otherwise; bytes past the last known field are
+ * ignored. Values match what `ss -ti` prints for the same socket, where ss prints them at all:
+ * times in milliseconds from the kernel's microseconds, rates in bits per second from its bytes
+ * per second.
+ */
+import { readUint32, readUint64 } from './netlink-message'
+
+/** TCP internals of one socket. Every field is null when the kernel did not report it. */
+export interface TcpInfo {
+  /** Smoothed round-trip time (ss `rtt:` first number); microsecond precision. */
+  readonly rttMs: number | null
+  /** Round-trip time variation (ss `rtt:` second number). */
+  readonly rttVarMs: number | null
+  /** Lowest round-trip time seen (ss `minrtt:`); null before the first sample. */
+  readonly minRttMs: number | null
+  /** Congestion window in segments (ss `cwnd:`). */
+  readonly cwnd: number | null
+  /** Slow-start threshold in segments (ss `ssthresh:`); null while unbounded (slow start). */
+  readonly ssthresh: number | null
+  /** Send maximum segment size in bytes (ss `mss:`). */
+  readonly mss: number | null
+  readonly bytesSent: number | null
+  readonly bytesAcked: number | null
+  readonly bytesReceived: number | null
+  readonly bytesRetrans: number | null
+  readonly segsOut: number | null
+  readonly segsIn: number | null
+  /** Retransmitted segments over the connection's life (ss `retrans:` second number). */
+  readonly retransTotal: number | null
+  /** Segments currently thought lost (ss `lost:`). */
+  readonly lost: number | null
+  /** Reordering degree the sender assumes (ss `reordering:`, printed when not 3). */
+  readonly reordering: number | null
+  /** Time since data was last sent (ss `lastsnd:`). */
+  readonly lastSendMs: number | null
+  /** Time since data was last received (ss `lastrcv:`). */
+  readonly lastReceiveMs: number | null
+  /** Recent delivery rate (ss `delivery_rate`). */
+  readonly deliveryRateBps: number | null
+  /** Pacing rate (ss `pacing_rate`); null when unlimited. */
+  readonly pacingRateBps: number | null
+  /** Time spent with data in flight (ss `busy:`, which drops the fraction). */
+  readonly busyMs: number | null
+  /** Part of the busy time limited by the peer's receive window (ss `rwnd_limited:`). */
+  readonly rwndLimitedMs: number | null
+  /** Part of the busy time limited by the local send buffer (ss `sndbuf_limited:`). */
+  readonly sndbufLimitedMs: number | null
+  /** Congestion control algorithm (INET_DIAG_CONG), e.g. cubic or bbr. */
+  readonly congestion: string | null
+}
+
+/** Byte offsets and sizes of the fields read, from the struct's layout. */
+const FIELD = {
+  lost: 32,
+  lastDataSent: 44,
+  lastDataReceived: 52,
+  rtt: 68,
+  rttVariance: 72,
+  sendSlowStartThreshold: 76,
+  sendCongestionWindow: 80,
+  reordering: 88,
+  totalRetransmits: 100,
+  pacingRate: 104,
+  bytesAcked: 120,
+  bytesReceived: 128,
+  segmentsOut: 136,
+  segmentsIn: 140,
+  minRtt: 148,
+  deliveryRate: 160,
+  busyTime: 168,
+  receiveWindowLimited: 176,
+  sendBufferLimited: 184,
+  bytesSent: 200,
+  bytesRetransmitted: 208,
+  sendMss: 16
+} as const
+
+/** The kernel's "no sample yet" for the minimum RTT (a window of all ones). */
+const NO_MIN_RTT = 0xffffffff
+/** TCP_INFINITE_SSTHRESH: slow start has no threshold yet. */
+const INFINITE_SSTHRESH = 0x7fffffff
+const MICROSECONDS_PER_MS = 1000
+const BITS_PER_BYTE = 8
+
+/**
+ * Decodes a tcp_info attribute value in [start, end) (never reading past `end`), with the
+ * congestion algorithm from INET_DIAG_CONG when the reply had one.
+ */
+export function decodeTcpInfo(bytes: Uint8Array, start: number, end: number, congestion: string | null): TcpInfo {
+  const length = end - start
+  const u32 = (offset: number): number | null => (offset + 4 <= length ? readUint32(bytes, start + offset) : null)
+  const u64 = (offset: number): number | null => (offset + 8 <= length ? readUint64(bytes, start + offset) : null)
+  const microsecondsAsMs = (value: number | null): number | null => (value === null ? null : value / MICROSECONDS_PER_MS)
+  const bytesAsBits = (value: number | null): number | null => (value === null ? null : value * BITS_PER_BYTE)
+
+  const minRtt = u32(FIELD.minRtt)
+  const ssthresh = u32(FIELD.sendSlowStartThreshold)
+  const pacingRate = u64(FIELD.pacingRate)
+  return {
+    rttMs: microsecondsAsMs(u32(FIELD.rtt)),
+    rttVarMs: microsecondsAsMs(u32(FIELD.rttVariance)),
+    minRttMs: minRtt === NO_MIN_RTT ? null : microsecondsAsMs(minRtt),
+    cwnd: u32(FIELD.sendCongestionWindow),
+    ssthresh: ssthresh !== null && ssthresh >= INFINITE_SSTHRESH ? null : ssthresh,
+    mss: u32(FIELD.sendMss),
+    bytesSent: u64(FIELD.bytesSent),
+    bytesAcked: u64(FIELD.bytesAcked),
+    bytesReceived: u64(FIELD.bytesReceived),
+    bytesRetrans: u64(FIELD.bytesRetransmitted),
+    segsOut: u32(FIELD.segmentsOut),
+    segsIn: u32(FIELD.segmentsIn),
+    retransTotal: u32(FIELD.totalRetransmits),
+    lost: u32(FIELD.lost),
+    reordering: u32(FIELD.reordering),
+    lastSendMs: u32(FIELD.lastDataSent),
+    lastReceiveMs: u32(FIELD.lastDataReceived),
+    deliveryRateBps: bytesAsBits(u64(FIELD.deliveryRate)),
+    // All ones (or anything past 2^53, which reads as null) means "no pacing limit".
+    pacingRateBps: bytesAsBits(pacingRate),
+    busyMs: microsecondsAsMs(u64(FIELD.busyTime)),
+    rwndLimitedMs: microsecondsAsMs(u64(FIELD.receiveWindowLimited)),
+    sndbufLimitedMs: microsecondsAsMs(u64(FIELD.sendBufferLimited)),
+    congestion
+  }
+}
