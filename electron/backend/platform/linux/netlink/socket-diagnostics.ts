@@ -84,10 +84,11 @@ export type DestroyFailureReason =
   | 'needs-cap-net-admin'
   /** EOPNOTSUPP: the kernel was built without CONFIG_INET_DIAG_DESTROY. */
   | 'kernel-without-destroy'
-  /** ENOENT: no such socket (it closed already). */
+  /**
+   * ENOENT: no such socket. It closed already, or (when a cookie was given) its endpoints now
+   * belong to a newer socket, which the kernel refuses to close in its place.
+   */
   | 'already-gone'
-  /** ESTALE: the endpoints now belong to a newer socket than the one named by the cookie. */
-  | 'replaced'
   /** Anything else, with its errno name. */
   | 'failed'
 
@@ -279,8 +280,7 @@ function destroyFailure(failure: NetlinkFailure): DestroyResult {
   const reasons: Readonly<Record<string, readonly [DestroyFailureReason, string]>> = {
     EPERM: ['needs-cap-net-admin', 'closing a connection needs CAP_NET_ADMIN (run sockscope as root)'],
     EOPNOTSUPP: ['kernel-without-destroy', 'this kernel cannot close sockets: it was built without CONFIG_INET_DIAG_DESTROY'],
-    ENOENT: ['already-gone', 'the connection no longer exists'],
-    ESTALE: ['replaced', 'the connection closed and a newer one now uses the same addresses and ports']
+    ENOENT: ['already-gone', 'the connection no longer exists']
   }
   const [reason, message] = reasons[failure.code] ?? ['failed', `the kernel refused to close the connection (${failure.code})`]
   return { closed: false, reason, code: failure.code, message }

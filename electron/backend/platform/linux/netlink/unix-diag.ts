@@ -66,7 +66,10 @@ export interface UnixDiagSocket {
   readonly recvQueue: number | null
   /** Bytes sent and not yet read by the peer; for a listener, its backlog limit. */
   readonly sendQueue: number | null
-  /** A listener's connections not yet accepted, by their inodes. */
+  /**
+   * A listener's connections not yet accepted, by the inodes of the sockets that connected (the
+   * queued ends have no inode until accepted, so those clients show no peer meanwhile).
+   */
   readonly pendingConnections: readonly number[] | null
   readonly uid: number | null
   /** The socket file's own inode and device, for a socket bound to a path. */
