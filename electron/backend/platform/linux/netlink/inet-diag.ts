@@ -15,19 +15,15 @@ import { parseIpAddress } from '../../../../../shared/net/ip-address'
 import { TCP_STATES } from '../../../../../shared/model/socket'
 import type { SocketState, TcpTimer } from '../../../../../shared/model/socket'
 import { formatAddressBytes } from '../../../sockets/linux/proc-net-parser'
-import {
-  AttributeReader,
-  encodeNetlinkMessage,
-  readUint32,
-  readUint64,
-  uint32AttributeValue,
-  writeUint32
-} from './netlink-message'
+import { AttributeReader, dataViewOf, encodeNetlinkMessage, HOST_LITTLE_ENDIAN, uint32AttributeValue, uint64FromView, writeUint32 } from './netlink-message'
 import type { NetlinkAttribute, NetlinkHeaderFields } from './netlink-message'
 import { AF_INET, AF_INET6, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'
 import type { ShutdownState, SocketMemory } from './sock-diag'
 import { decodeTcpInfo } from './tcp-info'
 import type { TcpInfo } from './tcp-info'
+
+/** The host byte order, copied once: some module formats look an imported binding up on every use. */
+const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
 
 /** The IP protocols inet_diag serves, by the kernel's IPPROTO_* number. */
 export const IP_PROTOCOL_NUMBERS = { tcp: 6, udp: 17, raw: 255 } as const
@@ -209,6 +205,7 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
   const familyCode = bytes[start]!
   if (familyCode !== AF_INET && familyCode !== AF_INET6) return null
   const family = familyCode === AF_INET ? 4 : 6
+  const view = dataViewOf(bytes)
 
   let tcpInfoStart = -1
   let tcpInfoEnd = -1
@@ -245,10 +242,10 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
         if (valueLength >= 1) trafficClass = bytes[valueStart]!
         break
       case INET_DIAG_MARK:
-        if (valueLength >= 4) mark = readUint32(bytes, valueStart)
+        if (valueLength >= 4) mark = view.getUint32(valueStart, LITTLE_ENDIAN)
         break
       case INET_DIAG_CGROUP_ID:
-        if (valueLength >= 8) cgroupId = readUint64(bytes, valueStart)
+        if (valueLength >= 8) cgroupId = uint64FromView(view, valueStart)
         break
       case INET_DIAG_PROTOCOL:
         if (valueLength >= 1) actualProtocol = protocolFromNumber(bytes[valueStart]!) ?? actualProtocol
@@ -261,21 +258,21 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
   const id = start + SOCKET_ID_OFFSET
   const localPort = networkPort(bytes, id)
   const timerCode = bytes[start + 2]!
-  const expiresMs = readUint32(bytes, start + 52)
+  const expiresMs = view.getUint32(start + 52, LITTLE_ENDIAN)
   return {
     protocol: actualProtocol,
     family,
     state: inetStateName(actualProtocol, bytes[start + 1]!),
-    localAddress: addressText(bytes, id + 4, family),
+    localAddress: addressText(bytes, view, id + 4, family),
     localPort: isRaw ? 0 : localPort,
-    remoteAddress: addressText(bytes, id + 20, family),
+    remoteAddress: addressText(bytes, view, id + 20, family),
     remotePort: networkPort(bytes, id + 2),
-    interfaceIndex: readUint32(bytes, id + 36),
+    interfaceIndex: view.getUint32(id + 36, LITTLE_ENDIAN),
     cookie: readCookie(bytes, id + 40),
-    recvQueue: readUint32(bytes, start + 56),
-    sendQueue: readUint32(bytes, start + 60),
-    uid: readUint32(bytes, start + 64),
-    inode: readUint32(bytes, start + 68),
+    recvQueue: view.getUint32(start + 56, LITTLE_ENDIAN),
+    sendQueue: view.getUint32(start + 60, LITTLE_ENDIAN),
+    uid: view.getUint32(start + 64, LITTLE_ENDIAN),
+    inode: view.getUint32(start + 68, LITTLE_ENDIAN),
     timer: isTcp ? tcpTimer(timerCode, expiresMs) : null,
     retransmits: isTcp ? bytes[start + 3]! : null,
     rawProtocol: isRaw ? localPort : null,
@@ -319,13 +316,10 @@ const ADDRESS_CACHE_LIMIT = 4096
 const ipv4Texts = new Map<number, string>()
 const ipv6Texts = new Map<string, string>()
 
-function addressText(bytes: Uint8Array, position: number, family: 4 | 6): string {
-  if (family === 4) {
-    const key = ((bytes[position]! << 24) | (bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!) >>> 0
-    return cachedText(ipv4Texts, key, bytes, position, 4)
-  }
+function addressText(bytes: Uint8Array, view: DataView, position: number, family: 4 | 6): string {
+  if (family === 4) return cachedText(ipv4Texts, view.getUint32(position), bytes, position, 4)
   let key = ''
-  for (let word = 0; word < 16; word += 4) key += `${readUint32(bytes, position + word)}.`
+  for (let word = 0; word < 16; word += 4) key += `${view.getUint32(position + word, LITTLE_ENDIAN)}.`
   return cachedText(ipv6Texts, key, bytes, position, 16)
 }
 

@@ -8,7 +8,6 @@
  * stop at the first thing that does not fit and say so.
  */
 import { constants as osConstants, endianness } from 'node:os'
-import { readInt32 as readInt32InOrder, readUint16 as readUint16InOrder, readUint32 as readUint32InOrder } from '../../../../../shared/bytes'
 
 /** True on little-endian hosts, where netlink's host-order integers are little-endian. */
 export const HOST_LITTLE_ENDIAN = endianness() === 'LE'
@@ -99,13 +98,13 @@ export class NetlinkMessageReader {
   payloadEnd = 0
   /** True when the buffer ended inside a message or a header claimed an impossible length. */
   malformed = false
-  private bytes: Uint8Array = new Uint8Array(0)
+  private view: DataView = new DataView(new ArrayBuffer(0))
   private end = 0
   private position = 0
 
   /** Starts reading `length` bytes of `bytes` (by default all of them). */
   reset(bytes: Uint8Array, length = bytes.length): this {
-    this.bytes = bytes
+    this.view = dataViewOf(bytes)
     this.end = Math.min(length, bytes.length)
     this.position = 0
     this.malformed = false
@@ -114,16 +113,16 @@ export class NetlinkMessageReader {
 
   /** Moves to the next whole message; false at the end or at a malformed one. */
   next(): boolean {
-    const bytes = this.bytes
+    const view = this.view
     const start = this.position
     if (start >= this.end) return false
     if (start + NETLINK_HEADER_LENGTH > this.end) return this.fail()
-    const length = readUint32(bytes, start)
+    const length = view.getUint32(start, HOST_LITTLE_ENDIAN)
     if (length < NETLINK_HEADER_LENGTH || start + length > this.end) return this.fail()
-    this.type = readUint16(bytes, start + 4)
-    this.flags = readUint16(bytes, start + 6)
-    this.sequence = readUint32(bytes, start + 8)
-    this.portId = readUint32(bytes, start + 12)
+    this.type = view.getUint16(start + 4, HOST_LITTLE_ENDIAN)
+    this.flags = view.getUint16(start + 6, HOST_LITTLE_ENDIAN)
+    this.sequence = view.getUint32(start + 8, HOST_LITTLE_ENDIAN)
+    this.portId = view.getUint32(start + 12, HOST_LITTLE_ENDIAN)
     this.payloadStart = start + NETLINK_HEADER_LENGTH
     this.payloadEnd = start + length
     this.position = start + align4(length)
@@ -147,13 +146,13 @@ export class AttributeReader {
   valueStart = 0
   valueEnd = 0
   malformed = false
-  private bytes: Uint8Array = new Uint8Array(0)
+  private view: DataView = new DataView(new ArrayBuffer(0))
   private end = 0
   private position = 0
 
   /** Starts reading the attributes in [start, end) of `bytes`. */
   reset(bytes: Uint8Array, start: number, end: number): this {
-    this.bytes = bytes
+    this.view = dataViewOf(bytes)
     this.position = start
     this.end = Math.min(end, bytes.length)
     this.malformed = false
@@ -165,9 +164,9 @@ export class AttributeReader {
     const start = this.position
     if (start >= this.end) return false
     if (start + ATTRIBUTE_HEADER_LENGTH > this.end) return this.fail()
-    const length = readUint16(this.bytes, start)
+    const length = this.view.getUint16(start, HOST_LITTLE_ENDIAN)
     if (length < ATTRIBUTE_HEADER_LENGTH || start + length > this.end) return this.fail()
-    this.type = readUint16(this.bytes, start + 2) & ATTRIBUTE_TYPE_MASK
+    this.type = this.view.getUint16(start + 2, HOST_LITTLE_ENDIAN) & ATTRIBUTE_TYPE_MASK
     this.valueStart = start + ATTRIBUTE_HEADER_LENGTH
     this.valueEnd = start + length
     this.position = start + align4(length)
@@ -216,19 +215,36 @@ export function errnoName(errno: number): string {
   return ERRNO_NAMES.get(errno) ?? `errno ${errno}`
 }
 
+/** The last buffer given a view, and its view: decoders ask for one per message of the same buffer. */
+let viewedBytes: Uint8Array | null = null
+let lastView: DataView = new DataView(new ArrayBuffer(0))
+
+/**
+ * A DataView over `bytes`, for host-order reads. Decoders read through it rather than through
+ * helper calls per field: a dump decodes a few million fields, and DataView reads are compiled
+ * inline. The view of the last buffer is remembered, since a dump reuses one receive buffer.
+ */
+export function dataViewOf(bytes: Uint8Array): DataView {
+  if (bytes !== viewedBytes) {
+    viewedBytes = bytes
+    lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  }
+  return lastView
+}
+
 /** A host-order 16-bit integer. */
 export function readUint16(bytes: Uint8Array, position: number): number {
-  return readUint16InOrder(bytes, position, HOST_LITTLE_ENDIAN)
+  return dataViewOf(bytes).getUint16(position, HOST_LITTLE_ENDIAN)
 }
 
 /** A host-order 32-bit unsigned integer. */
 export function readUint32(bytes: Uint8Array, position: number): number {
-  return readUint32InOrder(bytes, position, HOST_LITTLE_ENDIAN)
+  return dataViewOf(bytes).getUint32(position, HOST_LITTLE_ENDIAN)
 }
 
 /** A host-order 32-bit signed integer. */
 export function readInt32(bytes: Uint8Array, position: number): number {
-  return readInt32InOrder(bytes, position, HOST_LITTLE_ENDIAN)
+  return dataViewOf(bytes).getInt32(position, HOST_LITTLE_ENDIAN)
 }
 
 /**
@@ -236,30 +252,22 @@ export function readInt32(bytes: Uint8Array, position: number): number {
  * could not hold it exactly (in practice the kernel's "unknown" sentinels, all ones).
  */
 export function readUint64(bytes: Uint8Array, position: number): number | null {
-  const low = readUint32(bytes, HOST_LITTLE_ENDIAN ? position : position + 4)
-  const high = readUint32(bytes, HOST_LITTLE_ENDIAN ? position + 4 : position)
-  if (high > 0x1fffff) return null
-  return high * 0x1_0000_0000 + low
+  return uint64FromView(dataViewOf(bytes), position)
+}
+
+/** {@link readUint64} on a view the caller already has. */
+export function uint64FromView(view: DataView, position: number): number | null {
+  const low = view.getUint32(HOST_LITTLE_ENDIAN ? position : position + 4, HOST_LITTLE_ENDIAN)
+  const high = view.getUint32(HOST_LITTLE_ENDIAN ? position + 4 : position, HOST_LITTLE_ENDIAN)
+  return high > 0x1fffff ? null : high * 0x1_0000_0000 + low
 }
 
 /** Writes a host-order 16-bit integer. */
 export function writeUint16(bytes: Uint8Array, position: number, value: number): void {
-  if (HOST_LITTLE_ENDIAN) {
-    bytes[position] = value & 0xff
-    bytes[position + 1] = (value >>> 8) & 0xff
-  } else {
-    bytes[position] = (value >>> 8) & 0xff
-    bytes[position + 1] = value & 0xff
-  }
+  dataViewOf(bytes).setUint16(position, value, HOST_LITTLE_ENDIAN)
 }
 
 /** Writes a host-order 32-bit integer. */
 export function writeUint32(bytes: Uint8Array, position: number, value: number): void {
-  if (HOST_LITTLE_ENDIAN) {
-    writeUint16(bytes, position, value & 0xffff)
-    writeUint16(bytes, position + 2, (value >>> 16) & 0xffff)
-  } else {
-    writeUint16(bytes, position, (value >>> 16) & 0xffff)
-    writeUint16(bytes, position + 2, value & 0xffff)
-  }
+  dataViewOf(bytes).setUint32(position, value >>> 0, HOST_LITTLE_ENDIAN)
 }

@@ -246,8 +246,16 @@ export class NetlinkSocket {
    */
   watchReadable(onReadable: () => void): ReadableWatch {
     this.assertOpen()
-    const handle = this.lib.koffi.node.poll(this.fd, { readable: true }, () => onReadable())
     let open = true
+    const options = { readable: true }
+    // koffi calls back with libuv's status first. libuv stops a poll handle whose socket reports
+    // an error, and a netlink overflow (ENOBUFS) is reported that way, so the watch is started
+    // again after an error (and after any call that does not say, should the signature change).
+    const listener = (status: unknown): void => {
+      onReadable()
+      if (open && (typeof status !== 'number' || status < 0)) handle.start(options, listener)
+    }
+    const handle = this.lib.koffi.node.poll(this.fd, options, listener)
     return {
       close: () => {
         if (!open) return

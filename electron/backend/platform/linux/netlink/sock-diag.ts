@@ -3,7 +3,10 @@
  * the 64-bit socket cookie, the shutdown byte, and the `sk_meminfo` memory counters that
  * INET_DIAG_SKMEMINFO, UNIX_DIAG_MEMINFO and getsockopt(SO_MEMINFO) all use.
  */
-import { readUint32, writeUint32 } from './netlink-message'
+import { dataViewOf, HOST_LITTLE_ENDIAN, readUint32, writeUint32 } from './netlink-message'
+
+/** The host byte order, copied once: some module formats look an imported binding up on every use. */
+const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
 
 /** sock_diag message types. */
 export const SOCK_DIAG_BY_FAMILY = 20
@@ -73,16 +76,22 @@ export interface SocketMemory {
 
 /** Decodes the `sk_meminfo` array in [start, end), in the kernel's order; counters past `end` are null. */
 export function decodeSocketMemory(bytes: Uint8Array, start: number, end: number): SocketMemory {
-  const counter = (index: number): number | null => (start + index * 4 + 4 <= end ? readUint32(bytes, start + index * 4) : null)
+  const view = dataViewOf(bytes)
+  const limit = Math.min(end, bytes.length)
   return {
-    rmemAlloc: counter(0),
-    rcvBuf: counter(1),
-    wmemAlloc: counter(2),
-    sndBuf: counter(3),
-    fwdAlloc: counter(4),
-    wmemQueued: counter(5),
-    optmem: counter(6),
-    backlog: counter(7),
-    drops: counter(8)
+    rmemAlloc: counter(view, start, limit, 0),
+    rcvBuf: counter(view, start, limit, 1),
+    wmemAlloc: counter(view, start, limit, 2),
+    sndBuf: counter(view, start, limit, 3),
+    fwdAlloc: counter(view, start, limit, 4),
+    wmemQueued: counter(view, start, limit, 5),
+    optmem: counter(view, start, limit, 6),
+    backlog: counter(view, start, limit, 7),
+    drops: counter(view, start, limit, 8)
   }
+}
+
+function counter(view: DataView, start: number, end: number, index: number): number | null {
+  const position = start + index * 4
+  return position + 4 <= end ? view.getUint32(position, LITTLE_ENDIAN) : null
 }

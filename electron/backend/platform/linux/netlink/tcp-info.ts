@@ -9,7 +9,10 @@
  * times in milliseconds from the kernel's microseconds, rates in bits per second from its bytes
  * per second.
  */
-import { readUint32, readUint64 } from './netlink-message'
+import { dataViewOf, HOST_LITTLE_ENDIAN, uint64FromView } from './netlink-message'
+
+/** The host byte order, copied once: some module formats look an imported binding up on every use. */
+const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
 
 /** TCP internals of one socket. Every field is null when the kernel did not report it. */
 export interface TcpInfo {
@@ -93,39 +96,52 @@ const BITS_PER_BYTE = 8
  * congestion algorithm from INET_DIAG_CONG when the reply had one.
  */
 export function decodeTcpInfo(bytes: Uint8Array, start: number, end: number, congestion: string | null): TcpInfo {
-  const length = end - start
-  const u32 = (offset: number): number | null => (offset + 4 <= length ? readUint32(bytes, start + offset) : null)
-  const u64 = (offset: number): number | null => (offset + 8 <= length ? readUint64(bytes, start + offset) : null)
-  const microsecondsAsMs = (value: number | null): number | null => (value === null ? null : value / MICROSECONDS_PER_MS)
-  const bytesAsBits = (value: number | null): number | null => (value === null ? null : value * BITS_PER_BYTE)
-
-  const minRtt = u32(FIELD.minRtt)
-  const ssthresh = u32(FIELD.sendSlowStartThreshold)
-  const pacingRate = u64(FIELD.pacingRate)
+  const view = dataViewOf(bytes)
+  const length = Math.min(end, bytes.length) - start
+  const minRtt = u32(view, start, length, FIELD.minRtt)
+  const ssthresh = u32(view, start, length, FIELD.sendSlowStartThreshold)
   return {
-    rttMs: microsecondsAsMs(u32(FIELD.rtt)),
-    rttVarMs: microsecondsAsMs(u32(FIELD.rttVariance)),
+    rttMs: microsecondsAsMs(u32(view, start, length, FIELD.rtt)),
+    rttVarMs: microsecondsAsMs(u32(view, start, length, FIELD.rttVariance)),
     minRttMs: minRtt === NO_MIN_RTT ? null : microsecondsAsMs(minRtt),
-    cwnd: u32(FIELD.sendCongestionWindow),
+    cwnd: u32(view, start, length, FIELD.sendCongestionWindow),
     ssthresh: ssthresh !== null && ssthresh >= INFINITE_SSTHRESH ? null : ssthresh,
-    mss: u32(FIELD.sendMss),
-    bytesSent: u64(FIELD.bytesSent),
-    bytesAcked: u64(FIELD.bytesAcked),
-    bytesReceived: u64(FIELD.bytesReceived),
-    bytesRetrans: u64(FIELD.bytesRetransmitted),
-    segsOut: u32(FIELD.segmentsOut),
-    segsIn: u32(FIELD.segmentsIn),
-    retransTotal: u32(FIELD.totalRetransmits),
-    lost: u32(FIELD.lost),
-    reordering: u32(FIELD.reordering),
-    lastSendMs: u32(FIELD.lastDataSent),
-    lastReceiveMs: u32(FIELD.lastDataReceived),
-    deliveryRateBps: bytesAsBits(u64(FIELD.deliveryRate)),
+    mss: u32(view, start, length, FIELD.sendMss),
+    bytesSent: u64(view, start, length, FIELD.bytesSent),
+    bytesAcked: u64(view, start, length, FIELD.bytesAcked),
+    bytesReceived: u64(view, start, length, FIELD.bytesReceived),
+    bytesRetrans: u64(view, start, length, FIELD.bytesRetransmitted),
+    segsOut: u32(view, start, length, FIELD.segmentsOut),
+    segsIn: u32(view, start, length, FIELD.segmentsIn),
+    retransTotal: u32(view, start, length, FIELD.totalRetransmits),
+    lost: u32(view, start, length, FIELD.lost),
+    reordering: u32(view, start, length, FIELD.reordering),
+    lastSendMs: u32(view, start, length, FIELD.lastDataSent),
+    lastReceiveMs: u32(view, start, length, FIELD.lastDataReceived),
+    deliveryRateBps: bytesAsBits(u64(view, start, length, FIELD.deliveryRate)),
     // All ones (or anything past 2^53, which reads as null) means "no pacing limit".
-    pacingRateBps: bytesAsBits(pacingRate),
-    busyMs: microsecondsAsMs(u64(FIELD.busyTime)),
-    rwndLimitedMs: microsecondsAsMs(u64(FIELD.receiveWindowLimited)),
-    sndbufLimitedMs: microsecondsAsMs(u64(FIELD.sendBufferLimited)),
+    pacingRateBps: bytesAsBits(u64(view, start, length, FIELD.pacingRate)),
+    busyMs: microsecondsAsMs(u64(view, start, length, FIELD.busyTime)),
+    rwndLimitedMs: microsecondsAsMs(u64(view, start, length, FIELD.receiveWindowLimited)),
+    sndbufLimitedMs: microsecondsAsMs(u64(view, start, length, FIELD.sendBufferLimited)),
     congestion
   }
+}
+
+/** The u32 at `offset` of a struct of `length` bytes at `start`, or null past its end. */
+function u32(view: DataView, start: number, length: number, offset: number): number | null {
+  return offset + 4 <= length ? view.getUint32(start + offset, LITTLE_ENDIAN) : null
+}
+
+/** The u64 at `offset`, or null past the struct's end or above 2^53. */
+function u64(view: DataView, start: number, length: number, offset: number): number | null {
+  return offset + 8 <= length ? uint64FromView(view, start + offset) : null
+}
+
+function microsecondsAsMs(value: number | null): number | null {
+  return value === null ? null : value / MICROSECONDS_PER_MS
+}
+
+function bytesAsBits(value: number | null): number | null {
+  return value === null ? null : value * BITS_PER_BYTE
 }

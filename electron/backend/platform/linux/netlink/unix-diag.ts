@@ -7,10 +7,13 @@
  * bytes) is family, type and state (u8 each), a pad byte, the inode u32 and the cookie.
  */
 import type { SocketState } from '../../../../../shared/model/socket'
-import { AttributeReader, encodeNetlinkMessage, readUint32, writeUint32 } from './netlink-message'
+import { AttributeReader, dataViewOf, encodeNetlinkMessage, HOST_LITTLE_ENDIAN, writeUint32 } from './netlink-message'
 import type { NetlinkHeaderFields } from './netlink-message'
 import { AF_UNIX, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'
 import type { ShutdownState, SocketMemory } from './sock-diag'
+
+/** The host byte order, copied once: some module formats look an imported binding up on every use. */
+const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
 
 /** What a request asks the kernel to add to each reply (UDIAG_SHOW_*). */
 export const UNIX_DIAG_SHOW = {
@@ -109,6 +112,7 @@ export function decodeUnixDiagMessage(bytes: Uint8Array, start: number, end: num
   let file: UnixDiagSocket['file'] = null
   let shutdown: UnixDiagSocket['shutdown'] = null
   let memory: SocketMemory | null = null
+  const view = dataViewOf(bytes)
   const attributes = attributeReader.reset(bytes, start + MESSAGE_LENGTH, end)
   while (attributes.next()) {
     const valueStart = attributes.valueStart
@@ -119,20 +123,20 @@ export function decodeUnixDiagMessage(bytes: Uint8Array, start: number, end: num
         path = socketName(bytes, valueStart, valueEnd)
         break
       case UNIX_DIAG_VFS:
-        if (valueLength >= 8) file = { inode: readUint32(bytes, valueStart), device: readUint32(bytes, valueStart + 4) }
+        if (valueLength >= 8) file = { inode: view.getUint32(valueStart, LITTLE_ENDIAN), device: view.getUint32(valueStart + 4, LITTLE_ENDIAN) }
         break
       case UNIX_DIAG_PEER:
         // The kernel sends a peer of 0 for a datagram socket whose peer went away.
-        if (valueLength >= 4) peerInode = readUint32(bytes, valueStart) || null
+        if (valueLength >= 4) peerInode = view.getUint32(valueStart, LITTLE_ENDIAN) || null
         break
       case UNIX_DIAG_ICONS:
         pendingConnections = []
-        for (let position = valueStart; position + 4 <= valueEnd; position += 4) pendingConnections.push(readUint32(bytes, position))
+        for (let position = valueStart; position + 4 <= valueEnd; position += 4) pendingConnections.push(view.getUint32(position, LITTLE_ENDIAN))
         break
       case UNIX_DIAG_RQLEN:
         if (valueLength >= 8) {
-          recvQueue = readUint32(bytes, valueStart)
-          sendQueue = readUint32(bytes, valueStart + 4)
+          recvQueue = view.getUint32(valueStart, LITTLE_ENDIAN)
+          sendQueue = view.getUint32(valueStart + 4, LITTLE_ENDIAN)
         }
         break
       case UNIX_DIAG_MEMINFO:
@@ -142,7 +146,7 @@ export function decodeUnixDiagMessage(bytes: Uint8Array, start: number, end: num
         if (valueLength >= 1) shutdown = shutdownState(bytes[valueStart]!)
         break
       case UNIX_DIAG_UID:
-        if (valueLength >= 4) uid = readUint32(bytes, valueStart)
+        if (valueLength >= 4) uid = view.getUint32(valueStart, LITTLE_ENDIAN)
         break
     }
   }
@@ -150,7 +154,7 @@ export function decodeUnixDiagMessage(bytes: Uint8Array, start: number, end: num
   return {
     type: UNIX_TYPES[bytes[start + 1]!] ?? null,
     state: UNIX_STATES[stateCode] ?? `UNKNOWN_${stateCode}`,
-    inode: readUint32(bytes, start + 4),
+    inode: view.getUint32(start + 4, LITTLE_ENDIAN),
     cookie: readCookie(bytes, start + 8),
     path,
     peerInode,

@@ -15,25 +15,8 @@ const isLinux = process.platform === 'linux'
 const isRoot = process.getuid?.() === 0
 const pause = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds))
 
-/** Makes `count` loopback connections to its own listener, closing each, then prints the port. */
-const CHURN_SOURCE = `
-const net = require('node:net')
-const count = Number(process.argv[1])
-const server = net.createServer((socket) => { socket.on('data', () => {}); socket.on('end', () => socket.end()); socket.on('error', () => {}) })
-server.listen(0, '127.0.0.1', async () => {
-  const port = server.address().port
-  for (let done = 0; done < count; done += 50) {
-    await Promise.all(Array.from({ length: 50 }, () => new Promise((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => socket.end('x'))
-      socket.on('data', () => {})
-      socket.on('close', resolve)
-      socket.on('error', resolve)
-    })))
-  }
-  process.stdout.write(String(port))
-  process.exit(0)
-})
-`
+/** The program that opens and closes loopback connections (see its header). */
+const CHURN_PROGRAM = join(__dirname, '../../../../../fixtures/programs/connection-churn.js')
 
 /** Sockets of the connections to or from `port` (not the listener) in everything received. */
 function connectionEnds(batches: readonly (readonly InetDiagSocket[])[], port: number): InetDiagSocket[] {
@@ -86,7 +69,7 @@ describe.skipIf(!isLinux)('close events', () => {
     expect(connectionEnds(batches, connection.serverPort).every((socket) => socket.family === 6 && socket.localAddress === '::1')).toBe(true)
   })
 
-  it('counts every event it could not keep when its buffer overflows, and a raised buffer keeps them all', async () => {
+  it('counts every event it could not keep when its buffer overflows, keeps listening after, and a raised buffer keeps them all', async () => {
     const connections = 300
     const small = subscribe({ receiveBufferBytes: 4096 })
     const large = subscribe()
@@ -97,9 +80,9 @@ describe.skipIf(!isLinux)('close events', () => {
     })
     // spawnSync holds this event loop while the child opens and closes the connections, so the
     // small buffer fills up and the kernel drops what does not fit.
-    const churn = spawnSync(process.execPath, ['-e', CHURN_SOURCE, String(connections)], { encoding: 'utf8', timeout: 60_000 })
+    const churn = spawnSync(process.execPath, [CHURN_PROGRAM, String(connections)], { encoding: 'utf8', timeout: 60_000 })
     expect(churn.status).toBe(0)
-    const port = Number(churn.stdout)
+    const port = Number((JSON.parse(churn.stdout.split('\n')[0]!) as { port: number }).port)
     await waitFor(() => connectionEnds(large.batches, port).length === 2 * connections, 10_000, 'every close event on the large buffer')
     // Let the small subscription drain what it kept.
     await pause(200)
@@ -116,6 +99,17 @@ describe.skipIf(!isLinux)('close events', () => {
     expect(large.subscription.stats()).toMatchObject({ lost: 0, overflows: 0 })
     // Root passes net.core.rmem_max with SO_RCVBUFFORCE: the default 8 MiB, which the kernel reports doubled.
     if (isRoot) expect(large.subscription.stats().receiveBufferBytes).toBe(2 * 8 * 1024 * 1024)
+
+    // After the overflow, with the event loop free, a slow churn is still heard (or counted lost).
+    const lostBefore = stats.lost
+    const later = spawn(process.execPath, [CHURN_PROGRAM, '40', '100'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const laterPort = Number((JSON.parse(await new Promise<string>((resolve) => later.stdout.once('data', (data: Buffer) => resolve(data.toString().split('\n')[0]!)))) as { port: number }).port)
+    await new Promise((resolve) => later.once('exit', resolve))
+    await waitFor(() => connectionEnds(large.batches, laterPort).length === 80, 10_000, 'the later closes on the large buffer')
+    await pause(200)
+    const keptLater = connectionEnds(small.batches, laterPort).length
+    expect(keptLater).toBeGreaterThan(0)
+    expect(keptLater + small.subscription.stats().lost - lostBefore).toBeGreaterThanOrEqual(80)
   })
 
   it('waits on the event loop without spinning: an idle second costs little CPU', async () => {

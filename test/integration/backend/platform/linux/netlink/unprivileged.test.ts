@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bundleForNode } from '../../../../../support/bundle-for-node'
 
 const run = promisify(execFile)
 const isRoot = process.getuid?.() === 0
@@ -26,18 +26,7 @@ describe.skipIf(!isRoot || !hasNobody || process.platform !== 'linux')('the netl
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'sockscope-netlink-nobody-'))
     chmodSync(directory, 0o755)
-    await build({
-      configFile: false,
-      logLevel: 'silent',
-      root: projectRoot,
-      build: {
-        ssr: join(projectRoot, 'test/support/netlink/unprivileged-probe.ts'),
-        outDir: directory,
-        emptyOutDir: false,
-        minify: false,
-        rollupOptions: { external: ['koffi'], output: { format: 'cjs', entryFileNames: 'probe.cjs' } }
-      }
-    })
+    await bundleForNode(join(projectRoot, 'test/support/netlink/unprivileged-probe.ts'), join(directory, 'probe.cjs'))
     // koffi and its prebuilt binary for this platform.
     cpSync(join(projectRoot, 'node_modules/koffi'), join(directory, 'node_modules/koffi'), { recursive: true })
     for (const name of readdirSync(join(projectRoot, 'node_modules/@koromix'))) {
