@@ -81,50 +81,42 @@ export function uint32AttributeValue(value: number): Uint8Array {
 }
 
 /**
- * Walks the messages in a buffer of concatenated netlink messages (one or more datagrams).
- *
- * A cursor rather than an array of objects, because a dump of 50k sockets is 50k messages:
- * `next()` moves to the following message and exposes its header fields and payload bounds.
- * It returns false at the end, or at a message whose length does not fit, which sets `malformed`.
+ * What both readers below share: a window of a buffer walked record by record, where each record
+ * starts with its own length (a u32 for messages, a u16 for attributes) and is padded to 4 bytes.
+ * A record whose header does not fit, or whose length is shorter than its header or longer than
+ * what is left, ends the walk with `malformed` set.
  */
-export class NetlinkMessageReader {
-  type = 0
-  flags = 0
-  sequence = 0
-  portId = 0
-  /** Offset of the payload (after the header) in the buffer. */
-  payloadStart = 0
-  /** End of the payload: the message's own length, not its padding. */
-  payloadEnd = 0
-  /** True when the buffer ended inside a message or a header claimed an impossible length. */
+abstract class LengthPrefixedReader {
+  /** True when the window ended inside a record or a header claimed an impossible length. */
   malformed = false
-  private view: DataView = new DataView(new ArrayBuffer(0))
+  protected view: DataView = new DataView(new ArrayBuffer(0))
+  /** Where the record found by {@link nextRecord} starts and ends (without padding). */
+  protected recordStart = 0
+  protected recordEnd = 0
   private end = 0
   private position = 0
 
-  /** Starts reading `length` bytes of `bytes` (by default all of them). */
-  reset(bytes: Uint8Array, length = bytes.length): this {
+  constructor(
+    private readonly headerLength: number,
+    private readonly wideLength: boolean
+  ) {}
+
+  protected window(bytes: Uint8Array, start: number, end: number): void {
     this.view = dataViewOf(bytes)
-    this.end = Math.min(length, bytes.length)
-    this.position = 0
+    this.position = start
+    this.end = Math.min(end, bytes.length)
     this.malformed = false
-    return this
   }
 
-  /** Moves to the next whole message; false at the end or at a malformed one. */
-  next(): boolean {
-    const view = this.view
+  /** Finds the next whole record; false at the end or at a malformed one. */
+  protected nextRecord(): boolean {
     const start = this.position
     if (start >= this.end) return false
-    if (start + NETLINK_HEADER_LENGTH > this.end) return this.fail()
-    const length = view.getUint32(start, HOST_LITTLE_ENDIAN)
-    if (length < NETLINK_HEADER_LENGTH || start + length > this.end) return this.fail()
-    this.type = view.getUint16(start + 4, HOST_LITTLE_ENDIAN)
-    this.flags = view.getUint16(start + 6, HOST_LITTLE_ENDIAN)
-    this.sequence = view.getUint32(start + 8, HOST_LITTLE_ENDIAN)
-    this.portId = view.getUint32(start + 12, HOST_LITTLE_ENDIAN)
-    this.payloadStart = start + NETLINK_HEADER_LENGTH
-    this.payloadEnd = start + length
+    if (start + this.headerLength > this.end) return this.fail()
+    const length = this.wideLength ? this.view.getUint32(start, HOST_LITTLE_ENDIAN) : this.view.getUint16(start, HOST_LITTLE_ENDIAN)
+    if (length < this.headerLength || start + length > this.end) return this.fail()
+    this.recordStart = start
+    this.recordEnd = start + length
     this.position = start + align4(length)
     return true
   }
@@ -137,46 +129,72 @@ export class NetlinkMessageReader {
 }
 
 /**
- * Walks the attributes in a byte range, the way {@link NetlinkMessageReader} walks messages:
- * `next()` exposes each attribute's type and value bounds, and stops with `malformed` set at an
- * attribute whose header does not fit or that claims more bytes than are left.
+ * Walks the messages in a buffer of concatenated netlink messages (one or more datagrams).
+ *
+ * A cursor rather than an array of objects, because a dump of 50k sockets is 50k messages:
+ * `next()` moves to the following message and exposes its header fields and payload bounds.
+ * It returns false at the end, or at a message whose length does not fit, which sets `malformed`.
  */
-export class AttributeReader {
+export class NetlinkMessageReader extends LengthPrefixedReader {
+  type = 0
+  flags = 0
+  sequence = 0
+  portId = 0
+  /** Offset of the payload (after the header) in the buffer. */
+  payloadStart = 0
+  /** End of the payload: the message's own length, not its padding. */
+  payloadEnd = 0
+
+  constructor() {
+    super(NETLINK_HEADER_LENGTH, true)
+  }
+
+  /** Starts reading `length` bytes of `bytes` (by default all of them). */
+  reset(bytes: Uint8Array, length = bytes.length): this {
+    this.window(bytes, 0, length)
+    return this
+  }
+
+  /** Moves to the next whole message; false at the end or at a malformed one. */
+  next(): boolean {
+    if (!this.nextRecord()) return false
+    const start = this.recordStart
+    this.type = this.view.getUint16(start + 4, HOST_LITTLE_ENDIAN)
+    this.flags = this.view.getUint16(start + 6, HOST_LITTLE_ENDIAN)
+    this.sequence = this.view.getUint32(start + 8, HOST_LITTLE_ENDIAN)
+    this.portId = this.view.getUint32(start + 12, HOST_LITTLE_ENDIAN)
+    this.payloadStart = start + NETLINK_HEADER_LENGTH
+    this.payloadEnd = this.recordEnd
+    return true
+  }
+}
+
+/**
+ * Walks the attributes in a byte range, the way {@link NetlinkMessageReader} walks messages:
+ * `next()` exposes each attribute's type and value bounds.
+ */
+export class AttributeReader extends LengthPrefixedReader {
   type = 0
   valueStart = 0
   valueEnd = 0
-  malformed = false
-  private view: DataView = new DataView(new ArrayBuffer(0))
-  private end = 0
-  private position = 0
+
+  constructor() {
+    super(ATTRIBUTE_HEADER_LENGTH, false)
+  }
 
   /** Starts reading the attributes in [start, end) of `bytes`. */
   reset(bytes: Uint8Array, start: number, end: number): this {
-    this.view = dataViewOf(bytes)
-    this.position = start
-    this.end = Math.min(end, bytes.length)
-    this.malformed = false
+    this.window(bytes, start, end)
     return this
   }
 
   /** Moves to the next whole attribute; false at the end or at a malformed one. */
   next(): boolean {
-    const start = this.position
-    if (start >= this.end) return false
-    if (start + ATTRIBUTE_HEADER_LENGTH > this.end) return this.fail()
-    const length = this.view.getUint16(start, HOST_LITTLE_ENDIAN)
-    if (length < ATTRIBUTE_HEADER_LENGTH || start + length > this.end) return this.fail()
-    this.type = this.view.getUint16(start + 2, HOST_LITTLE_ENDIAN) & ATTRIBUTE_TYPE_MASK
-    this.valueStart = start + ATTRIBUTE_HEADER_LENGTH
-    this.valueEnd = start + length
-    this.position = start + align4(length)
+    if (!this.nextRecord()) return false
+    this.type = this.view.getUint16(this.recordStart + 2, HOST_LITTLE_ENDIAN) & ATTRIBUTE_TYPE_MASK
+    this.valueStart = this.recordStart + ATTRIBUTE_HEADER_LENGTH
+    this.valueEnd = this.recordEnd
     return true
-  }
-
-  private fail(): false {
-    this.malformed = true
-    this.position = this.end
-    return false
   }
 }
 
