@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import type { InetDiagSocket } from '../../electron/backend/platform/linux/netlink/inet-diag'
 import type { SocketDiagnostics } from '../../electron/backend/platform/linux/netlink/socket-diagnostics'
-import { bundleForNode } from '../support/bundle-for-node'
+import { bundleForOtherUsers, makeSharedFolder } from '../support/other-user'
 import { startProgram, stopPrograms } from '../support/test-programs'
 import { medianMs, ratio } from './support/statistics'
 
@@ -46,11 +46,11 @@ async function holdConnections(connections: number): Promise<void> {
   await Promise.all(holders)
 }
 
-/** Bundles the engine under node_modules/.cache, where its `require('koffi')` resolves, and loads it. */
-async function loadEngine(): Promise<Engine> {
-  const bundle = join(__dirname, '../../node_modules/.cache/sockscope-bench/netlink-engine.cjs')
-  await bundleForNode(join(__dirname, 'support/netlink-engine-entry.ts'), bundle)
-  return createRequire(__filename)(bundle) as Engine
+/** Bundles the engine into a temporary folder with a copy of koffi beside it, and loads it. */
+async function loadEngine(): Promise<{ engine: Engine; remove(): Promise<void> }> {
+  const folder = await makeSharedFolder('sockscope-netlink-bench')
+  const bundle = await bundleForOtherUsers(join(__dirname, 'support/netlink-engine-entry.ts'), folder.path, ['koffi'])
+  return { engine: createRequire(__filename)(bundle) as Engine, remove: folder.remove }
 }
 
 function dumpTcp(diagnostics: SocketDiagnostics, extensions: number): number {
@@ -148,7 +148,11 @@ async function benchmarkCloseEvents({ CloseEventSubscription, SocketDiagnostics 
 
 /** Prints the dump ratios at 10k and 50k sockets, then the close-event coverage. */
 export async function runBenchmark(report: (line: string) => void): Promise<void> {
-  const engine = await loadEngine()
-  await benchmarkDumps(engine, report)
-  await benchmarkCloseEvents(engine, report)
+  const { engine, remove } = await loadEngine()
+  try {
+    await benchmarkDumps(engine, report)
+    await benchmarkCloseEvents(engine, report)
+  } finally {
+    await remove()
+  }
 }

@@ -93,14 +93,23 @@ async function requiredPackages(directory: string): Promise<string[]> {
   return [...names]
 }
 
-/** Copies node_modules/NAME and, recursively, its declared dependencies into folder/node_modules. */
+/**
+ * Copies node_modules/NAME and, recursively, its declared dependencies into folder/node_modules,
+ * with the optional ones that are installed (koffi's native binary comes as one per platform).
+ */
 async function copyPackage(name: string, folder: string): Promise<void> {
   const target = join(folder, 'node_modules', name)
   if (await exists(target)) return
   const source = join(PROJECT_ROOT, 'node_modules', name)
   await cp(source, target, { recursive: true, dereference: true })
-  const manifest = JSON.parse(await readFile(join(source, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+  const manifest = JSON.parse(await readFile(join(source, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+    optionalDependencies?: Record<string, string>
+  }
   for (const dependency of Object.keys(manifest.dependencies ?? {})) await copyPackage(dependency, folder)
+  for (const dependency of Object.keys(manifest.optionalDependencies ?? {})) {
+    if (await exists(join(PROJECT_ROOT, 'node_modules', dependency))) await copyPackage(dependency, folder)
+  }
 }
 
 /** Lets every user read the files and enter the folders, whatever umask the checkout had. */

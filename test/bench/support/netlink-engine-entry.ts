@@ -1,6 +1,6 @@
 /**
- * What the netlink benchmark times, bundled the way the app's build bundles the backend (see
- * test/support/bundle-for-node.ts), so module shims of the TypeScript runner do not weigh on
+ * What the netlink benchmark times, bundled the way the app's build bundles the backend (with
+ * vite, koffi left external), so module shims of the TypeScript runner do not weigh on
  * the decoders: the netlink engine and, as the in-process reference, the /proc/net parser.
  */
 export { CloseEventSubscription } from '../../../electron/backend/platform/linux/netlink/close-events'

@@ -1,37 +1,29 @@
 /*
  * The netlink engine run as `nobody`: sock_diag dumps and the destroy multicast groups need no
- * privilege, closing a socket and entering a namespace do. The probe is bundled with vite (koffi
- * left external, as the app's own build leaves it) into a world-readable temporary folder with a
- * copy of koffi, because the checkout itself may sit in a folder only root can enter.
+ * privilege, closing a socket and entering a namespace do. The probe is bundled (koffi left
+ * external, as the app's own build leaves it) into a world-readable temporary folder with a copy
+ * of koffi, because the checkout itself may sit in a folder only root can enter.
  */
-import { execFile, spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleForNode } from '../../../../../support/bundle-for-node'
+import { AS_NOBODY, bundleForOtherUsers, canRunAsNobody, makeSharedFolder, type SharedFolder } from '../../../../../support/other-user'
 
 const run = promisify(execFile)
-const isRoot = process.getuid?.() === 0
-const hasNobody = spawnSync('id', ['-u', 'nobody']).status === 0 && spawnSync('setpriv', ['--version']).status === 0
-const projectRoot = resolve(__dirname, '../../../../../..')
+const PROBE = resolve(__dirname, '../../../../../support/netlink/unprivileged-probe.ts')
 
-describe.skipIf(!isRoot || !hasNobody || process.platform !== 'linux')('the netlink engine as nobody', () => {
-  let directory = ''
+describe.skipIf(!canRunAsNobody || process.platform !== 'linux')('the netlink engine as nobody', () => {
+  let folder: SharedFolder
+  let probe = ''
   let rootListener: Server
   let rootPort = 0
 
   beforeAll(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'sockscope-netlink-nobody-'))
-    chmodSync(directory, 0o755)
-    await bundleForNode(join(projectRoot, 'test/support/netlink/unprivileged-probe.ts'), join(directory, 'probe.cjs'))
-    // koffi and its prebuilt binary for this platform.
-    cpSync(join(projectRoot, 'node_modules/koffi'), join(directory, 'node_modules/koffi'), { recursive: true })
-    for (const name of readdirSync(join(projectRoot, 'node_modules/@koromix'))) {
-      cpSync(join(projectRoot, 'node_modules/@koromix', name), join(directory, 'node_modules/@koromix', name), { recursive: true })
-    }
+    folder = await makeSharedFolder('sockscope-netlink-nobody')
+    probe = await bundleForOtherUsers(PROBE, folder.path, ['koffi'])
     rootListener = createServer()
     await new Promise<void>((done) => rootListener.listen(0, '127.0.0.1', done))
     rootPort = (rootListener.address() as { port: number }).port
@@ -39,14 +31,12 @@ describe.skipIf(!isRoot || !hasNobody || process.platform !== 'linux')('the netl
 
   afterAll(async () => {
     await new Promise<void>((done) => rootListener.close(() => done()))
-    rmSync(directory, { recursive: true, force: true })
+    await folder.remove()
   })
 
   it('dumps every table, hears its own closes, and is told exactly what it may not do', async () => {
-    const { stdout } = await run('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, join(directory, 'probe.cjs'), String(rootPort)], {
-      cwd: directory,
-      timeout: 30_000
-    })
+    const [command, ...words] = AS_NOBODY
+    const { stdout } = await run(command!, [...words, process.execPath, probe, String(rootPort)], { cwd: folder.path, timeout: 30_000 })
     const seen = JSON.parse(stdout) as {
       uid: number
       inetSockets: number
