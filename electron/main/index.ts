@@ -3,16 +3,21 @@
  * in the backend, which runs the same in the CLI and in web mode.
  */
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, Menu, Notification, session, type MenuItemConstructorOptions } from 'electron'
+import { app, BrowserWindow, Menu, Notification, session } from 'electron'
 import { createBackend, type Backend } from '../backend/backend'
 import { followFindingNotifications } from '../backend/leaks/desktop-notifications'
 import { forwardEvents, setupContractHandlers } from './ipc'
+import { applicationMenuTemplate, rendererLocation, windowWebPreferences, withContentSecurityPolicy } from './shell-settings'
 import { isAppUrl } from './trusted-sender'
 
 const ownWindows = new Set<number>()
-const rendererUrl = process.env.ELECTRON_RENDERER_URL
-const appUrl = rendererUrl ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString()
+const isDevelopment = !app.isPackaged
+const { appUrl, ignoredDevelopmentUrl } = rendererLocation({
+  isPackaged: app.isPackaged,
+  developmentUrl: process.env.ELECTRON_RENDERER_URL,
+  builtPage: join(__dirname, '../renderer/index.html')
+})
+if (ignoredDevelopmentUrl !== null) console.warn(`sockscope: ELECTRON_RENDERER_URL ignored: ${ignoredDevelopmentUrl}`)
 let backend: Backend | null = null
 
 function createWindow(backendInstance: Backend): BrowserWindow {
@@ -24,17 +29,7 @@ function createWindow(backendInstance: Backend): BrowserWindow {
     show: false,
     title: 'sockscope',
     backgroundColor: '#1b1d22',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.js'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false
-    }
+    webPreferences: windowWebPreferences(join(__dirname, '../preload/index.js'), isDevelopment)
   })
   ownWindows.add(window.webContents.id)
   const webContentsId = window.webContents.id
@@ -44,8 +39,7 @@ function createWindow(backendInstance: Backend): BrowserWindow {
     stopForwarding()
   })
   window.once('ready-to-show', () => window.show())
-  if (rendererUrl) void window.loadURL(rendererUrl)
-  else void window.loadFile(join(__dirname, '../renderer/index.html'))
+  void window.loadURL(appUrl)
   return window
 }
 
@@ -63,6 +57,10 @@ function hardenWebContents(): void {
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
   })
+  // The policy travels as a header too, not only in the page's meta tag.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) })
+  })
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => {
     callback(permission === 'notifications' || permission === 'clipboard-sanitized-write')
   })
@@ -72,26 +70,7 @@ function hardenWebContents(): void {
 }
 
 function buildMenu(): void {
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
-    { role: 'editMenu' },
-    {
-      label: 'View',
-      submenu: [
-        { role: 'reload' },
-        { role: 'toggleDevTools' },
-        { type: 'separator' },
-        { role: 'resetZoom' },
-        { role: 'zoomIn' },
-        { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'togglefullscreen' }
-      ]
-    },
-    { role: 'windowMenu' }
-  ]
-  Menu.setApplicationMenu(Menu.buildFromTemplate(template))
+  Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ isDevelopment, platform: process.platform })))
 }
 
 app.enableSandbox()
