@@ -6,6 +6,7 @@ import type {
   RequestChannel,
   RequestResult
 } from '../../shared/contract'
+import type { ActionPolicy } from './action-policy'
 import type { SocketMonitor } from './sockets/socket-monitor'
 
 /** Options every domain may read. */
@@ -18,6 +19,8 @@ export interface BackendOptions {
   readonly dataDirectory: string
   /** How much history to keep, in minutes of wall time at the poll interval. */
   readonly historyMinutes: number
+  /** What clients may aim at machines other than this one; the host decides, never a client. */
+  readonly actionPolicy: ActionPolicy
 }
 
 /** What each domain receives when the backend starts. */

@@ -13,6 +13,7 @@ import {
   type RequestChannel
 } from '../../shared/contract'
 import { RequestError, type Envelope, type FailureCode } from '../../shared/contract/envelope'
+import { LOOPBACK_ONLY_POLICY } from './action-policy'
 import type { BackendContext, BackendModule, BackendOptions, RequestHandler } from './backend-module'
 import { backendModules } from './modules'
 import { SocketMonitor } from './sockets/socket-monitor'
@@ -48,7 +49,8 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
     intervalMs: options.intervalMs ?? 1000,
     resolveNames: options.resolveNames ?? true,
     dataDirectory: options.dataDirectory ?? join(tmpdir(), 'sockscope'),
-    historyMinutes: options.historyMinutes ?? 60
+    historyMinutes: options.historyMinutes ?? 60,
+    actionPolicy: options.actionPolicy ?? LOOPBACK_ONLY_POLICY
   }
   const sockets = new SocketMonitor(options.provider ?? createSocketProvider(), { intervalMs: resolved.intervalMs })
   const listeners = new Set<EventListener>()

@@ -3,10 +3,12 @@
  * in the backend, which runs the same in the CLI and in web mode.
  */
 import { join } from 'node:path'
-import { app, BrowserWindow, Menu, Notification, session } from 'electron'
+import { app, BrowserWindow, dialog, Menu, Notification, session } from 'electron'
+import type { RemoteTargetAnswer, RemoteTargetQuestion } from '../backend/action-policy'
 import { createBackend, type Backend } from '../backend/backend'
 import { followFindingNotifications } from '../backend/leaks/desktop-notifications'
 import { forwardEvents, setupContractHandlers } from './ipc'
+import { remoteTargetAnswer, remoteTargetDialogOptions } from './remote-target-dialog'
 import { applicationMenuTemplate, rendererLocation, windowWebPreferences, withContentSecurityPolicy } from './shell-settings'
 import { isAppUrl } from './trusted-sender'
 
@@ -69,6 +71,14 @@ function hardenWebContents(): void {
   })
 }
 
+/** Asks the user, in a native dialog over our window, before the backend uses a target beyond this machine. */
+async function askAboutRemoteTarget(question: RemoteTargetQuestion): Promise<RemoteTargetAnswer> {
+  const options = remoteTargetDialogOptions(question)
+  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  const { response, checkboxChecked } = parent === undefined ? await dialog.showMessageBox(options) : await dialog.showMessageBox(parent, options)
+  return remoteTargetAnswer(response, checkboxChecked)
+}
+
 function buildMenu(): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenuTemplate({ isDevelopment, platform: process.platform })))
 }
@@ -78,7 +88,7 @@ app.enableSandbox()
 void app.whenReady().then(() => {
   hardenWebContents()
   buildMenu()
-  backend = createBackend()
+  backend = createBackend({ actionPolicy: { remoteTargets: 'ask', ask: askAboutRemoteTarget } })
   setupContractHandlers(backend, { ids: ownWindows, appUrl })
   // Leak findings become system notifications, rate-limited and switchable in the leak settings.
   followFindingNotifications(backend, ({ title, body }) => {

@@ -12,6 +12,7 @@ import {
   type HeldConnectionGroup,
   type HolderStatus,
   type NumericLimit,
+  type ProbePolicy,
   type ProbeSample,
   type ProbeStatistics,
   type RepeatedProbeEnd,
@@ -59,6 +60,8 @@ const payload = v.strictObject({
 /** Requests and events of the probe, listener and holder domains. */
 export const probeContract = {
   requests: {
+    /** What this backend lets clients aim at machines other than this one, so forms can say so up front. */
+    'probe/policy': request(noArguments).returns<ProbePolicy>(),
     'probe/tcp': request(
       v.strictObject({
         ...target,
@@ -118,8 +121,8 @@ export const probeContract = {
     'listener/stop': request(v.strictObject({ id: identifier })).returns<TestListenerInfo>(),
     'listener/list': request(noArguments).returns<readonly TestListenerInfo[]>(),
     /**
-     * Opens and holds connections. A non-loopback target fails with `permission-denied` unless
-     * `allowNonLoopback` confirms it.
+     * Opens and holds connections. A target beyond this machine fails with `permission-denied`
+     * unless the backend's policy allows it; even then, `allowNonLoopback` must confirm it.
      */
     'holder/open': request(
       v.strictObject({

@@ -8,6 +8,7 @@ import {
   type ConnectAttempt,
   type DnsTiming,
   type ProbeError,
+  type ProbePolicy,
   type ProbeResult,
   type ProbeSample,
   type ProbeStatistics,
@@ -32,6 +33,23 @@ export function formatProbeError(error: ProbeError): string {
 /** The plain explanation of an error's kind, for a second line under {@link formatProbeError}. */
 export function explainProbeError(error: ProbeError): string {
   return PROBE_ERROR_EXPLANATIONS[error.kind]
+}
+
+/**
+ * What the backend's policy means for the user, in one or two sentences; null when any target
+ * may be used. The Probe view shows it above the forms, before anything is refused.
+ */
+export function describeProbePolicy(policy: ProbePolicy): string | null {
+  switch (policy.remoteTargets) {
+    case 'deny': {
+      const howToAllow = policy.howToAllow === null ? '' : ` ${policy.howToAllow}`
+      return `Remote targets are off: probes and the connection holder reach only this machine (127.0.0.0/8, ::1), and listeners bind only loopback addresses.${howToAllow}`
+    }
+    case 'ask':
+      return 'sockscope asks you before a probe, the connection holder or a listener uses another machine.'
+    case 'allow':
+      return null
+  }
 }
 
 function label(name: string): string {

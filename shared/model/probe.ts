@@ -20,6 +20,7 @@ export type ProbeKind = 'tcp' | 'tls' | 'udp'
  * - `closed`: the peer closed the connection before sending anything;
  * - `tls`: the TLS handshake or the certificate check failed;
  * - `address-in-use` and `permission`: a listener could not bind;
+ * - `not-allowed`: the target is beyond this machine and the backend's policy (or its user) said no;
  * - `cancelled`: the user or the app stopped the probe;
  * - `unknown`: anything else, with the system's own message.
  */
@@ -34,6 +35,7 @@ export type ProbeErrorKind =
   | 'tls'
   | 'address-in-use'
   | 'permission'
+  | 'not-allowed'
   | 'cancelled'
   | 'unknown'
 
@@ -51,6 +53,7 @@ export const PROBE_ERROR_EXPLANATIONS: Readonly<Record<ProbeErrorKind, string>> 
   tls: 'The TLS handshake or the certificate check failed.',
   'address-in-use': 'Another socket already uses that address and port.',
   permission: 'The system did not allow this operation (ports below 1024 need privileges).',
+  'not-allowed': 'This sockscope may not use targets beyond this machine, so nothing was sent or bound.',
   cancelled: 'The probe was stopped before it finished.',
   unknown: 'The system reported an error sockscope does not classify.'
 }
@@ -515,12 +518,29 @@ export interface TestListenerInfo {
   readonly bytesOut: number
 }
 
+/**
+ * What the backend lets its clients aim probes, the connection holder and test listeners at,
+ * as the host that started it decided (`probe/policy`). Loopback targets are always allowed.
+ *
+ * - `deny`: loopback only (web mode unless `serve` was started to allow more);
+ * - `ask`: the desktop app asks its user in a native dialog before each target beyond this machine;
+ * - `allow`: any target (web mode started with `--allow-remote-targets`).
+ */
+export interface ProbePolicy {
+  readonly remoteTargets: 'allow' | 'deny' | 'ask'
+  /** When denied: how the person running sockscope can allow more, e.g. the `serve` flag. */
+  readonly howToAllow: string | null
+}
+
 /** A request to open and hold TCP connections. */
 export interface HolderOpenRequest {
   readonly host: string
   readonly port: number
   readonly count: number
-  /** Required to hold connections to anything but a loopback address. */
+  /**
+   * The user confirmed a target beyond this machine in the form. Never enough on its own: the
+   * backend's policy decides first (see {@link ProbePolicy}).
+   */
   readonly allowNonLoopback?: boolean
   /** Connect time limit of each connection, milliseconds. */
   readonly timeoutMs?: number

@@ -121,3 +121,33 @@ test('bad input is refused in the form before anything is sent', async ({ page }
   await page.getByTestId('tcp-run').click()
   await expect(page.getByTestId('tcp-error')).toContainText('out of range')
 })
+
+test('web mode says remote targets are off and which serve flag allows them, and refuses them with that sentence', async ({ page }) => {
+  await openApp(page)
+  await showView(page, 'probe')
+  const note = page.getByTestId('probe-policy')
+  await expect(note).toHaveAttribute('data-remote-targets', 'deny')
+  await expect(note).toContainText('Remote targets are off')
+  await expect(note).toContainText('--allow-remote-targets')
+
+  // 192.0.2.1 is a documentation address: the refusal comes before any packet is sent.
+  await page.locator('[data-probe-tab="holder"]').click()
+  await expect(page.getByTestId('holder-hint')).toContainText('Loopback targets only')
+  await page.getByTestId('holder-target').fill('192.0.2.1:80')
+  await page.getByTestId('holder-count').fill('3')
+  await page.getByTestId('holder-open').click()
+  await expect(page.getByTestId('holder-error')).toContainText('not on this machine')
+  await expect(page.getByTestId('holder-error')).toContainText('--allow-remote-targets')
+  await expect(page.getByTestId('holder-confirm')).toHaveCount(0)
+
+  await page.locator('[data-probe-tab="tcp"]').click()
+  await page.getByTestId('tcp-target').fill('192.0.2.1:80')
+  await page.getByTestId('tcp-run').click()
+  await expect(page.getByTestId('tcp-error')).toContainText('--allow-remote-targets')
+
+  await page.locator('[data-probe-tab="listener"]').click()
+  await page.getByTestId('listener-address').fill('0.0.0.0')
+  await page.getByTestId('listener-start').click()
+  await expect(page.getByTestId('listener-error')).toContainText('loopback addresses only')
+  await expect(page.getByTestId('listener-error')).toContainText('--allow-remote-targets')
+})

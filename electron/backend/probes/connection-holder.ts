@@ -1,7 +1,7 @@
 /**
  * Opens and holds many TCP connections to one target, to test a server's connection limits or
- * to make the leak detector fire. Bounded by a total limit, loopback-only unless the caller
- * confirms another target, and released in one call.
+ * to make the leak detector fire. Bounded by a total limit, aimed beyond this machine only when
+ * its authorizer allows it, and released in one call.
  */
 import type { Socket } from 'node:net'
 import { setMaxListeners } from 'node:events'
@@ -15,7 +15,7 @@ import {
   type ProbeErrorKind
 } from '../../../shared/model/probe'
 import { checkHolderOpen, invalidInput } from '../../../shared/probe-request'
-import { isLoopbackAddress } from '../../../shared/probe-target'
+import { RemoteTargetGate, type TargetAuthorizer } from '../action-policy'
 import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 
@@ -40,6 +40,11 @@ export interface ConnectionHolderOptions {
   readonly limit?: number
   /** Receives batched status updates. */
   readonly onChange?: (status: HolderStatus) => void
+  /**
+   * Decides whether a target beyond this machine may be used. By default any target may, once
+   * the request confirms it (`allowNonLoopback`); the backend passes its own policy.
+   */
+  readonly authorize?: TargetAuthorizer
 }
 
 /** Starting a group either gives it or says why not. */
@@ -49,10 +54,12 @@ export type HolderOpen = { readonly ok: true; readonly group: HeldConnectionGrou
 export class ConnectionHolder {
   private readonly groups = new Map<string, GroupState>()
   private readonly limit: number
+  private readonly authorize: TargetAuthorizer
   private updateTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly options: ConnectionHolderOptions = {}) {
     this.limit = options.limit ?? PROBE_LIMITS.holderCount.max
+    this.authorize = options.authorize ?? new RemoteTargetGate({ remoteTargets: 'allow' }).authorize
   }
 
   /**
@@ -66,24 +73,20 @@ export class ConnectionHolder {
     const resolution = await resolveHost(settings.host, settings.timeoutMs)
     if (!resolution.ok) return { ok: false, error: resolution.error }
     const target = resolution.dns.addresses[0]
-    if (!settings.allowNonLoopback && !isLoopbackAddress(target.address)) {
-      return {
-        ok: false,
-        error: invalidInput(
-          `"${settings.host}" is ${target.address}, not a loopback address. Holding many connections to another machine can look like an attack on it; confirm the target to go ahead.`,
-          'needs-confirmation'
-        )
-      }
-    }
-    const inUse = this.inUse()
-    if (inUse + settings.count > this.limit) {
-      return {
-        ok: false,
-        error: invalidInput(
-          `Holding ${settings.count} more connections would exceed the limit of ${this.limit} (${inUse} are held or opening); release some first.`
-        )
-      }
-    }
+    const overLimit = this.overLimit(settings.count)
+    if (overLimit !== null) return { ok: false, error: overLimit }
+    const refusal = await this.authorize({
+      action: 'holder',
+      host: settings.host,
+      addresses: [target.address],
+      port: settings.port,
+      count: settings.count,
+      clientConfirmed: settings.allowNonLoopback
+    })
+    if (refusal !== null) return { ok: false, error: refusal }
+    // Again: other groups may have started while the user was being asked.
+    const overLimitNow = this.overLimit(settings.count)
+    if (overLimitNow !== null) return { ok: false, error: overLimitNow }
     const controller = new AbortController()
     // Every concurrent connect listens for the release; that many listeners is expected, not a leak.
     try {
@@ -164,6 +167,13 @@ export class ConnectionHolder {
   status(): HolderStatus {
     const groups = [...this.groups.values()].map((state) => this.snapshotGroup(state))
     return { groups, totalOpen: groups.reduce((sum, group) => sum + group.open, 0), limit: this.limit }
+  }
+
+  /** The refusal for `count` more connections past the limit, or null when they fit. */
+  private overLimit(count: number): ProbeError | null {
+    const inUse = this.inUse()
+    if (inUse + count <= this.limit) return null
+    return invalidInput(`Holding ${count} more connections would exceed the limit of ${this.limit} (${inUse} are held or opening); release some first.`)
   }
 
   private inUse(): number {

@@ -1,10 +1,12 @@
 /**
  * The probe, listener and holder domains behind the contract. Owns every repeated run, test
  * listener and held connection, and closes them all on dispose (app quit, end of `serve`).
+ * Every target goes through the backend's action policy before anything is sent or bound.
  */
 import { RequestError, type FailureCode } from '../../../shared/contract/envelope'
 import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
-import type { ProbeError, ProbeSample, RepeatedProbeSummary, ProbeStatistics } from '../../../shared/model/probe'
+import type { ProbeError, ProbeResult, ProbeSample, RepeatedProbeSummary, ProbeStatistics } from '../../../shared/model/probe'
+import { RemoteTargetGate } from '../action-policy'
 import type { BackendModuleFactory } from '../backend-module'
 import { ConnectionHolder } from './connection-holder'
 import { startRepeatedProbe, type RepeatedProbeRun } from './repeated-probe'
@@ -24,19 +26,30 @@ const SAMPLE_PUSH_INTERVAL_MS = 200
 function failureCodeFor(error: ProbeError): FailureCode {
   if (error.kind === 'invalid-input') return error.detail === 'needs-confirmation' ? 'permission-denied' : 'invalid-arguments'
   if (error.kind === 'address-in-use') return 'busy'
-  if (error.kind === 'permission') return 'permission-denied'
+  if (error.kind === 'permission' || error.kind === 'not-allowed') return 'permission-denied'
   return 'failed'
+}
+
+/**
+ * A one-shot result, unless the policy refused its target: nothing was sent then, so the client
+ * gets a refused request (with the sentence saying why) rather than a probe result.
+ */
+function unlessRefused<R extends ProbeResult>(result: R): R {
+  if (result.error?.kind === 'not-allowed') throw new RequestError('permission-denied', result.error.message)
+  return result
 }
 
 /** Serves `probe/*`, `listener/*` and `holder/*`. */
 export const probeModule: BackendModuleFactory = (context) => {
   const shutdown = new AbortController()
+  const gate = new RemoteTargetGate(context.options.actionPolicy)
+  const runOptions = { signal: shutdown.signal, authorize: gate.authorize }
   const running = new Map<string, RepeatedProbeRun>()
   const ended: RepeatedProbeSummary[] = []
   const pending = new Map<string, { samples: ProbeSample[]; statistics: ProbeStatistics }>()
   let pushTimer: NodeJS.Timeout | null = null
-  const listeners = new TestListenerRegistry((info) => context.emit('listener/update', info))
-  const holder = new ConnectionHolder({ onChange: (status) => context.emit('holder/update', status) })
+  const listeners = new TestListenerRegistry((info) => context.emit('listener/update', info), gate.authorize)
+  const holder = new ConnectionHolder({ onChange: (status) => context.emit('holder/update', status), authorize: gate.authorize })
 
   const flushSamples = (): void => {
     pushTimer = null
@@ -72,20 +85,26 @@ export const probeModule: BackendModuleFactory = (context) => {
 
   return {
     handlers: {
-      'probe/tcp': (args) => runTcpProbe(args, shutdown.signal),
-      'probe/tls': (args) => runTlsProbe(args, shutdown.signal),
-      'probe/udp': (args) => runUdpProbe(args, shutdown.signal),
+      'probe/policy': () => gate.view(),
+      'probe/tcp': async (args) => unlessRefused(await runTcpProbe(args, runOptions)),
+      'probe/tls': async (args) => unlessRefused(await runTlsProbe(args, runOptions)),
+      'probe/udp': async (args) => unlessRefused(await runUdpProbe(args, runOptions)),
       'probe/repeat-start': async (args) => {
         if (running.size >= MAXIMUM_RUNNING_REPEATS) {
           throw new RequestError('busy', `${MAXIMUM_RUNNING_REPEATS} repeated probes are already running; stop one first.`)
         }
-        const run = startRepeatedProbe(args, { onSample: (update) => queueSample(update.runId, update.sample, update.statistics) })
+        const run = startRepeatedProbe(args, {
+          onSample: (update) => queueSample(update.runId, update.sample, update.statistics),
+          authorize: gate.authorize
+        })
         running.set(run.runId, run)
         void run.finished.then(finishRun)
-        // A run that fails at once (bad input, unknown name) answers with its error right away.
-        const first = await Promise.race([run.finished, new Promise<null>((resolve) => setImmediate(() => resolve(null)))])
-        if (first?.error && first.error.kind === 'invalid-input') throw new RequestError('invalid-arguments', first.error.message)
-        return first ?? run.summary()
+        // A run that cannot start (bad input, unknown name, a target the policy refuses) answers with its error.
+        await run.ready
+        const first = run.summary()
+        if (first.error?.kind === 'invalid-input') throw new RequestError('invalid-arguments', first.error.message)
+        if (first.error?.kind === 'not-allowed') throw new RequestError('permission-denied', first.error.message)
+        return first
       },
       'probe/repeat-stop': async ({ runId }) => {
         const run = running.get(runId)

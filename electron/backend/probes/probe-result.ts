@@ -3,7 +3,16 @@
  * (even when it is invalid), the start time, and on finishing the duration and the verdict.
  */
 import type { ProbeError, ProbeResultBase } from '../../../shared/model/probe'
+import type { TargetAuthorizer } from '../action-policy'
 import { millisecondsSince, monotonicNow } from './probe-clock'
+
+/** How a probe runs: what may stop it, and who decides whether its target may be used. */
+export interface ProbeRunOptions {
+  /** Cancels the probe (app quit, end of `serve`). */
+  readonly signal?: AbortSignal
+  /** Sees the resolved addresses before anything is sent; without one, any target may be used. */
+  readonly authorize?: TargetAuthorizer
+}
 
 /** A result being filled in step by step. */
 export type ResultDraft<Result> = { -readonly [Key in keyof Result]: Result[Key] }

@@ -14,6 +14,7 @@ import {
   type RepeatedProbeUpdate
 } from '../../../shared/model/probe'
 import { checkRepeatedProbe } from '../../../shared/probe-request'
+import { authorizeTarget, type TargetAuthorizer } from '../action-policy'
 import { closeSocketGracefully } from './close-socket'
 import { monotonicNow } from './probe-clock'
 import { ProbeStatisticsAccumulator } from './probe-statistics'
@@ -29,6 +30,11 @@ export interface RepeatedProbeRun {
   summary(): RepeatedProbeSummary
   /** Settles with the final summary when the run ends. Never rejects. */
   readonly finished: Promise<RepeatedProbeSummary>
+  /**
+   * Settles once the target is resolved and allowed, as the first attempt starts (or when the
+   * run ends before that), so a caller can report a run that could not start. Never rejects.
+   */
+  readonly ready: Promise<void>
 }
 
 /** Options for {@link startRepeatedProbe}. */
@@ -36,6 +42,8 @@ export interface RepeatedProbeOptions {
   readonly runId?: string
   /** Called after every sample. */
   readonly onSample?: (update: RepeatedProbeUpdate) => void
+  /** Sees the resolved address before the first attempt; without one, any target may be used. */
+  readonly authorize?: TargetAuthorizer
 }
 
 /**
@@ -55,6 +63,8 @@ export function startRepeatedProbe(request: RepeatedProbeRequest, options: Repea
   let finishedAt: number | null = null
   let endedBy: RepeatedProbeEnd | null = null
   let error: ProbeError | null = null
+  let markReady = (): void => {}
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
 
   const summary = (): RepeatedProbeSummary => ({
     runId,
@@ -87,6 +97,18 @@ export function startRepeatedProbe(request: RepeatedProbeRequest, options: Repea
     dns = resolution.dns
     const target = resolution.dns.addresses[0]
     address = target.address
+    const refusal = await authorizeTarget(options.authorize, {
+      action: 'repeated-probe',
+      host: probe.host,
+      addresses: [target.address],
+      port: probe.port
+    })
+    if (refusal !== null) {
+      error = refusal
+      return end('failed')
+    }
+    if (controller.signal.aborted) return end('stopped')
+    markReady()
     for (let sequence = 1; probe.count === null || sequence <= probe.count; sequence += 1) {
       const attemptStart = monotonicNow()
       const at = Date.now()
@@ -114,10 +136,11 @@ export function startRepeatedProbe(request: RepeatedProbeRequest, options: Repea
   const end = (reason: RepeatedProbeEnd): RepeatedProbeSummary => {
     endedBy = reason
     finishedAt = Date.now()
+    markReady()
     return summary()
   }
 
-  return { runId, stop: () => controller.abort(), summary, finished: run() }
+  return { runId, stop: () => controller.abort(), summary, finished: run(), ready }
 }
 
 /** Wait, waking early when stopped. */

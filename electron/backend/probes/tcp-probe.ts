@@ -17,7 +17,8 @@ import { closeSocketGracefully } from './close-socket'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 import { BoundedCollector } from './received-data'
-import { beginResult, finishResult, type ResultDraft } from './probe-result'
+import { authorizeTarget } from '../action-policy'
+import { beginResult, finishResult, type ProbeRunOptions, type ResultDraft } from './probe-result'
 import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 
@@ -28,7 +29,8 @@ import { connectTcp } from './tcp-connect'
 const REPLY_SETTLE_MS = 50
 
 /** Run a TCP probe. Never rejects: every failure is in the result's `error`. */
-export async function runTcpProbe(request: TcpProbeRequest, signal?: AbortSignal): Promise<TcpProbeResult> {
+export async function runTcpProbe(request: TcpProbeRequest, options: ProbeRunOptions = {}): Promise<TcpProbeResult> {
+  const { signal } = options
   const { base, start } = beginResult(request)
   const result: ResultDraft<TcpProbeResult> = {
     ...base,
@@ -48,6 +50,13 @@ export async function runTcpProbe(request: TcpProbeRequest, signal?: AbortSignal
   result.dns = resolution.dns
   const targets: readonly ResolvedAddress[] =
     probe.addressChoice === 'all' ? resolution.dns.addresses : resolution.dns.addresses.slice(0, 1)
+  const refusal = await authorizeTarget(options.authorize, {
+    action: 'tcp-probe',
+    host: probe.host,
+    addresses: targets.map((target) => target.address),
+    port: probe.port
+  })
+  if (refusal !== null) return finishResult(result, start, refusal)
   const attempts: ConnectAttempt[] = []
   let exchangeError: ProbeError | null = null
   for (const target of targets) {

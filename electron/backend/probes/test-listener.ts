@@ -1,6 +1,9 @@
 /**
  * Local test listeners: a TCP or UDP socket that sockscope itself owns (so it shows in the
  * socket table under sockscope's pid) and that echoes, discards, or answers with a fixed reply.
+ *
+ * A UDP answer is never larger than the datagram it answers: the source of a datagram can be
+ * forged, so a bigger answer would let anyone use the listener to flood a third machine.
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import { createSocket, type Socket as DatagramSocket } from 'node:dgram'
@@ -14,6 +17,7 @@ import {
 } from '../../../shared/model/probe'
 import { checkListener, type CheckedListener } from '../../../shared/probe-request'
 import { formatHostPort } from '../../../shared/format/socket-text'
+import { authorizeTarget, type TargetAuthorizer } from '../action-policy'
 import { classifySocketError } from './probe-errors'
 
 /** How often a busy listener reports its counters: batched, not one message per packet. */
@@ -44,10 +48,20 @@ export class TestListener {
     private readonly onChange: (info: TestListenerInfo) => void
   ) {}
 
-  /** Check the request and bind. `onChange` receives batched updates while it runs. */
-  static async start(request: TestListenerRequest, onChange: (info: TestListenerInfo) => void = () => {}): Promise<ListenerStart> {
+  /**
+   * Check the request, let `authorize` see the bind address (without one, any address may be
+   * bound), and bind. `onChange` receives batched updates while it runs.
+   */
+  static async start(
+    request: TestListenerRequest,
+    onChange: (info: TestListenerInfo) => void = () => {},
+    authorize?: TargetAuthorizer
+  ): Promise<ListenerStart> {
     const checked = checkListener(request)
     if (!checked.ok) return { ok: false, error: checked.error }
+    const { address, port } = checked.value
+    const refusal = await authorizeTarget(authorize, { action: 'listener', host: address, addresses: [address], port })
+    if (refusal !== null) return { ok: false, error: refusal }
     const listener = new TestListener(checked.value, onChange)
     const error = await (checked.value.protocol === 'tcp' ? listener.bindTcp() : listener.bindUdp())
     return error === null ? { ok: true, listener } : { ok: false, error }
@@ -130,8 +144,9 @@ export class TestListener {
           const peer = this.peerFor(remote.address, remote.port, false)
           peer.bytesIn += message.length
           this.bytesIn += message.length
-          const answer = this.answerTo(message)
-          if (answer !== null) {
+          const full = this.answerTo(message)
+          const answer = full === null || full.length <= message.length ? full : full.subarray(0, message.length)
+          if (answer !== null && answer.length > 0) {
             socket.send(answer, remote.port, remote.address)
             peer.bytesOut += answer.length
             this.bytesOut += answer.length
@@ -239,11 +254,15 @@ export class TestListener {
 export class TestListenerRegistry {
   private readonly listeners = new Map<string, TestListener>()
 
-  constructor(private readonly onChange: (info: TestListenerInfo) => void = () => {}) {}
+  constructor(
+    private readonly onChange: (info: TestListenerInfo) => void = () => {},
+    /** Decides whether an address beyond loopback may be bound; without one, any may. */
+    private readonly authorize?: TargetAuthorizer
+  ) {}
 
   /** Start a listener; it reports changes through the registry's callback. */
   async start(request: TestListenerRequest): Promise<{ ok: true; listener: TestListenerInfo } | { ok: false; error: ProbeError }> {
-    const started = await TestListener.start(request, (info) => this.onChange(info))
+    const started = await TestListener.start(request, (info) => this.onChange(info), this.authorize)
     if (!started.ok) return started
     this.listeners.set(started.listener.id, started.listener)
     return { ok: true, listener: started.listener.info() }

@@ -12,7 +12,8 @@ import { leafMatchesName, peerCertificateChain } from './certificate-details'
 import { closeSocketGracefully } from './close-socket'
 import { cancelledError, classifySocketError, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
-import { beginResult, finishResult, type ResultDraft } from './probe-result'
+import { authorizeTarget } from '../action-policy'
+import { beginResult, finishResult, type ProbeRunOptions, type ResultDraft } from './probe-result'
 import { resolveHost } from './resolve-host'
 import { connectTcp } from './tcp-connect'
 import { explainVerificationFailure } from './tls-verification'
@@ -20,7 +21,8 @@ import { customTrustStore, systemTrustStore, type LoadedTrustStore } from './tru
 import { errorMessage } from '../../../shared/error-message'
 
 /** Run a TLS probe. Never rejects: every failure is in the result's `error`. */
-export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal): Promise<TlsProbeResult> {
+export async function runTlsProbe(request: TlsProbeRequest, options: ProbeRunOptions = {}): Promise<TlsProbeResult> {
+  const { signal } = options
   const { base, start } = beginResult(request)
   const result: ResultDraft<TlsProbeResult> = {
     ...base,
@@ -60,6 +62,8 @@ export async function runTlsProbe(request: TlsProbeRequest, signal?: AbortSignal
   if (!resolution.ok) return done(resolution.error)
   result.dns = resolution.dns
   const target = resolution.dns.addresses[0]
+  const refusal = await authorizeTarget(options.authorize, { action: 'tls-probe', host: probe.host, addresses: [target.address], port: probe.port })
+  if (refusal !== null) return done(refusal)
   const tcp = await connectTcp({ ...target, port: probe.port, timeoutMs: probe.timeoutMs, signal })
   result.connect = tcp.attempt
   if (tcp.socket === null) return done(tcp.attempt.error)

@@ -14,11 +14,13 @@ import { decodeDnsReply, encodeDnsQuery } from '../../../shared/dns/dns-query'
 import { cancelledError, classifySocketError, errorCode, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 import { BoundedCollector } from './received-data'
-import { beginResult, finishResult, type ResultDraft } from './probe-result'
+import { authorizeTarget } from '../action-policy'
+import { beginResult, finishResult, type ProbeRunOptions, type ResultDraft } from './probe-result'
 import { resolveHost } from './resolve-host'
 
 /** Run a UDP probe. Never rejects: every failure is in the result's `error`. */
-export async function runUdpProbe(request: UdpProbeRequest, signal?: AbortSignal): Promise<UdpProbeResult> {
+export async function runUdpProbe(request: UdpProbeRequest, options: ProbeRunOptions = {}): Promise<UdpProbeResult> {
+  const { signal } = options
   const { base, start } = beginResult(request)
   const result: ResultDraft<UdpProbeResult> = {
     ...base,
@@ -43,6 +45,8 @@ export async function runUdpProbe(request: UdpProbeRequest, signal?: AbortSignal
   result.dns = resolution.dns
   const target = resolution.dns.addresses[0]
   result.address = target.address
+  const refusal = await authorizeTarget(options.authorize, { action: 'udp-probe', host: probe.host, addresses: [target.address], port: probe.port })
+  if (refusal !== null) return done(refusal)
   const payload =
     probe.payload ?? (probe.dnsQuery !== null ? encodeDnsQuery(probe.dnsQuery, randomInt(0, 0x10000)) : new Uint8Array())
   const where = formatHostPort(target.address, probe.port)

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { ActionPolicy } from '../../backend/action-policy'
 import { rendererDirectory } from '../../backend/app-paths'
 import { createBackend } from '../../backend/backend'
 import { isLoopbackHost } from '../../backend/web/loopback'
@@ -11,11 +12,22 @@ import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand 
 import { errorMessage } from '../../../shared/error-message'
 import { formatHostPort } from '../../../shared/format/socket-text'
 
+/** The sentence a web client sees when it aims at another machine without the flag. */
+export const ALLOW_REMOTE_TARGETS_HINT = 'To allow other machines, start "sockscope serve" with --allow-remote-targets.'
+
+/**
+ * What web clients may aim at other machines: nothing unless the person starting `serve` said
+ * so, since any page holding the token drives this backend, often as root.
+ */
+export function servePolicy(allowRemoteTargets: boolean): ActionPolicy {
+  return allowRemoteTargets ? { remoteTargets: 'allow' } : { remoteTargets: 'deny', howToAllow: ALLOW_REMOTE_TARGETS_HINT }
+}
+
 /** Serves the UI and the contract to a browser on this machine. */
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'serve the UI to a browser on this machine (web mode)',
-  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve]
+  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets]
 
 Serves the sockscope UI and its live backend over HTTP and a WebSocket.
 
@@ -29,6 +41,10 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
                    how much history the charts and the leak detector keep, counted in
                    ticks at the starting --interval (default 60, at most 240)
   --no-resolve     do not look up names for remote addresses
+  --allow-remote-targets
+                   let web clients aim probes and the connection holder at other
+                   machines, and bind test listeners to addresses other than loopback.
+                   Without it they reach 127.0.0.0/8 and ::1 only.
 
 The URL printed on start carries a random token. The page reads it once, keeps it in the
 tab's session storage and removes it from the address bar; no cookie is set. The API
@@ -43,7 +59,8 @@ or answering pings is dropped with a line on stderr.
       open: { type: 'boolean' },
       interval: { type: 'string' },
       'history-minutes': { type: 'string' },
-      'no-resolve': { type: 'boolean' }
+      'no-resolve': { type: 'boolean' },
+      'allow-remote-targets': { type: 'boolean' }
     })
     if (values.help) {
       io.out.write(this.help)
@@ -64,7 +81,18 @@ or answering pings is dropped with a line on stderr.
       io.err.write(`sockscope: the UI is not built (${staticDirectory} has no index.html). Run "npm run build" first.\n`)
       return 1
     }
-    const backend = createBackend({ intervalMs, historyMinutes, resolveNames: !values['no-resolve'] })
+    const allowRemoteTargets = values['allow-remote-targets'] === true
+    if (allowRemoteTargets) {
+      io.err.write(
+        'warning: --allow-remote-targets: web clients can probe other machines, hold connections to them and open listeners they can reach, from this machine and as this user.\n'
+      )
+    }
+    const backend = createBackend({
+      intervalMs,
+      historyMinutes,
+      resolveNames: !values['no-resolve'],
+      actionPolicy: servePolicy(allowRemoteTargets)
+    })
     let server
     try {
       server = await startWebServer({ backend, staticDirectory, host, port, log: (line) => io.err.write(line + '\n') })

@@ -9,6 +9,7 @@ import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
 import type {
   HolderStatus,
   ProbeKind,
+  ProbePolicy,
   ProbeResult,
   ProbeSample,
   ProbeStatistics,
@@ -74,6 +75,8 @@ export const useProbeStore = defineStore('probe', () => {
   const holder = shallowRef<HolderStatus | null>(null)
   /** Set when the holder refused a non-loopback target: the form then asks for confirmation. */
   const holderNeedsConfirmation = ref(false)
+  /** What the backend lets this client aim at other machines; null until it has been read. */
+  const policy = shallowRef<ProbePolicy | null>(null)
 
   let started = false
 
@@ -232,6 +235,13 @@ export const useProbeStore = defineStore('probe', () => {
     }
   }
 
+  /** Read the backend's policy for targets beyond this machine. */
+  async function loadPolicy(): Promise<ProbePolicy> {
+    const current = await backendClient().request('probe/policy', {})
+    policy.value = current
+    return current
+  }
+
   /** Open the Holder form's connections. */
   async function openHolder(): Promise<void> {
     if (busy.holder) return
@@ -242,7 +252,10 @@ export const useProbeStore = defineStore('probe', () => {
         try {
           return await backendClient().request('holder/open', request)
         } catch (error) {
-          if (error instanceof BackendRequestError && error.failure.code === 'permission-denied') holderNeedsConfirmation.value = true
+          // Where the policy allows other machines, a refusal asks for the form's own confirmation;
+          // elsewhere no tick in the form can change the answer, so none is offered.
+          const allowed = (policy.value ?? (await loadPolicy().catch(() => null)))?.remoteTargets === 'allow'
+          if (allowed && error instanceof BackendRequestError && error.failure.code === 'permission-denied') holderNeedsConfirmation.value = true
           throw error
         }
       })
@@ -264,11 +277,13 @@ export const useProbeStore = defineStore('probe', () => {
   /** Re-read everything the backend holds (first start, and after a reconnect). */
   async function reload(): Promise<void> {
     const client = backendClient()
-    const [listenerList, holderStatus, runs] = await Promise.all([
+    const [listenerList, holderStatus, runs, currentPolicy] = await Promise.all([
       client.request('listener/list', {}),
       client.request('holder/status', {}),
-      client.request('probe/repeat-list', {})
+      client.request('probe/repeat-list', {}),
+      client.request('probe/policy', {})
     ])
+    policy.value = currentPolicy
     listeners.value = listenerList
     holder.value = holderStatus
     const current = runs.find((run) => run.runId === repeatRunId.value) ?? runs.find((run) => run.endedBy === null)
@@ -352,6 +367,7 @@ export const useProbeStore = defineStore('probe', () => {
     listeners,
     holder,
     holderNeedsConfirmation,
+    policy,
     start,
     reload,
     runTcp,

@@ -32,6 +32,22 @@ describe('sockscope serve', () => {
     expect(result.code).toBe(1)
   })
 
+  it('warns when web clients may aim at other machines, and documents the flag', async () => {
+    const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--no-resolve', '--allow-remote-targets'], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stderr = ''
+    server.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const line = await new Promise<string>((done) => server.stdout.once('data', (chunk: Buffer) => done(chunk.toString())))
+    server.kill('SIGTERM')
+    await new Promise((done) => server.once('exit', done))
+    expect(line).toContain('sockscope web UI: http://127.0.0.1:')
+    expect(stderr).toContain('warning: --allow-remote-targets: web clients can probe other machines')
+    const help = await new Promise<string>((done) => execFile(process.execPath, [BUILT_CLI, 'serve', '--help'], (_error, stdout) => done(stdout)))
+    expect(help).toContain('--allow-remote-targets')
+    expect(help).toContain('127.0.0.0/8 and ::1 only')
+  })
+
   it('refuses an empty --host as a usage error', async () => {
     const result = await serveUntilExit('--host', '')
     expect(result.code).toBe(2)

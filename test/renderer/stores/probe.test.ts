@@ -8,6 +8,7 @@ import { useProbeStore } from '../../../renderer/src/stores/probe'
 import { useLayoutStore } from '../../../renderer/src/stores/layout'
 import { socketRowActions } from '../../../renderer/src/row-actions'
 import { setBackendClient } from '../../../renderer/src/transport'
+import { ALLOW_REMOTE_TARGETS_HINT, servePolicy } from '../../../electron/cli/commands/serve'
 import { createInProcessClient } from '../../support/in-process-client'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../support/loopback-servers'
 import { waitFor } from '../../support/wait-for'
@@ -95,7 +96,26 @@ describe('useProbeStore', () => {
     expect(probe.listeners).toEqual([])
   })
 
-  it('asks for confirmation before holding connections to another machine', async () => {
+  it('reads the policy and says why another machine is refused, without offering a confirmation that cannot help', async () => {
+    await backend.dispose()
+    backend = createBackend({ autoStart: false, resolveNames: false, actionPolicy: servePolicy(false) })
+    setBackendClient(createInProcessClient(backend))
+    const probe = useProbeStore()
+    await probe.start()
+    expect(probe.policy).toEqual({ remoteTargets: 'deny', howToAllow: ALLOW_REMOTE_TARGETS_HINT })
+    probe.forms.holder.target = '192.0.2.1:80'
+    probe.forms.holder.count = '1'
+    probe.forms.holder.allowNonLoopback = true
+    await probe.openHolder()
+    expect(probe.holderNeedsConfirmation).toBe(false)
+    expect(probe.formErrors.holder).toContain('--allow-remote-targets')
+    expect(probe.holder?.groups).toEqual([])
+  })
+
+  it('asks for confirmation before holding connections to another machine where the policy allows them', async () => {
+    await backend.dispose()
+    backend = createBackend({ autoStart: false, resolveNames: false, actionPolicy: servePolicy(true) })
+    setBackendClient(createInProcessClient(backend))
     const probe = useProbeStore()
     probe.forms.holder.target = '192.0.2.1:80'
     probe.forms.holder.count = '1'

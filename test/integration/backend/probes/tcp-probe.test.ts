@@ -183,7 +183,7 @@ describe('runTcpProbe against real loopback servers', () => {
     const controller = new AbortController()
     const pending = runTcpProbe(
       { host: '127.0.0.1', port: server.port, payload: { encoding: 'text', value: 'x' }, readTimeoutMs: 30_000 },
-      controller.signal
+      { signal: controller.signal }
     )
     setTimeout(() => controller.abort(), 50)
     const result = await pending

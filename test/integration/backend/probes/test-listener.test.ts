@@ -97,6 +97,44 @@ describe('TestListenerRegistry with real sockets', () => {
     client.close()
   })
 
+  it('never answers a UDP datagram with more bytes than it carried, so it cannot amplify a forged sender', async () => {
+    const reply = 'R'.repeat(100)
+    const started = await registry.start({ protocol: 'udp', address: '127.0.0.1', port: 0, mode: 'reply', reply: { encoding: 'text', value: reply } })
+    if (!started.ok) throw new Error(started.error.message)
+    const client = createSocket('udp4')
+    try {
+      // Just under, at and just over the reply's size, and a one-byte ping.
+      for (const sent of [1, 99, 100, 101, 500]) {
+        const answered = once(client, 'message') as Promise<[Buffer]>
+        client.send(Buffer.alloc(sent, 0x71), started.listener.port, '127.0.0.1')
+        const [answer] = await answered
+        expect(answer.length, `answer to ${sent} bytes`).toBe(Math.min(sent, reply.length))
+        expect(answer.toString()).toBe(reply.slice(0, sent))
+      }
+      await waitFor(() => registry.list()[0]?.bytesIn === 1 + 99 + 100 + 101 + 500)
+      expect(registry.list()[0].bytesOut).toBe(1 + 99 + 100 + 100 + 100)
+    } finally {
+      client.close()
+    }
+  })
+
+  it('answers a UDP datagram with no reply at all when it is empty', async () => {
+    const started = await registry.start({ protocol: 'udp', address: '127.0.0.1', port: 0, mode: 'reply', reply: { encoding: 'text', value: 'pong' } })
+    if (!started.ok) throw new Error(started.error.message)
+    const client = createSocket('udp4')
+    try {
+      let answers = 0
+      client.on('message', () => (answers += 1))
+      client.send(Buffer.alloc(0), started.listener.port, '127.0.0.1')
+      client.send('ping', started.listener.port, '127.0.0.1')
+      await waitFor(() => answers === 1 && registry.list()[0]?.peers[0]?.bytesIn === 4)
+      // The second datagram's answer arrived, so the first one's would have arrived before it.
+      expect(answers).toBe(1)
+    } finally {
+      client.close()
+    }
+  })
+
   it('reports a port already in use and refuses a host name as the address', async () => {
     const occupied = await startTcpServer()
     const clash = await registry.start({ protocol: 'tcp', address: '127.0.0.1', port: occupied.port, mode: 'echo' })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeSample, describeStatistics, formatProbeError, previewReceived } from '../../../../shared/format/probe-text'
+import { describeProbePolicy, describeSample, describeStatistics, formatProbeError, previewReceived } from '../../../../shared/format/probe-text'
 
 describe('probe text', () => {
   it('prints samples like tcping and statistics like ping', () => {
@@ -16,5 +16,15 @@ describe('probe text', () => {
       'dns (nxdomain): no such name'
     )
     expect(previewReceived({ byteLength: 4, hex: '6869', text: 'hi\r\n', truncated: true })).toBe('4 bytes "hi\\r\\n" …')
+  })
+
+  it('says what the backend’s policy allows, and how to widen it', () => {
+    const denied = describeProbePolicy({ remoteTargets: 'deny', howToAllow: 'Start it with --allow-remote-targets.' })
+    expect(denied).toContain('Remote targets are off')
+    expect(denied).toContain('127.0.0.0/8, ::1')
+    expect(denied?.endsWith(' Start it with --allow-remote-targets.')).toBe(true)
+    expect(describeProbePolicy({ remoteTargets: 'deny', howToAllow: null })).toContain('Remote targets are off')
+    expect(describeProbePolicy({ remoteTargets: 'ask', howToAllow: null })).toContain('asks you')
+    expect(describeProbePolicy({ remoteTargets: 'allow', howToAllow: null })).toBeNull()
   })
 })
