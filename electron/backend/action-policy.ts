@@ -89,8 +89,10 @@ export class RemoteTargetGate {
       case 'allow':
         // Even when allowed, holding many connections to another machine needs the client's own confirmation.
         return target.action === 'holder' && target.clientConfirmed !== true ? needsConfirmation(target, remote) : null
-      case 'deny':
-        return notAllowed(target, 'remote-targets-off', `${remoteTargetsOff(target, remote)}${this.policy.howToAllow === null ? '' : ` ${this.policy.howToAllow}`}`)
+      case 'deny': {
+        const howToAllow = this.policy.howToAllow === null ? '' : ` ${this.policy.howToAllow}`
+        return notAllowed(target, 'remote-targets-off', `${remoteTargetsOff(target, remote)}${howToAllow}`)
+      }
       case 'ask':
         return this.askUser(target, remote, this.policy.ask)
     }
@@ -138,10 +140,10 @@ function notAllowed(target: ActionTarget, detail: string, message: string): Prob
   return { kind: 'not-allowed', phase: phaseOf(target.action), detail, code: null, message }
 }
 
-/** "example.com" (93.184.216.34) or 192.0.2.1, port included. */
-function targetText(target: ActionTarget, remote: readonly string[]): string {
-  const addresses = remote.join(', ')
-  return target.host === addresses ? formatHostPort(target.host, target.port) : `"${target.host}" (${addresses}) port ${target.port}`
+/** A target for people: `192.0.2.1:443`, or `example.com (93.184.216.34) port 443` when a name was given. */
+export function remoteTargetText(host: string, remoteAddresses: readonly string[], port: number): string {
+  const addresses = remoteAddresses.join(', ')
+  return host === addresses ? formatHostPort(host, port) : `${host} (${addresses}) port ${port}`
 }
 
 const ACTION_TEXT: Readonly<Record<Exclude<GuardedAction, 'listener'>, string>> = {
@@ -155,14 +157,14 @@ const ACTION_TEXT: Readonly<Record<Exclude<GuardedAction, 'listener'>, string>> 
 /** The action in words, as a sentence subject: "Listening on 0.0.0.0:8080", "A TCP probe of ...". */
 function describeAction(target: ActionTarget, remote: readonly string[]): string {
   if (target.action === 'listener') return `Listening on ${formatHostPort(target.host, target.port)}`
-  return `${ACTION_TEXT[target.action]} ${targetText(target, remote)}`
+  return `${ACTION_TEXT[target.action]} ${remoteTargetText(target.host, remote, target.port)}`
 }
 
 function remoteTargetsOff(target: ActionTarget, remote: readonly string[]): string {
   if (target.action === 'listener') {
     return `A listener on ${target.host} would accept peers from other machines, and this sockscope listens on loopback addresses only (127.0.0.1, ::1).`
   }
-  return `${targetText(target, remote)} is not on this machine, and this sockscope reaches loopback addresses only (127.0.0.0/8, ::1).`
+  return `${remoteTargetText(target.host, remote, target.port)} is not on this machine, and this sockscope reaches loopback addresses only (127.0.0.0/8, ::1).`
 }
 
 function needsConfirmation(target: ActionTarget, remote: readonly string[]): ProbeError {

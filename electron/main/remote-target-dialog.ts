@@ -4,7 +4,7 @@
  * Plain functions: the shell shows the options and maps the click back.
  */
 import type { MessageBoxOptions } from 'electron'
-import type { RemoteTargetAnswer, RemoteTargetQuestion } from '../backend/action-policy'
+import { remoteTargetText, type RemoteTargetAnswer, type RemoteTargetQuestion } from '../backend/action-policy'
 import { formatHostPort } from '../../shared/format/socket-text'
 
 /** Button order: Cancel first, so Escape and a stray Enter refuse. */
@@ -12,8 +12,7 @@ const CANCEL_BUTTON = 0
 const ALLOW_BUTTON = 1
 
 function where(question: RemoteTargetQuestion): string {
-  const addresses = question.remoteAddresses.join(', ')
-  return question.host === addresses ? formatHostPort(question.host, question.port) : `${question.host} (${addresses}) port ${question.port}`
+  return remoteTargetText(question.host, question.remoteAddresses, question.port)
 }
 
 function wording(question: RemoteTargetQuestion): { readonly message: string; readonly detail: string; readonly remember: string } {
