@@ -15,6 +15,8 @@ export interface HistoryLoopOptions {
   readonly onTick: (tick: SessionTick) => void
   /** Called with a read failure; the loop goes on. */
   readonly onError?: (error: Error) => void
+  /** Ends the loop early, like a stop signal. */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -34,6 +36,8 @@ export async function runHistoryLoop(options: HistoryLoopOptions): Promise<numbe
   }
   const signals = ['SIGINT', 'SIGTERM'] as const
   for (const signal of signals) process.once(signal, stop)
+  options.signal?.addEventListener('abort', stop)
+  if (options.signal?.aborted) stopped = true
   let tick = 0
   try {
     while (!stopped) {
@@ -66,6 +70,7 @@ export async function runHistoryLoop(options: HistoryLoopOptions): Promise<numbe
     }
   } finally {
     for (const signal of signals) process.off(signal, stop)
+    options.signal?.removeEventListener('abort', stop)
     provider.dispose?.()
   }
   return tick

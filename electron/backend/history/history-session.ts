@@ -10,6 +10,7 @@ import { HistoryStore } from './history-store'
 import { HistoryRecorder, type RecorderOptions, type SystemReaders } from './history-recorder'
 import { LeakDetector } from '../leaks/leak-detector'
 import { RecordingWriter, type RecordingSummary, type RecordingWriterOptions } from '../recording/recording-writer'
+import { asError } from '../../../shared/error-message'
 
 /** How a session is set up; every field has a default. */
 export interface HistorySessionOptions {
@@ -24,6 +25,8 @@ export interface SessionTick {
   readonly snapshot: SocketSnapshot
   readonly sample: HistorySample
   readonly findings: FindingsUpdate
+  /** Set when the recording could not take this tick; the recording has stopped then. */
+  readonly recordingFailure: Error | null
 }
 
 /** Records, judges and optionally writes to disk every snapshot it is given. */
@@ -40,13 +43,29 @@ export class HistorySession {
     this.detector = new LeakDetector(options.settings ?? DEFAULT_LEAK_SETTINGS)
   }
 
-  /** Records a snapshot, runs the detector, and appends the tick to the recording if one is open. */
+  /**
+   * Records a snapshot, runs the detector, and appends the tick to the recording if one is open.
+   * A recording that cannot take the tick is stopped and reported in the result; the history
+   * and the detector go on without it.
+   */
   async tick(snapshot: SocketSnapshot, diff?: SocketDiff): Promise<SessionTick> {
     const { sample } = await this.recorder.record(snapshot)
     const findings = this.detector.evaluate({ store: this.store, sample, sockets: snapshot.sockets })
     const writer = this.writer
-    if (writer) await writer.writeTick({ snapshot, diff, sample, findings })
-    return { snapshot, sample, findings }
+    let recordingFailure: Error | null = null
+    if (writer) {
+      try {
+        await writer.writeTick({ snapshot, diff, sample, findings })
+      } catch (error) {
+        recordingFailure = asError(error)
+        if (this.writer === writer) {
+          this.writer = null
+          this.recordingStartedAt = null
+        }
+        await writer.close().catch(() => undefined)
+      }
+    }
+    return { snapshot, sample, findings, recordingFailure }
   }
 
   /** Starts writing every following tick to `path`. */

@@ -1,5 +1,5 @@
 /** Streams ticks into a recording file as they happen. */
-import { createWriteStream, type WriteStream } from 'node:fs'
+import type { WriteStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { once } from 'node:events'
@@ -11,6 +11,8 @@ import type { RecordingHeader } from '../../../shared/model/recording'
 import { diffSnapshots } from '../sockets/snapshot-diff'
 import { RECORDING_FORMAT, RECORDING_VERSION, RecordingError, type RecordingLine } from './recording-format'
 import { readRecordingHeader } from './recording-reader'
+import { openForWriting, UnsafePathError } from '../storage/safe-open'
+import { errorMessage } from '../../../shared/error-message'
 
 /** How a recording is written. */
 export interface RecordingWriterOptions {
@@ -22,6 +24,8 @@ export interface RecordingWriterOptions {
   readonly flushIntervalMs?: number
   /** Adds to an existing recording instead of replacing it. */
   readonly append?: boolean
+  /** Refuses a path where anything already is, instead of replacing it. */
+  readonly exclusive?: boolean
 }
 
 /** What one tick adds to a recording. */
@@ -48,6 +52,8 @@ export class RecordingWriter {
   private lastFlush = Date.now()
   private queue: Promise<void> = Promise.resolve()
   private failure: Error | null = null
+  /** Waits under way (for 'drain', for a flush), released when the file fails. */
+  private readonly waiting = new Set<() => void>()
   private closed = false
 
   private constructor(
@@ -59,12 +65,18 @@ export class RecordingWriter {
   ) {
     const fail = (error: Error): void => {
       this.failure ??= new RecordingError(`cannot write ${path}: ${error.message}`)
+      // A failed file is unpiped and never drains: whatever waits on it must hear of the failure instead.
+      for (const release of this.waiting) release()
+      this.waiting.clear()
     }
     gzip.on('error', fail)
     file.on('error', fail)
   }
 
-  /** Opens `path` for writing; with `append`, an existing recording is extended. */
+  /**
+   * Opens `path` for writing; with `append`, an existing recording is extended. A new file is
+   * 0600, and a symbolic link at `path` is refused rather than followed.
+   */
   static async open(path: string, options: RecordingWriterOptions = {}): Promise<RecordingWriter> {
     const keyframeEvery = Math.max(1, Math.floor(options.keyframeEvery ?? 300))
     let appending = false
@@ -78,10 +90,10 @@ export class RecordingWriter {
         appending = true
       }
     }
-    const file = createWriteStream(path, { flags: appending ? 'a' : 'w' })
-    await once(file, 'open').catch((error: Error) => {
-      throw new RecordingError(`cannot write ${path}: ${error.message}`)
+    const handle = await openForWriting(path, { append: appending, exclusive: options.exclusive }).catch((error: unknown) => {
+      throw new RecordingError(error instanceof UnsafePathError ? error.message : `cannot write ${path}: ${errorMessage(error)}`)
     })
+    const file = handle.createWriteStream()
     const gzip = createGzip()
     gzip.pipe(file)
     const writer = new RecordingWriter(path, gzip, file, keyframeEvery, options.flushIntervalMs ?? 5000)
@@ -155,7 +167,8 @@ export class RecordingWriter {
       this.closed = true
       await this.queue.catch(() => undefined)
       this.gzip.end()
-      await Promise.race([once(this.file, 'close'), once(this.file, 'error')]).catch(() => undefined)
+      // 'close' comes once the data is on disk, or right after an error; a file already closed sends nothing more.
+      if (!this.file.closed) await once(this.file, 'close').catch(() => undefined)
     }
     if (this.failure) throw this.failure
     const bytes = await stat(this.path).then(
@@ -175,12 +188,26 @@ export class RecordingWriter {
   }
 
   private async writeLine(line: RecordingLine): Promise<void> {
-    if (!this.gzip.write(JSON.stringify(line) + '\n')) await once(this.gzip, 'drain')
+    if (!this.gzip.write(JSON.stringify(line) + '\n')) await this.waitUnlessFailed((done) => this.gzip.once('drain', done))
     if (this.failure) throw this.failure
   }
 
-  private flush(): Promise<void> {
+  private async flush(): Promise<void> {
     this.lastFlush = Date.now()
-    return new Promise((resolve) => this.gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()))
+    await this.waitUnlessFailed((done) => this.gzip.flush(constants.Z_SYNC_FLUSH, done))
+    if (this.failure) throw this.failure
+  }
+
+  /** Starts a wait and resolves when it ends or when the file fails, whichever comes first. */
+  private waitUnlessFailed(start: (done: () => void) => void): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.failure) return resolve()
+      const done = (): void => {
+        this.waiting.delete(done)
+        resolve()
+      }
+      this.waiting.add(done)
+      start(done)
+    })
   }
 }

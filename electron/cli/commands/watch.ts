@@ -52,7 +52,8 @@ exhaustion and TIME_WAIT churn. Prints one line per tick, and each finding as it
                   findings that appeared or cleared
   --filter EXPR   only count sockets matching EXPR (the filter language below)
   --record FILE   also write a recording (gzip JSON lines) that "sockscope diff" and the
-                  app can open
+                  app can open. A new FILE is made 0600; a symbolic link at FILE is refused.
+                  When FILE cannot be written, watch stops with exit status 1.
 
 Filter language:
 ${SOCKET_QUERY_HELP}
@@ -74,14 +75,19 @@ ${SOCKET_QUERY_HELP}
     const matches = socketFilterOption(values.filter)
     const session = new HistorySession()
     if (values.record) await session.startRecording(values.record, { intervalMs: intervalSeconds * 1000 })
+    // A recording that stops taking ticks (a full disk, a vanished mount) ends the watch at once:
+    // a run the user asked to record must not carry on without its record.
+    const recordingFailed = new AbortController()
 
     const ticks = await runHistoryLoop({
       session,
       intervalMs: intervalSeconds * 1000,
       durationMs: durationSeconds === undefined ? undefined : durationSeconds * 1000,
       matches: values.filter === undefined ? undefined : matches,
+      signal: recordingFailed.signal,
       onError: (error) => io.err.write(`warning: ${error.message}\n`),
-      onTick: ({ snapshot, sample, findings }) => {
+      onTick: ({ snapshot, sample, findings, recordingFailure }) => {
+        if (recordingFailure) recordingFailed.abort(recordingFailure)
         if (values.json) {
           const line: WatchLine = {
             type: 'tick',
@@ -107,6 +113,7 @@ ${SOCKET_QUERY_HELP}
         for (const finding of findings.cleared) io.out.write(`- cleared: ${finding.kind}: ${finding.title}\n`)
       }
     })
+    if (recordingFailed.signal.aborted) throw recordingFailed.signal.reason as Error
     const summary = await session.stopRecording()
     if (summary) io.err.write(`recorded ${summary.ticks} ticks to ${summary.path} (${summary.bytes} bytes)\n`)
     if (!values.json) io.err.write(`${ticks} ticks, ${session.detector.active().length} findings active at the end\n`)

@@ -7,7 +7,8 @@
  *     await writer.close()
  */
 
-import { createWriteStream, type WriteStream } from 'node:fs'
+import type { WriteStream } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
 import { once } from 'node:events'
 import { release, type } from 'node:os'
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
@@ -15,6 +16,13 @@ import type { CaptureEncoder } from './capture-encoder'
 import { PcapEncoder } from './pcap-writer'
 import { PcapngEncoder } from './pcapng-writer'
 import type { PcapPrecision } from './pcap-reader'
+import { openForWriting } from '../../storage/safe-open'
+
+/** Opens the file a writer writes to. */
+export type CaptureFileOpener = (path: string) => Promise<FileHandle>
+
+/** A file the user named: never written through a link, created 0600, an existing one emptied. */
+const openOutputFile: CaptureFileOpener = (path) => openForWriting(path)
 
 /** A capture file being written. */
 export class CaptureFileWriter {
@@ -22,7 +30,7 @@ export class CaptureFileWriter {
   packetCount = 0
   /** The stream's first error; every later write and the close report it. */
   private failure: Error | null = null
-  /** Waits under way for 'open' or 'drain', each rejected when the stream fails. */
+  /** Waits under way for 'drain', each rejected when the stream fails. */
   private readonly waiting = new Set<(error: Error) => void>()
 
   private constructor(
@@ -39,10 +47,12 @@ export class CaptureFileWriter {
     })
   }
 
-  /** Creates (or truncates) the file and writes the encoder's header. */
-  static async create(path: string, encoder: CaptureEncoder): Promise<CaptureFileWriter> {
-    const writer = new CaptureFileWriter(createWriteStream(path), encoder)
-    await writer.waitFor('open')
+  /**
+   * Opens the file with `openFile` (by default: created 0600 or emptied, a link at `path`
+   * refused) and writes the encoder's header.
+   */
+  static async create(path: string, encoder: CaptureEncoder, openFile: CaptureFileOpener = openOutputFile): Promise<CaptureFileWriter> {
+    const writer = new CaptureFileWriter((await openFile(path)).createWriteStream(), encoder)
     await writer.write(encoder.start())
     return writer
   }
@@ -76,7 +86,7 @@ export class CaptureFileWriter {
   }
 
   /** Waits for `event`, or rejects on the stream's error; the event listener goes either way. */
-  private waitFor(event: 'open' | 'drain'): Promise<void> {
+  private waitFor(event: 'drain'): Promise<void> {
     if (this.failure) return Promise.reject(this.failure)
     return new Promise((resolve, reject) => {
       const onEvent = () => {
