@@ -8,6 +8,7 @@ import type {
 } from '../../shared/contract'
 import type { ActionPolicy } from './action-policy'
 import type { SocketMonitor } from './sockets/socket-monitor'
+import type { PrivateFolder } from './storage/private-folder'
 
 /** Options every domain may read. */
 export interface BackendOptions {
@@ -15,7 +16,7 @@ export interface BackendOptions {
   readonly intervalMs: number
   /** Look up names for remote addresses in the background. */
   readonly resolveNames: boolean
-  /** Where domains keep files they own (recordings, capture spill files). */
+  /** Where domains keep files they own (settings, recordings, temporary capture files). */
   readonly dataDirectory: string
   /** How much history to keep, in minutes of wall time at the poll interval. */
   readonly historyMinutes: number
@@ -26,6 +27,8 @@ export interface BackendOptions {
 /** What each domain receives when the backend starts. */
 export interface BackendContext {
   readonly options: BackendOptions
+  /** The data folder; every file a domain writes goes through it. */
+  readonly data: PrivateFolder
   /** The live socket table every domain can read or follow. */
   readonly sockets: SocketMonitor
   /** Pushes an event to every connected client. */

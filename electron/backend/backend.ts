@@ -2,8 +2,6 @@
  * The backend: every domain behind one `handle(channel, args)` entry and one event stream.
  * Electron IPC and the web-mode WebSocket are two thin transports over this object.
  */
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as v from 'valibot'
 import {
   isRequestChannel,
@@ -18,6 +16,8 @@ import type { BackendContext, BackendModule, BackendOptions, RequestHandler } fr
 import { backendModules } from './modules'
 import { SocketMonitor } from './sockets/socket-monitor'
 import { createSocketProvider, type SocketProvider } from './sockets/socket-provider'
+import { chooseDataDirectory } from './storage/data-directory'
+import { PrivateFolder } from './storage/private-folder'
 import { errorMessage } from '../../shared/error-message'
 
 /** Receives every pushed event. */
@@ -48,7 +48,7 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
   const resolved: BackendOptions = {
     intervalMs: options.intervalMs ?? 1000,
     resolveNames: options.resolveNames ?? true,
-    dataDirectory: options.dataDirectory ?? join(tmpdir(), 'sockscope'),
+    dataDirectory: options.dataDirectory ?? chooseDataDirectory().path,
     historyMinutes: options.historyMinutes ?? 60,
     actionPolicy: options.actionPolicy ?? LOOPBACK_ONLY_POLICY
   }
@@ -56,6 +56,7 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
   const listeners = new Set<EventListener>()
   const context: BackendContext = {
     options: resolved,
+    data: new PrivateFolder(resolved.dataDirectory),
     sockets,
     emit(event, payload) {
       // One failing client (a payload it cannot serialize, a closed window) must not starve the others

@@ -88,7 +88,8 @@ app.enableSandbox()
 void app.whenReady().then(() => {
   hardenWebContents()
   buildMenu()
-  backend = createBackend({ actionPolicy: { remoteTargets: 'ask', ask: askAboutRemoteTarget } })
+  // The desktop app keeps its settings, recordings and temporary capture files in its own userData folder.
+  backend = createBackend({ actionPolicy: { remoteTargets: 'ask', ask: askAboutRemoteTarget }, dataDirectory: app.getPath('userData') })
   setupContractHandlers(backend, { ids: ownWindows, appUrl })
   // Leak findings become system notifications, rate-limited and switchable in the leak settings.
   followFindingNotifications(backend, ({ title, body }) => {

@@ -31,6 +31,10 @@ export interface RecordingStatus {
   /** File name within the recordings folder. */
   readonly name: string | null
   readonly path: string | null
+  /** The folder recordings are saved in and listed from. */
+  readonly folder: string
+  /** Why the last recording stopped on its own (a full disk, say); null when it did not. */
+  readonly problem: string | null
   /** Epoch milliseconds. */
   readonly startedAt: number | null
   readonly ticks: number

@@ -3,6 +3,8 @@
  * live data, clicking a process's bar filters the socket table to it, a leaking program shows
  * up as a finding, and a recording made from the UI reopens for time travel.
  */
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { DEFAULT_LEAK_SETTINGS } from '../../shared/leak-settings'
 import { openApp, showView } from './support/app'
@@ -75,6 +77,9 @@ test('a leaking program shows up as a finding; screenshot for the README', READM
 test('a recording made in the app reopens for time travel', async ({ page }) => {
   await openApp(page)
   await showView(page, 'charts')
+  // The panel says where recordings go: the server's own data folder, made for this run.
+  const recordings = join(process.env.SOCKSCOPE_E2E_DATA_DIR ?? '', 'recordings')
+  await expect(page.getByTestId('recording-folder')).toHaveText(`Saved in ${recordings}`)
   await page.getByTestId('record-start').click()
   await expect(page.getByTestId('record-stop')).toBeVisible()
   const server = await startProgram('closing-server.js')
@@ -85,6 +90,7 @@ test('a recording made in the app reopens for time travel', async ({ page }) => 
 
   await expect.poll(() => fromStore<string>(page, 'recording', 'store.files[0]?.name ?? ""')).toMatch(/\.sockscope\.gz$/)
   const name = await fromStore<string>(page, 'recording', 'store.files[0].name')
+  expect((await stat(join(recordings, name))).mode & 0o777).toBe(0o600)
   await page.getByTestId('recording-choice').selectOption(name)
   await page.getByTestId('recording-open').click()
   await expect(page.getByTestId('time-travel')).toBeVisible()

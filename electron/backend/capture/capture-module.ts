@@ -4,22 +4,27 @@
  * (capture-view.ts), which also holds imported files and answers the packet list, details,
  * conversations, streams, throughput, bandwidth, export and import.
  */
-import { join } from 'node:path'
 import type { BackendModuleFactory } from '../backend-module'
 import type { CaptureHelperLaunchOptions } from './capture-helper-process'
 import { CaptureView } from './capture-view'
 import { LiveCapture } from './live-capture'
 
+/** Names the capture domain's temporary folder in the data folder: `temporary-PID-XXXXXX`. */
+export const CAPTURE_FOLDER_PREFIX = 'temporary'
+
 /** Creates the capture domain; `helper` chooses how the capture helper runs (tests, packaging). */
 export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): BackendModuleFactory {
   return (context) => {
-    // Spill files, the shown capture's bytes and exports share one folder.
-    const directory = join(context.options.dataDirectory, 'capture')
-    const view = new CaptureView(directory, {
+    // The shown capture's bytes and exports hold captured payloads: they share one private
+    // temporary folder in the data folder, made on first use and deleted on dispose or exit.
+    const folder = context.data.temporaryFolder(CAPTURE_FOLDER_PREFIX)
+    // A run that crashed left its folder behind; it goes now unless its process still runs.
+    const leftoversRemoved = context.data.removeLeftovers(CAPTURE_FOLDER_PREFIX).catch(() => [])
+    const view = new CaptureView(folder, {
       state: (state) => context.emit('capture/view-state', state),
       progress: (progress) => context.emit('capture/transfer-progress', progress)
     })
-    const live = new LiveCapture(context, directory, helper, (session) => view.followLive(session))
+    const live = new LiveCapture(context, folder, helper, (session) => view.followLive(session))
 
     return {
       handlers: {
@@ -50,6 +55,8 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
       async dispose() {
         await live.dispose()
         await view.dispose()
+        await folder.remove()
+        await leftoversRemoved
       }
     }
   }

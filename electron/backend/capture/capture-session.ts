@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CaptureLimits, CaptureStatistics, EndMessage } from '../../../shared/capture-protocol'
@@ -25,6 +25,8 @@ import { CaptureFileReader } from './files/capture-file-reader'
 import { CaptureFileWriter, createCaptureEncoder } from './files/capture-file-writer'
 import { startCaptureHelper, type CaptureHelperLaunchOptions, type CaptureHelperSession } from './capture-helper-process'
 import { asError } from '../../../shared/error-message'
+import { TemporaryFolder } from '../storage/private-folder'
+import { createNewFile } from '../storage/safe-open'
 
 /** Where packets go when they leave the in-memory ring. */
 export interface PacketSpill {
@@ -37,9 +39,9 @@ export interface PacketSpill {
 /** Creates the spill file for a capture on `captureInterface`. */
 export type PacketSpillFactory = (path: string, captureInterface: CaptureInterface) => Promise<PacketSpill>
 
-/** The default spill: a pcapng file written with the project's capture file writer. */
+/** The default spill: a new 0600 pcapng file written with the project's capture file writer. */
 export const pcapngSpillFactory: PacketSpillFactory = async (path, captureInterface) => {
-  const writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format: 'pcapng', interfaces: [captureInterface] }))
+  const writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format: 'pcapng', interfaces: [captureInterface] }), createNewFile)
   return {
     path,
     append: (packet) => writer.writePacket(packet),
@@ -62,7 +64,10 @@ export interface CaptureSessionOptions {
    * consumer that stores every packet itself from the `packets` event.
    */
   readonly ring?: { readonly maxPackets?: number; readonly maxBytes?: number }
-  /** Folder of the spill file; the OS temp folder by default. */
+  /**
+   * A private folder (see PrivateFolder) for the spill file. By default the session makes its
+   * own private temporary folder in the OS temp folder and deletes it on dispose.
+   */
   readonly spillDirectory?: string
   readonly spillFactory?: PacketSpillFactory
   /** Tick interval, clamped to 250..1000 ms. */
@@ -183,6 +188,8 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   private readonly tickTimer: NodeJS.Timeout
   private spill: Promise<PacketSpill> | null = null
   private spillPathValue = ''
+  /** The session's own spill folder, when no spillDirectory was given. */
+  private ownSpillFolder: TemporaryFolder | null = null
   private spillQueue: IndexedPacket[] = []
   private spillQueueBytes = 0
   private spillDraining: Promise<void> | null = null
@@ -307,6 +314,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     await this.stop()
     this.ring.clear()
     if (this.spill) await rm(this.spillPathValue, { force: true })
+    await this.ownSpillFolder?.remove()
   }
 
   private receive(packets: readonly RawPacket[]): void {
@@ -344,8 +352,12 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     this.spillDraining = (async () => {
       try {
         if (!this.spill) {
-          const directory = this.options.spillDirectory ?? join(tmpdir(), 'sockscope')
-          await mkdir(directory, { recursive: true })
+          // Spilled packets are captured payloads: they only ever go to a folder closed to other users.
+          let directory = this.options.spillDirectory
+          if (directory === undefined) {
+            this.ownSpillFolder = TemporaryFolder.in(tmpdir(), 'sockscope-spill-')
+            directory = await this.ownSpillFolder.path()
+          }
           this.spillPathValue = join(directory, `capture-${process.pid}-${this.id}.pcapng`)
           this.spill = (this.options.spillFactory ?? pcapngSpillFactory)(this.spillPathValue, this.captureInterface)
         }

@@ -32,6 +32,7 @@ import { followConversation } from './store/follow-conversation'
 import { ShownCapture } from './store/shown-capture'
 import { CaptureExports } from './transfer/capture-export'
 import { CaptureImport } from './transfer/capture-import'
+import type { TemporaryFolder } from '../storage/private-folder'
 
 /** Fewest milliseconds between two pushed states. */
 const STATE_INTERVAL_MS = 250
@@ -63,12 +64,12 @@ export class CaptureView {
   private lastStateAt = 0
   private disposed = false
 
-  /** Files (packet bytes, exports) go to `directory`. */
+  /** Files (packet bytes, exports) go to `folder`, a private temporary folder. */
   constructor(
-    private readonly directory: string,
+    private readonly folder: TemporaryFolder,
     private readonly events: CaptureViewEvents
   ) {
-    this.exports = new CaptureExports(directory, (progress) => events.progress(progress))
+    this.exports = new CaptureExports(folder, (progress) => events.progress(progress))
   }
 
   /** What is shown and how the display filter stands. */
@@ -148,7 +149,7 @@ export class CaptureView {
     const captureInterface = session.captureInterface
     let target: ShownCapture
     try {
-      target = await ShownCapture.create('live', captureInterface.name, this.directory, () => [captureInterface], localAddresses())
+      target = await ShownCapture.create('live', captureInterface.name, await this.folder.path(), () => [captureInterface], localAddresses())
     } catch (error) {
       if (this.shown !== null) this.shown.notes = [...this.shown.notes, `packets could not be stored: ${errorMessage(error)}`]
       return UNFOLLOWED
@@ -286,7 +287,7 @@ export class CaptureView {
     if (this.shown?.kind === 'live' && this.shown.state === 'running') {
       throw new RequestError('busy', 'a live capture is running; stop it before opening a file')
     }
-    const job = await CaptureImport.begin(fileName, this.directory)
+    const job = await CaptureImport.begin(fileName, await this.folder.path())
     await this.dropUnshownImport()
     this.importJob = job
     return job.progress()

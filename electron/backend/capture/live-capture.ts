@@ -28,6 +28,7 @@ import { capturePermissionAdvice, formatCapturePermissionAdvice } from './captur
 import { CaptureSession, type CaptureSessionOptions, type CaptureSummary, type IndexedPacket } from './capture-session'
 import { ProcessAttributor, attributePackets, type PacketAttribution } from './process-attribution'
 import { TrafficAccounting } from './traffic-accounting'
+import type { TemporaryFolder } from '../storage/private-folder'
 
 /** A CaptureError as the failure a client can act on. */
 export function captureRequestError(error: unknown): unknown {
@@ -79,7 +80,7 @@ export class LiveCapture {
 
   constructor(
     private readonly context: BackendContext,
-    private readonly spillDirectory: string,
+    private readonly folder: TemporaryFolder,
     private readonly helper: CaptureHelperLaunchOptions,
     private readonly follow: FollowLiveCapture
   ) {
@@ -130,7 +131,7 @@ export class LiveCapture {
       await previous?.dispose()
       // The follower (the shown capture) stores every packet itself; a ring and spill file of the
       // session's own would only double the writes and hold memory after the end.
-      session = await CaptureSession.start({ ...request, ring: { maxPackets: 0 }, spillDirectory: this.spillDirectory, helper: this.helper })
+      session = await CaptureSession.start({ ...request, ring: { maxPackets: 0 }, spillDirectory: await this.folder.path(), helper: this.helper })
     } catch (error) {
       this.setState('idle')
       throw captureRequestError(error)

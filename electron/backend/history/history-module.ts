@@ -3,8 +3,8 @@
  * history, runs the leak detector, writes the recording when one is running, and serves
  * chart series, findings, opened recordings and exports.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { lstat, readdir } from 'node:fs/promises'
+import { basename } from 'node:path'
 import type { Finding } from '../../../shared/model/finding'
 import type { HistoryInfo, SeriesQuery } from '../../../shared/model/history'
 import type { ExportFormat } from '../../../shared/model/recording'
@@ -18,9 +18,13 @@ import type { HistoryStore } from './history-store'
 import { openRecording, type Recording } from '../recording/recording-reader'
 import { RecordingError } from '../recording/recording-format'
 import { exportDiff, exportTable } from '../recording/table-export'
+import { UnsafeFolderError } from '../storage/private-folder'
+import { UnsafePathError } from '../storage/safe-open'
 
 /** Findings kept after they clear, for the panel's "recently cleared" list. */
 const RECENTLY_CLEARED_LIMIT = 50
+/** The leak thresholds saved in the data folder. */
+const SETTINGS_FILE = 'leak-settings.json'
 /** Ticks the recorder may fall behind before ticks are skipped instead of queued. */
 const MAX_QUEUED_TICKS = 2
 /** While recording, the status is pushed every this many ticks. */
@@ -45,23 +49,36 @@ function exported(stem: string, format: ExportFormat, text: string): ExportedFil
   return { fileName: `${stem}.${format}`, mimeType: format === 'csv' ? 'text/csv' : 'application/json', text }
 }
 
+/** Runs a step on the data folder; an unsafe folder or path becomes a 'failed' answer that says why. */
+async function storageStep<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    if (error instanceof UnsafeFolderError || error instanceof UnsafePathError) throw new RequestError('failed', `cannot ${what}: ${error.message}`)
+    throw error
+  }
+}
+
 /** Serves `history/*`, `leaks/*`, `recording/*` and `export/*`. */
 export const historyModule: BackendModuleFactory = (context) => {
-  const recordingsDirectory = join(context.options.dataDirectory, 'recordings')
-  const settingsPath = join(context.options.dataDirectory, 'leak-settings.json')
+  const recordings = context.data.folder('recordings')
   // One point per tick: the ring holds the chosen minutes at the poll interval.
   // Capped so a fast interval cannot make the ring unbounded in practice (about 11 KB a point at worst).
   const capacity = Math.min(MAX_HISTORY_POINTS, Math.max(2, Math.ceil((context.options.historyMinutes * 60_000) / context.options.intervalMs)))
   const session = new HistorySession({ history: { capacity } })
   const recentlyCleared: Finding[] = []
   let opened: { readonly name: string; readonly recording: Recording } | null = null
+  let recordingProblem: string | null = null
   let queued = 0
   let work: Promise<void> = Promise.resolve()
   let disposed = false
 
   // Saved thresholds from an earlier run; a damaged file falls back to the defaults.
-  const settingsLoaded = readFile(settingsPath, 'utf8')
+  // An unsafe data folder is not read either: another user could have planted the file.
+  const settingsLoaded = context.data
+    .readFile(SETTINGS_FILE)
     .then((text) => {
+      if (text === null) return
       const parsed = v.safeParse(leakSettingsUpdateSchema, JSON.parse(text))
       if (parsed.success) session.detector.setSettings(mergeLeakSettings(DEFAULT_LEAK_SETTINGS, parsed.output))
     })
@@ -73,6 +90,8 @@ export const historyModule: BackendModuleFactory = (context) => {
       recording: recording !== null,
       name: recording ? basename(recording.path) : null,
       path: recording?.path ?? null,
+      folder: recordings.path,
+      problem: recordingProblem,
       startedAt: recording?.startedAt ?? null,
       ticks: recording?.ticks ?? 0,
       opened: opened ? opened.recording.info() : null
@@ -86,8 +105,12 @@ export const historyModule: BackendModuleFactory = (context) => {
     queued++
     work = work
       .then(async () => {
-        const { sample, findings } = await session.tick(snapshot, diff)
+        const { sample, findings, recordingFailure } = await session.tick(snapshot, diff)
         if (disposed) return
+        if (recordingFailure) {
+          recordingProblem = `the recording stopped: ${recordingFailure.message}`
+          context.emit('recording/status', status())
+        }
         context.emit('history/tick', { sample, info: session.store.info() })
         if (findings.appeared.length > 0 || findings.cleared.length > 0) {
           recentlyCleared.unshift(...findings.cleared)
@@ -117,7 +140,7 @@ export const historyModule: BackendModuleFactory = (context) => {
   function pathOf(name: string): string {
     // The schema already refuses folders; this keeps it so if the schema ever loosens.
     if (basename(name) !== name) throw new RequestError('invalid-arguments', `"${name}" is not a plain file name`)
-    return join(recordingsDirectory, name)
+    return recordings.pathOf(name)
   }
 
   function seriesQuery(args: Omit<SeriesQuery, 'from'> & { from?: number; windowMs?: number }, info: HistoryInfo): SeriesQuery {
@@ -143,22 +166,24 @@ export const historyModule: BackendModuleFactory = (context) => {
       'leaks/update-settings': async (update) => {
         await settingsLoaded
         const next: LeakSettings = mergeLeakSettings(session.detector.currentSettings(), update)
+        // Saved first, so a folder that cannot take them leaves the running thresholds as they were.
+        await storageStep('save the leak settings', () => context.data.replaceFile(SETTINGS_FILE, JSON.stringify(next, null, 2) + '\n'))
         session.detector.setSettings(next)
-        await mkdir(context.options.dataDirectory, { recursive: true })
-        await writeFile(settingsPath, JSON.stringify(next, null, 2) + '\n').catch(() => undefined)
         return next
       },
       'recording/start': async ({ name }) => {
         if (session.recording()) throw new RequestError('busy', `already recording to ${status().name}`)
+        recordingProblem = null
         const fileName = name ?? defaultRecordingName()
         const path = pathOf(fileName)
-        await mkdir(recordingsDirectory, { recursive: true })
-        const exists = await stat(path).then(
+        await storageStep('record', () => recordings.prepare())
+        // lstat: a link left under that name counts as taken; it is neither followed nor replaced.
+        const exists = await lstat(path).then(
           () => true,
           () => false
         )
         if (exists) throw new RequestError('busy', `a recording named ${fileName} already exists`)
-        await session.startRecording(path, { intervalMs: context.sockets.status().intervalMs })
+        await session.startRecording(path, { intervalMs: context.sockets.status().intervalMs, exclusive: true })
         const current = status()
         context.emit('recording/status', current)
         return current
@@ -171,17 +196,20 @@ export const historyModule: BackendModuleFactory = (context) => {
       },
       'recording/status': () => status(),
       'recording/list': async () => {
-        const names = await readdir(recordingsDirectory).catch(() => [] as string[])
+        if (!(await storageStep('list recordings', () => recordings.check()))) return []
+        const names = await readdir(recordings.path).catch(() => [] as string[])
         const files: RecordingFile[] = []
         for (const name of names) {
-          const info = await stat(join(recordingsDirectory, name)).catch(() => null)
+          const info = await lstat(recordings.pathOf(name)).catch(() => null)
           if (info?.isFile()) files.push({ name, bytes: info.size, modifiedAt: info.mtimeMs })
         }
         return files.sort((a, b) => b.modifiedAt - a.modifiedAt)
       },
       'recording/open': async ({ name }) => {
+        const path = pathOf(name)
+        await storageStep('open a recording', () => recordings.check())
         try {
-          const recording = await openRecording(pathOf(name))
+          const recording = await openRecording(path)
           opened = { name, recording }
         } catch (error) {
           if (error instanceof RecordingError) {

@@ -9,6 +9,7 @@ import { isLoopbackHost } from '../../backend/web/loopback'
 import { DEFAULT_WEB_CLIENT_LIMITS } from '../../backend/web/web-client'
 import { startWebServer } from '../../backend/web/web-server'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
+import { DATA_DIRECTORY_HELP, prepareDataDirectory } from '../data-directory-option'
 import { errorMessage } from '../../../shared/error-message'
 import { formatHostPort } from '../../../shared/format/socket-text'
 
@@ -27,7 +28,7 @@ export function servePolicy(allowRemoteTargets: boolean): ActionPolicy {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'serve the UI to a browser on this machine (web mode)',
-  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets]
+  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets] [--data-dir DIR]
 
 Serves the sockscope UI and its live backend over HTTP and a WebSocket.
 
@@ -45,7 +46,7 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
                    let web clients aim probes and the connection holder at other
                    machines, and bind test listeners to addresses other than loopback.
                    Without it they reach 127.0.0.0/8 and ::1 only.
-
+${DATA_DIRECTORY_HELP}
 The URL printed on start carries a random token. The page reads it once, keeps it in the
 tab's session storage and removes it from the address bar; no cookie is set. The API
 WebSocket (/api) needs the token (?token= or Authorization: Bearer), refuses other origins
@@ -60,7 +61,8 @@ or answering pings is dropped with a line on stderr.
       interval: { type: 'string' },
       'history-minutes': { type: 'string' },
       'no-resolve': { type: 'boolean' },
-      'allow-remote-targets': { type: 'boolean' }
+      'allow-remote-targets': { type: 'boolean' },
+      'data-dir': { type: 'string' }
     })
     if (values.help) {
       io.out.write(this.help)
@@ -87,11 +89,14 @@ or answering pings is dropped with a line on stderr.
         'warning: --allow-remote-targets: web clients can probe other machines, hold connections to them and open listeners they can reach, from this machine and as this user.\n'
       )
     }
+    const dataDirectory = await prepareDataDirectory(values['data-dir'])
+    io.err.write(`data folder: ${dataDirectory}\n`)
     const backend = createBackend({
       intervalMs,
       historyMinutes,
       resolveNames: !values['no-resolve'],
-      actionPolicy: servePolicy(allowRemoteTargets)
+      actionPolicy: servePolicy(allowRemoteTargets),
+      dataDirectory
     })
     let server
     try {

@@ -85,7 +85,8 @@ export const useRecordingStore = defineStore('recording', () => {
   async function open(name: string): Promise<void> {
     const info = await run(() => backendClient().request('recording/open', { name }))
     if (!info) return
-    status.value = { ...(status.value ?? { recording: false, name: null, path: null, startedAt: null, ticks: 0 }), opened: info }
+    const current = status.value ?? (await run(() => backendClient().request('recording/status', {})))
+    if (current) status.value = { ...current, opened: info }
     diff.value = null
     diffFrom.value = info.start
     diffTo.value = info.end

@@ -2,9 +2,9 @@
  * The shown capture's packet bytes: one append-only temporary file, so a million packets cost
  * disk rather than memory. The per-packet numbers live in PacketStore's columns.
  */
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { rm, type FileHandle } from 'node:fs/promises'
 import { asError } from '../../../../shared/error-message'
+import { createNewFile } from '../../storage/safe-open'
 
 /**
  * Append-only bytes in a temporary file, written in large blocks. Appends are synchronous (they
@@ -30,10 +30,9 @@ export class PacketByteLog {
     this.block = new Uint8Array(blockSize)
   }
 
-  /** Creates (or truncates) the file at `path`, making its folder when needed. */
+  /** Creates the file at `path`, which must not exist yet, with mode 0600 (its bytes are captured payloads). */
   static async create(path: string, blockSize = 4 * 1024 * 1024): Promise<PacketByteLog> {
-    await mkdir(dirname(path), { recursive: true })
-    return new PacketByteLog(await open(path, 'w+'), path, blockSize)
+    return new PacketByteLog(await createNewFile(path, { read: true }), path, blockSize)
   }
 
   /** Bytes appended so far. */

@@ -4,7 +4,7 @@
  * ends the export, which deletes it. Only the newest few exports are kept meanwhile.
  */
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, rm, stat } from 'node:fs/promises'
+import { open, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { EXPORT_CHUNK_BYTES, type ExportChunk, type ExportTicket, type TransferProgress } from '../../../../shared/contract/capture'
 import { RequestError } from '../../../../shared/contract/envelope'
@@ -12,6 +12,8 @@ import { CaptureWriteError } from '../files/capture-file-error'
 import { CaptureFileWriter, createCaptureEncoder } from '../files/capture-file-writer'
 import { PACKETS_PER_SLICE } from '../store/packet-store'
 import type { ShownCapture } from '../store/shown-capture'
+import type { TemporaryFolder } from '../../storage/private-folder'
+import { createNewFile } from '../../storage/safe-open'
 
 /** Exports kept for reading; older ones are deleted. */
 const MAX_EXPORTS = 4
@@ -32,12 +34,12 @@ interface ExportFile {
   readonly ticket: ExportTicket
 }
 
-/** The export files of a backend, under one folder. */
+/** The export files of a backend, in its private temporary folder. */
 export class CaptureExports {
   private readonly files = new Map<string, ExportFile>()
 
   constructor(
-    private readonly directory: string,
+    private readonly folder: TemporaryFolder,
     private readonly onProgress: (progress: TransferProgress) => void
   ) {}
 
@@ -45,11 +47,10 @@ export class CaptureExports {
   async write(capture: ShownCapture, { format, indexes, scopeName }: ExportRequest): Promise<ExportTicket> {
     const total = indexes === null ? capture.store.count : indexes.length
     const exportId = randomUUID()
-    const path = join(this.directory, `export-${exportId}.${format}`)
-    await mkdir(this.directory, { recursive: true })
+    const path = join(await this.folder.path(), `export-${exportId}.${format}`)
     let writer: CaptureFileWriter
     try {
-      writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format, interfaces: [...capture.interfaces] }))
+      writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format, interfaces: [...capture.interfaces] }), createNewFile)
     } catch (error) {
       await rm(path, { force: true })
       throw asRequestError(error)

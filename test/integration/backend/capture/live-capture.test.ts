@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CaptureError,
@@ -235,6 +235,23 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
     }
     expect(all).toBe(total)
     await session.dispose()
+  })
+
+  it('spills, without a folder given, to a private temporary folder (0700, file 0600) that dispose deletes', async () => {
+    const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, ring: { maxPackets: 5 } })
+    let received = 0
+    session.on('packets', (packets) => (received += packets.length))
+    await sendDatagrams(peers.port, Array.from({ length: 20 }, () => 32))
+    await waitFor(() => received >= 20, 5000, '20 packets')
+    await session.stop()
+    const spillPath = session.spillPath as string
+    const folder = dirname(spillPath)
+    expect(dirname(folder)).toBe(tmpdir())
+    expect(basename(folder)).toMatch(/^sockscope-spill-[A-Za-z0-9]{6}$/)
+    expect((await lstat(folder)).mode & 0o7777).toBe(0o700)
+    expect((await lstat(spillPath)).mode & 0o7777).toBe(0o600)
+    await session.dispose()
+    await expect(lstat(folder)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 
   it('counts what a stalled reader cannot take as dropped by the helper instead of queueing it', async () => {
