@@ -9,14 +9,6 @@ export type SocketProtocol = 'tcp' | 'udp' | 'unix' | 'raw'
 /** IP family: 4 or 6, or null for UNIX sockets. */
 export type AddressFamily = 4 | 6 | null
 
-/**
- * Socket state, upper case with underscores as the kernel names it
- * (ESTABLISHED, LISTEN, TIME_WAIT, CLOSE_WAIT, SYN_SENT, ...). UDP and raw sockets use
- * UNCONN or ESTABLISHED, the way `ss` does; UNIX sockets use LISTEN, ESTABLISHED,
- * CONNECTING, DISCONNECTING or UNCONN.
- */
-export type SocketState = string
-
 /** Every TCP state name the Linux kernel uses, in the kernel's numeric order (1..12). */
 export const TCP_STATES = [
   'ESTABLISHED',
@@ -32,6 +24,20 @@ export const TCP_STATES = [
   'CLOSING',
   'NEW_SYN_RECV'
 ] as const
+
+/**
+ * Every socket state name: the TCP states; BOUND_INACTIVE (state 13, which newer kernels report
+ * over netlink for a bound socket that neither listens nor connects); UNCONN (UDP and raw sockets
+ * use UNCONN or ESTABLISHED, the way `ss` does); and the UNIX CONNECTING and DISCONNECTING (UNIX
+ * sockets also use LISTEN, ESTABLISHED and UNCONN).
+ */
+export const SOCKET_STATES = [...TCP_STATES, 'BOUND_INACTIVE', 'UNCONN', 'CONNECTING', 'DISCONNECTING'] as const
+
+/** A state number that has no name yet (from a newer kernel), kept visible rather than dropped. */
+export type UnknownSocketState = `UNKNOWN_${number}`
+
+/** Socket state, upper case with underscores as the kernel names it. */
+export type SocketState = (typeof SOCKET_STATES)[number] | UnknownSocketState
 
 /**
  * Why a socket has no pid:
@@ -128,8 +134,48 @@ export interface SocketDiff {
   readonly added: readonly SocketEntry[]
   /** Ids of sockets that were in the previous snapshot and are gone. */
   readonly removed: readonly string[]
-  /** Sockets whose state, queues, owners or retransmits changed. */
+  /** Sockets whose slow-changing fields changed (not per-tick counters; see the socket field table). */
   readonly changed: readonly SocketEntry[]
   readonly issues: readonly TableIssue[]
   readonly partialOwnership: boolean
+}
+
+/** A socket row while a provider fills it in: the same fields, writable. */
+export type SocketEntryDraft = { -readonly [Key in keyof SocketEntry]: SocketEntry[Key] }
+
+/** Owners of a row nobody joined owners to yet; shared, since it is never changed. */
+const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
+
+/**
+ * A socket row with every field at its "not known" value, for a provider to fill in.
+ *
+ * Every provider starts its rows here, so a new field needs its default in one place. The row
+ * is one object literal (one shape for every row, which keeps large tables fast); `id` is ''
+ * until the provider sets it from the filled-in fields.
+ */
+export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily): SocketEntryDraft {
+  return {
+    id: '',
+    protocol,
+    family,
+    localAddress: '',
+    localPort: null,
+    remoteAddress: '',
+    remotePort: null,
+    state: 'UNCONN',
+    recvQueue: 0,
+    sendQueue: 0,
+    inode: 0,
+    uid: null,
+    user: null,
+    pid: null,
+    process: null,
+    command: null,
+    owners: NO_OWNERS,
+    ownerVisibility: 'none',
+    timer: null,
+    retransmits: null,
+    unixType: null,
+    rawProtocol: null
+  }
 }

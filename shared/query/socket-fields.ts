@@ -4,7 +4,7 @@
  */
 
 import { formatHostPort } from '../format/socket-text'
-import { TCP_STATES, type SocketEntry } from '../model/socket'
+import { SOCKET_STATES, type SocketEntry, type SocketState } from '../model/socket'
 import { addressField, choiceField, numberField, selectAny, textField, type FieldChoice } from './field-kinds'
 import { compileFilter, type FieldDefinition, type FieldTable, type QueryCompileResult, type RecordTest } from './query-compiler'
 import { describeQuerySyntax } from './query-syntax'
@@ -116,7 +116,7 @@ const PROTOCOL_CHOICES: readonly FieldChoice<SocketEntry>[] = [
 ]
 
 /** `ss` spellings (ESTAB, SYN-SENT) and a few words people type for states. */
-const STATE_ALIASES: Readonly<Record<string, readonly string[]>> = {
+const STATE_ALIASES: Readonly<Partial<Record<SocketState, readonly string[]>>> = {
   ESTABLISHED: ['estab'],
   SYN_RECV: ['syn-received'],
   LISTEN: ['listening'],
@@ -124,7 +124,7 @@ const STATE_ALIASES: Readonly<Record<string, readonly string[]>> = {
   UNCONN: ['unconnected']
 }
 
-const STATE_CHOICES: readonly FieldChoice<SocketEntry>[] = [...TCP_STATES, 'UNCONN', 'CONNECTING', 'DISCONNECTING'].map(
+const STATE_CHOICES: readonly FieldChoice<SocketEntry>[] = SOCKET_STATES.map(
   (state) => ({
     name: state.toLowerCase().replaceAll('_', '-').replace(/wait(\d)/, 'wait-$1'),
     aliases: [state, ...(STATE_ALIASES[state] ?? [])],
@@ -139,8 +139,8 @@ function normalizeState(text: string): string {
 
 const PORT_BOUNDS = { minimum: 0, maximum: 65535 } as const
 
-/** The socket field table: every `name:value` term the socket filter understands. */
-export const socketFields: FieldTable<SocketEntry> = {
+/** The socket filter's field table: every `name:value` term the socket filter understands. */
+export const socketFields = {
   fields: {
     proto: choiceField({
       syntax: 'proto:tcp',
@@ -250,7 +250,10 @@ export const socketFields: FieldTable<SocketEntry> = {
     { query: 'proc:node !(lport:3000 or lport:9229)', meaning: 'node sockets except its app and debug ports' },
     { query: '"Google Chrome"', meaning: 'text with a space in it' }
   ]
-}
+} satisfies FieldTable<SocketEntry>
+
+/** The name of a socket filter term (`proto`, `lport`…), for the socket field table to point at. */
+export type SocketFilterFieldName = keyof typeof socketFields.fields
 
 /** Parses and compiles a socket filter; an empty text matches every socket. */
 export function compileSocketFilter(source: string): QueryCompileResult<SocketEntry> {

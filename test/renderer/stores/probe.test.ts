@@ -3,7 +3,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../electron/backend/backend'
-import type { SocketEntry } from '../../../shared/model/socket'
+import { emptySocketEntry, type SocketEntry } from '../../../shared/model/socket'
 import { useProbeStore } from '../../../renderer/src/stores/probe'
 import { useLayoutStore } from '../../../renderer/src/stores/layout'
 import { socketRowActions } from '../../../renderer/src/row-actions'
@@ -126,9 +126,9 @@ describe('useProbeStore', () => {
 
   it('offers "probe this remote" and "probe this listener" on socket rows that fit', () => {
     const base: SocketEntry = {
-      id: 'x', protocol: 'tcp', family: 4, localAddress: '0.0.0.0', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0,
-      state: 'LISTEN', recvQueue: 0, sendQueue: 0, inode: 1, uid: 0, user: null, pid: 1, process: null, command: null,
-      owners: [], ownerVisibility: 'known', timer: null, retransmits: null, unixType: null, rawProtocol: null
+      ...emptySocketEntry('tcp', 4),
+      id: 'x', localAddress: '0.0.0.0', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0,
+      state: 'LISTEN', inode: 1, uid: 0, pid: 1, ownerVisibility: 'known'
     }
     const connected: SocketEntry = { ...base, localPort: 50000, remoteAddress: '::1', remotePort: 443, family: 6, localAddress: '::1', state: 'ESTABLISHED' }
     const action = (id: string) => socketRowActions.find((candidate) => candidate.id === id)!

@@ -6,9 +6,9 @@
  * Tables hold tens of thousands of lines on busy hosts, so the scanner works on character codes
  * and field offsets instead of splitting every line into strings.
  */
-import { TCP_STATES } from '../../../../shared/model/socket'
+import { emptySocketEntry, TCP_STATES } from '../../../../shared/model/socket'
 import { formatIpAddress, ipAddressFromBytes } from '../../../../shared/net/ip-address'
-import type { SocketEntry, SocketOwner, SocketState, TableIssue, TcpTimer } from '../../../../shared/model/socket'
+import type { SocketEntry, SocketEntryDraft, SocketState, TableIssue, TcpTimer } from '../../../../shared/model/socket'
 import { socketId } from '../socket-id'
 
 /** How an IP table is read: where it came from and what it holds. */
@@ -77,14 +77,8 @@ const ADDRESS_CACHE_LIMIT = 4096
 const ipv4Cache = new Map<number, string>()
 const ipv6Cache = new Map<string, string>()
 
-/** Owners of a row until the provider joins the process table; shared, since it never changes. */
-const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
-
 /** The timer of most TCP sockets, shared rather than allocated per row. */
 const TIMER_OFF: TcpTimer = Object.freeze({ kind: 'off', expiresInMs: 0 })
-
-/** Rows are built as one literal (one object shape, no spreading) and given their id after. */
-type Mutable<T> = { -readonly [Key in keyof T]: T[Key] }
 
 /** Names of an endpoint's parts in issue messages, made once rather than per line. */
 interface EndpointLabels {
@@ -195,35 +189,24 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
     state = datagramState(stateCode)
   }
   const isRaw = protocol === 'raw'
-  const entry: Mutable<SocketEntry> = {
-    id: '',
-    protocol,
-    family,
-    localAddress,
-    localPort: isRaw ? null : localPort,
-    remoteAddress,
-    remotePort: isRaw ? null : remotePort,
-    state,
-    recvQueue,
-    sendQueue,
-    inode,
-    uid,
-    user: null,
-    pid: null,
-    process: null,
-    command: null,
-    owners: NO_OWNERS,
-    ownerVisibility: 'none',
-    timer,
-    retransmits,
-    unixType: null,
-    rawProtocol: isRaw ? localPort : null
-  }
+  const entry = emptySocketEntry(protocol, family)
+  entry.localAddress = localAddress
+  entry.localPort = isRaw ? null : localPort
+  entry.remoteAddress = remoteAddress
+  entry.remotePort = isRaw ? null : remotePort
+  entry.state = state
+  entry.recvQueue = recvQueue
+  entry.sendQueue = sendQueue
+  entry.inode = inode
+  entry.uid = uid
+  entry.timer = timer
+  entry.retransmits = retransmits
+  entry.rawProtocol = isRaw ? localPort : null
   entry.id = socketId(entry)
   return entry
 }
 
-function parseUnixLine(text: string, count: number, lineEnd: number): Mutable<SocketEntry> {
+function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntryDraft {
   if (count < UNIX_REQUIRED_FIELDS) {
     throw new LineError(`expected at least ${UNIX_REQUIRED_FIELDS} fields, found ${count}`)
   }
@@ -240,31 +223,12 @@ function parseUnixLine(text: string, count: number, lineEnd: number): Mutable<So
   // The path is everything after the single space that follows the inode; it may hold spaces.
   const pathStart = fieldEnds[6] + 1
   const localAddress = pathStart < lineEnd ? text.slice(pathStart, lineEnd) : ''
-  const entry: Mutable<SocketEntry> = {
-    id: '',
-    protocol: 'unix',
-    family: null,
-    localAddress,
-    localPort: null,
-    remoteAddress: '',
-    remotePort: null,
-    state,
-    // /proc/net/unix has no queue or uid columns.
-    recvQueue: 0,
-    sendQueue: 0,
-    inode,
-    uid: null,
-    user: null,
-    pid: null,
-    process: null,
-    command: null,
-    owners: NO_OWNERS,
-    ownerVisibility: 'none',
-    timer: null,
-    retransmits: null,
-    unixType,
-    rawProtocol: null
-  }
+  // /proc/net/unix has no queue or uid columns: those keep their "not known" values.
+  const entry = emptySocketEntry('unix', null)
+  entry.localAddress = localAddress
+  entry.state = state
+  entry.inode = inode
+  entry.unixType = unixType
   entry.id = socketId(entry, inode === 0 ? text.slice(fieldStarts[0], fieldEnds[0] - 1) : undefined)
   return entry
 }

@@ -88,7 +88,7 @@ describe('ProcessAttributor', () => {
   })
 
   it("keeps a connection's process for its last packets, once its socket lingers without one", async () => {
-    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'TIME_WAIT' }
+    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'TIME_WAIT' as const }
     const table = new FakeTable([client], [lingering])
     const attributor = new ProcessAttributor(table, { refreshIntervalMs: 0 })
     const packet = flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080)
@@ -182,7 +182,7 @@ describe('TrafficAccounting', () => {
 
 describe('a connection that closed before the table was read', () => {
   it('is attributed through the listener that accepted it, not left ownerless by its TIME_WAIT socket', () => {
-    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'TIME_WAIT' }
+    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'TIME_WAIT' as const }
     const attributor = new ProcessAttributor(new FakeTable([server, lingering]))
     const fromClient = attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 500)
     expect(fromClient).toMatchObject({ direction: 'received', exact: false })
@@ -190,7 +190,7 @@ describe('a connection that closed before the table was read', () => {
   })
 
   it('prefers the end of a connection that still has its process', () => {
-    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'FIN_WAIT2' }
+    const lingering = { ...client, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, state: 'FIN_WAIT2' as const }
     const attributor = new ProcessAttributor(new FakeTable([lingering, accepted]))
     const packet = attributor.attribute(flow('tcp', '127.0.0.1', 40000, '127.0.0.1', 8080), 500)
     expect(packet).toMatchObject({ direction: 'received', exact: true })

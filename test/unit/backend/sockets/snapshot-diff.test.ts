@@ -12,7 +12,7 @@ describe('diffSnapshots', () => {
   const client = buildSocket({ localPort: 50000, remoteAddress: '127.0.0.1', remotePort: 80, state: 'ESTABLISHED', inode: 2 })
 
   it('reports added, removed and changed sockets', () => {
-    const closing = { ...client, state: 'CLOSE_WAIT' }
+    const closing = { ...client, state: 'CLOSE_WAIT' as const }
     const fresh = buildSocket({ localPort: 50001, remoteAddress: '127.0.0.1', remotePort: 80, state: 'ESTABLISHED', inode: 3 })
     const diff = diffSnapshots(snapshot(1, [listener, client]), snapshot(2, [closing, fresh]))
     expect(diff.added.map((socket) => socket.id)).toEqual([fresh.id])

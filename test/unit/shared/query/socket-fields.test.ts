@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { SocketEntry, SocketOwner } from '../../../../shared/model/socket'
+import { emptySocketEntry, type SocketEntry, type SocketOwner } from '../../../../shared/model/socket'
 import { compileSocketFilter, SOCKET_QUERY_HELP, socketFields } from '../../../../shared/query/socket-fields'
 
 function owner(pid: number, process: string, command: string, user: string | null = 'alice'): SocketOwner {
@@ -10,9 +10,8 @@ function owner(pid: number, process: string, command: string, user: string | nul
 function socket(overrides: Partial<SocketEntry> = {}): SocketEntry {
   const owners = overrides.owners ?? [owner(4242, 'node', '/usr/bin/node server.js --port 8080')]
   return {
+    ...emptySocketEntry('tcp', 4),
     id: `socket-${Math.random()}`,
-    protocol: 'tcp',
-    family: 4,
     localAddress: '127.0.0.1',
     localPort: 51000,
     remoteAddress: '127.0.0.1',
@@ -28,10 +27,7 @@ function socket(overrides: Partial<SocketEntry> = {}): SocketEntry {
     command: owners[0]?.command ?? null,
     owners,
     ownerVisibility: owners.length > 0 ? 'known' : 'none',
-    timer: null,
     retransmits: 0,
-    unixType: null,
-    rawProtocol: null,
     ...overrides
   }
 }
