@@ -1,8 +1,11 @@
 /**
- * Text forms of sockets and endpoints shared by the CLI, the renderer, the probes, the capture
- * analysis and copy-as-text. Every `host:port` in sockscope is written here.
+ * Text forms of endpoints and owners shared by the CLI, the renderer, the probes, the capture
+ * analysis and the socket field table. Every `host:port` in sockscope is written here.
  */
 import type { SocketEntry } from '../model/socket'
+
+/** The text of a value that is not known or does not apply (no pid, no user, no port). */
+export const NO_VALUE = '–'
 
 /**
  * `host:port` the way users type it back, with an IPv6 address in brackets so its colons do not
@@ -12,10 +15,21 @@ export function formatHostPort(host: string, port: number | string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
+/** An address as ss prints it; an unnamed UNIX socket (no path) as `*`. */
+export function formatAddress(address: string, family: SocketEntry['family']): string {
+  return family === null && address === '' ? '*' : address
+}
+
+/** A port as ss prints it: an unbound one (0, or none on a raw socket) as `*`; UNIX sockets have none. */
+export function formatPort(port: number | null, family: SocketEntry['family']): string {
+  if (family === null) return NO_VALUE
+  return port === null || port === 0 ? '*' : String(port)
+}
+
 /** `address:port` as ss prints it: IPv6 in brackets, a zero port as `*`, UNIX paths bare. */
 export function formatEndpoint(address: string, port: number | null, family: SocketEntry['family']): string {
-  if (family === null) return address === '' ? '*' : address
-  const portText = port === null || port === 0 ? '*' : port
+  if (family === null) return formatAddress(address, family)
+  const portText = formatPort(port, family)
   return family === 6 ? `[${address}]:${portText}` : `${address}:${portText}`
 }
 
@@ -25,51 +39,5 @@ export function formatOwner(socket: SocketEntry): string {
     const extra = socket.owners.length > 1 ? ` +${socket.owners.length - 1}` : ''
     return `${socket.process ?? '?'} (${socket.pid})${extra}`
   }
-  return socket.ownerVisibility === 'hidden' ? '(hidden)' : '–'
-}
-
-/** Why a socket shows no owner, in words for a tooltip or details pane. */
-function explainOwnerVisibility(socket: SocketEntry): string {
-  switch (socket.ownerVisibility) {
-    case 'known':
-      return 'Owner found in /proc/PID/fd.'
-    case 'hidden':
-      return "Its owner is another user's process, whose file descriptors only root (or that user) may read. Run sockscope as root to see it."
-    case 'none':
-      return 'No process holds this socket: the kernel keeps it alone (TIME_WAIT or an orphaned close), or its owner closed it during the read.'
-  }
-}
-
-/** Every field of a socket as `name: value` lines, for copy-as-text and the details pane. */
-export function socketDetailLines(socket: SocketEntry): Array<[string, string]> {
-  const lines: Array<[string, string]> = [
-    ['Protocol', socket.family === null ? socket.protocol : `${socket.protocol}${socket.family === 6 ? '6' : ''}`],
-    ['Local', formatEndpoint(socket.localAddress, socket.localPort, socket.family)],
-    ['Remote', formatEndpoint(socket.remoteAddress, socket.remotePort, socket.family)],
-    ['State', socket.state],
-    ['Recv-Q', String(socket.recvQueue)],
-    ['Send-Q', String(socket.sendQueue)],
-    ['PID', socket.pid === null ? '–' : String(socket.pid)],
-    ['Process', socket.process ?? '–'],
-    ['Command', socket.command ?? '–'],
-    ['User', socket.user ?? (socket.uid === null ? '–' : String(socket.uid))],
-    ['UID', socket.uid === null ? '–' : String(socket.uid)],
-    ['Inode', String(socket.inode)],
-    ['Owner', explainOwnerVisibility(socket)]
-  ]
-  if (socket.owners.length > 1) {
-    lines.push(['All owners', socket.owners.map((owner) => `${owner.process} (${owner.pid})`).join(', ')])
-  }
-  if (socket.timer) lines.push(['Timer', `${socket.timer.kind}, ${socket.timer.expiresInMs} ms`])
-  if (socket.retransmits !== null) lines.push(['Retransmits', String(socket.retransmits)])
-  if (socket.unixType) lines.push(['UNIX type', socket.unixType])
-  if (socket.rawProtocol !== null) lines.push(['IP protocol', String(socket.rawProtocol)])
-  return lines
-}
-
-/** The details as plain text, one `Name: value` per line. */
-export function socketAsText(socket: SocketEntry): string {
-  return socketDetailLines(socket)
-    .map(([name, value]) => `${name}: ${value}`)
-    .join('\n')
+  return socket.ownerVisibility === 'hidden' ? '(hidden)' : NO_VALUE
 }

@@ -1,12 +1,10 @@
 /** Builds SocketEntry values for unit tests, with every field filled in. */
-import type { SocketEntry } from '../../shared/model/socket'
+import { emptySocketEntry, type SocketEntry, type SocketOwner } from '../../shared/model/socket'
 
-/** A TCP socket with sensible defaults; override any field. */
+/** A TCP listener owned by node with sensible defaults; override any field. */
 export function buildSocket(overrides: Partial<SocketEntry> = {}): SocketEntry {
   const base: SocketEntry = {
-    id: '',
-    protocol: 'tcp',
-    family: 4,
+    ...emptySocketEntry('tcp', 4),
     localAddress: '127.0.0.1',
     localPort: 8080,
     remoteAddress: '0.0.0.0',
@@ -22,11 +20,52 @@ export function buildSocket(overrides: Partial<SocketEntry> = {}): SocketEntry {
     command: 'node server.js',
     owners: [{ pid: 42, process: 'node', command: 'node server.js', user: 'root' }],
     ownerVisibility: 'known',
-    timer: null,
-    retransmits: 0,
-    unixType: null,
-    rawProtocol: null
+    retransmits: 0
   }
   const socket = { ...base, ...overrides }
   return { ...socket, id: socket.id || `${socket.protocol}${socket.family} ${socket.localAddress}|${socket.localPort} ${socket.remoteAddress}|${socket.remotePort} #${socket.inode}` }
+}
+
+/**
+ * One socket of each kind (TCP listener and IPv6 connection, UDP, UNIX, raw, TIME_WAIT), between
+ * them giving every field of the socket field table a value.
+ */
+export function socketSamples(): SocketEntry[] {
+  return [
+    buildSocket({ localPort: 8080, inode: 1001 }),
+    buildSocket({
+      family: 6,
+      localAddress: '::1',
+      localPort: 50_000,
+      remoteAddress: '::1',
+      remotePort: 8080,
+      state: 'ESTABLISHED',
+      recvQueue: 12,
+      sendQueue: 34,
+      inode: 1002,
+      uid: 1000,
+      user: null,
+      pid: 77,
+      process: 'nginx',
+      command: 'nginx: worker',
+      owners: [sampleOwner(77, 'nginx'), sampleOwner(78, 'nginx')],
+      timer: { kind: 'keepalive', expiresInMs: 7000 },
+      retransmits: 3
+    }),
+    buildSocket({ protocol: 'udp', localPort: 53, state: 'UNCONN', inode: 1003, user: 'alice', uid: 1001, retransmits: null }),
+    buildSocket({
+      ...emptySocketEntry('unix', null),
+      localAddress: '/run/app.sock',
+      state: 'LISTEN',
+      inode: 1004,
+      unixType: 'stream',
+      ownerVisibility: 'hidden'
+    }),
+    buildSocket({ ...emptySocketEntry('raw', 6), localAddress: '::', remoteAddress: '::', rawProtocol: 58, inode: 1005, state: 'UNCONN' }),
+    buildSocket({ remotePort: 40_000, remoteAddress: '127.0.0.1', state: 'TIME_WAIT', inode: 0, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none', uid: 0 })
+  ]
+}
+
+function sampleOwner(pid: number, process: string): SocketOwner {
+  return { pid, process, command: `${process} --serve`, user: 'root' }
 }

@@ -1,25 +1,16 @@
-/** CSV and JSON forms of a socket table or of a diff between two moments. */
+/**
+ * CSV and JSON forms of a socket table or of a diff between two moments. CSV has one column per
+ * field of the socket field table; JSON holds the sockets as they are.
+ */
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { ExportFormat, TableAt, TableDiff } from '../../../shared/model/recording'
+import { SOCKET_FIELDS } from '../../../shared/socket-field-table'
 
-const columns: ReadonlyArray<[string, (socket: SocketEntry) => string | number | null]> = [
-  ['protocol', (socket) => socket.protocol],
-  ['family', (socket) => socket.family],
-  ['local_address', (socket) => socket.localAddress],
-  ['local_port', (socket) => socket.localPort],
-  ['remote_address', (socket) => socket.remoteAddress],
-  ['remote_port', (socket) => socket.remotePort],
-  ['state', (socket) => socket.state],
-  ['recv_q', (socket) => socket.recvQueue],
-  ['send_q', (socket) => socket.sendQueue],
-  ['pid', (socket) => socket.pid],
-  ['process', (socket) => socket.process],
-  ['user', (socket) => socket.user],
-  ['uid', (socket) => socket.uid],
-  ['inode', (socket) => socket.inode],
-  ['owners', (socket) => socket.owners.map((owner) => `${owner.process}(${owner.pid})`).join(' ')],
-  ['id', (socket) => socket.id]
-]
+const csvHeaders = SOCKET_FIELDS.map((field) => field.csvName)
+
+function csvValues(socket: SocketEntry): Array<string | number | null> {
+  return SOCKET_FIELDS.map((field) => field.value(socket))
+}
 
 /** One CSV field as RFC 4180 wants it: quoted when it holds a comma, quote or line break. */
 export function csvField(value: string | number | null): string {
@@ -34,16 +25,16 @@ function csvLine(fields: ReadonlyArray<string | number | null>): string {
 
 /** The table as CSV, one socket a row, with a header row. */
 export function tableToCsv(sockets: readonly SocketEntry[]): string {
-  let text = csvLine(columns.map(([name]) => name))
-  for (const socket of sockets) text += csvLine(columns.map(([, value]) => value(socket)))
+  let text = csvLine(csvHeaders)
+  for (const socket of sockets) text += csvLine(csvValues(socket))
   return text
 }
 
 /** The diff as CSV: a `change` column (opened, closed, changed) and `previous_state` for changed rows. */
 export function diffToCsv(diff: TableDiff): string {
-  let text = csvLine(['change', 'previous_state', ...columns.map(([name]) => name)])
+  let text = csvLine(['change', 'previous_state', ...csvHeaders])
   const row = (change: string, previousState: string | null, socket: SocketEntry): string =>
-    csvLine([change, previousState, ...columns.map(([, value]) => value(socket))])
+    csvLine([change, previousState, ...csvValues(socket)])
   for (const socket of diff.opened) text += row('opened', null, socket)
   for (const socket of diff.closed) text += row('closed', null, socket)
   for (const change of diff.changed) text += row('changed', change.before.state, change.after)

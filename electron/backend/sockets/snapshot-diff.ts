@@ -1,22 +1,11 @@
 /** Pure comparison of two socket tables, the heart of every live tick. */
 import type { SocketDiff, SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
-
-/** True when a socket changed in a way a user watching the table cares about. */
-export function socketChanged(before: SocketEntry, after: SocketEntry): boolean {
-  return (
-    before.state !== after.state ||
-    before.recvQueue !== after.recvQueue ||
-    before.sendQueue !== after.sendQueue ||
-    before.pid !== after.pid ||
-    before.owners.length !== after.owners.length ||
-    before.retransmits !== after.retransmits ||
-    before.ownerVisibility !== after.ownerVisibility
-  )
-}
+import { socketChanged } from '../../../shared/socket-field-table'
 
 /**
- * What was added, removed and changed going from `previous` to `next`. Timer countdowns are
- * ignored on purpose: they change on every read and would make every TCP socket "changed".
+ * What was added, removed and changed going from `previous` to `next`. A socket is changed when
+ * a field of the socket field table differs, except per-tick ones (timer countdowns, counters):
+ * those change on every read and would make every TCP socket "changed".
  */
 export function diffSnapshots(previous: SocketSnapshot, next: SocketSnapshot): SocketDiff {
   const before = new Map<string, SocketEntry>()

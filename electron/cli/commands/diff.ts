@@ -1,40 +1,44 @@
 /** `sockscope diff`: what opened, closed and changed between two moments of a recording. */
 import type { SocketEntry } from '../../../shared/model/socket'
-import { formatEndpoint, formatOwner } from '../../../shared/format/socket-text'
+import type { SocketField } from '../../../shared/socket-field-table'
 import { openRecording } from '../../backend/recording/recording-reader'
 import { parseRecordingTime } from '../../backend/recording/recording-time'
 import { diffToCsv, exportDiff } from '../../backend/recording/table-export'
 import { parseCommandArguments, UsageError, type CliCommand } from '../cli-command'
+import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../socket-columns'
 import { renderTextTable } from '../text-table'
 
-function socketTable(sockets: readonly SocketEntry[], previousState?: (socket: SocketEntry) => string): string {
-  return renderTextTable(sockets, [
-    { title: 'Proto', value: (socket) => (socket.family === 6 ? `${socket.protocol}6` : socket.protocol) },
-    { title: 'State', value: (socket) => (previousState ? `${previousState(socket)} → ${socket.state}` : socket.state) },
-    { title: 'Local', value: (socket) => formatEndpoint(socket.localAddress, socket.localPort, socket.family), maxWidth: 48 },
-    { title: 'Remote', value: (socket) => formatEndpoint(socket.remoteAddress, socket.remotePort, socket.family), maxWidth: 48 },
-    { title: 'Process', value: formatOwner, maxWidth: 32 }
-  ])
+/** The sockets as a text table; with `before`, changed values read `old → new`. */
+function socketTable(sockets: readonly SocketEntry[], columns: readonly SocketField[], before?: (socket: SocketEntry) => SocketEntry | undefined): string {
+  return renderTextTable(sockets, socketTextColumns(columns, {}, before))
 }
 
 /** Compares two moments of a recording. */
 export const diffCommand: CliCommand = {
   name: 'diff',
   summary: 'compare two moments of a recording: sockets opened, closed and changed',
-  help: `Usage: sockscope diff FILE --from T1 --to T2 [--json | --csv]
+  help: `Usage: sockscope diff FILE --from T1 --to T2 [--json | --csv] [--columns A,B,...]
 
 Opens a recording (made by "sockscope watch --record" or the app) and compares the socket
-table at T1 with the one at T2: which sockets opened, which closed and which changed state.
+table at T1 with the one at T2: which sockets opened, which closed and which changed (a
+changed value reads "old → new").
 
 A time is one of: start, end, an offset from the start (90, 90s, 2m, 1h, 500ms), epoch
 milliseconds, or an ISO date (2024-01-31T14:25:00Z). The table at a time is the last one
 recorded at or before it.
 
-  --json   the diff as JSON
-  --csv    the diff as CSV, one socket a row with a "change" column
+  --json          the diff as JSON
+  --csv           the diff as CSV, one socket a row with a "change" column
+  --columns LIST  the table's columns, in this order (names below)
+
+${SOCKET_COLUMNS_HELP}
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArguments(argv, { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' } }, true)
+    const { values, positionals } = parseCommandArguments(
+      argv,
+      { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, columns: { type: 'string' } },
+      true
+    )
     if (values.help) {
       io.out.write(this.help)
       return 0
@@ -42,6 +46,7 @@ recorded at or before it.
     if (positionals.length !== 1) throw new UsageError('give exactly one recording FILE')
     if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are both needed')
     if (values.json && values.csv) throw new UsageError('give --json or --csv, not both')
+    const columns = socketColumnsOption(values.columns)
     const recording = await openRecording(positionals[0])
     const info = recording.info()
     if (info.problem) io.err.write(`warning: ${positionals[0]}: line ${info.problem.line}: ${info.problem.message}\n`)
@@ -66,12 +71,12 @@ recorded at or before it.
       io.out.write(diffToCsv(diff))
       return 0
     }
-    const before = new Map(diff.changed.map((change) => [change.after.id, change.before.state]))
+    const before = new Map(diff.changed.map((change) => [change.after.id, change.before]))
     io.out.write(`From ${new Date(diff.from).toISOString()} to ${new Date(diff.to).toISOString()}: ${diff.opened.length} opened, ${diff.closed.length} closed, ${diff.changed.length} changed\n`)
-    if (diff.opened.length > 0) io.out.write(`\nOpened (${diff.opened.length})\n${socketTable(diff.opened)}`)
-    if (diff.closed.length > 0) io.out.write(`\nClosed (${diff.closed.length})\n${socketTable(diff.closed)}`)
+    if (diff.opened.length > 0) io.out.write(`\nOpened (${diff.opened.length})\n${socketTable(diff.opened, columns)}`)
+    if (diff.closed.length > 0) io.out.write(`\nClosed (${diff.closed.length})\n${socketTable(diff.closed, columns)}`)
     if (diff.changed.length > 0) {
-      io.out.write(`\nChanged (${diff.changed.length})\n${socketTable(diff.changed.map((change) => change.after), (socket) => before.get(socket.id) ?? '?')}`)
+      io.out.write(`\nChanged (${diff.changed.length})\n${socketTable(diff.changed.map((change) => change.after), columns, (socket) => before.get(socket.id))}`)
     }
     return 0
   }

@@ -1,11 +1,11 @@
 /** `sockscope list`: the socket table once, as a table or JSON. */
 import type { SocketEntry } from '../../../shared/model/socket'
-import { formatEndpoint, formatOwner } from '../../../shared/format/socket-text'
 import { SOCKET_QUERY_HELP } from '../../../shared/query/socket-fields'
 import { ReverseResolver } from '../../backend/dns/reverse-resolver'
 import { createSocketProvider } from '../../backend/sockets/socket-provider'
 import { parseCommandArguments, type CliCommand } from '../cli-command'
 import { socketFilterOption } from '../filter-option'
+import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../socket-columns'
 import { renderTextTable } from '../text-table'
 
 /** How long `list` waits for reverse DNS before printing addresses instead. */
@@ -15,16 +15,19 @@ const RESOLVE_BUDGET_MS = 1500
 export const listCommand: CliCommand = {
   name: 'list',
   summary: 'print every socket with its owning process',
-  help: `Usage: sockscope list [--json] [--filter EXPR] [--no-resolve]
+  help: `Usage: sockscope list [--json] [--filter EXPR] [--columns A,B,...] [--no-resolve]
 
 Prints TCP, UDP, UNIX and raw sockets with their owning process.
 
-  --json          a JSON array, one object per socket
+  --json          a JSON array, one object per socket (every field)
   --filter EXPR   only sockets matching EXPR (the UI's filter language, below)
+  --columns LIST  the table's columns, in this order (names below)
   --no-resolve    do not look up names for remote addresses (the table shows names
                   found within ${RESOLVE_BUDGET_MS / 1000} s otherwise; JSON adds "remoteHost")
 
 Run as root to see the owners of other users' sockets.
+
+${SOCKET_COLUMNS_HELP}
 
 Filter language:
 ${SOCKET_QUERY_HELP}
@@ -33,6 +36,7 @@ ${SOCKET_QUERY_HELP}
     const { values } = parseCommandArguments(argv, {
       json: { type: 'boolean' },
       filter: { type: 'string' },
+      columns: { type: 'string' },
       'no-resolve': { type: 'boolean' }
     })
     if (values.help) {
@@ -40,6 +44,7 @@ ${SOCKET_QUERY_HELP}
       return 0
     }
     const matches = socketFilterOption(values.filter)
+    const columns = socketColumnsOption(values.columns)
     const provider = createSocketProvider()
     const read = await provider.read({ withProcesses: true })
     provider.dispose?.()
@@ -52,27 +57,10 @@ ${SOCKET_QUERY_HELP}
       io.out.write(JSON.stringify(rows, null, 2) + '\n')
       return 0
     }
-    io.out.write(
-      renderTextTable(sockets, [
-        { title: 'Proto', value: (socket) => (socket.family === 6 ? `${socket.protocol}6` : socket.protocol) },
-        { title: 'State', value: (socket) => socket.state },
-        { title: 'Recv-Q', value: (socket) => String(socket.recvQueue), align: 'right' },
-        { title: 'Send-Q', value: (socket) => String(socket.sendQueue), align: 'right' },
-        { title: 'Local', value: (socket) => formatEndpoint(socket.localAddress, socket.localPort, socket.family), maxWidth: 48 },
-        { title: 'Remote', value: (socket) => remoteText(socket, names), maxWidth: 48 },
-        { title: 'Process', value: formatOwner, maxWidth: 32 },
-        { title: 'User', value: (socket) => socket.user ?? (socket.uid === null ? '' : String(socket.uid)) }
-      ])
-    )
+    io.out.write(renderTextTable(sockets, socketTextColumns(columns, { nameFor: (address) => names[address] ?? null })))
     if (read.partialOwnership) io.err.write('note: not running as root, so sockets of other users\' processes show no owner\n')
     return 0
   }
-}
-
-function remoteText(socket: SocketEntry, names: Readonly<Record<string, string>>): string {
-  const name = names[socket.remoteAddress]
-  if (!name || socket.family === null) return formatEndpoint(socket.remoteAddress, socket.remotePort, socket.family)
-  return `${name}:${socket.remotePort}`
 }
 
 /** Resolves the remote addresses, waiting at most RESOLVE_BUDGET_MS; unresolved ones stay as addresses. */

@@ -10,7 +10,7 @@ import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 import { backendClient, type AccessRefusal } from '../transport'
-import { compareSockets, type SortKey } from '../socket-sort'
+import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketComparator, type SocketFieldKey } from '../../../shared/socket-field-table'
 import { errorMessage } from '../../../shared/error-message'
 
 /** How a row is highlighted, following TCPView: green when new, red while it lingers after closing. */
@@ -42,8 +42,10 @@ export const useSocketsStore = defineStore('sockets', () => {
   const loadError = ref<string | null>(null)
 
   const filterText = ref('')
-  const sortKey = ref<SortKey>('localPort')
+  const sortKey = ref<SocketFieldKey>('localPort')
   const sortDescending = ref(false)
+  /** The table's columns, in the field table's order. */
+  const columns = ref<readonly SocketFieldKey[]>(DEFAULT_TABLE_COLUMNS)
   const selectedId = ref<string | null>(null)
 
   let started = false
@@ -63,9 +65,8 @@ export const useSocketsStore = defineStore('sockets', () => {
   const visibleRows = computed(() => {
     const query = activeQuery.value
     const rows = query && !query.matchesEverything ? allRows.value.filter((row) => query.matches(row.socket)) : allRows.value.slice()
-    const descending = sortDescending.value
-    const key = sortKey.value
-    rows.sort((a, b) => compareSockets(a.socket, b.socket, key, descending))
+    const compare = socketComparator(sortKey.value, sortDescending.value)
+    rows.sort((a, b) => compare(a.socket, b.socket))
     return rows
   })
   const selected = computed(() => (selectedId.value ? (rowsById.value.get(selectedId.value) ?? null) : null))
@@ -192,7 +193,16 @@ export const useSocketsStore = defineStore('sockets', () => {
     filterText.value = text
   }
 
-  function sortBy(key: SortKey): void {
+  /** Shows a hidden column or hides a shown one; the last column stays. */
+  function toggleColumn(key: SocketFieldKey): void {
+    if (!columns.value.includes(key)) {
+      columns.value = SOCKET_FIELDS.map((field) => field.key).filter((candidate) => candidate === key || columns.value.includes(candidate))
+    } else if (columns.value.length > 1) {
+      columns.value = columns.value.filter((candidate) => candidate !== key)
+    }
+  }
+
+  function sortBy(key: SocketFieldKey): void {
     if (sortKey.value === key) sortDescending.value = !sortDescending.value
     else {
       sortKey.value = key
@@ -219,6 +229,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     filterError,
     sortKey,
     sortDescending,
+    columns,
     selectedId,
     visibleRows,
     selected,
@@ -232,6 +243,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     setIntervalMs,
     setFilter,
     sortBy,
+    toggleColumn,
     select
   }
 })

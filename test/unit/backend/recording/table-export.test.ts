@@ -16,8 +16,10 @@ describe('CSV export', () => {
   it('writes a header row and one row per socket', () => {
     const socket = buildSocket({ process: 'my,app', inode: 5 })
     const lines = tableToCsv([socket]).split('\r\n')
-    expect(lines[0]).toBe('protocol,family,local_address,local_port,remote_address,remote_port,state,recv_q,send_q,pid,process,user,uid,inode,owners,id')
-    expect(lines[1]).toBe(`tcp,4,127.0.0.1,8080,0.0.0.0,0,LISTEN,0,0,42,"my,app",root,0,5,node(42),${socket.id}`)
+    expect(lines[0]).toBe(
+      'protocol,family,local_address,local_port,remote_address,remote_port,state,recv_q,send_q,pid,process,command,user,uid,inode,owners,owner_visibility,timer,retransmits,unix_type,raw_protocol,id'
+    )
+    expect(lines[1]).toBe(`tcp,4,127.0.0.1,8080,0.0.0.0,0,LISTEN,0,0,42,"my,app",node server.js,root,0,5,node (42),known,,0,,,${socket.id}`)
     expect(lines[2]).toBe('')
   })
 

@@ -1,0 +1,489 @@
+/**
+ * The socket field table: every field of a socket row, declared once.
+ *
+ * Each entry says how the field is titled, labelled, shown as text, sorted, exported to CSV,
+ * filtered and compared between reads. The app's table and its column picker, the details pane
+ * and copy-as-text, the CLI's `list` and `diff` tables, CSV export and the live diff's "changed"
+ * test all read it, so a new socket field is the model, the provider that fills it and one entry
+ * here; `test/unit/shared/socket-field-table.test.ts` then checks it on every surface.
+ */
+import { formatBytes } from './format/number-text'
+import { formatAddress, formatOwner, formatPort, NO_VALUE } from './format/socket-text'
+import type { SocketEntry } from './model/socket'
+import { socketFields as socketFilter, type SocketFilterFieldName } from './query/socket-fields'
+
+/** What a field's text may depend on besides the socket: names resolved for addresses. */
+export interface SocketTextContext {
+  /** The reverse-DNS name of an address, or null to show the address. */
+  readonly nameFor?: (address: string) => string | null
+}
+
+/** A field's value as one scalar, for CSV cells and for telling whether it changed. */
+export type SocketFieldValue = string | number | null
+
+/** What a number counts, which decides its text: `12`, `3.5 ms`, `1.5 MiB`, `1.5 MiB/s`. */
+export type QuantityUnit = 'count' | 'ms' | 'bytes' | 'bytes/s'
+
+/** One socket field and how every surface shows it. */
+export interface SocketField<Key extends string = string> {
+  /**
+   * Stable name: the column and sort key, the CLI's `--columns` name, and the field's path in a
+   * socket's JSON (`list --json`, JSON export), dotted for a nested value (`tcpInfo.rttMs`).
+   */
+  readonly key: Key
+  /** Column header in the app's table and in the CLI. */
+  readonly title: string
+  /** Label in the details pane, copy-as-text and the column picker. */
+  readonly label: string
+  /** Column name in CSV exports. */
+  readonly csvName: string
+  /** The value as one scalar: the CSV cell, and what "changed" compares unless `same` is given. */
+  readonly value: (socket: SocketEntry) => SocketFieldValue
+  /** The canonical text, the same on every surface: NO_VALUE when there is none. */
+  readonly text: (socket: SocketEntry, context?: SocketTextContext) => string
+  /** What sorting compares: numbers by size, text naturally (`a2` before `a10`); null sorts last. */
+  readonly sortValue: (socket: SocketEntry) => string | number | null
+  /** Whether two reads of a socket hold the same value, for values whose `value` costs an allocation. */
+  readonly same: (before: SocketEntry, after: SocketEntry) => boolean
+  /** The filter term for this field (`lport` for the local port), when the filter language has one. */
+  readonly filter: SocketFilterFieldName | null
+  /**
+   * How the value changes while the socket lives, which decides whether it marks the socket
+   * "changed" in the live diff:
+   * - `never`: part of the socket's identity (its id); a different value is a different socket;
+   * - `rarely`: state, queues, owners…: a change marks the socket changed;
+   * - `every-tick`: timer countdowns, byte counters, rates: never marks it changed, or every row
+   *   would flash and travel in every diff.
+   */
+  readonly changes: 'never' | 'rarely' | 'every-tick'
+  /** Shown by default in the app's socket table. */
+  readonly inTable: boolean
+  /** Shown by default in the CLI's tables (`list`, `diff`). */
+  readonly inCli: boolean
+  /** Whether the field means anything for this socket; the details pane leaves it out otherwise. */
+  readonly appliesTo: (socket: SocketEntry) => boolean
+  /** Words that explain the value, shown with it in the details pane; null when there are none. */
+  readonly note: (socket: SocketEntry) => string | null
+  /** Numbers line up on the right. */
+  readonly align: 'left' | 'right'
+  /** The app's column: its narrowest width in pixels, and its share of spare width (0 keeps it fixed). */
+  readonly minWidthPx: number
+  readonly grow: number
+  /** Longest a CLI cell may be before it is cut with an ellipsis; null for no limit. */
+  readonly maxChars: number | null
+}
+
+/** What an entry must say; everything else has a default (see `defineField`). */
+type SocketFieldSpec<Key extends string> = Pick<SocketField<Key>, 'key' | 'title' | 'label' | 'value'> &
+  Partial<Omit<SocketField<Key>, 'key' | 'title' | 'label' | 'value'>>
+
+/** An entry with its defaults filled in: text, sort value and CSV name follow from the value and key. */
+function defineField<const Key extends string>(spec: SocketFieldSpec<Key>): SocketField<Key> {
+  const value = spec.value
+  return {
+    csvName: snakeCase(spec.key),
+    text: (socket) => {
+      const shown = value(socket)
+      return shown === null ? NO_VALUE : String(shown)
+    },
+    sortValue: value,
+    same: (before, after) => value(before) === value(after),
+    filter: null,
+    changes: 'rarely',
+    inTable: false,
+    inCli: false,
+    appliesTo: always,
+    note: () => null,
+    align: 'left',
+    minWidthPx: 80,
+    grow: 0,
+    maxChars: null,
+    ...spec
+  }
+}
+
+/** A numeric field: its text carries the unit, it lines up on the right and sorts by size. */
+function defineQuantity<const Key extends string>(
+  spec: Omit<SocketFieldSpec<Key>, 'value'> & { readonly value: (socket: SocketEntry) => number | null; readonly unit: QuantityUnit }
+): SocketField<Key> {
+  const { unit, ...rest } = spec
+  return defineField({ align: 'right', minWidthPx: 64, text: (socket) => formatQuantity(spec.value(socket), unit), ...rest })
+}
+
+function always(): boolean {
+  return true
+}
+
+/** `recvQueue` → `recv_queue`, `tcpInfo.rttMs` → `tcp_info_rtt_ms`. */
+function snakeCase(key: string): string {
+  return key.replaceAll('.', '_').replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+}
+
+/** A number with its unit as people read it; NO_VALUE for null. */
+export function formatQuantity(value: number | null, unit: QuantityUnit): string {
+  if (value === null) return NO_VALUE
+  switch (unit) {
+    case 'count':
+      return String(value)
+    case 'ms':
+      return `${Math.abs(value) >= 100 ? Math.round(value) : Number(value.toPrecision(3))} ms`
+    case 'bytes':
+      return formatBytes(value)
+    case 'bytes/s':
+      return `${formatBytes(value)}/s`
+  }
+}
+
+/** Protocol texts, made once so that sorting on the column allocates nothing. */
+const PROTOCOL_TEXTS: Readonly<Record<string, string>> = {
+  tcp4: 'tcp',
+  tcp6: 'tcp6',
+  udp4: 'udp',
+  udp6: 'udp6',
+  raw4: 'raw',
+  raw6: 'raw6',
+  unix: 'unix',
+  'unix stream': 'unix/stream',
+  'unix dgram': 'unix/dgram',
+  'unix seqpacket': 'unix/seqpacket'
+}
+
+/** The canonical protocol text: `tcp`, `udp6`, `raw`, `unix/stream` (IPv6 and the UNIX type are part of it). */
+function protocolText(socket: SocketEntry): string {
+  const key = socket.family === null ? (socket.unixType === null ? 'unix' : `unix ${socket.unixType}`) : `${socket.protocol}${socket.family}`
+  return PROTOCOL_TEXTS[key] ?? key
+}
+
+/** The canonical user text: the name, else the uid, else NO_VALUE (UNIX sockets have no uid). */
+function userText(socket: SocketEntry): string | null {
+  return socket.user ?? (socket.uid === null ? null : String(socket.uid))
+}
+
+const OWNER_VISIBILITY_TEXTS: Readonly<Record<SocketEntry['ownerVisibility'], string>> = { known: 'found', hidden: 'hidden', none: 'none' }
+
+/** Why a socket shows the owner it does, in words. */
+function explainOwnerVisibility(socket: SocketEntry): string {
+  switch (socket.ownerVisibility) {
+    case 'known':
+      return 'Found in /proc/PID/fd.'
+    case 'hidden':
+      return "Its owner is another user's process, whose file descriptors only root (or that user) may read. Run sockscope as root to see it."
+    case 'none':
+      return 'No process holds this socket: the kernel keeps it alone (TIME_WAIT or an orphaned close), or its owner closed it during the read.'
+  }
+}
+
+function ownersText(socket: SocketEntry): string {
+  return socket.owners.length === 0 ? NO_VALUE : socket.owners.map((owner) => `${owner.process} (${owner.pid})`).join(', ')
+}
+
+function sameOwners(before: SocketEntry, after: SocketEntry): boolean {
+  if (before.owners.length !== after.owners.length) return false
+  for (let index = 0; index < before.owners.length; index++) if (before.owners[index]!.pid !== after.owners[index]!.pid) return false
+  return true
+}
+
+function timerText(socket: SocketEntry): string {
+  const timer = socket.timer
+  if (timer === null) return NO_VALUE
+  return timer.kind === 'off' ? 'off' : `${timer.kind}, ${formatQuantity(timer.expiresInMs, 'ms')}`
+}
+
+const isTcp = (socket: SocketEntry): boolean => socket.protocol === 'tcp'
+const isIp = (socket: SocketEntry): boolean => socket.family !== null
+
+/** Every socket field, in the order of the app's columns, the details pane, the CLI and CSV. */
+export const SOCKET_FIELDS = [
+  defineField({
+    key: 'protocol',
+    title: 'Proto',
+    label: 'Protocol',
+    value: (socket) => socket.protocol,
+    changes: 'never',
+    text: protocolText,
+    sortValue: protocolText,
+    filter: 'proto',
+    inTable: true,
+    inCli: true,
+    minWidthPx: 104
+  }),
+  defineField({
+    key: 'family',
+    title: 'Family',
+    label: 'Family',
+    value: (socket) => socket.family,
+    changes: 'never',
+    text: (socket) => (socket.family === null ? NO_VALUE : `IPv${socket.family}`),
+    filter: 'family',
+    appliesTo: isIp,
+    minWidthPx: 56
+  }),
+  defineField({
+    key: 'localAddress',
+    title: 'Local address',
+    label: 'Local address',
+    value: (socket) => socket.localAddress,
+    changes: 'never',
+    text: (socket) => formatAddress(socket.localAddress, socket.family),
+    sortValue: (socket) => formatAddress(socket.localAddress, socket.family),
+    filter: 'laddr',
+    inTable: true,
+    inCli: true,
+    minWidthPx: 120,
+    grow: 1.4,
+    maxChars: 40
+  }),
+  defineQuantity({
+    key: 'localPort',
+    title: 'Port',
+    label: 'Local port',
+    value: (socket) => socket.localPort,
+    changes: 'never',
+    unit: 'count',
+    text: (socket) => formatPort(socket.localPort, socket.family),
+    filter: 'lport',
+    appliesTo: isIp,
+    inTable: true,
+    inCli: true
+  }),
+  defineField({
+    key: 'remoteAddress',
+    title: 'Remote address',
+    label: 'Remote address',
+    value: (socket) => socket.remoteAddress,
+    changes: 'never',
+    // The table and the CLI show a resolved name in its place when they have one.
+    text: (socket, context) => (socket.family === null ? null : context?.nameFor?.(socket.remoteAddress)) ?? formatAddress(socket.remoteAddress, socket.family),
+    sortValue: (socket) => formatAddress(socket.remoteAddress, socket.family),
+    filter: 'raddr',
+    inTable: true,
+    inCli: true,
+    minWidthPx: 120,
+    grow: 1.6,
+    maxChars: 40
+  }),
+  defineQuantity({
+    key: 'remotePort',
+    title: 'Port',
+    label: 'Remote port',
+    value: (socket) => socket.remotePort,
+    changes: 'never',
+    unit: 'count',
+    text: (socket) => formatPort(socket.remotePort, socket.family),
+    filter: 'rport',
+    appliesTo: isIp,
+    inTable: true,
+    inCli: true
+  }),
+  defineField({ key: 'state', title: 'State', label: 'State', value: (socket) => socket.state, filter: 'state', inTable: true, inCli: true, minWidthPx: 110 }),
+  defineQuantity({
+    key: 'recvQueue',
+    title: 'Recv-Q',
+    label: 'Recv-Q',
+    csvName: 'recv_q',
+    value: (socket) => socket.recvQueue,
+    unit: 'count',
+    inTable: true,
+    inCli: true
+  }),
+  defineQuantity({
+    key: 'sendQueue',
+    title: 'Send-Q',
+    label: 'Send-Q',
+    csvName: 'send_q',
+    value: (socket) => socket.sendQueue,
+    unit: 'count',
+    inTable: true,
+    inCli: true
+  }),
+  defineQuantity({ key: 'pid', title: 'PID', label: 'PID', value: (socket) => socket.pid, unit: 'count', filter: 'pid' }),
+  defineField({
+    key: 'process',
+    title: 'Process (PID)',
+    label: 'Process',
+    value: (socket) => socket.process,
+    text: formatOwner,
+    filter: 'proc',
+    inTable: true,
+    inCli: true,
+    minWidthPx: 120,
+    grow: 1.3,
+    maxChars: 32
+  }),
+  defineField({
+    key: 'command',
+    title: 'Command',
+    label: 'Command',
+    value: (socket) => socket.command,
+    filter: 'proc',
+    minWidthPx: 160,
+    grow: 2,
+    maxChars: 60
+  }),
+  defineField({
+    key: 'user',
+    title: 'User',
+    label: 'User',
+    value: (socket) => socket.user,
+    text: (socket) => userText(socket) ?? NO_VALUE,
+    sortValue: userText,
+    filter: 'user',
+    inTable: true,
+    inCli: true
+  }),
+  defineQuantity({ key: 'uid', title: 'UID', label: 'UID', value: (socket) => socket.uid, unit: 'count', filter: 'user' }),
+  defineQuantity({
+    key: 'inode',
+    title: 'Inode',
+    label: 'Inode',
+    value: (socket) => socket.inode,
+    changes: 'never',
+    unit: 'count',
+    // Inode 0 is a socket without a file (TIME_WAIT): shown and sorted as a blank.
+    text: (socket) => (socket.inode === 0 ? NO_VALUE : String(socket.inode)),
+    sortValue: (socket) => (socket.inode === 0 ? null : socket.inode),
+    filter: 'inode',
+    inTable: true,
+    minWidthPx: 80
+  }),
+  defineField({
+    key: 'owners',
+    title: 'Owners',
+    label: 'All owners',
+    value: (socket) => (socket.owners.length === 0 ? null : ownersText(socket)),
+    text: ownersText,
+    sortValue: (socket) => (socket.owners.length === 0 ? null : socket.owners.length),
+    same: sameOwners,
+    filter: 'pid',
+    appliesTo: (socket) => socket.owners.length > 1,
+    minWidthPx: 160,
+    grow: 1,
+    maxChars: 60
+  }),
+  defineField({
+    key: 'ownerVisibility',
+    title: 'Owner',
+    label: 'Owner',
+    value: (socket) => socket.ownerVisibility,
+    text: (socket) => OWNER_VISIBILITY_TEXTS[socket.ownerVisibility],
+    note: explainOwnerVisibility,
+    minWidthPx: 64
+  }),
+  defineField({
+    key: 'timer',
+    title: 'Timer',
+    label: 'Timer',
+    value: (socket) => (socket.timer === null ? null : timerText(socket)),
+    text: timerText,
+    sortValue: (socket) => (socket.timer === null || socket.timer.kind === 'off' ? null : socket.timer.expiresInMs),
+    changes: 'every-tick',
+    appliesTo: isTcp,
+    minWidthPx: 140
+  }),
+  defineQuantity({ key: 'retransmits', title: 'Retrans', label: 'Retransmits', value: (socket) => socket.retransmits, unit: 'count', appliesTo: isTcp }),
+  defineField({
+    key: 'unixType',
+    title: 'UNIX type',
+    label: 'UNIX type',
+    value: (socket) => socket.unixType,
+    appliesTo: (socket) => socket.protocol === 'unix'
+  }),
+  defineQuantity({
+    key: 'rawProtocol',
+    title: 'IP proto',
+    label: 'IP protocol',
+    value: (socket) => socket.rawProtocol,
+    changes: 'never',
+    unit: 'count',
+    appliesTo: (socket) => socket.protocol === 'raw'
+  }),
+  defineField({ key: 'id', title: 'ID', label: 'ID', value: (socket) => socket.id, changes: 'never', minWidthPx: 200, grow: 1, maxChars: 80 })
+] as const
+
+/** The key of a socket field: a column, sort key and `--columns` name. */
+export type SocketFieldKey = (typeof SOCKET_FIELDS)[number]['key']
+
+const fieldsByKey = new Map<string, SocketField<SocketFieldKey>>(SOCKET_FIELDS.map((field) => [field.key, field]))
+
+/** The field with this key. */
+export function socketField(key: SocketFieldKey): SocketField<SocketFieldKey> {
+  return fieldsByKey.get(key)!
+}
+
+/** The field a user named (any case), or undefined. */
+export function findSocketField(name: string): SocketField<SocketFieldKey> | undefined {
+  const lower = name.toLowerCase()
+  return SOCKET_FIELDS.find((field) => field.key.toLowerCase() === lower)
+}
+
+/** The app table's columns before the user picks others. */
+export const DEFAULT_TABLE_COLUMNS: readonly SocketFieldKey[] = SOCKET_FIELDS.filter((field) => field.inTable).map((field) => field.key)
+
+/** The CLI tables' columns unless `--columns` says otherwise. */
+export const DEFAULT_CLI_COLUMNS: readonly SocketFieldKey[] = SOCKET_FIELDS.filter((field) => field.inCli).map((field) => field.key)
+
+/** The filter term's syntax for a field (`lport:22`), for hints next to its column; null without one. */
+export function filterSyntax(field: SocketField): string | null {
+  return field.filter === null ? null : socketFilter.fields[field.filter].syntax
+}
+
+const naturalOrder = new Intl.Collator(undefined, { numeric: true })
+
+/**
+ * A comparison of sockets on one field. Blanks (no pid, no port, no user) sort last in both
+ * directions, so sorting a column descending puts its largest values first, not the blanks; ties
+ * fall back to the id for a stable order.
+ */
+export function socketComparator(key: SocketFieldKey, descending = false): (a: SocketEntry, b: SocketEntry) => number {
+  const sortValue = socketField(key).sortValue
+  return (a, b) => {
+    const left = sortValue(a)
+    const right = sortValue(b)
+    let result: number
+    if (left === right) result = 0
+    else if (left === null) return 1
+    else if (right === null) return -1
+    else if (typeof left === 'number' && typeof right === 'number') result = left - right
+    else result = naturalOrder.compare(String(left), String(right))
+    if (descending) result = -result
+    return result !== 0 ? result : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+  }
+}
+
+/** Compares two sockets on one field; see `socketComparator`. */
+export function compareSockets(a: SocketEntry, b: SocketEntry, key: SocketFieldKey, descending = false): number {
+  return socketComparator(key, descending)(a, b)
+}
+
+/** The fields whose change marks a socket "changed". */
+const TRACKED_FIELDS: readonly SocketField[] = SOCKET_FIELDS.filter((field) => field.changes === 'rarely')
+
+/** True when a field a user watching the table cares about differs; identity and per-tick fields never count. */
+export function socketChanged(before: SocketEntry, after: SocketEntry): boolean {
+  for (const field of TRACKED_FIELDS) if (!field.same(before, after)) return true
+  return false
+}
+
+/** One line of the details pane. */
+export interface SocketDetailLine {
+  readonly key: SocketFieldKey
+  readonly label: string
+  readonly text: string
+  readonly note: string | null
+}
+
+/** Every field that applies to a socket, labelled, for the details pane and copy-as-text. */
+export function socketDetailLines(socket: SocketEntry): SocketDetailLine[] {
+  const lines: SocketDetailLine[] = []
+  for (const field of SOCKET_FIELDS) {
+    if (field.appliesTo(socket)) lines.push({ key: field.key, label: field.label, text: field.text(socket), note: field.note(socket) })
+  }
+  return lines
+}
+
+/** The details as plain text, one `Label: text` per line, with any note after a dash. */
+export function socketAsText(socket: SocketEntry): string {
+  return socketDetailLines(socket)
+    .map((line) => `${line.label}: ${line.text}${line.note === null ? '' : ` — ${line.note}`}`)
+    .join('\n')
+}
