@@ -10,7 +10,7 @@ import ColumnPicker from '../../../renderer/src/components/ColumnPicker.vue'
 import SocketDetails from '../../../renderer/src/components/SocketDetails.vue'
 import SocketTable from '../../../renderer/src/components/SocketTable.vue'
 import { useSocketsStore } from '../../../renderer/src/stores/sockets'
-import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketAsText, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketAsText, socketField, type SocketFieldKey } from '../../../shared/socket-field-table'
 import { socketSamples } from '../../support/socket-builder'
 
 const samples = socketSamples()
@@ -45,7 +45,8 @@ describe('SocketTable', () => {
     expect(table.findAll('[role="columnheader"]').map((header) => header.attributes('data-sort'))).toEqual(DEFAULT_TABLE_COLUMNS)
     const style = (table.element as HTMLElement).style
     expect(style.getPropertyValue('--socket-columns').split(/ (?![^(]*\))/)).toHaveLength(DEFAULT_TABLE_COLUMNS.length)
-    expect(style.getPropertyValue('--socket-columns-width')).toBe('990px')
+    const minimum = DEFAULT_TABLE_COLUMNS.reduce((sum, key) => sum + socketField(key).minWidthPx, 0)
+    expect(style.getPropertyValue('--socket-columns-width')).toBe(`${minimum}px`)
     expect(table.get('[data-sort="localPort"]').attributes('title')).toBe('Local port (filter: lport:22)')
     await table.get('[data-sort="inode"]').trigger('click')
     expect(table.emitted('sort')).toEqual([['inode']])
@@ -67,7 +68,9 @@ describe('column picker', () => {
     const picker = mount(ColumnPicker, { props: { columns: store.columns, onToggle: (key: SocketFieldKey) => store.toggleColumn(key) } })
     expect(picker.findAll('input[type="checkbox"]')).toHaveLength(SOCKET_FIELDS.length)
     await picker.get('[data-column="pid"]').trigger('change')
-    expect(store.columns).toEqual(['protocol', 'localAddress', 'localPort', 'remoteAddress', 'remotePort', 'state', 'recvQueue', 'sendQueue', 'pid', 'process', 'user', 'inode'])
+    // Where the field table puts it: right before the process, which follows it in the table.
+    expect(store.columns.filter((key) => key !== 'pid')).toEqual(DEFAULT_TABLE_COLUMNS)
+    expect(store.columns.indexOf('pid')).toBe(store.columns.indexOf('process') - 1)
     store.toggleColumn('pid')
     expect(store.columns).toEqual(DEFAULT_TABLE_COLUMNS)
   })
@@ -75,9 +78,11 @@ describe('column picker', () => {
   it('keeps the last column', () => {
     const store = useSocketsStore()
     for (const key of DEFAULT_TABLE_COLUMNS) store.toggleColumn(key)
-    expect(store.columns).toEqual(['inode'])
+    const last = DEFAULT_TABLE_COLUMNS[DEFAULT_TABLE_COLUMNS.length - 1]!
+    expect(store.columns).toEqual([last])
     const picker = mount(ColumnPicker, { props: { columns: store.columns } })
-    expect(picker.get('[data-column="inode"]').attributes('disabled')).toBeDefined()
+    expect(picker.get(`[data-column="${last}"]`).attributes('disabled')).toBeDefined()
+    expect(picker.get('[data-column="protocol"]').attributes('disabled')).toBeUndefined()
   })
 })
 
