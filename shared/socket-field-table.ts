@@ -43,8 +43,11 @@ export interface SocketField<Key extends string = string> {
   readonly text: (socket: SocketEntry, context?: SocketTextContext) => string
   /** What sorting compares: numbers by size, text naturally (`a2` before `a10`); null sorts last. */
   readonly sortValue: (socket: SocketEntry) => string | number | null
-  /** Whether two reads of a socket hold the same value, for values whose `value` costs an allocation. */
-  readonly same: (before: SocketEntry, after: SocketEntry) => boolean
+  /**
+   * Whether two reads of a socket hold the same value, for a value that costs an allocation to
+   * build (a list as text); null to compare `value`.
+   */
+  readonly same: ((before: SocketEntry, after: SocketEntry) => boolean) | null
   /** The filter term for this field (`lport` for the local port), when the filter language has one. */
   readonly filter: SocketFilterFieldName | null
   /**
@@ -87,7 +90,7 @@ function defineField<const Key extends string>(spec: SocketFieldSpec<Key>): Sock
       return shown === null ? NO_VALUE : String(shown)
     },
     sortValue: value,
-    same: (before, after) => value(before) === value(after),
+    same: null,
     filter: null,
     changes: 'rarely',
     inTable: false,
@@ -455,12 +458,27 @@ export function compareSockets(a: SocketEntry, b: SocketEntry, key: SocketFieldK
   return socketComparator(key, descending)(a, b)
 }
 
-/** The fields whose change marks a socket "changed". */
-const TRACKED_FIELDS: readonly SocketField[] = SOCKET_FIELDS.filter((field) => field.changes === 'rarely')
+/** The fields whose change marks a socket "changed", split by how they compare. */
+const TRACKED_FIELDS = SOCKET_FIELDS.filter((field) => field.changes === 'rarely')
+const TRACKED_VALUES: ReadonlyArray<(socket: SocketEntry) => SocketFieldValue> = TRACKED_FIELDS.filter((field) => field.same === null).map((field) => field.value)
+const TRACKED_SAMES: ReadonlyArray<(before: SocketEntry, after: SocketEntry) => boolean> = TRACKED_FIELDS.flatMap((field) => (field.same === null ? [] : [field.same]))
 
-/** True when a field a user watching the table cares about differs; identity and per-tick fields never count. */
+/** Whether a field holds the same value in two reads of a socket. */
+export function sameFieldValue(field: SocketField, before: SocketEntry, after: SocketEntry): boolean {
+  return field.same === null ? field.value(before) === field.value(after) : field.same(before, after)
+}
+
+/**
+ * True when a field a user watching the table cares about differs; identity and per-tick fields
+ * never count. This runs for every socket on every tick, so it loops over plain arrays of
+ * accessors rather than calling `sameFieldValue` per field.
+ */
 export function socketChanged(before: SocketEntry, after: SocketEntry): boolean {
-  for (const field of TRACKED_FIELDS) if (!field.same(before, after)) return true
+  for (let index = 0; index < TRACKED_VALUES.length; index++) {
+    const value = TRACKED_VALUES[index]!
+    if (value(before) !== value(after)) return true
+  }
+  for (let index = 0; index < TRACKED_SAMES.length; index++) if (!TRACKED_SAMES[index]!(before, after)) return true
   return false
 }
 
