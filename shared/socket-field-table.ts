@@ -137,24 +137,22 @@ export function formatQuantity(value: number | null, unit: QuantityUnit): string
   }
 }
 
-/** Protocol texts, made once so that sorting on the column allocates nothing. */
-const PROTOCOL_TEXTS: Readonly<Record<string, string>> = {
-  tcp4: 'tcp',
-  tcp6: 'tcp6',
-  udp4: 'udp',
-  udp6: 'udp6',
-  raw4: 'raw',
-  raw6: 'raw6',
-  unix: 'unix',
-  'unix stream': 'unix/stream',
-  'unix dgram': 'unix/dgram',
-  'unix seqpacket': 'unix/seqpacket'
+/** Protocol texts by protocol and family, and by UNIX type: constants, so sorting on the column allocates nothing. */
+const IP_PROTOCOL_TEXTS: Readonly<Record<string, Readonly<Record<4 | 6, string>>>> = {
+  tcp: { 4: 'tcp', 6: 'tcp6' },
+  udp: { 4: 'udp', 6: 'udp6' },
+  raw: { 4: 'raw', 6: 'raw6' }
+}
+const UNIX_PROTOCOL_TEXTS: Readonly<Record<NonNullable<SocketEntry['unixType']>, string>> = {
+  stream: 'unix/stream',
+  dgram: 'unix/dgram',
+  seqpacket: 'unix/seqpacket'
 }
 
 /** The canonical protocol text: `tcp`, `udp6`, `raw`, `unix/stream` (IPv6 and the UNIX type are part of it). */
 function protocolText(socket: SocketEntry): string {
-  const key = socket.family === null ? (socket.unixType === null ? 'unix' : `unix ${socket.unixType}`) : `${socket.protocol}${socket.family}`
-  return PROTOCOL_TEXTS[key] ?? key
+  if (socket.family === null) return socket.unixType === null ? 'unix' : UNIX_PROTOCOL_TEXTS[socket.unixType]
+  return IP_PROTOCOL_TEXTS[socket.protocol]?.[socket.family] ?? socket.protocol
 }
 
 /** The canonical user text: the name, else the uid, else NO_VALUE (UNIX sockets have no uid). */
