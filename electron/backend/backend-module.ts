@@ -6,7 +6,8 @@ import type {
   RequestChannel,
   RequestResult
 } from '../../shared/contract'
-import type { ActionPolicy } from './action-policy'
+import type { ActionPolicy, RemoteTargetGate } from './action-policy'
+import type { SharedHistory } from './history/shared-history'
 import type { SocketMonitor } from './sockets/socket-monitor'
 import type { PrivateFolder } from './storage/private-folder'
 
@@ -31,6 +32,13 @@ export interface BackendContext {
   readonly data: PrivateFolder
   /** The live socket table every domain can read or follow. */
   readonly sockets: SocketMonitor
+  /** The live history, its leak detector and recording, and the opened recording's history. */
+  readonly history: SharedHistory
+  /**
+   * The host's gate for targets beyond this machine, shared by every domain that aims at one
+   * (probes, listeners, the holder), so questions go to the user one at a time.
+   */
+  readonly remoteTargets: RemoteTargetGate
   /** Pushes an event to every connected client. */
   emit<E extends EventChannel>(event: E, payload: EventPayload<E>): void
 }

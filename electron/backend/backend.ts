@@ -11,9 +11,10 @@ import {
   type RequestChannel
 } from '../../shared/contract'
 import { RequestError, type Envelope, type FailureCode } from '../../shared/contract/envelope'
-import { LOOPBACK_ONLY_POLICY } from './action-policy'
+import { LOOPBACK_ONLY_POLICY, RemoteTargetGate } from './action-policy'
 import type { BackendContext, BackendModule, BackendOptions, RequestHandler } from './backend-module'
 import { backendModules } from './modules'
+import { SharedHistory } from './history/shared-history'
 import { SocketMonitor } from './sockets/socket-monitor'
 import { createSocketProvider, type SocketProvider } from './sockets/socket-provider'
 import { chooseDataDirectory } from './storage/data-directory'
@@ -53,11 +54,14 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
     actionPolicy: options.actionPolicy ?? LOOPBACK_ONLY_POLICY
   }
   const sockets = new SocketMonitor(options.provider ?? createSocketProvider(), { intervalMs: resolved.intervalMs })
+  const history = new SharedHistory(sockets, resolved)
   const listeners = new Set<EventListener>()
   const context: BackendContext = {
     options: resolved,
     data: new PrivateFolder(resolved.dataDirectory),
     sockets,
+    history,
+    remoteTargets: new RemoteTargetGate(resolved.actionPolicy),
     emit(event, payload) {
       // One failing client (a payload it cannot serialize, a closed window) must not starve the others
       // or throw into the timer that emitted.
@@ -70,14 +74,9 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
       }
     }
   }
-  const modules: BackendModule[] = backendModules.map((factory) => factory(context))
-  const handlers = new Map<string, RequestHandler<RequestChannel>>()
-  for (const module of modules) {
-    for (const [channel, handler] of Object.entries(module.handlers)) {
-      if (handlers.has(channel)) throw new Error(`two domains handle ${channel}`)
-      handlers.set(channel, handler as RequestHandler<RequestChannel>)
-    }
-  }
+  const started = Object.entries(backendModules).map(([domain, factory]) => [domain, factory(context)] as const)
+  const modules: BackendModule[] = started.map(([, module]) => module)
+  const handlers = handlersByChannel(started)
   if (options.autoStart ?? true) sockets.start()
 
   return {
@@ -102,10 +101,28 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
     },
     async dispose() {
       sockets.stop()
+      // The tick under way finishes and any recording closes before the domains let go of their parts.
+      await history.dispose()
       for (const module of modules.reverse()) await module.dispose?.()
       listeners.clear()
     }
   }
+}
+
+/**
+ * Every module's handlers by channel. A module serves only its own domain's channels
+ * (`recording/…` in the recording module), so the file serving a channel can be told from its name.
+ */
+export function handlersByChannel(modules: Iterable<readonly [string, BackendModule]>): Map<string, RequestHandler<RequestChannel>> {
+  const handlers = new Map<string, RequestHandler<RequestChannel>>()
+  for (const [domain, module] of modules) {
+    for (const [channel, handler] of Object.entries(module.handlers)) {
+      if (!channel.startsWith(`${domain}/`)) throw new Error(`the ${domain} module handles ${channel}, a channel of another domain`)
+      if (handlers.has(channel)) throw new Error(`two domains handle ${channel}`)
+      handlers.set(channel, handler as RequestHandler<RequestChannel>)
+    }
+  }
+  return handlers
 }
 
 function failure(code: FailureCode, message: string): Envelope<never> {

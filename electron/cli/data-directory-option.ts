@@ -1,6 +1,5 @@
 /** The `--data-dir` option of commands that keep files in the data folder. */
-import { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectorySource } from '../backend/storage/data-directory'
-import { PrivateFolder, UnsafeFolderError } from '../backend/storage/private-folder'
+import { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectorySource, PrivateFolder, UnsafeFolderError } from '../backend'
 import { UsageError } from './cli-command'
 
 /** The option's help lines, shared by every command that takes it. */

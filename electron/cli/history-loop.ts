@@ -1,8 +1,13 @@
-/** The polling loop behind `sockscope watch` and `sockscope check`. */
-import type { SocketEntry, SocketSnapshot } from '../../shared/model/socket'
-import { createSocketProvider } from '../backend/sockets/socket-provider'
-import type { HistorySession, SessionTick } from '../backend/history/history-session'
+/**
+ * The watch behind `sockscope watch` and `sockscope check`: the backend's socket monitor, followed
+ * into a history session the same way the backend follows it.
+ */
+import type { SocketEntry } from '../../shared/model/socket'
 import { asError } from '../../shared/error-message'
+import { createSocketProvider, HistoryFollower, SocketMonitor, type HistorySession, type SessionTick, type SocketProvider } from '../backend'
+
+/** The longest delay a Node timer takes (about 24.8 days); longer waits are made of several. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** How the loop runs. */
 export interface HistoryLoopOptions {
@@ -19,59 +24,68 @@ export interface HistoryLoopOptions {
   readonly signal?: AbortSignal
 }
 
+/** A provider whose reads keep only the sockets `matches` accepts. */
+function onlyMatching(provider: SocketProvider, matches: (socket: SocketEntry) => boolean): SocketProvider {
+  return {
+    platform: provider.platform,
+    read: async (options) => {
+      const read = await provider.read(options)
+      return { ...read, sockets: read.sockets.filter(matches) }
+    },
+    dispose: () => provider.dispose?.()
+  }
+}
+
 /**
- * Reads the socket tables every interval (never two reads at once), feeds each read to the
- * session and resolves once the duration is over or a stop signal arrives. A read that
- * takes longer than the interval delays the next one instead of piling up.
+ * Polls the socket tables every interval (never two reads at once; a slow read delays the next
+ * instead of piling up), feeds each read to the session and resolves with the number of reads once
+ * the duration is over or a stop signal arrives. At the end of the duration one last read is
+ * taken, so the final state is seen; a stop signal ends the watch without it.
  */
 export async function runHistoryLoop(options: HistoryLoopOptions): Promise<number> {
   const provider = createSocketProvider()
-  const startedAt = Date.now()
-  const deadline = options.durationMs === undefined ? Infinity : startedAt + options.durationMs
-  let stopped = false
-  let wake: (() => void) | null = null
-  const stop = (): void => {
-    stopped = true
-    wake?.()
+  const monitor = new SocketMonitor(options.matches ? onlyMatching(provider, options.matches) : provider, { intervalMs: options.intervalMs })
+  const follower = new HistoryFollower(monitor, options.session)
+  const report = (error: Error): void => options.onError?.(error)
+  follower.onTick(options.onTick)
+  follower.onError(report)
+  monitor.onError(report)
+
+  const deadline = options.durationMs === undefined ? Infinity : Date.now() + options.durationMs
+  let timer: NodeJS.Timeout | null = null
+  let finish: (reachedDeadline: boolean) => void = () => undefined
+  const finished = new Promise<boolean>((resolve) => (finish = resolve))
+  const stop = (): void => finish(false)
+  // The monitor's own timers do not keep the process alive; this one does, until the deadline.
+  const wakeAtDeadline = (): void => {
+    const remaining = deadline - Date.now()
+    if (remaining <= 0) finish(true)
+    else timer = setTimeout(wakeAtDeadline, Math.min(remaining, MAX_TIMER_MS))
   }
   const signals = ['SIGINT', 'SIGTERM'] as const
   for (const signal of signals) process.once(signal, stop)
   options.signal?.addEventListener('abort', stop)
-  if (options.signal?.aborted) stopped = true
-  let tick = 0
   try {
-    while (!stopped) {
-      const readStarted = performance.now()
-      try {
-        const read = await provider.read({ withProcesses: true })
-        tick++
-        const sockets = options.matches ? read.sockets.filter(options.matches) : read.sockets
-        const snapshot: SocketSnapshot = {
-          tick,
-          takenAt: Date.now(),
-          refreshMs: Math.round((performance.now() - readStarted) * 100) / 100,
-          sockets,
-          issues: read.issues,
-          partialOwnership: read.partialOwnership
-        }
-        options.onTick(await options.session.tick(snapshot))
-      } catch (error) {
-        options.onError?.(asError(error))
-      }
-      const now = Date.now()
-      if (now >= deadline) break
-      const wait = Math.min(deadline - now, Math.max(0, options.intervalMs - (performance.now() - readStarted)))
-      await new Promise<void>((resolve) => {
-        wake = resolve
-        setTimeout(resolve, wait)
-      })
-      // Past the deadline the loop still takes one last read, so the final state is seen.
-      wake = null
+    if (options.signal?.aborted) return 0
+    monitor.start()
+    wakeAtDeadline()
+    const reachedDeadline = await finished
+    monitor.stop()
+    await follower.idle()
+    if (reachedDeadline) {
+      // A read that started before the deadline does not count as the last one.
+      const readOnce = () => monitor.refresh().catch((error: unknown) => void report(asError(error)))
+      const last = await readOnce()
+      if (last && last.takenAt < deadline) await readOnce()
+      await follower.idle()
     }
+    return monitor.current().tick
   } finally {
+    if (timer) clearTimeout(timer)
+    monitor.stop()
+    await follower.stop()
     for (const signal of signals) process.off(signal, stop)
     options.signal?.removeEventListener('abort', stop)
     provider.dispose?.()
   }
-  return tick
 }

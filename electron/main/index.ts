@@ -4,9 +4,8 @@
  */
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, Menu, Notification, session } from 'electron'
-import type { RemoteTargetAnswer, RemoteTargetQuestion } from '../backend/action-policy'
-import { createBackend, type Backend } from '../backend/backend'
-import { followFindingNotifications } from '../backend/leaks/desktop-notifications'
+import { createBackend, type Backend, type RemoteTargetAnswer, type RemoteTargetQuestion } from '../backend'
+import { followFindingNotifications } from './desktop-notifications'
 import { forwardEvents, setupContractHandlers } from './ipc'
 import { remoteTargetAnswer, remoteTargetDialogOptions } from './remote-target-dialog'
 import { applicationMenuTemplate, rendererLocation, windowWebPreferences, withContentSecurityPolicy } from './shell-settings'

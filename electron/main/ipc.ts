@@ -6,7 +6,7 @@
 import { ipcMain, type BrowserWindow } from 'electron'
 import { requestChannels } from '../../shared/contract'
 import type { Envelope } from '../../shared/contract/envelope'
-import type { Backend } from '../backend/backend'
+import type { Backend } from '../backend'
 import { isTrustedSender } from './trusted-sender'
 
 /** Windows that may talk to the backend, and the page they must show. */

@@ -4,7 +4,7 @@
  * Plain functions: the shell shows the options and maps the click back.
  */
 import type { MessageBoxOptions } from 'electron'
-import { remoteTargetText, type RemoteTargetAnswer, type RemoteTargetQuestion } from '../backend/action-policy'
+import { remoteTargetText, type RemoteTargetAnswer, type RemoteTargetQuestion } from '../backend'
 import { formatHostPort } from '../../shared/format/socket-text'
 
 /** Button order: Cancel first, so Escape and a stray Enter refuse. */

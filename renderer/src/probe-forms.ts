@@ -26,6 +26,7 @@ import {
   type Checked
 } from '../../shared/probe-request'
 import { parseHostPort } from '../../shared/probe-target'
+import { errorMessage } from '../../shared/error-message'
 
 /** A payload as typed into a form. */
 export interface PayloadForm {
@@ -105,6 +106,24 @@ export function defaultForms() {
     udp: { target: '', send: 'payload', payload: payload(), dnsName: 'example.com', dnsType: 'A', timeoutMs: '', maxReplies: '' } as UdpForm,
     listener: { protocol: 'tcp', address: '127.0.0.1', port: '0', mode: 'echo', reply: payload() } as ListenerForm,
     holder: { target: '', count: String(PROBE_LIMITS.holderCount.default), allowNonLoopback: false } as HolderForm
+  }
+}
+
+/**
+ * Validates a form, then runs the call; `showError` gets the first problem either step reports,
+ * or null when there was none. Resolves with the call's answer, or null when it did not run or failed.
+ */
+export async function submitForm<T, R>(built: FormResult<T>, call: (request: T) => Promise<R>, showError: (message: string | null) => void): Promise<R | null> {
+  if (!built.ok) {
+    showError(built.error)
+    return null
+  }
+  showError(null)
+  try {
+    return await call(built.request)
+  } catch (error) {
+    showError(errorMessage(error))
+    return null
   }
 }
 

@@ -5,24 +5,59 @@
  */
 import type { ArgsOf, PayloadOf, ResultOf } from './define'
 import { socketsContract } from './sockets'
+import { dnsContract } from './dns'
 import { captureContract } from './capture'
 import { probeContract } from './probe'
+import { listenerContract } from './listener'
+import { holderContract } from './holder'
 import { historyContract } from './history'
+import { leaksContract } from './leaks'
+import { recordingContract } from './recording'
+
+/**
+ * Every domain's contract, keyed by its channel prefix: `recording/…` lives in `./recording.ts`,
+ * is served by `electron/backend/recording/recording-module.ts` and read by the renderer's
+ * `stores/recording.ts`.
+ */
+export const domainContracts = {
+  sockets: socketsContract,
+  dns: dnsContract,
+  capture: captureContract,
+  probe: probeContract,
+  listener: listenerContract,
+  holder: holderContract,
+  history: historyContract,
+  leaks: leaksContract,
+  recording: recordingContract
+} as const
+
+/** A domain: the prefix of its channels. */
+export type Domain = keyof typeof domainContracts
 
 /** Every request channel, keyed by its `domain/action` name. */
 export const requestChannels = {
   ...socketsContract.requests,
+  ...dnsContract.requests,
   ...captureContract.requests,
   ...probeContract.requests,
-  ...historyContract.requests
+  ...listenerContract.requests,
+  ...holderContract.requests,
+  ...historyContract.requests,
+  ...leaksContract.requests,
+  ...recordingContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
 export const eventChannels = {
   ...socketsContract.events,
+  ...dnsContract.events,
   ...captureContract.events,
   ...probeContract.events,
-  ...historyContract.events
+  ...listenerContract.events,
+  ...holderContract.events,
+  ...historyContract.events,
+  ...leaksContract.events,
+  ...recordingContract.events
 } as const
 
 /** A request channel name. */

@@ -71,3 +71,9 @@ export interface FindingsUpdate {
   /** Every finding that holds after this tick. */
   readonly active: readonly Finding[]
 }
+
+/** The findings that hold now and the ones that cleared recently (newest first). */
+export interface FindingsState {
+  readonly active: readonly Finding[]
+  readonly recentlyCleared: readonly Finding[]
+}

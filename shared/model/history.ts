@@ -6,6 +6,9 @@
 import { formatHostPort } from '../format/socket-text'
 import type { SocketProtocol } from './socket'
 
+/** Where chart data comes from: the live history or the opened recording. */
+export type HistorySource = 'live' | 'recording'
+
 /** Every protocol the history counts, in a fixed order. */
 export const HISTORY_PROTOCOLS: readonly SocketProtocol[] = ['tcp', 'udp', 'unix', 'raw']
 
@@ -176,4 +179,16 @@ export interface HistoryInfo {
   readonly trackedProcesses: number
   /** Bytes held by the typed columns. */
   readonly bytes: number
+}
+
+/** Pushed once per recorded tick. */
+export interface HistoryTick {
+  readonly sample: HistorySample
+  readonly info: HistoryInfo
+}
+
+/** The newest point (for gauges) and what the history holds. */
+export interface HistoryLatest {
+  readonly sample: HistorySample | null
+  readonly info: HistoryInfo
 }

@@ -470,6 +470,16 @@ export interface RepeatedProbeSummary {
   readonly error: ProbeError | null
 }
 
+/** New samples of one repeated probe since the last push, with the figures over all of them. */
+export interface RepeatedProbeSampleBatch {
+  readonly runId: string
+  readonly samples: readonly ProbeSample[]
+  readonly statistics: ProbeStatistics
+  /** Set on the run's last batch. */
+  readonly endedBy: RepeatedProbeEnd | null
+  readonly finishedAt: number | null
+}
+
 /** What a test listener does with what it receives. */
 export type ListenerMode = 'echo' | 'discard' | 'reply'
 

@@ -3,6 +3,7 @@
  * through time and compare two moments.
  */
 import type { SocketEntry } from './socket'
+import type { Finding } from './finding'
 
 /** The first line of every recording. */
 export interface RecordingHeader {
@@ -66,3 +67,47 @@ export interface TableDiff {
 
 /** Formats a table or a diff can be exported to. */
 export type ExportFormat = 'csv' | 'json'
+
+/** Whether a recording is being written. */
+export interface RecordingStatus {
+  readonly recording: boolean
+  /** File name within the recordings folder. */
+  readonly name: string | null
+  readonly path: string | null
+  /** The folder recordings are saved in and listed from. */
+  readonly folder: string
+  /** Why the last recording stopped on its own (a full disk, say); null when it did not. */
+  readonly problem: string | null
+  /** Epoch milliseconds. */
+  readonly startedAt: number | null
+  readonly ticks: number
+  /** The recording opened for scrubbing, if any. */
+  readonly opened: RecordingInfo | null
+}
+
+/** A recording file in the recordings folder. */
+export interface RecordingFile {
+  readonly name: string
+  readonly bytes: number
+  /** Epoch milliseconds. */
+  readonly modifiedAt: number
+}
+
+/** Totals of a finished recording. */
+export interface RecordingSummary {
+  readonly path: string
+  readonly ticks: number
+  readonly bytes: number
+}
+
+/** The table at a moment of the opened recording, with the findings that held then. */
+export interface RecordingMoment extends TableAt {
+  readonly findings: readonly Finding[]
+}
+
+/** An export, ready to be saved by the client. */
+export interface ExportedFile {
+  readonly fileName: string
+  readonly mimeType: string
+  readonly text: string
+}

@@ -179,3 +179,11 @@ export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily
     rawProtocol: null
   }
 }
+
+/** Whether the live monitor is running, and how often it polls. */
+export interface MonitorStatus {
+  readonly paused: boolean
+  readonly intervalMs: number
+  readonly tick: number
+  readonly platform: string
+}

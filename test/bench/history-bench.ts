@@ -106,12 +106,12 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
     const detector = new LeakDetector()
     let tick = HOUR_TICKS + 600
     const latest = (): HistorySample => jittered(sample, tick)
-    detector.evaluate({ store, sample: latest(), sockets: snapshot.sockets })
+    detector.evaluate({ history: store, sample: latest(), sockets: snapshot.sockets })
     const detectorMs = await medianMs(30, () => {
       tick++
       const point = latest()
       store.append(point)
-      detector.evaluate({ store, sample: point, sockets: snapshot.sockets })
+      detector.evaluate({ history: store, sample: point, sockets: snapshot.sockets })
     })
     let recorderTick = 1
     const recorderMs = await medianMs(15, () => recorder.record({ ...snapshot, tick: ++recorderTick, takenAt: Date.now() }))
@@ -121,7 +121,7 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
       tick++
       const point = latest()
       store.append(point)
-      detector.evaluate({ store, sample: point, sockets: snapshot.sockets })
+      detector.evaluate({ history: store, sample: point, sockets: snapshot.sockets })
     }
     const cpu = process.cpuUsage(cpuBefore)
     report(`per tick at ${snapshot.sockets.length} sockets   median (ms)   ratio to ss -tanup`)

@@ -23,7 +23,7 @@ export class LeakHarness {
     this.second++
     const point = sample(takenAt)
     this.store.append(point)
-    const update = this.detector.evaluate({ store: this.store, sample: point, sockets })
+    const update = this.detector.evaluate({ history: this.store, sample: point, sockets })
     this.appeared.push(...update.appeared)
     this.cleared.push(...update.cleared)
   }

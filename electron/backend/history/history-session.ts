@@ -1,15 +1,18 @@
 /**
- * History, leak detection and recording for one stream of snapshots: the app's backend module
- * and the CLI's `watch` and `check` both run one of these.
+ * History, leak detection and recording for one stream of snapshots: the backend's history,
+ * leaks and recording domains share one of these, and the CLI's `watch` and `check` each run one.
+ *
+ * The recording is handed in as a {@link TickRecorder} (the recording writer is one), so this
+ * folder never imports the recording folder, which itself reads histories back into stores.
  */
 import type { SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
 import type { HistoryOptions, HistorySample } from '../../../shared/model/history'
 import type { FindingsUpdate } from '../../../shared/model/finding'
+import type { RecordingSummary } from '../../../shared/model/recording'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
 import { HistoryStore } from './history-store'
 import { HistoryRecorder, type RecorderOptions, type SystemReaders } from './history-recorder'
 import { LeakDetector } from '../leaks/leak-detector'
-import { RecordingWriter, type RecordingSummary, type RecordingWriterOptions } from '../recording/recording-writer'
 import { asError } from '../../../shared/error-message'
 
 /** How a session is set up; every field has a default. */
@@ -29,12 +32,23 @@ export interface SessionTick {
   readonly recordingFailure: Error | null
 }
 
+/** Where a running recording puts each tick: the recording writer, or anything shaped like it. */
+export interface TickRecorder {
+  readonly path: string
+  /** Appends one tick; rejects when the file cannot take it. */
+  writeTick(tick: { readonly snapshot: SocketSnapshot; readonly diff?: SocketDiff; readonly sample: HistorySample; readonly findings: FindingsUpdate }): Promise<void>
+  /** Ticks written so far. */
+  tickCount(): number
+  /** Finishes the file. */
+  close(): Promise<RecordingSummary>
+}
+
 /** Records, judges and optionally writes to disk every snapshot it is given. */
 export class HistorySession {
   readonly store: HistoryStore
   readonly recorder: HistoryRecorder
   readonly detector: LeakDetector
-  private writer: RecordingWriter | null = null
+  private writer: TickRecorder | null = null
   private recordingStartedAt: number | null = null
 
   constructor(options: HistorySessionOptions = {}) {
@@ -50,7 +64,7 @@ export class HistorySession {
    */
   async tick(snapshot: SocketSnapshot, diff?: SocketDiff): Promise<SessionTick> {
     const { sample } = await this.recorder.record(snapshot)
-    const findings = this.detector.evaluate({ store: this.store, sample, sockets: snapshot.sockets })
+    const findings = this.detector.evaluate({ history: this.store, sample, sockets: snapshot.sockets })
     const writer = this.writer
     let recordingFailure: Error | null = null
     if (writer) {
@@ -68,10 +82,10 @@ export class HistorySession {
     return { snapshot, sample, findings, recordingFailure }
   }
 
-  /** Starts writing every following tick to `path`. */
-  async startRecording(path: string, options: RecordingWriterOptions = {}): Promise<void> {
+  /** Writes every following tick to `writer` (an opened recording). */
+  startRecording(writer: TickRecorder): void {
     if (this.writer) throw new Error(`already recording to ${this.writer.path}`)
-    this.writer = await RecordingWriter.open(path, options)
+    this.writer = writer
     this.recordingStartedAt = Date.now()
   }
 

@@ -6,7 +6,6 @@
  * for longer than the ring reaches back is forgotten, and when the cap is reached the one gone
  * longest (or else the quietest) makes room.
  */
-import { TCP_STATES } from '../../../shared/model/socket'
 import {
   DEFAULT_HISTORY_OPTIONS,
   HISTORY_PROTOCOLS,
@@ -19,17 +18,13 @@ import {
   destinationKey,
   destinationLabel
 } from '../../../shared/model/history'
+import { TCP_STATES } from '../../../shared/model/socket'
+import { HISTORY_COLUMNS, type ColumnSlice, type HistoryView, type SliceSubject, type TrackedProcess } from '../../../shared/model/history-view'
 
 type Column = Int32Array | Float64Array
 
-/** States that get a column of their own; anything else is counted as OTHER. */
-const KNOWN_STATES = new Set<string>([...TCP_STATES, 'UNCONN', 'CONNECTING', 'DISCONNECTING'])
-
 /** Column names. Values below zero mean "not known" and come out as null. */
-const SOCKETS = 'sockets'
-const FD_COUNT = 'fd'
-const FD_LIMIT = 'fdLimit'
-const COUNT = 'count'
+const { sockets: SOCKETS, fdCount: FD_COUNT, fdLimit: FD_LIMIT, count: COUNT, stateColumn } = HISTORY_COLUMNS
 const INTERFACE_COLUMNS = [
   'receiveBytesPerSecond',
   'transmitBytesPerSecond',
@@ -41,10 +36,6 @@ const INTERFACE_LABELS: Readonly<Record<(typeof INTERFACE_COLUMNS)[number], stri
   transmitBytesPerSecond: 'out bytes/s',
   receivePacketsPerSecond: 'in packets/s',
   transmitPacketsPerSecond: 'out packets/s'
-}
-
-function stateColumn(state: string): string {
-  return `state:${KNOWN_STATES.has(state) ? state : 'OTHER'}`
 }
 
 function protocolColumn(protocol: string): string {
@@ -69,31 +60,6 @@ interface Track {
   readonly columns: Map<string, Column>
 }
 
-/** A followed process as the leak detector sees it. */
-export interface TrackedProcess {
-  readonly pid: number
-  readonly name: string
-  /** Epoch milliseconds it was last seen at. */
-  readonly lastSeenAt: number
-  /** True when the newest point saw it. */
-  readonly present: boolean
-}
-
-/** Present values of one column, oldest first, without the points where it was unknown. */
-export interface ColumnSlice {
-  readonly times: number[]
-  readonly values: number[]
-}
-
-/** Which followed subject a column slice reads. */
-export type SliceSubject =
-  | { readonly kind: 'overall' }
-  | { readonly kind: 'process'; readonly pid: number }
-  | { readonly kind: 'destination'; readonly key: string }
-
-/** The column names a slice may ask for. */
-export const HISTORY_COLUMNS = { sockets: SOCKETS, fdCount: FD_COUNT, fdLimit: FD_LIMIT, count: COUNT, stateColumn } as const
-
 /** Makes a typed column of `length`, filled with the column's absent value. */
 function newColumn(length: number, floating: boolean, name: string): Column {
   const column = floating ? new Float64Array(length) : new Int32Array(length)
@@ -103,7 +69,7 @@ function newColumn(length: number, floating: boolean, name: string): Column {
 }
 
 /** A ring of history points in typed columns. */
-export class HistoryStore {
+export class HistoryStore implements HistoryView {
   readonly options: HistoryOptions
   private allocated: number
   private times: Float64Array

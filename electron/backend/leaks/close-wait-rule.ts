@@ -1,7 +1,7 @@
 /** `close-wait`: sockets whose peer hung up, left unclosed by their process. */
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { FindingProcess } from '../../../shared/model/finding'
-import { HISTORY_COLUMNS } from '../history/history-store'
+import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
 import {
   describeProcess,
   evidenceSeries,
@@ -59,7 +59,7 @@ export const closeWaitRule: LeakRule = (input) => {
     if (!keeps) continue
     const who = describeProcess(entry.process)
     const groups = groupByEndpoint(entry.aged, input.scan.listening).map(({ label, count }) => ({ label, count }))
-    const slice = input.store.columnSlice(
+    const slice = input.history.columnSlice(
       { kind: 'process', pid },
       HISTORY_COLUMNS.stateColumn('CLOSE_WAIT'),
       now - Math.max(settings.growthWindowSeconds, settings.closeWaitMinimumAgeSeconds * 4) * 1000

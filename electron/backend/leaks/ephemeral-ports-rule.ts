@@ -1,7 +1,7 @@
 /** `ephemeral-ports`: one destination eating the local port range. */
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { destinationKey, destinationLabel, portRangeSize } from '../../../shared/model/history'
-import { HISTORY_COLUMNS } from '../history/history-store'
+import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
 import { describeProcess, evidenceSeries, type Candidate, type LeakRule } from './rule'
 
 const CLEAR_MARGIN = 0.05
@@ -20,7 +20,7 @@ export const ephemeralPortsRule: LeakRule = (input) => {
     const key = destinationKey(use)
     const label = destinationLabel(use)
     const process = use.pid !== null ? { pid: use.pid, name: use.process ?? '' } : null
-    const slice = input.store.columnSlice({ kind: 'destination', key }, HISTORY_COLUMNS.count, now - settings.growthWindowSeconds * 1000)
+    const slice = input.history.columnSlice({ kind: 'destination', key }, HISTORY_COLUMNS.count, now - settings.growthWindowSeconds * 1000)
     candidates.push({
       id: `ephemeral-ports:${key}`,
       kind: 'ephemeral-ports',

@@ -1,5 +1,5 @@
 /** `fd-limit`: a process close to its soft limit of open files. */
-import { HISTORY_COLUMNS } from '../history/history-store'
+import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
 import { describeProcess, evidenceSeries, type Candidate, type LeakRule } from './rule'
 
 /** How far below the raising ratio a raised finding may sink before it starts to clear. */
@@ -17,7 +17,7 @@ export const fdLimitRule: LeakRule = (input) => {
     if (!keeps) continue
     const who = describeProcess(process)
     const percent = Math.round(ratio * 100)
-    const slice = input.store.columnSlice({ kind: 'process', pid: process.pid }, HISTORY_COLUMNS.fdCount, now - settings.growthWindowSeconds * 1000)
+    const slice = input.history.columnSlice({ kind: 'process', pid: process.pid }, HISTORY_COLUMNS.fdCount, now - settings.growthWindowSeconds * 1000)
     const socketShare = process.fdCount > 0 ? Math.round((process.sockets / process.fdCount) * 100) : 0
     candidates.push({
       id: `fd-limit:${process.pid}`,

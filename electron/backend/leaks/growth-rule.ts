@@ -1,7 +1,7 @@
 /** `growth`: a process whose socket count keeps rising. */
 import type { LeakSettings } from '../../../shared/leak-settings'
 import type { FindingSeverity } from '../../../shared/model/finding'
-import { HISTORY_COLUMNS } from '../history/history-store'
+import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
 import { evenIndices, largestJump, theilSen } from './robust-trend'
 import {
   describeProcess,
@@ -81,14 +81,14 @@ function growthKeeps(measure: GrowthMeasure, settings: LeakSettings): boolean {
 
 /** Finds processes whose socket count rises steadily. */
 export const growthRule: LeakRule = (input) => {
-  const { settings, store, now } = input
+  const { settings, history, now } = input
   const since = now - settings.growthWindowSeconds * 1000
   const candidates: Candidate[] = []
-  for (const process of store.trackedProcesses()) {
+  for (const process of history.trackedProcesses()) {
     const id = `growth:${process.pid}`
     const wasActive = input.activeIds.has(id)
     if (!process.present && !wasActive) continue
-    const slice = store.columnSlice({ kind: 'process', pid: process.pid }, HISTORY_COLUMNS.sockets, since)
+    const slice = history.columnSlice({ kind: 'process', pid: process.pid }, HISTORY_COLUMNS.sockets, since)
     if (slice.values.length < 3) continue
     // Cheap test first: a steady rise of the minimum increase lifts the last third's mean two
     // thirds of that increase above the first third's; noise around a level does not.

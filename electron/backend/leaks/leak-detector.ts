@@ -8,7 +8,7 @@ import type { SocketEntry } from '../../../shared/model/socket'
 import type { HistorySample } from '../../../shared/model/history'
 import type { Finding, FindingsUpdate } from '../../../shared/model/finding'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
-import type { HistoryStore } from '../history/history-store'
+import type { HistoryView } from '../../../shared/model/history-view'
 import { scanSockets, type Candidate, type LeakRule } from './rule'
 import { growthRule } from './growth-rule'
 import { closeWaitRule } from './close-wait-rule'
@@ -21,7 +21,7 @@ const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule,
 
 /** What the detector reads at each tick: the history after the tick's point was added, and the table. */
 export interface DetectorTick {
-  readonly store: HistoryStore
+  readonly history: HistoryView
   readonly sample: HistorySample
   readonly sockets: readonly SocketEntry[]
 }
@@ -79,7 +79,7 @@ export class LeakDetector {
 
     const activeIds = new Set<string>()
     for (const [id, tracker] of this.trackers) if (tracker.finding) activeIds.add(id)
-    const input = { now, settings: this.settings, store: tick.store, sample: tick.sample, sockets: tick.sockets, scan, closeWaitSince: this.closeWaitSince, activeIds }
+    const input = { now, settings: this.settings, history: tick.history, sample: tick.sample, sockets: tick.sockets, scan, closeWaitSince: this.closeWaitSince, activeIds }
     const seen = new Set<string>()
     for (const rule of this.rules) {
       for (const candidate of rule(input)) {

@@ -4,7 +4,7 @@ import type { HistorySample } from '../../../shared/model/history'
 import type { EvidenceGroup, FindingEvidence, FindingKind, FindingProcess, FindingSeverity } from '../../../shared/model/finding'
 import type { LeakSettings } from '../../../shared/leak-settings'
 import { formatEndpoint } from '../../../shared/format/socket-text'
-import type { HistoryStore } from '../history/history-store'
+import type { HistoryView } from '../../../shared/model/history-view'
 import { evenIndices } from './robust-trend'
 
 /** A possible finding as one rule sees it at one tick. */
@@ -44,7 +44,7 @@ export interface SocketScan {
 export interface RuleInput {
   readonly now: number
   readonly settings: LeakSettings
-  readonly store: HistoryStore
+  readonly history: HistoryView
   readonly sample: HistorySample
   readonly sockets: readonly SocketEntry[]
   readonly scan: SocketScan

@@ -1,6 +1,6 @@
 /** `time-wait`: TIME_WAIT dominating the TCP table, the mark of connection churn. */
 import type { FindingProcess } from '../../../shared/model/finding'
-import { HISTORY_COLUMNS } from '../history/history-store'
+import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { describeProcess, evidenceSeries, groupByEndpoint, listeningKey, type LeakRule, type RuleInput } from './rule'
 
@@ -25,7 +25,7 @@ export const timeWaitRule: LeakRule = (input) => {
   const endpoints = groupByEndpoint(scan.timeWait, scan.listening)
   const groups = endpoints.map(({ label, count }) => ({ label, count }))
   const process = endpoints.length > 0 ? guessProcess(input, endpoints[0].example) : null
-  const slice = input.store.columnSlice({ kind: 'overall' }, HISTORY_COLUMNS.stateColumn('TIME_WAIT'), now - settings.growthWindowSeconds * 1000)
+  const slice = input.history.columnSlice({ kind: 'overall' }, HISTORY_COLUMNS.stateColumn('TIME_WAIT'), now - settings.growthWindowSeconds * 1000)
   return [
     {
       id: 'time-wait',

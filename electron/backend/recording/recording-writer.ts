@@ -7,7 +7,7 @@ import { constants, createGzip, type Gzip } from 'node:zlib'
 import type { SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
 import type { HistorySample } from '../../../shared/model/history'
 import type { FindingsUpdate } from '../../../shared/model/finding'
-import type { RecordingHeader } from '../../../shared/model/recording'
+import type { RecordingHeader, RecordingSummary } from '../../../shared/model/recording'
 import { diffSnapshots } from '../sockets/snapshot-diff'
 import { RECORDING_FORMAT, RECORDING_VERSION, RecordingError, type RecordingLine } from './recording-format'
 import { readRecordingHeader } from './recording-reader'
@@ -35,13 +35,6 @@ export interface RecordedTickLines {
   readonly diff?: SocketDiff
   readonly sample?: HistorySample
   readonly findings?: FindingsUpdate
-}
-
-/** Totals of a finished recording. */
-export interface RecordingSummary {
-  readonly path: string
-  readonly ticks: number
-  readonly bytes: number
 }
 
 /** Appends ticks to a gzip JSON-lines recording. Calls may overlap; lines are written in call order. */

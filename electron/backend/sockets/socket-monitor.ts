@@ -1,6 +1,5 @@
 /** Polls a socket provider on an interval and turns consecutive reads into diffs. */
-import type { SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
-import type { MonitorStatus } from '../../../shared/contract/sockets'
+import type { MonitorStatus, SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
 import type { SocketProvider } from './socket-provider'
 import { diffSnapshots } from './snapshot-diff'
 import { asError } from '../../../shared/error-message'

@@ -1,10 +1,7 @@
 /** `sockscope capture`: a live capture to a pcap or pcapng file, with the owning process per packet. */
 import { extname } from 'node:path'
 import type { CaptureLimits } from '../../../shared/capture-protocol'
-import { CaptureError, listCaptureInterfaces } from '../../backend/capture/capture-helper-process'
-import { captureToFile, type CaptureToFileResult } from '../../backend/capture/capture-to-file'
-import { SocketMonitor } from '../../backend/sockets/socket-monitor'
-import { createSocketProvider } from '../../backend/sockets/socket-provider'
+import { CaptureError, listCaptureInterfaces, captureToFile, type CaptureToFileResult, SocketMonitor, createSocketProvider } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand, type CliIo } from '../cli-command'
 
 /** Parses `-a` conditions (tshark style): duration:SECONDS, packets:N, filesize:KB. */

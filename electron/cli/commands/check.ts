@@ -2,9 +2,8 @@
 import { access } from 'node:fs/promises'
 import type { Finding } from '../../../shared/model/finding'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
-import { HistorySession } from '../../backend/history/history-session'
-import { HISTORY_COLUMNS, type HistoryStore } from '../../backend/history/history-store'
-import { measureGrowth } from '../../backend/leaks/growth-rule'
+import { HISTORY_COLUMNS, type HistoryView } from '../../../shared/model/history-view'
+import { HistorySession, measureGrowth } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand } from '../cli-command'
 import { formatFinding, wrapText } from '../finding-text'
 import { runHistoryLoop } from '../history-loop'
@@ -67,9 +66,9 @@ function checkSettings(durationSeconds: number, intervalSeconds: number, bounds:
 }
 
 /** Peak counts and growth of one followed process. */
-function measureProcess(store: HistoryStore, pid: number, name: string): CheckedProcess {
-  const sockets = store.columnSlice({ kind: 'process', pid }, HISTORY_COLUMNS.sockets)
-  const closeWait = store.columnSlice({ kind: 'process', pid }, HISTORY_COLUMNS.stateColumn('CLOSE_WAIT'))
+function measureProcess(history: HistoryView, pid: number, name: string): CheckedProcess {
+  const sockets = history.columnSlice({ kind: 'process', pid }, HISTORY_COLUMNS.sockets)
+  const closeWait = history.columnSlice({ kind: 'process', pid }, HISTORY_COLUMNS.stateColumn('CLOSE_WAIT'))
   const growth = measureGrowth(sockets.times, sockets.values)
   return {
     pid,

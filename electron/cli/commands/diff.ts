@@ -1,9 +1,7 @@
 /** `sockscope diff`: what opened, closed and changed between two moments of a recording. */
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { SocketField } from '../../../shared/socket-field-table'
-import { openRecording } from '../../backend/recording/recording-reader'
-import { parseRecordingTime } from '../../backend/recording/recording-time'
-import { diffToCsv, exportDiff } from '../../backend/recording/table-export'
+import { openRecording, parseRecordingTime, diffToCsv, exportDiff } from '../../backend'
 import { parseCommandArguments, UsageError, type CliCommand } from '../cli-command'
 import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../socket-columns'
 import { renderTextTable } from '../text-table'

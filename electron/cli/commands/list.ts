@@ -1,8 +1,7 @@
 /** `sockscope list`: the socket table once, as a table or JSON. */
 import type { SocketEntry } from '../../../shared/model/socket'
 import { SOCKET_QUERY_HELP } from '../../../shared/query/socket-fields'
-import { ReverseResolver } from '../../backend/dns/reverse-resolver'
-import { createSocketProvider } from '../../backend/sockets/socket-provider'
+import { ReverseResolver, createSocketProvider } from '../../backend'
 import { parseCommandArguments, type CliCommand } from '../cli-command'
 import { socketFilterOption } from '../filter-option'
 import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../socket-columns'

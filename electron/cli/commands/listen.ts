@@ -3,7 +3,7 @@ import type { ListenerMode, ListenerPeer, PayloadSpec, TestListenerInfo } from '
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { parseListenAddress } from '../../../shared/probe-target'
 import { formatProbeError } from '../../../shared/format/probe-text'
-import { TestListener } from '../../backend/probes/test-listener'
+import { TestListener } from '../../backend'
 import { parseCommandArguments, parseNumberOption, UsageError, type CliCommand, type CliIo } from '../cli-command'
 
 /** Runs a test listener in the foreground. */

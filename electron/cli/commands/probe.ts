@@ -5,10 +5,7 @@ import { invalidInput } from '../../../shared/probe-request'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { parseHostPort, type HostPort } from '../../../shared/probe-target'
 import { describeProbeResult, describeSample, describeStatistics, formatProbeError } from '../../../shared/format/probe-text'
-import { startRepeatedProbe } from '../../backend/probes/repeated-probe'
-import { runTcpProbe } from '../../backend/probes/tcp-probe'
-import { runTlsProbe } from '../../backend/probes/tls-probe'
-import { runUdpProbe } from '../../backend/probes/udp-probe'
+import { startRepeatedProbe, runTcpProbe, runTlsProbe, runUdpProbe } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand, type CliIo } from '../cli-command'
 
 const TCP_HELP = `Usage: sockscope probe tcp HOST:PORT [options]

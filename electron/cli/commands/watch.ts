@@ -2,7 +2,7 @@
 import type { HistorySample } from '../../../shared/model/history'
 import type { Finding } from '../../../shared/model/finding'
 import { SOCKET_QUERY_HELP } from '../../../shared/query/socket-fields'
-import { HistorySession } from '../../backend/history/history-session'
+import { HistorySession, RecordingWriter } from '../../backend'
 import { parseCommandArguments, parseNumberOption, type CliCommand } from '../cli-command'
 import { socketFilterOption } from '../filter-option'
 import { clockTime, formatFinding } from '../finding-text'
@@ -74,7 +74,7 @@ ${SOCKET_QUERY_HELP}
     const durationSeconds = parseNumberOption('duration', values.duration, 0.1, 366 * 86_400)
     const matches = socketFilterOption(values.filter)
     const session = new HistorySession()
-    if (values.record) await session.startRecording(values.record, { intervalMs: intervalSeconds * 1000 })
+    if (values.record) session.startRecording(await RecordingWriter.open(values.record, { intervalMs: intervalSeconds * 1000 }))
     // A recording that stops taking ticks (a full disk, a vanished mount) ends the watch at once:
     // a run the user asked to record must not carry on without its record.
     const recordingFailed = new AbortController()

@@ -5,8 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { HistoryInfo, HistorySample, NamedSeries, SeriesKind, SeriesSet } from '../../../shared/model/history'
-import type { HistorySource } from '../../../shared/contract/history'
+import type { HistoryInfo, HistorySample, HistorySource, NamedSeries, SeriesKind, SeriesSet } from '../../../shared/model/history'
 import { backendClient } from '../transport'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'

@@ -1,41 +1,36 @@
 /**
- * Test connections: the Probe view's forms, the session's results history, the live repeated
- * probe, the test listeners and the held connections. It owns every probe, listener and holder
- * call and subscription; components only bind to its forms and call its actions.
+ * Test connections: the Probe view's tabs, the probe forms, the session's results history, the
+ * live repeated probe and the backend's policy for other machines. It owns every `probe/*` call
+ * and subscription; components only bind to its forms and call its actions. The Listener and
+ * Holder tabs have stores of their own (stores/listener.ts, stores/holder.ts).
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
-import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
 import type {
-  HolderStatus,
   ProbeKind,
   ProbePolicy,
   ProbeResult,
   ProbeSample,
   ProbeStatistics,
-  RepeatedProbeSummary,
-  TestListenerInfo
+  RepeatedProbeSampleBatch,
+  RepeatedProbeSummary
 } from '../../../shared/model/probe'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { registerSocketRowActions } from '../row-actions'
 import { saveBlob } from '../save-file'
-import { backendClient, BackendRequestError } from '../transport'
-import {
-  defaultForms,
-  holderRequest,
-  listenerRequest,
-  repeatRequest,
-  tcpRequest,
-  tlsRequest,
-  udpRequest,
-  type FormResult
-} from '../probe-forms'
+import { backendClient } from '../transport'
+import { defaultForms, repeatRequest, submitForm, tcpRequest, tlsRequest, udpRequest, type FormResult } from '../probe-forms'
+import { useHolderStore } from './holder'
 import { useLayoutStore } from './layout'
+import { useListenerStore } from './listener'
 import { errorMessage } from '../../../shared/error-message'
 
 /** The Probe view's tabs. */
 export type ProbeTab = 'tcp' | 'repeat' | 'tls' | 'udp' | 'listener' | 'holder'
+
+/** The tabs whose forms this store owns. */
+type ProbeFormTab = 'tcp' | 'repeat' | 'tls' | 'udp'
 
 /** One entry of the session's history: a one-shot result or a finished repeated run. */
 export type ProbeHistoryEntry =
@@ -56,10 +51,11 @@ export interface LatencyPoint {
 /** The probe domain's state and actions. */
 export const useProbeStore = defineStore('probe', () => {
   const activeTab = ref<ProbeTab>('tcp')
-  const forms = reactive(defaultForms())
+  const { tcp, repeat, tls, udp } = defaultForms()
+  const forms = reactive({ tcp, repeat, tls, udp })
   /** The message under each tab's form: invalid input, or a request the backend refused. */
-  const formErrors = reactive<Record<ProbeTab, string | null>>({ tcp: null, repeat: null, tls: null, udp: null, listener: null, holder: null })
-  const busy = reactive<Record<ProbeKind | 'listener' | 'holder', boolean>>({ tcp: false, tls: false, udp: false, listener: false, holder: false })
+  const formErrors = reactive<Record<ProbeFormTab, string | null>>({ tcp: null, repeat: null, tls: null, udp: null })
+  const busy = reactive<Record<ProbeKind, boolean>>({ tcp: false, tls: false, udp: false })
 
   const history = shallowRef<readonly ProbeHistoryEntry[]>([])
   const selectedHistoryId = ref<number | null>(null)
@@ -71,10 +67,6 @@ export const useProbeStore = defineStore('probe', () => {
   const repeatStatistics = shallowRef<ProbeStatistics | null>(null)
   const repeatRunning = ref(false)
 
-  const listeners = shallowRef<readonly TestListenerInfo[]>([])
-  const holder = shallowRef<HolderStatus | null>(null)
-  /** Set when the holder refused a non-loopback target: the form then asks for confirmation. */
-  const holderNeedsConfirmation = ref(false)
   /** What the backend lets this client aim at other machines; null until it has been read. */
   const policy = shallowRef<ProbePolicy | null>(null)
 
@@ -93,18 +85,8 @@ export const useProbeStore = defineStore('probe', () => {
   }
 
   /** Validate a form, then run the call; the form shows the first problem either step reports. */
-  async function submit<T, R>(tab: ProbeTab, built: FormResult<T>, call: (request: T) => Promise<R>): Promise<R | null> {
-    if (!built.ok) {
-      formErrors[tab] = built.error
-      return null
-    }
-    formErrors[tab] = null
-    try {
-      return await call(built.request)
-    } catch (error) {
-      formErrors[tab] = errorMessage(error)
-      return null
-    }
+  function submit<T, R>(tab: ProbeFormTab, built: FormResult<T>, call: (request: T) => Promise<R>): Promise<R | null> {
+    return submitForm(built, call, (message) => (formErrors[tab] = message))
   }
 
   async function runOneShot(kind: ProbeKind): Promise<ProbeResult | null> {
@@ -209,32 +191,6 @@ export const useProbeStore = defineStore('probe', () => {
     }
   }
 
-  function applyListener(info: TestListenerInfo): void {
-    const others = listeners.value.filter((listener) => listener.id !== info.id)
-    listeners.value = info.stoppedAt === null ? [...others, info].sort((first, second) => first.startedAt - second.startedAt) : others
-  }
-
-  /** Start a test listener from the Listener form. */
-  async function startListener(): Promise<void> {
-    if (busy.listener) return
-    busy.listener = true
-    try {
-      const info = await submit('listener', listenerRequest(forms.listener), (request) => backendClient().request('listener/start', request))
-      if (info !== null) applyListener(info)
-    } finally {
-      busy.listener = false
-    }
-  }
-
-  /** Stop one test listener. */
-  async function stopListener(id: string): Promise<void> {
-    try {
-      applyListener(await backendClient().request('listener/stop', { id }))
-    } catch (error) {
-      formErrors.listener = errorMessage(error)
-    }
-  }
-
   /** Read the backend's policy for targets beyond this machine. */
   async function loadPolicy(): Promise<ProbePolicy> {
     const current = await backendClient().request('probe/policy', {})
@@ -242,66 +198,28 @@ export const useProbeStore = defineStore('probe', () => {
     return current
   }
 
-  /** Open the Holder form's connections. */
-  async function openHolder(): Promise<void> {
-    if (busy.holder) return
-    busy.holder = true
-    holderNeedsConfirmation.value = false
-    try {
-      const group = await submit('holder', holderRequest(forms.holder), async (request) => {
-        try {
-          return await backendClient().request('holder/open', request)
-        } catch (error) {
-          // Where the policy allows other machines, a refusal asks for the form's own confirmation;
-          // elsewhere no tick in the form can change the answer, so none is offered.
-          const allowed = (policy.value ?? (await loadPolicy().catch(() => null)))?.remoteTargets === 'allow'
-          if (allowed && error instanceof BackendRequestError && error.failure.code === 'permission-denied') holderNeedsConfirmation.value = true
-          throw error
-        }
-      })
-      if (group !== null) holder.value = await backendClient().request('holder/status', {})
-    } finally {
-      busy.holder = false
-    }
-  }
-
-  /** Release one group of held connections, or all of them without an id. */
-  async function releaseHolder(id?: string): Promise<void> {
-    try {
-      holder.value = await backendClient().request('holder/release', id === undefined ? {} : { id })
-    } catch (error) {
-      formErrors.holder = errorMessage(error)
-    }
-  }
-
   /** Re-read everything the backend holds (first start, and after a reconnect). */
   async function reload(): Promise<void> {
     const client = backendClient()
-    const [listenerList, holderStatus, runs, currentPolicy] = await Promise.all([
-      client.request('listener/list', {}),
-      client.request('holder/status', {}),
-      client.request('probe/repeat-list', {}),
-      client.request('probe/policy', {})
-    ])
+    const [runs, currentPolicy] = await Promise.all([client.request('probe/repeat-list', {}), client.request('probe/policy', {})])
     policy.value = currentPolicy
-    listeners.value = listenerList
-    holder.value = holderStatus
     const current = runs.find((run) => run.runId === repeatRunId.value) ?? runs.find((run) => run.endedBy === null)
     if (current !== undefined) applySummary(current)
   }
 
-  /** Subscribe to pushed updates and read the current state. Safe to call more than once. */
+  /**
+   * Subscribe to pushed updates and read the current state, for the whole Probe view (the
+   * listener and holder stores start too). Safe to call more than once.
+   */
   async function start(): Promise<void> {
     if (started) return
     started = true
     const client = backendClient()
     client.subscribe('probe/samples', applyBatch)
-    client.subscribe('listener/update', applyListener)
-    client.subscribe('holder/update', (status) => (holder.value = status))
     client.onConnectionChange((connected) => {
       if (connected) void reload().catch(() => {})
     })
-    await reload().catch(() => {})
+    await Promise.all([reload().catch(() => {}), useListenerStore().start(), useHolderStore().start()])
   }
 
   function selectHistory(id: number | null): void {
@@ -342,7 +260,7 @@ export const useProbeStore = defineStore('probe', () => {
       forms.tcp.target = text
       forms.repeat.target = text
       forms.tls.target = text
-      forms.holder.target = text
+      useHolderStore().form.target = text
       activeTab.value = 'tcp'
     }
     void start()
@@ -364,21 +282,15 @@ export const useProbeStore = defineStore('probe', () => {
     repeatRunning,
     latencyPoints,
     lostSamples,
-    listeners,
-    holder,
-    holderNeedsConfirmation,
     policy,
     start,
     reload,
+    loadPolicy,
     runTcp,
     runTls,
     runUdp,
     startRepeat,
     stopRepeat,
-    startListener,
-    stopListener,
-    openHolder,
-    releaseHolder,
     selectHistory,
     clearHistory,
     entryJson,

@@ -4,8 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { ExportFormat, RecordingInfo, TableDiff } from '../../../shared/model/recording'
-import type { ExportedFile, RecordingFile, RecordingMoment, RecordingStatus } from '../../../shared/contract/history'
+import type { ExportedFile, ExportFormat, RecordingFile, RecordingInfo, RecordingMoment, RecordingStatus, TableDiff } from '../../../shared/model/recording'
 import { saveBlob } from '../save-file'
 import { backendClient } from '../transport'
 import { useHistoryStore } from './history'
@@ -138,7 +137,7 @@ export const useRecordingStore = defineStore('recording', () => {
     const recordingOpen = opened.value !== null
     const time = scrubTime.value ?? undefined
     const file = await run(() =>
-      backendClient().request('export/table', recordingOpen ? { source: 'recording', format, ...(time !== undefined ? { time } : {}) } : { format })
+      backendClient().request('recording/export-table', recordingOpen ? { source: 'recording', format, ...(time !== undefined ? { time } : {}) } : { format })
     )
     if (file) {
       lastExport.value = file
@@ -150,7 +149,7 @@ export const useRecordingStore = defineStore('recording', () => {
     if (diffFrom.value === null || diffTo.value === null) return
     const from = diffFrom.value
     const to = diffTo.value
-    const file = await run(() => backendClient().request('export/diff', { from, to, format }))
+    const file = await run(() => backendClient().request('recording/export-diff', { from, to, format }))
     if (file) {
       lastExport.value = file
       saveExport(file)

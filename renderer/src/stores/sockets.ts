@@ -4,8 +4,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue'
-import type { MonitorStatus } from '../../../shared/contract/sockets'
-import type { SocketDiff, SocketEntry, SocketSnapshot, TableIssue } from '../../../shared/model/socket'
+import type { MonitorStatus, SocketDiff, SocketEntry, SocketSnapshot, TableIssue } from '../../../shared/model/socket'
 import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'

@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../electron/backend/backend'
 import { emptySocketEntry, type SocketEntry } from '../../../shared/model/socket'
 import { useProbeStore } from '../../../renderer/src/stores/probe'
+import { useHolderStore } from '../../../renderer/src/stores/holder'
 import { useLayoutStore } from '../../../renderer/src/stores/layout'
 import { socketRowActions } from '../../../renderer/src/row-actions'
 import { setBackendClient } from '../../../renderer/src/transport'
-import { ALLOW_REMOTE_TARGETS_HINT, servePolicy } from '../../../electron/cli/commands/serve'
 import { createInProcessClient } from '../../support/in-process-client'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../support/loopback-servers'
 import { waitFor } from '../../support/wait-for'
@@ -79,51 +79,6 @@ describe('useProbeStore', () => {
     expect(probe.history[0]).toMatchObject({ kind: 'repeat', ok: true })
   })
 
-  it('starts and stops a listener and follows holder status', async () => {
-    const probe = useProbeStore()
-    await probe.start()
-    probe.forms.listener.port = '0'
-    await probe.startListener()
-    expect(probe.listeners).toHaveLength(1)
-    const listener = probe.listeners[0]
-    probe.forms.holder.target = `127.0.0.1:${listener.port}`
-    probe.forms.holder.count = '3'
-    await probe.openHolder()
-    await waitFor(() => probe.holder?.totalOpen === 3)
-    await probe.releaseHolder()
-    expect(probe.holder?.groups).toEqual([])
-    await probe.stopListener(listener.id)
-    expect(probe.listeners).toEqual([])
-  })
-
-  it('reads the policy and says why another machine is refused, without offering a confirmation that cannot help', async () => {
-    await backend.dispose()
-    backend = createBackend({ autoStart: false, resolveNames: false, actionPolicy: servePolicy(false) })
-    setBackendClient(createInProcessClient(backend))
-    const probe = useProbeStore()
-    await probe.start()
-    expect(probe.policy).toEqual({ remoteTargets: 'deny', howToAllow: ALLOW_REMOTE_TARGETS_HINT })
-    probe.forms.holder.target = '192.0.2.1:80'
-    probe.forms.holder.count = '1'
-    probe.forms.holder.allowNonLoopback = true
-    await probe.openHolder()
-    expect(probe.holderNeedsConfirmation).toBe(false)
-    expect(probe.formErrors.holder).toContain('--allow-remote-targets')
-    expect(probe.holder?.groups).toEqual([])
-  })
-
-  it('asks for confirmation before holding connections to another machine where the policy allows them', async () => {
-    await backend.dispose()
-    backend = createBackend({ autoStart: false, resolveNames: false, actionPolicy: servePolicy(true) })
-    setBackendClient(createInProcessClient(backend))
-    const probe = useProbeStore()
-    probe.forms.holder.target = '192.0.2.1:80'
-    probe.forms.holder.count = '1'
-    await probe.openHolder()
-    expect(probe.holderNeedsConfirmation).toBe(true)
-    expect(probe.formErrors.holder).toContain('not a loopback address')
-  })
-
   it('offers "probe this remote" and "probe this listener" on socket rows that fit', () => {
     const base: SocketEntry = {
       ...emptySocketEntry('tcp', 4),
@@ -143,5 +98,7 @@ describe('useProbeStore', () => {
     expect(useLayoutStore().activeView).toBe('probe')
     action('probe-remote').run(connected)
     expect(probe.forms.tls.target).toBe('[::1]:443')
+    // The Holder tab's form lives in its own store and is filled too.
+    expect(useHolderStore().form.target).toBe('[::1]:443')
   })
 })

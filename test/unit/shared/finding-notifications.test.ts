@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { Finding } from '../../../shared/model/finding'
 import { FindingNotificationThrottle } from '../../../shared/finding-notifications'
+import { buildFinding } from '../../support/finding-builder'
 
 function finding(id: string, title = `title ${id}`): Finding {
-  return {
-    id,
-    kind: 'close-wait',
-    process: { pid: 1, name: 'app' },
-    severity: 'warning',
-    since: 0,
-    updatedAt: 0,
-    clearedAt: null,
-    title,
-    explanation: 'First sentence. Second sentence.',
-    advice: 'Close it.',
-    evidence: { numbers: {}, series: null, groups: [] }
-  }
+  return buildFinding({ id, title })
 }
 
 const on = { notify: true, notifyMinimumIntervalSeconds: 30 }

@@ -93,13 +93,13 @@ describe.skipIf(process.platform !== 'linux')('history module', () => {
     const series = await ask<{ times: number[] }>('history/series', { kind: 'states', source: 'recording' })
     expect(series.times.length).toBe(info.frames)
 
-    const csv = await ask<{ fileName: string; mimeType: string; text: string }>('export/table', { source: 'recording', time: info.start, format: 'csv' })
+    const csv = await ask<{ fileName: string; mimeType: string; text: string }>('recording/export-table', { source: 'recording', time: info.start, format: 'csv' })
     expect(csv.mimeType).toBe('text/csv')
     expect(csv.fileName).toMatch(/^sockets-.*\.csv$/)
     expect(csv.text.split('\r\n')[0]).toMatch(/^protocol,family,local_address/)
-    const live = await ask<{ text: string }>('export/table', { format: 'json' })
+    const live = await ask<{ text: string }>('recording/export-table', { format: 'json' })
     expect(JSON.parse(live.text).sockets.length).toBeGreaterThan(0)
-    const diffJson = await ask<{ text: string }>('export/diff', { from: info.start, to: info.end, format: 'json' })
+    const diffJson = await ask<{ text: string }>('recording/export-diff', { from: info.start, to: info.end, format: 'json' })
     expect(Object.keys(JSON.parse(diffJson.text))).toEqual(['from', 'to', 'opened', 'closed', 'changed'])
 
     await ask('recording/close', {})

@@ -49,7 +49,7 @@ async function watch(
     const takenAt = Date.now()
     firstReadAt ??= takenAt
     const { sample } = await recorder.record({ tick, takenAt, refreshMs: 0, ...read })
-    const update = detector.evaluate({ store, sample, sockets: read.sockets })
+    const update = detector.evaluate({ history: store, sample, sockets: read.sockets })
     if (check(update.active, takenAt - firstReadAt, update.appeared)) return tick
     await new Promise((resolve) => setTimeout(resolve, TICK_MS))
   }

@@ -80,7 +80,7 @@ describe('HistorySession with a recording that fails', () => {
   it('stops the recording, says why in the tick, and keeps the history going', async () => {
     const session = new HistorySession()
     // /dev/full takes the open and refuses every write, as a full disk does.
-    await session.startRecording('/dev/full', { flushIntervalMs: 0 })
+    session.startRecording(await RecordingWriter.open('/dev/full', { flushIntervalMs: 0 }))
     let failure: Error | null = null
     let tick = 0
     while (failure === null && tick < 20) {

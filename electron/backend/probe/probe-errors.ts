@@ -4,6 +4,7 @@
  */
 import type { DnsFailure, ProbeError, ProbeErrorKind, ProbePhase } from '../../../shared/model/probe'
 import { errorMessage } from '../../../shared/error-message'
+import { RequestError, type FailureCode } from '../../../shared/contract/envelope'
 
 const KIND_BY_CODE: Readonly<Record<string, ProbeErrorKind>> = {
   ECONNREFUSED: 'refused',
@@ -136,4 +137,16 @@ export function dnsError(host: string, code: string | null, timeoutMs: number | 
     other: `The lookup of "${host}" failed: ${cause === undefined ? code : errorMessage(cause)}`
   }
   return { kind: 'dns', phase: 'dns', detail: failure, code, message: messages[failure] }
+}
+
+/** The refused request a client sees for a probe error that stops a listener, the holder or a run from starting. */
+export function requestErrorFor(error: ProbeError): RequestError {
+  return new RequestError(failureCodeFor(error), error.message)
+}
+
+function failureCodeFor(error: ProbeError): FailureCode {
+  if (error.kind === 'invalid-input') return error.detail === 'needs-confirmation' ? 'permission-denied' : 'invalid-arguments'
+  if (error.kind === 'address-in-use') return 'busy'
+  if (error.kind === 'permission' || error.kind === 'not-allowed') return 'permission-denied'
+  return 'failed'
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { explainVerificationFailure } from '../../../../electron/backend/probes/tls-verification'
-import { splitSubjectAltNames } from '../../../../electron/backend/probes/certificate-details'
+import { explainVerificationFailure } from '../../../../electron/backend/probe/tls-verification'
+import { splitSubjectAltNames } from '../../../../electron/backend/probe/certificate-details'
 import type { CertificateDetails } from '../../../../shared/model/probe'
 
 const leaf: CertificateDetails = {

@@ -18,7 +18,7 @@ import {
 import { checkListener, type CheckedListener } from '../../../shared/probe-request'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { authorizeTarget, type TargetAuthorizer } from '../action-policy'
-import { classifySocketError } from './probe-errors'
+import { classifySocketError } from '../probe/probe-errors'
 
 /** How often a busy listener reports its counters: batched, not one message per packet. */
 const UPDATE_INTERVAL_MS = 250

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ConnectionHolder } from '../../../../electron/backend/probes/connection-holder'
+import { ConnectionHolder } from '../../../../electron/backend/holder/connection-holder'
 import type { HolderStatus } from '../../../../shared/model/probe'
 import { closedTcpPort, socketTableLines, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { waitFor } from '../../../support/wait-for'

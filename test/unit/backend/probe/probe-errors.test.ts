@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifySocketError, dnsError, dnsFailureOf } from '../../../../electron/backend/probes/probe-errors'
+import { classifySocketError, dnsError, dnsFailureOf } from '../../../../electron/backend/probe/probe-errors'
 
 const systemError = (code: string): Error => Object.assign(new Error(`connect ${code}`), { code })
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { runUdpProbe } from '../../../../electron/backend/probes/udp-probe'
+import { runUdpProbe } from '../../../../electron/backend/probe/udp-probe'
 import { buildDnsMessage, DNS_TYPE, readDnsQuery } from '../../../support/capture/dns-message-builder'
 import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/loopback-servers'
 import { sleepAtLeast } from '../../../support/wait-for'

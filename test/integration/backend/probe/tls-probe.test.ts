@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import { createServer, type Server, type TlsOptions, type TLSSocket } from 'node:tls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { runTlsProbe } from '../../../../electron/backend/probes/tls-probe'
+import { runTlsProbe } from '../../../../electron/backend/probe/tls-probe'
 import { startDelayingRelay, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { createTestCertificates, SELF_SIGNED_DAYS, type TestCertificates } from '../../../support/probes/test-certificates'
 

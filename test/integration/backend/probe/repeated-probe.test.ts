@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { startRepeatedProbe } from '../../../../electron/backend/probes/repeated-probe'
-import { computeProbeStatistics } from '../../../../electron/backend/probes/probe-statistics'
+import { startRepeatedProbe } from '../../../../electron/backend/probe/repeated-probe'
+import { computeProbeStatistics } from '../../../../electron/backend/probe/probe-statistics'
 import type { RepeatedProbeUpdate } from '../../../../shared/model/probe'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 

@@ -1,17 +1,13 @@
 /**
- * The probe, listener and holder domains behind the contract. Owns every repeated run, test
- * listener and held connection, and closes them all on dispose (app quit, end of `serve`).
- * Every target goes through the backend's action policy before anything is sent or bound.
+ * The probe domain behind the contract: one-shot TCP, TLS and UDP probes and repeated TCP
+ * probes. Owns every repeated run and stops them all on dispose (app quit, end of `serve`).
+ * Every target goes through the backend's remote-target gate before anything is sent.
  */
-import { RequestError, type FailureCode } from '../../../shared/contract/envelope'
-import type { RepeatedProbeSampleBatch } from '../../../shared/contract/probe'
-import type { ProbeError, ProbeResult, ProbeSample, RepeatedProbeSummary, ProbeStatistics } from '../../../shared/model/probe'
-import { RemoteTargetGate } from '../action-policy'
+import { RequestError } from '../../../shared/contract/envelope'
+import type { ProbeResult, ProbeSample, RepeatedProbeSampleBatch, RepeatedProbeSummary, ProbeStatistics } from '../../../shared/model/probe'
 import type { BackendModuleFactory } from '../backend-module'
-import { ConnectionHolder } from './connection-holder'
 import { startRepeatedProbe, type RepeatedProbeRun } from './repeated-probe'
 import { runTcpProbe } from './tcp-probe'
-import { TestListenerRegistry } from './test-listener'
 import { runTlsProbe } from './tls-probe'
 import { runUdpProbe } from './udp-probe'
 
@@ -22,14 +18,6 @@ const KEPT_ENDED_RUNS = 10
 /** Samples are pushed at most this often per run. */
 const SAMPLE_PUSH_INTERVAL_MS = 200
 
-/** The failure code a client sees for a probe error raised as a request failure. */
-function failureCodeFor(error: ProbeError): FailureCode {
-  if (error.kind === 'invalid-input') return error.detail === 'needs-confirmation' ? 'permission-denied' : 'invalid-arguments'
-  if (error.kind === 'address-in-use') return 'busy'
-  if (error.kind === 'permission' || error.kind === 'not-allowed') return 'permission-denied'
-  return 'failed'
-}
-
 /**
  * A one-shot result, unless the policy refused its target: nothing was sent then, so the client
  * gets a refused request (with the sentence saying why) rather than a probe result.
@@ -39,17 +27,15 @@ function unlessRefused<R extends ProbeResult>(result: R): R {
   return result
 }
 
-/** Serves `probe/*`, `listener/*` and `holder/*`. */
+/** Serves `probe/*` and pushes `probe/samples` batches of running repeated probes. */
 export const probeModule: BackendModuleFactory = (context) => {
   const shutdown = new AbortController()
-  const gate = new RemoteTargetGate(context.options.actionPolicy)
+  const gate = context.remoteTargets
   const runOptions = { signal: shutdown.signal, authorize: gate.authorize }
   const running = new Map<string, RepeatedProbeRun>()
   const ended: RepeatedProbeSummary[] = []
   const pending = new Map<string, { samples: ProbeSample[]; statistics: ProbeStatistics }>()
   let pushTimer: NodeJS.Timeout | null = null
-  const listeners = new TestListenerRegistry((info) => context.emit('listener/update', info), gate.authorize)
-  const holder = new ConnectionHolder({ onChange: (status) => context.emit('holder/update', status), authorize: gate.authorize })
 
   const flushSamples = (): void => {
     pushTimer = null
@@ -116,29 +102,7 @@ export const probeModule: BackendModuleFactory = (context) => {
         run.stop()
         return run.finished
       },
-      'probe/repeat-list': () => [...[...running.values()].map((run) => run.summary()), ...ended],
-      'listener/start': async (args) => {
-        const started = await listeners.start(args)
-        if (!started.ok) throw new RequestError(failureCodeFor(started.error), started.error.message)
-        return started.listener
-      },
-      'listener/stop': async ({ id }) => {
-        const stopped = await listeners.stop(id)
-        if (stopped === null) throw new RequestError('not-found', `No test listener with id ${id}.`)
-        return stopped
-      },
-      'listener/list': () => listeners.list(),
-      'holder/open': async (args) => {
-        const opened = await holder.open(args)
-        if (!opened.ok) throw new RequestError(failureCodeFor(opened.error), opened.error.message)
-        return opened.group
-      },
-      'holder/release': ({ id }) => {
-        if (id === undefined) holder.releaseAll()
-        else if (holder.release(id) === null) throw new RequestError('not-found', `No held connection group with id ${id}.`)
-        return holder.status()
-      },
-      'holder/status': () => holder.status()
+      'probe/repeat-list': () => [...[...running.values()].map((run) => run.summary()), ...ended]
     },
     async dispose() {
       shutdown.abort()
@@ -146,8 +110,6 @@ export const probeModule: BackendModuleFactory = (context) => {
       pending.clear()
       for (const run of running.values()) run.stop()
       await Promise.all([...running.values()].map((run) => run.finished))
-      holder.releaseAll()
-      await listeners.stopAll()
     }
   }
 }

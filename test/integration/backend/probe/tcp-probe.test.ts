@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runTcpProbe } from '../../../../electron/backend/probes/tcp-probe'
+import { runTcpProbe } from '../../../../electron/backend/probe/tcp-probe'
 import type { TcpProbeRequest, TcpProbeResult } from '../../../../shared/model/probe'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { startFullListener, type FullListener } from '../../../support/probes/full-listener'

@@ -16,8 +16,8 @@ import {
 } from '../../../shared/model/probe'
 import { checkHolderOpen, invalidInput } from '../../../shared/probe-request'
 import { RemoteTargetGate, type TargetAuthorizer } from '../action-policy'
-import { resolveHost } from './resolve-host'
-import { connectTcp } from './tcp-connect'
+import { resolveHost } from '../probe/resolve-host'
+import { connectTcp } from '../probe/tcp-connect'
 
 /** Connects in flight at once per group, so a large group does not flood the listen backlog. */
 const CONNECT_CONCURRENCY = 128

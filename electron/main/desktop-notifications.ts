@@ -1,16 +1,17 @@
 /**
  * Finding notifications for the desktop shell: follows the backend's `leaks/findings` events
  * and calls `show` with at most one notification per interval, honouring the user's settings.
- * The shell passes a function that shows an Electron Notification; nothing here imports electron.
+ * The shell passes a function that shows an Electron Notification; nothing here imports electron,
+ * so it runs in plain Node tests.
  */
-import type { EventPayload } from '../../../shared/contract'
-import type { Finding } from '../../../shared/model/finding'
-import type { LeakSettings } from '../../../shared/leak-settings'
-import { FindingNotificationThrottle, type FindingNotification } from '../../../shared/finding-notifications'
+import type { EventPayload } from '../../shared/contract'
+import type { Finding } from '../../shared/model/finding'
+import type { LeakSettings } from '../../shared/leak-settings'
+import { FindingNotificationThrottle, type FindingNotification } from '../../shared/finding-notifications'
 import type { Backend } from '../backend'
 
 /** Starts following findings; returns the function that stops it. */
-export function followFindingNotifications(backend: Backend, show: (notification: FindingNotification) => void): () => void {
+export function followFindingNotifications(backend: Pick<Backend, 'handle' | 'subscribe'>, show: (notification: FindingNotification) => void): () => void {
   const throttle = new FindingNotificationThrottle()
   const offer = async (appeared: readonly Finding[]): Promise<void> => {
     const answer = await backend.handle('leaks/settings', {})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeProbeStatistics, ProbeStatisticsAccumulator } from '../../../../electron/backend/probes/probe-statistics'
+import { computeProbeStatistics, ProbeStatisticsAccumulator } from '../../../../electron/backend/probe/probe-statistics'
 import { PROBE_LIMITS } from '../../../../shared/model/probe'
 
 const ok = (latencyMs: number) => ({ ok: true, latencyMs })
