@@ -5,7 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import RecordingControls from '../../../renderer/src/components/history/RecordingControls.vue'
 import { useRecordingStore } from '../../../renderer/src/stores/recording'
-import type { RecordingStatus } from '../../../shared/contract/history'
+import type { RecordingStatus } from '../../../shared/model/recording'
 
 const idle: RecordingStatus = {
   recording: false,
