@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'electron-vite'
 
+/** The version the CLI prints, taken from package.json when the build runs. */
+const packageVersion = (JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string }).version
+
 export default defineConfig({
   main: {
+    define: { __SOCKSCOPE_VERSION__: JSON.stringify(packageVersion) },
     build: {
       outDir: 'out/main',
       rollupOptions: {

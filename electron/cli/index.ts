@@ -11,7 +11,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0
   }
   if (name === '--version' || name === '-V') {
-    io.out.write(`${process.env.SOCKSCOPE_VERSION ?? 'sockscope'}\n`)
+    io.out.write(`sockscope ${__SOCKSCOPE_VERSION__}\n`)
     return 0
   }
   const command = cliCommands.find((candidate) => candidate.name === name)
@@ -34,7 +34,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 function overview(): string {
   const width = Math.max(...cliCommands.map((command) => command.name.length))
   const lines = cliCommands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`)
-  return `Usage: sockscope <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "sockscope <command> --help" for a command's options.\n`
+  return `Usage: sockscope <command> [options]\n       sockscope --version\n\nCommands:\n${lines.join('\n')}\n\nRun "sockscope <command> --help" for a command's options.\n`
 }
 
 if (require.main === module) {
