@@ -118,7 +118,7 @@ function runningFromSources(): boolean {
 }
 
 /** The helper script to run when the caller did not name one. */
-export function defaultHelperPath(): string {
+function defaultHelperPath(): string {
   if (process.env.SOCKSCOPE_CAPTURE_HELPER) return process.env.SOCKSCOPE_CAPTURE_HELPER
   if (runningFromSources()) return join(packageRootDirectory(), 'electron', 'capture-helper', 'index.ts')
   return join(mainBuildDirectory(), 'capture-helper.js')
@@ -128,7 +128,7 @@ export function defaultHelperPath(): string {
  * The runtime named by SOCKSCOPE_CAPTURE_RUNTIME: `electron-as-node`, or the path of a Node.js
  * binary (e.g. a copy given the capture capabilities). Unset means the default Node.
  */
-export function runtimeFromEnvironment(env: NodeJS.ProcessEnv): CaptureHelperRuntime {
+function runtimeFromEnvironment(env: NodeJS.ProcessEnv): CaptureHelperRuntime {
   const value = env.SOCKSCOPE_CAPTURE_RUNTIME?.trim()
   if (!value) return { kind: 'node' }
   if (value === 'electron-as-node') return { kind: 'electron-as-node' }

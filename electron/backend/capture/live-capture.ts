@@ -31,7 +31,7 @@ import { TrafficAccounting } from './traffic-accounting'
 import type { TemporaryFolder } from '../storage/private-folder'
 
 /** A CaptureError as the failure a client can act on. */
-export function captureRequestError(error: unknown): unknown {
+function captureRequestError(error: unknown): unknown {
   if (!(error instanceof CaptureError)) return error
   switch (error.code) {
     case 'bad-filter':

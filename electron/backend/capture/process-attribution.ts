@@ -267,7 +267,7 @@ export interface AttributedBatch {
 }
 
 /** A packet's capture time in epoch milliseconds. */
-export function packetTimeMs(packet: RawPacket): number {
+function packetTimeMs(packet: RawPacket): number {
   return packet.timestampSeconds * 1000 + packet.timestampNanos / 1e6
 }
 

@@ -186,7 +186,7 @@ export class TrafficAccounting {
 }
 
 /** A row for the live list. */
-export function rowFor(index: number, summary: PacketSummary, attribution: PacketAttribution | null): RecentPacketRow {
+function rowFor(index: number, summary: PacketSummary, attribution: PacketAttribution | null): RecentPacketRow {
   return {
     index,
     summary,

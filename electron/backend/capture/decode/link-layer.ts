@@ -60,7 +60,7 @@ export function decodeLinkLayer(state: DecodeState, linkType: number): void {
 }
 
 /** Hands a link layer's payload to the protocol its EtherType names. */
-export function decodeEtherTypePayload(state: DecodeState, etherType: number, offset: number): void {
+function decodeEtherTypePayload(state: DecodeState, etherType: number, offset: number): void {
   switch (etherType) {
     case ETHERTYPE_IPV4:
       decodeIpv4(state, offset, state.captured)

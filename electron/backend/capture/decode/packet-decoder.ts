@@ -8,7 +8,7 @@
  */
 
 import type { DecodedPacketTree, PacketSummary } from '../../../../shared/model/decoded-packet'
-import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
+import type { RawPacket } from '../../../../shared/model/packet'
 import { DecodeState } from './decode-state'
 import { decodeLinkLayer } from './link-layer'
 import { PacketTreeBuilder } from './packet-tree-builder'
@@ -23,16 +23,6 @@ export function summarizePacket(packet: RawPacket, linkType: number): PacketSumm
   const summary = summaryState.toSummary(packet, linkType)
   summaryState.data = EMPTY
   return summary
-}
-
-/** Summaries of many packets, using each packet's interface to pick the link type. */
-export function summarizePackets(packets: readonly RawPacket[], interfaces: readonly CaptureInterface[]): PacketSummary[] {
-  const summaries = new Array<PacketSummary>(packets.length)
-  for (let index = 0; index < packets.length; index += 1) {
-    const packet = packets[index]!
-    summaries[index] = summarizePacket(packet, interfaces[packet.interfaceIndex]?.linkType ?? -1)
-  }
-  return summaries
 }
 
 /** Decodes a packet fully: the summary plus every layer and field with its byte range. */

@@ -12,7 +12,7 @@ import { PcapStreamParser, detectPcapMagic } from './pcap-reader'
 import { PcapngStreamParser } from './pcapng-reader'
 
 /** The format named by the first four bytes of a file, or null when they are neither. */
-export function detectCaptureFormat(firstBytes: Uint8Array): CaptureFileFormat | null {
+function detectCaptureFormat(firstBytes: Uint8Array): CaptureFileFormat | null {
   if (firstBytes.length < 4) return null
   if (readUint32(firstBytes, 0, true) === PCAPNG_SECTION_HEADER) return 'pcapng'
   return detectPcapMagic(firstBytes) === null ? null : 'pcap'

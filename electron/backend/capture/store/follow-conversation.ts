@@ -11,7 +11,7 @@ import { PACKETS_PER_SLICE } from './packet-store'
 import type { ShownCapture } from './shown-capture'
 
 /** Most payload bytes a followed stream returns unless asked for more. */
-export const DEFAULT_FOLLOW_BYTES = 4 * 1024 * 1024
+const DEFAULT_FOLLOW_BYTES = 4 * 1024 * 1024
 
 /** Reassembles the TCP conversation `conversationId` of `capture`, up to `maxBytes` of payload. */
 export async function followConversation(capture: ShownCapture, conversationId: string, maxBytes = DEFAULT_FOLLOW_BYTES): Promise<FollowedStream> {

@@ -23,9 +23,3 @@ export function formatDuration(seconds: number): string {
   if (minutes < 60) return `${minutes} min ${Math.round(seconds % 60)} s`
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }
-
-/** Wall-clock time of an epoch-seconds timestamp, with milliseconds. */
-export function formatWallClock(epochSeconds: number): string {
-  const date = new Date(epochSeconds * 1000)
-  return `${date.toLocaleTimeString(undefined, { hour12: false })}.${String(date.getMilliseconds()).padStart(3, '0')}`
-}
