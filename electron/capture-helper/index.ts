@@ -9,23 +9,9 @@
  * freed, so the process that made it must end.
  */
 import { Cap, type CapDevice } from 'cap'
-import {
-  ControlMessageReader,
-  PacketBatchBuilder,
-  encodeMessage,
-  linkTypeName,
-  type CaptureBatching,
-  type CaptureDevice,
-  type CaptureEndReason,
-  type CaptureErrorCode,
-  type CaptureStartRequest,
-  type CaptureStatistics,
-  type CompileFilterRequest,
-  type ControlMessage,
-  type HelperMessage,
-  type ListInterfacesRequest,
-  type PacketsMessage
-} from '../../shared/capture-protocol'
+import { linkTypeName, type CaptureBatching, type CaptureDevice, type CaptureEndReason, type CaptureErrorCode, type CaptureStartRequest, type CaptureStatistics, type CompileFilterRequest, type ListInterfacesRequest } from '../../shared/model/capture'
+import { ControlMessageReader, encodeMessage, type ControlMessage, type HelperMessage, type PacketsMessage } from '../../shared/capture-messages'
+import { PacketBatchBuilder } from '../../shared/capture-packet-batch'
 import { classifyOpenError, linkTypeFromCap } from './open-error'
 import { errorMessage } from '../../shared/error-message'
 

@@ -1,7 +1,7 @@
 /**
  * What a libpcap failure means for the user. Pure functions, so they are tested without a capture.
  */
-import type { CaptureErrorCode } from '../../shared/capture-protocol'
+import type { CaptureErrorCode } from '../../shared/model/capture'
 
 const PERMISSION_PATTERNS = [
   /operation not permitted/i,

@@ -10,7 +10,8 @@
  * - Transfers: export to pcap/pcapng and import, both in chunks.
  */
 import * as v from 'valibot'
-import type { CaptureDevice, CaptureEndReason, CaptureStartRequest, CaptureStatistics, StartedMessage } from '../capture-protocol'
+import type { CaptureDevice, CaptureEndReason, CaptureStartRequest, CaptureStatistics } from '../model/capture'
+import type { StartedMessage } from '../capture-messages'
 import type { DecodedLayer, PacketSummary, ThroughputPoint, TransportProtocol } from '../model/decoded-packet'
 import type { QueryError } from '../query/query-error'
 import { event, integerBetween, noArguments, request, textOfLength } from './define'

@@ -18,18 +18,8 @@ import { EventEmitter } from 'node:events'
 import { accessSync, constants, realpathSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
-import {
-  HelperMessageReader,
-  encodeMessage,
-  type CaptureDevice,
-  type CaptureErrorCode,
-  type CaptureStartRequest,
-  type CaptureStatistics,
-  type ControlMessage,
-  type EndMessage,
-  type HelperMessage,
-  type StartedMessage
-} from '../../../shared/capture-protocol'
+import type { CaptureDevice, CaptureErrorCode, CaptureStartRequest, CaptureStatistics } from '../../../shared/model/capture'
+import { HelperMessageReader, encodeMessage, type ControlMessage, type EndMessage, type HelperMessage, type StartedMessage } from '../../../shared/capture-messages'
 import type { RawPacket } from '../../../shared/model/packet'
 import { mainBuildDirectory, packageRootDirectory } from '../app-paths'
 import { CaptureHelperBusyError, CaptureHelperGate, type GateRelease } from './capture-helper-gate'

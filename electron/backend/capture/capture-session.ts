@@ -11,7 +11,8 @@ import { EventEmitter } from 'node:events'
 import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { CaptureLimits, CaptureStatistics, EndMessage } from '../../../shared/capture-protocol'
+import type { CaptureLimits, CaptureStatistics } from '../../../shared/model/capture'
+import type { EndMessage } from '../../../shared/capture-messages'
 import type {
   CaptureCounters,
   CaptureEnd,

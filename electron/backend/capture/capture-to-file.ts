@@ -6,7 +6,8 @@
  * Memory stays bounded: when the disk falls behind, reading from the helper pauses and the helper
  * counts the packets it cannot queue.
  */
-import type { CaptureEndReason, CaptureLimits, CaptureStatistics, StartedMessage } from '../../../shared/capture-protocol'
+import type { CaptureEndReason, CaptureLimits, CaptureStatistics } from '../../../shared/model/capture'
+import type { StartedMessage } from '../../../shared/capture-messages'
 import type { RawPacket } from '../../../shared/model/packet'
 import { startCaptureHelper, type CaptureHelperLaunchOptions, type CaptureHelperSession } from './capture-helper-process'
 import { DEFAULT_CAPTURE_BUFFER_SIZE } from './capture-session'

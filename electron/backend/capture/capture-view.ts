@@ -5,7 +5,7 @@
  * kept whole in the backend, so the renderer only ever asks for what is on screen.
  */
 import { networkInterfaces } from 'node:os'
-import type { CaptureStatistics } from '../../../shared/capture-protocol'
+import type { CaptureStatistics } from '../../../shared/model/capture'
 import type {
   CaptureViewState,
   ConversationList,

@@ -1,6 +1,6 @@
 /** `sockscope capture`: a live capture to a pcap or pcapng file, with the owning process per packet. */
 import { extname } from 'node:path'
-import type { CaptureLimits } from '../../../shared/capture-protocol'
+import type { CaptureLimits } from '../../../shared/model/capture'
 import { CaptureError, listCaptureInterfaces, captureToFile, type CaptureToFileResult, SocketMonitor, createSocketProvider } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand, type CliIo } from '../cli-command'
 

@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { CaptureDevice, CaptureStatistics } from '../../../shared/capture-protocol'
+import type { CaptureDevice, CaptureStatistics } from '../../../shared/model/capture'
 import {
   IMPORT_CHUNK_BYTES,
   MAX_DISPLAY_FILTER_LENGTH,

@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  CaptureProtocolError,
-  ControlMessageReader,
-  FRAME_HEADER_LENGTH,
-  FrameDecoder,
-  HELPER_MESSAGE_TYPE_CODES,
-  HelperMessageReader,
-  MAX_FRAME_PAYLOAD,
-  MESSAGE_TYPE_CODES,
-  PacketBatchBuilder,
-  decodePacketBatch,
-  encodeFrame,
-  encodeMessage,
-  encodePacketsMessage,
-  type ControlMessage,
-  type HelperMessage
-} from '../../../shared/capture-protocol'
+import { ControlMessageReader, HELPER_MESSAGE_TYPE_CODES, HelperMessageReader, MESSAGE_TYPE_CODES, encodeMessage, type ControlMessage, type HelperMessage } from '../../../shared/capture-messages'
+import { PacketBatchBuilder, decodePacketBatch, encodePacketsMessage } from '../../../shared/capture-packet-batch'
+import { CaptureProtocolError, FRAME_HEADER_LENGTH, FrameDecoder, MAX_FRAME_PAYLOAD, encodeFrame } from '../../../shared/capture-protocol'
 import type { RawPacket } from '../../../shared/model/packet'
 import { concatenateBytes } from '../../../shared/bytes'
 
