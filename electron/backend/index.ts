@@ -20,7 +20,8 @@ export { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectoryChoice,
 export { PrivateFolder, UnsafeFolderError } from './storage/private-folder'
 
 /** The live socket table: one OS provider polled by a monitor that turns reads into diffs. */
-export { createSocketProvider, type ProviderRead, type SocketProvider } from './sockets/socket-provider'
+export { createSocketProvider } from './platform/create-platform'
+export type { ProviderRead, SocketProvider } from './platform/platform'
 export { SocketMonitor, type SocketMonitorOptions } from './sockets/socket-monitor'
 export { ReverseResolver } from './dns/reverse-resolver'
 

@@ -6,7 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
 import { SocketMonitor } from '../../electron/backend/sockets/socket-monitor'
-import { createSocketProvider } from '../../electron/backend/sockets/socket-provider'
+import { createSocketProvider } from '../../electron/backend/platform/create-platform'
 import { medianMs, ratio } from './support/statistics'
 
 const run = promisify(execFile)

@@ -1,6 +1,6 @@
 /** Polls a socket provider on an interval and turns consecutive reads into diffs. */
 import type { MonitorStatus, SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
-import type { SocketProvider } from './socket-provider'
+import type { SocketProvider } from '../platform/platform'
 import { diffSnapshots } from './snapshot-diff'
 import { asError } from '../../../shared/error-message'
 

@@ -6,4 +6,4 @@
 export { CloseEventSubscription } from '../../../electron/backend/platform/linux/netlink/close-events'
 export { INET_DIAG_EXTENSIONS } from '../../../electron/backend/platform/linux/netlink/inet-diag'
 export { SocketDiagnostics } from '../../../electron/backend/platform/linux/netlink/socket-diagnostics'
-export { parseInetTable } from '../../../electron/backend/sockets/linux/proc-net-parser'
+export { parseInetTable } from '../../../electron/backend/platform/linux/proc-net-parser'

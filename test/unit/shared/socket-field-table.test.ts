@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { csvField, exportTable, tableToCsv } from '../../../electron/backend/recording/table-export'
 import { diffSnapshots } from '../../../electron/backend/sockets/snapshot-diff'
-import { socketId } from '../../../electron/backend/sockets/socket-id'
+import { socketId } from '../../../electron/backend/platform/socket-id'
 import { UsageError } from '../../../electron/cli/cli-command'
 import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../../../electron/cli/socket-columns'
 import { renderTextTable } from '../../../electron/cli/text-table'

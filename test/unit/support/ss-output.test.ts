@@ -1,6 +1,6 @@
 /*
  * The fixtures in test/fixtures/ss are real `ss` output (iproute2 6.1) saved on a Debian 12 host
- * together with test/fixtures/proc-net; see test/unit/backend/sockets/linux/proc-net-parser.test.ts
+ * together with test/fixtures/proc-net; see test/unit/backend/platform/linux/proc-net-parser.test.ts
  * for how the sockets in them were made.
  */
 import { readFileSync } from 'node:fs'

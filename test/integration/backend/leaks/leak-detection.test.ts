@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Finding } from '../../../../shared/model/finding'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../../shared/leak-settings'
-import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
+import { createSocketProvider } from '../../../../electron/backend/platform/create-platform'
 import { HistoryStore } from '../../../../electron/backend/history/history-store'
 import { HistoryRecorder } from '../../../../electron/backend/history/history-recorder'
 import { LeakDetector } from '../../../../electron/backend/leaks/leak-detector'

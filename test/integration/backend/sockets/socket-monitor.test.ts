@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SocketDiff } from '../../../../shared/model/socket'
 import { SocketMonitor } from '../../../../electron/backend/sockets/socket-monitor'
-import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
+import { createSocketProvider } from '../../../../electron/backend/platform/create-platform'
 
 const monitors: SocketMonitor[] = []
 afterEach(() => monitors.splice(0).forEach((monitor) => monitor.stop()))

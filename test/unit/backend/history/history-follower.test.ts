@@ -4,7 +4,7 @@ import { HistoryFollower } from '../../../../electron/backend/history/history-fo
 import { HistorySession } from '../../../../electron/backend/history/history-session'
 import type { SystemReaders } from '../../../../electron/backend/history/history-recorder'
 import { SocketMonitor } from '../../../../electron/backend/sockets/socket-monitor'
-import type { SocketProvider } from '../../../../electron/backend/sockets/socket-provider'
+import type { SocketProvider } from '../../../../electron/backend/platform/platform'
 
 const emptyTables: SocketProvider = { platform: 'test', read: async () => ({ sockets: [], issues: [], partialOwnership: false }) }
 

@@ -14,7 +14,7 @@
 import { parseIpAddress } from '../../../../../shared/net/ip-address'
 import { TCP_STATES } from '../../../../../shared/model/socket'
 import type { SocketState, TcpTimer } from '../../../../../shared/model/socket'
-import { formatAddressBytes } from '../../../sockets/linux/proc-net-parser'
+import { formatAddressBytes } from '../proc-net-parser'
 import { AttributeReader, dataViewOf, encodeNetlinkMessage, HOST_LITTLE_ENDIAN, uint32AttributeValue, uint64FromView, writeUint32 } from './netlink-message'
 import type { NetlinkAttribute, NetlinkHeaderFields } from './netlink-message'
 import { AF_INET, AF_INET6, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'

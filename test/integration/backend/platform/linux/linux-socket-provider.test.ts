@@ -1,7 +1,8 @@
 /*
- * The Linux provider against real loopback sockets, checked field by field against `ss`, which
- * reads the same kernel state over netlink. Also covers the process-table cache with real
- * processes, and what a user who is not root sees (a child run as nobody).
+ * The Linux socket provider (the /proc/net tables joined with owners from /proc/PID/fd) against
+ * real loopback sockets, checked field by field against `ss`, which reads the same kernel state
+ * over netlink. Also covers the process-table cache with real processes, and what a user who is
+ * not root sees (a child run as nobody).
  */
 import { execFile, spawn } from 'node:child_process'
 import dgram from 'node:dgram'
@@ -11,15 +12,15 @@ import { tmpdir, userInfo } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SocketEntry } from '../../../../shared/model/socket'
-import { LinuxSocketProvider } from '../../../../electron/backend/sockets/linux/linux-provider'
-import { ProcessTable } from '../../../../electron/backend/sockets/linux/process-table'
-import { createSocketProvider } from '../../../../electron/backend/sockets/socket-provider'
-import { kernelStateName, parseSsOutput } from '../../../support/ss-output'
-import { startProgram, stopPrograms } from '../../../support/test-programs'
-import { waitFor } from '../../../support/wait-for'
-import { bundleForOtherUsers, canRunAsNobody, makeSharedFolder } from '../../../support/other-user'
-import type { SsSocket } from '../../../support/ss-output'
+import type { SocketEntry } from '../../../../../shared/model/socket'
+import { LinuxPlatform } from '../../../../../electron/backend/platform/linux/linux-platform'
+import { ProcessTable } from '../../../../../electron/backend/platform/linux/process-table'
+import { createSocketProvider } from '../../../../../electron/backend/platform/create-platform'
+import { kernelStateName, parseSsOutput } from '../../../../support/ss-output'
+import { startProgram, stopPrograms } from '../../../../support/test-programs'
+import { waitFor } from '../../../../support/wait-for'
+import { bundleForOtherUsers, canRunAsNobody, makeSharedFolder } from '../../../../support/other-user'
+import type { SsSocket } from '../../../../support/ss-output'
 
 const run = promisify(execFile)
 const CLIENT_COUNT = 20
@@ -28,6 +29,11 @@ const isLinux = process.platform === 'linux'
 const isRoot = process.getuid?.() === 0
 /** Who this test runs as; the sockets it opens belong to that user. */
 const userName = userInfo().username
+
+/** The socket provider of a fresh Linux platform, with nothing cached yet. */
+function linuxSockets(): LinuxPlatform['sockets'] {
+  return new LinuxPlatform().sockets
+}
 
 interface TrackedServer {
   readonly server: net.Server
@@ -102,7 +108,7 @@ function expectSameSocket(entry: SocketEntry | undefined, row: SsSocket): void {
   expect(entry!.ownerVisibility, row.line).toBe(row.users.length === 0 ? 'none' : 'known')
 }
 
-describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
+describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   let server4: TrackedServer
   let server6: TrackedServer
   let childPort: number
@@ -169,7 +175,7 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
   })
 
   it('matches ss for every TCP socket the test opened', async () => {
-    const read = await new LinuxSocketProvider().read({ withProcesses: true })
+    const read = await linuxSockets().read({ withProcesses: true })
     // Matching on both ports leaves out TIME_WAIT leftovers that reuse one of them.
     const listed = (await ss('-tanpeH')).filter((row) => endpoints.has(`${ssPort(row.localPort)} ${ssPort(row.peerPort)}`))
     // Listeners, both ends of every connection, and the CLOSE_WAIT pair.
@@ -189,7 +195,7 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
   })
 
   it('reads the listeners on 127.0.0.1 and ::1 with this process as owner', async () => {
-    const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
+    const { sockets } = await linuxSockets().read({ withProcesses: true })
     const listener4 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1' && entry.localPort === server4.port)
     const listener6 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localAddress === '::1' && entry.localPort === server6.port)
     expect(listener4).toMatchObject({ family: 4, localAddress: '127.0.0.1', pid: process.pid, ownerVisibility: 'known', user: userName })
@@ -198,7 +204,7 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
   })
 
   it('reads the half-closed connection as CLOSE_WAIT on our side and FIN_WAIT2 on the peer', async () => {
-    const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
+    const { sockets } = await linuxSockets().read({ withProcesses: true })
     expect(sockets.find((entry) => entry.localPort === server4.port && entry.remotePort === closeWaitClientPort)).toMatchObject({
       state: 'CLOSE_WAIT',
       pid: process.pid
@@ -208,7 +214,7 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
   })
 
   it('finds the listener of a child process by pid and name', async () => {
-    const { sockets } = await new LinuxSocketProvider().read({ withProcesses: true })
+    const { sockets } = await linuxSockets().read({ withProcesses: true })
     const listener = sockets.find((entry) => entry.protocol === 'tcp' && entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1' && entry.localPort === childPort)
     expect(listener).toMatchObject({
       state: 'LISTEN',
@@ -222,14 +228,14 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
   })
 
   it('matches ss for UDP sockets', async () => {
-    const read = await new LinuxSocketProvider().read({ withProcesses: true })
+    const read = await linuxSockets().read({ withProcesses: true })
     const listed = (await ss('-uanpeH')).filter((row) => [udpPort, udpClientPort].includes(ssPort(row.localPort)))
     expect(listed.map((row) => row.state).sort()).toEqual(['ESTAB', 'UNCONN'])
     for (const row of listed) expectSameSocket(entryFor(read.sockets, 'udp', row), row)
   })
 
   it('matches ss for a UNIX listener', async () => {
-    const read = await new LinuxSocketProvider().read({ withProcesses: true })
+    const read = await linuxSockets().read({ withProcesses: true })
     const [row] = (await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath)
     expect(row).toBeDefined()
     const entry = read.sockets.find((candidate) => candidate.protocol === 'unix' && candidate.inode === row.inode)
@@ -237,7 +243,7 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
   })
 
   it('skips the process walk when asked to', async () => {
-    const read = await new LinuxSocketProvider().read({ withProcesses: false })
+    const read = await linuxSockets().read({ withProcesses: false })
     const listener = read.sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server4.port)
     expect(listener).toMatchObject({ pid: null, owners: [], ownerVisibility: 'hidden', user: userName })
     expect(read.partialOwnership).toBe(false)
@@ -254,11 +260,11 @@ describe.skipIf(!isLinux)('LinuxSocketProvider against ss', () => {
 
 describe.skipIf(!isLinux)('process table cache', () => {
   it('finds a socket opened after the previous read, with its pid', async () => {
-    const provider = new LinuxSocketProvider()
+    const provider = linuxSockets()
     await provider.read({ withProcesses: true })
     const late = await listen('127.0.0.1')
     const { sockets } = await provider.read({ withProcesses: true })
-    expect(provider.processes.lastWalk.fullWalk).toBe(false)
+    expect(provider.owners.lastWalk.fullWalk).toBe(false)
     expect(sockets.find((entry) => entry.localPort === late.port && entry.state === 'LISTEN')).toMatchObject({
       pid: process.pid,
       ownerVisibility: 'known'
@@ -332,7 +338,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
   })
 
   it('takes a process that exits between reads in its stride', async () => {
-    const provider = new LinuxSocketProvider()
+    const provider = linuxSockets()
     const { child, pid, ready } = await startProgram('closing-server.js')
     const port = Number(ready.port)
     const before = await provider.read({ withProcesses: true })
@@ -363,7 +369,7 @@ describe.skipIf(!isLinux || !canRunAsNobody)('reading as a user who is not root'
 
     const shared = await makeSharedFolder('sockscope-nobody')
     cleanups.push(() => shared.remove())
-    const program = await bundleForOtherUsers(resolve(__dirname, '../../../fixtures/programs/read-sockets.ts'), shared.path)
+    const program = await bundleForOtherUsers(resolve(__dirname, '../../../../fixtures/programs/read-sockets.ts'), shared.path)
     const { stdout } = await run(process.execPath, [program, String(server.port), String(timeWaitPort)], {
       uid: 65534,
       gid: 65534,
@@ -381,17 +387,9 @@ describe.skipIf(!isLinux || !canRunAsNobody)('reading as a user who is not root'
   })
 })
 
-describe('createSocketProvider on other platforms', () => {
-  it('returns a provider whose reads reject with a clear reason', async () => {
-    const provider = createSocketProvider('darwin')
-    expect(provider.platform).toBe('darwin')
-    await expect(provider.read({ withProcesses: true })).rejects.toThrow('Reading socket tables is not supported yet on darwin.')
-  })
-})
-
 /** Wait until the queues of the connection on `clientPort` stop changing between two reads. */
 async function queuesSettled(clientPort: number): Promise<void> {
-  const provider = new LinuxSocketProvider()
+  const provider = linuxSockets()
   const queues = async (): Promise<string> => {
     const { sockets } = await provider.read({ withProcesses: false })
     const pair = sockets.filter((entry) => entry.localPort === clientPort || entry.remotePort === clientPort)

@@ -24,8 +24,8 @@ import {
   formatAddressBytes,
   parseInetTable,
   parseUnixTable
-} from '../../../../../electron/backend/sockets/linux/proc-net-parser'
-import type { InetTableOptions } from '../../../../../electron/backend/sockets/linux/proc-net-parser'
+} from '../../../../../electron/backend/platform/linux/proc-net-parser'
+import type { InetTableOptions } from '../../../../../electron/backend/platform/linux/proc-net-parser'
 import { kernelStateName, parseSsOutput } from '../../../../support/ss-output'
 
 const fixtures = join(__dirname, '../../../../fixtures')

@@ -1,13 +1,13 @@
 /*
  * The process table's bookkeeping on a small procfs-shaped tree in a temporary folder: fd
  * entries are symlinks whose targets read like the kernel's ("socket:[N]", "pipe:[N]").
- * Real processes are covered in test/integration/backend/sockets/linux-provider.test.ts.
+ * Real processes are covered in test/integration/backend/platform/linux/linux-socket-provider.test.ts.
  */
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { formatCommandLine, parsePasswd, ProcessTable } from '../../../../../electron/backend/sockets/linux/process-table'
+import { formatCommandLine, parsePasswd, ProcessTable } from '../../../../../electron/backend/platform/linux/process-table'
 
 let root: string
 

@@ -6,6 +6,7 @@
  */
 import { readdir, readFile, readlink, stat } from 'node:fs/promises'
 import type { SocketOwner } from '../../../../shared/model/socket'
+import type { OwnerLookup, SocketOwnerLookup } from '../platform'
 
 /** Settings for a process table; the defaults suit a real Linux host. */
 export interface ProcessTableOptions {
@@ -23,14 +24,6 @@ export interface ProcessTableOptions {
   readonly concurrency?: number
   /** Monotonic milliseconds; replaceable so tests can force or skip full walks. */
   readonly clock?: () => number
-}
-
-/** Owners of the sockets asked for, and whether some owners could not be seen. */
-export interface OwnerLookup {
-  /** Owners by socket inode, lowest pid first; inodes without a known owner are absent. */
-  readonly ownersByInode: ReadonlyMap<number, readonly SocketOwner[]>
-  /** True when some process's fds could not be read (another user's process while not root). */
-  readonly restricted: boolean
 }
 
 /** What the last lookup cost, to check that the cache works. */
@@ -116,7 +109,7 @@ export function formatCommandLine(raw: Buffer): string {
  * `fullWalkIntervalMs` the cache is dropped and everything is read again, which also catches
  * anything the shortcuts above missed, such as a process renamed by exec.
  */
-export class ProcessTable {
+export class ProcessTable implements SocketOwnerLookup {
   private readonly procRoot: string
   private readonly passwdPath: string
   private readonly fullWalkIntervalMs: number

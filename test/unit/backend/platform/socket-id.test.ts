@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { socketId } from '../../../../electron/backend/sockets/socket-id'
-import type { SocketIdentity } from '../../../../electron/backend/sockets/socket-id'
+import { socketId } from '../../../../electron/backend/platform/socket-id'
+import type { SocketIdentity } from '../../../../electron/backend/platform/socket-id'
 
 const listener: SocketIdentity = {
   protocol: 'tcp',

@@ -1,0 +1,18 @@
+/**
+ * Picks the platform for the OS this process runs on. The only file that knows every provider,
+ * so the interface (platform.ts) and the providers never import each other.
+ */
+import type { Platform, SocketProvider } from './platform'
+import { LinuxPlatform } from './linux/linux-platform'
+import { UnsupportedPlatform } from './unsupported-platform'
+
+/** The platform for `name` (a `process.platform` value), this process's own by default. */
+export function createPlatform(name: string = process.platform): Platform {
+  if (name === 'linux') return new LinuxPlatform()
+  return new UnsupportedPlatform(name)
+}
+
+/** The socket provider of {@link createPlatform}, for callers that only read socket tables. */
+export function createSocketProvider(name: string = process.platform): SocketProvider {
+  return createPlatform(name).sockets
+}

@@ -1,0 +1,30 @@
+/**
+ * Linux: the socket tables from /proc/net, their owners from /proc/PID/fd.
+ */
+import type { Platform } from '../platform'
+import { JoinedSocketProvider } from '../owner-join'
+import { ProcNetTableReader } from './proc-net-tables'
+import { ProcessTable } from './process-table'
+
+/** Settings for the Linux platform; the defaults read the real host. */
+export interface LinuxPlatformOptions {
+  /** Where procfs is mounted. */
+  readonly procRoot?: string
+  /** The owner lookup to use; one is made from `procRoot` when absent. */
+  readonly processTable?: ProcessTable
+}
+
+/** What sockscope asks of Linux, answered from procfs. */
+export class LinuxPlatform implements Platform {
+  readonly name = 'linux'
+  readonly sockets: JoinedSocketProvider<ProcessTable>
+
+  constructor(options: LinuxPlatformOptions = {}) {
+    const procRoot = options.procRoot ?? '/proc'
+    this.sockets = new JoinedSocketProvider(this.name, new ProcNetTableReader(procRoot), options.processTable ?? new ProcessTable({ procRoot }))
+  }
+
+  dispose(): void {
+    this.sockets.dispose()
+  }
+}

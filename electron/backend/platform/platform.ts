@@ -1,0 +1,82 @@
+/**
+ * The one seam between sockscope and the operating system: everything asked of the OS goes
+ * through a {@link Platform}, and every OS gets a folder of its own beside this file (`linux/`).
+ * Nothing outside this folder reads /proc, /sys or netlink.
+ *
+ * The socket table is built from two parts so that providers can share the rest: a
+ * {@link SocketTableReader} (rows without owners: /proc/net or netlink on Linux, libproc or
+ * iphlpapi elsewhere) and a {@link SocketOwnerLookup} (socket inode → processes), joined by
+ * `owner-join.ts` into the {@link SocketProvider} the socket monitor polls.
+ */
+import type { SocketEntry, SocketOwner, TableIssue } from '../../../shared/model/socket'
+
+/** What a read should include. */
+export interface SnapshotOptions {
+  /** Join each socket with the processes that hold it; costs a walk of the process table. */
+  readonly withProcesses: boolean
+}
+
+/** One read of the OS socket tables, before it is numbered and timed as a snapshot. */
+export interface ProviderRead {
+  readonly sockets: readonly SocketEntry[]
+  /** Lines or tables that could not be read; the rest still were. */
+  readonly issues: readonly TableIssue[]
+  /** True when some processes could not be inspected, so some owners are unknown. */
+  readonly partialOwnership: boolean
+}
+
+/** Reads the socket tables of one OS, each socket joined with its owners. */
+export interface SocketProvider {
+  /** The `process.platform` value this provider serves. */
+  readonly platform: string
+  /** Read every socket table once. Rejects only when nothing at all could be read. */
+  read(options: SnapshotOptions): Promise<ProviderRead>
+  /** Drop caches and anything held open. */
+  dispose?(): void
+}
+
+/**
+ * The rows of every socket table, without owners: `pid`, `process`, `command` and `user` are
+ * null, `owners` is empty and `ownerVisibility` is `none` until the owner join fills them in.
+ */
+export interface SocketTableRead {
+  readonly rows: readonly SocketEntry[]
+  /** Lines or tables that could not be read; the rest still were. */
+  readonly issues: readonly TableIssue[]
+}
+
+/** Reads the socket tables alone, as fast as the OS allows; owners are looked up apart. */
+export interface SocketTableReader {
+  /** Read every table once. Rejects only when nothing at all could be read. */
+  read(): Promise<SocketTableRead>
+  /** Let go of anything held open. */
+  dispose?(): void
+}
+
+/** Owners of the sockets asked for, and whether some owners could not be seen. */
+export interface OwnerLookup {
+  /** Owners by socket inode, lowest pid first; inodes without a known owner are absent. */
+  readonly ownersByInode: ReadonlyMap<number, readonly SocketOwner[]>
+  /** True when some process's sockets could not be looked at (another user's, while not root). */
+  readonly restricted: boolean
+}
+
+/** Finds which processes hold which sockets, and names the users that own sockets. */
+export interface SocketOwnerLookup {
+  /** The owners of these socket inodes (0 is ignored: such sockets have no file). */
+  findOwners(inodes: Iterable<number>): Promise<OwnerLookup>
+  /** uid → user name; an unreadable user database gives an empty map, not an error. */
+  userNames(): Promise<ReadonlyMap<number, string>>
+  /** Forget every cached answer. */
+  clear(): void
+}
+
+/** Everything sockscope asks of one operating system. */
+export interface Platform {
+  /** The `process.platform` value this serves. */
+  readonly name: string
+  /** The socket tables, each socket joined with the processes holding it. */
+  readonly sockets: SocketProvider
+  /** Drop caches and let go of anything held open. */
+  dispose(): void
+}

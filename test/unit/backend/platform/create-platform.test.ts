@@ -1,0 +1,37 @@
+/*
+ * Which platform the factory picks. An OS without a provider still gets a platform, one whose
+ * every answer says why it cannot give one; reading real Linux tables is covered in
+ * test/integration/backend/platform/linux/linux-socket-provider.test.ts.
+ */
+import { describe, expect, it } from 'vitest'
+import { createPlatform, createSocketProvider } from '../../../../electron/backend/platform/create-platform'
+import { LinuxPlatform } from '../../../../electron/backend/platform/linux/linux-platform'
+
+describe('createPlatform', () => {
+  it('gives Linux its procfs platform, named so on the platform and its socket provider', () => {
+    const platform = createPlatform('linux')
+    expect(platform).toBeInstanceOf(LinuxPlatform)
+    expect([platform.name, platform.sockets.platform]).toEqual(['linux', 'linux'])
+  })
+
+  it('serves the OS it runs on when none is named', () => {
+    expect(createPlatform().name).toBe(process.platform)
+  })
+
+  it.each(['darwin', 'win32'])('gives %s a platform whose socket reads reject with a clear reason', async (name) => {
+    const platform = createPlatform(name)
+    expect(platform).not.toBeInstanceOf(LinuxPlatform)
+    expect([platform.name, platform.sockets.platform]).toEqual([name, name])
+    await expect(platform.sockets.read({ withProcesses: true })).rejects.toThrow(`Reading socket tables is not supported yet on ${name}.`)
+    platform.dispose()
+  })
+})
+
+describe('createSocketProvider', () => {
+  it('is the socket provider of the platform for that OS', async () => {
+    expect(createSocketProvider('linux').platform).toBe('linux')
+    const provider = createSocketProvider('darwin')
+    expect(provider.platform).toBe('darwin')
+    await expect(provider.read({ withProcesses: true })).rejects.toThrow('Reading socket tables is not supported yet on darwin.')
+  })
+})
