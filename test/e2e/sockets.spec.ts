@@ -71,6 +71,41 @@ test('a tall window fills with rows, and a narrow one scrolls header and rows si
   for (const server of servers) await server.close()
 })
 
+test('End and Home select the last and first rows and scroll each fully into view below the header', async ({ page }) => {
+  const servers = await Promise.all(Array.from({ length: 80 }, () => startTcpServer()))
+  await page.setViewportSize({ width: 1400, height: 700 })
+  await openApp(page)
+  await page.getByTestId('filter-input').fill(`pid:${process.pid} state:listen`)
+  await expect(page.getByTestId('visible-count')).toHaveText('80 shown')
+  const table = page.getByTestId('socket-table')
+  const rowsBox = async () => {
+    const viewport = (await table.boundingBox())!
+    const header = (await table.locator('.header-row').boundingBox())!
+    return { top: header.y + header.height, bottom: viewport.y + viewport.height }
+  }
+  const fullyInView = async (row: ReturnType<typeof table.locator>) => {
+    const box = (await row.boundingBox())!
+    const area = await rowsBox()
+    return box.y >= area.top - 0.5 && box.y + box.height <= area.bottom + 0.5
+  }
+
+  await table.focus()
+  await page.keyboard.press('End')
+  const selected = table.locator('.socket-row.selected')
+  await expect(selected).toHaveAttribute('aria-rowindex', '81')
+  await expect.poll(() => fullyInView(selected)).toBe(true)
+  expect(await table.evaluate((element) => element.scrollTop)).toBeGreaterThan(0)
+
+  await page.keyboard.press('Home')
+  await expect(selected).toHaveAttribute('aria-rowindex', '2')
+  await expect.poll(() => fullyInView(selected)).toBe(true)
+  await page.keyboard.press('PageDown')
+  const pageRows = Number(await selected.getAttribute('aria-rowindex')) - 2
+  expect(pageRows).toBeGreaterThan(5)
+  await expect.poll(() => fullyInView(selected)).toBe(true)
+  for (const server of servers) await server.close()
+})
+
 test('the page loads without errors in the console', async ({ page }) => {
   const errors: string[] = []
   page.on('console', (message) => {

@@ -73,6 +73,25 @@ describe('PacketList', () => {
     await wrapper.get('[data-testid="packet-list"]').trigger('keydown', { key: 'ArrowDown' })
     expect(wrapper.emitted('selectPosition')?.[0]).toEqual([3])
   })
+  it('moves to either end with Home and End, scrolling there, and stops following the tail when leaving the end', async () => {
+    const wrapper = mount(PacketList, {
+      props: { count: 5000, rowAt: row, cacheVersion: 0, selectedIndex: null, followTail: true },
+      attachTo: document.body
+    })
+    const viewport = wrapper.get('[data-testid="packet-list"]')
+    await viewport.trigger('keydown', { key: 'End' })
+    expect(wrapper.emitted('selectPosition')?.at(-1)).toEqual([4999])
+    expect(wrapper.emitted('followTail')).toBeUndefined()
+    const endTop = (viewport.element as HTMLElement).scrollTop
+    expect(endTop).toBe(5000 * 22 - 400)
+    await viewport.trigger('keydown', { key: 'Home' })
+    expect(wrapper.emitted('selectPosition')?.at(-1)).toEqual([0])
+    expect(wrapper.emitted('followTail')?.at(-1)).toEqual([false])
+    expect((viewport.element as HTMLElement).scrollTop).toBe(0)
+    await viewport.trigger('keydown', { key: 'Escape' })
+    expect(wrapper.emitted('select')?.at(-1)).toEqual([null])
+    wrapper.unmount()
+  })
 })
 
 describe('HexDump', () => {
