@@ -356,6 +356,11 @@ export interface ImportProgress {
   readonly error: string | null
 }
 
+/**
+ * The largest file an import takes, in bytes (2 GiB): `capture/import-begin` refuses a larger
+ * declared size, and an import that sends more than it declared is stopped and dropped.
+ */
+export const MAX_IMPORT_BYTES = 2 * 1024 ** 3
 /** Import chunks stay under the WebSocket's 1 MiB message limit once base64 and JSON are added. */
 export const IMPORT_CHUNK_BYTES = 512 * 1024
 /** Export chunks of this size take a few milliseconds to send and keep progress moving. */
@@ -452,7 +457,12 @@ export const captureContract = {
     'capture/export-chunk': request(v.strictObject({ exportId: identifier, offset: fileOffset })).returns<ExportChunk>(),
     /** Deletes the export file. */
     'capture/export-end': request(v.strictObject({ exportId: identifier })).returns<{ readonly closed: boolean }>(),
-    /** Starts an import that replaces the shown capture; the file's bytes follow in order with `capture/import-chunk`. */
+    /**
+     * Starts an import of a file of `size` bytes (at most MAX_IMPORT_BYTES) that replaces the
+     * shown capture; the file's bytes follow in order with `capture/import-chunk`, and no more
+     * than `size` of them: a chunk past it ends the import, keeping nothing of it, and the
+     * capture shown before comes back.
+     */
     'capture/import-begin': request(v.strictObject({ fileName: textOfLength(1, 255), size: fileOffset })).returns<ImportProgress>(),
     'capture/import-chunk': request(
       v.strictObject({

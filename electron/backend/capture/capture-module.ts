@@ -48,7 +48,7 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
         'capture/export-begin': ({ format, scope, conversationId }) => view.exportBegin(format, scope, conversationId),
         'capture/export-chunk': ({ exportId, offset }) => view.exportChunk(exportId, offset),
         'capture/export-end': ({ exportId }) => view.exportEnd(exportId),
-        'capture/import-begin': ({ fileName }) => view.importBegin(fileName),
+        'capture/import-begin': ({ fileName, size }) => view.importBegin(fileName, size),
         'capture/import-chunk': ({ importId, offset, data }) => view.importChunk(importId, offset, data),
         'capture/import-end': ({ importId }) => view.importEnd(importId)
       },

@@ -31,7 +31,7 @@ import { DisplayFilter } from './store/display-filter'
 import { followConversation } from './store/follow-conversation'
 import { ShownCapture } from './store/shown-capture'
 import { CaptureExports } from './transfer/capture-export'
-import { CaptureImport } from './transfer/capture-import'
+import { CaptureImport, ImportOverrunError } from './transfer/capture-import'
 import type { TemporaryFolder } from '../storage/private-folder'
 
 /** Fewest milliseconds between two pushed states. */
@@ -59,6 +59,11 @@ export class CaptureView {
   private shown: ShownCapture | null = null
   private filter: DisplayFilter | null = null
   private importJob: CaptureImport | null = null
+  /**
+   * The capture the import under way took the place of. It is kept until the import ends, so an
+   * import that is refused halfway shows it again instead of losing both.
+   */
+  private replacedByImport: ShownCapture | null = null
   private readonly exports: CaptureExports
   private stateTimer: NodeJS.Timeout | null = null
   private lastStateAt = 0
@@ -106,8 +111,8 @@ export class CaptureView {
     }, wait)
   }
 
-  /** Replaces the shown capture, keeping the display filter; the previous capture's file is deleted. */
-  private async show(next: ShownCapture | null): Promise<void> {
+  /** Replaces the shown capture, keeping the display filter; the previous capture's file is deleted unless it is kept. */
+  private async show(next: ShownCapture | null, keepPrevious = false): Promise<void> {
     const previous = this.shown
     this.shown = next
     this.filter?.cancel()
@@ -115,7 +120,7 @@ export class CaptureView {
     this.filter = null
     if (text !== '') this.applyFilter(text)
     this.pushState()
-    if (previous !== null) await previous.dispose()
+    if (previous !== null && !keepPrevious) await previous.dispose()
   }
 
   private applyFilter(text: string): ReturnType<typeof compilePacketFilter> {
@@ -155,6 +160,7 @@ export class CaptureView {
       return UNFOLLOWED
     }
     target.notes = session.opened.notes
+    await this.forgetImport()
     await this.show(target)
     let storing = true
     return {
@@ -280,43 +286,76 @@ export class CaptureView {
   }
 
   /**
-   * Starts an import. Its capture replaces the shown one once the file proves readable (its
-   * first packet, or a clean end), so a file that is not a capture loses nothing.
+   * Starts an import of a file of `size` bytes (refused over MAX_IMPORT_BYTES). Its capture
+   * replaces the shown one once the file proves readable (its first packet, or a clean end), so
+   * a file that is not a capture loses nothing. An earlier import that never ended is dropped.
    */
-  async importBegin(fileName: string): Promise<ImportProgress> {
+  async importBegin(fileName: string, size: number): Promise<ImportProgress> {
     if (this.shown?.kind === 'live' && this.shown.state === 'running') {
       throw new RequestError('busy', 'a live capture is running; stop it before opening a file')
     }
-    const job = await CaptureImport.begin(fileName, await this.folder.path())
-    await this.dropUnshownImport()
+    const job = await CaptureImport.begin(fileName, size, () => this.folder.path())
+    await this.abandonImport()
     this.importJob = job
     return job.progress()
   }
 
-  /** Stores the packets of the next chunk of the file. */
+  /**
+   * Stores the packets of the next chunk of the file. A chunk past the declared size ends the
+   * import: what it stored is deleted and the capture it replaced is shown again.
+   */
   async importChunk(importId: string, offset: number, data: string): Promise<ImportProgress> {
     const job = this.requireImport(importId)
-    const progress = job.chunk(offset, data, (packet, summary) => this.take(job.capture, packet, summary, null))
-    if (this.shown !== job.capture && progress.packets > 0) await this.show(job.capture)
+    let progress: ImportProgress
+    try {
+      progress = job.chunk(offset, data, (packet, summary) => this.take(job.capture, packet, summary, null))
+    } catch (error) {
+      if (error instanceof ImportOverrunError) await this.abandonImport()
+      throw error
+    }
+    if (this.shown !== job.capture && progress.packets > 0) await this.showImport(job)
     this.pushState()
     return progress
   }
 
-  /** Checks the file ended cleanly and marks the capture as read. */
+  /** Checks the file ended cleanly and marks the capture as read; the capture it replaced is deleted. */
   async importEnd(importId: string): Promise<ImportProgress> {
     const job = this.requireImport(importId)
     const progress = job.end()
-    if (this.shown !== job.capture && progress.error === null) await this.show(job.capture)
-    await this.dropUnshownImport()
-    this.importJob = null
+    if (this.shown !== job.capture && progress.error === null) await this.showImport(job)
+    await this.forgetImport()
     this.pushState()
     return progress
   }
 
-  /** Deletes the file of an import that never got shown (unreadable, or replaced by a newer one). */
-  private async dropUnshownImport(): Promise<void> {
+  /** Shows an import's capture in place of the shown one, which is kept until the import ends. */
+  private async showImport(job: CaptureImport): Promise<void> {
+    this.replacedByImport = this.shown
+    await this.show(job.capture, true)
+  }
+
+  /** Drops the import under way and everything it stored; the capture it replaced is shown again. */
+  private async abandonImport(): Promise<void> {
     const job = this.importJob
+    if (job === null) return
+    const replaced = this.replacedByImport
+    this.importJob = null
+    this.replacedByImport = null
+    if (this.shown === job.capture) await this.show(replaced)
+    else await job.capture.dispose()
+  }
+
+  /**
+   * Lets go of the import under way, if any, when it ended or something else takes the view:
+   * its capture is deleted unless it is shown, and so is the capture it replaced.
+   */
+  private async forgetImport(): Promise<void> {
+    const job = this.importJob
+    const replaced = this.replacedByImport
+    this.importJob = null
+    this.replacedByImport = null
     if (job !== null && this.shown !== job.capture) await job.capture.dispose()
+    await replaced?.dispose()
   }
 
   private requireImport(importId: string): CaptureImport {
@@ -325,8 +364,9 @@ export class CaptureView {
     return job
   }
 
-  /** Forgets the shown capture and deletes its file. */
+  /** Forgets the shown capture (and any import under way) and deletes their files. */
   async clear(): Promise<CaptureViewState> {
+    await this.forgetImport()
     await this.show(null)
     return this.state()
   }
@@ -336,10 +376,9 @@ export class CaptureView {
     this.disposed = true
     if (this.stateTimer !== null) clearTimeout(this.stateTimer)
     this.filter?.cancel()
-    await this.dropUnshownImport()
+    await this.forgetImport()
     const shown = this.shown
     this.shown = null
-    this.importJob = null
     await shown?.dispose()
     await this.exports.dispose()
   }

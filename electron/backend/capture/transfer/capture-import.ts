@@ -2,11 +2,15 @@
  * Importing a pcap or pcapng file the renderer sends in chunks: each chunk is parsed as it
  * comes, and each packet is decoded once and stored in a new shown capture. A damaged file keeps
  * the packets before the damage and says at which byte offset it stopped.
+ *
+ * The client says how big the file is before sending it: a size over MAX_IMPORT_BYTES is refused
+ * before anything is stored, and a client that sends more than it said is stopped there.
  */
 import { randomUUID } from 'node:crypto'
-import type { ImportProgress } from '../../../../shared/contract/capture'
+import { MAX_IMPORT_BYTES, type ImportProgress } from '../../../../shared/contract/capture'
 import { RequestError } from '../../../../shared/contract/envelope'
 import { errorMessage } from '../../../../shared/error-message'
+import { formatBytes } from '../../../../shared/format/number-text'
 import type { PacketSummary } from '../../../../shared/model/decoded-packet'
 import type { RawPacket } from '../../../../shared/model/packet'
 import { summarizePacket } from '../decode/packet-decoder'
@@ -16,6 +20,14 @@ import { ShownCapture } from '../store/shown-capture'
 /** Stores a packet of the import and its summary where the shown capture keeps it. */
 export type ImportedPacketSink = (packet: RawPacket, summary: PacketSummary) => void
 
+/** A chunk that takes the import past the size its client declared: the import is over. */
+export class ImportOverrunError extends RequestError {
+  constructor(message: string) {
+    super('invalid-arguments', message)
+    this.name = 'ImportOverrunError'
+  }
+}
+
 /** One import under way. Start one with {@link CaptureImport.begin}. */
 export class CaptureImport {
   readonly id = randomUUID()
@@ -24,15 +36,26 @@ export class CaptureImport {
 
   private constructor(
     readonly capture: ShownCapture,
-    private readonly parser: DetectingStreamParser
+    private readonly parser: DetectingStreamParser,
+    /** The file size the client declared: no more bytes than this are taken. */
+    readonly declaredSize: number
   ) {}
 
-  /** Opens an empty shown capture named after the file. */
-  static async begin(fileName: string, directory: string): Promise<CaptureImport> {
+  /**
+   * Opens an empty shown capture named after the file, its bytes in a file in `directory` (asked
+   * for only once the size is accepted): a declared size over the maximum is refused first.
+   */
+  static async begin(fileName: string, declaredSize: number, directory: () => Promise<string>): Promise<CaptureImport> {
+    if (declaredSize > MAX_IMPORT_BYTES) {
+      throw new RequestError(
+        'invalid-arguments',
+        `${fileName} is ${formatBytes(declaredSize)} (${declaredSize} bytes); files of at most ${formatBytes(MAX_IMPORT_BYTES)} (${MAX_IMPORT_BYTES} bytes) can be opened`
+      )
+    }
     const parser = new DetectingStreamParser()
     // The parser learns the interfaces as it reads, so the capture asks it every time.
-    const capture = await ShownCapture.create('file', fileName, directory, () => parser.interfaces)
-    return new CaptureImport(capture, parser)
+    const capture = await ShownCapture.create('file', fileName, await directory(), () => parser.interfaces)
+    return new CaptureImport(capture, parser, declaredSize)
   }
 
   /** Where the import stands. */
@@ -40,10 +63,18 @@ export class CaptureImport {
     return { importId: this.id, packets: this.packetCount, bytesRead: this.received, error: this.capture.error }
   }
 
-  /** Parses the next chunk (base64), which must start where the previous one ended. */
+  /**
+   * Parses the next chunk (base64), which must start where the previous one ended. A chunk that
+   * goes past the declared size throws an ImportOverrunError before any of it is read.
+   */
   chunk(offset: number, data: string, store: ImportedPacketSink): ImportProgress {
     if (offset !== this.received) throw new RequestError('invalid-arguments', `expected the bytes at offset ${this.received}, got ${offset}`)
     const bytes = Buffer.from(data, 'base64')
+    if (this.received + bytes.length > this.declaredSize) {
+      throw new ImportOverrunError(
+        `the file sent more than the ${this.declaredSize} bytes it declared (${this.received + bytes.length} so far); the import was stopped and nothing of it was kept`
+      )
+    }
     if (this.capture.error === null) {
       const packets: RawPacket[] = []
       let error: string | null
