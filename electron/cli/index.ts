@@ -2,6 +2,7 @@
 import { UsageError, type CliIo } from './cli-command'
 import { cliCommands } from './commands'
 import { errorMessage } from '../../shared/error-message'
+import { largestOf } from '../../shared/number-extremes'
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -32,7 +33,7 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 function overview(): string {
-  const width = Math.max(...cliCommands.map((command) => command.name.length))
+  const width = largestOf(cliCommands.map((command) => command.name.length), 0)
   const lines = cliCommands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`)
   return `Usage: sockscope <command> [options]\n       sockscope --version\n\nCommands:\n${lines.join('\n')}\n\nRun "sockscope <command> --help" for a command's options.\n`
 }

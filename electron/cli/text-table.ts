@@ -1,4 +1,5 @@
 /** Plain-text tables for terminal output. */
+import { largestOf } from '../../shared/number-extremes'
 
 /** A column of a text table. */
 export interface TextColumn<T> {
@@ -17,7 +18,7 @@ export function renderTextTable<T>(rows: readonly T[], columns: readonly TextCol
       return column.maxWidth && text.length > column.maxWidth ? text.slice(0, column.maxWidth - 1) + '…' : text
     })
   )
-  const widths = columns.map((column, index) => Math.max(column.title.length, ...cells.map((row) => row[index].length)))
+  const widths = columns.map((column, index) => Math.max(column.title.length, largestOf(cells.map((row) => row[index].length), 0)))
   const line = (values: readonly string[]) =>
     values
       .map((value, index) => (columns[index].align === 'right' ? value.padStart(widths[index]) : value.padEnd(widths[index])))

@@ -257,11 +257,19 @@ export function secondsBetween(start: PacketTimestamp, end: PacketTimestamp): nu
   return end.seconds - start.seconds + (end.nanos - start.nanos) / 1e9
 }
 
+/** The whole second formatted last: packets and conversations in a row mostly share their second. */
+let lastIsoSecond = Number.NaN
+let lastIsoPrefix = ''
+
 /** The timestamp as an ISO 8601 UTC string with all nine fractional digits. */
 export function formatTimestampIso(timestamp: PacketTimestamp): string {
-  const date = new Date(timestamp.seconds * 1000)
-  if (Number.isNaN(date.getTime())) return `${timestamp.seconds}.${String(timestamp.nanos).padStart(9, '0')}`
-  return `${date.toISOString().slice(0, 19)}.${String(timestamp.nanos).padStart(9, '0')}Z`
+  if (timestamp.seconds !== lastIsoSecond) {
+    const date = new Date(timestamp.seconds * 1000)
+    if (Number.isNaN(date.getTime())) return `${timestamp.seconds}.${String(timestamp.nanos).padStart(9, '0')}`
+    lastIsoSecond = timestamp.seconds
+    lastIsoPrefix = date.toISOString().slice(0, 19)
+  }
+  return `${lastIsoPrefix}.${String(timestamp.nanos).padStart(9, '0')}Z`
 }
 
 /** The timestamp as epoch seconds text with nine decimals ("1700000000.123456789"), exact unlike a float. */

@@ -4,6 +4,7 @@
  */
 
 import type { FieldTable, QueryExample } from './query-compiler'
+import { largestOf } from '../number-extremes'
 
 /** One line of help: how to write something and what it does. */
 export interface QuerySyntaxEntry {
@@ -47,7 +48,7 @@ export function describeQuerySyntax<T>(table: FieldTable<T>): string {
     ['Combining', help.operators],
     ['Examples', help.examples.map((example) => ({ syntax: example.query, description: example.meaning }))]
   ]
-  const width = Math.max(...rows.flatMap(([, entries]) => entries.map((entry) => entry.syntax.length)))
+  const width = largestOf(rows.flatMap(([, entries]) => entries.map((entry) => entry.syntax.length)), 0)
   const lines: string[] = []
   for (const [title, entries] of rows) {
     if (lines.length > 0) lines.push('')

@@ -4,14 +4,17 @@
  *     each one's captured/sent ratio and the highest rate each kept without loss;
  * (b) importing a 1M-packet pcapng through the capture domain's import channels (what the UI
  *     does) against `tshark -r FILE -T fields -e frame.len`;
- * (c) resident memory with those 1M packets held in the capture store.
+ * (c) resident memory with those 1M packets held in the capture store;
+ * (d) a pcap of 1M distinct UDP conversations: resident memory of the import (what `serve` holds)
+ *     and of `sockscope read F --summary --json`, and both times against `tcpdump -r F -nn -q`.
  */
 import { execFile, spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { once } from 'node:events'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, open, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -20,7 +23,9 @@ import { CaptureFileWriter, createCaptureEncoder } from '../../electron/backend/
 import { IMPORT_CHUNK_BYTES } from '../../shared/contract/capture'
 import type { RawPacket } from '../../shared/model/packet'
 import { startTcpdump } from '../integration/backend/capture/live-traffic'
+import { writeManyFlowsCapture } from '../support/capture/many-flows-capture'
 import { ethernetFrame, ipv4Packet, udpDatagram } from '../support/capture/packet-builder'
+import { BUILT_CLI } from '../support/built-cli'
 import { waitFor } from '../support/wait-for'
 import { ratio } from './support/statistics'
 
@@ -30,8 +35,12 @@ const run = promisify(execFile)
 const RATES = [10_000, 50_000, 100_000, 200_000]
 const SECONDS_PER_RATE = 2
 const IMPORT_PACKETS = 1_000_000
+/** Conversations in the many-conversations file, one packet each. */
+const MANY_CONVERSATIONS = 1_000_000
 /** Makes this file run the import measurement alone when started as a child process. */
 const IMPORT_CHILD_FLAG = '--capture-bench-import'
+/** The same for the many-conversations import. */
+const CONVERSATIONS_CHILD_FLAG = '--capture-bench-conversations'
 
 /**
  * A sender in its own process, so it does not compete with the capture for this event loop:
@@ -170,29 +179,34 @@ function liveMemory(): number {
   return usage.heapUsed + usage.external
 }
 
+/** Sends a file through the capture domain's import channels in base64 chunks, as the renderer does. */
+async function importThroughChannels(backend: Backend, path: string): Promise<{ packets: number; error: string | null }> {
+  const size = (await stat(path)).size
+  const begun = await call<{ importId: string }>(backend, 'capture/import-begin', { fileName: basename(path), size })
+  const handle = await open(path, 'r')
+  const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
+  for (let offset = 0; offset < size; ) {
+    const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
+    await call(backend, 'capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
+    offset += bytesRead
+  }
+  await handle.close()
+  return call<{ packets: number; error: string | null }>(backend, 'capture/import-end', { importId: begun.importId })
+}
+
 /**
  * Imports the file through the capture domain's import channels, as the renderer does (base64 chunks),
  * then reads the last page and runs a display filter over every packet. Runs in a fresh process
  * so the resident-memory figure is the store's, not the file generator's garbage.
  */
 async function importInThisProcess(path: string, directory: string): Promise<ImportFigures> {
-  const size = (await stat(path)).size
   const backend = createBackend({ autoStart: false, dataDirectory: join(directory, 'data'), resolveNames: false })
   try {
     collectGarbage()
     const rssBefore = process.memoryUsage().rss
     const liveBefore = liveMemory()
     let started = performance.now()
-    const begun = await call<{ importId: string }>(backend, 'capture/import-begin', { fileName: 'million.pcapng', size })
-    const handle = await open(path, 'r')
-    const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
-    for (let offset = 0; offset < size; ) {
-      const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
-      await call(backend, 'capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
-      offset += bytesRead
-    }
-    await handle.close()
-    const final = await call<{ packets: number; error: string | null }>(backend, 'capture/import-end', { importId: begun.importId })
+    const final = await importThroughChannels(backend, path)
     const importMs = performance.now() - started
 
     started = performance.now()
@@ -224,13 +238,7 @@ async function importMillion(report: (line: string) => void, directory: string):
   await run('sh', ['-c', `tshark -r '${path}' -T fields -e frame.len > /dev/null`], { maxBuffer: 1024 * 1024 })
   const tsharkMs = performance.now() - started
 
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, IMPORT_CHILD_FLAG, path, directory], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let output = ''
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (text: string) => (output += text))
-  const [code] = (await once(child, 'exit')) as [number]
-  if (code !== 0) throw new Error(`the import process exited with ${code}`)
-  const figures = JSON.parse(output) as ImportFigures
+  const figures = await measureInChild<ImportFigures>(IMPORT_CHILD_FLAG, path, directory)
   if (figures.error) report(`  import error: ${figures.error}`)
   report(`  sockscope import (parse, store, decode, conversations, throughput): ${(figures.importMs / 1000).toFixed(2)} s for ${figures.packets.toLocaleString()} packets`)
   report(`  tshark -r FILE -T fields -e frame.len:                             ${(tsharkMs / 1000).toFixed(2)} s`)
@@ -245,6 +253,103 @@ async function importMillion(report: (line: string) => void, directory: string):
   report(`    live JavaScript memory after a collection: +${(live / 1024 / 1024).toFixed(0)} MiB (${Math.round(live / Math.max(1, figures.packets))} bytes a packet); the rest of the resident growth is the heap's high-water mark from decoding`)
 }
 
+/** What the many-conversations import child measures. */
+interface ConversationImportFigures {
+  readonly importMs: number
+  readonly packets: number
+  readonly conversations: number
+  readonly error: string | null
+  readonly busiestMs: number
+  readonly rssBefore: number
+  readonly rssAfter: number
+  readonly peakRss: number
+}
+
+/** Imports the many-conversations file in this (fresh) process and asks for the busiest hundred, as the Conversations view does. */
+async function importConversationsInThisProcess(path: string, directory: string): Promise<ConversationImportFigures> {
+  const backend = createBackend({ autoStart: false, dataDirectory: join(directory, 'data'), resolveNames: false })
+  try {
+    collectGarbage()
+    const rssBefore = process.memoryUsage().rss
+    let started = performance.now()
+    const final = await importThroughChannels(backend, path)
+    const importMs = performance.now() - started
+    started = performance.now()
+    const list = await call<{ total: number }>(backend, 'capture/conversations', { limit: 100 })
+    const busiestMs = performance.now() - started
+    collectGarbage()
+    const peakRss = process.resourceUsage().maxRSS * 1024
+    return { importMs, packets: final.packets, conversations: list.total, error: final.error, busiestMs, rssBefore, rssAfter: process.memoryUsage().rss, peakRss }
+  } finally {
+    await backend.dispose()
+  }
+}
+
+/** Runs this file in a child process with `flag` and parses the JSON it prints. */
+async function measureInChild<T>(flag: string, ...args: string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, flag, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let output = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => (output += text))
+  const [code] = (await once(child, 'exit')) as [number]
+  if (code !== 0) throw new Error(`the measuring process (${flag}) exited with ${code}`)
+  return JSON.parse(output) as T
+}
+
+/** The highest resident memory a process reached, in bytes, read from /proc while it runs. */
+function watchPeakResident(pid: number): () => number {
+  let peak = 0
+  const timer = setInterval(() => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+      if (match) peak = Math.max(peak, Number(match[1]) * 1024)
+    } catch {
+      // The process is gone; the last reading stands.
+    }
+  }, 50)
+  return () => {
+    clearInterval(timer)
+    return peak
+  }
+}
+
+/** Runs a command with its output thrown away; resolves with its time in milliseconds and its peak resident memory. */
+async function timeCommand(command: string, args: readonly string[]): Promise<{ ms: number; peakRss: number; code: number | null }> {
+  const started = performance.now()
+  const child = spawn(command, [...args], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const peak = watchPeakResident(child.pid!)
+  const [code] = (await once(child, 'exit')) as [number | null]
+  return { ms: performance.now() - started, peakRss: peak(), code }
+}
+
+const mebibytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+
+/** (d) 1M conversations: the import's and `read --summary --json`'s memory and time, against tcpdump reading the same file. */
+async function millionConversations(report: (line: string) => void, directory: string): Promise<void> {
+  const path = join(directory, 'conversations.pcap')
+  await writeManyFlowsCapture(path, MANY_CONVERSATIONS)
+  report(`(d) ${MANY_CONVERSATIONS.toLocaleString()} distinct UDP conversations, one packet each (${mebibytes((await stat(path)).size)} pcap)`)
+  const tcpdump = await timeCommand('tcpdump', ['-r', path, '-nn', '-q'])
+  report(`  tcpdump -r F -nn -q:                 ${(tcpdump.ms / 1000).toFixed(2)} s`)
+
+  const figures = await measureInChild<ConversationImportFigures>(CONVERSATIONS_CHILD_FLAG, path, directory)
+  if (figures.error) report(`  import error: ${figures.error}`)
+  report(
+    `  import through the UI's channels:     ${(figures.importMs / 1000).toFixed(2)} s (ratio ${ratio(figures.importMs, tcpdump.ms)}) for ${figures.conversations.toLocaleString()} conversations; busiest 100 in ${figures.busiestMs.toFixed(0)} ms`
+  )
+  const held = figures.rssAfter - figures.rssBefore
+  report(
+    `    resident: ${mebibytes(figures.rssAfter)} holding them (+${mebibytes(held)}, ${Math.round(held / MANY_CONVERSATIONS)} bytes a conversation with its packet), peak ${mebibytes(figures.peakRss)}`
+  )
+
+  if (existsSync(BUILT_CLI)) {
+    const summary = await timeCommand(process.execPath, [BUILT_CLI, 'read', path, '--summary', '--json'])
+    report(`  sockscope read F --summary --json:    ${(summary.ms / 1000).toFixed(2)} s (ratio ${ratio(summary.ms, tcpdump.ms)}), peak resident ${mebibytes(summary.peakRss)}${summary.code === 0 ? '' : `, exit ${summary.code}`}`)
+  } else {
+    report('  sockscope read: skipped, build first (npm run build)')
+  }
+}
+
 /** Prints the capture, import and memory figures. */
 export async function runBenchmark(report: (line: string) => void): Promise<void> {
   const directory = await mkdtemp(join(tmpdir(), 'sockscope-capture-bench-'))
@@ -252,13 +357,21 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
     if (typeof process.getuid === 'function' && process.getuid() === 0) await captureRates(report, directory)
     else report('(a) skipped: live capture needs root (or the capture capabilities) here')
     await importMillion(report, directory)
+    await millionConversations(report, directory)
   } finally {
     await rm(directory, { recursive: true, force: true })
   }
 }
 
-if (require.main === module && process.argv[2] === IMPORT_CHILD_FLAG) {
-  importInThisProcess(process.argv[3]!, process.argv[4]!).then(
+/** The measurements a child process of this file runs, by the flag it is started with. */
+const CHILD_MEASUREMENTS: Readonly<Record<string, (path: string, directory: string) => Promise<unknown>>> = {
+  [IMPORT_CHILD_FLAG]: importInThisProcess,
+  [CONVERSATIONS_CHILD_FLAG]: importConversationsInThisProcess
+}
+
+const childMeasurement = require.main === module ? CHILD_MEASUREMENTS[process.argv[2] ?? ''] : undefined
+if (childMeasurement !== undefined) {
+  childMeasurement(process.argv[3]!, process.argv[4]!).then(
     (figures) => {
       process.stdout.write(JSON.stringify(figures))
       process.exit(0)

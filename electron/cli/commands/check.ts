@@ -7,6 +7,7 @@ import { HistorySession, measureGrowth } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand } from '../cli-command'
 import { formatFinding, wrapText } from '../finding-text'
 import { runHistoryLoop } from '../history-loop'
+import { largestOf } from '../../../shared/number-extremes'
 
 /** A bound given on the command line that a process went past. */
 export interface CheckViolation {
@@ -73,8 +74,8 @@ function measureProcess(history: HistoryView, pid: number, name: string): Checke
   return {
     pid,
     name,
-    peakSockets: Math.max(0, ...sockets.values),
-    peakCloseWait: Math.max(0, ...closeWait.values),
+    peakSockets: Math.max(0, largestOf(sockets.values, 0)),
+    peakCloseWait: Math.max(0, largestOf(closeWait.values, 0)),
     growthPerMinute: growth ? Math.round(growth.slopePerMinute * 100) / 100 : null
   }
 }

@@ -1,5 +1,5 @@
 /** `sockscope read`: decode a pcap or pcapng file, packet by packet or as a summary. */
-import type { PacketSummary, PacketTimestamp } from '../../../shared/model/decoded-packet'
+import type { Conversation, PacketSummary, PacketTimestamp } from '../../../shared/model/decoded-packet'
 import { formatTimestampEpoch, formatTimestampIso, packetTimestamp, secondsBetween } from '../../../shared/model/decoded-packet'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../shared/query/packet-fields'
@@ -60,8 +60,60 @@ function packetLine(number: number, summary: PacketSummary, start: PacketTimesta
   return columns !== undefined && columns > 20 && line.length > columns ? `${line.slice(0, columns - 1)}…` : line
 }
 
-function summaryJson(path: string, format: string | null, totals: CaptureTotals, filter: string | undefined, error: { message: string; offset: number } | null) {
+/** Conversations the text summary lists: the busiest, so the table stays readable whatever the file holds. */
+const SUMMARY_TABLE_CONVERSATIONS = 50
+
+/** Characters of JSON gathered before each write: the summary goes out in pieces of about this size. */
+const JSON_PIECE_CHARACTERS = 64 * 1024
+
+/**
+ * One conversation as the JSON summary prints it: every field of the conversation, its times as
+ * ISO text, then the same times as exact epoch text. Written out field by field rather than
+ * spread, because a summary may print millions of them.
+ */
+function conversationJson(conversation: Conversation): Record<string, unknown> {
   return {
+    key: conversation.key,
+    ipProtocol: conversation.ipProtocol,
+    transport: conversation.transport,
+    addressA: conversation.addressA,
+    portA: conversation.portA,
+    addressB: conversation.addressB,
+    portB: conversation.portB,
+    packetsAToB: conversation.packetsAToB,
+    packetsBToA: conversation.packetsBToA,
+    bytesAToB: conversation.bytesAToB,
+    bytesBToA: conversation.bytesBToA,
+    payloadBytesAToB: conversation.payloadBytesAToB,
+    payloadBytesBToA: conversation.payloadBytesBToA,
+    firstTimestamp: formatTimestampIso(conversation.firstTimestamp),
+    lastTimestamp: formatTimestampIso(conversation.lastTimestamp),
+    durationSeconds: conversation.durationSeconds,
+    synSeen: conversation.synSeen,
+    synAckSeen: conversation.synAckSeen,
+    handshakeComplete: conversation.handshakeComplete,
+    finFromA: conversation.finFromA,
+    finFromB: conversation.finFromB,
+    rstSeen: conversation.rstSeen,
+    comment: conversation.comment,
+    firstTimestampEpoch: formatTimestampEpoch(conversation.firstTimestamp),
+    lastTimestampEpoch: formatTimestampEpoch(conversation.lastTimestamp)
+  } satisfies Record<keyof Conversation, unknown> & Record<'firstTimestampEpoch' | 'lastTimestampEpoch', string>
+}
+
+/**
+ * Writes the JSON summary field by field and the conversations one by one, waiting whenever
+ * the output is full: a file with millions of conversations would not fit in one string.
+ */
+async function writeSummaryJson(
+  out: CliIo['out'],
+  path: string,
+  format: string | null,
+  totals: CaptureTotals,
+  filter: string | undefined,
+  error: { message: string; offset: number } | null
+): Promise<void> {
+  const fields = {
     file: path,
     format,
     filter: filter ?? null,
@@ -72,18 +124,29 @@ function summaryJson(path: string, format: string | null, totals: CaptureTotals,
     ...timeFields('lastTimestamp', totals.lastTimestamp),
     durationSeconds: totals.durationSeconds,
     protocols: totals.protocols,
-    malformedPackets: totals.malformedPackets,
-    conversations: totals.conversations.map((conversation) => ({
-      ...conversation,
-      ...timeFields('firstTimestamp', conversation.firstTimestamp),
-      ...timeFields('lastTimestamp', conversation.lastTimestamp)
-    })),
-    error
+    malformedPackets: totals.malformedPackets
   }
+  let text = '{\n'
+  for (const [name, value] of Object.entries(fields)) text += `  ${JSON.stringify(name)}: ${JSON.stringify(value)},\n`
+  text += '  "conversations": ['
+  let separator = '\n    '
+  for (const conversation of totals.conversations.conversations()) {
+    text += `${separator}${JSON.stringify(conversationJson(conversation))}`
+    separator = ',\n    '
+    if (text.length >= JSON_PIECE_CHARACTERS) {
+      await write(out, text)
+      text = ''
+    }
+  }
+  text += `${totals.conversations.size === 0 ? '' : '\n  '}],\n  "error": ${JSON.stringify(error)}\n}\n`
+  await write(out, text)
 }
 
 function summaryText(path: string, format: string | null, totals: CaptureTotals): string {
   const time = (timestamp: PacketTimestamp | null) => (timestamp === null ? '-' : `${formatTimestampIso(timestamp)} (${formatTimestampEpoch(timestamp)})`)
+  const { conversations } = totals
+  const busiest = conversations.busiest(SUMMARY_TABLE_CONVERSATIONS).map((flow) => conversations.conversation(flow)!)
+  const left = conversations.size - busiest.length
   const lines = [
     `File:       ${path} (${format ?? 'unknown format'})`,
     `Packets:    ${totals.packets}`,
@@ -97,9 +160,9 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
       .join(', ') || '-'}`,
     `Malformed:  ${totals.malformedPackets}`,
     '',
-    `Conversations (${totals.conversations.length}):`
+    `Conversations (${conversations.size}${left > 0 ? `; the ${busiest.length} with the most bytes` : ''}, busiest first):`
   ]
-  const table = renderTextTable(totals.conversations, [
+  const table = renderTextTable(busiest, [
     { title: 'Proto', value: (conversation) => conversation.transport ?? String(conversation.ipProtocol) },
     { title: 'A', value: (conversation) => endpoint(conversation.addressA, conversation.portA), maxWidth: 46 },
     { title: 'B', value: (conversation) => endpoint(conversation.addressB, conversation.portB), maxWidth: 46 },
@@ -110,7 +173,8 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
     { title: 'Duration', value: (conversation) => conversation.durationSeconds.toFixed(6), align: 'right' },
     { title: 'Process', value: (conversation) => conversation.comment ?? '', maxWidth: 40 }
   ])
-  return `${lines.join('\n')}\n${table}`
+  const more = left > 0 ? `… and ${left} more conversations (--json lists every one)\n` : ''
+  return `${lines.join('\n')}\n${table}${more}`
 }
 
 /** Reads a capture file. */
@@ -123,7 +187,8 @@ Decodes a pcap or pcapng file (either byte order, micro- or nanosecond timestamp
 number of pcapng sections and interfaces) and prints its packets or a summary.
 
   --summary       totals instead of packets: packet count, bytes, first and last
-                  packet time, protocols and conversations
+                  packet time, protocols and conversations (the text lists the
+                  ${SUMMARY_TABLE_CONVERSATIONS} with the most bytes; the JSON lists every one)
   --json          JSON instead of text: an array of packets, or with --summary one
                   object with at least "packets", "bytes" (the sum of the packets'
                   lengths on the wire, as capinfos counts "data size"),
@@ -198,7 +263,8 @@ ${PACKET_QUERY_HELP}
     const error = reader.error === null ? null : { message: reader.error.message, offset: reader.error.offset }
     if (values.summary) {
       const result = totals.totals()
-      await write(io.out, values.json ? `${JSON.stringify(summaryJson(path, reader.format, result, filterSource, error), null, 2)}\n` : summaryText(path, reader.format, result))
+      if (values.json) await writeSummaryJson(io.out, path, reader.format, result, filterSource, error)
+      else await write(io.out, summaryText(path, reader.format, result))
     } else if (values.json) {
       await write(io.out, printed === 0 ? ']\n' : '\n]\n')
     }

@@ -3,9 +3,9 @@
  * and conversations. Incremental, so it works on a file streamed in batches.
  */
 
-import type { Conversation, PacketSummary, PacketTimestamp } from '../../../../shared/model/decoded-packet'
+import type { PacketSummary, PacketTimestamp } from '../../../../shared/model/decoded-packet'
 import { packetTimestamp, secondsBetween } from '../../../../shared/model/decoded-packet'
-import { ConversationTable } from './conversations'
+import { ConversationTable, type ConversationReader } from './conversations'
 
 /** What {@link CaptureSummaryBuilder} reports. */
 export interface CaptureTotals {
@@ -21,7 +21,8 @@ export interface CaptureTotals {
   /** Packets per protocol column value, e.g. { TCP: 40, DNS: 14 }. */
   readonly protocols: Readonly<Record<string, number>>
   readonly malformedPackets: number
-  readonly conversations: readonly Conversation[]
+  /** Read one at a time: a file can hold millions. */
+  readonly conversations: ConversationReader
 }
 
 /** Adds packets up. */
@@ -59,7 +60,7 @@ export class CaptureSummaryBuilder {
       durationSeconds: this.first === null || this.last === null ? 0 : secondsBetween(this.first, this.last),
       protocols: Object.fromEntries(this.protocols),
       malformedPackets: this.malformed,
-      conversations: this.conversations.list()
+      conversations: this.conversations
     }
   }
 }

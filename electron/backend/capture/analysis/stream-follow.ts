@@ -8,10 +8,10 @@
  * single direction longer than 2 GiB between two packets is not.
  */
 
-import type { Conversation, FlowDirection, FollowedStream, PacketSummary, StreamSegment } from '../../../../shared/model/decoded-packet'
+import type { FlowDirection, FollowedStream, PacketSummary, StreamSegment } from '../../../../shared/model/decoded-packet'
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
 import { concatenateBytes } from '../../../../shared/bytes'
-import { conversationKey, ConversationTable, directionOf } from './conversations'
+import { conversationKey, ConversationTable } from './conversations'
 
 /** A decoded packet: its summary and its bytes. */
 export interface SummarizedPacket {
@@ -120,21 +120,21 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
   }
   const assemblers = { 'a-to-b': new DirectionAssembler('a-to-b', emit), 'b-to-a': new DirectionAssembler('b-to-a', emit) }
   let followed: string | null = key ?? null
-  let conversation: Conversation | null = null
+  let flow = -1
   for (const { summary, data } of packets) {
     if (summary.transport !== 'tcp' || summary.tcpSequence === null || summary.tcpFlags === null) continue
     const packetKey = conversationKey(summary)
     if (packetKey === null) continue
     followed ??= packetKey
     if (packetKey !== followed) continue
-    conversation = table.add(summary)
-    const assembler = assemblers[directionOf(conversation!, summary)]
+    flow = table.add(summary)
+    const assembler = assemblers[table.directionOf(flow, summary)]
     if ((summary.tcpFlags & TCP_FLAG.SYN) !== 0) assembler.synchronize(summary.tcpSequence)
     const dataSequence = (summary.tcpFlags & TCP_FLAG.SYN) !== 0 ? (summary.tcpSequence + 1) >>> 0 : summary.tcpSequence
     const capturedEnd = Math.min(data.length, summary.payloadOffset + summary.payloadLength)
     if (capturedEnd > summary.payloadOffset) assembler.add(dataSequence, data.subarray(summary.payloadOffset, capturedEnd))
   }
-  if (conversation === null) return null
+  if (flow < 0) return null
   assemblers['a-to-b'].flushPending()
   assemblers['b-to-a'].flushPending()
   const finished: StreamSegment[] = segments.map((segment) => ({
@@ -143,7 +143,7 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
     missingBefore: segment.missingBefore
   }))
   return {
-    conversation: table.get(conversation.key)!,
+    conversation: table.conversation(flow)!,
     segments: finished,
     bytesAToB: assemblers['a-to-b'].delivered,
     bytesBToA: assemblers['b-to-a'].delivered,

@@ -9,7 +9,7 @@
 
 import type { PacketSummary, ThroughputPoint } from '../../../../shared/model/decoded-packet'
 import { normalizeIpAddress } from '../../../../shared/net/ip-address'
-import { ConversationTable, directionOf } from './conversations'
+import { ConversationTable } from './conversations'
 
 /** Options of {@link ThroughputSeries}. */
 export interface ThroughputOptions {
@@ -52,7 +52,8 @@ function lowerBound(values: readonly number[], value: number): number {
 export class ThroughputSeries {
   private readonly bucketSeconds: number
   private readonly local: Set<string> | null
-  private readonly conversations = new ConversationTable()
+  /** Only for callers that do not say which way each packet went; see add(). */
+  private conversations: ConversationTable | null = null
   private readonly buckets = new Map<number, MutablePoint>()
   /** The busy bucket indexes in ascending order, kept so as buckets appear (nearly always at the end). */
   private readonly order: number[] = []
@@ -65,8 +66,12 @@ export class ThroughputSeries {
         : new Set([...options.localAddresses].map((address) => normalizeIpAddress(address) ?? address))
   }
 
-  /** Counts one packet (by its original length). */
-  add(summary: PacketSummary): void {
+  /**
+   * Counts one packet (by its original length). `fromInitiator` says whether it went from its
+   * conversation's first speaker; a caller that already keeps conversations passes it, so the
+   * series does not count every conversation a second time.
+   */
+  add(summary: PacketSummary, fromInitiator?: boolean): void {
     const index = Math.floor((summary.timestampSeconds + summary.timestampNanos / 1e9) / this.bucketSeconds)
     let point = this.buckets.get(index)
     if (point === undefined) {
@@ -76,7 +81,7 @@ export class ThroughputSeries {
       if (last === undefined || index > last) this.order.push(index)
       else this.order.splice(lowerBound(this.order, index), 0, index)
     }
-    if (this.isOutgoing(summary)) {
+    if (this.isOutgoing(summary, fromInitiator)) {
       point.bytesOut += summary.originalLength
       point.packetsOut += 1
     } else {
@@ -166,13 +171,15 @@ export class ThroughputSeries {
     return index * this.bucketSeconds * 1000
   }
 
-  private isOutgoing(summary: PacketSummary): boolean {
+  private isOutgoing(summary: PacketSummary, fromInitiator: boolean | undefined): boolean {
     if (this.local !== null) {
       if (summary.sourceAddress !== null && this.local.has(summary.sourceAddress)) return true
       return !(summary.destinationAddress !== null && this.local.has(summary.destinationAddress))
     }
-    const conversation = this.conversations.add(summary)
-    return conversation === null || directionOf(conversation, summary) === 'a-to-b'
+    if (fromInitiator !== undefined) return fromInitiator
+    this.conversations ??= new ConversationTable()
+    const flow = this.conversations.add(summary)
+    return flow < 0 || this.conversations.directionOf(flow, summary) === 'a-to-b'
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from './capture-format'
 import type { ByteOrder, CaptureEncoder } from './capture-encoder'
 import { BlockBuilder } from './block-builder'
+import { largestOf } from '../../../../shared/number-extremes'
 import type { PcapPrecision } from './pcap-reader'
 
 /** Options of {@link PcapEncoder}. */
@@ -49,7 +50,7 @@ export class PcapEncoder implements CaptureEncoder {
   }
 
   start(): Uint8Array {
-    const snaplen = Math.max(...this.options.interfaces.map((captureInterface) => captureInterface.snaplen))
+    const snaplen = largestOf(this.options.interfaces.map((captureInterface) => captureInterface.snaplen), 0)
     return new BlockBuilder(PCAP_FILE_HEADER_LENGTH, this.littleEndian)
       .uint32(this.precision === 'nanoseconds' ? PCAP_MAGIC_NANOSECONDS : PCAP_MAGIC_MICROSECONDS)
       .uint16(2)

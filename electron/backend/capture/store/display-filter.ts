@@ -6,7 +6,8 @@
 import type { PacketSummary } from '../../../../shared/model/decoded-packet'
 import type { CompiledQuery } from '../../../../shared/query/query-compiler'
 import { summarizePacket } from '../decode/packet-decoder'
-import { PACKETS_PER_SLICE, grown } from './packet-store'
+import { grown } from '../typed-array-growth'
+import { PACKETS_PER_SLICE } from './packet-store'
 import type { ShownCapture } from './shown-capture'
 
 /** Which stored packets pass the display filter. */

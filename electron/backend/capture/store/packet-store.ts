@@ -1,19 +1,10 @@
 /** The packets of the shown capture in columns: what a million of them cost is memory per packet, not objects. */
 import type { RawPacket } from '../../../../shared/model/packet'
+import { grown } from '../typed-array-growth'
 import type { PacketByteLog } from './packet-byte-log'
 
 /** Packets one sequential read (a filter scan, an export, a followed stream) takes at a time. */
 export const PACKETS_PER_SLICE = 8192
-
-/** Grows a typed array by doubling, keeping its contents. */
-export function grown<T extends Uint32Array | Float64Array | Int32Array | Uint16Array>(array: T, needed: number): T {
-  if (needed <= array.length) return array
-  let capacity = Math.max(1024, array.length * 2)
-  while (capacity < needed) capacity *= 2
-  const next = new (array.constructor as new (length: number) => T)(capacity)
-  next.set(array)
-  return next
-}
 
 /**
  * Every packet of the shown capture: the bytes in a {@link PacketByteLog}, the per-packet

@@ -3,13 +3,16 @@
  * and out, the conversations it owned, and the rate of its last complete second.
  */
 import type { ProcessBandwidth } from '../../../../shared/contract/capture'
+import { grown } from '../typed-array-growth'
 import type { FlowOwner } from './flow-owner'
 
 /** Traffic of one process, counted as packets arrive. */
 interface ProcessAccount {
+  /** Its place in the table's list, plus one (0 is no account in {@link ProcessBandwidthTable}'s flow column). */
+  readonly number: number
   readonly key: string
   readonly owner: FlowOwner | null
-  readonly flows: Set<number>
+  conversations: number
   packets: number
   bytesIn: number
   bytesOut: number
@@ -34,16 +37,29 @@ export interface CountedPacket {
 /** Per-process totals of the shown capture. */
 export class ProcessBandwidthTable {
   private readonly accounts = new Map<string, ProcessAccount>()
+  /**
+   * Per flow, the number of the account that counted it last. A flow's owner only ever moves
+   * forward (nobody, a guess, a confirmed process), so this counts each flow once per account
+   * without a set of flows per process.
+   */
+  private flowAccounts = new Int32Array(0)
 
   /** Counts a packet for `owner` (null gathers the packets nobody owned); `flow` is -1 outside any conversation. */
   count(owner: FlowOwner | null, flow: number, packet: CountedPacket): void {
     const key = owner === null ? 'unknown' : owner.pid !== null ? `pid ${owner.pid}` : `name ${owner.process ?? ''}`
     let account = this.accounts.get(key)
     if (account === undefined) {
-      account = { key, owner, flows: new Set(), packets: 0, bytesIn: 0, bytesOut: 0, second: 0, secondIn: 0, secondOut: 0, previousIn: 0, previousOut: 0 }
+      const number = this.accounts.size + 1
+      account = { number, key, owner, conversations: 0, packets: 0, bytesIn: 0, bytesOut: 0, second: 0, secondIn: 0, secondOut: 0, previousIn: 0, previousOut: 0 }
       this.accounts.set(key, account)
     }
-    if (flow !== -1) account.flows.add(flow)
+    if (flow >= 0) {
+      if (flow >= this.flowAccounts.length) this.flowAccounts = grown(this.flowAccounts, flow + 1)
+      if (this.flowAccounts[flow] !== account.number) {
+        this.flowAccounts[flow] = account.number
+        account.conversations++
+      }
+    }
     account.packets++
     if (packet.second !== account.second) {
       const adjacent = packet.second === account.second + 1
@@ -74,7 +90,7 @@ export class ProcessBandwidthTable {
         key: account.key,
         process: account.owner?.process ?? null,
         pid: account.owner?.pid ?? null,
-        conversations: account.flows.size,
+        conversations: account.conversations,
         packets: account.packets,
         bytesIn: account.bytesIn,
         bytesOut: account.bytesOut,

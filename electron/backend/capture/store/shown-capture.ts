@@ -11,11 +11,11 @@ import type { CaptureViewSource, ConversationRow, PacketDetails, PacketListRow, 
 import { RequestError } from '../../../../shared/contract/envelope'
 import { TCP_FLAG, type Conversation, type PacketSummary } from '../../../../shared/model/decoded-packet'
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
-import { ConversationTable, directionOf, endpointText } from '../analysis/conversations'
+import { ConversationTable, endpointText } from '../analysis/conversations'
 import { ThroughputSeries } from '../analysis/throughput'
 import { decodePacketTree, summarizePacket } from '../decode/packet-decoder'
 import type { PacketAttribution } from '../process-attribution'
-import { ownerFromAttribution, ownerFromComment, ownerText, sentByOwner, type FlowOwner } from './flow-owner'
+import { FlowOwners, ownerFromAttribution, ownerFromComment, ownerText, sentByOwner, type FlowOwner } from './flow-owner'
 import { PacketByteLog } from './packet-byte-log'
 import { PacketStore } from './packet-store'
 import { ProcessBandwidthTable } from './process-bandwidth'
@@ -34,10 +34,9 @@ export class ShownCapture {
   private firstSeconds: number | null = null
   private firstNanos = 0
   private lastTime: number | null = null
-  private readonly conversationTable = new ConversationTable()
-  private readonly conversationNumbers = new Map<string, number>()
-  private readonly conversations: Conversation[] = []
-  private readonly owners: Array<FlowOwner | null> = []
+  /** Conversations by flow number, in columns: a file with a million of them stays compact. */
+  private readonly conversations = new ConversationTable()
+  private readonly owners = new FlowOwners()
   private readonly processes = new ProcessBandwidthTable()
   readonly throughput: ThroughputSeries
 
@@ -83,9 +82,10 @@ export class ShownCapture {
    * packet's index.
    */
   add(packet: RawPacket, summary: PacketSummary, attribution: PacketAttribution | null): number {
-    const conversation = this.conversationTable.add(summary)
-    const flow = conversation === null ? -1 : this.flowNumber(conversation)
-    if (conversation !== null) this.learnOwner(flow, conversation, packet, summary, attribution)
+    const flow = this.conversations.add(summary)
+    // Packets outside any conversation count as sent by the side that spoke first.
+    const fromA = flow < 0 || this.conversations.directionOf(flow, summary) === 'a-to-b'
+    if (flow >= 0) this.learnOwner(flow, fromA, packet, attribution)
     const index = this.store.append(packet, flow)
     this.bytes += packet.data.length
     if (this.firstSeconds === null) {
@@ -93,39 +93,23 @@ export class ShownCapture {
       this.firstNanos = packet.timestampNanos
     }
     this.lastTime = packet.timestampSeconds + packet.timestampNanos / 1e9
-    this.throughput.add(summary)
+    this.throughput.add(summary, fromA)
     const owner = this.owner(flow)
-    const sent =
-      conversation === null ? true : owner === null ? directionOf(conversation, summary) === 'a-to-b' : sentByOwner(owner, conversation, summary)
+    const sent = owner === null ? fromA : sentByOwner(owner, fromA)
     this.processes.count(owner, flow, { second: packet.timestampSeconds, bytes: packet.originalLength, sent })
     return index
   }
 
-  private flowNumber(conversation: Conversation): number {
-    let flow = this.conversationNumbers.get(conversation.key)
-    if (flow === undefined) {
-      flow = this.conversations.length
-      this.conversationNumbers.set(conversation.key, flow)
-      this.conversations.push(conversation)
-      this.owners.push(null)
-    }
-    return flow
-  }
-
-  /**
-   * The first owner found keeps the flow, unless it was a guess (a listener, a socket without
-   * its process) and a connected socket with its process turns up later.
-   */
-  private learnOwner(flow: number, conversation: Conversation, packet: RawPacket, summary: PacketSummary, attribution: PacketAttribution | null): void {
-    const current = this.owners[flow] ?? null
-    if (current?.confirmed) return
-    const found = attribution !== null ? ownerFromAttribution(attribution, conversation, summary) : packet.comment ? ownerFromComment(packet.comment) : null
-    if (found !== null && (current === null || found.confirmed)) this.owners[flow] = found
+  /** Offers the flow the owner this packet names: the live socket table's, or a file's comment. */
+  private learnOwner(flow: number, fromA: boolean, packet: RawPacket, attribution: PacketAttribution | null): void {
+    if (this.owners.confirmed(flow)) return
+    const found = attribution !== null ? ownerFromAttribution(attribution, fromA) : packet.comment ? ownerFromComment(packet.comment) : null
+    if (found !== null) this.owners.offer(flow, found)
   }
 
   /** The owner of a conversation, or null. */
   owner(flow: number): FlowOwner | null {
-    return flow < 0 ? null : (this.owners[flow] ?? null)
+    return this.owners.get(flow)
   }
 
   /** The summary as the display filter sees it: with the flow's owner as its comment, so proc: and pid: work live too. */
@@ -146,7 +130,6 @@ export class ShownCapture {
     const summary = summarizePacket(packet, this.linkTypeOf(packet))
     const flow = this.store.flowOf(index)
     const owner = this.owner(flow)
-    const conversation = this.conversation(flow)
     return {
       index,
       relativeSeconds: this.relativeSeconds(packet),
@@ -159,7 +142,7 @@ export class ShownCapture {
       length: summary.originalLength,
       process: ownerText(owner),
       pid: owner?.pid ?? null,
-      direction: owner === null || conversation === null ? null : sentByOwner(owner, conversation, summary) ? 'sent' : 'received',
+      direction: owner === null ? null : sentByOwner(owner, this.conversations.directionOf(flow, summary) === 'a-to-b') ? 'sent' : 'received',
       info: summary.info,
       malformed: summary.malformed !== null,
       reset: summary.tcpFlags !== null && (summary.tcpFlags & TCP_FLAG.RST) !== 0
@@ -183,11 +166,12 @@ export class ShownCapture {
   }
 
   conversationCount(): number {
-    return this.conversations.length
+    return this.conversations.size
   }
 
+  /** Conversation `flow` as an object, or null when there is none. */
   conversation(flow: number): Conversation | null {
-    return this.conversations[flow] ?? null
+    return this.conversations.conversation(flow)
   }
 
   /** The conversation number a client's conversation id names; 'not-found' when there is none. */
@@ -197,16 +181,13 @@ export class ShownCapture {
     return flow
   }
 
-  /** The `limit` busiest conversations. */
+  /** The `limit` busiest conversations (by bytes both ways), busiest first. */
   conversationRows(limit: number): ConversationRow[] {
-    const numbered = this.conversations.map((conversation, flow) => ({ conversation, flow }))
-    const busiest = numbered
-      .sort((first, second) => second.conversation.bytesAToB + second.conversation.bytesBToA - (first.conversation.bytesAToB + first.conversation.bytesBToA))
-      .slice(0, limit)
-    return busiest.map(({ conversation, flow }) => this.conversationRow(conversation, flow))
+    return this.conversations.busiest(limit).map((flow) => this.conversationRow(flow))
   }
 
-  private conversationRow(conversation: Conversation, flow: number): ConversationRow {
+  private conversationRow(flow: number): ConversationRow {
+    const conversation = this.conversations.conversation(flow)!
     const owner = this.owner(flow)
     const first = conversation.firstTimestamp
     return {

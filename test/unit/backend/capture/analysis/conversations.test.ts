@@ -68,7 +68,53 @@ describe('conversations', () => {
     table.add(tcpPacket(true, ACK))
     table.add(udp(ipv4Packet({ protocol: 17, payload: udpDatagram(40000, 443, ascii('q')) })))
     expect(table.size).toBe(2)
-    expect(table.add(summarizePacket({ interfaceIndex: 0, timestampSeconds: 1, timestampNanos: 0, originalLength: 3, data: Uint8Array.of(1, 2, 3) }, 1))).toBeNull()
+    expect(table.add(summarizePacket({ interfaceIndex: 0, timestampSeconds: 1, timestampNanos: 0, originalLength: 3, data: Uint8Array.of(1, 2, 3) }, 1))).toBe(-1)
+  })
+})
+
+/** A UDP packet of conversation `index` (out of many), from its client or back, `length` bytes of payload. */
+function udpOf(index: number, fromClient: boolean, length: number, seconds = 100) {
+  const client = [10, (index >> 16) & 255, (index >> 8) & 255, index & 255]
+  const clientPort = 1024 + (index % 7)
+  const data = ipv4Packet({
+    protocol: 17,
+    source: fromClient ? client : [192, 0, 2, 1],
+    destination: fromClient ? [192, 0, 2, 1] : client,
+    payload: udpDatagram(fromClient ? clientPort : 53, fromClient ? 53 : clientPort, new Uint8Array(length))
+  })
+  return summarizePacket({ interfaceIndex: 0, timestampSeconds: seconds, timestampNanos: 0, originalLength: data.length, data }, 101)
+}
+
+describe('conversation table', () => {
+  const COUNT = 20_000
+
+  it('finds each of many conversations again from either direction, numbered in the order first seen', () => {
+    const table = new ConversationTable()
+    for (let index = 0; index < COUNT; index++) expect(table.add(udpOf(index, true, index % 50))).toBe(index)
+    // Answers come back in another order, after the table grew and rehashed many times.
+    for (let index = COUNT - 1; index >= 0; index--) expect(table.add(udpOf(index, false, 1, 101))).toBe(index)
+    expect(table.size).toBe(COUNT)
+    expect(table.flowOf(udpOf(1234, false, 0))).toBe(1234)
+    expect(table.flowOf(udpOf(COUNT, true, 0))).toBe(-1)
+    expect(table.directionOf(77, udpOf(77, true, 0))).toBe('a-to-b')
+    expect(table.directionOf(77, udpOf(77, false, 0))).toBe('b-to-a')
+    const conversation = table.conversation(4321)!
+    expect(conversation).toMatchObject({ addressA: '10.0.16.225', portA: 1024 + (4321 % 7), addressB: '192.0.2.1', portB: 53, packetsAToB: 1, packetsBToA: 1 })
+    expect(conversation.key).toBe(conversationKey(udpOf(4321, false, 0)))
+    expect(conversation.durationSeconds).toBe(1)
+    expect(table.conversation(COUNT)).toBeNull()
+    expect(table.conversation(-1)).toBeNull()
+  })
+
+  it('names the busiest conversations as a full sort would, whatever the limit', () => {
+    const table = new ConversationTable()
+    // Sizes repeat, so ties are settled by which conversation was seen first.
+    const sizes = Array.from({ length: COUNT }, (_, index) => (index * 7919) % 997)
+    sizes.forEach((size, index) => table.add(udpOf(index, true, size)))
+    const sorted = sizes.map((size, index) => ({ size, index })).sort((first, second) => second.size - first.size || first.index - second.index)
+    for (const limit of [0, 1, 10, 999, COUNT - 1, COUNT, COUNT + 1]) {
+      expect(table.busiest(limit)).toEqual(sorted.slice(0, limit).map((entry) => entry.index))
+    }
   })
 })
 
