@@ -33,7 +33,7 @@ async function tcpExchange(port: number, payload: string): Promise<string> {
   return answer.toString()
 }
 
-/** What the checks read from the capture store. */
+/** What the checks read from the capture stores. */
 interface CaptureStoreFigures {
   readonly captureState: string | null
   readonly packets: number
@@ -42,19 +42,18 @@ interface CaptureStoreFigures {
   readonly throughputBytes: number
 }
 
-/** Reads figures from the capture store through the app's own Pinia instance. */
+/** Reads figures from the live capture, packet list and panel stores through the app's own Pinia instance. */
 async function captureStore(page: Page): Promise<CaptureStoreFigures> {
-  return fromStore<CaptureStoreFigures>(
-    page,
-    'capture',
-    `{
-      captureState: store.captureStatus?.state ?? null,
-      packets: store.view?.source?.packets ?? 0,
-      cachedRows: store.cachedRowCount(),
-      throughputPackets: store.throughputTotals.packets,
-      throughputBytes: store.throughputTotals.bytes
-    }`
-  )
+  const [captureState, shown, panels] = await Promise.all([
+    fromStore<string | null>(page, 'capture', 'store.captureStatus?.state ?? null'),
+    fromStore<Pick<CaptureStoreFigures, 'packets' | 'cachedRows'>>(page, 'capture-packets', '{ packets: store.view?.source?.packets ?? 0, cachedRows: store.cachedRowCount() }'),
+    fromStore<Pick<CaptureStoreFigures, 'throughputPackets' | 'throughputBytes'>>(
+      page,
+      'capture-panels',
+      '{ throughputPackets: store.throughputTotals.packets, throughputBytes: store.throughputTotals.bytes }'
+    )
+  ])
+  return { captureState, ...shown, ...panels }
 }
 
 /** Captures `count` UDP datagrams on lo with tcpdump into `path`, as the import test's input. */

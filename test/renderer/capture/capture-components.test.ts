@@ -7,7 +7,8 @@ import DecodedTree from '../../../renderer/src/components/capture/DecodedTree.vu
 import FollowStream from '../../../renderer/src/components/capture/FollowStream.vue'
 import HexDump from '../../../renderer/src/components/capture/HexDump.vue'
 import PacketList from '../../../renderer/src/components/capture/PacketList.vue'
-import type { CaptureFormValues, StreamView } from '../../../renderer/src/stores/capture'
+import type { CaptureFormValues } from '../../../renderer/src/stores/capture'
+import type { StreamView } from '../../../renderer/src/stores/capture-panels'
 import type { PacketListRow } from '../../../shared/contract/capture'
 import type { DecodedLayer } from '../../../shared/model/decoded-packet'
 

@@ -3,7 +3,7 @@
  * shared/contract/recording.ts, its module in electron/backend/recording/recording-module.ts and its
  * store in renderer/src/stores/recording.ts, so the file serving a channel can be told from its name.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { domainContracts, eventChannels, requestChannels, type Domain } from '../../../shared/contract'
@@ -36,6 +36,16 @@ describe('every domain', () => {
       expect(existsSync(store), `renderer/src/stores/${domain}.ts`).toBe(true)
       expect(readFileSync(store, 'utf8')).toContain(`export const use${capitalized(domain)}Store = defineStore('${domain}'`)
     }
+  })
+
+  it('names every further store of a domain <domain>-<concern>.ts, with that name as its id', () => {
+    // The layout store is the app's own (which view shows), not a domain's.
+    const stores = readdirSync(join(root, 'renderer/src/stores')).map((file) => file.replace(/\.ts$/, '')).filter((name) => name !== 'layout')
+    for (const name of stores) {
+      expect(domains.some((domain) => name === domain || name.startsWith(`${domain}-`)), `renderer/src/stores/${name}.ts`).toBe(true)
+      expect(readFileSync(join(root, 'renderer/src/stores', `${name}.ts`), 'utf8'), `renderer/src/stores/${name}.ts`).toContain(`defineStore('${name}'`)
+    }
+    expect(stores).toEqual(expect.arrayContaining(['capture-packets', 'capture-panels', 'capture-transfer']))
   })
 
   it('serves every request channel of the contract', async () => {
