@@ -22,12 +22,9 @@ import { event, integerBetween, noArguments, request, textOfLength } from './def
 
 /**
  * Everything a capture was started with, defaults filled in: what the helper was asked to open
- * (its batching stays internal), plus how much the backend keeps in memory.
+ * (its batching stays internal).
  */
-export interface CaptureSettings extends Omit<CaptureStartRequest, 'batching'> {
-  /** How many packets, and how many bytes of them, stay in memory; older ones go to the spill file. */
-  readonly ring: { readonly maxPackets: number; readonly maxBytes: number }
-}
+export type CaptureSettings = Omit<CaptureStartRequest, 'batching'>
 
 /**
  * What the interface turned out to be once opened, as the helper reported it: link type,
@@ -42,11 +39,6 @@ export interface CaptureCounters {
   readonly packets: number
   /** Captured bytes received since the start. */
   readonly bytes: number
-  readonly packetsInMemory: number
-  readonly bytesInMemory: number
-  /** Packets moved from memory to the spill file. */
-  readonly packetsSpilled: number
-  readonly bytesSpilled: number
 }
 
 /** One of the newest packets a tick carries: its decoded summary and the process it belongs to. */
@@ -395,12 +387,6 @@ const captureStartArguments = v.strictObject({
       maxPackets: optionalLimit(1_000_000_000),
       maxBytes: optionalLimit(Number.MAX_SAFE_INTEGER),
       maxDurationMs: optionalLimit(7 * 24 * 3600 * 1000)
-    })
-  ),
-  ring: v.optional(
-    v.strictObject({
-      maxPackets: v.optional(integerBetween(1, 10_000_000)),
-      maxBytes: v.optional(integerBetween(64 * 1024, 4 * 1024 * 1024 * 1024))
     })
   )
 })

@@ -24,7 +24,7 @@ export function createCaptureModule(helper: CaptureHelperLaunchOptions = {}): Ba
       state: (state) => context.emit('capture/view-state', state),
       progress: (progress) => context.emit('capture/transfer-progress', progress)
     })
-    const live = new LiveCapture(context, folder, helper, (session) => view.followLive(session))
+    const live = new LiveCapture(context, helper, (session) => view.followLive(session))
 
     return {
       handlers: {

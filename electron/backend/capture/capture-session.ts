@@ -1,16 +1,12 @@
 /**
- * The unprivileged side of a live capture: it starts the helper, keeps the newest packets in a
- * bounded ring, moves older ones to a temporary pcapng file, and reports one batched tick per
- * interval instead of an event per packet.
+ * The unprivileged side of a live capture: it starts the helper, hands each batch of packets on
+ * as it comes, and reports one batched tick per interval instead of an event per packet.
  *
- * Memory stays bounded at every step: the ring by packets and bytes, the spill queue by bytes
- * (when the disk falls behind, reading from the helper pauses and the helper counts the drops).
+ * The session keeps no packets itself: whoever needs them takes them from the `packets` event
+ * (the shown capture stores every one in a file of its own, `capture-to-file` writes them out).
  */
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { CaptureLimits, CaptureStatistics } from '../../../shared/model/capture'
 import type { EndMessage } from '../../../shared/capture-messages'
 import type {
@@ -22,35 +18,9 @@ import type {
   CaptureStatus
 } from '../../../shared/contract/capture'
 import type { CaptureInterface, RawPacket } from '../../../shared/model/packet'
-import { CaptureFileReader } from './files/capture-file-reader'
-import { CaptureFileWriter, createCaptureEncoder } from './files/capture-file-writer'
 import { startCaptureHelper, type CaptureHelperLaunchOptions, type CaptureHelperSession } from './capture-helper-process'
-import { asError } from '../../../shared/error-message'
-import { TemporaryFolder } from '../storage/private-folder'
-import { createNewFile } from '../storage/safe-open'
 
-/** Where packets go when they leave the in-memory ring. */
-export interface PacketSpill {
-  readonly path: string
-  /** Appends one packet after every earlier one; resolves once the disk has taken it. */
-  append(packet: RawPacket): Promise<void>
-  close(): Promise<void>
-}
-
-/** Creates the spill file for a capture on `captureInterface`. */
-export type PacketSpillFactory = (path: string, captureInterface: CaptureInterface) => Promise<PacketSpill>
-
-/** The default spill: a new 0600 pcapng file written with the project's capture file writer. */
-export const pcapngSpillFactory: PacketSpillFactory = async (path, captureInterface) => {
-  const writer = await CaptureFileWriter.create(path, createCaptureEncoder({ format: 'pcapng', interfaces: [captureInterface] }), createNewFile)
-  return {
-    path,
-    append: (packet) => writer.writePacket(packet),
-    close: () => writer.close()
-  }
-}
-
-/** What to capture and how much to keep; everything but the interface has a default. */
+/** What to capture; everything but the interface has a default. */
 export interface CaptureSessionOptions {
   readonly interface: string
   readonly filter?: string
@@ -60,23 +30,12 @@ export interface CaptureSessionOptions {
   /** Kernel buffer in bytes; DEFAULT_CAPTURE_BUFFER_SIZE by default. */
   readonly bufferSize?: number
   readonly limits?: Partial<CaptureLimits>
-  /**
-   * The in-memory ring. `maxPackets: 0` keeps no packets at all, in memory or spilled: for a
-   * consumer that stores every packet itself from the `packets` event.
-   */
-  readonly ring?: { readonly maxPackets?: number; readonly maxBytes?: number }
-  /**
-   * A private folder (see PrivateFolder) for the spill file. By default the session makes its
-   * own private temporary folder in the OS temp folder and deletes it on dispose.
-   */
-  readonly spillDirectory?: string
-  readonly spillFactory?: PacketSpillFactory
   /** Tick interval, clamped to 250..1000 ms. */
   readonly tickIntervalMs?: number
   readonly helper?: CaptureHelperLaunchOptions
 }
 
-/** A packet as the session keeps it: with its position in the capture. */
+/** A packet as the session hands it on: with its position in the capture. */
 export interface IndexedPacket {
   readonly index: number
   readonly packet: RawPacket
@@ -93,7 +52,7 @@ export interface CaptureSummary {
 export interface CaptureSessionEvents {
   /** One per interval while running, and a final one. */
   tick: [progress: CaptureProgress]
-  /** Each batch as it arrives, for consumers that need every packet (file writers, attribution). */
+  /** Each batch as it arrives, for consumers that need every packet (the shown capture, attribution). */
   packets: [packets: readonly IndexedPacket[]]
   end: [summary: CaptureSummary]
 }
@@ -105,9 +64,6 @@ export interface CaptureSessionEvents {
  */
 export const DEFAULT_CAPTURE_BUFFER_SIZE = 32 * 1024 * 1024
 
-const DEFAULT_RING_PACKETS = 100_000
-const DEFAULT_RING_BYTES = 64 * 1024 * 1024
-const SPILL_BACKLOG_BYTES = 16 * 1024 * 1024
 const LIBRARY_SNAPLEN = 65535
 
 /** Fills in defaults; the result is what status reports. */
@@ -122,50 +78,7 @@ export function resolveCaptureSettings(options: CaptureSessionOptions): CaptureS
       maxPackets: options.limits?.maxPackets ?? null,
       maxBytes: options.limits?.maxBytes ?? null,
       maxDurationMs: options.limits?.maxDurationMs ?? null
-    },
-    ring: {
-      maxPackets: Math.max(0, Math.floor(options.ring?.maxPackets ?? DEFAULT_RING_PACKETS)),
-      maxBytes: Math.max(1, options.ring?.maxBytes ?? DEFAULT_RING_BYTES)
     }
-  }
-}
-
-/** A first-in first-out queue of packets that drops from the front cheaply. */
-class PacketRing {
-  private items: IndexedPacket[] = []
-  private head = 0
-  bytes = 0
-
-  get length(): number {
-    return this.items.length - this.head
-  }
-
-  push(item: IndexedPacket): void {
-    this.items.push(item)
-    this.bytes += item.packet.data.length
-  }
-
-  shift(): IndexedPacket | undefined {
-    if (this.head >= this.items.length) return undefined
-    const item = this.items[this.head]
-    this.head++
-    this.bytes -= item.packet.data.length
-    // Compact once the dead front outgrows the live part, so the array does not grow forever.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    }
-    return item
-  }
-
-  toArray(): IndexedPacket[] {
-    return this.items.slice(this.head)
-  }
-
-  clear(): void {
-    this.items = []
-    this.head = 0
-    this.bytes = 0
   }
 }
 
@@ -173,39 +86,24 @@ class PacketRing {
 export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
   /** Identifies this capture in ticks and status. */
   readonly id = randomUUID()
-  private readonly ring = new PacketRing()
-  /** False when the ring keeps nothing: then nothing is held or spilled either. */
-  private readonly keepsPackets: boolean
   private readonly startedAtMs = Date.now()
   private packetCount = 0
   private byteCount = 0
-  private packetsSpilled = 0
-  private bytesSpilled = 0
   private latestStats: CaptureStatistics | null = null
   private tickSequence = 0
   private tickPackets = 0
   private tickBytes = 0
   private lastTickAt = Date.now()
   private readonly tickTimer: NodeJS.Timeout
-  private spill: Promise<PacketSpill> | null = null
-  private spillPathValue = ''
-  /** The session's own spill folder, when no spillDirectory was given. */
-  private ownSpillFolder: TemporaryFolder | null = null
-  private spillQueue: IndexedPacket[] = []
-  private spillQueueBytes = 0
-  private spillDraining: Promise<void> | null = null
-  private spillError: Error | null = null
-  private pausedForSpill = false
   private summary: CaptureSummary | null = null
   private readonly finished: Promise<CaptureSummary>
 
   private constructor(
     private readonly helper: CaptureHelperSession,
     readonly settings: CaptureSettings,
-    private readonly options: CaptureSessionOptions
+    options: CaptureSessionOptions
   ) {
     super()
-    this.keepsPackets = settings.ring.maxPackets > 0
     const interval = Math.min(1000, Math.max(250, options.tickIntervalMs ?? 500))
     this.tickTimer = setInterval(() => this.emitTick(false), interval)
     helper.on('packets', (packets) => this.receive(packets))
@@ -252,14 +150,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
 
   /** Current totals. */
   counters(): CaptureCounters {
-    return {
-      packets: this.packetCount,
-      bytes: this.byteCount,
-      packetsInMemory: this.ring.length,
-      bytesInMemory: this.ring.bytes,
-      packetsSpilled: this.packetsSpilled,
-      bytesSpilled: this.bytesSpilled
-    }
+    return { packets: this.packetCount, bytes: this.byteCount }
   }
 
   /** The state for a client that just connected. */
@@ -275,31 +166,7 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     }
   }
 
-  /** The packets still in memory, oldest first. */
-  packetsInMemory(): readonly IndexedPacket[] {
-    return this.ring.toArray()
-  }
-
-  /** The spill file's path once packets have left memory, otherwise null. */
-  get spillPath(): string | null {
-    return this.spill ? this.spillPathValue : null
-  }
-
-  /** Every packet of the capture in order: first the spill file, then memory. Call after the end. */
-  async *allPackets(): AsyncGenerator<IndexedPacket> {
-    await this.finished
-    let index = 0
-    if (this.spill) {
-      const reader = new CaptureFileReader(this.spillPathValue)
-      for await (const batch of reader) {
-        for (const packet of batch.packets) yield { index: index++, packet }
-      }
-      if (reader.error) throw reader.error
-    }
-    for (const item of this.ring.toArray()) yield item
-  }
-
-  /** Resolves with the summary once the capture has ended and the spill file is complete. */
+  /** Resolves with the summary once the capture has ended. */
   get ended(): Promise<CaptureSummary> {
     return this.finished
   }
@@ -310,12 +177,9 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     return this.finished
   }
 
-  /** Stops the capture, deletes the spill file and lets go of the packets in memory. */
+  /** Stops the capture and lets go of the helper. */
   async dispose(): Promise<void> {
     await this.stop()
-    this.ring.clear()
-    if (this.spill) await rm(this.spillPathValue, { force: true })
-    await this.ownSpillFolder?.remove()
   }
 
   private receive(packets: readonly RawPacket[]): void {
@@ -327,74 +191,8 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
       this.byteCount += packet.data.length
       this.tickPackets++
       this.tickBytes += packet.data.length
-      if (this.keepsPackets) this.ring.push(item)
     }
-    if (this.keepsPackets) this.evict()
     this.emit('packets', indexed)
-  }
-
-  private evict(): void {
-    const { maxPackets, maxBytes } = this.settings.ring
-    while (this.ring.length > maxPackets || (this.ring.bytes > maxBytes && this.ring.length > 1)) {
-      const item = this.ring.shift()
-      if (!item) break
-      this.spillQueue.push(item)
-      this.spillQueueBytes += item.packet.data.length
-    }
-    if (this.spillQueue.length > 0) this.drainSpill()
-    if (this.spillQueueBytes > SPILL_BACKLOG_BYTES && !this.pausedForSpill) {
-      this.pausedForSpill = true
-      this.helper.pause()
-    }
-  }
-
-  private drainSpill(): void {
-    if (this.spillDraining || this.spillError) return
-    this.spillDraining = (async () => {
-      try {
-        if (!this.spill) {
-          // Spilled packets are captured payloads: they only ever go to a folder closed to other users.
-          let directory = this.options.spillDirectory
-          if (directory === undefined) {
-            this.ownSpillFolder = TemporaryFolder.in(tmpdir(), 'sockscope-spill-')
-            directory = await this.ownSpillFolder.path()
-          }
-          this.spillPathValue = join(directory, `capture-${process.pid}-${this.id}.pcapng`)
-          this.spill = (this.options.spillFactory ?? pcapngSpillFactory)(this.spillPathValue, this.captureInterface)
-        }
-        const spill = await this.spill
-        while (this.spillQueue.length > 0) {
-          const batch = this.spillQueue
-          this.spillQueue = []
-          for (const item of batch) {
-            await spill.append(item.packet)
-            this.spillQueueBytes -= item.packet.data.length
-            this.packetsSpilled++
-            this.bytesSpilled += item.packet.data.length
-          }
-          if (this.pausedForSpill && this.spillQueueBytes < SPILL_BACKLOG_BYTES / 2) {
-            this.pausedForSpill = false
-            this.helper.resume()
-          }
-        }
-      } catch (error) {
-        // Without a spill file the ring still bounds memory; the overflow is lost and counted.
-        this.spillError = asError(error)
-        this.spillQueue = []
-        this.spillQueueBytes = 0
-        if (this.pausedForSpill) {
-          this.pausedForSpill = false
-          this.helper.resume()
-        }
-      } finally {
-        this.spillDraining = null
-      }
-    })()
-  }
-
-  /** Why the spill file could not be written, if it could not. */
-  get spillFailure(): Error | null {
-    return this.spillError
   }
 
   private emitTick(final: boolean): void {
@@ -419,16 +217,8 @@ export class CaptureSession extends EventEmitter<CaptureSessionEvents> {
     this.emit('tick', progress)
   }
 
-  private async finish(end: EndMessage): Promise<CaptureSummary> {
+  private finish(end: EndMessage): CaptureSummary {
     clearInterval(this.tickTimer)
-    while (this.spillDraining) await this.spillDraining
-    if (this.spill) {
-      try {
-        await (await this.spill).close()
-      } catch (error) {
-        this.spillError ??= asError(error)
-      }
-    }
     this.latestStats = end.stats
     this.summary = {
       end: { reason: end.reason, message: end.message },

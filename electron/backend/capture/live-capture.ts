@@ -28,7 +28,6 @@ import { capturePermissionAdvice, formatCapturePermissionAdvice } from './captur
 import { CaptureSession, type CaptureSessionOptions, type CaptureSummary, type IndexedPacket } from './capture-session'
 import { ProcessAttributor, attributePackets, type PacketAttribution } from './process-attribution'
 import { TrafficAccounting } from './traffic-accounting'
-import type { TemporaryFolder } from '../storage/private-folder'
 
 /** A CaptureError as the failure a client can act on. */
 function captureRequestError(error: unknown): unknown {
@@ -66,7 +65,7 @@ export interface LiveCaptureFollower {
 export type FollowLiveCapture = (session: CaptureSession) => Promise<LiveCaptureFollower>
 
 /** What `capture/start` may set; the rest of CaptureSessionOptions is the backend's to choose. */
-export type LiveCaptureRequest = Pick<CaptureSessionOptions, 'interface' | 'filter' | 'snaplen' | 'promiscuous' | 'bufferSize' | 'limits' | 'ring'>
+export type LiveCaptureRequest = Pick<CaptureSessionOptions, 'interface' | 'filter' | 'snaplen' | 'promiscuous' | 'bufferSize' | 'limits'>
 
 /** The running live capture of one backend, if any. */
 export class LiveCapture {
@@ -80,7 +79,6 @@ export class LiveCapture {
 
   constructor(
     private readonly context: BackendContext,
-    private readonly folder: TemporaryFolder,
     private readonly helper: CaptureHelperLaunchOptions,
     private readonly follow: FollowLiveCapture
   ) {
@@ -116,7 +114,7 @@ export class LiveCapture {
     }
   }
 
-  /** Starts a capture; 'busy' while another one runs. The previous one's spill file goes. */
+  /** Starts a capture; 'busy' while another one runs. The previous one's helper is let go first. */
   async start(request: LiveCaptureRequest): Promise<CaptureStatus> {
     if (this.state === 'starting' || this.state === 'running' || this.state === 'stopping') {
       throw new RequestError('busy', 'a capture is already running; stop it first')
@@ -129,9 +127,7 @@ export class LiveCapture {
     let session: CaptureSession
     try {
       await previous?.dispose()
-      // The follower (the shown capture) stores every packet itself; a ring and spill file of the
-      // session's own would only double the writes and hold memory after the end.
-      session = await CaptureSession.start({ ...request, ring: { maxPackets: 0 }, spillDirectory: await this.folder.path(), helper: this.helper })
+      session = await CaptureSession.start({ ...request, helper: this.helper })
     } catch (error) {
       this.setState('idle')
       throw captureRequestError(error)
@@ -158,7 +154,7 @@ export class LiveCapture {
     return this.status()
   }
 
-  /** Stops the capture and deletes its spill file. */
+  /** Stops the capture and waits until every packet it sent on has been handled. */
   async dispose(): Promise<void> {
     this.disposed = true
     const current = this.session

@@ -103,9 +103,14 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
     expect(statuses.map((status) => status.state)).toEqual(expect.arrayContaining(['starting', 'running', 'ended']))
   })
 
-  it('keeps no ring or spill file of its own: the shown capture stores the packets', async () => {
-    const started = await backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}`, ring: { maxPackets: 5 } })
-    expect(started).toMatchObject({ ok: true, value: { state: 'running', settings: { ring: { maxPackets: 0 } } } })
+  it('takes no ring or spill settings: every packet goes to the shown capture, its bytes to one private file', async () => {
+    const withRing = await backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}`, ring: { maxPackets: 5 } })
+    expect(withRing).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
+    expect(statuses.at(-1)?.state).not.toBe('running')
+
+    const started = (await backend.handle('capture/start', { interface: 'lo', filter: `tcp port ${port}` })) as { ok: true; value: CaptureStatus }
+    expect(started).toMatchObject({ ok: true, value: { state: 'running' } })
+    expect(Object.keys(started.value.settings!).sort()).toEqual(['bufferSize', 'filter', 'interface', 'limits', 'promiscuous', 'snaplen'])
     const client = connect(port, '127.0.0.1')
     await once(client, 'connect')
     for (let round = 0; round < 5; round++) {
@@ -118,13 +123,17 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
     let seen = 0
     await waitFor(async () => (seen = await captured()) >= 10, 5000, 'the exchange to be captured')
     const stopped = (await backend.handle('capture/stop', {})) as { ok: true; value: CaptureStatus }
-    expect(stopped.value.counters).toMatchObject({ packetsInMemory: 0, bytesInMemory: 0, packetsSpilled: 0, bytesSpilled: 0 })
-    const packets = stopped.value.counters!.packets
-    expect(packets).toBeGreaterThanOrEqual(seen)
+    const counters = stopped.value.counters!
+    expect(Object.keys(counters).sort()).toEqual(['bytes', 'packets'])
+    expect(counters.packets).toBeGreaterThanOrEqual(seen)
     const page = (await backend.handle('capture/packet-page', { start: 0, count: 1000 })) as { ok: true; value: PacketListPage }
-    expect(page.value.total).toBe(packets)
-    const spilled = (await readdir(dataDirectory, { recursive: true })).filter((name) => name.endsWith('.pcapng') && name.includes('capture-'))
-    expect(spilled).toEqual([])
+    expect(page.value.total).toBe(counters.packets)
+    expect(page.value.rows.reduce((sum, row) => sum + row.length, 0)).toBe(counters.bytes)
+    // One file in the backend's private temporary folder holds the bytes: no spill file beside it.
+    const folders = (await readdir(dataDirectory)).filter((name) => name.startsWith(`temporary-${process.pid}-`))
+    expect(folders).toHaveLength(1)
+    expect(await readdir(join(dataDirectory, folders[0]!))).toHaveLength(1)
+    expect((await readdir(dataDirectory, { recursive: true })).filter((name) => name.endsWith('.pcapng') || name.endsWith('.pcap'))).toEqual([])
   })
 
   it('lets only one of two simultaneous starts through, with one helper running', async () => {
