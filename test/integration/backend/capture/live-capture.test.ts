@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -122,6 +122,7 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
   })
 
   it('refuses a bad filter with libpcap\'s own message and starts nothing', async () => {
+    // Five capture helpers start one after the other: each a process start, slow on a loaded machine.
     for (const [filter, message] of [
       ['port notaport', "unknown port 'notaport'"],
       ['tcp and and', 'syntax error']
@@ -140,7 +141,7 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
       filter: `udp port ${peers.port}`,
       linkType: 1
     })
-  })
+  }, 90_000)
 
   it('builds "capture this" filters that libpcap compiles', async () => {
     const filters = [
@@ -273,10 +274,9 @@ describe.skipIf(!canRunAsNobody)('live capture without the privilege', () => {
 
 describe('a capture helper that never answers', () => {
   it('gives up after the request timeout, kills the helper and says why', async () => {
-    const pidPath = join(workDirectory, 'silent-helper.pid')
     const helperPath = join(workDirectory, 'silent-helper.js')
     // Reads its requests and never writes a word back.
-    await writeFile(helperPath, `require('node:fs').writeFileSync(${JSON.stringify(pidPath)}, String(process.pid)); process.stdin.resume()\n`)
+    await writeFile(helperPath, 'process.stdin.resume()\n')
     const request = {
       interface: 'lo',
       filter: '',
@@ -289,16 +289,24 @@ describe('a capture helper that never answers', () => {
     expect(failure).toBeInstanceOf(CaptureError)
     expect((failure as CaptureError).code).toBe('helper-failed')
     expect((failure as CaptureError).message).toContain('did not report the capture started within 1000 ms')
-    const pid = Number(await readFile(pidPath, 'utf8'))
-    expect(pid).toBeGreaterThan(0)
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0)
-        return true
-      } catch {
-        return false
+    // On a loaded machine the helper may be killed before it could write its pid, so it is found
+    // by its command line: no process may still be running the silent helper.
+    const helperProcesses = async (): Promise<number[]> => {
+      const found: number[] = []
+      for (const entry of await readdir('/proc')) {
+        if (!/^\d+$/.test(entry)) continue
+        const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')
+        if (commandLine.split('\0').includes(helperPath)) found.push(Number(entry))
       }
+      return found
     }
-    await waitFor(() => !alive(), 5000, 'the silent helper to be killed')
+    let stillRunning: number[] = await helperProcesses()
+    const alive = (): boolean => stillRunning.length > 0
+    const deadline = Date.now() + 5000
+    while (alive() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      stillRunning = await helperProcesses()
+    }
+    expect(stillRunning).toEqual([])
   })
 })
