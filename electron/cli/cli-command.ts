@@ -1,15 +1,21 @@
 /** The shape of a CLI command and the error that means "bad arguments" (exit code 2). */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 
-/** One `sockscope <name>` command. */
+/** What a `sockscope <name>` command does, loaded only when it runs. */
 export interface CliCommand {
-  readonly name: string
-  /** One line for the command list. */
-  readonly summary: string
   /** The full `--help` text. */
   readonly help: string
   /** Runs the command; resolves to the exit code. */
   run(argv: readonly string[], io: CliIo): Promise<number>
+}
+
+/** A command as the overview lists it: known without loading the command's module. */
+export interface CliCommandEntry {
+  readonly name: string
+  /** One line for the command list. */
+  readonly summary: string
+  /** Imports the command's module. */
+  load(): Promise<CliCommand>
 }
 
 /** Where a command writes; replaced in tests. */

@@ -15,19 +15,20 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
     io.out.write(`sockscope ${__SOCKSCOPE_VERSION__}\n`)
     return 0
   }
-  const command = cliCommands.find((candidate) => candidate.name === name)
-  if (!command) {
+  const entry = cliCommands.find((candidate) => candidate.name === name)
+  if (!entry) {
     io.err.write(`sockscope: unknown command "${name}"\n\n${overview()}`)
     return 2
   }
   try {
+    const command = await entry.load()
     return await command.run(rest, io)
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err.write(`sockscope ${command.name}: ${error.message}\nRun "sockscope ${command.name} --help" for usage.\n`)
+      io.err.write(`sockscope ${entry.name}: ${error.message}\nRun "sockscope ${entry.name} --help" for usage.\n`)
       return 2
     }
-    io.err.write(`sockscope ${command.name}: ${errorMessage(error)}\n`)
+    io.err.write(`sockscope ${entry.name}: ${errorMessage(error)}\n`)
     return 1
   }
 }

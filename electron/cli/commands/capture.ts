@@ -60,8 +60,6 @@ function printSummary(result: CaptureToFileResult, io: CliIo): void {
 
 /** Captures packets to a file. */
 export const captureCommand: CliCommand = {
-  name: 'capture',
-  summary: 'capture packets to a pcapng or pcap file, each commented with its process',
   help: `Usage: sockscope capture -i IFACE -w FILE [-f FILTER] [-c COUNT] [-a duration:S] [--json-summary]
        sockscope capture -D
 

@@ -120,8 +120,6 @@ async function processExists(pid: number): Promise<boolean> {
 
 /** Watches, then exits 0 within bounds or 1 with the findings. */
 export const checkCommand: CliCommand = {
-  name: 'check',
-  summary: 'watch for a while; exit 1 if sockets leak or pass given bounds',
   help: `Usage: sockscope check [--pid N | --process NAME] [--max-close-wait N] [--max-sockets N]
                        [--max-growth PER_MIN] [--duration S] [--interval S] [--json]
 

@@ -13,8 +13,6 @@ function socketTable(sockets: readonly SocketEntry[], columns: readonly SocketFi
 
 /** Compares two moments of a recording. */
 export const diffCommand: CliCommand = {
-  name: 'diff',
-  summary: 'compare two moments of a recording: sockets opened, closed and changed',
   help: `Usage: sockscope diff FILE --from T1 --to T2 [--json | --csv] [--columns A,B,...]
 
 Opens a recording (made by "sockscope watch --record" or the app) and compares the socket

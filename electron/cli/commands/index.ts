@@ -1,14 +1,38 @@
-/** Every CLI command. A new command adds itself here. */
-import type { CliCommand } from '../cli-command'
-import { listCommand } from './list'
-import { serveCommand } from './serve'
-import { captureCommand } from './capture'
-import { probeCommand } from './probe'
-import { listenCommand } from './listen'
-import { watchCommand } from './watch'
-import { checkCommand } from './check'
-import { diffCommand } from './diff'
-import { readCommand } from './read'
+/**
+ * Every CLI command: its name and summary for `sockscope --help`, and how to load it. A new
+ * command adds itself here.
+ *
+ * Each command module is imported only when that command runs: the build puts each in a chunk
+ * of its own, so `sockscope --help` loads none of them and `sockscope list` loads neither the
+ * capture helper, the probes nor the web server (test/integration/cli/lazy-commands.test.ts).
+ */
+import type { CliCommandEntry } from '../cli-command'
 
 /** The commands, in the order `sockscope --help` lists them. */
-export const cliCommands: readonly CliCommand[] = [listCommand, serveCommand, captureCommand, probeCommand, listenCommand, watchCommand, checkCommand, diffCommand, readCommand]
+export const cliCommands: readonly CliCommandEntry[] = [
+  { name: 'list', summary: 'print every socket with its owning process', load: async () => (await import('./list')).listCommand },
+  { name: 'serve', summary: 'serve the UI to a browser on this machine (web mode)', load: async () => (await import('./serve')).serveCommand },
+  {
+    name: 'capture',
+    summary: 'capture packets to a pcapng or pcap file, each commented with its process',
+    load: async () => (await import('./capture')).captureCommand
+  },
+  {
+    name: 'probe',
+    summary: 'test a TCP, TLS or UDP endpoint: reachability, timings, certificates',
+    load: async () => (await import('./probe')).probeCommand
+  },
+  {
+    name: 'listen',
+    summary: 'run a local TCP or UDP test listener (echo, discard or a fixed reply)',
+    load: async () => (await import('./listen')).listenCommand
+  },
+  { name: 'watch', summary: 'follow socket counts and report leaks as they appear', load: async () => (await import('./watch')).watchCommand },
+  { name: 'check', summary: 'watch for a while; exit 1 if sockets leak or pass given bounds', load: async () => (await import('./check')).checkCommand },
+  {
+    name: 'diff',
+    summary: 'compare two moments of a recording: sockets opened, closed and changed',
+    load: async () => (await import('./diff')).diffCommand
+  },
+  { name: 'read', summary: 'decode a pcap or pcapng file, or summarize it', load: async () => (await import('./read')).readCommand }
+]

@@ -12,8 +12,6 @@ const RESOLVE_BUDGET_MS = 1500
 
 /** Prints the machine's sockets. */
 export const listCommand: CliCommand = {
-  name: 'list',
-  summary: 'print every socket with its owning process',
   help: `Usage: sockscope list [--json] [--filter EXPR] [--columns A,B,...] [--no-resolve]
 
 Prints TCP, UDP, UNIX and raw sockets with their owning process.

@@ -8,8 +8,6 @@ import { parseCommandArguments, parseNumberOption, UsageError, type CliCommand, 
 
 /** Runs a test listener in the foreground. */
 export const listenCommand: CliCommand = {
-  name: 'listen',
-  summary: 'run a local TCP or UDP test listener (echo, discard or a fixed reply)',
   help: `Usage: sockscope listen tcp|udp [ADDRESS:]PORT [--echo | --discard | --reply TEXT | --reply-hex HEX] [options]
 
 Listens on ADDRESS (default 127.0.0.1) and PORT (0 picks a free one) until Ctrl-C, and prints

@@ -65,8 +65,6 @@ Exit status: 0 when a reply arrived, 1 otherwise, 2 for bad arguments.
 
 /** Tests TCP, TLS and UDP endpoints. */
 export const probeCommand: CliCommand = {
-  name: 'probe',
-  summary: 'test a TCP, TLS or UDP endpoint: reachability, timings, certificates',
   help: `Usage: sockscope probe tcp|tls|udp HOST:PORT [options]
 
   tcp   connect (once, or repeatedly with --count/--interval), optionally send and read

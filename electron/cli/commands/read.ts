@@ -179,8 +179,6 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
 
 /** Reads a capture file. */
 export const readCommand: CliCommand = {
-  name: 'read',
-  summary: 'decode a pcap or pcapng file, or summarize it',
   help: `Usage: sockscope read FILE [--json] [--summary] [--filter EXPR]
 
 Decodes a pcap or pcapng file (either byte order, micro- or nanosecond timestamps, any

@@ -21,8 +21,6 @@ export function servePolicy(allowRemoteTargets: boolean): ActionPolicy {
 
 /** Serves the UI and the contract to a browser on this machine. */
 export const serveCommand: CliCommand = {
-  name: 'serve',
-  summary: 'serve the UI to a browser on this machine (web mode)',
   help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets] [--data-dir DIR]
 
 Serves the sockscope UI and its live backend over HTTP and a WebSocket.

@@ -38,8 +38,6 @@ function stateSummary(sample: HistorySample): string {
 
 /** Streams counts and findings once per tick. */
 export const watchCommand: CliCommand = {
-  name: 'watch',
-  summary: 'follow socket counts and report leaks as they appear',
   help: `Usage: sockscope watch [--interval S] [--duration S] [--json] [--filter EXPR] [--record FILE]
 
 Reads the socket table every interval, keeps the history and runs the leak detector on it:
