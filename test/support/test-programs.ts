@@ -1,6 +1,7 @@
 /**
  * Starts the small programs under test/fixtures/programs as real child processes and waits for
- * the JSON line each prints when ready. Every started program is killed by `stopPrograms`.
+ * the JSON line each prints when ready; a program that takes commands reads them from its stdin.
+ * Every started program is killed by `stopPrograms`.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -26,8 +27,8 @@ export function startProgram(program: string, args: readonly string[] = [], opti
   const script = join(PROGRAMS, program)
   const child =
     options.fileLimit === undefined
-      ? spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn('bash', ['-c', `ulimit -n ${options.fileLimit}; exec "$0" "$@"`, process.execPath, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+      ? spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
+      : spawn('bash', ['-c', `ulimit -n ${options.fileLimit}; exec "$0" "$@"`, process.execPath, script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] })
   running.push(child)
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! })

@@ -2,9 +2,13 @@
  * Which processes hold which sockets, found by walking /proc/PID/fd.
  *
  * The walk costs one readlink per open file of every process, which dwarfs parsing the socket
- * tables, so the result is cached per pid and refreshed only where it can be stale.
+ * tables. So the answer is cached per pid and only what can have changed is read again; the
+ * reads are synchronous calls in a tight loop, since a promise per fd costs more than the
+ * readlink itself; and the search for a socket no known process holds is bounded in how often
+ * and how much of the time it may run.
  */
-import { readdir, readFile, readlink, stat } from 'node:fs/promises'
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { SocketOwner } from '../../../../shared/model/socket'
 import type { OwnerLookup, SocketOwnerLookup } from '../platform'
 
@@ -16,13 +20,13 @@ export interface ProcessTableOptions {
   readonly passwdPath?: string
   /**
    * How often everything is walked again even when nothing seems to need it, in milliseconds.
-   * Between full walks, owners can lag behind for sockets passed to an existing process
-   * (SCM_RIGHTS), fds closed after a fork, or a process renamed by exec.
+   * Between full walks, an owner can lag behind when a process changes without its number of
+   * open files changing: renamed by exec, or one fd closed and another opened.
    */
   readonly fullWalkIntervalMs?: number
-  /** How many processes are walked at once. */
-  readonly concurrency?: number
-  /** Monotonic milliseconds; replaceable so tests can force or skip full walks. */
+  /** How often the search for unknown sockets may run. */
+  readonly searchBudget?: SearchBudgetOptions
+  /** Monotonic milliseconds; replaceable so tests can force or skip full walks and searches. */
   readonly clock?: () => number
 }
 
@@ -32,10 +36,60 @@ export interface WalkStatistics {
   readonly processCount: number
   /** Processes whose fd directory was listed. */
   readonly walkedCount: number
+  /** Known processes listed again because their number of open files changed. */
+  readonly changedCount: number
   /** fd links read (readlink calls), the bulk of the cost. */
   readonly linkCount: number
   /** True when the cache was dropped and every process walked. */
   readonly fullWalk: boolean
+  /** True when some sockets were unknown and the known processes were searched for them. */
+  readonly searched: boolean
+  /** True when some sockets were unknown but the search budget said to wait. */
+  readonly searchDeferred: boolean
+}
+
+/** Bounds for the search run when a socket's owner is unknown. */
+export interface SearchBudgetOptions {
+  /** The shortest time from the start of one search to the start of the next, in milliseconds. */
+  readonly minIntervalMs?: number
+  /** The largest share of the time searches may take, above 0 and at most 1. */
+  readonly maxShare?: number
+}
+
+const DEFAULT_SEARCH_INTERVAL_MS = 250
+const DEFAULT_SEARCH_SHARE = 0.1
+
+/**
+ * When the next search for unknown sockets may start. A miss triggers a search at most every
+ * `minIntervalMs`, and after a search that took d milliseconds the next waits d·(1−s)/s more, so
+ * searches take at most the share s of the time however slow each one is.
+ */
+export class SearchBudget {
+  private readonly minIntervalMs: number
+  private readonly maxShare: number
+  private nextAllowedAt = Number.NEGATIVE_INFINITY
+
+  constructor(options: SearchBudgetOptions = {}) {
+    this.minIntervalMs = Math.max(0, options.minIntervalMs ?? DEFAULT_SEARCH_INTERVAL_MS)
+    this.maxShare = Math.min(1, Math.max(Number.EPSILON, options.maxShare ?? DEFAULT_SEARCH_SHARE))
+  }
+
+  /** True when a search may start at `now`. */
+  allows(now: number): boolean {
+    return now >= this.nextAllowedAt
+  }
+
+  /** Charges a walk that ran from `startedAt` to `endedAt` to the budget. */
+  spend(startedAt: number, endedAt: number): void {
+    const duration = Math.max(0, endedAt - startedAt)
+    const rest = (duration * (1 - this.maxShare)) / this.maxShare
+    this.nextAllowedAt = Math.max(startedAt + this.minIntervalMs, endedAt + rest)
+  }
+
+  /** Lets the next search start at once. */
+  reset(): void {
+    this.nextAllowedAt = Number.NEGATIVE_INFINITY
+  }
 }
 
 interface ProcessRecord {
@@ -45,6 +99,8 @@ interface ProcessRecord {
   readonly inodes: readonly number[]
   /** True when its fd directory could not be read. */
   readonly denied: boolean
+  /** Open files the kernel reported just before the fd directory was listed; -1 when unknown. */
+  readonly fdCount: number
   /** Name and command; undefined until needed, null when the process vanished before it was read. */
   owner?: SocketOwner | null
 }
@@ -56,13 +112,10 @@ interface WalkProgress {
 }
 
 const DEFAULT_FULL_WALK_INTERVAL_MS = 15_000
-const DEFAULT_CONCURRENCY = 16
-/**
- * Processes re-read at once while searching for unknown inodes: few, so the search can stop
- * soon after the process holding them is read.
- */
-const SEARCH_CONCURRENCY = 4
+/** Synchronous work between two yields to the event loop, so a long walk does not stall it. */
+const SLICE_MS = 10
 const SOCKET_LINK_PREFIX = 'socket:['
+const NO_FDS: ReadonlyMap<string, number> = new Map()
 
 /** Errors that mean "the process or fd went away", which is normal mid-walk. */
 const VANISHED_CODES = new Set(['ENOENT', 'ESRCH', 'ENOTDIR'])
@@ -97,38 +150,51 @@ export function formatCommandLine(raw: Buffer): string {
  *
  * Each lookup lists /proc, forgets processes that exited, and reads:
  * 1. processes it has not seen before, completely (they may hold anything, inherited sockets too);
- * 2. when some wanted inode is still unknown, the other processes again, those holding the most
- *    sockets first, stopping as soon as every unknown inode is found. This re-read lists the fd
- *    directory but reads a link again only when the fd is new, or did not point to a socket that
- *    is still in the table and was held through that one fd alone. Such a socket still having
- *    its file proves the fd was not closed, so it cannot have been reused. A server with
- *    thousands of connections thus costs one directory listing plus a readlink per new one.
- * An inode still unknown after two lookups in a row (kernel-held, another user's, or passed over
- * SCM_RIGHTS) is remembered so it does not cost a search on every lookup; one miss is not
- * enough, since accept() gives a socket its inode a moment before the fd appears. Every
- * `fullWalkIntervalMs` the cache is dropped and everything is read again, which also catches
- * anything the shortcuts above missed, such as a process renamed by exec.
+ * 2. known processes whose number of open files changed (the kernel gives it as the size of
+ *    /proc/PID/fd, one stat per process), re-read as described below. This catches a new socket in a running process, and a socket handed to another
+ *    process (SCM_RIGHTS, or a child given it) once the sender closes its copy;
+ * 3. when some wanted inode is still unknown, the known processes again (the changed ones and
+ *    those holding the most sockets first), stopping as soon as every unknown inode is found.
+ *    This search runs at most as often as its {@link SearchBudget} allows; a socket missed
+ *    meanwhile shows without an owner until the next search or its process's next change.
+ *    A re-read reads a link again only when the fd is new, or did not point to a socket that is
+ *    still in the table and was held through that one fd alone. Such a socket still having its
+ *    file proves the fd was not closed, so it cannot have been reused. A server with thousands
+ *    of connections thus costs one directory listing plus a readlink per new one.
+ * An inode still unknown after two searches in a row (kernel-held, another user's) is remembered
+ * so it does not cost a search on every lookup; one miss is not enough, since accept() gives a
+ * socket its inode a moment before the fd appears. Every `fullWalkIntervalMs` the cache is
+ * dropped and everything is read again, which also catches what the shortcuts above miss, such
+ * as a process renamed by exec or a pid reused between two lookups.
  */
 export class ProcessTable implements SocketOwnerLookup {
   private readonly procRoot: string
   private readonly passwdPath: string
   private readonly fullWalkIntervalMs: number
-  private readonly concurrency: number
   private readonly clock: () => number
+  private readonly searchBudget: SearchBudget
   private readonly records = new Map<number, ProcessRecord>()
   private unfindable = new Set<number>()
   private missedOnce = new Set<number>()
   private lastFullWalkAt = Number.NEGATIVE_INFINITY
-  private users: Promise<ReadonlyMap<number, string>> | null = null
-  private statistics: WalkStatistics = { processCount: 0, walkedCount: 0, linkCount: 0, fullWalk: false }
+  private users: ReadonlyMap<number, string> | null = null
+  private statistics: WalkStatistics = {
+    processCount: 0,
+    walkedCount: 0,
+    changedCount: 0,
+    linkCount: 0,
+    fullWalk: false,
+    searched: false,
+    searchDeferred: false
+  }
   private running: Promise<unknown> = Promise.resolve()
 
   constructor(options: ProcessTableOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc'
     this.passwdPath = options.passwdPath ?? '/etc/passwd'
     this.fullWalkIntervalMs = options.fullWalkIntervalMs ?? DEFAULT_FULL_WALK_INTERVAL_MS
-    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY)
     this.clock = options.clock ?? (() => performance.now())
+    this.searchBudget = new SearchBudget(options.searchBudget)
   }
 
   /** Cost of the last lookup. */
@@ -150,52 +216,62 @@ export class ProcessTable implements SocketOwnerLookup {
     const wanted = new Set<number>()
     for (const inode of inodes) if (inode !== 0) wanted.add(inode)
 
-    const pids = await this.listPids()
+    const startedAt = this.clock()
+    const pids = this.listPids()
     const alive = new Set(pids)
     for (const pid of this.records.keys()) if (!alive.has(pid)) this.records.delete(pid)
 
-    const now = this.clock()
-    const fullWalk = now - this.lastFullWalkAt >= this.fullWalkIntervalMs
+    const fullWalk = startedAt - this.lastFullWalkAt >= this.fullWalkIntervalMs
     if (fullWalk) {
       this.records.clear()
       this.unfindable.clear()
       this.missedOnce.clear()
-      this.lastFullWalkAt = now
+      this.lastFullWalkAt = startedAt
     }
-    const walk: WalkProgress = { walkedCount: 0, linkCount: 0 }
-    const newPids = pids.filter((pid) => !this.records.has(pid))
-    await this.walk(newPids, null, null, walk)
+    const progress: WalkProgress = { walkedCount: 0, linkCount: 0 }
+    const known: number[] = []
+    const fresh: number[] = []
+    for (const pid of pids) (this.records.has(pid) ? known : fresh).push(pid)
+    await this.walk(fresh, null, null, progress)
+    // A full walk counts as a search: the next one waits as long as after any search.
+    if (fullWalk) this.searchBudget.spend(startedAt, this.clock())
 
-    const index = this.indexInodes()
-    let pidsByInode = index.pidsByInode
-    this.unfindable = new Set([...this.unfindable].filter((inode) => wanted.has(inode) && !pidsByInode.has(inode)))
+    let index = this.indexInodes()
+    const changed = known.filter((pid) => this.hasChanged(pid))
+    if (changed.length > 0) {
+      await this.walk(changed, trustedInodes(wanted, index.fdCounts), null, progress)
+      index = this.indexInodes()
+    }
+
+    this.unfindable = new Set([...this.unfindable].filter((inode) => wanted.has(inode) && !index.pidsByInode.has(inode)))
     const missing = new Set<number>()
-    for (const inode of wanted) if (!pidsByInode.has(inode) && !this.unfindable.has(inode)) missing.add(inode)
+    for (const inode of wanted) if (!index.pidsByInode.has(inode) && !this.unfindable.has(inode)) missing.add(inode)
 
-    if (missing.size > 0) {
-      const seen = new Set(newPids)
-      const candidates = pids.filter((pid) => !seen.has(pid) && this.records.get(pid)?.denied !== true)
-      // Processes that already hold sockets are the likeliest to have opened new ones.
-      const socketCount = (pid: number): number => this.records.get(pid)?.inodes.length ?? 0
-      candidates.sort((left, right) => socketCount(right) - socketCount(left))
-      const trusted = new Set<number>()
-      for (const inode of wanted) if (index.fdCounts.get(inode) === 1) trusted.add(inode)
-      await this.walk(candidates, missing, trusted, walk)
-      pidsByInode = this.indexInodes().pidsByInode
+    let searched = false
+    let searchDeferred = false
+    if (missing.size > 0 && fullWalk) {
+      // Every process was just read: these are misses already.
+      this.rememberMisses(missing)
+    } else if (missing.size > 0) {
+      const searchStartedAt = this.clock()
+      if (this.searchBudget.allows(searchStartedAt)) {
+        const stillMissing = new Set(missing)
+        await this.walk(this.searchOrder(known, changed), trustedInodes(wanted, index.fdCounts), stillMissing, progress)
+        this.searchBudget.spend(searchStartedAt, this.clock())
+        index = this.indexInodes()
+        this.rememberMisses(stillMissing)
+        searched = true
+      } else {
+        searchDeferred = true
+      }
     }
-    const missedNow = new Set<number>()
-    for (const inode of missing) {
-      if (this.missedOnce.has(inode)) this.unfindable.add(inode)
-      else missedNow.add(inode)
-    }
-    this.missedOnce = missedNow
 
-    await this.loadOwners(pidsByInode, wanted)
-    this.statistics = { processCount: pids.length, ...walk, fullWalk }
+    this.loadOwners(index.pidsByInode, wanted)
+    this.statistics = { processCount: pids.length, ...progress, changedCount: changed.length, fullWalk, searched, searchDeferred }
 
     const ownersByInode = new Map<number, SocketOwner[]>()
     for (const inode of wanted) {
-      const holders = pidsByInode.get(inode)
+      const holders = index.pidsByInode.get(inode)
       if (holders === undefined) continue
       const owners: SocketOwner[] = []
       for (const pid of holders) {
@@ -212,8 +288,7 @@ export class ProcessTable implements SocketOwnerLookup {
 
   /** The user database, read once. An unreadable file gives an empty map, not an error. */
   userNames(): Promise<ReadonlyMap<number, string>> {
-    this.users ??= readFile(this.passwdPath, 'utf8').then(parsePasswd, () => new Map<number, string>())
-    return this.users
+    return Promise.resolve(this.readUsers())
   }
 
   /** Forget everything; the next lookup walks every process. */
@@ -222,12 +297,23 @@ export class ProcessTable implements SocketOwnerLookup {
     this.unfindable.clear()
     this.missedOnce.clear()
     this.lastFullWalkAt = Number.NEGATIVE_INFINITY
+    this.searchBudget.reset()
   }
 
-  private async listPids(): Promise<number[]> {
-    const names = await readdir(this.procRoot)
+  private readUsers(): ReadonlyMap<number, string> {
+    if (this.users === null) {
+      try {
+        this.users = parsePasswd(readFileSync(this.passwdPath, 'utf8'))
+      } catch {
+        this.users = new Map()
+      }
+    }
+    return this.users
+  }
+
+  private listPids(): number[] {
     const pids: number[] = []
-    for (const name of names) {
+    for (const name of readdirSync(this.procRoot)) {
       const code = name.charCodeAt(0)
       if (code >= 0x30 && code <= 0x39 && /^\d+$/.test(name)) pids.push(Number(name))
     }
@@ -235,72 +321,110 @@ export class ProcessTable implements SocketOwnerLookup {
     return pids
   }
 
+  /** Open files the kernel reports for a process (the size of its fd directory); -1 when unknown. */
+  private fdCount(directory: string): number {
+    try {
+      return statSync(directory, { throwIfNoEntry: false })?.size ?? -1
+    } catch {
+      return -1
+    }
+  }
+
   /**
-   * Read the fd directories of `pids`, several at a time. With `missing`, stop starting new
-   * ones once every inode in it was found (found ones are removed from it). With
-   * `trustedInodes`, keep what a process's earlier record says about fds holding those sockets.
+   * True when a known process's number of open files is not what it was when last read. Kernels
+   * before 6.2 report 0 for every process, so nothing looks changed there and new sockets of
+   * running processes are left to the search.
+   */
+  private hasChanged(pid: number): boolean {
+    const record = this.records.get(pid)
+    if (record === undefined || record.denied) return false
+    return this.fdCount(`${this.procRoot}/${pid}/fd`) !== record.fdCount
+  }
+
+  /** The processes to search: those that just changed, then those holding the most sockets. */
+  private searchOrder(known: readonly number[], changed: readonly number[]): number[] {
+    const first = new Set(changed)
+    const rest = known.filter((pid) => !first.has(pid) && this.records.get(pid)?.denied !== true)
+    // Processes that already hold sockets are the likeliest to have opened new ones.
+    const socketCount = (pid: number): number => this.records.get(pid)?.inodes.length ?? 0
+    rest.sort((left, right) => socketCount(right) - socketCount(left))
+    return [...changed, ...rest]
+  }
+
+  /** An inode a search missed twice in a row is not searched for again until a full walk. */
+  private rememberMisses(missed: ReadonlySet<number>): void {
+    const missedNow = new Set<number>()
+    for (const inode of missed) {
+      if (this.missedOnce.has(inode)) this.unfindable.add(inode)
+      else missedNow.add(inode)
+    }
+    this.missedOnce = missedNow
+  }
+
+  /**
+   * Read the fd directories of `pids`, one after the other, yielding to the event loop every
+   * SLICE_MS. With `missing`, stop once every inode in it was found (found ones are removed
+   * from it). With `trusted`, processes read before keep what their earlier record says about
+   * fds holding those sockets; without, each process is read completely.
    */
   private async walk(
     pids: readonly number[],
+    trusted: ReadonlySet<number> | null,
     missing: Set<number> | null,
-    trustedInodes: ReadonlySet<number> | null,
     progress: WalkProgress
   ): Promise<void> {
-    const concurrency = missing === null ? this.concurrency : Math.min(this.concurrency, SEARCH_CONCURRENCY)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < pids.length && (missing === null || missing.size > 0)) {
-        const pid = pids[next++]
-        progress.walkedCount++
-        const previous = trustedInodes === null ? undefined : this.records.get(pid)
-        const record = await this.readProcess(pid, previous, trustedInodes, progress)
-        if (record === null) {
-          this.records.delete(pid)
-          continue
-        }
+    let sliceStartedAt = performance.now()
+    for (const pid of pids) {
+      if (missing !== null && missing.size === 0) return
+      progress.walkedCount++
+      const previous = trusted === null ? undefined : this.records.get(pid)
+      const record = this.readProcess(pid, previous, trusted, progress)
+      if (record === null) this.records.delete(pid)
+      else {
         this.records.set(pid, record)
         if (missing !== null) for (const inode of record.inodes) missing.delete(inode)
       }
+      if (performance.now() - sliceStartedAt >= SLICE_MS) {
+        await nextTurn()
+        sliceStartedAt = performance.now()
+      }
     }
-    await Promise.all(Array.from({ length: Math.min(concurrency, pids.length) }, worker))
   }
 
   /** The sockets one process holds; null when it exited. */
-  private async readProcess(
+  private readProcess(
     pid: number,
     previous: ProcessRecord | undefined,
-    trustedInodes: ReadonlySet<number> | null,
+    trusted: ReadonlySet<number> | null,
     progress: WalkProgress
-  ): Promise<ProcessRecord | null> {
+  ): ProcessRecord | null {
     const directory = `${this.procRoot}/${pid}/fd`
+    // Counted before listing: an fd opened in between makes the next count differ, never the same.
+    const fdCount = this.fdCount(directory)
     let names: string[]
     try {
-      names = await readdir(directory)
+      names = readdirSync(directory)
     } catch (error) {
-      if (DENIED_CODES.has(errorCode(error))) return { fds: new Map(), inodes: [], denied: true }
+      if (DENIED_CODES.has(errorCode(error))) return { fds: NO_FDS, inodes: [], denied: true, fdCount: -1 }
       if (VANISHED_CODES.has(errorCode(error))) return null
       throw error
     }
     const fds = new Map<string, number>()
-    const unread: string[] = []
-    for (const name of names) {
-      const known = previous?.fds.get(name)
-      if (known !== undefined && known !== 0 && trustedInodes?.has(known)) fds.set(name, known)
-      else unread.push(name)
-    }
-    progress.linkCount += unread.length
-    const links = await Promise.all(unread.map((name) => readlink(`${directory}/${name}`).catch(() => null)))
-    unread.forEach((name, index) => {
-      const link = links[index]
-      // null: the fd was closed in the meantime.
-      if (link === null) return
-      const inode = link.startsWith(SOCKET_LINK_PREFIX) ? Number(link.slice(SOCKET_LINK_PREFIX.length, -1)) : 0
-      fds.set(name, Number.isSafeInteger(inode) && inode > 0 ? inode : 0)
-    })
     const inodes = new Set<number>()
-    for (const inode of fds.values()) if (inode !== 0) inodes.add(inode)
+    for (const name of names) {
+      let inode = previous?.fds.get(name)
+      if (inode === undefined || inode === 0 || trusted?.has(inode) !== true) {
+        progress.linkCount++
+        const read = readSocketInode(`${directory}/${name}`)
+        // null: the fd was closed in the meantime.
+        if (read === null) continue
+        inode = read
+      }
+      fds.set(name, inode)
+      if (inode !== 0) inodes.add(inode)
+    }
     // The same process after an incremental re-read: its name and command are still good.
-    return { fds, inodes: [...inodes], denied: false, owner: previous?.owner }
+    return { fds, inodes: [...inodes], denied: false, fdCount, owner: previous?.owner }
   }
 
   /** pids by socket inode (lowest pid first) and fds by socket inode, over every cached process. */
@@ -321,49 +445,50 @@ export class ProcessTable implements SocketOwnerLookup {
   }
 
   /** Read name, command line and user of the processes holding wanted sockets, once per process. */
-  private async loadOwners(pidsByInode: ReadonlyMap<number, readonly number[]>, wanted: ReadonlySet<number>): Promise<void> {
-    const pending = new Set<number>()
+  private loadOwners(pidsByInode: ReadonlyMap<number, readonly number[]>, wanted: ReadonlySet<number>): void {
+    let users: ReadonlyMap<number, string> | null = null
     for (const inode of wanted) {
       for (const pid of pidsByInode.get(inode) ?? []) {
-        if (this.records.get(pid)?.owner === undefined) pending.add(pid)
-      }
-    }
-    if (pending.size === 0) return
-    const users = await this.userNames()
-    const queue = [...pending]
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < queue.length) {
-        const pid = queue[next++]
-        const owner = await this.readOwner(pid, users)
         const record = this.records.get(pid)
-        if (record !== undefined) record.owner = owner
+        if (record === undefined || record.owner !== undefined) continue
+        users ??= this.readUsers()
+        record.owner = this.readOwner(pid, users)
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker))
   }
 
-  private async readOwner(pid: number, users: ReadonlyMap<number, string>): Promise<SocketOwner | null> {
+  private readOwner(pid: number, users: ReadonlyMap<number, string>): SocketOwner | null {
     const base = `${this.procRoot}/${pid}`
     try {
-      const [name, commandLine, info] = await Promise.all([
-        readFile(`${base}/comm`, 'utf8'),
-        readFile(`${base}/cmdline`),
-        stat(base)
-      ])
-      const processName = name.replace(/\n$/, '')
-      const command = formatCommandLine(commandLine)
-      return {
-        pid,
-        process: processName,
-        command: command === '' ? `[${processName}]` : command,
-        user: users.get(info.uid) ?? null
-      }
+      const processName = readFileSync(`${base}/comm`, 'utf8').replace(/\n$/, '')
+      const command = formatCommandLine(readFileSync(`${base}/cmdline`))
+      const uid = statSync(base).uid
+      return { pid, process: processName, command: command === '' ? `[${processName}]` : command, user: users.get(uid) ?? null }
     } catch (error) {
       if (VANISHED_CODES.has(errorCode(error)) || DENIED_CODES.has(errorCode(error))) return null
       throw error
     }
   }
+}
+
+/** Sockets held through exactly one fd: if that fd is still open, it still points to the same socket. */
+function trustedInodes(wanted: ReadonlySet<number>, fdCounts: ReadonlyMap<number, number>): Set<number> {
+  const trusted = new Set<number>()
+  for (const inode of wanted) if (fdCounts.get(inode) === 1) trusted.add(inode)
+  return trusted
+}
+
+/** The socket inode an fd link points to, 0 for anything else, null when the fd is gone. */
+function readSocketInode(path: string): number | null {
+  let link: string
+  try {
+    link = readlinkSync(path)
+  } catch {
+    return null
+  }
+  if (!link.startsWith(SOCKET_LINK_PREFIX)) return 0
+  const inode = Number(link.slice(SOCKET_LINK_PREFIX.length, -1))
+  return Number.isSafeInteger(inode) && inode > 0 ? inode : 0
 }
 
 function errorCode(error: unknown): string {

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SocketEntry } from '../../../../../shared/model/socket'
@@ -289,6 +290,47 @@ describe.skipIf(!isLinux)('process table cache', () => {
     const pids = after.ownersByInode.get(inode)?.map((owner) => owner.pid)
     expect(pids).toEqual([process.pid, child.pid!].sort((left, right) => left - right))
     child.stdin!.end()
+  })
+
+  it('finds a new socket of a running process, and a socket it hands to its child, by their changed fd counts', async () => {
+    // Two quiet processes, so their fd counts change only when told to.
+    const { child, pid, ready } = await startProgram('socket-handover.js')
+    const childPid = Number(ready.childPid)
+    const lines = createInterface({ input: child.stdout! })
+    const command = (line: string): Promise<Record<string, unknown>> => {
+      child.stdin!.write(`${line}\n`)
+      return new Promise((done) => lines.once('line', (reply) => done(JSON.parse(reply) as Record<string, unknown>)))
+    }
+    // A frozen clock: after the first (full) walk, neither a full walk nor a search is due again,
+    // so only the changed fd counts can lead the table to these sockets.
+    const table = new ProcessTable({ clock: () => 0 })
+    await table.findOwners([])
+
+    const { port } = await command('listen')
+    const [inode] = await inodesOf([[Number(port), 0]])
+    const opened = await table.findOwners([inode])
+    expect(table.lastWalk).toMatchObject({ fullWalk: false, searched: false })
+    expect(opened.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([pid])
+
+    await command('hand-over')
+    const handedOver = await table.findOwners([inode])
+    expect(table.lastWalk).toMatchObject({ fullWalk: false, searched: false })
+    expect(handedOver.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([childPid])
+  })
+
+  it('takes processes that come and go during a lookup in its stride', async () => {
+    // A shell starting short-lived processes as fast as it can, while the table reads /proc.
+    const churn = spawn('bash', ['-c', 'while :; do /bin/true; done'], { stdio: 'ignore' })
+    cleanups.push(() => churn.kill())
+    const table = new ProcessTable()
+    const server = await listen('127.0.0.1')
+    const [inode] = await inodesOf([[server.port, 0]])
+    for (let round = 0; round < 15; round++) {
+      table.clear()
+      const lookup = await table.findOwners([inode])
+      expect(lookup.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([process.pid])
+    }
+    churn.kill()
   })
 
   it('does not walk known processes again when every socket asked for is known', async () => {

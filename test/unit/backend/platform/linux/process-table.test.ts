@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { formatCommandLine, parsePasswd, ProcessTable } from '../../../../../electron/backend/platform/linux/process-table'
+import { formatCommandLine, parsePasswd, ProcessTable, SearchBudget } from '../../../../../electron/backend/platform/linux/process-table'
 
 let root: string
 
@@ -33,8 +33,18 @@ async function addProcess(pid: number, process: FakeProcess): Promise<void> {
   for (const [fd, target] of Object.entries(process.links)) await symlink(target, join(directory, 'fd', fd))
 }
 
-function table(options: { clock?: () => number; concurrency?: number } = {}): ProcessTable {
-  return new ProcessTable({ procRoot: join(root, 'proc'), passwdPath: join(root, 'passwd'), ...options })
+/** The tests' clock, in milliseconds: it moves only when a test moves it. */
+let now = 0
+
+function table(): ProcessTable {
+  now = 0
+  return new ProcessTable({ procRoot: join(root, 'proc'), passwdPath: join(root, 'passwd'), clock: () => now })
+}
+
+/** A lookup a second after the previous one: past the search interval, well before the next full walk. */
+function aSecondLater(processes: ProcessTable, inodes: Iterable<number>): ReturnType<ProcessTable['findOwners']> {
+  now += 1000
+  return processes.findOwners(inodes)
 }
 
 describe('ProcessTable on a procfs-shaped tree', () => {
@@ -65,20 +75,20 @@ describe('ProcessTable on a procfs-shaped tree', () => {
   })
 
   it('reads only new processes when every inode asked for is known', async () => {
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([100, 101])
-    expect(processes.lastWalk).toEqual({ processCount: 3, walkedCount: 3, linkCount: 7, fullWalk: true })
+    expect(processes.lastWalk).toEqual({ processCount: 3, walkedCount: 3, changedCount: 0, linkCount: 7, fullWalk: true, searched: false, searchDeferred: false })
     await addProcess(20, { comm: 'late', cmdline: 'late\0', links: { '3': 'socket:[101]' } })
-    const { ownersByInode } = await processes.findOwners([100, 101])
-    expect(processes.lastWalk).toEqual({ processCount: 4, walkedCount: 1, linkCount: 1, fullWalk: false })
+    const { ownersByInode } = await aSecondLater(processes, [100, 101])
+    expect(processes.lastWalk).toEqual({ processCount: 4, walkedCount: 1, changedCount: 0, linkCount: 1, fullWalk: false, searched: false, searchDeferred: false })
     expect(ownersByInode.get(101)?.map((owner) => owner.pid)).toEqual([10, 20])
   })
 
   it('looks for an unknown inode in processes holding sockets first, and stops once found', async () => {
-    const processes = table({ clock: () => 0, concurrency: 1 })
+    const processes = table()
     await processes.findOwners([100])
     await symlink('socket:[200]', join(root, 'proc', '10', 'fd', '9'))
-    const { ownersByInode } = await processes.findOwners([100, 200])
+    const { ownersByInode } = await aSecondLater(processes, [100, 200])
     expect(ownersByInode.get(200)?.map((owner) => owner.pid)).toEqual([10])
     // pid 10 holds the most sockets, so it is read first and the search ends there.
     expect(processes.lastWalk.walkedCount).toBe(1)
@@ -89,73 +99,125 @@ describe('ProcessTable on a procfs-shaped tree', () => {
     for (let fd = 3; fd < 53; fd++) links[String(fd)] = `socket:[${1000 + fd}]`
     await addProcess(40, { comm: 'busy', cmdline: 'busy\0', links })
     const live = Object.values(links).map((link) => Number(link.slice(8, -1)))
-    const processes = table({ clock: () => 0, concurrency: 1 })
+    const processes = table()
     await processes.findOwners(live)
     await symlink('socket:[2000]', join(root, 'proc', '40', 'fd', '60'))
-    const { ownersByInode } = await processes.findOwners([...live, 2000])
+    const { ownersByInode } = await aSecondLater(processes, [...live, 2000])
     expect(ownersByInode.get(2000)?.map((owner) => owner.pid)).toEqual([40])
     expect(processes.lastWalk).toMatchObject({ walkedCount: 1, linkCount: 1, fullWalk: false })
   })
 
   it('reads an fd again once the socket it held left the table, since the fd may be reused', async () => {
     await addProcess(40, { comm: 'busy', cmdline: 'busy\0', links: { '3': 'socket:[300]' } })
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([300])
     await rm(join(root, 'proc', '40', 'fd', '3'))
     await symlink('socket:[400]', join(root, 'proc', '40', 'fd', '3'))
-    const { ownersByInode } = await processes.findOwners([400])
+    const { ownersByInode } = await aSecondLater(processes, [400])
     expect(ownersByInode.get(400)?.map((owner) => owner.pid)).toEqual([40])
   })
 
   it('does not trust an fd whose socket other fds also hold', async () => {
     await addProcess(50, { comm: 'parent', cmdline: 'parent\0', links: { '3': 'socket:[500]' } })
     await addProcess(51, { comm: 'child', cmdline: 'child\0', links: { '3': 'socket:[500]' } })
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([500])
     // The parent closes its copy and the fd number goes to a new socket; 500 lives on in the child.
     await rm(join(root, 'proc', '50', 'fd', '3'))
     await symlink('socket:[600]', join(root, 'proc', '50', 'fd', '3'))
-    const { ownersByInode } = await processes.findOwners([500, 600])
+    const { ownersByInode } = await aSecondLater(processes, [500, 600])
     expect(ownersByInode.get(600)?.map((owner) => owner.pid)).toEqual([50])
     expect(ownersByInode.get(500)?.map((owner) => owner.pid)).toEqual([51])
   })
 
   it('remembers an inode no process holds, after missing it twice, instead of searching on every lookup', async () => {
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([999])
-    await processes.findOwners([999])
+    await aSecondLater(processes, [999])
     expect(processes.lastWalk.walkedCount).toBe(3)
-    await processes.findOwners([999])
+    await aSecondLater(processes, [999])
     expect(processes.lastWalk.walkedCount).toBe(0)
     // Once it appears in a new process, that process is read and the inode found.
     await addProcess(30, { comm: 'holder', cmdline: 'holder\0', links: { '3': 'socket:[999]' } })
-    const { ownersByInode } = await processes.findOwners([999])
+    const { ownersByInode } = await aSecondLater(processes, [999])
     expect(ownersByInode.get(999)?.map((owner) => owner.pid)).toEqual([30])
   })
 
   it('searches again for an inode whose fd was not there yet on the first try', async () => {
     // accept() numbers the socket a moment before it installs the fd.
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([100, 777])
     await symlink('socket:[777]', join(root, 'proc', '11', 'fd', '7'))
-    const { ownersByInode } = await processes.findOwners([100, 777])
+    const { ownersByInode } = await aSecondLater(processes, [100, 777])
     expect(ownersByInode.get(777)?.map((owner) => owner.pid)).toEqual([11])
   })
 
   it('forgets processes that exited', async () => {
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([100])
     await rm(join(root, 'proc', '11'), { recursive: true })
-    const { ownersByInode } = await processes.findOwners([100])
+    const { ownersByInode } = await aSecondLater(processes, [100])
     expect(ownersByInode.get(100)?.map((owner) => owner.pid)).toEqual([10])
   })
 
+  it('searches for an unknown inode at most every 250 ms', async () => {
+    const processes = table()
+    await processes.findOwners([100])
+    // The fd count of a fake process never changes, so only a search can find this one.
+    await symlink('socket:[200]', join(root, 'proc', '10', 'fd', '9'))
+    now = 249
+    const early = await processes.findOwners([100, 200])
+    expect(early.ownersByInode.has(200)).toBe(false)
+    expect(processes.lastWalk).toMatchObject({ searched: false, searchDeferred: true, walkedCount: 0 })
+    now = 250
+    const due = await processes.findOwners([100, 200])
+    expect(due.ownersByInode.get(200)?.map((owner) => owner.pid)).toEqual([10])
+    expect(processes.lastWalk).toMatchObject({ searched: true, searchDeferred: false })
+  })
+
+  it('takes a process that exits after its fds were read and before its name was: no owner, no error', async () => {
+    await addProcess(60, { comm: 'brief', cmdline: 'brief\0', links: { '3': 'socket:[6000]' } })
+    await rm(join(root, 'proc', '60', 'comm'))
+    await rm(join(root, 'proc', '60', 'cmdline'))
+    const { ownersByInode } = await table().findOwners([100, 6000])
+    expect(ownersByInode.has(6000)).toBe(false)
+    expect(ownersByInode.get(100)?.length).toBe(2)
+  })
+
   it('walks everything again after clear()', async () => {
-    const processes = table({ clock: () => 0 })
+    const processes = table()
     await processes.findOwners([100])
     processes.clear()
     await processes.findOwners([100])
     expect(processes.lastWalk.fullWalk).toBe(true)
+  })
+})
+
+describe('SearchBudget', () => {
+  it('lets a search start 250 ms after the previous one started, not sooner', () => {
+    const budget = new SearchBudget()
+    expect(budget.allows(0)).toBe(true)
+    budget.spend(1000, 1010)
+    expect(budget.allows(1249)).toBe(false)
+    expect(budget.allows(1250)).toBe(true)
+  })
+
+  it('keeps slow searches to a tenth of the time: after one of 100 ms, the next waits 900 ms', () => {
+    const budget = new SearchBudget()
+    budget.spend(1000, 1100)
+    expect(budget.allows(1999)).toBe(false)
+    expect(budget.allows(2000)).toBe(true)
+  })
+
+  it('takes other bounds, and forgets the last search on reset', () => {
+    const budget = new SearchBudget({ minIntervalMs: 50, maxShare: 0.5 })
+    budget.spend(0, 40)
+    expect(budget.allows(79)).toBe(false)
+    expect(budget.allows(80)).toBe(true)
+    budget.spend(100, 110)
+    expect(budget.allows(149)).toBe(false)
+    budget.reset()
+    expect(budget.allows(101)).toBe(true)
   })
 })
 
