@@ -18,13 +18,14 @@ import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { createBackend, type Backend } from '../../electron/backend/backend'
+import { createBackend, type Backend } from '../../electron/backend'
 import { CaptureFileWriter, createCaptureEncoder } from '../../electron/backend/capture/files/capture-file-writer'
 import { IMPORT_CHUNK_BYTES } from '../../shared/contract/capture'
 import type { RawPacket } from '../../shared/model/packet'
 import { startTcpdump } from '../integration/backend/capture/live-traffic'
 import { writeManyFlowsCapture } from '../support/capture/many-flows-capture'
 import { ethernetFrame, ipv4Packet, udpDatagram } from '../support/capture/packet-builder'
+import { ask } from '../support/backend-requests'
 import { BUILT_CLI } from '../support/built-cli'
 import { waitFor } from '../support/wait-for'
 import { ratio } from './support/statistics'
@@ -92,12 +93,6 @@ async function countWithCapinfos(path: string): Promise<number> {
   return match ? Number(match[1]) : 0
 }
 
-async function call<T>(backend: Backend, channel: string, args: unknown): Promise<T> {
-  const result = await backend.handle(channel, args)
-  if (!result.ok) throw new Error(`${channel}: ${result.error.message}`)
-  return result.value as T
-}
-
 /** (a) Loss at rising rates: sockscope's backend and tcpdump capture the same datagrams. */
 async function captureRates(report: (line: string) => void, directory: string): Promise<void> {
   const receiver = createSocket('udp4')
@@ -113,11 +108,11 @@ async function captureRates(report: (line: string) => void, directory: string): 
     for (const rate of RATES) {
       const reference = join(directory, `tcpdump-${rate}.pcap`)
       const tcpdump = await startTcpdump(`udp and port ${port}`, reference)
-      await call(backend, 'capture/start', { interface: 'lo', filter: `udp and port ${port}`, bufferSize: 32 * 1024 * 1024 })
+      await ask(backend, 'capture/start', { interface: 'lo', filter: `udp and port ${port}`, bufferSize: 32 * 1024 * 1024 })
       const { sent, seconds } = await sendUdp(port, rate, SECONDS_PER_RATE)
       // Let both drain what the kernel already holds before stopping them.
       await new Promise((resolve) => setTimeout(resolve, 500))
-      const status = await call<{ counters: { packets: number } | null; stats: { droppedByKernel: number | null; droppedByHelper: number } | null }>(backend, 'capture/stop', {})
+      const status = await ask(backend, 'capture/stop', {})
       await tcpdump.stop()
       const ours = status.counters?.packets ?? 0
       const theirs = await countWithCapinfos(reference)
@@ -182,16 +177,16 @@ function liveMemory(): number {
 /** Sends a file through the capture domain's import channels in base64 chunks, as the renderer does. */
 async function importThroughChannels(backend: Backend, path: string): Promise<{ packets: number; error: string | null }> {
   const size = (await stat(path)).size
-  const begun = await call<{ importId: string }>(backend, 'capture/import-begin', { fileName: basename(path), size })
+  const begun = await ask(backend, 'capture/import-begin', { fileName: basename(path), size })
   const handle = await open(path, 'r')
   const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
   for (let offset = 0; offset < size; ) {
     const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
-    await call(backend, 'capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
+    await ask(backend, 'capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
     offset += bytesRead
   }
   await handle.close()
-  return call<{ packets: number; error: string | null }>(backend, 'capture/import-end', { importId: begun.importId })
+  return ask(backend, 'capture/import-end', { importId: begun.importId })
 }
 
 /**
@@ -210,13 +205,13 @@ async function importInThisProcess(path: string, directory: string): Promise<Imp
     const importMs = performance.now() - started
 
     started = performance.now()
-    await call(backend, 'capture/packet-page', { start: Math.max(0, final.packets - 100), count: 100 })
+    await ask(backend, 'capture/packet-page', { start: Math.max(0, final.packets - 100), count: 100 })
     const lastPageMs = performance.now() - started
     started = performance.now()
-    await call(backend, 'capture/set-display-filter', { filter: 'lport:40007' })
-    await waitFor(async () => !(await call<{ filtering: boolean }>(backend, 'capture/view-state', {})).filtering, 120_000, 'the display filter')
+    await ask(backend, 'capture/set-display-filter', { filter: 'lport:40007' })
+    await waitFor(async () => !(await ask(backend, 'capture/view-state', {})).filtering, 120_000, 'the display filter')
     const filterMs = performance.now() - started
-    const filterMatched = (await call<{ matched: number }>(backend, 'capture/view-state', {})).matched
+    const filterMatched = (await ask(backend, 'capture/view-state', {})).matched
     collectGarbage()
     return { importMs, packets: final.packets, error: final.error, lastPageMs, filterMs, filterMatched, rssBefore, rssAfter: process.memoryUsage().rss, liveBefore, liveAfter: liveMemory() }
   } finally {
@@ -275,7 +270,7 @@ async function importConversationsInThisProcess(path: string, directory: string)
     const final = await importThroughChannels(backend, path)
     const importMs = performance.now() - started
     started = performance.now()
-    const list = await call<{ total: number }>(backend, 'capture/conversations', { limit: 100 })
+    const list = await ask(backend, 'capture/conversations', { limit: 100 })
     const busiestMs = performance.now() - started
     collectGarbage()
     const peakRss = process.resourceUsage().maxRSS * 1024
