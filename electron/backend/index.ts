@@ -1,50 +1,50 @@
 /**
  * The backend's public surface: everything the desktop shell (electron/main), the CLI and web
- * mode (`sockscope serve`) use. Nothing outside electron/backend imports a file inside it; a
- * new need is exported here, with its doc comment, so the boundary stays one file long.
+ * mode (`sockscope serve`) use. Nothing outside electron/backend imports a file inside it; a new
+ * need is exported here, so the boundary stays one file long. Each name is documented where it
+ * is defined.
  */
 
 /** The backend itself: every domain behind one `handle(channel, args)` and one event stream. */
-export { createBackend, type Backend, type CreateBackendOptions, type EventListener } from './backend'
+export { createBackend, type Backend } from './backend'
 /** The host's rule for targets beyond this machine, and the question the desktop app asks about them. */
 export { remoteTargetText, type ActionPolicy, type RemoteTargetAnswer, type RemoteTargetQuestion } from './action-policy'
 
 /** Web mode: the loopback HTTP and WebSocket server over a backend, and the built renderer it serves. */
-export { startWebServer, type WebServer, type WebServerOptions } from './web/web-server'
-export { DEFAULT_WEB_CLIENT_LIMITS, type WebClientLimits } from './web/web-client'
+export { startWebServer } from './web/web-server'
+export { DEFAULT_WEB_CLIENT_LIMITS } from './web/web-client'
 export { isLoopbackHost } from './web/loopback'
 export { rendererDirectory } from './app-paths'
 
 /** The data folder: where settings, recordings and temporary capture files live, kept private. */
-export { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectoryChoice, type DataDirectorySource } from './storage/data-directory'
+export { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectorySource } from './storage/data-directory'
 export { PrivateFolder, UnsafeFolderError } from './storage/private-folder'
 
 /** The live socket table: one OS provider polled by a monitor that turns reads into diffs. */
 export { createSocketProvider } from './platform/create-platform'
-export type { ProviderRead, SocketProvider } from './platform/platform'
-export { SocketMonitor, type SocketMonitorOptions } from './sockets/socket-monitor'
+export type { SocketProvider } from './platform/platform'
+export { SocketMonitor } from './sockets/socket-monitor'
 export { ReverseResolver } from './dns/reverse-resolver'
 
 /** History, leak detection and recordings, as `watch`, `check` and `diff` run them without a backend. */
-export { HistorySession, type HistorySessionOptions, type SessionTick, type TickRecorder } from './history/history-session'
+export { HistorySession, type SessionTick } from './history/history-session'
 export { HistoryFollower } from './history/history-follower'
-export { measureGrowth, type GrowthMeasure } from './leaks/growth-rule'
-export { RecordingWriter, type RecordingWriterOptions } from './recording/recording-writer'
-export { openRecording, type Recording } from './recording/recording-reader'
-export { RecordingError } from './recording/recording-format'
+export { measureGrowth } from './leaks/growth-rule'
+export { RecordingWriter } from './recording/recording-writer'
+export { openRecording } from './recording/recording-reader'
 export { parseRecordingTime } from './recording/recording-time'
-export { diffToCsv, exportDiff, exportTable } from './recording/table-export'
+export { diffToCsv, exportDiff } from './recording/table-export'
 
 /** Test connections run straight from the command line: no remote-target gate, the user typed them. */
 export { runTcpProbe } from './probe/tcp-probe'
 export { runTlsProbe } from './probe/tls-probe'
 export { runUdpProbe } from './probe/udp-probe'
-export { startRepeatedProbe, type RepeatedProbeRun } from './probe/repeated-probe'
+export { startRepeatedProbe } from './probe/repeated-probe'
 export { TestListener } from './listener/test-listener'
 
 /** Capture: the privileged helper, capture to a file, and reading capture files. */
 export { CaptureError, listCaptureInterfaces } from './capture/capture-helper-process'
-export { captureToFile, type CaptureToFileOptions, type CaptureToFileResult } from './capture/capture-to-file'
+export { captureToFile, type CaptureToFileResult } from './capture/capture-to-file'
 export { CaptureFileReader } from './capture/files/capture-file-reader'
 export { CaptureSummaryBuilder, type CaptureTotals } from './capture/analysis/capture-summary'
 export { summarizePacket } from './capture/decode/packet-decoder'
