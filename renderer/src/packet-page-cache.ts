@@ -4,7 +4,7 @@
  * where the user is reading first. Plain data, outside Vue's reactivity: a store counts its
  * changes for the list to look again.
  */
-import type { PacketListRow } from '../../shared/contract/capture'
+import type { PacketListRow } from '../../shared/model/capture-view'
 
 /** Pages of packet-list rows by page number, with the pages on their way. */
 export class PacketPageCache {

@@ -327,7 +327,7 @@ export interface StreamSegment {
 }
 
 /** A TCP conversation's payload in both directions, in the order it was sent. */
-export interface FollowedStream {
+export interface ReassembledStream {
   readonly conversation: Conversation
   readonly segments: readonly StreamSegment[]
   readonly bytesAToB: number

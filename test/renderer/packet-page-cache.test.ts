@@ -3,7 +3,7 @@
  * from the one just read, and pages read while the list was shorter being read again.
  */
 import { describe, expect, it } from 'vitest'
-import type { PacketListRow } from '../../shared/contract/capture'
+import type { PacketListRow } from '../../shared/model/capture-view'
 import { PacketPageCache } from '../../renderer/src/packet-page-cache'
 
 /** Rows `first` to `first + count - 1`, each carrying its index. */

@@ -9,14 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { CaptureLimits, CaptureStatistics } from '../../../shared/model/capture'
 import type { EndMessage } from '../../../shared/capture-messages'
-import type {
-  CaptureCounters,
-  CaptureEnd,
-  CaptureOpenedInterface,
-  CaptureProgress,
-  CaptureSettings,
-  CaptureStatus
-} from '../../../shared/contract/capture'
+import type { CaptureCounters, CaptureEnd, CaptureOpenedInterface, CaptureProgress, CaptureSettings, CaptureStatus } from '../../../shared/model/live-capture'
 import type { CaptureInterface, RawPacket } from '../../../shared/model/packet'
 import { startCaptureHelper, type CaptureHelperLaunchOptions, type CaptureHelperSession } from './capture-helper-process'
 

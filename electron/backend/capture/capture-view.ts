@@ -6,19 +6,8 @@
  */
 import { networkInterfaces } from 'node:os'
 import type { CaptureStatistics } from '../../../shared/model/capture'
-import type {
-  CaptureViewState,
-  ConversationList,
-  DisplayFilterResult,
-  ExportChunk,
-  ExportTicket,
-  FollowedStream,
-  ImportProgress,
-  PacketDetails,
-  PacketListPage,
-  ProcessBandwidth,
-  TransferProgress
-} from '../../../shared/contract/capture'
+import type { CaptureViewState, ConversationList, DisplayFilterResult, FollowedStream, PacketDetails, PacketListPage, ProcessBandwidth } from '../../../shared/model/capture-view'
+import type { ExportChunk, ExportTicket, ImportProgress, TransferProgress } from '../../../shared/model/capture-transfer'
 import { RequestError } from '../../../shared/contract/envelope'
 import { errorMessage } from '../../../shared/error-message'
 import type { PacketSummary, ThroughputPoint } from '../../../shared/model/decoded-packet'

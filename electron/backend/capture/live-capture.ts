@@ -7,13 +7,7 @@
  * (the shown capture), so no packet is decoded twice on its way in.
  */
 import type { RawPacket } from '../../../shared/model/packet'
-import type {
-  CaptureFilterCheck,
-  CaptureInterfaceList,
-  CaptureProgress,
-  CaptureState,
-  CaptureStatus
-} from '../../../shared/contract/capture'
+import type { CaptureFilterCheck, CaptureInterfaceList, CaptureProgress, CaptureState, CaptureStatus } from '../../../shared/model/live-capture'
 import { RequestError } from '../../../shared/contract/envelope'
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
 import type { BackendContext } from '../backend-module'

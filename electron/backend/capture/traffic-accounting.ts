@@ -3,7 +3,7 @@
  * and per-connection traffic for the interval. Packets are counted as they arrive (decoded and
  * attributed by attributePackets); a tick only reads the sums.
  */
-import type { RecentPacketRow, ConnectionTraffic, ProcessTraffic } from '../../../shared/contract/capture'
+import type { ConnectionTraffic, ProcessTraffic, RecentPacketRow } from '../../../shared/model/live-capture'
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
 import type { PacketAttribution } from './process-attribution'
 

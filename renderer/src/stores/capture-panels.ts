@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef, watch } from 'vue'
-import type { ConversationList, ConversationRow, ProcessBandwidth } from '../../../shared/contract/capture'
+import type { ConversationList, ConversationRow, ProcessBandwidth } from '../../../shared/model/capture-view'
 import { errorMessage } from '../../../shared/error-message'
 import type { ThroughputPoint } from '../../../shared/model/decoded-packet'
 import { base64ToBytes } from '../base64'

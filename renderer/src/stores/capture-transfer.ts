@@ -5,7 +5,8 @@
  */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { IMPORT_CHUNK_BYTES, type TransferProgress } from '../../../shared/contract/capture'
+import { IMPORT_CHUNK_BYTES } from '../../../shared/contract/capture'
+import type { TransferProgress } from '../../../shared/model/capture-transfer'
 import { errorMessage } from '../../../shared/error-message'
 import { base64ToBytes, bytesToBase64 } from '../base64'
 import { saveBlob } from '../save-file'

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { CaptureDevice } from '../../../shared/model/capture'
-import type { CaptureStatus, CaptureTick } from '../../../shared/contract/capture'
+import type { CaptureStatus, CaptureTick } from '../../../shared/model/live-capture'
 import { captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
 import { errorMessage } from '../../../shared/error-message'
 import type { SocketEntry } from '../../../shared/model/socket'

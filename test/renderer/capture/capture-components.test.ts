@@ -9,7 +9,7 @@ import HexDump from '../../../renderer/src/components/capture/HexDump.vue'
 import PacketList from '../../../renderer/src/components/capture/PacketList.vue'
 import type { CaptureFormValues } from '../../../renderer/src/stores/capture'
 import type { StreamView } from '../../../renderer/src/stores/capture-panels'
-import type { PacketListRow } from '../../../shared/contract/capture'
+import type { PacketListRow } from '../../../shared/model/capture-view'
 import type { DecodedLayer } from '../../../shared/model/decoded-packet'
 
 function row(index: number): PacketListRow {

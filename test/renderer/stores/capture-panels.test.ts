@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useCapturePacketsStore } from '../../../renderer/src/stores/capture-packets'
 import { conversationQuery, PANEL_REFRESH_MS, useCapturePanelsStore } from '../../../renderer/src/stores/capture-panels'
-import type { CaptureViewState, ConversationRow } from '../../../shared/contract/capture'
+import type { CaptureViewState, ConversationRow } from '../../../shared/model/capture-view'
 import { captureStoreHarness, importCapture, loopbackCapture, syntheticCapture, type CaptureStoreHarness } from '../../support/capture/capture-store-harness'
 
 let harness: CaptureStoreHarness

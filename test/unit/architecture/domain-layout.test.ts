@@ -48,6 +48,15 @@ describe('every domain', () => {
     expect(stores).toEqual(expect.arrayContaining(['capture-packets', 'capture-panels', 'capture-transfer']))
   })
 
+  it('keeps its model types in shared/model, out of its contract file', () => {
+    // A contract file holds channels, argument schemas and limits; a type declared there is a model type in the wrong place.
+    for (const domain of domains) {
+      const text = readFileSync(join(root, 'shared/contract', `${domain}.ts`), 'utf8')
+      const declared = [...text.matchAll(/^\s*(?:export\s+)?(?:interface|type)\s+(\w+)\s*(?:[<={]|extends\b)/gm)].map((match) => match[1])
+      expect(declared, `types declared in shared/contract/${domain}.ts`).toEqual([])
+    }
+  })
+
   it('serves every request channel of the contract', async () => {
     const backend = createBackend({ autoStart: false, resolveNames: false })
     try {

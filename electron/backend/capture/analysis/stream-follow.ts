@@ -8,7 +8,7 @@
  * single direction longer than 2 GiB between two packets is not.
  */
 
-import type { FlowDirection, FollowedStream, PacketSummary, StreamSegment } from '../../../../shared/model/decoded-packet'
+import type { FlowDirection, ReassembledStream, PacketSummary, StreamSegment } from '../../../../shared/model/decoded-packet'
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
 import { concatenateBytes } from '../../../../shared/bytes'
 import { conversationKey, ConversationTable } from './conversations'
@@ -110,7 +110,7 @@ class DirectionAssembler {
  * @param key the conversation to follow (see conversationKey); by default the first TCP one.
  * @returns null when no TCP packet of that conversation is in the list.
  */
-export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: string): FollowedStream | null {
+export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: string): ReassembledStream | null {
   const table = new ConversationTable()
   const segments: { direction: FlowDirection; parts: Uint8Array[]; missingBefore: number }[] = []
   const emit = (direction: FlowDirection, bytes: Uint8Array, missingBefore: number) => {

@@ -2,7 +2,7 @@
  * Follow TCP stream on the shown capture: the conversation's packets read back from the store,
  * reassembled, and cut at a size limit so a large download does not travel whole.
  */
-import type { FollowedStream } from '../../../../shared/contract/capture'
+import type { FollowedStream } from '../../../../shared/model/capture-view'
 import { RequestError } from '../../../../shared/contract/envelope'
 import { endpointText } from '../analysis/conversations'
 import { followTcpStream, type SummarizedPacket } from '../analysis/stream-follow'

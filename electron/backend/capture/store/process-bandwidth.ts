@@ -2,7 +2,7 @@
  * Traffic of each process over the whole shown capture, counted as packets arrive: totals in
  * and out, the conversations it owned, and the rate of its last complete second.
  */
-import type { ProcessBandwidth } from '../../../../shared/contract/capture'
+import type { ProcessBandwidth } from '../../../../shared/model/capture-view'
 import { grown } from '../typed-array-growth'
 import type { FlowOwner } from './flow-owner'
 

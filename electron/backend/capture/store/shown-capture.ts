@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { CaptureStatistics } from '../../../../shared/model/capture'
-import type { CaptureViewSource, ConversationRow, PacketDetails, PacketListRow, ProcessBandwidth } from '../../../../shared/contract/capture'
+import type { CaptureViewSource, ConversationRow, PacketDetails, PacketListRow, ProcessBandwidth } from '../../../../shared/model/capture-view'
 import { RequestError } from '../../../../shared/contract/envelope'
 import { TCP_FLAG, type Conversation, type PacketSummary } from '../../../../shared/model/decoded-packet'
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'

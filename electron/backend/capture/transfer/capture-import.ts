@@ -7,7 +7,8 @@
  * before anything is stored, and a client that sends more than it said is stopped there.
  */
 import { randomUUID } from 'node:crypto'
-import { MAX_IMPORT_BYTES, type ImportProgress } from '../../../../shared/contract/capture'
+import { MAX_IMPORT_BYTES } from '../../../../shared/contract/capture'
+import type { ImportProgress } from '../../../../shared/model/capture-transfer'
 import { RequestError } from '../../../../shared/contract/envelope'
 import { errorMessage } from '../../../../shared/error-message'
 import { formatBytes } from '../../../../shared/format/number-text'

@@ -11,7 +11,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../../electron/backend/backend'
-import type { CaptureViewState, ConversationList, ExportChunk, ExportTicket, FollowedStream, PacketListPage } from '../../../../shared/contract/capture'
+import type { CaptureViewState, ConversationList, FollowedStream, PacketListPage } from '../../../../shared/model/capture-view'
+import type { ExportChunk, ExportTicket } from '../../../../shared/model/capture-transfer'
 import { openLoopbackPeers, runningAsRoot, sendDatagrams, tcpExchange, waitFor, type LoopbackPeers } from './live-traffic'
 
 const run = promisify(execFile)

@@ -13,7 +13,7 @@ import {
 import { CaptureSession, type IndexedPacket } from '../../../../electron/backend/capture/capture-session'
 import { summarizePacket } from '../../../../electron/backend/capture/decode/packet-decoder'
 import { readCaptureFile } from '../../../../electron/backend/capture/files/capture-file-reader'
-import type { CaptureProgress } from '../../../../shared/contract/capture'
+import type { CaptureProgress } from '../../../../shared/model/live-capture'
 import { captureFilterForPorts, captureFilterForSocket } from '../../../../shared/capture-filter'
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
 import { hasTool } from '../../../support/capture/wireshark-tools'
