@@ -1,9 +1,10 @@
 /**
  * How the backend's folders depend on each other: no two folders import each other, even through
- * others (a cycle means neither can be understood or moved alone), and nothing outside the backend
- * reaches past its public surface, electron/backend/index.ts.
+ * others (a cycle means neither can be understood or moved alone), no folder reaches back into the
+ * composition root that wires them all, and nothing outside the backend reaches past its public
+ * surface, electron/backend/index.ts. Below the folders, no source file imports itself round a loop.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
@@ -72,6 +73,44 @@ function cycles(edges: Iterable<string>): string[] {
   return [...found].sort()
 }
 
+/** The files that wire every domain together; a folder that imports one depends on all the others. */
+const compositionRoot = ['backend.ts', 'modules.ts', 'index.ts'].map((name) => join(backend, name))
+
+/** The file a resolved import names (`x.ts`, or `x/index.ts` for a folder), or null for anything else. */
+function moduleFile(target: string): string | null {
+  return [`${target}.ts`, join(target, 'index.ts'), target].find((candidate) => existsSync(candidate) && statSync(candidate).isFile()) ?? null
+}
+
+/** The files a file imports with `import type`, once per statement. */
+function typeOnlyImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8')
+  return [...text.matchAll(/^import\s+type\b[^']*'(\.[^']*)'/gm)].map((match) => moduleFile(resolve(dirname(file), match[1]!))).filter((target) => target !== null)
+}
+
+/** Files that import each other, directly or round a loop: each group of two or more (Tarjan's strongly connected components). */
+function importLoops(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const order = new Map<string, number>()
+  const lowest = new Map<string, number>()
+  const stack: string[] = []
+  const loops: string[][] = []
+  const visit = (file: string): void => {
+    order.set(file, order.size)
+    lowest.set(file, order.get(file)!)
+    stack.push(file)
+    for (const next of graph.get(file) ?? []) {
+      if (!order.has(next)) {
+        visit(next)
+        lowest.set(file, Math.min(lowest.get(file)!, lowest.get(next)!))
+      } else if (stack.includes(next)) lowest.set(file, Math.min(lowest.get(file)!, order.get(next)!))
+    }
+    if (lowest.get(file) !== order.get(file)) return
+    const group = stack.splice(stack.indexOf(file))
+    if (group.length > 1) loops.push(group.sort())
+  }
+  for (const file of graph.keys()) if (!order.has(file)) visit(file)
+  return loops.sort((a, b) => a[0]!.localeCompare(b[0]!))
+}
+
 describe('the backend folders', () => {
   it('import each other without a cycle', () => {
     const edges = folderEdges()
@@ -98,5 +137,43 @@ describe('the backend folders', () => {
         .map((target) => `${relative(root, file)} imports ${relative(root, target)}`)
     )
     expect(reaching).toEqual([])
+  })
+
+  it('are wired together by the composition root alone: none imports modules.ts or index.ts, nor backend.ts beyond its types', () => {
+    const backendFile = join(backend, 'backend.ts')
+    const reaching = sourceFiles(backend)
+      .filter((file) => backendFolder(file) !== null)
+      .flatMap((file) => {
+        // The Backend interface may be named (web mode serves one); wiring or creating one may not.
+        const typeOnly = typeOnlyImports(file)
+        return importsOf(file)
+          .map(moduleFile)
+          .filter((target): target is string => target !== null && compositionRoot.includes(target))
+          .filter((target) => {
+            const at = target === backendFile ? typeOnly.indexOf(target) : -1
+            if (at >= 0) typeOnly.splice(at, 1)
+            return at < 0
+          })
+          .map((target) => `${relative(root, file)} imports ${relative(root, target)}`)
+      })
+    expect(reaching).toEqual([])
+  })
+})
+
+describe('the source files of electron/ and shared/', () => {
+  it('never import themselves round a loop', () => {
+    const files = [...sourceFiles(join(root, 'electron')), ...sourceFiles(join(root, 'shared'))].filter((file) => file.endsWith('.ts'))
+    const graph = new Map(files.map((file) => [file, importsOf(file).map(moduleFile).filter((target) => target !== null)]))
+    expect(importLoops(graph).map((group) => group.map((file) => relative(root, file)))).toEqual([])
+  })
+
+  it('finds every loop, and nothing else', () => {
+    const graph = (edges: Record<string, string[]>): Map<string, string[]> => new Map(Object.entries(edges))
+    expect(importLoops(graph({ a: ['b'], b: ['c'], c: ['a'], d: ['a'] }))).toEqual([['a', 'b', 'c']])
+    expect(importLoops(graph({ y: ['x'], x: ['y'], b: ['a'], a: ['b'], c: ['a'] }))).toEqual([
+      ['a', 'b'],
+      ['x', 'y']
+    ])
+    expect(importLoops(graph({ a: ['b', 'c'], b: ['c'], c: [] }))).toEqual([])
   })
 })
