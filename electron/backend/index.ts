@@ -21,7 +21,7 @@ export { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectorySource 
 export { PrivateFolder, UnsafeFolderError } from './storage/private-folder'
 
 /** The live socket table: one OS provider polled by a monitor that turns reads into diffs. */
-export { createSocketProvider } from './platform/create-platform'
+export { createSocketProvider, createSystemReader } from './platform/create-platform'
 export type { SocketProvider } from './platform/platform'
 export { SocketMonitor } from './sockets/socket-monitor'
 export { ReverseResolver } from './dns/reverse-resolver'

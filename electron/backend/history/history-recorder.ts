@@ -2,51 +2,13 @@
  * Turns each socket snapshot into a history point: counts from the table, plus fds and limits
  * of the processes involved, ephemeral-port use and interface throughput.
  */
-import { readdir, readFile } from 'node:fs/promises'
 import type { SocketSnapshot } from '../../../shared/model/socket'
 import type { HistorySample, InterfaceRate, PortRange, ProcessSample } from '../../../shared/model/history'
-import { countOpenFileDescriptors } from './file-descriptor-count'
-import { readSoftOpenFilesLimit } from './proc-limits'
-import { readPortRange } from './port-range'
-import { interfaceRates, parseNetDev, type InterfaceCounters } from './proc-net-dev'
+import type { InterfaceCounters, SystemReader } from '../platform/platform'
+import { createSystemReader } from '../platform/create-platform'
+import { interfaceRates } from './interface-rates'
 import { emptyProtocolCounts, summarizeSockets, type SocketSummary } from './socket-summary'
 import type { HistoryStore } from './history-store'
-
-/** The system reads the recorder makes; swapped out in tests. */
-export interface SystemReaders {
-  /** The text of /proc/net/dev, or null when there is none. */
-  readNetDev(): Promise<string | null>
-  readPortRange(): Promise<PortRange | null>
-  countOpenFileDescriptors(pid: number): Promise<number | null>
-  readSoftOpenFilesLimit(pid: number): Promise<number | null>
-  /** Every running process id. */
-  listProcessIds(): Promise<number[]>
-  /** The short name (comm) of a process, or null when it is gone. */
-  readProcessName(pid: number): Promise<string | null>
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch {
-    return null
-  }
-}
-
-/** Readers backed by procfs under `procRoot`. */
-function procSystemReaders(procRoot = '/proc'): SystemReaders {
-  return {
-    readNetDev: () => readOptional(`${procRoot}/net/dev`),
-    readPortRange: () => readPortRange(procRoot),
-    countOpenFileDescriptors: (pid) => countOpenFileDescriptors(pid, procRoot),
-    readSoftOpenFilesLimit: (pid) => readSoftOpenFilesLimit(pid, procRoot),
-    listProcessIds: async () => {
-      const entries = await readdir(procRoot).catch(() => [] as string[])
-      return entries.filter((entry) => /^\d+$/.test(entry)).map(Number)
-    },
-    readProcessName: async (pid) => (await readOptional(`${procRoot}/${pid}/comm`))?.trim() ?? null
-  }
-}
 
 /** Tuning of the recorder's system reads. */
 export interface RecorderOptions {
@@ -90,7 +52,7 @@ export class HistoryRecorder {
 
   constructor(
     readonly store: HistoryStore,
-    private readonly readers: SystemReaders = procSystemReaders(),
+    private readonly readers: SystemReader = createSystemReader(),
     options: Partial<RecorderOptions> = {}
   ) {
     this.options = { ...defaultRecorderOptions, ...options }
@@ -204,9 +166,8 @@ export class HistoryRecorder {
   }
 
   private async readInterfaceRates(now: number): Promise<InterfaceRate[]> {
-    const text = await this.readers.readNetDev().catch(() => null)
-    if (text === null) return []
-    const counters = parseNetDev(text).interfaces
+    const counters = await this.readers.readInterfaceCounters().catch(() => null)
+    if (counters === null) return []
     const previous = this.previousCounters
     this.previousCounters = { counters, at: now }
     if (!previous) return []

@@ -11,7 +11,8 @@ import type { FindingsUpdate } from '../../../shared/model/finding'
 import type { RecordingSummary } from '../../../shared/model/recording'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
 import { HistoryStore } from './history-store'
-import { HistoryRecorder, type RecorderOptions, type SystemReaders } from './history-recorder'
+import { HistoryRecorder, type RecorderOptions } from './history-recorder'
+import type { SystemReader } from '../platform/platform'
 import { LeakDetector } from '../leaks/leak-detector'
 import { asError } from '../../../shared/error-message'
 
@@ -19,7 +20,7 @@ import { asError } from '../../../shared/error-message'
 export interface HistorySessionOptions {
   readonly history?: Partial<HistoryOptions>
   readonly settings?: LeakSettings
-  readonly readers?: SystemReaders
+  readonly readers?: SystemReader
   readonly recorder?: Partial<RecorderOptions>
 }
 

@@ -2,9 +2,10 @@
  * Picks the platform for the OS this process runs on. The only file that knows every provider,
  * so the interface (platform.ts) and the providers never import each other.
  */
-import type { Platform, SocketProvider } from './platform'
+import type { Platform, SocketProvider, SystemReader } from './platform'
 import { LinuxPlatform } from './linux/linux-platform'
-import { UnsupportedPlatform } from './unsupported-platform'
+import { LinuxSystemReader } from './linux/linux-system'
+import { UnsupportedPlatform, unknownSystem } from './unsupported-platform'
 
 /** The platform for `name` (a `process.platform` value), this process's own by default. */
 export function createPlatform(name: string = process.platform): Platform {
@@ -15,4 +16,9 @@ export function createPlatform(name: string = process.platform): Platform {
 /** The socket provider of {@link createPlatform}, for callers that only read socket tables. */
 export function createSocketProvider(name: string = process.platform): SocketProvider {
   return createPlatform(name).sockets
+}
+
+/** The system reads of {@link createPlatform} alone, for callers that ask nothing about sockets. */
+export function createSystemReader(name: string = process.platform): SystemReader {
+  return name === 'linux' ? new LinuxSystemReader('/proc') : unknownSystem
 }

@@ -9,6 +9,7 @@
  * `owner-join.ts` into the {@link SocketProvider} the socket monitor polls.
  */
 import type { SocketEntry, SocketOwner, TableIssue } from '../../../shared/model/socket'
+import type { PortRange } from '../../../shared/model/history'
 
 /** What a read should include. */
 export interface SnapshotOptions {
@@ -71,12 +72,44 @@ export interface SocketOwnerLookup {
   clear(): void
 }
 
+/** Cumulative counters of one network interface since it came up. */
+export interface InterfaceCounters {
+  readonly name: string
+  readonly receiveBytes: number
+  readonly receivePackets: number
+  readonly transmitBytes: number
+  readonly transmitPackets: number
+}
+
+/**
+ * Processes and system settings, as the history and the CLI ask about them. Every read answers
+ * null (or an empty list) for what is gone or not ours to see, and rejects only on the unexpected.
+ */
+export interface SystemReader {
+  /** Counters of every network interface, or null when the OS does not say. */
+  readInterfaceCounters(): Promise<readonly InterfaceCounters[] | null>
+  /** The ephemeral port range, or null when the OS does not say. */
+  readPortRange(): Promise<PortRange | null>
+  /** Open file descriptors of a process, or null when it is gone or not ours to look at. */
+  countOpenFileDescriptors(pid: number): Promise<number | null>
+  /** The soft limit on open files (RLIMIT_NOFILE) of a process, or null when unknown or unlimited. */
+  readSoftOpenFilesLimit(pid: number): Promise<number | null>
+  /** Every running process id. */
+  listProcessIds(): Promise<number[]>
+  /** The short name of a process, or null when it is gone. */
+  readProcessName(pid: number): Promise<string | null>
+  /** Whether a process with this id runs now (also one of another user). */
+  processExists(pid: number): Promise<boolean>
+}
+
 /** Everything sockscope asks of one operating system. */
 export interface Platform {
   /** The `process.platform` value this serves. */
   readonly name: string
   /** The socket tables, each socket joined with the processes holding it. */
   readonly sockets: SocketProvider
+  /** Processes, their fds and limits, interface counters and the port range. */
+  readonly system: SystemReader
   /** Drop caches and let go of anything held open. */
   dispose(): void
 }

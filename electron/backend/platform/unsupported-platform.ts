@@ -1,5 +1,5 @@
 /** The platform for an OS that has no provider yet: it answers every question with why it cannot. */
-import type { Platform, ProviderRead, SocketProvider } from './platform'
+import type { Platform, ProviderRead, SocketProvider, SystemReader } from './platform'
 
 /** A socket provider whose every read rejects with a clear reason. */
 class UnsupportedSocketProvider implements SocketProvider {
@@ -10,9 +10,29 @@ class UnsupportedSocketProvider implements SocketProvider {
   }
 }
 
-/** An OS sockscope cannot read yet; nothing here touches the system. */
+/** System reads that know nothing: the history then shows no fds, limits or interfaces. */
+export const unknownSystem: SystemReader = {
+  readInterfaceCounters: async () => null,
+  readPortRange: async () => null,
+  countOpenFileDescriptors: async () => null,
+  readSoftOpenFilesLimit: async () => null,
+  listProcessIds: async () => [],
+  readProcessName: async () => null,
+  // Signal 0 asks only whether the process exists; EPERM means it does but is not ours.
+  processExists: async (pid) => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM'
+    }
+  }
+}
+
+/** An OS sockscope cannot read yet; nothing here reads the system beyond asking whether a pid exists. */
 export class UnsupportedPlatform implements Platform {
   readonly sockets: SocketProvider
+  readonly system: SystemReader = unknownSystem
 
   constructor(readonly name: string) {
     this.sockets = new UnsupportedSocketProvider(name)

@@ -1,9 +1,8 @@
 /** `sockscope check`: watch for a while, then pass or fail, for scripts and CI. */
-import { access } from 'node:fs/promises'
 import type { Finding } from '../../../shared/model/finding'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
 import { HISTORY_COLUMNS, type HistoryView } from '../../../shared/model/history-view'
-import { HistorySession, measureGrowth } from '../../backend'
+import { createSystemReader, HistorySession, measureGrowth } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand } from '../cli-command'
 import { formatFinding, wrapText } from '../finding-text'
 import { runHistoryLoop } from '../history-loop'
@@ -110,14 +109,6 @@ function boundViolations(process: CheckedProcess, bounds: Bounds): CheckViolatio
   return violations
 }
 
-async function processExists(pid: number): Promise<boolean> {
-  if (process.platform !== 'linux') return true
-  return access(`/proc/${pid}`).then(
-    () => true,
-    () => false
-  )
-}
-
 /** Watches, then exits 0 within bounds or 1 with the findings. */
 export const checkCommand: CliCommand = {
   help: `Usage: sockscope check [--pid N | --process NAME] [--max-close-wait N] [--max-sockets N]
@@ -162,7 +153,7 @@ findings printed when not, 2 on bad arguments.
     }
     const durationSeconds = parseNumberOption('duration', values.duration, 0.5, 7 * 86_400) ?? 10
     const intervalSeconds = parseNumberOption('interval', values.interval, 0.1, 3600) ?? 0.5
-    if (pid !== undefined && !(await processExists(pid))) throw new UsageError(`no process with pid ${pid}`)
+    if (pid !== undefined && !(await createSystemReader().processExists(pid))) throw new UsageError(`no process with pid ${pid}`)
 
     const untargeted = pid === undefined && processName === undefined
     const targets = (candidate: { pid: number; name: string }): boolean =>

@@ -1,8 +1,10 @@
 /**
- * Linux: the socket tables from /proc/net, their owners from /proc/PID/fd.
+ * Linux: the socket tables from /proc/net, their owners from /proc/PID/fd, and processes,
+ * limits, interface counters and the port range from the rest of procfs.
  */
 import type { Platform } from '../platform'
 import { JoinedSocketProvider } from '../owner-join'
+import { LinuxSystemReader } from './linux-system'
 import { ProcNetTableReader } from './proc-net-tables'
 import { ProcessTable } from './process-table'
 
@@ -18,9 +20,11 @@ export interface LinuxPlatformOptions {
 export class LinuxPlatform implements Platform {
   readonly name = 'linux'
   readonly sockets: JoinedSocketProvider<ProcessTable>
+  readonly system: LinuxSystemReader
 
   constructor(options: LinuxPlatformOptions = {}) {
     const procRoot = options.procRoot ?? '/proc'
+    this.system = new LinuxSystemReader(procRoot)
     this.sockets = new JoinedSocketProvider(this.name, new ProcNetTableReader(procRoot), options.processTable ?? new ProcessTable({ procRoot }))
   }
 

@@ -2,23 +2,23 @@
 import { describe, expect, it } from 'vitest'
 import { HistoryFollower } from '../../../../electron/backend/history/history-follower'
 import { HistorySession } from '../../../../electron/backend/history/history-session'
-import type { SystemReaders } from '../../../../electron/backend/history/history-recorder'
 import { SocketMonitor } from '../../../../electron/backend/sockets/socket-monitor'
-import type { SocketProvider } from '../../../../electron/backend/platform/platform'
+import type { SocketProvider, SystemReader } from '../../../../electron/backend/platform/platform'
 
 const emptyTables: SocketProvider = { platform: 'test', read: async () => ({ sockets: [], issues: [], partialOwnership: false }) }
 
-/** System readers whose /proc/net/dev read waits until the test lets it go, so a tick can be held mid-way. */
-function heldReaders(): { readers: SystemReaders; release: () => void; waiting: () => number } {
+/** System readers whose interface counters read waits until the test lets it go, so a tick can be held mid-way. */
+function heldReaders(): { readers: SystemReader; release: () => void; waiting: () => number } {
   const gates: (() => void)[] = []
   let open = false
-  const readers: SystemReaders = {
-    readNetDev: () => (open ? Promise.resolve(null) : new Promise<null>((resolve) => gates.push(() => resolve(null)))),
+  const readers: SystemReader = {
+    readInterfaceCounters: () => (open ? Promise.resolve(null) : new Promise<null>((resolve) => gates.push(() => resolve(null)))),
     readPortRange: async () => null,
     countOpenFileDescriptors: async () => null,
     readSoftOpenFilesLimit: async () => null,
     listProcessIds: async () => [],
-    readProcessName: async () => null
+    readProcessName: async () => null,
+    processExists: async () => false
   }
   return {
     readers,

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest'
 import type { SocketEntry, SocketSnapshot } from '../../../../shared/model/socket'
-import { HistoryRecorder, type SystemReaders } from '../../../../electron/backend/history/history-recorder'
+import { HistoryRecorder } from '../../../../electron/backend/history/history-recorder'
+import type { InterfaceCounters, SystemReader } from '../../../../electron/backend/platform/platform'
 import { HistoryStore } from '../../../../electron/backend/history/history-store'
 import { buildSocket } from '../../../support/socket-builder'
 
-const netDev = (loBytes: number): string =>
-  'Inter-|   Receive |  Transmit\n face |bytes packets|bytes packets\n' +
-  `    lo: ${loBytes} ${loBytes / 100} 0 0 0 0 0 0 ${loBytes} ${loBytes / 100} 0 0 0 0 0 0\n`
+const loopback = (loBytes: number): InterfaceCounters[] => [
+  { name: 'lo', receiveBytes: loBytes, receivePackets: loBytes / 100, transmitBytes: loBytes, transmitPackets: loBytes / 100 }
+]
 
 /** Readers over a made-up process table: pid → [fd count, soft limit, name]. */
-function fakeReaders(processes: Map<number, [number, number, string]>, loBytes: { value: number }): SystemReaders {
+function fakeReaders(processes: Map<number, [number, number, string]>, loBytes: { value: number }): SystemReader {
   return {
-    readNetDev: async () => netDev(loBytes.value),
+    readInterfaceCounters: async () => loopback(loBytes.value),
     readPortRange: async () => ({ low: 32768, high: 60999 }),
     countOpenFileDescriptors: async (pid) => processes.get(pid)?.[0] ?? null,
     readSoftOpenFilesLimit: async (pid) => processes.get(pid)?.[1] ?? null,
     listProcessIds: async () => [...processes.keys()],
-    readProcessName: async (pid) => processes.get(pid)?.[2] ?? null
+    readProcessName: async (pid) => processes.get(pid)?.[2] ?? null,
+    processExists: async (pid) => processes.has(pid)
   }
 }
 

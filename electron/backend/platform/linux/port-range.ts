@@ -1,6 +1,6 @@
 /** The ephemeral port range, from /proc/sys/net/ipv4/ip_local_port_range. */
 import { readFile } from 'node:fs/promises'
-import type { PortRange } from '../../../shared/model/history'
+import type { PortRange } from '../../../../shared/model/history'
 
 /** Parses "32768\t60999"; throws with the text quoted when it is not two ordered ports. */
 export function parsePortRange(text: string): PortRange {

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { interfaceRates, parseNetDev } from '../../../../electron/backend/history/proc-net-dev'
-import { parseProcessLimits, softOpenFilesLimit } from '../../../../electron/backend/history/proc-limits'
-import { parsePortRange } from '../../../../electron/backend/history/port-range'
-import { portRangeSize } from '../../../../shared/model/history'
+import { parseNetDev } from '../../../../../electron/backend/platform/linux/proc-net-dev'
+import { parseProcessLimits, softOpenFilesLimit } from '../../../../../electron/backend/platform/linux/proc-limits'
+import { parsePortRange } from '../../../../../electron/backend/platform/linux/port-range'
+import { portRangeSize } from '../../../../../shared/model/history'
 
-const fixtures = join(__dirname, '../../../fixtures/history')
+const fixtures = join(__dirname, '../../../../fixtures/history')
 const fixture = (name: string): Promise<string> => readFile(join(fixtures, name), 'utf8')
 
 describe('parseNetDev', () => {
@@ -30,28 +30,6 @@ describe('parseNetDev', () => {
     const header = 'Inter-|   Receive\n face |bytes\n'
     const { interfaces } = parseNetDev(header + 'veth1234567890:123456789012 5 0 0 0 0 0 0 777 6 0 0 0 0 0 0\n')
     expect(interfaces).toEqual([{ name: 'veth1234567890', receiveBytes: 123456789012, receivePackets: 5, transmitBytes: 777, transmitPackets: 6 }])
-  })
-})
-
-describe('interfaceRates', () => {
-  const before = [{ name: 'lo', receiveBytes: 1000, receivePackets: 10, transmitBytes: 1000, transmitPackets: 10 }]
-
-  it('turns counter deltas into per-second rates', () => {
-    const after = [{ name: 'lo', receiveBytes: 3000, receivePackets: 14, transmitBytes: 3000, transmitPackets: 14 }]
-    expect(interfaceRates(before, after, 500)).toEqual([
-      { name: 'lo', receiveBytesPerSecond: 4000, transmitBytesPerSecond: 4000, receivePacketsPerSecond: 8, transmitPacketsPerSecond: 8 }
-    ])
-  })
-
-  it('treats a counter going backwards as zero and skips new interfaces', () => {
-    const after = [
-      { name: 'lo', receiveBytes: 10, receivePackets: 1, transmitBytes: 2000, transmitPackets: 20 },
-      { name: 'eth9', receiveBytes: 5, receivePackets: 5, transmitBytes: 5, transmitPackets: 5 }
-    ]
-    expect(interfaceRates(before, after, 1000)).toEqual([
-      { name: 'lo', receiveBytesPerSecond: 0, transmitBytesPerSecond: 1000, receivePacketsPerSecond: 0, transmitPacketsPerSecond: 10 }
-    ])
-    expect(interfaceRates(before, after, 0)).toEqual([])
   })
 })
 
