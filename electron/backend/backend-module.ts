@@ -8,6 +8,7 @@ import type {
 } from '../../shared/contract'
 import type { ActionPolicy, RemoteTargetGate } from './action-policy'
 import type { SharedHistory } from './history/shared-history'
+import type { CloseEventSource } from './platform/platform'
 import type { SocketMonitor } from './sockets/socket-monitor'
 import type { PrivateFolder } from './storage/private-folder'
 
@@ -32,6 +33,8 @@ export interface BackendContext {
   readonly data: PrivateFolder
   /** The live socket table every domain can read or follow. */
   readonly sockets: SocketMonitor
+  /** Every TCP socket the OS frees, as it happens. */
+  readonly closeEvents: CloseEventSource
   /** The live history, its leak detector and recording, and the opened recording's history. */
   readonly history: SharedHistory
   /**

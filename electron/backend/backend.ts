@@ -16,8 +16,8 @@ import type { BackendContext, BackendModule, BackendOptions, RequestHandler } fr
 import { backendModules } from './modules'
 import { SharedHistory } from './history/shared-history'
 import { SocketMonitor } from './sockets/socket-monitor'
-import type { SocketProvider } from './platform/platform'
-import { createSocketProvider } from './platform/create-platform'
+import type { CloseEventSource, SocketProvider } from './platform/platform'
+import { createCloseEventSource, createSocketProvider } from './platform/create-platform'
 import { chooseDataDirectory } from './storage/data-directory'
 import { PrivateFolder } from './storage/private-folder'
 import { errorMessage } from '../../shared/error-message'
@@ -41,6 +41,8 @@ export interface Backend {
 export interface CreateBackendOptions extends Partial<BackendOptions> {
   /** Replaces the OS provider (tests, other platforms). */
   readonly provider?: SocketProvider
+  /** Replaces the OS close events (tests, other platforms). */
+  readonly closeEvents?: CloseEventSource
   /** Start polling at once; true by default. */
   readonly autoStart?: boolean
 }
@@ -61,6 +63,7 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
     options: resolved,
     data: new PrivateFolder(resolved.dataDirectory),
     sockets,
+    closeEvents: options.closeEvents ?? createCloseEventSource(),
     history,
     remoteTargets: new RemoteTargetGate(resolved.actionPolicy),
     emit(event, payload) {

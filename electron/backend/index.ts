@@ -26,6 +26,10 @@ export type { SocketProvider } from './platform/platform'
 export { SocketMonitor } from './sockets/socket-monitor'
 export { ReverseResolver } from './dns/reverse-resolver'
 
+/** Closed connections: the OS's close events joined to the live table, as `sockscope events` follows them. */
+export { createCloseEventSource } from './platform/create-platform'
+export { CloseEventRecorder, type CloseEventRecorderListener, type CloseEventRecorderOptions } from './events/close-event-recorder'
+
 /** History, leak detection and recordings, as `watch`, `check` and `diff` run them without a backend. */
 export { HistorySession, type SessionTick } from './history/history-session'
 export { HistoryFollower } from './history/history-follower'

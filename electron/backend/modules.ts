@@ -13,6 +13,7 @@ import { holderModule } from './holder/holder-module'
 import { historyModule } from './history/history-module'
 import { leaksModule } from './leaks/leaks-module'
 import { recordingModule } from './recording/recording-module'
+import { eventsModule } from './events/events-module'
 
 /** The domains, in start order (they stop in the reverse order). */
 export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
@@ -24,5 +25,6 @@ export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
   holder: holderModule,
   history: historyModule,
   leaks: leaksModule,
-  recording: recordingModule
+  recording: recordingModule,
+  events: eventsModule
 }

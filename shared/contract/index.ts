@@ -13,6 +13,7 @@ import { holderContract } from './holder'
 import { historyContract } from './history'
 import { leaksContract } from './leaks'
 import { recordingContract } from './recording'
+import { eventsContract } from './events'
 
 /**
  * Every domain's contract, keyed by its channel prefix: `recording/…` lives in `./recording.ts`,
@@ -28,7 +29,8 @@ export const domainContracts = {
   holder: holderContract,
   history: historyContract,
   leaks: leaksContract,
-  recording: recordingContract
+  recording: recordingContract,
+  events: eventsContract
 } as const
 
 /** A domain: the prefix of its channels. */
@@ -44,7 +46,8 @@ export const requestChannels = {
   ...holderContract.requests,
   ...historyContract.requests,
   ...leaksContract.requests,
-  ...recordingContract.requests
+  ...recordingContract.requests,
+  ...eventsContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
@@ -57,7 +60,8 @@ export const eventChannels = {
   ...holderContract.events,
   ...historyContract.events,
   ...leaksContract.events,
-  ...recordingContract.events
+  ...recordingContract.events,
+  ...eventsContract.events
 } as const
 
 /** A request channel name. */

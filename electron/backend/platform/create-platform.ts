@@ -2,7 +2,7 @@
  * Picks the platform for the OS this process runs on. The only file that knows every provider,
  * so the interface (platform.ts) and the providers never import each other.
  */
-import type { Platform, SocketProvider, SystemReader } from './platform'
+import type { CloseEventSource, Platform, SocketProvider, SystemReader } from './platform'
 import { LinuxPlatform } from './linux/linux-platform'
 import { LinuxSystemReader } from './linux/linux-system'
 import { UnsupportedPlatform, unknownSystem } from './unsupported-platform'
@@ -21,4 +21,9 @@ export function createSocketProvider(name: string = process.platform): SocketPro
 /** The system reads of {@link createPlatform} alone, for callers that ask nothing about sockets. */
 export function createSystemReader(name: string = process.platform): SystemReader {
   return name === 'linux' ? new LinuxSystemReader('/proc') : unknownSystem
+}
+
+/** The close events of {@link createPlatform}, for callers that only follow closed connections. */
+export function createCloseEventSource(name: string = process.platform): CloseEventSource {
+  return createPlatform(name).closeEvents
 }

@@ -10,6 +10,7 @@
  */
 import type { SocketEntry, SocketOwner, TableIssue } from '../../../shared/model/socket'
 import type { PortRange } from '../../../shared/model/history'
+import type { KernelClosedSocket } from '../../../shared/model/closed-connection'
 
 /** What a read should include. */
 export interface SnapshotOptions {
@@ -102,6 +103,45 @@ export interface SystemReader {
   processExists(pid: number): Promise<boolean>
 }
 
+/** Counters of a close-event feed since it started. */
+export interface CloseFeedCounters {
+  /** Close messages the OS dropped because the feed's buffer was full. */
+  readonly lost: number
+  /** The receive buffer the OS granted, bytes. */
+  readonly receiveBufferBytes: number
+}
+
+/** What a close-event feed reports to whoever started it. */
+export interface CloseFeedListener {
+  /** TCP sockets freed since the last batch, and when the batch was read (epoch milliseconds). */
+  closed(sockets: readonly KernelClosedSocket[], receivedAt: number): void
+  /** The OS dropped `count` close messages (`total` since the start). */
+  lost(count: number, total: number): void
+  /** The feed failed and has stopped. */
+  failed(error: Error): void
+}
+
+/** A running close-event feed. */
+export interface CloseFeed {
+  counters(): CloseFeedCounters
+  /** Lets the process exit while this feed is all that is left. */
+  unref(): void
+  /** Stops the feed; safe to call twice. */
+  close(): void
+}
+
+/** Options for a close-event feed. */
+export interface CloseFeedOptions {
+  /** Receive buffer to ask for, bytes; the platform's own choice when absent. */
+  readonly receiveBufferBytes?: number
+}
+
+/** Tells the caller about every TCP socket the OS frees, as it happens. */
+export interface CloseEventSource {
+  /** Starts a feed; throws an error that says why when the OS cannot give one. */
+  start(listener: CloseFeedListener, options?: CloseFeedOptions): CloseFeed
+}
+
 /** Everything sockscope asks of one operating system. */
 export interface Platform {
   /** The `process.platform` value this serves. */
@@ -110,6 +150,8 @@ export interface Platform {
   readonly sockets: SocketProvider
   /** Processes, their fds and limits, interface counters and the port range. */
   readonly system: SystemReader
+  /** Every TCP socket the OS frees, as it happens (short connections no poll sees included). */
+  readonly closeEvents: CloseEventSource
   /** Drop caches and let go of anything held open. */
   dispose(): void
 }

@@ -1,5 +1,5 @@
 /** The platform for an OS that has no provider yet: it answers every question with why it cannot. */
-import type { Platform, ProviderRead, SocketProvider, SystemReader } from './platform'
+import type { CloseEventSource, CloseFeed, Platform, ProviderRead, SocketProvider, SystemReader } from './platform'
 
 /** A socket provider whose every read rejects with a clear reason. */
 class UnsupportedSocketProvider implements SocketProvider {
@@ -29,13 +29,24 @@ export const unknownSystem: SystemReader = {
   }
 }
 
+/** A close-event source that cannot start, and says so. */
+class UnsupportedCloseEventSource implements CloseEventSource {
+  constructor(private readonly platform: string) {}
+
+  start(): CloseFeed {
+    throw new Error(`Close events are not supported yet on ${this.platform}.`)
+  }
+}
+
 /** An OS sockscope cannot read yet; nothing here reads the system beyond asking whether a pid exists. */
 export class UnsupportedPlatform implements Platform {
   readonly sockets: SocketProvider
   readonly system: SystemReader = unknownSystem
+  readonly closeEvents: CloseEventSource
 
   constructor(readonly name: string) {
     this.sockets = new UnsupportedSocketProvider(name)
+    this.closeEvents = new UnsupportedCloseEventSource(name)
   }
 
   dispose(): void {}

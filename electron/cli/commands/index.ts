@@ -34,5 +34,10 @@ export const cliCommands: readonly CliCommandEntry[] = [
     summary: 'compare two moments of a recording: sockets opened, closed and changed',
     load: async () => (await import('./diff')).diffCommand
   },
-  { name: 'read', summary: 'decode a pcap or pcapng file, or summarize it', load: async () => (await import('./read')).readCommand }
+  { name: 'read', summary: 'decode a pcap or pcapng file, or summarize it', load: async () => (await import('./read')).readCommand },
+  {
+    name: 'events',
+    summary: 'print every TCP connection as it closes, even one shorter than a poll',
+    load: async () => (await import('./events')).eventsCommand
+  }
 ]

@@ -13,6 +13,7 @@ export interface ViewEntry {
 export const views: readonly ViewEntry[] = [
   { id: 'sockets', title: 'Sockets', component: defineAsyncComponent(() => import('./SocketsView.vue')) },
   { id: 'processes', title: 'Processes', component: defineAsyncComponent(() => import('./ProcessesView.vue')) },
+  { id: 'closed', title: 'Closed connections', component: defineAsyncComponent(() => import('./ClosedConnectionsView.vue')) },
   { id: 'capture', title: 'Capture', component: defineAsyncComponent(() => import('./CaptureView.vue')) },
   { id: 'probe', title: 'Probe', component: defineAsyncComponent(() => import('./ProbeView.vue')) },
   { id: 'charts', title: 'Charts', component: defineAsyncComponent(() => import('./ChartsView.vue')) }

@@ -1,9 +1,11 @@
 /**
- * Linux: the socket tables from /proc/net, their owners from /proc/PID/fd, and processes,
- * limits, interface counters and the port range from the rest of procfs.
+ * Linux: the socket tables from /proc/net, their owners from /proc/PID/fd, processes, limits,
+ * interface counters and the port range from the rest of procfs, and close events from netlink's
+ * sock_diag destroy groups.
  */
 import type { Platform } from '../platform'
 import { JoinedSocketProvider } from '../owner-join'
+import { LinuxCloseEventSource } from './linux-close-events'
 import { LinuxSystemReader } from './linux-system'
 import { ProcNetTableReader } from './proc-net-tables'
 import { ProcessTable } from './process-table'
@@ -21,6 +23,7 @@ export class LinuxPlatform implements Platform {
   readonly name = 'linux'
   readonly sockets: JoinedSocketProvider<ProcessTable>
   readonly system: LinuxSystemReader
+  readonly closeEvents = new LinuxCloseEventSource()
 
   constructor(options: LinuxPlatformOptions = {}) {
     const procRoot = options.procRoot ?? '/proc'

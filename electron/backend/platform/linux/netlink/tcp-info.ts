@@ -9,54 +9,13 @@
  * times in milliseconds from the kernel's microseconds, rates in bits per second from its bytes
  * per second.
  */
+import type { TcpInfo } from '../../../../../shared/model/tcp-info'
 import { dataViewOf, HOST_LITTLE_ENDIAN, uint64FromView } from './netlink-message'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
 const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
 
-/** TCP internals of one socket. Every field is null when the kernel did not report it. */
-export interface TcpInfo {
-  /** Smoothed round-trip time (ss `rtt:` first number); microsecond precision. */
-  readonly rttMs: number | null
-  /** Round-trip time variation (ss `rtt:` second number). */
-  readonly rttVarMs: number | null
-  /** Lowest round-trip time seen (ss `minrtt:`); null before the first sample. */
-  readonly minRttMs: number | null
-  /** Congestion window in segments (ss `cwnd:`). */
-  readonly cwnd: number | null
-  /** Slow-start threshold in segments (ss `ssthresh:`); null while unbounded (slow start). */
-  readonly ssthresh: number | null
-  /** Send maximum segment size in bytes (ss `mss:`). */
-  readonly mss: number | null
-  readonly bytesSent: number | null
-  readonly bytesAcked: number | null
-  readonly bytesReceived: number | null
-  readonly bytesRetrans: number | null
-  readonly segsOut: number | null
-  readonly segsIn: number | null
-  /** Retransmitted segments over the connection's life (ss `retrans:` second number). */
-  readonly retransTotal: number | null
-  /** Segments currently thought lost (ss `lost:`). */
-  readonly lost: number | null
-  /** Reordering degree the sender assumes (ss `reordering:`, printed when not 3). */
-  readonly reordering: number | null
-  /** Time since data was last sent (ss `lastsnd:`). */
-  readonly lastSendMs: number | null
-  /** Time since data was last received (ss `lastrcv:`). */
-  readonly lastReceiveMs: number | null
-  /** Recent delivery rate (ss `delivery_rate`). */
-  readonly deliveryRateBps: number | null
-  /** Pacing rate (ss `pacing_rate`); null when unlimited. */
-  readonly pacingRateBps: number | null
-  /** Time spent with data in flight (ss `busy:`, which drops the fraction). */
-  readonly busyMs: number | null
-  /** Part of the busy time limited by the peer's receive window (ss `rwnd_limited:`). */
-  readonly rwndLimitedMs: number | null
-  /** Part of the busy time limited by the local send buffer (ss `sndbuf_limited:`). */
-  readonly sndbufLimitedMs: number | null
-  /** Congestion control algorithm (INET_DIAG_CONG), e.g. cubic or bbr. */
-  readonly congestion: string | null
-}
+export type { TcpInfo }
 
 /** Byte offsets and sizes of the fields read, from the struct's layout. */
 const FIELD = {
