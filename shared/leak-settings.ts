@@ -43,6 +43,9 @@ export interface LeakSettings {
   /** Share of all TCP sockets that must be in TIME_WAIT (0..1). */
   readonly timeWaitMinimumShare: number
 
+  /** Short-lived connections (under a second) to one destination in a minute that make churn a finding. */
+  readonly churnMinimumShortLivedPerMinute: number
+
   /** Show a notification when a finding appears. */
   readonly notify: boolean
   /** At most one notification per this many seconds; the rest are summed up in the next one. */
@@ -66,6 +69,7 @@ export const DEFAULT_LEAK_SETTINGS: LeakSettings = {
   ephemeralPortsRatio: 0.5,
   timeWaitMinimumCount: 1000,
   timeWaitMinimumShare: 0.5,
+  churnMinimumShortLivedPerMinute: 600,
   notify: true,
   notifyMinimumIntervalSeconds: 30
 }
@@ -91,6 +95,7 @@ export const leakSettingsUpdateSchema = v.strictObject({
   ephemeralPortsRatio: v.optional(ratio),
   timeWaitMinimumCount: v.optional(count),
   timeWaitMinimumShare: v.optional(ratio),
+  churnMinimumShortLivedPerMinute: v.optional(integerBetween(1, 10_000_000)),
   notify: v.optional(v.boolean()),
   notifyMinimumIntervalSeconds: v.optional(seconds)
 })

@@ -111,3 +111,34 @@ export function closedConnectionAsSocket(connection: ClosedConnection): SocketEn
   row.ownerVisibility = connection.pid === null ? 'none' : 'known'
   return row
 }
+
+/** Closed connections towards one destination over the churn window. */
+export interface ChurnGroup {
+  /** `127.0.0.1:5432` for connections out to it, `clients of :8080` for ones a server accepted. */
+  readonly destination: string
+  /** The process most of its attributed connections belonged to, or null when none was attributed. */
+  readonly pid: number | null
+  readonly process: string | null
+  readonly closed: number
+  /** Of those, the ones that lived less than a second or closed before any poll saw them. */
+  readonly shortLived: number
+}
+
+/** Connection churn: closed connections over the last minute, by destination. */
+export interface ConnectionChurn {
+  readonly windowSeconds: number
+  readonly closed: number
+  readonly shortLived: number
+  /** Most short-lived first. */
+  readonly groups: readonly ChurnGroup[]
+}
+
+/**
+ * Where a closed connection went, as churn groups it: the side with the lower port is taken for
+ * the service (clients use high ephemeral ports), so an accepted connection is named after the
+ * server's own port.
+ */
+export function churnDestination(connection: Pick<ClosedConnection, 'family' | 'localPort' | 'remoteAddress' | 'remotePort'>): string {
+  if (connection.localPort < connection.remotePort) return `clients of :${connection.localPort}`
+  return connection.family === 6 ? `[${connection.remoteAddress}]:${connection.remotePort}` : `${connection.remoteAddress}:${connection.remotePort}`
+}

@@ -1,10 +1,12 @@
 /**
  * The events domain: every closed TCP connection, from the platform's close events, attributed
- * through the live socket table. Clients get them in batches, a few times a second at most.
+ * through the live socket table. Clients get them in batches, a few times a second at most; the
+ * leak detector gets the last minute's churn per destination.
  */
 import type { ClosedConnection } from '../../../shared/model/closed-connection'
 import type { BackendModuleFactory } from '../backend-module'
 import { CloseEventRecorder } from './close-event-recorder'
+import { ConnectionChurnWindow } from './connection-churn'
 
 /** How often closed connections are pushed to clients, at most. */
 const PUSH_INTERVAL_MS = 500
@@ -14,6 +16,9 @@ export const eventsModule: BackendModuleFactory = (context) => {
   let pending: ClosedConnection[] = []
   let statusChanged = false
   let timer: NodeJS.Timeout | null = null
+  const churn = new ConnectionChurnWindow()
+  // The leak detector judges churn at every tick from the last minute of closed connections.
+  context.history.session.followChurn((now) => churn.summary(now))
 
   const flush = (): void => {
     timer = null
@@ -29,6 +34,7 @@ export const eventsModule: BackendModuleFactory = (context) => {
 
   const recorder = new CloseEventRecorder(context.closeEvents, context.sockets, {
     closed(connections) {
+      churn.add(connections)
       pending.push(...connections)
       // Clients keep no more than the ring does, so neither does a batch.
       if (pending.length > recorder.log.capacity) pending = pending.slice(-recorder.log.capacity)
@@ -52,6 +58,7 @@ export const eventsModule: BackendModuleFactory = (context) => {
     },
     dispose() {
       if (timer !== null) clearTimeout(timer)
+      context.history.session.followChurn(null)
       recorder.dispose()
     }
   }

@@ -14,6 +14,7 @@ import { HistoryStore } from './history-store'
 import { HistoryRecorder, type RecorderOptions } from './history-recorder'
 import type { SystemReader } from '../platform/platform'
 import { LeakDetector } from '../leaks/leak-detector'
+import type { ConnectionChurn } from '../../../shared/model/closed-connection'
 import { asError } from '../../../shared/error-message'
 
 /** How a session is set up; every field has a default. */
@@ -51,11 +52,17 @@ export class HistorySession {
   readonly detector: LeakDetector
   private writer: TickRecorder | null = null
   private recordingStartedAt: number | null = null
+  private churnSource: ((now: number) => ConnectionChurn) | null = null
 
   constructor(options: HistorySessionOptions = {}) {
     this.store = new HistoryStore(options.history)
     this.recorder = new HistoryRecorder(this.store, options.readers, options.recorder)
     this.detector = new LeakDetector(options.settings ?? DEFAULT_LEAK_SETTINGS)
+  }
+
+  /** Gives the leak detector connection churn from closed connections (the events domain has them). */
+  followChurn(source: ((now: number) => ConnectionChurn) | null): void {
+    this.churnSource = source
   }
 
   /**
@@ -65,7 +72,8 @@ export class HistorySession {
    */
   async tick(snapshot: SocketSnapshot, diff?: SocketDiff): Promise<SessionTick> {
     const { sample } = await this.recorder.record(snapshot)
-    const findings = this.detector.evaluate({ history: this.store, sample, sockets: snapshot.sockets })
+    const churn = this.churnSource?.(sample.takenAt) ?? null
+    const findings = this.detector.evaluate({ history: this.store, sample, sockets: snapshot.sockets, churn })
     const writer = this.writer
     let recordingFailure: Error | null = null
     if (writer) {

@@ -15,15 +15,19 @@ import { closeWaitRule } from './close-wait-rule'
 import { fdLimitRule } from './file-descriptor-limit-rule'
 import { ephemeralPortsRule } from './ephemeral-ports-rule'
 import { timeWaitRule } from './time-wait-rule'
+import { connectionChurnRule } from './connection-churn-rule'
+import type { ConnectionChurn } from '../../../shared/model/closed-connection'
 
 /** Every rule, one per finding kind. */
-const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule]
+const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule, connectionChurnRule]
 
 /** What the detector reads at each tick: the history after the tick's point was added, and the table. */
 export interface DetectorTick {
   readonly history: HistoryView
   readonly sample: HistorySample
   readonly sockets: readonly SocketEntry[]
+  /** Closed connections of the last minute by destination; absent where close events are not followed. */
+  readonly churn?: ConnectionChurn | null
 }
 
 interface Tracker {
@@ -79,7 +83,7 @@ export class LeakDetector {
 
     const activeIds = new Set<string>()
     for (const [id, tracker] of this.trackers) if (tracker.finding) activeIds.add(id)
-    const input = { now, settings: this.settings, history: tick.history, sample: tick.sample, sockets: tick.sockets, scan, closeWaitSince: this.closeWaitSince, activeIds }
+    const input = { now, settings: this.settings, history: tick.history, sample: tick.sample, sockets: tick.sockets, churn: tick.churn ?? null, scan, closeWaitSince: this.closeWaitSince, activeIds }
     const seen = new Set<string>()
     for (const rule of this.rules) {
       for (const candidate of rule(input)) {

@@ -5,6 +5,7 @@ import type { EvidenceGroup, FindingEvidence, FindingKind, FindingProcess, Findi
 import type { LeakSettings } from '../../../shared/leak-settings'
 import { formatEndpoint } from '../../../shared/format/socket-text'
 import type { HistoryView } from '../../../shared/model/history-view'
+import type { ConnectionChurn } from '../../../shared/model/closed-connection'
 import { evenIndices } from './robust-trend'
 
 /** A possible finding as one rule sees it at one tick. */
@@ -47,6 +48,8 @@ export interface RuleInput {
   readonly history: HistoryView
   readonly sample: HistorySample
   readonly sockets: readonly SocketEntry[]
+  /** Closed connections of the last minute by destination, or null where close events are not followed. */
+  readonly churn: ConnectionChurn | null
   readonly scan: SocketScan
   /** When each CLOSE_WAIT socket (by id) was first seen in that state. */
   readonly closeWaitSince: ReadonlyMap<string, number>
