@@ -134,11 +134,16 @@ export interface ConnectionChurn {
 }
 
 /**
- * Where a closed connection went, as churn groups it: the side with the lower port is taken for
- * the service (clients use high ephemeral ports), so an accepted connection is named after the
- * server's own port.
+ * Where a closed connection went, as churn groups it: an accepted connection (its local port was
+ * seen listening) is named after the server's own port, any other after its remote endpoint.
+ * Without a listener seen on either port, the lower port is taken for the service, since clients
+ * mostly use high ephemeral ports.
  */
-export function churnDestination(connection: Pick<ClosedConnection, 'family' | 'localPort' | 'remoteAddress' | 'remotePort'>): string {
-  if (connection.localPort < connection.remotePort) return `clients of :${connection.localPort}`
+export function churnDestination(
+  connection: Pick<ClosedConnection, 'family' | 'localPort' | 'remoteAddress' | 'remotePort'>,
+  isListeningPort: (port: number) => boolean = () => false
+): string {
+  const accepted = isListeningPort(connection.localPort) || (!isListeningPort(connection.remotePort) && connection.localPort < connection.remotePort)
+  if (accepted) return `clients of :${connection.localPort}`
   return connection.family === 6 ? `[${connection.remoteAddress}]:${connection.remotePort}` : `${connection.remoteAddress}:${connection.remotePort}`
 }

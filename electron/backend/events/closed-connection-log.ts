@@ -52,6 +52,8 @@ export class ClosedConnectionLog {
   private readonly forgetAfterMs: number
   private readonly byEndpoints = new Map<string, SeenConnection>()
   private readonly byCookie = new Map<string, SeenConnection>()
+  /** TCP ports some poll saw listening, with when it last did. */
+  private readonly listeningPorts = new Map<number, number>()
   private readonly ring: (ClosedConnection | undefined)[]
   /** Where the next connection goes in the ring. */
   private next = 0
@@ -78,7 +80,12 @@ export class ClosedConnectionLog {
   observe(snapshot: Pick<SocketSnapshot, 'takenAt'> & { readonly sockets: readonly PolledSocket[] }): void {
     const now = snapshot.takenAt
     for (const socket of snapshot.sockets) {
-      if (socket.protocol !== 'tcp' || socket.state === 'LISTEN' || !socket.remotePort) continue
+      if (socket.protocol !== 'tcp') continue
+      if (socket.state === 'LISTEN') {
+        if (socket.localPort) this.listeningPorts.set(socket.localPort, now)
+        continue
+      }
+      if (!socket.remotePort) continue
       const key = endpointKey(socket.family, socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort)
       const cookie = socket.cookie ?? null
       let seen = (cookie !== null ? this.byCookie.get(cookie) : undefined) ?? this.byEndpoints.get(key)
@@ -145,6 +152,11 @@ export class ClosedConnectionLog {
     return result
   }
 
+  /** Whether a poll lately saw a TCP listener on this port (the server side of a connection). */
+  isListeningPort(port: number): boolean {
+    return this.listeningPorts.has(port)
+  }
+
   /** Sockets remembered from the polls (open, or gone for less than a few polls). */
   get remembered(): number {
     return this.byEndpoints.size
@@ -166,6 +178,7 @@ export class ClosedConnectionLog {
   }
 
   private forgetOlderThan(cutoff: number): void {
+    for (const [port, lastSeenAt] of this.listeningPorts) if (lastSeenAt < cutoff) this.listeningPorts.delete(port)
     for (const [key, seen] of this.byEndpoints) {
       if (seen.lastSeenAt >= cutoff) continue
       this.byEndpoints.delete(key)

@@ -35,6 +35,9 @@ export function isShortLived(connection: Pick<ClosedConnection, 'durationMs'>): 
 export class ConnectionChurnWindow {
   private readonly buckets: Bucket[] = Array.from({ length: CHURN_WINDOW_SECONDS }, () => ({ second: -1, tallies: new Map() }))
 
+  /** `isListeningPort` tells a server's end of a connection from a client's. */
+  constructor(private readonly isListeningPort: (port: number) => boolean = () => false) {}
+
   /** Counts closed connections. */
   add(connections: readonly ClosedConnection[]): void {
     for (const connection of connections) {
@@ -44,7 +47,7 @@ export class ConnectionChurnWindow {
         bucket.second = second
         bucket.tallies.clear()
       }
-      let destination = churnDestination(connection)
+      let destination = churnDestination(connection, this.isListeningPort)
       if (!bucket.tallies.has(destination) && bucket.tallies.size >= MAX_DESTINATIONS_PER_SECOND) destination = OTHER_DESTINATIONS
       let tally = bucket.tallies.get(destination)
       if (tally === undefined) {

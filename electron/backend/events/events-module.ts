@@ -16,7 +16,7 @@ export const eventsModule: BackendModuleFactory = (context) => {
   let pending: ClosedConnection[] = []
   let statusChanged = false
   let timer: NodeJS.Timeout | null = null
-  const churn = new ConnectionChurnWindow()
+  const churn = new ConnectionChurnWindow((port) => recorder.log.isListeningPort(port))
   // The leak detector judges churn at every tick from the last minute of closed connections.
   context.history.session.followChurn((now) => churn.summary(now))
 

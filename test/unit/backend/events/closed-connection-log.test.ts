@@ -111,3 +111,16 @@ describe('ClosedConnectionLog', () => {
     expect(log.remembered).toBe(0)
   })
 })
+
+describe('ClosedConnectionLog listening ports', () => {
+  it('remembers TCP ports a poll saw listening, for as long as it remembers connections', () => {
+    const log = new ClosedConnectionLog({ pollIntervalMs: 1_000 })
+    log.observe({ takenAt: 0, sockets: [buildSocket({ localPort: 8080, state: 'LISTEN' }), buildSocket({ protocol: 'udp', localPort: 53, state: 'UNCONN' })] })
+    expect(log.isListeningPort(8080)).toBe(true)
+    expect(log.isListeningPort(53)).toBe(false)
+    log.observe({ takenAt: 5_000, sockets: [] })
+    expect(log.isListeningPort(8080)).toBe(true)
+    log.observe({ takenAt: 5_001, sockets: [] })
+    expect(log.isListeningPort(8080)).toBe(false)
+  })
+})

@@ -52,6 +52,15 @@ describe('ConnectionChurnWindow', () => {
     expect(churn.groups[2]).toMatchObject({ destination: 'clients of :8080', closed: 1 })
   })
 
+  it('names a connection after the port seen listening, whichever of the two ports is lower', () => {
+    const window = new ConnectionChurnWindow((port) => port === 50_000)
+    // A client end to a server listening on a high port, from a lower ephemeral port.
+    window.add([{ ...closedTo(50_000, START, 10), localPort: 40_000 }])
+    // The server's own end of such a connection.
+    window.add([{ ...closedTo(40_001, START, 10), localPort: 50_000 }])
+    expect(window.summary(START).groups.map((group) => group.destination).sort()).toEqual(['10.0.0.9:50000', 'clients of :50000'])
+  })
+
   it('counts a connection of 999 ms as short-lived and one of 1000 ms not', () => {
     const window = new ConnectionChurnWindow()
     window.add([closedTo(1, START, 999), closedTo(1, START, 1_000)])

@@ -139,6 +139,24 @@ export interface NetlinkSocketOptions {
 }
 
 /**
+ * Watches still open. They are closed when the process exits: an unreferenced watch left open
+ * would otherwise get a callback while Node tears its event loop down, when JavaScript can no
+ * longer run, and koffi aborts the process.
+ */
+const watchesToCloseAtExit = new Set<() => void>()
+let exitHookInstalled = false
+
+function closeAtExit(close: () => void): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once('exit', () => {
+      for (const closeWatch of [...watchesToCloseAtExit]) closeWatch()
+    })
+  }
+  watchesToCloseAtExit.add(close)
+}
+
+/**
  * One netlink socket. Methods that configure it throw {@link NetlinkSystemError}; `receive`
  * returns a negative errno instead, because callers handle EAGAIN and ENOBUFS as normal events.
  */
@@ -256,12 +274,15 @@ export class NetlinkSocket {
       if (open && (typeof status !== 'number' || status < 0)) handle.start(options, listener)
     }
     const handle = this.lib.koffi.node.poll(this.fd, options, listener)
+    const close = (): void => {
+      if (!open) return
+      open = false
+      watchesToCloseAtExit.delete(close)
+      handle.close()
+    }
+    closeAtExit(close)
     return {
-      close: () => {
-        if (!open) return
-        open = false
-        handle.close()
-      },
+      close,
       unref: () => handle.unref(),
       ref: () => handle.ref()
     }
