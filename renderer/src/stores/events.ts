@@ -19,6 +19,11 @@ export const useEventsStore = defineStore('events', () => {
   const error = ref<string | null>(null)
   const filterText = ref('')
   let started = false
+  /**
+   * The newest connection held. A push can repeat connections that the answer to `events/recent`
+   * already had (it raced the answer), and a list with a connection twice has two rows with one key.
+   */
+  let newestSequence = 0
 
   const filterResult = computed(() => compileClosedConnectionFilter(filterText.value))
   const filterError = computed<QueryError | null>(() => (filterResult.value.ok ? null : filterResult.value.error))
@@ -32,13 +37,17 @@ export const useEventsStore = defineStore('events', () => {
   function apply(update: ClosedConnectionsUpdate): void {
     status.value = update.status
     const capacity = Math.max(1, update.status.capacity)
-    const joined = connections.value.concat(update.connections)
+    const fresh = update.connections.filter((connection) => connection.sequence > newestSequence)
+    if (fresh.length > 0) newestSequence = fresh[fresh.length - 1]!.sequence
+    const joined = connections.value.concat(fresh)
     connections.value = joined.length > capacity ? joined.slice(joined.length - capacity) : joined
   }
 
   async function reload(): Promise<void> {
     try {
       const recent = await backendClient().request('events/recent', {})
+      // A new backend (after a reconnect) numbers its connections from 1 again.
+      newestSequence = 0
       connections.value = []
       apply(recent)
       error.value = null
