@@ -62,7 +62,8 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
         if (event.pid !== null) attributed++
       }
     }
-    const portPattern = new RegExp(`:(${[...ports].join('|')})\\s`)
+    // The peer column ends the line.
+    const portPattern = new RegExp(`:(${[...ports].join('|')})(\\s|$)`)
     const ssLogged = ssLines.filter((line) => portPattern.test(line)).length
     const share = (value: number) => `${((100 * value) / expected).toFixed(1)}%`
     report(`churn: ${expected / 2} connections in ${elapsedSeconds.toFixed(1)} s (${Math.round(expected / 2 / elapsedSeconds)}/s), ${expected} connection ends`)
