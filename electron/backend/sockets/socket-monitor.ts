@@ -47,11 +47,11 @@ export class SocketMonitor {
     this.intervalMs = options.intervalMs ?? 1000
   }
 
-  /** Starts polling; the first read happens at once. */
-  start(): void {
+  /** Starts polling; the first read happens at once, or one interval on when a read was just taken. */
+  start(options: { readNow?: boolean } = {}): void {
     if (this.running) return
     this.running = true
-    this.schedule(0)
+    this.schedule(options.readNow === false ? this.intervalMs : 0)
   }
 
   /** Stops polling for good. */

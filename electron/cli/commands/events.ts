@@ -94,7 +94,8 @@ ${SOCKET_QUERY_HELP}
     try {
       // The first read attributes what is open now; only then is the user told it listens.
       await monitor.refresh().catch(() => undefined)
-      monitor.start()
+      // The table was just read: the next read is one interval on, so "listening" means no read is under way.
+      monitor.start({ readNow: false })
       io.err.write(`listening for closed TCP connections (receive buffer ${Math.round(status.receiveBufferBytes / 1024)} KiB)${durationSeconds === undefined && count === undefined ? '; Ctrl-C to stop' : ''}\n`)
       return await finished
     } finally {

@@ -57,4 +57,18 @@ describe('SocketMonitor', () => {
     monitor.resume()
     await expect.poll(() => ticks.length, { timeout: 10_000 }).toBeGreaterThan(whilePaused)
   })
+
+  it('reads at once when started, or one interval on when told a read was just taken', async () => {
+    const startedAt = (readNow: boolean): Promise<number> => {
+      const monitor = new SocketMonitor(createSocketProvider(), { intervalMs: 5000 })
+      monitors.push(monitor)
+      const begun = Date.now()
+      const firstTick = new Promise<number>((resolve) => monitor.onTick(() => resolve(Date.now() - begun)))
+      monitor.start({ readNow })
+      return firstTick
+    }
+    // A read takes far less than the 5 s interval, so the two cases sit on either side of it.
+    expect(await startedAt(true)).toBeLessThan(5000)
+    expect(await startedAt(false)).toBeGreaterThanOrEqual(5000)
+  })
 })
