@@ -26,7 +26,7 @@ export async function prepareDataDirectory(option: string | undefined): Promise<
   try {
     return await new PrivateFolder(choice.path).prepare()
   } catch (error) {
-    if (error instanceof UnsafeFolderError) throw new Error(`${error.message} (data folder ${HOW_CHOSEN[choice.source]})`)
+    if (error instanceof UnsafeFolderError) throw new Error(`${error.message} (data folder ${HOW_CHOSEN[choice.source]})`, { cause: error })
     throw error
   }
 }

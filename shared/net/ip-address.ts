@@ -275,7 +275,6 @@ function scanIpv6(text: string, start: number, end: number): IpAddress | null {
       if (word < 0) return null
       groups[count++] = word >>> 16
       groups[count++] = word & 0xffff
-      index = end
       break
     }
     if (digits === 0 || digits > 4 || count === 8) return null

@@ -54,7 +54,7 @@ export function describeCertificate(certificate: X509Certificate, now: number): 
   const details = key.asymmetricKeyDetails ?? {}
   const keyCurve = details.namedCurve ?? null
   const keySize = keySizeOf(keyType, details.modulusLength, keyCurve)
-  let verifiesWithOwnKey = false
+  let verifiesWithOwnKey: boolean
   try {
     verifiesWithOwnKey = certificate.verify(key)
   } catch {

@@ -12,6 +12,9 @@ import { backendClient, type AccessRefusal } from '../transport'
 import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketComparator, type SocketFieldKey } from '../../../shared/socket-field-table'
 import { errorMessage } from '../../../shared/error-message'
 
+/** Why the web server refuses this page; components read it here, never from the transport. */
+export type { AccessRefusal }
+
 /** How a row is highlighted, following TCPView: green when new, red while it lingers after closing. */
 export type RowMark = 'new' | 'changed' | 'closed' | null
 

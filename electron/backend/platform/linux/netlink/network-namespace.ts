@@ -87,9 +87,9 @@ function openNamespace(path: string): number {
     return openSync(path, 'r')
   } catch (error) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
-    if (code === 'ENOENT' || code === 'ESRCH') throw new Error(`network namespace ${path} does not exist (its process may have exited)`)
-    if (code === 'EACCES' || code === 'EPERM') throw new Error(`network namespace ${path} cannot be opened: permission denied (needs root)`)
-    throw new Error(`network namespace ${path} cannot be opened: ${error instanceof Error ? error.message : String(error)}`)
+    if (code === 'ENOENT' || code === 'ESRCH') throw new Error(`network namespace ${path} does not exist (its process may have exited)`, { cause: error })
+    if (code === 'EACCES' || code === 'EPERM') throw new Error(`network namespace ${path} cannot be opened: permission denied (needs root)`, { cause: error })
+    throw new Error(`network namespace ${path} cannot be opened: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
   }
 }
 
