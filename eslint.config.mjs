@@ -101,8 +101,8 @@ export default tseslint.config(
     languageOptions: { globals: globals.node }
   },
   {
-    // The test programs are CommonJS scripts that plain `node` runs from a copy outside the checkout.
-    files: ['test/fixtures/programs/**/*.js'],
+    // CommonJS: `.cjs` files, and the test programs plain `node` runs from a copy outside the checkout.
+    files: ['**/*.cjs', 'test/fixtures/programs/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   },
