@@ -5,6 +5,8 @@
  * only through electron/backend/index.ts. Each case is linted with the project's own ESLint config
  * as if it were a file at the given path.
  */
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ESLint } from 'eslint'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -132,13 +134,36 @@ describe('the backend has one public surface', () => {
   })
 })
 
-describe('the lint output', () => {
-  it('names the file that breaks a layer', async () => {
-    const results = await eslint.lintText("import { app } from 'electron'\n\nexport const ready = app.whenReady()\n", {
-      filePath: join(root, 'electron/backend/sockets/window-tracker.ts')
-    })
-    const text = await (await eslint.loadFormatter('stylish')).format(results)
-    expect(text).toContain(join(root, 'electron/backend/sockets/window-tracker.ts'))
-    expect(text).toContain('layers/imports')
+describe('the lint command', () => {
+  /** Runs the project's ESLint command line on `code` as the file at `path`, as `npm run lint` would see it. */
+  function lintCommand(path: string, code: string): { status: number | null; output: string } {
+    const run = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', path], { cwd: root, input: code, encoding: 'utf8', timeout: 60_000 })
+    return { status: run.status, output: `${run.stdout}${run.stderr}` }
+  }
+
+  it('exits with an error for a backend file that imports electron, naming the file and the rule', () => {
+    const { status, output } = lintCommand('electron/backend/sockets/window-tracker.ts', "import { app } from 'electron'\n\nexport const ready = app.whenReady()\n")
+    expect(status).toBe(1)
+    expect(output).toContain(join(root, 'electron/backend/sockets/window-tracker.ts'))
+    expect(output).toContain('layers/imports')
+  })
+
+  it('exits with an error for a component that imports the transport, naming the file and the rule', () => {
+    const { status, output } = lintCommand('renderer/src/components/SocketCount.vue', vueComponent("import { backendClient } from '../transport'\n\nconst shown = backendClient.toString()"))
+    expect(status).toBe(1)
+    expect(output).toContain(join(root, 'renderer/src/components/SocketCount.vue'))
+    expect(output).toContain('layers/imports')
+  })
+
+  it('passes the same component importing a store', () => {
+    const { status, output } = lintCommand('renderer/src/components/SocketCount.vue', vueComponent("import { useSocketsStore } from '../stores/sockets'\n\nconst shown = useSocketsStore().rows.length"))
+    expect(output).toBe('')
+    expect(status).toBe(0)
+  })
+
+  it('runs inside npm test, before the build and the tests', () => {
+    const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    expect(scripts.lint).toMatch(/^eslint /)
+    expect(scripts.test?.split(' && ')).toContain('npm run lint')
   })
 })

@@ -29,7 +29,7 @@ export class LinuxCloseEventSource implements CloseEventSource {
     try {
       subscription = CloseEventSubscription.start({ protocols: ['tcp'], receiveBufferBytes: options.receiveBufferBytes })
     } catch (error) {
-      throw new Error(`cannot listen for closed TCP connections (sock_diag destroy groups over netlink): ${errorMessage(error)}`)
+      throw new Error(`cannot listen for closed TCP connections (sock_diag destroy groups over netlink): ${errorMessage(error)}`, { cause: error })
     }
     subscription.on('closed', (batch) => {
       // Only TCP is joined; the check keeps a future UDP group from slipping in.
