@@ -18,7 +18,8 @@ export { rendererDirectory } from './app-paths'
 
 /** The data folder: where settings, recordings and temporary capture files live, kept private. */
 export { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectorySource } from './storage/data-directory'
-export { PrivateFolder, UnsafeFolderError } from './storage/private-folder'
+export { PrivateFolder, TemporaryFolder, UnsafeFolderError } from './storage/private-folder'
+export { openForWriting } from './storage/safe-open'
 
 /** The live socket table: one OS provider polled by a monitor that turns reads into diffs. */
 export { createSocketProvider, createSystemReader } from './platform/create-platform'
@@ -38,6 +39,12 @@ export { RecordingWriter } from './recording/recording-writer'
 export { openRecording } from './recording/recording-reader'
 export { parseRecordingTime } from './recording/recording-time'
 export { diffToCsv, exportDiff } from './recording/table-export'
+
+/** `sockscope run`: a command's process tree watched to its end, phase marks over a private socket, and the bounds it is judged by. */
+export { RunWatch } from './run/run-watch'
+export { type RunBounds } from './run/run-assertions'
+export { runLeakSettings } from './run/run-settings'
+export { MARK_SOCKET_VARIABLE, MarkServer, sendMark } from './run/mark-channel'
 
 /** Test connections run straight from the command line: no remote-target gate, the user typed them. */
 export { runTcpProbe } from './probe/tcp-probe'

@@ -82,6 +82,19 @@ export interface InterfaceCounters {
   readonly transmitPackets: number
 }
 
+/** One process as the OS lists it: enough to follow a process tree as it forks and execs. */
+export interface ProcessStatus {
+  readonly pid: number
+  /** The parent's pid; 0 for the first process. A process whose parent died gets a new one (init or a subreaper). */
+  readonly parentPid: number
+  /** The session it belongs to; children inherit it unless they start a session of their own. */
+  readonly sessionId: number
+  /** When it started, in the OS's own units (clock ticks since boot on Linux): with the pid it names one process, even after pid reuse. */
+  readonly startTime: number
+  /** The short name (comm). */
+  readonly name: string
+}
+
 /**
  * Processes and system settings, as the history and the CLI ask about them. Every read answers
  * null (or an empty list) for what is gone or not ours to see, and rejects only on the unexpected.
@@ -101,6 +114,13 @@ export interface SystemReader {
   readProcessName(pid: number): Promise<string | null>
   /** Whether a process with this id runs now (also one of another user). */
   processExists(pid: number): Promise<boolean>
+  /** Every running process with its parent, session and start time; empty when the OS does not say. */
+  listProcesses(): Promise<ProcessStatus[]>
+  /**
+   * The inode of the socket connected to the UNIX stream socket `inode` (the other end of a
+   * connection), or null when it has none or the OS cannot tell.
+   */
+  findUnixPeer(inode: number): Promise<number | null>
 }
 
 /** Counters of a close-event feed since it started. */

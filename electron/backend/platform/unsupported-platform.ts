@@ -18,6 +18,8 @@ export const unknownSystem: SystemReader = {
   readSoftOpenFilesLimit: async () => null,
   listProcessIds: async () => [],
   readProcessName: async () => null,
+  listProcesses: async () => [],
+  findUnixPeer: async () => null,
   // Signal 0 asks only whether the process exists; EPERM means it does but is not ours.
   processExists: async (pid) => {
     try {

@@ -30,6 +30,16 @@ export const cliCommands: readonly CliCommandEntry[] = [
   { name: 'watch', summary: 'follow socket counts and report leaks as they appear', load: async () => (await import('./watch')).watchCommand },
   { name: 'check', summary: 'watch for a while; exit 1 if sockets leak or pass given bounds', load: async () => (await import('./check')).checkCommand },
   {
+    name: 'run',
+    summary: 'run a command, follow its process tree and report the sockets it leaked',
+    load: async () => (await import('./run')).runCommandCli
+  },
+  {
+    name: 'mark',
+    summary: 'start a named phase in the sockscope run this runs under',
+    load: async () => (await import('./mark')).markCommand
+  },
+  {
     name: 'diff',
     summary: 'compare two moments of a recording: sockets opened, closed and changed',
     load: async () => (await import('./diff')).diffCommand

@@ -1,11 +1,13 @@
 /** Processes, fds, limits, interface counters and the port range, as procfs shows them. */
 import { access, readdir, readFile } from 'node:fs/promises'
 import type { PortRange } from '../../../../shared/model/history'
-import type { InterfaceCounters, SystemReader } from '../platform'
+import type { InterfaceCounters, ProcessStatus, SystemReader } from '../platform'
 import { countOpenFileDescriptors } from './file-descriptor-count'
 import { readPortRange } from './port-range'
 import { readSoftOpenFilesLimit } from './proc-limits'
 import { parseNetDev } from './proc-net-dev'
+import { readProcessStatuses } from './proc-stat'
+import { findUnixPeer } from './unix-peer'
 
 async function readOptional(path: string): Promise<string | null> {
   try {
@@ -51,5 +53,13 @@ export class LinuxSystemReader implements SystemReader {
       () => true,
       () => false
     )
+  }
+
+  async listProcesses(): Promise<ProcessStatus[]> {
+    return readProcessStatuses(this.procRoot)
+  }
+
+  async findUnixPeer(inode: number): Promise<number | null> {
+    return findUnixPeer(inode)
   }
 }

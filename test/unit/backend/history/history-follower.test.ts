@@ -18,7 +18,9 @@ function heldReaders(): { readers: SystemReader; release: () => void; waiting: (
     readSoftOpenFilesLimit: async () => null,
     listProcessIds: async () => [],
     readProcessName: async () => null,
-    processExists: async () => false
+    processExists: async () => false,
+    listProcesses: async () => [],
+    findUnixPeer: async () => null
   }
   return {
     readers,

@@ -18,7 +18,9 @@ function fakeReaders(processes: Map<number, [number, number, string]>, loBytes: 
     readSoftOpenFilesLimit: async (pid) => processes.get(pid)?.[1] ?? null,
     listProcessIds: async () => [...processes.keys()],
     readProcessName: async (pid) => processes.get(pid)?.[2] ?? null,
-    processExists: async (pid) => processes.has(pid)
+    processExists: async (pid) => processes.has(pid),
+    listProcesses: async () => [],
+    findUnixPeer: async () => null
   }
 }
 
