@@ -2,11 +2,13 @@
  * The leak detector: runs every rule on each tick's history and table, and turns their
  * candidates into findings with hysteresis. A finding appears only after its condition has
  * held for `raiseAfterSeconds`, and clears only after even the looser "keep" condition has
- * been gone for `clearAfterSeconds`, so a value hovering at a threshold does not flap.
+ * been gone for `clearAfterSeconds`, so a value hovering at a threshold does not flap. A growth,
+ * CLOSE_WAIT or fd-limit finding about a process that is no longer there clears at the first tick
+ * without it.
  */
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { HistorySample } from '../../../shared/model/history'
-import type { Finding, FindingsUpdate } from '../../../shared/model/finding'
+import type { Finding, FindingKind, FindingsUpdate } from '../../../shared/model/finding'
 import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-settings'
 import type { HistoryView } from '../../../shared/model/history-view'
 import { scanSockets, type Candidate, type LeakRule } from './rule'
@@ -84,6 +86,7 @@ export class LeakDetector {
     const activeIds = new Set<string>()
     for (const [id, tracker] of this.trackers) if (tracker.finding) activeIds.add(id)
     const input = { now, settings: this.settings, history: tick.history, sample: tick.sample, sockets: tick.sockets, churn: tick.churn ?? null, scan, closeWaitSince: this.closeWaitSince, activeIds }
+    const present = presentProcesses(tick)
     const seen = new Set<string>()
     for (const rule of this.rules) {
       for (const candidate of rule(input)) {
@@ -99,7 +102,8 @@ export class LeakDetector {
         if (!seen.has(id)) this.trackers.delete(id)
         continue
       }
-      if (tracker.lastKeptAt < now && now - tracker.lastKeptAt >= clearAfterMs) {
+      const gone = isAboutGoneProcess(tracker.finding, present)
+      if (gone || (tracker.lastKeptAt < now && now - tracker.lastKeptAt >= clearAfterMs)) {
         cleared.push({ ...tracker.finding, clearedAt: now })
         this.trackers.delete(id)
       }
@@ -142,6 +146,36 @@ export class LeakDetector {
     }
     for (const id of this.closeWaitSince.keys()) if (!present.has(id)) this.closeWaitSince.delete(id)
   }
+}
+
+/**
+ * The processes this tick shows: those the sample measured, those holding a socket, and those
+ * behind an ephemeral-port destination. A finding about any other process is about one that
+ * exited (or let go of every socket), so it clears at once instead of after the clear delay.
+ */
+function presentProcesses(tick: DetectorTick): Set<number> {
+  const present = new Set<number>()
+  for (const process of tick.sample.processes) present.add(process.pid)
+  for (const use of tick.sample.ephemeral) if (use.pid !== null) present.add(use.pid)
+  for (const socket of tick.sockets) {
+    if (socket.pid !== null) present.add(socket.pid)
+    for (const owner of socket.owners) present.add(owner.pid)
+  }
+  return present
+}
+
+/**
+ * Kinds judged on one process's own sockets and files. The others are about a destination (the
+ * process named is only the one seen most) and clear with their destination's numbers.
+ */
+const PROCESS_KINDS: ReadonlySet<FindingKind> = new Set(['growth', 'close-wait', 'fd-limit'])
+
+/**
+ * Whether a finding is about a process of {@link PROCESS_KINDS} that the tick no longer shows.
+ * (The rules raise nothing for such a process; this ends a raised finding without the clear delay.)
+ */
+function isAboutGoneProcess(subject: Pick<Finding, 'kind' | 'process'>, present: ReadonlySet<number>): boolean {
+  return subject.process !== null && PROCESS_KINDS.has(subject.kind) && !present.has(subject.process.pid)
 }
 
 function toFinding(candidate: Candidate, since: number, now: number): Finding {

@@ -157,3 +157,28 @@ describe('a steady server', () => {
     expect(harness.appeared).toEqual([])
   })
 })
+
+describe('findings about a process that exited', () => {
+  it('clear at the first tick without the process, though its history still rises', () => {
+    const harness = new LeakHarness()
+    const climbing = (second: number) => (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 9, name: 'leaky', sockets: 20 + second, fdCount: 40 + second, fdSoftLimit: 1024 })])
+    for (let second = 0; second < 120; second++) harness.tick(climbing(second))
+    expect(harness.detector.active().map((finding) => finding.id)).toEqual(['growth:9'])
+    // The process exits: the next tick has no sample for it, while its column still climbs in the window.
+    harness.tick((takenAt) => buildSample(takenAt, [buildProcessSample({ pid: 10, name: 'other', sockets: 3 })]))
+    expect(harness.cleared.map((finding) => finding.id)).toEqual(['growth:9'])
+    expect(harness.detector.active()).toEqual([])
+    // And it does not come back from the history while the process stays gone.
+    for (let second = 0; second < 60; second++) harness.tick((takenAt) => buildSample(takenAt, [buildProcessSample({ pid: 10, name: 'other', sockets: 3 })]))
+    expect(harness.appeared.filter((finding) => finding.id === 'growth:9')).toHaveLength(1)
+  })
+
+  it('keeps a finding while its process is there, even with one tick of quiet', () => {
+    const harness = new LeakHarness({ raiseAfterSeconds: 0 })
+    const fds = (count: number) => (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 5, name: 'db', sockets: 3, fdCount: count, fdSoftLimit: 1000 })])
+    harness.tick(fds(900))
+    harness.tick(fds(100))
+    expect(harness.cleared).toEqual([])
+    expect(harness.detector.active().map((finding) => finding.id)).toEqual(['fd-limit:5'])
+  })
+})
