@@ -4,6 +4,7 @@
  * each that broke.
  */
 import type { RunReport } from '../../shared/model/run-report'
+import { evidenceLines } from '../../shared/format/finding-evidence-text'
 import { commandFailed, commandLine, exitText } from './run-report-text'
 
 /** Text made safe for XML 1.0 content and attributes: markup escaped, characters XML cannot hold dropped. */
@@ -64,8 +65,8 @@ export function runReportJunit(report: RunReport): string {
       output: assertion.passed ? assertion.message : null
     })),
     ...report.findings.map((finding): TestCase => {
-      const evidence = Object.entries(finding.evidence.numbers)
-        .map(([name, value]) => `${name}: ${value}`)
+      const evidence = evidenceLines(finding)
+        .map((line) => `${line.label}: ${line.value}`)
         .join('\n')
       const groups = finding.evidence.groups.map((group) => `${group.label} ×${group.count}`).join('\n')
       const details = [finding.explanation, groups && `Where:\n${groups}`, evidence && `Evidence:\n${evidence}`, `What to do: ${finding.advice}`].filter(Boolean).join('\n\n')

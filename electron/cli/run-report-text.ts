@@ -86,8 +86,6 @@ export function formatRunReport(report: RunReport, width = 100): string {
     out(`Findings (${report.findings.length}):`)
     for (const finding of report.findings) {
       out(formatFinding(finding, width).trimEnd() + (finding.stillActive ? '' : '\n    (cleared before the end)'))
-      const numbers = Object.entries(finding.evidence.numbers)
-      if (numbers.length > 0) out(wrapText('Evidence: ' + numbers.map(([name, value]) => `${name} ${value}`).join(', '), width, '    '))
     }
   }
 

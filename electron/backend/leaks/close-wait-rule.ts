@@ -84,7 +84,7 @@ export const closeWaitRule: LeakRule = (input) => {
         '(read() returning 0, an "end" or "close" event, EOF), on error paths too. ' +
         'Restarting the process frees them for now; only the missing close() stops them piling up again.',
       evidence: {
-        numbers: { closeWaitAged: aged, closeWait: entry.total, oldestSeconds: Math.round((now - entry.oldestSince) / 1000) },
+        numbers: { closeWaitAged: aged, closeWait: entry.total, oldestSeconds: Math.round((now - entry.oldestSince) / 1000), minimumAgeSeconds: settings.closeWaitMinimumAgeSeconds },
         series: evidenceSeries('CLOSE_WAIT sockets', slice.times, slice.values),
         groups
       }
