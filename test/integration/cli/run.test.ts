@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -220,6 +220,34 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
       ['python: done', []]
     ])
   }, 60_000)
+})
+
+describe('sockscope run arguments and report files', () => {
+  it('refuses a missing command, a missing "--" and bad bounds with exit 2, before starting anything', async () => {
+    for (const args of [['run'], ['run', 'true'], ['run', '--'], ['run', '--max-close-wait', 'x', '--', 'true'], ['run', '--max-fd-percent', '101', '--', 'true'], ['run', '--junit', '-', '--', 'true']]) {
+      const run = await runCli(args)
+      expect(run.code, args.join(' ')).toBe(2)
+      expect(run.stderr).toContain('Run "sockscope run --help" for usage.')
+    }
+  })
+
+  it('keeps only the verdict with --quiet', async () => {
+    const run = await runCli(['run', '--quiet', '--max-sockets', '0', '--', 'sh', '-c', 'exit 0'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toBe('OK: every assertion held\n')
+  })
+
+  it('exits 1 when a report cannot be written, and never writes through a planted link', async () => {
+    const target = join(directory, 'target.txt')
+    await writeFile(target, 'untouched')
+    const link = join(directory, 'planted.xml')
+    await symlink(target, link)
+    const run = await runCli(['run', '--junit', link, '--json', join(directory, 'missing-folder', 'r.json'), '--', 'true'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`cannot write the JUnit report to ${link}: ${link} is a symbolic link`)
+    expect(run.stderr).toContain('cannot write the JSON report to ')
+    expect(await readFile(target, 'utf8')).toBe('untouched')
+  })
 })
 
 describe('sockscope mark outside a run', () => {
