@@ -153,7 +153,7 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
     const { exited, stopForwarding } = runCommand(split.command, { ...process.env, [MARK_SOCKET_VARIABLE]: markServer.path }, (pid) => {
       watch = new RunWatch({ rootPid: pid, ownSession: true, intervalMs: intervalSeconds * 1000, settings: runLeakSettings(intervalSeconds, bounds), onError: warn })
     })
-    let raise: NodeJS.Signals | null = null
+    let raise: NodeJS.Signals | null
     let code: number
     try {
       const started = watch as RunWatch | null
