@@ -52,13 +52,19 @@ function socketInode(socket: Socket): number | null {
 export class MarkServer {
   private constructor(
     readonly path: string,
-    private readonly server: Server
+    private readonly server: Server,
+    private readonly clients: Set<Socket>
   ) {}
 
   /** Listens on `mark.sock` inside `folder` (which must be private: 0700, ours). */
   static async listen(folder: string, handle: MarkHandler): Promise<MarkServer> {
     const path = join(folder, 'mark.sock')
-    const server = createServer((socket) => serveClient(socket, handle))
+    const clients = new Set<Socket>()
+    const server = createServer((socket) => {
+      clients.add(socket)
+      socket.once('close', () => clients.delete(socket))
+      serveClient(socket, handle)
+    })
     server.maxConnections = MAX_CLIENTS
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -69,12 +75,14 @@ export class MarkServer {
     })
     // The server must not keep sockscope alive once the command is done.
     server.unref()
-    return new MarkServer(path, server)
+    return new MarkServer(path, server, clients)
   }
 
-  /** Stops listening; clients still connected are dropped. */
+  /** Stops listening; clients still connected (one that never hangs up, say) are dropped. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()))
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const client of this.clients) client.destroy()
+    return closed
   }
 }
 
