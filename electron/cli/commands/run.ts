@@ -77,6 +77,19 @@ function runCommand(
   return { exited, stopForwarding }
 }
 
+/**
+ * A warning writer for failed samples: a sample that fails fails the same way every interval, so
+ * each reason is written once, and at most `limit` reasons in all.
+ */
+export function warnOncePerReason(write: (line: string) => void, limit = 20): (error: Error) => void {
+  const warned = new Set<string>()
+  return (error) => {
+    if (warned.has(error.message) || warned.size >= limit) return
+    warned.add(error.message)
+    write(`sockscope run: warning: ${error.message}\n`)
+  }
+}
+
 /** The exit status sockscope ends with: the command's own failure first, then broken assertions. */
 export function runExitCode(report: RunReport, startFailure: number | null, outputFailed: boolean): number {
   if (report.exit.startError !== null) return startFailure ?? 127
@@ -149,7 +162,7 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       if (ownInode !== null) await watch.excludePeerOf(ownInode)
       await watch.mark(label)
     })
-    const warn = (error: Error): void => void io.err.write(`sockscope run: warning: ${error.message}\n`)
+    const warn = warnOncePerReason((line) => io.err.write(line))
     const { exited, stopForwarding } = runCommand(split.command, { ...process.env, [MARK_SOCKET_VARIABLE]: markServer.path }, (pid) => {
       watch = new RunWatch({ rootPid: pid, ownSession: true, intervalMs: intervalSeconds * 1000, settings: runLeakSettings(intervalSeconds, bounds), onError: warn })
     })

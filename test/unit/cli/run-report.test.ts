@@ -4,7 +4,7 @@ import type { RunReport } from '../../../shared/model/run-report'
 import { runReportJunit, xmlText } from '../../../electron/cli/run-report-junit'
 import { markdownText, runReportMarkdown } from '../../../electron/cli/run-report-markdown'
 import { formatRunReport } from '../../../electron/cli/run-report-text'
-import { runExitCode } from '../../../electron/cli/commands/run'
+import { runExitCode, warnOncePerReason } from '../../../electron/cli/commands/run'
 import { buildFinding } from '../../support/finding-builder'
 
 /** A report with every field filled in, changed where a test needs it. */
@@ -99,5 +99,16 @@ describe('the exit status of sockscope run', () => {
     expect(runExitCode(report({ exit: { code: 4, signal: null, startError: null }, assertionsPassed: false }), null, true)).toBe(4)
     expect(runExitCode(report({ exit: { code: null, signal: 'SIGTERM', startError: null }, assertionsPassed: false }), null, false)).toBe(143)
     expect(runExitCode(report({ exit: { code: null, signal: null, startError: 'spawn x ENOENT' } }), 127, false)).toBe(127)
+  })
+})
+
+describe('warnings about failed samples', () => {
+  it('says each reason once, and at most the limit of reasons', () => {
+    const lines: string[] = []
+    const warn = warnOncePerReason((line) => lines.push(line), 2)
+    for (let index = 0; index < 5; index++) warn(new Error('Reading socket tables is not supported yet on plan9.'))
+    warn(new Error('second'))
+    warn(new Error('third'))
+    expect(lines).toEqual(['sockscope run: warning: Reading socket tables is not supported yet on plan9.\n', 'sockscope run: warning: second\n'])
   })
 })
