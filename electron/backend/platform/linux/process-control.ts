@@ -1,0 +1,109 @@
+/**
+ * Processes on Linux as the stop action needs them: a process's name, parent and state from
+ * /proc/PID/stat, the chain of its ancestors, every descendant, and sending it a signal.
+ * Synchronous on purpose: each call reads a few small files, once per user action.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+
+/** One process as /proc/PID/stat describes it. */
+export interface ProcessStatus {
+  readonly pid: number
+  /** The kernel's name for it (comm, at most 15 characters). */
+  readonly name: string
+  readonly parentPid: number
+  /** The state letter: R running, S sleeping, Z zombie (exited, not yet reaped), and so on. */
+  readonly state: string
+}
+
+/** What sending a signal did. */
+export type SignalOutcome = 'sent' | 'gone' | 'not-permitted'
+
+/** Where procfs is mounted; tests may point at a planted tree. */
+export interface ProcessControlOptions {
+  readonly procRoot?: string
+}
+
+/** Parses a /proc/PID/stat line; null for text that is not one. The name may hold spaces and parentheses. */
+export function parseProcessStat(text: string): ProcessStatus | null {
+  const open = text.indexOf(' (')
+  const close = text.lastIndexOf(') ')
+  if (open <= 0 || close < open) return null
+  const pid = Number(text.slice(0, open))
+  const [state, parent] = text.slice(close + 2).split(' ')
+  const parentPid = Number(parent)
+  if (!Number.isInteger(pid) || state === undefined || state === '' || !Number.isInteger(parentPid)) return null
+  return { pid, name: text.slice(open + 2, close), parentPid, state }
+}
+
+/** Reads and signals processes through procfs and kill(2). */
+export class ProcessControl {
+  private readonly procRoot: string
+
+  constructor(options: ProcessControlOptions = {}) {
+    this.procRoot = options.procRoot ?? '/proc'
+  }
+
+  /** The process's status; null when there is no such process. */
+  status(pid: number): ProcessStatus | null {
+    try {
+      return parseProcessStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8'))
+    } catch {
+      return null
+    }
+  }
+
+  /** True while the process exists and has not exited (a zombie has exited; only its parent's reaping is left). */
+  isRunning(pid: number): boolean {
+    const status = this.status(pid)
+    return status !== null && status.state !== 'Z' && status.state !== 'X'
+  }
+
+  /** The parent, its parent and so on up to init (pid 1), nearest first. */
+  ancestorsOf(pid: number): number[] {
+    const ancestors: number[] = []
+    let current = this.status(pid)
+    // A bound on the walk: a planted or racing /proc must not loop forever.
+    while (current !== null && current.parentPid > 0 && ancestors.length < 4096 && !ancestors.includes(current.parentPid)) {
+      ancestors.push(current.parentPid)
+      current = this.status(current.parentPid)
+    }
+    return ancestors
+  }
+
+  /** Every process started by `pid`, by its children, and so on. */
+  descendantsOf(pid: number): number[] {
+    const childrenByParent = new Map<number, number[]>()
+    for (const name of readdirSync(this.procRoot)) {
+      if (!/^\d+$/.test(name)) continue
+      const status = this.status(Number(name))
+      if (status === null) continue
+      const siblings = childrenByParent.get(status.parentPid)
+      if (siblings === undefined) childrenByParent.set(status.parentPid, [status.pid])
+      else siblings.push(status.pid)
+    }
+    const descendants: number[] = []
+    const waiting = [pid]
+    while (waiting.length > 0) {
+      for (const child of childrenByParent.get(waiting.pop()!) ?? []) {
+        if (descendants.includes(child) || child === pid) continue
+        descendants.push(child)
+        waiting.push(child)
+      }
+    }
+    return descendants
+  }
+
+  /** Sends `signal` to exactly one process (never a group: the pid must be 2 or more). */
+  signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): SignalOutcome {
+    if (!Number.isInteger(pid) || pid < 2) throw new RangeError(`refusing to signal pid ${pid}: only single processes (pid 2 or more) can be signalled`)
+    try {
+      process.kill(pid, signal)
+      return 'sent'
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ESRCH') return 'gone'
+      if (code === 'EPERM') return 'not-permitted'
+      throw error
+    }
+  }
+}
