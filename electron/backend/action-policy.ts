@@ -11,6 +11,7 @@ import type { ProbeError, ProbePhase, ProbePolicy } from '../../shared/model/pro
 import { invalidInput } from '../../shared/probe-request'
 import { isLoopbackAddress } from '../../shared/probe-target'
 import { formatHostPort } from '../../shared/format/socket-text'
+import { QuestionQueue } from './question-queue'
 
 /** The actions a client can aim at a target. */
 export type GuardedAction = 'tcp-probe' | 'tls-probe' | 'udp-probe' | 'repeated-probe' | 'holder' | 'listener'
@@ -67,9 +68,7 @@ export const MAXIMUM_WAITING_QUESTIONS = 4
 /** Authorizes targets against one policy, asking one question at a time and remembering "until quit" answers. */
 export class RemoteTargetGate {
   private readonly approved = new Set<string>()
-  /** The last question in line; each waits for the one before. Never rejects. */
-  private turn: Promise<unknown> = Promise.resolve()
-  private waiting = 0
+  private readonly questions = new QuestionQueue(MAXIMUM_WAITING_QUESTIONS)
 
   constructor(private readonly policy: ActionPolicy) {}
 
@@ -106,13 +105,9 @@ export class RemoteTargetGate {
     const keys = remote.map((address) => approvalKey(target.action, address))
     const isApproved = () => keys.every((key) => this.approved.has(key))
     if (isApproved()) return null
-    if (this.waiting >= MAXIMUM_WAITING_QUESTIONS) {
-      return notAllowed(target, 'too-many-questions', `${MAXIMUM_WAITING_QUESTIONS} questions about other machines are already waiting for an answer; answer them first.`)
-    }
-    this.waiting += 1
     // One dialog at a time; a question an earlier "until quit" answered while this one waited is not asked.
     const question: RemoteTargetQuestion = { action: target.action, host: target.host, remoteAddresses: remote, port: target.port, count: target.count ?? 1 }
-    const decided = this.turn.then(async (): Promise<RemoteTargetAnswer> => {
+    const decided = this.questions.run(async (): Promise<RemoteTargetAnswer> => {
       if (isApproved()) return 'once'
       const answer = await Promise.resolve()
         .then(() => ask(question))
@@ -120,8 +115,10 @@ export class RemoteTargetGate {
       if (answer === 'until-quit') for (const key of keys) this.approved.add(key)
       return answer
     })
-    this.turn = decided
-    const decision = await decided.finally(() => (this.waiting -= 1))
+    if (decided === null) {
+      return notAllowed(target, 'too-many-questions', `${MAXIMUM_WAITING_QUESTIONS} questions about other machines are already waiting for an answer; answer them first.`)
+    }
+    const decision = await decided
     return decision === 'refuse' ? notAllowed(target, 'declined', `${describeAction(target, remote)} was declined.`) : null
   }
 }

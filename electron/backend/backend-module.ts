@@ -6,7 +6,9 @@ import type {
   RequestChannel,
   RequestResult
 } from '../../shared/contract'
+import type { ActionActor } from '../../shared/model/action'
 import type { ActionPolicy, RemoteTargetGate } from './action-policy'
+import type { SystemActionPolicy } from './actions/system-action-gate'
 import type { SharedHistory } from './history/shared-history'
 import type { CloseEventSource } from './platform/platform'
 import type { SocketMonitor } from './sockets/socket-monitor'
@@ -24,7 +26,19 @@ export interface BackendOptions {
   readonly historyMinutes: number
   /** What clients may aim at machines other than this one; the host decides, never a client. */
   readonly actionPolicy: ActionPolicy
+  /** Whether clients may close connections and stop processes; the host decides, never a client. */
+  readonly systemActions: SystemActionPolicy
 }
+
+/** Who sent a request, as the transport that carried it tells: for the action log. */
+export interface RequestCaller {
+  readonly actor: ActionActor
+  /** The client in words: `desktop window`, `web client 3`. */
+  readonly label: string
+}
+
+/** The caller of a request that came through no transport (tests, code in the same process). */
+export const IN_PROCESS_CALLER: RequestCaller = { actor: 'in-process', label: 'in-process client' }
 
 /** What each domain receives when the backend starts. */
 export interface BackendContext {
@@ -48,7 +62,8 @@ export interface BackendContext {
 
 /** A handler for one request channel; its arguments are already validated. */
 export type RequestHandler<C extends RequestChannel> = (
-  args: RequestArgs<C>
+  args: RequestArgs<C>,
+  caller: RequestCaller
 ) => Promise<RequestResult<C>> | RequestResult<C>
 
 /** Handlers for some of the contract's channels. */

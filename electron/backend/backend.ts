@@ -12,7 +12,8 @@ import {
 } from '../../shared/contract'
 import { RequestError, type Envelope, type FailureCode } from '../../shared/contract/envelope'
 import { LOOPBACK_ONLY_POLICY, RemoteTargetGate } from './action-policy'
-import type { BackendContext, BackendModule, BackendOptions, RequestHandler } from './backend-module'
+import { ACTIONS_OFF_POLICY } from './actions/system-action-gate'
+import { IN_PROCESS_CALLER, type BackendContext, type BackendModule, type BackendOptions, type RequestCaller, type RequestHandler } from './backend-module'
 import { backendModules } from './modules'
 import { SharedHistory } from './history/shared-history'
 import { SocketMonitor } from './sockets/socket-monitor'
@@ -27,8 +28,11 @@ export type EventListener = <E extends EventChannel>(event: E, payload: EventPay
 
 /** The running backend. */
 export interface Backend {
-  /** Validates `rawArgs` against the channel's schema and runs its handler. Never throws. */
-  handle(channel: string, rawArgs: unknown): Promise<Envelope<unknown>>
+  /**
+   * Validates `rawArgs` against the channel's schema and runs its handler. Never throws.
+   * `caller` is who the transport carried it for (the action log names it).
+   */
+  handle(channel: string, rawArgs: unknown, caller?: RequestCaller): Promise<Envelope<unknown>>
   /** Subscribes to pushed events; returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void
   /** The live socket table. */
@@ -54,7 +58,8 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
     resolveNames: options.resolveNames ?? true,
     dataDirectory: options.dataDirectory ?? chooseDataDirectory().path,
     historyMinutes: options.historyMinutes ?? 60,
-    actionPolicy: options.actionPolicy ?? LOOPBACK_ONLY_POLICY
+    actionPolicy: options.actionPolicy ?? LOOPBACK_ONLY_POLICY,
+    systemActions: options.systemActions ?? ACTIONS_OFF_POLICY
   }
   const sockets = new SocketMonitor(options.provider ?? createSocketProvider(), { intervalMs: resolved.intervalMs })
   const history = new SharedHistory(sockets, resolved)
@@ -85,14 +90,14 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
 
   return {
     sockets,
-    async handle(channel, rawArgs) {
+    async handle(channel, rawArgs, caller = IN_PROCESS_CALLER) {
       if (!isRequestChannel(channel)) return failure('unknown-channel', `unknown channel "${channel}"`)
       const handler = handlers.get(channel)
       if (!handler) return failure('unsupported', `${channel} is not available in this build`)
       const parsed = v.safeParse(requestChannels[channel].args, rawArgs ?? {})
       if (!parsed.success) return failure('invalid-arguments', `${channel}: ${v.summarize(parsed.issues)}`)
       try {
-        const value = await handler(parsed.output as never)
+        const value = await handler(parsed.output as never, caller)
         return { ok: true, value }
       } catch (error) {
         if (error instanceof RequestError) return failure(error.code, error.message)

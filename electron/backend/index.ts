@@ -10,6 +10,12 @@ export { createBackend, type Backend } from './backend'
 /** The host's rule for targets beyond this machine, and the question the desktop app asks about them. */
 export { remoteTargetText, type ActionPolicy, type RemoteTargetAnswer, type RemoteTargetQuestion } from './action-policy'
 
+/** Closing connections and stopping processes: the host's rule, the question the desktop app asks, and the action log. */
+export { ACTIONS_OFF_POLICY, STOP_GRACE_SECONDS, type SystemActionPolicy, type SystemActionQuestion } from './actions/system-action-gate'
+export { closeConnection, type ActionAttempt } from './actions/close-connection'
+export { ActionLog, ACTION_LOG_FILE } from './actions/action-log'
+export { createSystemActionsPlatform, type SystemActionsPlatform } from './platform/system-actions'
+
 /** Web mode: the loopback HTTP and WebSocket server over a backend, and the built renderer it serves. */
 export { startWebServer } from './web/web-server'
 export { DEFAULT_WEB_CLIENT_LIMITS } from './web/web-client'

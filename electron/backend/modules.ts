@@ -14,6 +14,7 @@ import { historyModule } from './history/history-module'
 import { leaksModule } from './leaks/leaks-module'
 import { recordingModule } from './recording/recording-module'
 import { eventsModule } from './events/events-module'
+import { actionsModule } from './actions/actions-module'
 
 /** The domains, in start order (they stop in the reverse order). */
 export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
@@ -26,5 +27,6 @@ export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
   history: historyModule,
   leaks: leaksModule,
   recording: recordingModule,
-  events: eventsModule
+  events: eventsModule,
+  actions: actionsModule
 }

@@ -4,10 +4,11 @@
  */
 import { join } from 'node:path'
 import { app, BrowserWindow, dialog, Menu, Notification, session } from 'electron'
-import { createBackend, type Backend, type RemoteTargetAnswer, type RemoteTargetQuestion } from '../backend'
+import { createBackend, type Backend, type RemoteTargetAnswer, type RemoteTargetQuestion, type SystemActionQuestion } from '../backend'
 import { followFindingNotifications } from './desktop-notifications'
 import { forwardEvents, setupContractHandlers } from './ipc'
 import { remoteTargetAnswer, remoteTargetDialogOptions } from './remote-target-dialog'
+import { systemActionConfirmed, systemActionDialogOptions } from './system-action-dialog'
 import { applicationMenuTemplate, rendererLocation, windowWebPreferences, withContentSecurityPolicy } from './shell-settings'
 import { isAppUrl } from './trusted-sender'
 
@@ -70,12 +71,22 @@ function hardenWebContents(): void {
   })
 }
 
+/** Shows a native message box over our window (or alone when there is none). */
+function showNativeQuestion(options: Electron.MessageBoxOptions): Promise<Electron.MessageBoxReturnValue> {
+  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
+  return parent === undefined ? dialog.showMessageBox(options) : dialog.showMessageBox(parent, options)
+}
+
 /** Asks the user, in a native dialog over our window, before the backend uses a target beyond this machine. */
 async function askAboutRemoteTarget(question: RemoteTargetQuestion): Promise<RemoteTargetAnswer> {
-  const options = remoteTargetDialogOptions(question)
-  const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0]
-  const { response, checkboxChecked } = parent === undefined ? await dialog.showMessageBox(options) : await dialog.showMessageBox(parent, options)
+  const { response, checkboxChecked } = await showNativeQuestion(remoteTargetDialogOptions(question))
   return remoteTargetAnswer(response, checkboxChecked)
+}
+
+/** Asks the user, in a native dialog the page cannot answer, before a connection is closed or a process stopped. */
+async function confirmSystemAction(question: SystemActionQuestion): Promise<boolean> {
+  const { response } = await showNativeQuestion(systemActionDialogOptions(question))
+  return systemActionConfirmed(response)
 }
 
 function buildMenu(): void {
@@ -88,7 +99,11 @@ void app.whenReady().then(() => {
   hardenWebContents()
   buildMenu()
   // The desktop app keeps its settings, recordings and temporary capture files in its own userData folder.
-  backend = createBackend({ actionPolicy: { remoteTargets: 'ask', ask: askAboutRemoteTarget }, dataDirectory: app.getPath('userData') })
+  backend = createBackend({
+    actionPolicy: { remoteTargets: 'ask', ask: askAboutRemoteTarget },
+    systemActions: { actions: 'ask', ask: confirmSystemAction },
+    dataDirectory: app.getPath('userData')
+  })
   setupContractHandlers(backend, { ids: ownWindows, appUrl })
   // Leak findings become system notifications, rate-limited and switchable in the leak settings.
   followFindingNotifications(backend, ({ title, body }) => {

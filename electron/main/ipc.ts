@@ -9,6 +9,9 @@ import type { Envelope } from '../../shared/contract/envelope'
 import type { Backend } from '../backend'
 import { isTrustedSender } from './trusted-sender'
 
+/** Every IPC request comes from the app's own window. */
+const DESKTOP_CALLER = { actor: 'desktop', label: 'desktop window' } as const
+
 /** Windows that may talk to the backend, and the page they must show. */
 export interface TrustedWindows {
   readonly ids: ReadonlySet<number>
@@ -23,7 +26,7 @@ export function setupContractHandlers(backend: Backend, trusted: TrustedWindows)
       if (!isTrustedSender(event.sender, event.senderFrame, trusted.ids, trusted.appUrl)) {
         return { ok: false, error: { code: 'untrusted-sender', message: 'message from an unknown frame was dropped' } }
       }
-      return backend.handle(channel, args)
+      return backend.handle(channel, args, DESKTOP_CALLER)
     })
   }
   return () => channels.forEach((channel) => ipcMain.removeHandler(channel))

@@ -10,6 +10,8 @@ export interface SocketRowAction {
   readonly label: string
   /** Whether the action makes sense for this socket. */
   readonly appliesTo: (socket: SocketEntry) => boolean
+  /** Why the action is shown but cannot run now (e.g. turned off by the host); null or absent when it can. */
+  readonly unavailable?: (socket: SocketEntry) => string | null
   /** Runs the action; actions go through stores, never the transport directly. */
   readonly run: (socket: SocketEntry) => void
 }

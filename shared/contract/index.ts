@@ -14,6 +14,7 @@ import { historyContract } from './history'
 import { leaksContract } from './leaks'
 import { recordingContract } from './recording'
 import { eventsContract } from './events'
+import { actionsContract } from './actions'
 
 /**
  * Every domain's contract, keyed by its channel prefix: `recording/…` lives in `./recording.ts`,
@@ -30,7 +31,8 @@ export const domainContracts = {
   history: historyContract,
   leaks: leaksContract,
   recording: recordingContract,
-  events: eventsContract
+  events: eventsContract,
+  actions: actionsContract
 } as const
 
 /** A domain: the prefix of its channels. */
@@ -47,7 +49,8 @@ export const requestChannels = {
   ...historyContract.requests,
   ...leaksContract.requests,
   ...recordingContract.requests,
-  ...eventsContract.requests
+  ...eventsContract.requests,
+  ...actionsContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
@@ -61,7 +64,8 @@ export const eventChannels = {
   ...historyContract.events,
   ...leaksContract.events,
   ...recordingContract.events,
-  ...eventsContract.events
+  ...eventsContract.events,
+  ...actionsContract.events
 } as const
 
 /** A request channel name. */

@@ -5,9 +5,9 @@
  * at the next start.
  */
 import { rmSync } from 'node:fs'
-import { chmod, lstat, mkdir, mkdtemp, readdir, realpath, rm, stat, type FileHandle } from 'node:fs/promises'
+import { chmod, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { createNewFile, readFileWithoutFollowing, replaceFileAtomically } from './safe-open'
+import { createNewFile, openForWriting, readFileWithoutFollowing, replaceFileAtomically } from './safe-open'
 
 /** Mode of every folder sockscope creates. */
 export const PRIVATE_FOLDER_MODE = 0o700
@@ -135,6 +135,26 @@ export class PrivateFolder {
   async replaceFile(name: string, data: string | Uint8Array): Promise<void> {
     await this.prepare()
     await replaceFileAtomically(this.pathOf(name), data)
+  }
+
+  /**
+   * Adds `text` to the end of a file (made 0600 when new). Once the file has grown past
+   * `rotateAtBytes`, it is first renamed to `NAME.1` (replacing an older one), so a log stays bounded.
+   */
+  async appendFile(name: string, text: string, rotateAtBytes = Number.POSITIVE_INFINITY): Promise<void> {
+    await this.prepare()
+    const path = this.pathOf(name)
+    let handle = await openForWriting(path, { append: true })
+    try {
+      if ((await handle.stat()).size >= rotateAtBytes) {
+        await handle.close()
+        await rename(path, this.pathOf(`${name}.1`))
+        handle = await openForWriting(path, { append: true })
+      }
+      await handle.appendFile(text)
+    } finally {
+      await handle.close()
+    }
   }
 
   /** A file's text; null when the folder or the file does not exist. */

@@ -7,6 +7,7 @@ import type { RawData, WebSocket } from 'ws'
 import type { WebSocketRequest } from '../../../shared/contract/web-socket-messages'
 import { errorMessage } from '../../../shared/error-message'
 import type { Backend } from '../backend'
+import type { RequestCaller } from '../backend-module'
 
 /** The bounds every web client is held to. */
 export interface WebClientLimits {
@@ -38,10 +39,12 @@ export interface WebClientContext {
   readonly limits: WebClientLimits
   /** Writes one line for the operator (stderr in `sockscope serve`). */
   readonly log: (line: string) => void
+  /** Who this client is, for the action log. */
+  readonly caller: RequestCaller
 }
 
 /** Serves one accepted WebSocket until it closes. */
-export function serveWebClient(client: WebSocket, { backend, limits, log }: WebClientContext): void {
+export function serveWebClient(client: WebSocket, { backend, limits, log, caller }: WebClientContext): void {
   const waiting: RawData[] = []
   let inFlight = 0
   let pausedForBacklog = false
@@ -101,7 +104,7 @@ export function serveWebClient(client: WebSocket, { backend, limits, log }: WebC
     }
     inFlight++
     void backend
-      .handle(message.channel, message.args)
+      .handle(message.channel, message.args, caller)
       .then((result) => JSON.stringify({ id: message.id, result }))
       .catch((error: unknown) =>
         JSON.stringify({ id: message.id, result: { ok: false, error: { code: 'failed', message: `the answer could not be sent: ${errorMessage(error)}` } } })

@@ -118,6 +118,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     return new Set(hostNamesFor(host).map((name) => `http://${formatHostPort(name, port)}`))
   }
 
+  let clientNumber = 0
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node leaves upgrade sockets without an error listener: a peer reset while we refuse would crash serve.
     socket.on('error', () => socket.destroy())
@@ -133,10 +134,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const origin = request.headers.origin
     if (!origin || !allowedOrigins().has(origin.toLowerCase())) return refuse(403, 'Forbidden')
     if (clients.size >= limits.maxClients) return refuse(503, 'Service Unavailable', tooManyClients() + '\n')
+    const address = request.socket.remoteAddress ?? 'unknown address'
     sockets.handleUpgrade(request, socket, head, (client) => {
       clients.add(client)
       client.on('close', () => clients.delete(client))
-      serveWebClient(client, { backend: options.backend, limits, log })
+      clientNumber += 1
+      // The action log names the page that asked: its number in this run and where it connected from.
+      const caller = { actor: 'web', label: `web client ${clientNumber} (${address})` } as const
+      serveWebClient(client, { backend: options.backend, limits, log, caller })
     })
   })
 

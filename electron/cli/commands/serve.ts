@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type ActionPolicy, rendererDirectory, createBackend, isLoopbackHost, DEFAULT_WEB_CLIENT_LIMITS, startWebServer } from '../../backend'
+import { type ActionPolicy, type SystemActionPolicy, rendererDirectory, createBackend, isLoopbackHost, DEFAULT_WEB_CLIENT_LIMITS, startWebServer } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
 import { DATA_DIRECTORY_HELP, prepareDataDirectory } from '../data-directory-option'
 import { errorMessage } from '../../../shared/error-message'
@@ -19,9 +19,20 @@ export function servePolicy(allowRemoteTargets: boolean): ActionPolicy {
   return allowRemoteTargets ? { remoteTargets: 'allow' } : { remoteTargets: 'deny', howToAllow: ALLOW_REMOTE_TARGETS_HINT }
 }
 
+/** The sentence a web client sees when it tries to close a connection or stop a process without the flag. */
+export const ALLOW_ACTIONS_HINT = 'To allow them, start "sockscope serve" with --allow-actions.'
+
+/**
+ * Whether web clients may close connections and stop processes: not unless the person starting
+ * `serve` said so. With the flag, the page confirms each action before it asks.
+ */
+export function serveActionPolicy(allowActions: boolean): SystemActionPolicy {
+  return allowActions ? { actions: 'allow' } : { actions: 'deny', howToAllow: ALLOW_ACTIONS_HINT }
+}
+
 /** Serves the UI and the contract to a browser on this machine. */
 export const serveCommand: CliCommand = {
-  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets] [--data-dir DIR]
+  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets] [--allow-actions] [--data-dir DIR]
 
 Serves the sockscope UI and its live backend over HTTP and a WebSocket.
 
@@ -39,6 +50,9 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
                    let web clients aim probes and the connection holder at other
                    machines, and bind test listeners to addresses other than loopback.
                    Without it they reach 127.0.0.0/8 and ::1 only.
+  --allow-actions  let web clients close TCP connections (SOCK_DESTROY) and stop
+                   processes (SIGTERM, then SIGKILL), each after a confirmation in the
+                   page and logged in the data folder's actions.log. Without it both are off.
 ${DATA_DIRECTORY_HELP}
 The URL printed on start carries a random token. The page reads it once, keeps it in the
 tab's session storage and removes it from the address bar; no cookie is set. The API
@@ -55,6 +69,7 @@ or answering pings is dropped with a line on stderr.
       'history-minutes': { type: 'string' },
       'no-resolve': { type: 'boolean' },
       'allow-remote-targets': { type: 'boolean' },
+      'allow-actions': { type: 'boolean' },
       'data-dir': { type: 'string' }
     })
     if (values.help) {
@@ -82,6 +97,10 @@ or answering pings is dropped with a line on stderr.
         'warning: --allow-remote-targets: web clients can probe other machines, hold connections to them and open listeners they can reach, from this machine and as this user.\n'
       )
     }
+    const allowActions = values['allow-actions'] === true
+    if (allowActions) {
+      io.err.write('warning: --allow-actions: web clients can close connections and stop processes on this machine, as this user.\n')
+    }
     const dataDirectory = await prepareDataDirectory(values['data-dir'])
     io.err.write(`data folder: ${dataDirectory}\n`)
     const backend = createBackend({
@@ -89,6 +108,7 @@ or answering pings is dropped with a line on stderr.
       historyMinutes,
       resolveNames: !values['no-resolve'],
       actionPolicy: servePolicy(allowRemoteTargets),
+      systemActions: serveActionPolicy(allowActions),
       dataDirectory
     })
     let server

@@ -5,50 +5,9 @@
  * bind fails after the warning.
  */
 import { execFile, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import type { Envelope } from '../../../shared/contract/envelope'
 import { BUILT_CLI } from '../../support/built-cli'
-
-/** A running `serve`, with one WebSocket client that holds its token. */
-interface ServedBackend {
-  call(channel: string, args: unknown): Promise<Envelope<unknown>>
-  stderr(): string
-  close(): Promise<void>
-}
-
-/** Starts `serve` from the build and connects to its API as the page would. */
-async function startServe(...args: string[]): Promise<ServedBackend> {
-  const server = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--no-resolve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  server.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const line = await new Promise<string>((done) => server.stdout.once('data', (chunk: Buffer) => done(chunk.toString())))
-  const url = new URL(/http:\/\/\S+/.exec(line)?.[0] ?? 'http://invalid')
-  const socket = new WebSocket(`ws://${url.host}/api?token=${url.searchParams.get('token')}`, { headers: { origin: url.origin } })
-  await once(socket, 'open')
-  let nextId = 1
-  const waiting = new Map<number, (result: Envelope<unknown>) => void>()
-  socket.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString()) as { id?: number; result?: Envelope<unknown> }
-    if (message.id !== undefined && message.result !== undefined) waiting.get(message.id)?.(message.result)
-  })
-  return {
-    call(channel, callArgs) {
-      const id = nextId++
-      return new Promise((resolve) => {
-        waiting.set(id, resolve)
-        socket.send(JSON.stringify({ id, channel, args: callArgs }))
-      })
-    },
-    stderr: () => stderr,
-    async close() {
-      socket.close()
-      server.kill('SIGTERM')
-      await once(server, 'exit')
-    }
-  }
-}
+import { startServedBackend as startServe } from '../../support/served-backend'
 
 /** Runs `serve` until it exits, reporting its code and stderr. */
 function serveUntilExit(...args: string[]): Promise<{ code: number; stderr: string }> {
