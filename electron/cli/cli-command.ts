@@ -22,6 +22,8 @@ export interface CliCommandEntry {
 export interface CliIo {
   readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
   readonly err: NodeJS.WritableStream
+  /** Where a command reads a confirmation from; absent or not a terminal means nobody can answer. */
+  readonly input?: NodeJS.ReadableStream & { isTTY?: boolean }
 }
 
 /** Bad command-line arguments: printed with a hint, exit code 2. */

@@ -44,7 +44,7 @@ if (require.main === module) {
     // A closed pipe (sockscope list | head) is a normal way to stop reading.
     if (error.code === 'EPIPE') process.exit(0)
   })
-  runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then(
+  runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr, input: process.stdin }).then(
     (code) => {
       // A finished command exits even if a lookup or timer is still pending; flush output first.
       process.exitCode = code

@@ -85,7 +85,8 @@ async function requiredPackages(directory: string): Promise<string[]> {
   for (const entry of await readdir(directory, { recursive: true })) {
     if (!entry.endsWith('.js')) continue
     const source = await readFile(join(directory, entry), 'utf8')
-    for (const [, specifier] of source.matchAll(/require\("([^".][^"]*)"\)/g)) {
+    // Plain require("x"), and createRequire(__filename)("x") for packages loaded on first use (koffi).
+    for (const [, specifier] of source.matchAll(/(?:require|createRequire\)\(__filename\))\("([^".][^"]*)"\)/g)) {
       if (specifier.startsWith('node:') || specifier === 'electron') continue
       names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0])
     }

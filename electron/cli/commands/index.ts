@@ -49,5 +49,10 @@ export const cliCommands: readonly CliCommandEntry[] = [
     name: 'events',
     summary: 'print every TCP connection as it closes, even one shorter than a poll',
     load: async () => (await import('./events')).eventsCommand
+  },
+  {
+    name: 'close',
+    summary: 'close the TCP connections a filter matches (the peer sees a reset)',
+    load: async () => (await import('./close')).closeCommand
   }
 ]
