@@ -14,7 +14,7 @@ export { remoteTargetText, type ActionPolicy, type RemoteTargetAnswer, type Remo
 export { ACTIONS_OFF_POLICY, STOP_GRACE_SECONDS, type SystemActionPolicy, type SystemActionQuestion } from './actions/system-action-gate'
 export { closeConnection, type ActionAttempt } from './actions/close-connection'
 export { ActionLog, ACTION_LOG_FILE } from './actions/action-log'
-export { createSystemActionsPlatform, type SystemActionsPlatform } from './platform/system-actions'
+export { createSystemActions } from './platform/create-platform'
 
 /** Web mode: the loopback HTTP and WebSocket server over a backend, and the built renderer it serves. */
 export { startWebServer } from './web/web-server'

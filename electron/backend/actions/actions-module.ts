@@ -6,14 +6,15 @@
 import type { ActionResult, SystemActionKind } from '../../../shared/model/action'
 import { connectionWithProcessText, socketProcessText, whyNotClosable } from '../../../shared/format/action-text'
 import type { BackendModuleFactory, RequestCaller } from '../backend-module'
-import { createSystemActionsPlatform, type SystemActionsPlatform } from '../platform/system-actions'
+import { createSystemActions } from '../platform/create-platform'
+import type { SystemActions } from '../platform/platform'
 import { ActionLog } from './action-log'
 import { closeConnection, refused, type ActionAttempt } from './close-connection'
 import { ProcessStopper, type ProcessTarget } from './stop-process'
 import { STOP_GRACE_SECONDS, SystemActionGate, type SystemActionQuestion } from './system-action-gate'
 
 /** The actions module over a given platform (tests may pass one that records instead of acting). */
-export function createActionsModule(platform: SystemActionsPlatform): BackendModuleFactory {
+export function createActionsModule(platform: SystemActions): BackendModuleFactory {
   return (context) => {
     const gate = new SystemActionGate(context.options.systemActions)
     const log = new ActionLog(context.data)
@@ -69,4 +70,4 @@ export function createActionsModule(platform: SystemActionsPlatform): BackendMod
 }
 
 /** Serves `actions/*` on this OS. */
-export const actionsModule: BackendModuleFactory = (context) => createActionsModule(createSystemActionsPlatform())(context)
+export const actionsModule: BackendModuleFactory = (context) => createActionsModule(createSystemActions())(context)

@@ -2,7 +2,7 @@
 import type { ActionFailureReason, ActionOutcome } from '../../../shared/model/action'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { whyNotClosable } from '../../../shared/format/action-text'
-import type { SystemActionsPlatform } from '../platform/system-actions'
+import type { SystemActions } from '../platform/platform'
 
 /** What one attempt did, before it is logged. */
 export interface ActionAttempt {
@@ -20,7 +20,7 @@ export function refused(reason: ActionFailureReason, message: string): ActionAtt
  * Closes `socket` with SOCK_DESTROY when it is a TCP connection. The message says exactly what
  * is missing when the kernel refuses: CAP_NET_ADMIN, CONFIG_INET_DIAG_DESTROY, or the socket.
  */
-export function closeConnection(platform: SystemActionsPlatform, socket: SocketEntry): ActionAttempt {
+export function closeConnection(platform: SystemActions, socket: SocketEntry): ActionAttempt {
   const notClosable = whyNotClosable(socket)
   if (notClosable !== null) return refused('not-a-connection', notClosable)
   const outcome = platform.closeTcpConnection({

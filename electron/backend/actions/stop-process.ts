@@ -8,7 +8,7 @@
  * which nobody asks for from a socket row.
  */
 import { processText } from '../../../shared/format/action-text'
-import type { SystemActionsPlatform } from '../platform/system-actions'
+import type { SystemActions } from '../platform/platform'
 import { refused, type ActionAttempt } from './close-connection'
 
 /** How often the wait after a signal looks at the process. */
@@ -26,7 +26,7 @@ export interface ProcessTarget {
 /** Stops processes other than sockscope's own. */
 export class ProcessStopper {
   constructor(
-    private readonly platform: SystemActionsPlatform,
+    private readonly platform: SystemActions,
     private readonly ownPid: number = process.pid
   ) {}
 

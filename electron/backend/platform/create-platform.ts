@@ -2,7 +2,7 @@
  * Picks the platform for the OS this process runs on. The only file that knows every provider,
  * so the interface (platform.ts) and the providers never import each other.
  */
-import type { CloseEventSource, Platform, SocketProvider, SystemReader } from './platform'
+import type { CloseEventSource, Platform, SocketProvider, SystemActions, SystemReader } from './platform'
 import { LinuxPlatform } from './linux/linux-platform'
 import { LinuxSystemReader } from './linux/linux-system'
 import { UnsupportedPlatform, unknownSystem } from './unsupported-platform'
@@ -26,4 +26,9 @@ export function createSystemReader(name: string = process.platform): SystemReade
 /** The close events of {@link createPlatform}, for callers that only follow closed connections. */
 export function createCloseEventSource(name: string = process.platform): CloseEventSource {
   return createPlatform(name).closeEvents
+}
+
+/** The system actions of {@link createPlatform}, for callers that only close connections or stop processes. */
+export function createSystemActions(name: string = process.platform): SystemActions {
+  return createPlatform(name).actions
 }

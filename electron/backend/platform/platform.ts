@@ -162,6 +162,59 @@ export interface CloseEventSource {
   start(listener: CloseFeedListener, options?: CloseFeedOptions): CloseFeed
 }
 
+/** A TCP connection as a socket row names it, for closing it. */
+export interface TcpConnectionTarget {
+  readonly family: 4 | 6
+  readonly localAddress: string
+  readonly localPort: number
+  readonly remoteAddress: string
+  readonly remotePort: number
+  /** The socket's inode as the caller saw it; 0 (no file, e.g. TIME_WAIT) matches by endpoints alone. */
+  readonly inode: number
+}
+
+/**
+ * Why a close did not happen: CAP_NET_ADMIN or the kernel feature missing, the connection gone,
+ * closing unsupported here, or another refusal (named in the message).
+ */
+export type CloseFailureReason = 'needs-cap-net-admin' | 'kernel-without-destroy' | 'already-gone' | 'unsupported' | 'failed'
+
+/** The outcome of closing a connection. */
+export type CloseConnectionOutcome =
+  | { readonly closed: true }
+  | { readonly closed: false; readonly reason: CloseFailureReason; readonly message: string }
+
+/** One process as the OS describes it. */
+export interface ProcessStatus {
+  readonly pid: number
+  /** The OS's short name for it (on Linux, comm: at most 15 characters). */
+  readonly name: string
+  readonly parentPid: number
+  /** The state letter: R running, S sleeping, Z zombie (exited, not yet reaped), and so on. */
+  readonly state: string
+}
+
+/** What sending a signal did. */
+export type SignalOutcome = 'sent' | 'gone' | 'not-permitted'
+
+/** What closing connections and stopping processes ask of the OS. */
+export interface SystemActions {
+  /** Why this OS cannot close connections or stop processes yet; null when it can. */
+  readonly unsupported: string | null
+  /** Closes one TCP connection; never throws, says why it could not instead. */
+  closeTcpConnection(target: TcpConnectionTarget): CloseConnectionOutcome
+  /** Null when there is no such process. */
+  processStatus(pid: number): ProcessStatus | null
+  /** True while the process exists and has not exited. */
+  isRunning(pid: number): boolean
+  /** The parent, its parent and so on up to init, nearest first. */
+  ancestorsOf(pid: number): number[]
+  /** Every process started by `pid`, by its children, and so on. */
+  descendantsOf(pid: number): number[]
+  /** Sends `signal` to exactly one process (pid 2 or more; never a group). */
+  signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): SignalOutcome
+}
+
 /** Everything sockscope asks of one operating system. */
 export interface Platform {
   /** The `process.platform` value this serves. */
@@ -172,6 +225,8 @@ export interface Platform {
   readonly system: SystemReader
   /** Every TCP socket the OS frees, as it happens (short connections no poll sees included). */
   readonly closeEvents: CloseEventSource
+  /** Closing connections, and reading and signalling processes. */
+  readonly actions: SystemActions
   /** Drop caches and let go of anything held open. */
   dispose(): void
 }

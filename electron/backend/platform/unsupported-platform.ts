@@ -1,5 +1,5 @@
 /** The platform for an OS that has no provider yet: it answers every question with why it cannot. */
-import type { CloseEventSource, CloseFeed, Platform, ProviderRead, SocketProvider, SystemReader } from './platform'
+import type { CloseConnectionOutcome, CloseEventSource, CloseFeed, Platform, ProviderRead, SocketProvider, SystemActions, SystemReader } from './platform'
 
 /** A socket provider whose every read rejects with a clear reason. */
 class UnsupportedSocketProvider implements SocketProvider {
@@ -40,15 +40,50 @@ class UnsupportedCloseEventSource implements CloseEventSource {
   }
 }
 
+/** Actions that all answer they are not supported; never touches a process or a socket. */
+class UnsupportedSystemActions implements SystemActions {
+  readonly unsupported: string
+
+  constructor(name: string) {
+    this.unsupported = `Closing connections and stopping processes is not supported yet on ${name}.`
+  }
+
+  closeTcpConnection(): CloseConnectionOutcome {
+    return { closed: false, reason: 'unsupported', message: this.unsupported }
+  }
+
+  processStatus(): null {
+    return null
+  }
+
+  isRunning(): boolean {
+    return false
+  }
+
+  ancestorsOf(): number[] {
+    return []
+  }
+
+  descendantsOf(): number[] {
+    return []
+  }
+
+  signal(): 'not-permitted' {
+    return 'not-permitted'
+  }
+}
+
 /** An OS sockscope cannot read yet; nothing here reads the system beyond asking whether a pid exists. */
 export class UnsupportedPlatform implements Platform {
   readonly sockets: SocketProvider
   readonly system: SystemReader = unknownSystem
   readonly closeEvents: CloseEventSource
+  readonly actions: SystemActions
 
   constructor(readonly name: string) {
     this.sockets = new UnsupportedSocketProvider(name)
     this.closeEvents = new UnsupportedCloseEventSource(name)
+    this.actions = new UnsupportedSystemActions(name)
   }
 
   dispose(): void {}

@@ -4,7 +4,7 @@ import type { SocketEntry } from '../../../shared/model/socket'
 import type { ActionOutcome } from '../../../shared/model/action'
 import { connectionWithProcessText, whyNotClosable } from '../../../shared/format/action-text'
 import { SOCKET_QUERY_HELP } from '../../../shared/query/socket-fields'
-import { ActionLog, closeConnection, createSocketProvider, createSystemActionsPlatform, PrivateFolder } from '../../backend'
+import { ActionLog, closeConnection, createSocketProvider, createSystemActions, PrivateFolder } from '../../backend'
 import { parseCommandArguments, UsageError, type CliCommand, type CliIo } from '../cli-command'
 import { DATA_DIRECTORY_HELP, prepareDataDirectory } from '../data-directory-option'
 import { socketFilterOption } from '../filter-option'
@@ -73,7 +73,7 @@ ${SOCKET_QUERY_HELP}
       return 1
     }
 
-    const platform = createSystemActionsPlatform()
+    const platform = createSystemActions()
     let failures = 0
     for (const socket of connections) {
       const attempt = closeConnection(platform, socket)

@@ -6,28 +6,9 @@
  * then destroyed by its cookie, so a connection that closed meanwhile and whose endpoints a
  * newer socket took over is never closed in its place.
  */
-import type { DestroyFailureReason } from './netlink/socket-diagnostics'
+import type { CloseConnectionOutcome, TcpConnectionTarget } from '../platform'
 import { SocketDiagnostics } from './netlink/socket-diagnostics'
 import { errorMessage } from '../../../../shared/error-message'
-
-/** A TCP connection as a socket row names it. */
-export interface TcpConnectionTarget {
-  readonly family: 4 | 6
-  readonly localAddress: string
-  readonly localPort: number
-  readonly remoteAddress: string
-  readonly remotePort: number
-  /** The socket's inode as the caller saw it; 0 (no file, e.g. TIME_WAIT) matches by endpoints alone. */
-  readonly inode: number
-}
-
-/** Why a close did not happen: the kernel's reasons, or netlink itself being unavailable. */
-export type CloseFailureReason = DestroyFailureReason | 'unsupported'
-
-/** The outcome of {@link closeTcpConnection}. */
-export type CloseConnectionOutcome =
-  | { readonly closed: true }
-  | { readonly closed: false; readonly reason: CloseFailureReason; readonly message: string }
 
 /** Closes one TCP connection; never throws, says why it could not instead. */
 export function closeTcpConnection(target: TcpConnectionTarget, diagnostics?: SocketDiagnostics): CloseConnectionOutcome {

@@ -4,19 +4,7 @@
  * Synchronous on purpose: each call reads a few small files, once per user action.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-
-/** One process as /proc/PID/stat describes it. */
-export interface ProcessStatus {
-  readonly pid: number
-  /** The kernel's name for it (comm, at most 15 characters). */
-  readonly name: string
-  readonly parentPid: number
-  /** The state letter: R running, S sleeping, Z zombie (exited, not yet reaped), and so on. */
-  readonly state: string
-}
-
-/** What sending a signal did. */
-export type SignalOutcome = 'sent' | 'gone' | 'not-permitted'
+import type { ProcessStatus, SignalOutcome } from '../platform'
 
 /** Where procfs is mounted; tests may point at a planted tree. */
 export interface ProcessControlOptions {

@@ -12,6 +12,8 @@ describe('createPlatform', () => {
     const platform = createPlatform('linux')
     expect(platform).toBeInstanceOf(LinuxPlatform)
     expect([platform.name, platform.sockets.platform]).toEqual(['linux', 'linux'])
+    expect(platform.actions.unsupported).toBeNull()
+    expect(platform.actions.processStatus(process.pid)).toMatchObject({ pid: process.pid, parentPid: process.ppid })
   })
 
   it('serves the OS it runs on when none is named', () => {
@@ -23,6 +25,16 @@ describe('createPlatform', () => {
     expect(platform).not.toBeInstanceOf(LinuxPlatform)
     expect([platform.name, platform.sockets.platform]).toEqual([name, name])
     await expect(platform.sockets.read({ withProcesses: true })).rejects.toThrow(`Reading socket tables is not supported yet on ${name}.`)
+    // Its actions touch nothing: no process is looked at or signalled, no connection closed.
+    const unsupported = `Closing connections and stopping processes is not supported yet on ${name}.`
+    expect(platform.actions.unsupported).toBe(unsupported)
+    expect(platform.actions.closeTcpConnection({ family: 4, localAddress: '127.0.0.1', localPort: 1, remoteAddress: '127.0.0.1', remotePort: 2, inode: 0 })).toEqual({
+      closed: false,
+      reason: 'unsupported',
+      message: unsupported
+    })
+    expect(platform.actions.processStatus(process.pid)).toBeNull()
+    expect(platform.actions.signal(process.pid, 'SIGTERM')).toBe('not-permitted')
     platform.dispose()
   })
 })
