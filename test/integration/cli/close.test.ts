@@ -10,22 +10,11 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runBuiltCli } from '../../support/built-cli'
-import { openKnownConnection, type KnownConnection } from '../../support/netlink/loopback-connection'
+import { carriesBytes, openKnownConnection, type KnownConnection } from '../../support/netlink/loopback-connection'
 import { AS_NOBODY, canRunAsNobody, copyBuildForOtherUsers, makeSharedFolder } from '../../support/other-user'
 
 const run = promisify(execFile)
 const isRoot = process.getuid?.() === 0
-
-/** Whether the connection still carries bytes both ways. */
-async function stillWorks(connection: KnownConnection): Promise<boolean> {
-  if (connection.client.destroyed || connection.accepted.destroyed) return false
-  const echoed = new Promise<boolean>((resolve) => {
-    connection.accepted.once('data', (data: Buffer) => resolve(data.toString() === 'ping'))
-    setTimeout(() => resolve(false), 5_000)
-  })
-  connection.client.write('ping')
-  return echoed
-}
 
 interface LogLine {
   readonly actor: string
@@ -73,7 +62,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
     expect(result.stdout).toContain('1 connection matches:')
     expect(result.stdout).toContain(`closed tcp 127.0.0.1:${target.clientPort} → 127.0.0.1:${target.serverPort} of node (${process.pid})`)
     expect(await peerError).toBe('ECONNRESET')
-    expect(await stillWorks(bystander)).toBe(true)
+    expect(await carriesBytes(bystander)).toBe(true)
     const log = await logLines(dataDirectory)
     expect(log.at(-1)).toMatchObject({ actor: 'cli', action: 'close-connection', outcome: 'done', target: expect.stringContaining(`:${target.clientPort} →`) })
     expect((await stat(join(dataDirectory, 'actions.log'))).mode & 0o777).toBe(0o600)
@@ -87,7 +76,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
     expect(result.code).toBe(1)
     expect(result.stdout).toContain('2 connections match:')
     expect(result.stderr).toContain('no terminal to confirm on, and no --yes; nothing was closed (add --yes to close without asking)')
-    expect(await stillWorks(target)).toBe(true)
+    expect(await carriesBytes(target)).toBe(true)
     const refused = (await logLines(dataDirectory)).filter((line) => line.target.includes(`:${target.serverPort}`))
     expect(refused.map((line) => line.outcome)).toEqual(['refused', 'refused'])
   })
@@ -100,7 +89,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
     expect(result).toMatchObject({ code: 1 })
     expect(result.stdout).toContain('Close this connection? [y/N]')
     expect(result.stdout).toContain('not confirmed; nothing was closed')
-    expect(await stillWorks(target)).toBe(true)
+    expect(await carriesBytes(target)).toBe(true)
   })
 
   it.skipIf(!isRoot)('asks on a terminal and closes on "y"', async () => {
@@ -118,7 +107,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('note: 1 matching socket is not a TCP connection (listeners, UDP, UNIX) and is left alone')
     expect(result.stderr).toContain('no TCP connection matches; nothing was closed')
-    expect(await stillWorks(target)).toBe(true)
+    expect(await carriesBytes(target)).toBe(true)
   })
 
   it('refuses to run without a filter (exit 2)', async () => {
@@ -141,6 +130,6 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
     expect(failure).toMatchObject({ code: 1 })
     expect((failure as { stderr: string }).stderr).toContain(`not closed tcp 127.0.0.1:${target.clientPort} → 127.0.0.1:${target.serverPort}`)
     expect((failure as { stderr: string }).stderr).toContain('closing a connection needs CAP_NET_ADMIN (run sockscope as root)')
-    expect(await stillWorks(target)).toBe(true)
+    expect(await carriesBytes(target)).toBe(true)
   })
 })

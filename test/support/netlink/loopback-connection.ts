@@ -58,3 +58,20 @@ export async function openKnownConnection(clientBytes: number, serverBytes: numb
     }
   }
 }
+
+/**
+ * Whether the connection still carries bytes: the client writes `ping` and the accepted end
+ * reads it within five seconds. False at once for an end that was already destroyed.
+ */
+export async function carriesBytes(connection: KnownConnection): Promise<boolean> {
+  if (connection.client.destroyed || connection.accepted.destroyed) return false
+  const arrived = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5_000)
+    connection.accepted.once('data', (data: Buffer) => {
+      clearTimeout(timer)
+      resolve(data.toString() === 'ping')
+    })
+  })
+  connection.client.write('ping')
+  return arrived
+}
