@@ -11,7 +11,7 @@ import type { ProbeError, ProbePhase, ProbePolicy } from '../../shared/model/pro
 import { invalidInput } from '../../shared/probe-request'
 import { isLoopbackAddress } from '../../shared/probe-target'
 import { formatHostPort } from '../../shared/format/socket-text'
-import { QuestionQueue } from './question-queue'
+import { QuestionQueue } from '../../shared/question-queue'
 
 /** The actions a client can aim at a target. */
 export type GuardedAction = 'tcp-probe' | 'tls-probe' | 'udp-probe' | 'repeated-probe' | 'holder' | 'listener'

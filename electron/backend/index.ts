@@ -11,9 +11,9 @@ export { createBackend, type Backend } from './backend'
 export { remoteTargetText, type ActionPolicy, type RemoteTargetAnswer, type RemoteTargetQuestion } from './action-policy'
 
 /** Closing connections and stopping processes: the host's rule, the question the desktop app asks, and the action log. */
-export { ACTIONS_OFF_POLICY, STOP_GRACE_SECONDS, type SystemActionPolicy, type SystemActionQuestion } from './actions/system-action-gate'
-export { closeConnection, type ActionAttempt } from './actions/close-connection'
-export { ActionLog, ACTION_LOG_FILE } from './actions/action-log'
+export { STOP_GRACE_SECONDS, type SystemActionPolicy, type SystemActionQuestion } from './actions/system-action-gate'
+export { closeConnection } from './actions/close-connection'
+export { ActionLog } from './actions/action-log'
 export { createSystemActions } from './platform/create-platform'
 
 /** Web mode: the loopback HTTP and WebSocket server over a backend, and the built renderer it serves. */

@@ -6,7 +6,7 @@
  */
 import type { ActionFailureReason, ActionPolicyView } from '../../../shared/model/action'
 import type { ActionConfirmationSubject } from '../../../shared/format/action-text'
-import { QuestionQueue } from '../question-queue'
+import { QuestionQueue } from '../../../shared/question-queue'
 
 /**
  * What the desktop app asks its user: the action, its target (`tcp 127.0.0.1:41000 → 127.0.0.1:8080

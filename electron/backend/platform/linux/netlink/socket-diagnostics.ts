@@ -210,7 +210,7 @@ export class SocketDiagnostics {
       { type: SOCK_DESTROY, flags: NLM_F_REQUEST | NLM_F_ACK, sequence }
     )
     const errno = this.acknowledged(message, sequence)
-    return errno === 0 ? { closed: true } : destroyFailure(netlinkFailure(errno))
+    return destroyOutcome(errno)
   }
 
   /** Closes the netlink socket. */
@@ -276,7 +276,13 @@ function openDiagnosticsSocket(options: SocketDiagnosticsOptions): NetlinkSocket
   return options.networkNamespacePath === undefined ? open() : inNetworkNamespace(options.networkNamespacePath, open)
 }
 
-function destroyFailure(failure: NetlinkFailure): DestroyResult {
+/**
+ * What the kernel's acknowledgement of a SOCK_DESTROY means (pure): 0 closed it; EPERM and
+ * EOPNOTSUPP name exactly what is missing (the capability or the kernel option).
+ */
+export function destroyOutcome(errno: number): DestroyResult {
+  if (errno === 0) return { closed: true }
+  const failure = netlinkFailure(errno)
   const reasons: Readonly<Record<string, readonly [DestroyFailureReason, string]>> = {
     EPERM: ['needs-cap-net-admin', 'closing a connection needs CAP_NET_ADMIN (run sockscope as root)'],
     EOPNOTSUPP: ['kernel-without-destroy', 'this kernel cannot close sockets: it was built without CONFIG_INET_DIAG_DESTROY'],
