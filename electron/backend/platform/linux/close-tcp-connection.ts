@@ -12,7 +12,7 @@ import { errorMessage } from '../../../../shared/error-message'
 
 /** Closes one TCP connection; never throws, says why it could not instead. */
 export function closeTcpConnection(target: TcpConnectionTarget, diagnostics?: SocketDiagnostics): CloseConnectionOutcome {
-  let own: SocketDiagnostics | null = null
+  let own: SocketDiagnostics | null
   try {
     own = diagnostics === undefined ? SocketDiagnostics.open() : null
   } catch (error) {
