@@ -91,8 +91,10 @@ export interface ProcessStatus {
   readonly sessionId: number
   /** When it started, in the OS's own units (clock ticks since boot on Linux): with the pid it names one process, even after pid reuse. */
   readonly startTime: number
-  /** The short name (comm). */
+  /** The short name (comm; on Linux at most 15 bytes). */
   readonly name: string
+  /** The state letter: R running, S sleeping, Z zombie (exited, not yet reaped), and so on. */
+  readonly state: string
 }
 
 /**
@@ -183,16 +185,6 @@ export type CloseFailureReason = 'needs-cap-net-admin' | 'kernel-without-destroy
 export type CloseConnectionOutcome =
   | { readonly closed: true }
   | { readonly closed: false; readonly reason: CloseFailureReason; readonly message: string }
-
-/** One process as the OS describes it. */
-export interface ProcessStatus {
-  readonly pid: number
-  /** The OS's short name for it (on Linux, comm: at most 15 characters). */
-  readonly name: string
-  readonly parentPid: number
-  /** The state letter: R running, S sleeping, Z zombie (exited, not yet reaped), and so on. */
-  readonly state: string
-}
 
 /** What sending a signal did. */
 export type SignalOutcome = 'sent' | 'gone' | 'not-permitted'

@@ -1,4 +1,4 @@
-/** Parent, session and start time of every process, from /proc/PID/stat. */
+/** Parent, state, session and start time of every process, from /proc/PID/stat. */
 import { readdirSync, readFileSync } from 'node:fs'
 import type { ProcessStatus } from '../platform'
 
@@ -18,11 +18,12 @@ export function parseProcessStat(text: string): ProcessStatus | null {
     .trim()
     .split(/\s+/)
   if (rest.length < 20) return null
+  const state = rest[0]!
   const parentPid = Number(rest[1])
   const sessionId = Number(rest[3])
   const startTime = Number(rest[19])
-  if (![pid, parentPid, sessionId, startTime].every((value) => Number.isInteger(value) && value >= 0) || pid === 0) return null
-  return { pid, parentPid, sessionId, startTime, name: text.slice(open + 1, close) }
+  if (![pid, parentPid, sessionId, startTime].every((value) => Number.isInteger(value) && value >= 0) || pid === 0 || !/^[A-Za-z]$/.test(state)) return null
+  return { pid, parentPid, sessionId, startTime, state, name: text.slice(open + 1, close) }
 }
 
 /**

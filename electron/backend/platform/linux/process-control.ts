@@ -3,24 +3,13 @@
  * /proc/PID/stat, the chain of its ancestors, every descendant, and sending it a signal.
  * Synchronous on purpose: each call reads a few small files, once per user action.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { ProcessStatus, SignalOutcome } from '../platform'
+import { parseProcessStat, readProcessStatuses } from './proc-stat'
 
 /** Where procfs is mounted; tests may point at a planted tree. */
 export interface ProcessControlOptions {
   readonly procRoot?: string
-}
-
-/** Parses a /proc/PID/stat line; null for text that is not one. The name may hold spaces and parentheses. */
-export function parseProcessStat(text: string): ProcessStatus | null {
-  const open = text.indexOf(' (')
-  const close = text.lastIndexOf(') ')
-  if (open <= 0 || close < open) return null
-  const pid = Number(text.slice(0, open))
-  const [state, parent] = text.slice(close + 2).split(' ')
-  const parentPid = Number(parent)
-  if (!Number.isInteger(pid) || state === undefined || state === '' || !Number.isInteger(parentPid)) return null
-  return { pid, name: text.slice(open + 2, close), parentPid, state }
 }
 
 /** Reads and signals processes through procfs and kill(2). */
@@ -61,10 +50,7 @@ export class ProcessControl {
   /** Every process started by `pid`, by its children, and so on. */
   descendantsOf(pid: number): number[] {
     const childrenByParent = new Map<number, number[]>()
-    for (const name of readdirSync(this.procRoot)) {
-      if (!/^\d+$/.test(name)) continue
-      const status = this.status(Number(name))
-      if (status === null) continue
+    for (const status of readProcessStatuses(this.procRoot)) {
       const siblings = childrenByParent.get(status.parentPid)
       if (siblings === undefined) childrenByParent.set(status.parentPid, [status.pid])
       else siblings.push(status.pid)

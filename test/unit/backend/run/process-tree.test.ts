@@ -7,6 +7,7 @@ const status = (pid: number, parentPid: number, options: Partial<ProcessStatus> 
   parentPid,
   sessionId: options.sessionId ?? 1,
   startTime: options.startTime ?? 100,
+  state: options.state ?? 'S',
   name: options.name ?? `p${pid}`
 })
 

@@ -1,23 +1,11 @@
 /**
- * The stop action's view of processes: /proc/PID/stat parsed even when the name holds spaces
- * and parentheses, and the ancestor chain and descendants of real processes.
+ * The stop action's view of processes: the status, ancestor chain and descendants of real
+ * processes (the /proc/PID/stat parser has its own tests in proc-stat.test.ts).
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseProcessStat, ProcessControl } from '../../../../../electron/backend/platform/linux/process-control'
-
-describe('parseProcessStat', () => {
-  it('reads pid, name, state and parent, the name up to the last ") "', () => {
-    expect(parseProcessStat('4242 (my (odd) name) S 17 4242 4242 0 -1 4194560 ...')).toEqual({ pid: 4242, name: 'my (odd) name', parentPid: 17, state: 'S' })
-    expect(parseProcessStat('1 (init) S 0 1 1 0')).toEqual({ pid: 1, name: 'init', parentPid: 0, state: 'S' })
-    expect(parseProcessStat('77 (zombie) Z 1 77 77')).toMatchObject({ state: 'Z' })
-  })
-
-  it('refuses text that is not a stat line', () => {
-    for (const text of ['', 'garbage', '12 name S 1', 'x (name) S 1', '12 (name) ', '12 (name) S notanumber']) expect(parseProcessStat(text), text).toBeNull()
-  })
-})
+import { ProcessControl } from '../../../../../electron/backend/platform/linux/process-control'
 
 describe.skipIf(process.platform !== 'linux')('ProcessControl on this machine', () => {
   const control = new ProcessControl()
