@@ -4,17 +4,18 @@
  * probes' payloads. Plain index arithmetic, so a decoder makes no DataView per packet; pure and
  * browser-safe.
  */
+import { elementAt } from './element-at'
 
 /** A 32-bit unsigned integer in either byte order. */
 export function readUint32(bytes: Uint8Array, position: number, littleEndian: boolean): number {
-  return littleEndian
-    ? (bytes[position]! | (bytes[position + 1]! << 8) | (bytes[position + 2]! << 16) | (bytes[position + 3]! << 24)) >>> 0
-    : ((bytes[position]! << 24) | (bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!) >>> 0
+  const [first, second, third, fourth] = [elementAt(bytes, position), elementAt(bytes, position + 1), elementAt(bytes, position + 2), elementAt(bytes, position + 3)]
+  return littleEndian ? (first | (second << 8) | (third << 16) | (fourth << 24)) >>> 0 : ((first << 24) | (second << 16) | (third << 8) | fourth) >>> 0
 }
 
 /** A 16-bit unsigned integer in either byte order. */
 export function readUint16(bytes: Uint8Array, position: number, littleEndian: boolean): number {
-  return littleEndian ? bytes[position]! | (bytes[position + 1]! << 8) : (bytes[position]! << 8) | bytes[position + 1]!
+  const [first, second] = [elementAt(bytes, position), elementAt(bytes, position + 1)]
+  return littleEndian ? first | (second << 8) : (first << 8) | second
 }
 
 /** A 32-bit signed integer in either byte order. */
@@ -24,17 +25,17 @@ export function readInt32(bytes: Uint8Array, position: number, littleEndian: boo
 
 /** A 16-bit unsigned integer in network byte order. */
 export function networkUint16(bytes: Uint8Array, position: number): number {
-  return (bytes[position]! << 8) | bytes[position + 1]!
+  return readUint16(bytes, position, false)
 }
 
 /** A 24-bit unsigned integer in network byte order. */
 export function networkUint24(bytes: Uint8Array, position: number): number {
-  return (bytes[position]! << 16) | (bytes[position + 1]! << 8) | bytes[position + 2]!
+  return (elementAt(bytes, position) << 16) | (elementAt(bytes, position + 1) << 8) | elementAt(bytes, position + 2)
 }
 
 /** A 32-bit unsigned integer in network byte order. */
 export function networkUint32(bytes: Uint8Array, position: number): number {
-  return ((bytes[position]! << 24) | (bytes[position + 1]! << 16) | (bytes[position + 2]! << 8) | bytes[position + 3]!) >>> 0
+  return readUint32(bytes, position, false)
 }
 
 /** Joins byte arrays into one new array. */
@@ -55,7 +56,7 @@ const HEX_DIGITS = Array.from({ length: 256 }, (_, value) => value.toString(16).
 /** Lower-case hex with no separators of `length` bytes from `offset` (by default all of them). */
 export function hexText(bytes: Uint8Array, offset = 0, length = bytes.length - offset): string {
   let text = ''
-  for (let index = 0; index < length; index += 1) text += HEX_DIGITS[bytes[offset + index]!]!
+  for (const byte of bytes.subarray(offset, offset + length)) text += HEX_DIGITS[byte]
   return text
 }
 
@@ -67,6 +68,6 @@ export function hexNumber(value: number, digits: number): string {
 /** Bytes as Latin-1 text: every byte is one character, so a byte offset is a string offset. */
 export function latin1Text(bytes: Uint8Array, start: number, end: number): string {
   let text = ''
-  for (let index = start; index < end; index += 1) text += String.fromCharCode(bytes[index]!)
+  for (const byte of bytes.subarray(start, end)) text += String.fromCharCode(byte)
   return text
 }

@@ -34,17 +34,19 @@ function hostOnWire(text: string): string | null {
 
 function portTerms(protocol: 'tcp' | 'udp', ports: readonly number[]): string[] {
   const sorted = [...new Set(ports)].sort((first, second) => first - second)
+  const runs: { first: number; last: number }[] = []
+  for (const port of sorted) {
+    const run = runs.at(-1)
+    if (run && port === run.last + 1) run.last = port
+    else runs.push({ first: port, last: port })
+  }
   const terms: string[] = []
-  let start = 0
-  while (start < sorted.length) {
-    let end = start
-    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end++
-    if (end - start + 1 >= PORT_RANGE_MINIMUM) {
-      terms.push(`${protocol} portrange ${sorted[start]}-${sorted[end]}`)
+  for (const { first, last } of runs) {
+    if (last - first + 1 >= PORT_RANGE_MINIMUM) {
+      terms.push(`${protocol} portrange ${first}-${last}`)
     } else {
-      for (let index = start; index <= end; index++) terms.push(`${protocol} port ${sorted[index]}`)
+      for (let port = first; port <= last; port++) terms.push(`${protocol} port ${port}`)
     }
-    start = end + 1
   }
   return terms
 }

@@ -79,8 +79,9 @@ export class FrameDecoder {
     const frames: Frame[] = []
     while (this.pendingLength >= FRAME_HEADER_LENGTH) {
       const header = this.peek(FRAME_HEADER_LENGTH)
-      const typeCode = header[0]
-      const length = (header[1] << 16) | (header[2] << 8) | header[3]
+      const view = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_LENGTH)
+      const typeCode = view.getUint8(0)
+      const length = (view.getUint8(1) << 16) | view.getUint16(2)
       if (!this.acceptedTypeCodes.has(typeCode)) {
         this.failure = new CaptureProtocolError(
           `corrupt frame at byte ${this.consumed}: unknown message type 0x${typeCode.toString(16).padStart(2, '0')}`
@@ -118,7 +119,7 @@ export class FrameDecoder {
 
   private peek(length: number): Uint8Array {
     const first = this.pending[0]
-    if (first.length >= length) return first.subarray(0, length)
+    if (first !== undefined && first.length >= length) return first.subarray(0, length)
     return this.gather(length, false)
   }
 
@@ -136,6 +137,8 @@ export class FrameDecoder {
     let index = 0
     while (written < length) {
       const chunk = this.pending[index]
+      // Callers ask only for bytes counted in pendingLength, so a missing chunk is a bug here.
+      if (chunk === undefined) throw new Error(`frame decoder: ${length} bytes asked for, ${written} pending`)
       const count = Math.min(chunk.length, length - written)
       out.set(chunk.subarray(0, count), written)
       written += count

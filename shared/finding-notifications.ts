@@ -52,8 +52,8 @@ export class FindingNotificationThrottle {
 
 function describe(findings: readonly Finding[]): FindingNotification {
   const findingIds = findings.map((finding) => finding.id)
-  if (findings.length === 1) {
-    const [finding] = findings
+  const [finding, ...others] = findings
+  if (finding && others.length === 0) {
     return { title: finding.title, body: firstSentence(finding.explanation), findingIds }
   }
   const lines = findings.slice(0, 4).map((finding) => `• ${finding.title}`)

@@ -204,11 +204,10 @@ export function validateListenAddress(input: string): ParseResult<string> {
  * Whitespace, colons, commas and dashes may separate bytes.
  */
 export function parseHex(input: string): ParseResult<Uint8Array> {
-  const digits: number[] = []
+  let digits = ''
   let index = 0
   let atTokenStart = true
-  while (index < input.length) {
-    const character = input[index]
+  for (let character = input[index]; character !== undefined; character = input[index]) {
     if (/[\s:,-]/.test(character)) {
       atTokenStart = true
       index += 1
@@ -220,20 +219,17 @@ export function parseHex(input: string): ParseResult<Uint8Array> {
       continue
     }
     atTokenStart = false
-    const value = parseInt(character, 16)
-    if (Number.isNaN(value)) {
+    if (!/^[0-9A-Fa-f]$/.test(character)) {
       return failure(`"${character}" at position ${index + 1} is not a hex digit (0-9, a-f).`)
     }
-    digits.push(value)
+    digits += character
     index += 1
   }
   if (digits.length === 0) return failure('The hex payload is empty.')
   if (digits.length % 2 !== 0) {
     return failure(`Hex needs two digits per byte, but there are ${digits.length} digits.`)
   }
-  const bytes = new Uint8Array(digits.length / 2)
-  for (let byte = 0; byte < bytes.length; byte += 1) bytes[byte] = digits[byte * 2] * 16 + digits[byte * 2 + 1]
-  return success(bytes)
+  return success(Uint8Array.from(digits.match(/../g) ?? [], (pair) => parseInt(pair, 16)))
 }
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { r: '\r', n: '\n', t: '\t', '0': '\0', '\\': '\\' }

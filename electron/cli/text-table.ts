@@ -1,4 +1,5 @@
 /** Plain-text tables for terminal output. */
+import { elementAt } from '../../shared/element-at'
 import { largestOf } from '../../shared/number-extremes'
 
 /** A column of a text table. */
@@ -18,10 +19,10 @@ export function renderTextTable<T>(rows: readonly T[], columns: readonly TextCol
       return column.maxWidth && text.length > column.maxWidth ? text.slice(0, column.maxWidth - 1) + '…' : text
     })
   )
-  const widths = columns.map((column, index) => Math.max(column.title.length, largestOf(cells.map((row) => row[index].length), 0)))
+  const sized = columns.map((column, index) => ({ column, width: Math.max(column.title.length, largestOf(cells.map((row) => elementAt(row, index).length), 0)) }))
   const line = (values: readonly string[]) =>
-    values
-      .map((value, index) => (columns[index].align === 'right' ? value.padStart(widths[index]) : value.padEnd(widths[index])))
+    sized
+      .map(({ column, width }, index) => (column.align === 'right' ? elementAt(values, index).padStart(width) : elementAt(values, index).padEnd(width)))
       .join('  ')
       .trimEnd()
   return [line(columns.map((column) => column.title)), ...cells.map(line)].join('\n') + '\n'

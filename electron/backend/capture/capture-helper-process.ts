@@ -141,7 +141,7 @@ export function resolveCaptureHelperCommand(options: CaptureHelperLaunchOptions 
   }
   const scriptArgs = helperPath.endsWith('.ts') ? ['--import', 'tsx', helperPath] : [helperPath]
   const prefix = options.commandPrefix ?? []
-  const [command, ...args] = [...prefix, executable, ...scriptArgs]
+  const [command = executable, ...args] = [...prefix, executable, ...scriptArgs]
   return {
     command,
     args,

@@ -169,9 +169,8 @@ class WritePipeline {
       const batch = this.queue.shift() as RawPacket[]
       const { owners } = await attributePackets(this.attributor, batch, this.linkType)
       try {
-        for (let index = 0; index < batch.length; index++) {
-          const packet = batch[index]
-          const attribution = owners[index]
+        for (const [index, packet] of batch.entries()) {
+          const attribution = owners[index] ?? null
           const comment = attribution ? ownerComment(attribution.socket) : undefined
           await this.writer.writePacket(this.withComments && comment ? { ...packet, comment } : packet)
           this.count(packet, attribution, comment !== undefined)

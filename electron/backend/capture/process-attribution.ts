@@ -12,6 +12,7 @@
  * owner they were last seen with, so the last packets of a connection still count for its process
  * after the socket is gone.
  */
+import { elementAt } from '../../../shared/element-at'
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
 import type { RawPacket } from '../../../shared/model/packet'
 import type { SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
@@ -279,12 +280,13 @@ function packetTimeMs(packet: RawPacket): number {
 export async function attributePackets(attributor: ProcessAttributor | null, packets: readonly RawPacket[], linkType: number): Promise<AttributedBatch> {
   const summaries = packets.map((packet) => summarizePacket(packet, linkType))
   if (!attributor) return { summaries, owners: packets.map(() => null) }
-  const owners = summaries.map((summary, index) => attributor.attribute(summary, packetTimeMs(packets[index])))
-  const unsure = (owner: PacketAttribution | null, index: number) => !isSettled(owner) && summaries[index].transport !== null
+  const timesMs = packets.map(packetTimeMs)
+  const owners = summaries.map((summary, index) => attributor.attribute(summary, elementAt(timesMs, index)))
+  const unsure = (owner: PacketAttribution | null, index: number) => !isSettled(owner) && elementAt(summaries, index).transport !== null
   if (owners.some(unsure)) {
     await attributor.settled()
-    for (let index = 0; index < owners.length; index++) {
-      if (unsure(owners[index], index)) owners[index] = attributor.attribute(summaries[index], packetTimeMs(packets[index])) ?? owners[index]
+    for (const [index, owner] of owners.entries()) {
+      if (unsure(owner, index)) owners[index] = attributor.attribute(elementAt(summaries, index), elementAt(timesMs, index)) ?? owner
     }
   }
   return { summaries, owners }

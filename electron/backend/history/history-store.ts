@@ -18,6 +18,7 @@ import {
   destinationKey,
   destinationLabel
 } from '../../../shared/model/history'
+import { elementAt } from '../../../shared/element-at'
 import { TCP_STATES } from '../../../shared/model/socket'
 import { HISTORY_COLUMNS, type ColumnSlice, type HistoryView, type SliceSubject, type TrackedProcess } from '../../../shared/model/history-view'
 
@@ -98,7 +99,7 @@ export class HistoryStore implements HistoryView {
     if (this.length === this.allocated && this.allocated < this.options.capacity) this.grow()
     const seq = this.nextSeq++
     const slot = seq % this.allocated
-    const previousTime = this.length > 0 ? this.times[(seq - 1) % this.allocated] : -Infinity
+    const previousTime = this.length > 0 ? elementAt(this.times, (seq - 1) % this.allocated) : -Infinity
     // Wall clocks can step back; the axis must not, or window searches break.
     this.times[slot] = Math.max(sample.takenAt, previousTime)
     if (this.length < this.allocated) this.length++
@@ -151,9 +152,9 @@ export class HistoryStore implements HistoryView {
   thin(): void {
     if (this.nextSeq !== this.length) throw new Error('only a history that has never dropped a point can be thinned')
     const kept = Math.ceil(this.length / 2)
-    for (let index = 0; index < kept; index++) this.times[index] = this.times[index * 2]
+    for (let index = 0; index < kept; index++) this.times[index] = elementAt(this.times, index * 2)
     for (const track of this.allTracks()) {
-      for (const column of track.columns.values()) for (let index = 0; index < kept; index++) column[index] = column[index * 2]
+      for (const column of track.columns.values()) for (let index = 0; index < kept; index++) column[index] = elementAt(column, index * 2)
       // Point 2i becomes point i: the first kept point at or after the old creation, the last at or before the old sighting.
       track.createdSeq = Math.ceil(track.createdSeq / 2)
       track.lastSeenSeq = Math.floor(track.lastSeenSeq / 2)
@@ -207,7 +208,7 @@ export class HistoryStore implements HistoryView {
     const [start, end] = this.indexRange(sinceMs, Infinity)
     const firstSeq = this.nextSeq - this.length
     for (let index = Math.max(start, track.createdSeq - firstSeq); index < end; index++) {
-      const value = data[(firstSeq + index) % this.allocated]
+      const value = elementAt(data, (firstSeq + index) % this.allocated)
       if (value < 0) continue
       times.push(this.timeAt(index))
       values.push(value)
@@ -297,7 +298,7 @@ export class HistoryStore implements HistoryView {
 
   /** Epoch milliseconds of the point at logical `index` (0 is the oldest). */
   private timeAt(index: number): number {
-    return this.times[(this.nextSeq - this.length + index) % this.allocated]
+    return elementAt(this.times, (this.nextSeq - this.length + index) % this.allocated)
   }
 
   /** Logical indices [start, end) of the points within [from, to]. */
@@ -328,7 +329,7 @@ export class HistoryStore implements HistoryView {
         values[index - start] = null
         continue
       }
-      const raw = data ? data[seq % this.allocated] : absentValue(column)
+      const raw = data ? elementAt(data, seq % this.allocated) : absentValue(column)
       values[index - start] = raw < 0 ? null : raw
     }
     return values
@@ -357,10 +358,9 @@ export class HistoryStore implements HistoryView {
       const counts = this.readColumn(track, FD_COUNT, start, end)
       const limits = this.readColumn(track, FD_LIMIT, start, end)
       let ratio = -1
-      for (let index = 0; index < counts.length; index++) {
-        const count = counts[index]
+      for (const [index, count] of counts.entries()) {
         const limit = limits[index]
-        if (count !== null && limit !== null && limit > 0) ratio = Math.max(ratio, count / limit)
+        if (count !== null && limit != null && limit > 0) ratio = Math.max(ratio, count / limit)
       }
       if (ratio >= 0) ranked.push({ track, ratio })
     }
@@ -417,10 +417,10 @@ export class HistoryStore implements HistoryView {
   private writeTrack(track: Track, slot: number, values: Record<string, number> | null): void {
     for (const [name, column] of track.columns) column[slot] = values?.[name] ?? absentValue(name)
     if (!values) return
-    for (const name in values) {
+    for (const [name, value] of Object.entries(values)) {
       if (track.columns.has(name)) continue
       const column = newColumn(this.allocated, track.floating, name)
-      column[slot] = values[name]
+      column[slot] = value
       track.columns.set(name, column)
     }
   }
@@ -456,11 +456,11 @@ function countValues(
   protocols: Readonly<Record<string, number>>
 ): Record<string, number> {
   const values: Record<string, number> = { [SOCKETS]: sockets }
-  for (const state in states) {
+  for (const [state, count] of Object.entries(states)) {
     const column = stateColumn(state)
-    values[column] = (values[column] ?? 0) + states[state]
+    values[column] = (values[column] ?? 0) + count
   }
-  for (const protocol in protocols) if (protocols[protocol] > 0) values[protocolColumn(protocol)] = protocols[protocol]
+  for (const [protocol, count] of Object.entries(protocols)) if (count > 0) values[protocolColumn(protocol)] = count
   return values
 }
 
@@ -488,16 +488,17 @@ export function downsample(set: SeriesSet, maxPoints: number | undefined): Serie
   const bucket = Math.ceil(set.times.length / maxPoints)
   const times: number[] = []
   for (let start = 0; start < set.times.length; start += bucket) {
-    const end = Math.min(set.times.length, start + bucket)
-    times.push((set.times[start] + set.times[end - 1]) / 2)
+    const run = set.times.slice(start, start + bucket)
+    const [first] = run
+    const last = run.at(-1)
+    if (first !== undefined && last !== undefined) times.push((first + last) / 2)
   }
   const series = set.series.map((entry) => {
     const values: (number | null)[] = []
     for (let start = 0; start < entry.values.length; start += bucket) {
       let sum = 0
       let count = 0
-      for (let index = start; index < Math.min(entry.values.length, start + bucket); index++) {
-        const value = entry.values[index]
+      for (const value of entry.values.slice(start, start + bucket)) {
         if (value === null) continue
         sum += value
         count++

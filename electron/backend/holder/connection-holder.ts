@@ -72,7 +72,7 @@ export class ConnectionHolder {
     const settings = checked.value
     const resolution = await resolveHost(settings.host, settings.timeoutMs)
     if (!resolution.ok) return { ok: false, error: resolution.error }
-    const target = resolution.dns.addresses[0]
+    const target = resolution.first
     const overLimit = this.overLimit(settings.count)
     if (overLimit !== null) return { ok: false, error: overLimit }
     const refusal = await this.authorize({

@@ -1,4 +1,5 @@
 /** `close-wait`: sockets whose peer hung up, left unclosed by their process. */
+import { elementAt } from '../../../shared/element-at'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { FindingProcess } from '../../../shared/model/finding'
 import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
@@ -64,7 +65,9 @@ export const closeWaitRule: LeakRule = (input) => {
       HISTORY_COLUMNS.stateColumn('CLOSE_WAIT'),
       now - Math.max(settings.growthWindowSeconds, settings.closeWaitMinimumAgeSeconds * 4) * 1000
     )
-    const where = groups.length === 1 ? `all of them ${groups[0].label}` : `most of them ${groups[0].label}`
+    // Every entry has aged sockets, so it has at least one endpoint group.
+    const topLabel = elementAt(groups, 0).label
+    const where = groups.length === 1 ? `all of them ${topLabel}` : `most of them ${topLabel}`
     candidates.push({
       id: `close-wait:${pid}`,
       kind: 'close-wait',

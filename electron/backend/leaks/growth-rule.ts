@@ -2,6 +2,7 @@
 import type { LeakSettings } from '../../../shared/leak-settings'
 import type { FindingSeverity } from '../../../shared/model/finding'
 import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
+import { elementAt } from '../../../shared/element-at'
 import { evenIndices, largestJump, theilSen } from './robust-trend'
 import {
   describeProcess,
@@ -35,16 +36,19 @@ export interface GrowthMeasure {
 
 /** Measures the trend of a count series; times in epoch milliseconds. Null with fewer than 3 points. */
 export function measureGrowth(times: readonly number[], values: readonly number[]): GrowthMeasure | null {
-  if (times.length < 3) return null
-  const origin = times[0]
+  const [origin] = times
+  const end = times.at(-1)
+  const [first] = values
+  const last = values.at(-1)
+  if (times.length < 3 || origin === undefined || end === undefined || first === undefined || last === undefined) return null
   const indices = evenIndices(times.length, FIT_POINTS)
   // Seconds from the window start keep the fit away from floating-point trouble with epoch values.
-  const fitTimes = indices.map((index) => (times[index] - origin) / 1000)
-  const fitValues = indices.map((index) => values[index])
+  const fitTimes = indices.map((index) => (elementAt(times, index) - origin) / 1000)
+  const fitValues = indices.map((index) => elementAt(values, index))
   const trend = theilSen(fitTimes, fitValues)
   const recentFrom = Math.floor((fitTimes.length * 2) / 3)
   const recent = theilSen(fitTimes.slice(recentFrom), fitValues.slice(recentFrom))
-  const spanSeconds = (times[times.length - 1] - origin) / 1000
+  const spanSeconds = (end - origin) / 1000
   const increase = trend.slope * spanSeconds
   return {
     slopePerMinute: trend.slope * 60,
@@ -53,8 +57,8 @@ export function measureGrowth(times: readonly number[], values: readonly number[
     increase,
     jumpShare: increase > 0 ? Math.min(1, largestJump(values) / increase) : 1,
     spanSeconds,
-    first: values[0],
-    last: values[values.length - 1]
+    first,
+    last
   }
 }
 
@@ -129,13 +133,13 @@ export const growthRule: LeakRule = (input) => {
       raises,
       keeps,
       severity,
-      since: slice.times[0],
+      since: elementAt(slice.times, 0),
       title: `${who} keeps opening sockets`,
       explanation:
         `${who} went from ${measure.first} to ${measure.last} sockets over the last ${formatDuration(measure.spanSeconds * 1000)}, ` +
         `about ${formatAmount(measure.slopePerMinute)} more every minute, and the rise is steady (R² ${measure.rSquared.toFixed(2)}). ` +
         `A count that only goes up usually means connections are opened and never closed.` +
-        (groups.length > 0 ? ` Most of its sockets are ${groups[0].label}.` : '') +
+        (groups[0] ? ` Most of its sockets are ${groups[0].label}.` : '') +
         limitSentence,
       advice:
         'Find where the program opens these connections (HTTP clients, database or message-queue clients, a socket per request) ' +
@@ -157,8 +161,8 @@ function thirdsRise(values: readonly number[]): number {
   let oldest = 0
   let newest = 0
   for (let index = 0; index < third; index++) {
-    oldest += values[index]
-    newest += values[values.length - 1 - index]
+    oldest += elementAt(values, index)
+    newest += elementAt(values, values.length - 1 - index)
   }
   return (newest - oldest) / third
 }

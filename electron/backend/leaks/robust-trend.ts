@@ -3,6 +3,7 @@
  * pair of points, so a few outliers or a brief burst cannot fake a trend the way they bend a
  * least-squares line.
  */
+import { elementAt } from '../../../shared/element-at'
 
 /** A fitted line; time in the caller's unit. */
 export interface Trend {
@@ -19,7 +20,7 @@ export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return Number.NaN
   const sorted = Float64Array.from(values).sort()
   const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  return sorted.length % 2 === 1 ? elementAt(sorted, middle) : (elementAt(sorted, middle - 1) + elementAt(sorted, middle)) / 2
 }
 
 /** At most `limit` indices spread evenly over `length`, always keeping the first and the last. */
@@ -39,13 +40,13 @@ export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>): T
   const slopes: number[] = []
   for (let first = 0; first < count; first++) {
     for (let second = first + 1; second < count; second++) {
-      const elapsed = times[second] - times[first]
-      if (elapsed !== 0) slopes.push((values[second] - values[first]) / elapsed)
+      const elapsed = elementAt(times, second) - elementAt(times, first)
+      if (elapsed !== 0) slopes.push((elementAt(values, second) - elementAt(values, first)) / elapsed)
     }
   }
   const slope = slopes.length > 0 ? median(slopes) : 0
   const residualBase: number[] = []
-  for (let index = 0; index < count; index++) residualBase.push(values[index] - slope * times[index])
+  for (let index = 0; index < count; index++) residualBase.push(elementAt(values, index) - slope * elementAt(times, index))
   const intercept = count > 0 ? median(residualBase) : 0
   return { slope, intercept, rSquared: rSquared(times, values, slope, intercept), points: count }
 }
@@ -55,13 +56,14 @@ export function rSquared(times: ArrayLike<number>, values: ArrayLike<number>, sl
   const count = Math.min(times.length, values.length)
   if (count < 2) return 0
   let mean = 0
-  for (let index = 0; index < count; index++) mean += values[index]
+  for (let index = 0; index < count; index++) mean += elementAt(values, index)
   mean /= count
   let total = 0
   let residual = 0
   for (let index = 0; index < count; index++) {
-    total += (values[index] - mean) ** 2
-    residual += (values[index] - (slope * times[index] + intercept)) ** 2
+    const value = elementAt(values, index)
+    total += (value - mean) ** 2
+    residual += (value - (slope * elementAt(times, index) + intercept)) ** 2
   }
   if (total === 0) return 0
   return Math.max(0, 1 - residual / total)
@@ -70,6 +72,6 @@ export function rSquared(times: ArrayLike<number>, values: ArrayLike<number>, sl
 /** The largest rise between two neighbouring points (0 when nothing rises). */
 export function largestJump(values: ArrayLike<number>): number {
   let largest = 0
-  for (let index = 1; index < values.length; index++) largest = Math.max(largest, values[index] - values[index - 1])
+  for (let index = 1; index < values.length; index++) largest = Math.max(largest, elementAt(values, index) - elementAt(values, index - 1))
   return largest
 }

@@ -1,4 +1,5 @@
 /** What every leak rule receives and returns, and small helpers they share. */
+import { elementAt } from '../../../shared/element-at'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { HistorySample } from '../../../shared/model/history'
 import type { EvidenceGroup, FindingEvidence, FindingKind, FindingProcess, FindingSeverity } from '../../../shared/model/finding'
@@ -155,5 +156,5 @@ export function describeProcess(process: FindingProcess): string {
 export function evidenceSeries(label: string, times: readonly number[], values: readonly number[], limit = 120): FindingEvidence['series'] {
   if (times.length === 0) return null
   const indices = evenIndices(times.length, limit)
-  return { label, times: indices.map((index) => times[index]), values: indices.map((index) => values[index]) }
+  return { label, times: indices.map((index) => elementAt(times, index)), values: indices.map((index) => elementAt(values, index)) }
 }

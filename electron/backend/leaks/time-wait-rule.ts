@@ -24,7 +24,8 @@ export const timeWaitRule: LeakRule = (input) => {
 
   const endpoints = groupByEndpoint(scan.timeWait, scan.listening)
   const groups = endpoints.map(({ label, count }) => ({ label, count }))
-  const process = endpoints.length > 0 ? guessProcess(input, endpoints[0].example) : null
+  const [topEndpoint] = endpoints
+  const process = topEndpoint ? guessProcess(input, topEndpoint.example) : null
   const slice = input.history.columnSlice({ kind: 'overall' }, HISTORY_COLUMNS.stateColumn('TIME_WAIT'), now - settings.growthWindowSeconds * 1000)
   return [
     {
@@ -36,7 +37,7 @@ export const timeWaitRule: LeakRule = (input) => {
       severity: 'info',
       title: `${Math.round(share * 100)}% of TCP sockets are in TIME_WAIT`,
       explanation:
-        `${timeWait} of ${tcp} TCP sockets are in TIME_WAIT${groups.length > 0 ? `, most of them ${groups[0].label}` : ''}` +
+        `${timeWait} of ${tcp} TCP sockets are in TIME_WAIT${groups[0] ? `, most of them ${groups[0].label}` : ''}` +
         `${process ? ` (probably ${describeProcess(process)})` : ''}. ` +
         'TIME_WAIT itself is normal: the side that closes a connection first keeps it for about a minute. ' +
         'This many means connections are opened and closed at a high rate (connection churn), which costs handshakes and ports.',

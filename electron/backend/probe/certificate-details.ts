@@ -40,9 +40,7 @@ function isoDate(text: string): string {
 
 function keySizeOf(keyType: string | null, modulusLength: number | undefined, curve: string | null): number | null {
   if (modulusLength !== undefined) return modulusLength
-  if (curve !== null && curve in CURVE_BITS) return CURVE_BITS[curve]
-  if (keyType !== null && keyType in FIXED_KEY_BITS) return FIXED_KEY_BITS[keyType]
-  return null
+  return (curve === null ? undefined : CURVE_BITS[curve]) ?? (keyType === null ? undefined : FIXED_KEY_BITS[keyType]) ?? null
 }
 
 /** Describe one certificate as of `now` (epoch milliseconds). */

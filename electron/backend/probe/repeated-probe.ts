@@ -95,7 +95,7 @@ export function startRepeatedProbe(request: RepeatedProbeRequest, options: Repea
       return end(resolution.error.kind === 'cancelled' ? 'stopped' : 'failed')
     }
     dns = resolution.dns
-    const target = resolution.dns.addresses[0]
+    const target = resolution.first
     address = target.address
     const refusal = await authorizeTarget(options.authorize, {
       action: 'repeated-probe',

@@ -8,9 +8,9 @@ import { ipVersion } from '../../../shared/probe-target'
 import { cancelledError, dnsError, errorCode } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 
-/** The addresses of a host, or why there are none. */
+/** The addresses of a host (`first` is the one a single-connection probe uses), or why there are none. */
 export type Resolution =
-  | { readonly ok: true; readonly dns: DnsTiming }
+  | { readonly ok: true; readonly dns: DnsTiming; readonly first: ResolvedAddress }
   | { readonly ok: false; readonly dns: null; readonly error: ProbeError }
 
 /**
@@ -21,7 +21,8 @@ export type Resolution =
 export async function resolveHost(host: string, timeoutMs: number, signal?: AbortSignal): Promise<Resolution> {
   const literal = ipVersion(host)
   if (literal !== null) {
-    return { ok: true, dns: { host, literal: true, durationMs: 0, addresses: [{ address: host, family: literal }] } }
+    const first: ResolvedAddress = { address: host, family: literal }
+    return { ok: true, dns: { host, literal: true, durationMs: 0, addresses: [first] }, first }
   }
   if (signal?.aborted === true) return { ok: false, dns: null, error: cancelledError('dns') }
   const start = monotonicNow()
@@ -40,8 +41,9 @@ export async function resolveHost(host: string, timeoutMs: number, signal?: Abor
       address: entry.address,
       family: entry.family === 6 ? 6 : 4
     }))
-    if (addresses.length === 0) return { ok: false, dns: null, error: dnsError(host, 'ENODATA') }
-    return { ok: true, dns: { host, literal: false, durationMs: millisecondsSince(start), addresses } }
+    const [first] = addresses
+    if (first === undefined) return { ok: false, dns: null, error: dnsError(host, 'ENODATA') }
+    return { ok: true, dns: { host, literal: false, durationMs: millisecondsSince(start), addresses }, first }
   } catch (error) {
     return { ok: false, dns: null, error: dnsError(host, errorCode(error), null, error) }
   } finally {

@@ -61,7 +61,7 @@ export async function runTlsProbe(request: TlsProbeRequest, options: ProbeRunOpt
   const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)
   if (!resolution.ok) return done(resolution.error)
   result.dns = resolution.dns
-  const target = resolution.dns.addresses[0]
+  const target = resolution.first
   const refusal = await authorizeTarget(options.authorize, { action: 'tls-probe', host: probe.host, addresses: [target.address], port: probe.port })
   if (refusal !== null) return done(refusal)
   const tcp = await connectTcp({ ...target, port: probe.port, timeoutMs: probe.timeoutMs, signal })

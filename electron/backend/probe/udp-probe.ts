@@ -43,7 +43,7 @@ export async function runUdpProbe(request: UdpProbeRequest, options: ProbeRunOpt
   const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)
   if (!resolution.ok) return done(resolution.error)
   result.dns = resolution.dns
-  const target = resolution.dns.addresses[0]
+  const target = resolution.first
   result.address = target.address
   const refusal = await authorizeTarget(options.authorize, { action: 'udp-probe', host: probe.host, addresses: [target.address], port: probe.port })
   if (refusal !== null) return done(refusal)

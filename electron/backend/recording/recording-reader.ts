@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { StringDecoder } from 'node:string_decoder'
 import { createGunzip, deflateRawSync, inflateRawSync } from 'node:zlib'
+import { elementAt } from '../../../shared/element-at'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { HistorySample } from '../../../shared/model/history'
 import type { Finding } from '../../../shared/model/finding'
@@ -176,8 +177,8 @@ export class Recording {
     return {
       path: this.path,
       header: this.header,
-      start: this.frames.length > 0 ? this.frames[0].takenAt : null,
-      end: this.frames.length > 0 ? this.frames[this.frames.length - 1].takenAt : null,
+      start: this.frames[0]?.takenAt ?? null,
+      end: this.frames.at(-1)?.takenAt ?? null,
       frames: this.frames.length,
       samples: this.samples,
       problem: this.problem
@@ -191,7 +192,7 @@ export class Recording {
 
   /** The table as it was at `time`: the last one taken at or before it (the first one when `time` is earlier). */
   tableAt(time: number): TableAt {
-    const frame = this.frames[this.frameIndexAt(time)]
+    const frame = elementAt(this.frames, this.frameIndexAt(time))
     const segment = this.decode(frame.segment)
     if (segment.position > frame.position) {
       segment.table.clear()
@@ -199,7 +200,9 @@ export class Recording {
       segment.position = 0
     }
     for (let position = segment.position + 1; position <= frame.position; position++) {
-      const line = JSON.parse(segment.lines[position]) as DiffLine
+      const text = segment.lines[position]
+      if (text === undefined) throw new RecordingError(`${this.path}: segment ${frame.segment} ends before table ${position}`)
+      const line = JSON.parse(text) as DiffLine
       applyDiff(segment.table, { ...line, previousTick: 0, refreshMs: 0, issues: [] })
     }
     segment.position = frame.position
@@ -242,7 +245,7 @@ export class Recording {
     let high = this.frames.length
     while (low < high) {
       const middle = (low + high) >>> 1
-      if (this.frames[middle].takenAt <= time) low = middle + 1
+      if (elementAt(this.frames, middle).takenAt <= time) low = middle + 1
       else high = middle
     }
     return Math.max(0, low - 1)
@@ -250,8 +253,9 @@ export class Recording {
 
   private decode(index: number): DecodedSegment {
     if (this.cache?.index === index) return this.cache
-    const lines = inflateRawSync(this.segments[index]).toString('utf8').split('\n')
-    const keyframe = (JSON.parse(lines[0]) as KeyframeLine).sockets
+    const lines = inflateRawSync(elementAt(this.segments, index)).toString('utf8').split('\n')
+    const [keyframeText = ''] = lines
+    const keyframe = (JSON.parse(keyframeText) as KeyframeLine).sockets
     this.cache = { index, lines, keyframe, position: 0, table: new Map(keyframe.map((socket) => [socket.id, socket])) }
     return this.cache
   }

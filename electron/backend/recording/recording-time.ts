@@ -2,7 +2,7 @@
 
 const offset = /^\+?(\d+(?:\.\d+)?)(ms|s|m|min|h)?$/
 
-const unitMs: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 }
+const unitMs = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 } as const
 
 /**
  * Parses a moment: `start`, `end`, an offset from the start (`90`, `+90s`, `2m`, `1.5h`, `500ms`;
@@ -14,8 +14,8 @@ export function parseRecordingTime(text: string, start: number, end: number): nu
   if (value === 'start') return start
   if (value === 'end') return end
   if (/^\d{12,}$/.test(value)) return Number(value)
-  const relative = offset.exec(value)
-  if (relative) return start + Number(relative[1]) * unitMs[relative[2] ?? 's']
+  const [, amount, unit = 's'] = offset.exec(value) ?? []
+  if (amount !== undefined) return start + Number(amount) * unitMs[unit as keyof typeof unitMs]
   const date = Date.parse(value)
   if (!Number.isNaN(date)) return date
   throw new Error(

@@ -39,15 +39,16 @@ ${SOCKET_COLUMNS_HELP}
       io.out.write(this.help)
       return 0
     }
-    if (positionals.length !== 1) throw new UsageError('give exactly one recording FILE')
+    const [file] = positionals
+    if (positionals.length !== 1 || file === undefined) throw new UsageError('give exactly one recording FILE')
     if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are both needed')
     if (values.json && values.csv) throw new UsageError('give --json or --csv, not both')
     const columns = socketColumnsOption(values.columns)
-    const recording = await openRecording(positionals[0])
+    const recording = await openRecording(file)
     const info = recording.info()
-    if (info.problem) io.err.write(`warning: ${positionals[0]}: line ${info.problem.line}: ${info.problem.message}\n`)
+    if (info.problem) io.err.write(`warning: ${file}: line ${info.problem.line}: ${info.problem.message}\n`)
     if (info.start === null || info.end === null) {
-      io.err.write(`sockscope diff: ${positionals[0]} holds no socket table\n`)
+      io.err.write(`sockscope diff: ${file} holds no socket table\n`)
       return 1
     }
     let from: number

@@ -88,8 +88,9 @@ Run "sockscope probe KIND --help" for the options of each kind.
 
 /** The single HOST:PORT positional; a malformed one is reported like any invalid input. */
 function targetOf(positionals: readonly string[]): { target: HostPort } | { error: ProbeError } {
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the target as HOST:PORT' : 'give exactly one HOST:PORT')
-  const parsed = parseHostPort(positionals[0])
+  const [target] = positionals
+  if (positionals.length !== 1 || target === undefined) throw new UsageError(positionals.length === 0 ? 'give the target as HOST:PORT' : 'give exactly one HOST:PORT')
+  const parsed = parseHostPort(target)
   return parsed.ok ? { target: parsed.value } : { error: invalidInput(parsed.error) }
 }
 

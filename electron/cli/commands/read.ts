@@ -145,7 +145,7 @@ async function writeSummaryJson(
 function summaryText(path: string, format: string | null, totals: CaptureTotals): string {
   const time = (timestamp: PacketTimestamp | null) => (timestamp === null ? '-' : `${formatTimestampIso(timestamp)} (${formatTimestampEpoch(timestamp)})`)
   const { conversations } = totals
-  const busiest = conversations.busiest(SUMMARY_TABLE_CONVERSATIONS).map((flow) => conversations.conversation(flow)!)
+  const busiest = conversations.busiest(SUMMARY_TABLE_CONVERSATIONS).map((flow) => conversations.conversationAt(flow))
   const left = conversations.size - busiest.length
   const lines = [
     `File:       ${path} (${format ?? 'unknown format'})`,

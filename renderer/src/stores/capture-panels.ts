@@ -203,9 +203,9 @@ export function conversationQuery(row: ConversationRow): string {
 
 /** The address of an endpoint written `host:port`, `[v6]:port` or bare. */
 function hostOf(endpoint: string): string | null {
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(endpoint)
-  if (bracketed) return bracketed[1]!
-  const withPort = /^([^:]+):\d+$/.exec(endpoint)
-  if (withPort) return withPort[1]!
+  const [, bracketedHost] = /^\[([^\]]+)\](?::\d+)?$/.exec(endpoint) ?? []
+  if (bracketedHost) return bracketedHost
+  const [, hostBeforePort] = /^([^:]+):\d+$/.exec(endpoint) ?? []
+  if (hostBeforePort) return hostBeforePort
   return endpoint === '' ? null : endpoint
 }

@@ -38,7 +38,7 @@ export const useEventsStore = defineStore('events', () => {
     status.value = update.status
     const capacity = Math.max(1, update.status.capacity)
     const fresh = update.connections.filter((connection) => connection.sequence > newestSequence)
-    if (fresh.length > 0) newestSequence = fresh[fresh.length - 1]!.sequence
+    newestSequence = fresh.at(-1)?.sequence ?? newestSequence
     const joined = connections.value.concat(fresh)
     connections.value = joined.length > capacity ? joined.slice(joined.length - capacity) : joined
   }

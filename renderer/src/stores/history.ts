@@ -43,7 +43,8 @@ export function toChartLines(set: SeriesSet | null, pick: (series: NamedSeries) 
   return set.series.filter(pick).map((series) => {
     const points: Array<{ x: number; y: number }> = []
     series.values.forEach((value, index) => {
-      if (value !== null) points.push({ x: set.times[index], y: value })
+      const time = set.times[index]
+      if (value !== null && time !== undefined) points.push({ x: time, y: value })
     })
     return { label: series.label, points, pid: series.pid, state: series.state }
   })

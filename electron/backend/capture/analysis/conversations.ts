@@ -17,6 +17,7 @@ import {
   type PacketSummary,
   type TransportProtocol
 } from '../../../../shared/model/decoded-packet'
+import { elementAt } from '../../../../shared/element-at'
 import { formatHostPort } from '../../../../shared/format/socket-text'
 import { grown } from '../typed-array-growth'
 
@@ -83,7 +84,7 @@ class TextNumbers {
   }
 
   text(number: number): string {
-    return this.texts[number]!
+    return elementAt(this.texts, number)
   }
 }
 
@@ -172,35 +173,41 @@ export class ConversationTable {
 
   /** Bytes on the wire both ways. */
   totalBytes(flow: number): number {
-    return this.bytesAToB[flow]! + this.bytesBToA[flow]!
+    return elementAt(this.bytesAToB, flow) + elementAt(this.bytesBToA, flow)
   }
 
   /** Conversation `flow` as an object, or null when there is no such flow. */
   conversation(flow: number): Conversation | null {
     if (!Number.isInteger(flow) || flow < 0 || flow >= this.count) return null
-    const protocol = this.protocols[flow]!
-    const addressA = this.addresses.text(this.addressesA[flow]!)
-    const addressB = this.addresses.text(this.addressesB[flow]!)
-    const portA = portOf(this.portsA[flow]!)
-    const portB = portOf(this.portsB[flow]!)
-    const milestones = this.milestones[flow]!
-    const firstTimestamp = { seconds: this.firstSeconds[flow]!, nanos: this.firstNanos[flow]! }
-    const lastTimestamp = { seconds: this.lastSeconds[flow]!, nanos: this.lastNanos[flow]! }
-    const comment = this.commentNumbers[flow]!
+    return this.conversationAt(flow)
+  }
+
+  /** Conversation `flow`, which the caller got from this table; throws a RangeError for any other number. */
+  conversationAt(flow: number): Conversation {
+    if (!Number.isInteger(flow) || flow < 0 || flow >= this.count) throw new RangeError(`no conversation ${flow} among ${this.count}`)
+    const protocol = elementAt(this.protocols, flow)
+    const addressA = this.addresses.text(elementAt(this.addressesA, flow))
+    const addressB = this.addresses.text(elementAt(this.addressesB, flow))
+    const portA = portOf(elementAt(this.portsA, flow))
+    const portB = portOf(elementAt(this.portsB, flow))
+    const milestones = elementAt(this.milestones, flow)
+    const firstTimestamp = { seconds: elementAt(this.firstSeconds, flow), nanos: elementAt(this.firstNanos, flow) }
+    const lastTimestamp = { seconds: elementAt(this.lastSeconds, flow), nanos: elementAt(this.lastNanos, flow) }
+    const comment = elementAt(this.commentNumbers, flow)
     return {
       key: keyOf(protocol, endpointText(addressA, portA), endpointText(addressB, portB)),
       ipProtocol: protocol,
-      transport: TRANSPORTS[this.transports[flow]!] ?? null,
+      transport: TRANSPORTS[elementAt(this.transports, flow)] ?? null,
       addressA,
       portA,
       addressB,
       portB,
-      packetsAToB: this.packetsAToB[flow]!,
-      packetsBToA: this.packetsBToA[flow]!,
-      bytesAToB: this.bytesAToB[flow]!,
-      bytesBToA: this.bytesBToA[flow]!,
-      payloadBytesAToB: this.payloadAToB[flow]!,
-      payloadBytesBToA: this.payloadBToA[flow]!,
+      packetsAToB: elementAt(this.packetsAToB, flow),
+      packetsBToA: elementAt(this.packetsBToA, flow),
+      bytesAToB: elementAt(this.bytesAToB, flow),
+      bytesBToA: elementAt(this.bytesBToA, flow),
+      payloadBytesAToB: elementAt(this.payloadAToB, flow),
+      payloadBytesBToA: elementAt(this.payloadBToA, flow),
       firstTimestamp,
       lastTimestamp,
       durationSeconds: secondsBetween(firstTimestamp, lastTimestamp),
@@ -216,7 +223,7 @@ export class ConversationTable {
 
   /** Every conversation, in the order each was first seen, one object at a time. */
   *conversations(): IterableIterator<Conversation> {
-    for (let flow = 0; flow < this.count; flow++) yield this.conversation(flow)!
+    for (let flow = 0; flow < this.count; flow++) yield this.conversationAt(flow)
   }
 
   /** Every conversation as objects, in the order each was first seen (for small tables). */
@@ -244,10 +251,10 @@ export class ConversationTable {
         const left = 2 * at + 1
         if (left >= size) return
         const right = left + 1
-        const child = right < size && weaker(heap[right]!, heap[left]!) ? right : left
-        if (!weaker(heap[child]!, heap[at]!)) return
-        const swap = heap[at]!
-        heap[at] = heap[child]!
+        const child = right < size && weaker(elementAt(heap, right), elementAt(heap, left)) ? right : left
+        if (!weaker(elementAt(heap, child), elementAt(heap, at))) return
+        const swap = elementAt(heap, at)
+        heap[at] = elementAt(heap, child)
         heap[child] = swap
         at = child
       }
@@ -258,13 +265,13 @@ export class ConversationTable {
         heap[at] = flow
         while (at > 0) {
           const parent = (at - 1) >> 1
-          if (!weaker(heap[at]!, heap[parent]!)) break
-          const swap = heap[at]!
-          heap[at] = heap[parent]!
+          if (!weaker(elementAt(heap, at), elementAt(heap, parent))) break
+          const swap = elementAt(heap, at)
+          heap[at] = elementAt(heap, parent)
           heap[parent] = swap
           at = parent
         }
-      } else if (weaker(heap[0]!, flow)) {
+      } else if (weaker(elementAt(heap, 0), flow)) {
         heap[0] = flow
         siftDown(0)
       }
@@ -275,7 +282,7 @@ export class ConversationTable {
   private lookup(protocol: number, source: number, sourcePort: number, destination: number, destinationPort: number): number {
     const mask = this.slots.length - 1
     for (let slot = this.hash(protocol, source, sourcePort, destination, destinationPort) & mask; ; slot = (slot + 1) & mask) {
-      const stored = this.slots[slot]!
+      const stored = elementAt(this.slots, slot)
       if (stored === 0) return -1
       const flow = stored - 1
       if (this.protocols[flow] !== protocol) continue
@@ -318,7 +325,7 @@ export class ConversationTable {
 
   private place(flow: number): void {
     const mask = this.slots.length - 1
-    let slot = this.hash(this.protocols[flow]!, this.addressesA[flow]!, this.portsA[flow]!, this.addressesB[flow]!, this.portsB[flow]!) & mask
+    let slot = this.hash(elementAt(this.protocols, flow), elementAt(this.addressesA, flow), elementAt(this.portsA, flow), elementAt(this.addressesB, flow), elementAt(this.portsB, flow)) & mask
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask
     this.slots[slot] = flow + 1
   }
@@ -353,20 +360,20 @@ export class ConversationTable {
   /** Counts one packet of `flow`; `fromA` when the side that spoke first sent it. */
   private count1(flow: number, summary: PacketSummary, fromA: boolean): void {
     if (fromA) {
-      this.packetsAToB[flow] += 1
-      this.bytesAToB[flow] += summary.originalLength
-      this.payloadAToB[flow] += summary.payloadLength
+      this.packetsAToB[flow] = elementAt(this.packetsAToB, flow) + 1
+      this.bytesAToB[flow] = elementAt(this.bytesAToB, flow) + summary.originalLength
+      this.payloadAToB[flow] = elementAt(this.payloadAToB, flow) + summary.payloadLength
     } else {
-      this.packetsBToA[flow] += 1
-      this.bytesBToA[flow] += summary.originalLength
-      this.payloadBToA[flow] += summary.payloadLength
+      this.packetsBToA[flow] = elementAt(this.packetsBToA, flow) + 1
+      this.bytesBToA[flow] = elementAt(this.bytesBToA, flow) + summary.originalLength
+      this.payloadBToA[flow] = elementAt(this.payloadBToA, flow) + summary.payloadLength
     }
     const { timestampSeconds: seconds, timestampNanos: nanos } = summary
-    if (seconds < this.firstSeconds[flow]! || (seconds === this.firstSeconds[flow] && nanos < this.firstNanos[flow]!)) {
+    if (seconds < elementAt(this.firstSeconds, flow) || (seconds === this.firstSeconds[flow] && nanos < elementAt(this.firstNanos, flow))) {
       this.firstSeconds[flow] = seconds
       this.firstNanos[flow] = nanos
     }
-    if (seconds > this.lastSeconds[flow]! || (seconds === this.lastSeconds[flow] && nanos > this.lastNanos[flow]!)) {
+    if (seconds > elementAt(this.lastSeconds, flow) || (seconds === this.lastSeconds[flow] && nanos > elementAt(this.lastNanos, flow))) {
       this.lastSeconds[flow] = seconds
       this.lastNanos[flow] = nanos
     }
@@ -375,7 +382,7 @@ export class ConversationTable {
     if (flags === null) return
     const syn = (flags & TCP_FLAG.SYN) !== 0
     const ack = (flags & TCP_FLAG.ACK) !== 0
-    let milestones = this.milestones[flow]!
+    let milestones = elementAt(this.milestones, flow)
     if (syn && !ack && fromA) milestones |= MILESTONE.SYN
     else if (syn && ack && !fromA && (milestones & MILESTONE.SYN) !== 0) milestones |= MILESTONE.SYN_ACK
     else if (!syn && ack && fromA && (milestones & MILESTONE.SYN_ACK) !== 0) milestones |= MILESTONE.HANDSHAKE
@@ -386,7 +393,7 @@ export class ConversationTable {
 }
 
 /** What readers of a finished table may ask of it. */
-export type ConversationReader = Pick<ConversationTable, 'size' | 'conversation' | 'conversations' | 'busiest'>
+export type ConversationReader = Pick<ConversationTable, 'size' | 'conversation' | 'conversationAt' | 'conversations' | 'busiest'>
 
 /** The conversations of a list of packets. */
 export function buildConversations(summaries: Iterable<PacketSummary>): Conversation[] {

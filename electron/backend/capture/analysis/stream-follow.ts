@@ -143,7 +143,7 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
     missingBefore: segment.missingBefore
   }))
   return {
-    conversation: table.conversation(flow)!,
+    conversation: table.conversationAt(flow),
     segments: finished,
     bytesAToB: assemblers['a-to-b'].delivered,
     bytesBToA: assemblers['b-to-a'].delivered,

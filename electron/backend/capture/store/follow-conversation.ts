@@ -16,7 +16,8 @@ const DEFAULT_FOLLOW_BYTES = 4 * 1024 * 1024
 /** Reassembles the TCP conversation `conversationId` of `capture`, up to `maxBytes` of payload. */
 export async function followConversation(capture: ShownCapture, conversationId: string, maxBytes = DEFAULT_FOLLOW_BYTES): Promise<FollowedStream> {
   const flow = capture.flowOfConversationId(conversationId)
-  const conversation = capture.conversation(flow)!
+  const conversation = capture.conversation(flow)
+  if (conversation === null) throw new RequestError('not-found', `no conversation ${conversationId} in this capture`)
   if (conversation.transport !== 'tcp') throw new RequestError('unsupported', 'only TCP conversations can be followed')
   const indexes = capture.store.indexesOfFlow(flow)
   const packets: SummarizedPacket[] = []

@@ -187,7 +187,7 @@ export class ShownCapture {
   }
 
   private conversationRow(flow: number): ConversationRow {
-    const conversation = this.conversations.conversation(flow)!
+    const conversation = this.conversations.conversationAt(flow)
     const owner = this.owner(flow)
     const first = conversation.firstTimestamp
     return {

@@ -6,7 +6,7 @@ import type { PortRange } from '../../../../shared/model/history'
 export function parsePortRange(text: string): PortRange {
   const parts = text.trim().split(/\s+/).map(Number)
   const [low, high] = parts
-  const isPort = (value: number): boolean => Number.isInteger(value) && value >= 1 && value <= 65535
+  const isPort = (value: number | undefined): value is number => value !== undefined && Number.isInteger(value) && value >= 1 && value <= 65535
   if (parts.length !== 2 || !isPort(low) || !isPort(high) || low > high) {
     throw new Error(`ip_local_port_range: expected two ports "low high", got ${JSON.stringify(text.trim())}`)
   }

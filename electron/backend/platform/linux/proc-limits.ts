@@ -25,12 +25,12 @@ export function parseProcessLimits(text: string): ProcessLimit[] {
   const limits: ProcessLimit[] = []
   for (const line of text.split('\n')) {
     if (line.startsWith('Limit ')) continue
-    const match = row.exec(line)
-    if (!match) continue
-    const soft = limitValue(match[2])
-    const hard = limitValue(match[3])
+    const [, name, softText, hardText, unit = ''] = row.exec(line) ?? []
+    if (name === undefined || softText === undefined || hardText === undefined) continue
+    const soft = limitValue(softText)
+    const hard = limitValue(hardText)
     if (soft === undefined || hard === undefined) continue
-    limits.push({ name: match[1], soft, hard, unit: match[4] ?? '' })
+    limits.push({ name, soft, hard, unit })
   }
   return limits
 }

@@ -18,9 +18,7 @@ const source = '/proc/net/dev'
 export function parseNetDev(text: string): NetDevRead {
   const interfaces: InterfaceCounters[] = []
   const issues: TableIssue[] = []
-  const lines = text.split('\n')
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index]
+  for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '' || line.includes('|')) continue
     const colon = line.indexOf(':')
     if (colon < 0) {
@@ -28,19 +26,21 @@ export function parseNetDev(text: string): NetDevRead {
       continue
     }
     const name = line.slice(0, colon).trim()
-    const fields = line.slice(colon + 1).trim().split(/\s+/)
-    const numbers = fields.map(Number)
-    if (name === '' || fields.length < 16 || numbers.some((value) => !Number.isFinite(value) || value < 0)) {
+    const numbers = line.slice(colon + 1).trim().split(/\s+/).map(Number)
+    const [receiveBytes, receivePackets, , , , , , , transmitBytes, transmitPackets] = numbers
+    if (
+      name === '' ||
+      numbers.length < 16 ||
+      numbers.some((value) => !Number.isFinite(value) || value < 0) ||
+      receiveBytes === undefined ||
+      receivePackets === undefined ||
+      transmitBytes === undefined ||
+      transmitPackets === undefined
+    ) {
       issues.push({ source, line: index + 1, message: 'expected an interface name and 16 counters', text: line })
       continue
     }
-    interfaces.push({
-      name,
-      receiveBytes: numbers[0],
-      receivePackets: numbers[1],
-      transmitBytes: numbers[8],
-      transmitPackets: numbers[9]
-    })
+    interfaces.push({ name, receiveBytes, receivePackets, transmitBytes, transmitPackets })
   }
   return { interfaces, issues }
 }

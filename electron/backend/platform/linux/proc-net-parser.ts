@@ -105,7 +105,7 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
   const littleEndian = options.byteOrder !== 'big'
   forEachLine(text, options.source, issues, (lineStart, lineEnd, lineNumber) => {
     const count = scanFields(text, lineStart, lineEnd)
-    if (lineNumber === 1 && count > 0 && text.startsWith('sl', fieldStarts[0])) return
+    if (lineNumber === 1 && count > 0 && text.startsWith('sl', fieldStart(0))) return
     rows.push(parseInetLine(text, count, options, littleEndian))
   })
   return { rows, issues }
@@ -124,7 +124,7 @@ export function parseUnixTable(text: string, source: string): ParsedTable {
   const socketlessIds = new Map<string, number>()
   forEachLine(text, source, issues, (lineStart, lineEnd, lineNumber) => {
     const count = scanFields(text, lineStart, lineEnd)
-    if (lineNumber === 1 && count > 0 && text.startsWith('Num', fieldStarts[0])) return
+    if (lineNumber === 1 && count > 0 && text.startsWith('Num', fieldStart(0))) return
     const row = parseUnixLine(text, count, lineEnd)
     if (row.inode === 0) {
       const seen = socketlessIds.get(row.id) ?? 0
@@ -145,7 +145,7 @@ export function formatAddressBytes(bytes: Uint8Array): string {
   const address = ipAddressFromBytes(bytes)
   if (address === null) throw new RangeError(`an IP address has 4 or 16 bytes, not ${bytes.length}`)
   const [first, second, third, fourth] = address.words
-  if (address.family === 6 && first === 0 && second === 0 && third === 0 && fourth >>> 16 !== 0) {
+  if (address.family === 6 && first === 0 && second === 0 && third === 0 && fourth !== undefined && fourth >>> 16 !== 0) {
     return `::${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`
   }
   return formatIpAddress(address)
@@ -160,17 +160,17 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
   const localPort = endpointPort
   const remoteAddress = parseEndpoint(text, 2, addressLength, littleEndian, REMOTE_LABELS)
   const remotePort = endpointPort
-  const stateCode = hexField(text, fieldStarts[3], fieldEnds[3], 2, 'state')
+  const stateCode = hexField(text, fieldStart(3), fieldEnd(3), 2, 'state')
   // "tx_queue:rx_queue" and "tr:tm->when" have fixed-width first halves.
-  const queues = fieldStarts[4]
-  if (fieldEnds[4] - queues !== 17 || text.charCodeAt(queues + 8) !== 0x3a) throw new LineError('queues are not "XXXXXXXX:XXXXXXXX"')
+  const queues = fieldStart(4)
+  if (fieldEnd(4) - queues !== 17 || text.charCodeAt(queues + 8) !== 0x3a) throw new LineError('queues are not "XXXXXXXX:XXXXXXXX"')
   const sendQueue = hexField(text, queues, queues + 8, 8, 'send queue')
   const recvQueue = hexField(text, queues + 9, queues + 17, 8, 'receive queue')
-  const timerStart = fieldStarts[5]
+  const timerStart = fieldStart(5)
   if (text.charCodeAt(timerStart + 2) !== 0x3a) throw new LineError('timer is not "XX:XXXXXXXX"')
   const timerCode = hexField(text, timerStart, timerStart + 2, 2, 'timer kind')
-  const timerTicks = hexField(text, timerStart + 3, fieldEnds[5], 0, 'timer expiry')
-  const retransmitCount = hexField(text, fieldStarts[6], fieldEnds[6], 0, 'retransmits')
+  const timerTicks = hexField(text, timerStart + 3, fieldEnd(5), 0, 'timer expiry')
+  const retransmitCount = hexField(text, fieldStart(6), fieldEnd(6), 0, 'retransmits')
   const uid = decimalField(text, 7, 'uid')
   const inode = decimalField(text, 9, 'inode')
 
@@ -179,8 +179,9 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
   let timer: TcpTimer | null = null
   let retransmits: number | null = null
   if (protocol === 'tcp') {
-    if (stateCode < 1 || stateCode > TCP_STATES.length) throw new LineError(`unknown TCP state 0x${hex(stateCode)}`)
-    state = TCP_STATES[stateCode - 1]
+    const tcpState = stateCode < 1 ? undefined : TCP_STATES[stateCode - 1]
+    if (tcpState === undefined) throw new LineError(`unknown TCP state 0x${hex(stateCode)}`)
+    state = tcpState
     const kind = TIMER_KINDS[timerCode]
     if (timerCode === 0 && timerTicks === 0) timer = TIMER_OFF
     else if (kind !== undefined) timer = { kind, expiresInMs: timerTicks * MILLISECONDS_PER_TICK }
@@ -210,10 +211,10 @@ function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntr
   if (count < UNIX_REQUIRED_FIELDS) {
     throw new LineError(`expected at least ${UNIX_REQUIRED_FIELDS} fields, found ${count}`)
   }
-  if (text.charCodeAt(fieldEnds[0] - 1) !== 0x3a) throw new LineError('slot field does not end with ":"')
-  const flags = hexField(text, fieldStarts[3], fieldEnds[3], 8, 'flags')
-  const typeCode = hexField(text, fieldStarts[4], fieldEnds[4], 4, 'type')
-  const stateCode = hexField(text, fieldStarts[5], fieldEnds[5], 2, 'state')
+  if (text.charCodeAt(fieldEnd(0) - 1) !== 0x3a) throw new LineError('slot field does not end with ":"')
+  const flags = hexField(text, fieldStart(3), fieldEnd(3), 8, 'flags')
+  const typeCode = hexField(text, fieldStart(4), fieldEnd(4), 4, 'type')
+  const stateCode = hexField(text, fieldStart(5), fieldEnd(5), 2, 'state')
   const inode = decimalField(text, 6, 'inode')
   const unixType = UNIX_TYPES[typeCode]
   if (unixType === undefined) throw new LineError(`unknown UNIX socket type 0x${hex(typeCode)}`)
@@ -221,7 +222,7 @@ function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntr
   if (baseState === undefined) throw new LineError(`unknown UNIX socket state 0x${hex(stateCode)}`)
   const state = (flags & UNIX_ACCEPT_CONNECTIONS_FLAG) !== 0 ? 'LISTEN' : baseState
   // The path is everything after the single space that follows the inode; it may hold spaces.
-  const pathStart = fieldEnds[6] + 1
+  const pathStart = fieldEnd(6) + 1
   const localAddress = pathStart < lineEnd ? text.slice(pathStart, lineEnd) : ''
   // /proc/net/unix has no queue or uid columns: those keep their "not known" values.
   const entry = emptySocketEntry('unix', null)
@@ -229,7 +230,7 @@ function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntr
   entry.state = state
   entry.inode = inode
   entry.unixType = unixType
-  entry.id = socketId(entry, inode === 0 ? text.slice(fieldStarts[0], fieldEnds[0] - 1) : undefined)
+  entry.id = socketId(entry, inode === 0 ? text.slice(fieldStart(0), fieldEnd(0) - 1) : undefined)
   return entry
 }
 
@@ -284,15 +285,29 @@ function scanFields(text: string, start: number, end: number): number {
   while (index < end) {
     while (index < end && isSpace(text.charCodeAt(index))) index++
     if (index >= end) break
-    const fieldStart = index
+    const firstCharacter = index
     while (index < end && !isSpace(text.charCodeAt(index))) index++
     if (count < MAX_FIELDS) {
-      fieldStarts[count] = fieldStart
+      fieldStarts[count] = firstCharacter
       fieldEnds[count] = index
     }
     count++
   }
   return count
+}
+
+/** Where field `field` of the line just split starts; callers check the line had that many fields. */
+function fieldStart(field: number): number {
+  const start = fieldStarts[field]
+  if (start === undefined) throw new RangeError(`field ${field} is past the ${MAX_FIELDS} a line can hold`)
+  return start
+}
+
+/** Where field `field` of the line just split ends (exclusive). */
+function fieldEnd(field: number): number {
+  const end = fieldEnds[field]
+  if (end === undefined) throw new RangeError(`field ${field} is past the ${MAX_FIELDS} a line can hold`)
+  return end
 }
 
 /** Parse "ADDRESS:PORT" in field `field`: returns the formatted address and sets `endpointPort`. */
@@ -304,8 +319,8 @@ function parseEndpoint(
   labels: EndpointLabels
 ): string {
   const label = labels.address
-  const start = fieldStarts[field]
-  const end = fieldEnds[field]
+  const start = fieldStart(field)
+  const end = fieldEnd(field)
   const colon = start + addressLength
   if (end - start !== addressLength + 5 || text.charCodeAt(colon) !== 0x3a) {
     throw new LineError(`${label} is not ${addressLength} hex digits, ":" and a 4-digit port`)
@@ -366,8 +381,8 @@ function hexField(text: string, start: number, end: number, width: number, label
 
 /** Parse an unsigned decimal field. */
 function decimalField(text: string, field: number, label: string): number {
-  const start = fieldStarts[field]
-  const end = fieldEnds[field]
+  const start = fieldStart(field)
+  const end = fieldEnd(field)
   if (end - start > 15) throw new LineError(`${label} is too long`)
   let value = 0
   for (let index = start; index < end; index++) {

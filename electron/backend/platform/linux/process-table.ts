@@ -129,10 +129,10 @@ export function parsePasswd(text: string): ReadonlyMap<number, string> {
   const users = new Map<number, string>()
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue
-    const fields = line.split(':')
-    if (fields.length < 3 || fields[0] === '' || !/^\d+$/.test(fields[2])) continue
-    const uid = Number(fields[2])
-    if (!users.has(uid)) users.set(uid, fields[0])
+    const [name, , uidText] = line.split(':')
+    if (!name || uidText === undefined || !/^\d+$/.test(uidText)) continue
+    const uid = Number(uidText)
+    if (!users.has(uid)) users.set(uid, name)
   }
   return users
 }

@@ -64,7 +64,9 @@ const SERIES_COLORS = [
 
 /** The colour of series number `index`. */
 export function seriesColor(index: number): string {
-  return SERIES_COLORS[index % SERIES_COLORS.length]
+  const color = SERIES_COLORS[Math.abs(index) % SERIES_COLORS.length]
+  if (color === undefined) throw new RangeError(`no series colour for index ${index}`)
+  return color
 }
 
 /** `12:03:45` for an epoch-millisecond x value. */
