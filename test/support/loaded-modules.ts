@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BUILT_CLI, type CliRun } from './built-cli'
+import { elementAt } from '../../shared/element-at'
 
 const REPORTER = resolve(__dirname, 'report-loaded-files.cjs')
 const BUILD_FOLDER = resolve(__dirname, '../../out/main')
@@ -45,7 +46,7 @@ export async function cliLoadedModules(...args: readonly string[]): Promise<Load
       if (packageName !== undefined) packages.add(packageName)
       else if (file.startsWith(BUILD_FOLDER + '/')) {
         buildFiles.push(file.slice(BUILD_FOLDER.length + 1))
-        for (const mark of (await readFile(file, 'utf8')).matchAll(SOURCE_MARK)) sources.add(mark[1])
+        for (const mark of (await readFile(file, 'utf8')).matchAll(SOURCE_MARK)) sources.add(elementAt(mark, 1))
       }
     }
     return { run, sources, packages, buildFiles }

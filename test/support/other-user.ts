@@ -11,7 +11,7 @@ import { build } from 'vite'
 import { BUILT_CLI } from './built-cli'
 
 /** Words that run the command after them as nobody:nogroup with no supplementary groups. */
-export const AS_NOBODY: readonly string[] = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--']
+export const AS_NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'] as const
 
 /** Whether this process may run code as nobody: root, a `nobody` user and `setpriv`. */
 export const canRunAsNobody: boolean =
@@ -87,8 +87,8 @@ async function requiredPackages(directory: string): Promise<string[]> {
     const source = await readFile(join(directory, entry), 'utf8')
     // Plain require("x"), and createRequire(__filename)("x") for packages loaded on first use (koffi).
     for (const [, specifier] of source.matchAll(/(?:require|createRequire\)\(__filename\))\("([^".][^"]*)"\)/g)) {
-      if (specifier.startsWith('node:') || specifier === 'electron') continue
-      names.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0])
+      if (specifier === undefined || specifier.startsWith('node:') || specifier === 'electron') continue
+      names.add(specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'))
     }
   }
   return [...names]

@@ -5,6 +5,7 @@
  * `[Netid] State Recv-Q Send-Q Local:Port Peer:Port [users:(...)] [timer:(...)] [ino:N] ...`.
  * UNIX rows print the socket inode as the local "port" and the peer's inode as the peer "port".
  */
+import { elementAt } from '../../shared/element-at'
 
 /** One process holding a socket, from `users:(("name",pid=1,fd=3),...)`. */
 export interface SsUser {
@@ -73,9 +74,10 @@ export function kernelStateName(ssState: string): string {
 function parseSsLine(line: string): SsSocket {
   const { rest, users } = extractUsers(line)
   const tokens = rest.trim().split(/\s+/)
-  const netid = NETIDS.has(tokens[0]) ? tokens.shift()! : null
+  const netid = tokens[0] !== undefined && NETIDS.has(tokens[0]) ? tokens[0] : null
+  if (netid !== null) tokens.shift()
   if (tokens.length < 5) throw new Error(`ss line has too few columns: ${line}`)
-  const [state, recvQueueText, sendQueueText] = tokens
+  const [state, recvQueueText, sendQueueText] = [elementAt(tokens, 0), elementAt(tokens, 1), elementAt(tokens, 2)]
   const isUnix = netid !== null && netid.startsWith('u_')
   let localAddress: string
   let localPort: string
@@ -83,11 +85,11 @@ function parseSsLine(line: string): SsSocket {
   let peerPort: string
   let details: string[]
   if (isUnix) {
-    ;[localAddress, localPort, peerAddress, peerPort] = tokens.slice(3, 7)
+    ;[localAddress, localPort, peerAddress, peerPort] = [elementAt(tokens, 3), elementAt(tokens, 4), elementAt(tokens, 5), elementAt(tokens, 6)]
     details = tokens.slice(7)
   } else {
-    ;[localAddress, localPort] = splitEndpoint(tokens[3])
-    ;[peerAddress, peerPort] = splitEndpoint(tokens[4])
+    ;[localAddress, localPort] = splitEndpoint(elementAt(tokens, 3))
+    ;[peerAddress, peerPort] = splitEndpoint(elementAt(tokens, 4))
     details = tokens.slice(5)
   }
   let inode: number | null = isUnix ? Number(localPort) : null

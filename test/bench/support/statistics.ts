@@ -1,10 +1,11 @@
 /** Small statistics for benchmark reports. */
+import { elementAt } from '../../../shared/element-at'
 
 /** The median of the samples. */
 export function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  return sorted.length % 2 ? elementAt(sorted, middle) : (elementAt(sorted, middle - 1) + elementAt(sorted, middle)) / 2
 }
 
 /** Times `run` `count` times and returns the median in milliseconds. */

@@ -65,22 +65,28 @@ export interface PairedRuns {
   readonly cpuRatio: number
 }
 
+/** Runs a command line given as program and arguments. */
+function runCommand([command, ...args]: readonly string[]): Promise<ProcessRun> {
+  if (command === undefined) throw new Error('a command line needs at least the program')
+  return runProcess(command, args)
+}
+
 /** Runs the two commands in turn, `pairs` times each after one warm-up of each. */
 export async function pairedRuns(ours: readonly string[], reference: readonly string[], pairs: number): Promise<PairedRuns> {
-  await runProcess(ours[0], ours.slice(1))
-  await runProcess(reference[0], reference.slice(1))
+  await runCommand(ours)
+  await runCommand(reference)
   const oursRuns: ProcessRun[] = []
   const referenceRuns: ProcessRun[] = []
   for (let pair = 0; pair < pairs; pair++) {
-    oursRuns.push(await runProcess(ours[0], ours.slice(1)))
-    referenceRuns.push(await runProcess(reference[0], reference.slice(1)))
+    oursRuns.push(await runCommand(ours))
+    referenceRuns.push(await runCommand(reference))
   }
   const total = (runs: readonly ProcessRun[]): number => runs.reduce((sum, run) => sum + run.cpuMs, 0)
   const medianRun = (runs: readonly ProcessRun[]): ProcessRun => ({ wallMs: median(runs.map((run) => run.wallMs)), cpuMs: median(runs.map((run) => run.cpuMs)) })
   return {
     ours: medianRun(oursRuns),
     reference: medianRun(referenceRuns),
-    wallRatio: median(oursRuns.map((run, index) => run.wallMs / referenceRuns[index].wallMs)),
+    wallRatio: median(oursRuns.map((run, index) => run.wallMs / (referenceRuns[index]?.wallMs ?? Number.NaN))),
     cpuRatio: total(referenceRuns) > 0 ? total(oursRuns) / total(referenceRuns) : Number.NaN
   }
 }

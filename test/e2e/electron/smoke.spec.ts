@@ -37,7 +37,9 @@ test('the desktop window shows the socket table', async () => {
     })
     expect(exposed).toEqual({ hasBridge: true, hasInvoke: false, hasRequire: 'undefined' })
     const preferences = await app.evaluate(({ BrowserWindow }) => {
-      const contents = BrowserWindow.getAllWindows()[0].webContents
+      const [window] = BrowserWindow.getAllWindows()
+      if (!window) throw new Error('the app opened no window')
+      const contents = window.webContents
       const settings = (contents as unknown as { getLastWebPreferences(): Record<string, unknown> }).getLastWebPreferences()
       return { contextIsolation: settings.contextIsolation, sandbox: settings.sandbox, nodeIntegration: settings.nodeIntegration }
     })

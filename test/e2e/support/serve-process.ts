@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUILT_CLI } from '../../support/built-cli'
+import { elementAt } from '../../../shared/element-at'
 
 /** A running `sockscope serve`. */
 export interface ServeProcess {
@@ -31,7 +32,7 @@ export async function startServe(...args: readonly string[]): Promise<ServeProce
       const match = /sockscope web UI: (http:\/\/\S+)/.exec(output)
       if (match) {
         clearTimeout(timer)
-        resolveUrl(match[1])
+        resolveUrl(elementAt(match, 1))
       }
     })
     server.once('exit', (code) => reject(new Error(`sockscope serve exited with ${code}: ${output}`)))

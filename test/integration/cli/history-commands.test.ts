@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILT_CLI, runBuiltCli } from '../../support/built-cli'
 import { startProgram, stopPrograms, type RunningProgram } from '../../support/test-programs'
 import { waitFor } from '../../support/wait-for'
+import { elementAt } from '../../../shared/element-at'
 
 let directory = ''
 let server: RunningProgram
@@ -126,7 +127,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
     }
     expect([...times].sort((first, second) => first - second)).toEqual(times)
     // Every read but the last started before the deadline, a duration after the first read.
-    for (const time of times.slice(0, -1)) expect(time - times[0]).toBeLessThan(durationMs)
+    for (const time of times.slice(0, -1)) expect(time - elementAt(times, 0)).toBeLessThan(durationMs)
     for (const line of lines) {
       expect(new Date(line.time).getTime()).toBe(line.takenAt)
       expect(line).toMatchObject({ type: 'tick', sockets: 1, states: { LISTEN: 1 }, appeared: [], cleared: [] })

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { MAXIMUM_QUERY_NESTING } from '../../../shared/query/query-parser'
 import { runBuiltCli } from '../../support/built-cli'
 import { startProgram, stopPrograms } from '../../support/test-programs'
+import { elementAt } from '../../../shared/element-at'
 
 const run = promisify(execFile)
 
@@ -40,7 +41,7 @@ async function listJson(...extra: string[]): Promise<ListedSocket[]> {
 function onlyRow(listed: readonly ListedSocket[], fields: Partial<ListedSocket>): ListedSocket {
   const matching = listed.filter((socket) => Object.entries(fields).every(([key, value]) => socket[key as keyof ListedSocket] === value))
   expect(matching, JSON.stringify(fields)).toHaveLength(1)
-  return matching[0]
+  return elementAt(matching, 0)
 }
 
 describe('sockscope list', () => {
@@ -105,7 +106,7 @@ describe('sockscope list', () => {
   it('prints help for every command', async () => {
     const { code, stdout } = await runBuiltCli('--help')
     expect(code).toBe(0)
-    const names = [...stdout.matchAll(/^ {2}(\S+) {2}/gm)].map((match) => match[1])
+    const names = [...stdout.matchAll(/^ {2}(\S+) {2}/gm)].map((match) => elementAt(match, 1))
     expect(names).toContain('list')
     expect(names).toContain('serve')
     for (const name of names) {

@@ -203,7 +203,8 @@ describe('sockscope listen', () => {
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     await waitFor(() => output.includes('\n'), 10_000)
-    return { child, firstLine: output.split('\n')[0] }
+    const [firstLine = ''] = output.split('\n')
+    return { child, firstLine }
   }
 
   async function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {

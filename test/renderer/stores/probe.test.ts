@@ -12,6 +12,7 @@ import { setBackendClient } from '../../../renderer/src/transport'
 import { createInProcessClient } from '../../support/in-process-client'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../support/loopback-servers'
 import { waitFor } from '../../support/wait-for'
+import { elementAt } from '../../../shared/element-at'
 
 let backend: Backend
 let server: LoopbackTcpServer | null = null
@@ -38,7 +39,7 @@ describe('useProbeStore', () => {
     expect(probe.history).toHaveLength(1)
     expect(probe.selectedEntry?.kind).toBe('tcp')
     expect(probe.formErrors.tcp).toBeNull()
-    expect(JSON.parse(probe.entryJson(probe.history[0]))).toMatchObject({ kind: 'tcp', ok: true, port: server.port })
+    expect(JSON.parse(probe.entryJson(elementAt(probe.history, 0)))).toMatchObject({ kind: 'tcp', ok: true, port: server.port })
   })
 
   it('shows invalid input under the form without calling the backend', async () => {
@@ -61,7 +62,7 @@ describe('useProbeStore', () => {
     probe.forms.tcp.target = `127.0.0.1:${port}`
     const result = await probe.runTcp()
     expect(result?.error?.kind).toBe('refused')
-    expect(probe.history[0].ok).toBe(false)
+    expect(elementAt(probe.history, 0).ok).toBe(false)
   })
 
   it('fills the chart data from pushed samples and files the run in the history when it ends', async () => {

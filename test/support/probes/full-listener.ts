@@ -45,5 +45,6 @@ export async function startFullListener(): Promise<FullListener> {
 /** The one-letter state of a process from /proc/PID/stat (R, S, T, ...). */
 async function processState(pid: number): Promise<string> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0]
+  const [state = ''] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return state
 }

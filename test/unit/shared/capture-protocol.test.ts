@@ -4,6 +4,7 @@ import { PacketBatchBuilder, decodePacketBatch, encodePacketsMessage } from '../
 import { CaptureProtocolError, FRAME_HEADER_LENGTH, FrameDecoder, MAX_FRAME_PAYLOAD, encodeFrame } from '../../../shared/capture-protocol'
 import type { RawPacket } from '../../../shared/model/packet'
 import { concatenateBytes } from '../../../shared/bytes'
+import { elementAt } from '../../../shared/element-at'
 
 function packet(seed: number, length: number): RawPacket {
   const data = new Uint8Array(length)
@@ -51,15 +52,15 @@ describe('capture protocol framing', () => {
     const frames = [...helperMessages.map((message) => encodeMessage(message as Exclude<HelperMessage, { type: 'packets' }>)), encodePacketsMessage(packets)]
     const decoded = new HelperMessageReader().push(concatenateBytes(frames))
     expect(decoded.slice(0, helperMessages.length)).toEqual(helperMessages)
-    const last = decoded[helperMessages.length]
+    const last = elementAt(decoded, helperMessages.length)
     expect(last.type).toBe('packets')
     if (last.type !== 'packets') return
     expect(last.packets).toHaveLength(3)
     last.packets.forEach((received, index) => {
-      expect(received.timestampSeconds).toBe(packets[index].timestampSeconds)
-      expect(received.timestampNanos).toBe(packets[index].timestampNanos)
-      expect(received.originalLength).toBe(packets[index].originalLength)
-      expect(Array.from(received.data)).toEqual(Array.from(packets[index].data))
+      expect(received.timestampSeconds).toBe(elementAt(packets, index).timestampSeconds)
+      expect(received.timestampNanos).toBe(elementAt(packets, index).timestampNanos)
+      expect(received.originalLength).toBe(elementAt(packets, index).originalLength)
+      expect(Array.from(received.data)).toEqual(Array.from(elementAt(packets, index).data))
     })
   })
 
@@ -98,7 +99,7 @@ describe('capture protocol framing', () => {
       for (let offset = 0; offset < stream.length; offset += size) decoded.push(...reader.push(stream.subarray(offset, offset + size)))
       reader.finish()
       expect(decoded.map((message) => message.type)).toEqual(['started', 'packets', 'stats'])
-      const batch = decoded[1]
+      const batch = elementAt(decoded, 1)
       if (batch.type === 'packets') expect(batch.packets.map((received) => received.data.length)).toEqual(packets.map((sent) => sent.data.length))
     }
   })
@@ -116,9 +117,9 @@ describe('capture protocol framing', () => {
   it('does not let a decoded packet pin the chunk it came in', () => {
     const frame = encodePacketsMessage([packet(7, 10)])
     const chunk = concatenateBytes([frame, new Uint8Array(4096).fill(0)]).subarray(0, frame.length)
-    const [message] = new HelperMessageReader().push(chunk)
+    const message = elementAt(new HelperMessageReader().push(chunk), 0)
     if (message.type !== 'packets') throw new Error('expected packets')
-    expect(message.packets[0].data.buffer.byteLength).toBe(10)
+    expect(elementAt(message.packets, 0).data.buffer.byteLength).toBe(10)
   })
 
   it('rejects an unknown type byte with the byte offset, and stays failed', () => {

@@ -11,6 +11,7 @@ import { hasTool } from '../../../support/capture/wireshark-tools'
 import { childProcessesMatching, peakChildProcesses } from '../../../support/child-processes'
 import { runningAsRoot } from './live-traffic'
 import { waitFor } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
   let backend: Backend
@@ -85,13 +86,13 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
     expect(page.ok).toBe(true)
     const rows = (page as { value: PacketListPage }).value.rows
     expect(rows.length).toBeGreaterThan(5)
-    expect(rows[0].index).toBe(0)
+    expect(elementAt(rows, 0).index).toBe(0)
     expect(rows.every((row) => row.transport === 'tcp')).toBe(true)
     expect(rows.filter((row) => row.sourcePort === clientPort).every((row) => row.pid === process.pid && row.direction === 'sent')).toBe(true)
 
     const stopped = await backend.handle('capture/stop', {})
     expect(stopped).toMatchObject({ ok: true, value: { state: 'ended', end: { reason: 'stopped' } } })
-    const final = ticks[ticks.length - 1]
+    const final = elementAt(ticks, ticks.length - 1)
     expect(final.final).toBe(true)
     expect(final.counters.packets).toBe((stopped as { value: CaptureStatus }).value.counters?.packets)
     expect(ticks.reduce((total, tick) => total + tick.newPackets, 0)).toBe(final.counters.packets)

@@ -29,6 +29,7 @@ import {
 } from './live-traffic'
 import { waitFor } from '../../../support/wait-for'
 import { AS_NOBODY, bundleForOtherUsers, canRunAsNobody, makeSharedFolder, type SharedFolder } from '../../../support/other-user'
+import { elementAt } from '../../../../shared/element-at'
 
 const canCapture = runningAsRoot && hasTool('tcpdump')
 
@@ -113,7 +114,7 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
     expect(sum(toClient)).toBe(tcpWrites.length)
 
     // Ticks are batched: far fewer than packets, and they add up to the total.
-    const last = ticks[ticks.length - 1]
+    const last = elementAt(ticks, ticks.length - 1)
     expect(last.final).toBe(true)
     expect(last.counters.packets).toBe(referenceCount)
     expect(ticks.reduce((total, tick) => total + tick.newPackets, 0)).toBe(referenceCount)
@@ -126,7 +127,7 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
     for (const [filter, message] of [
       ['port notaport', "unknown port 'notaport'"],
       ['tcp and and', 'syntax error']
-    ]) {
+    ] as const) {
       const failure = await CaptureSession.start({ interface: 'lo', filter }).catch((error: unknown) => error)
       expect(failure).toBeInstanceOf(CaptureError)
       expect((failure as CaptureError).code).toBe('bad-filter')

@@ -7,6 +7,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { once } from 'node:events'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { promisify } from 'node:util'
+import { elementAt } from '../../../../shared/element-at'
 
 const execFileAsync = promisify(execFile)
 
@@ -73,7 +74,7 @@ export async function openLoopbackPeers(): Promise<LoopbackPeers> {
     const tcpServer = createServer((socket) => {
       const slot = tcpReceived.push(0) - 1
       socket.on('data', (chunk) => {
-        tcpReceived[slot] += chunk.length
+        tcpReceived[slot] = elementAt(tcpReceived, slot) + chunk.length
         // Acknowledge each write with one byte, so every write is its own segment.
         socket.write('k')
       })
@@ -113,8 +114,8 @@ export async function openLoopbackPeers(): Promise<LoopbackPeers> {
  */
 export async function sendDatagrams(port: number, sizes: readonly number[], firstNumber = 0): Promise<void> {
   const client = createSocket('udp4')
-  for (let index = 0; index < sizes.length; index++) {
-    const payload = Buffer.alloc(sizes[index], 0x61)
+  for (const [index, size] of sizes.entries()) {
+    const payload = Buffer.alloc(size, 0x61)
     if (payload.length >= 2) payload.writeUInt16BE((firstNumber + index) % 65536, 0)
     await new Promise<void>((resolve, reject) => client.send(payload, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())))
   }

@@ -3,6 +3,7 @@ import { ConnectionHolder } from '../../../../electron/backend/holder/connection
 import type { HolderStatus } from '../../../../shared/model/probe'
 import { closedTcpPort, socketTableLines, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { waitFor } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 describe('ConnectionHolder against a real loopback server', () => {
   let server: LoopbackTcpServer | null = null
@@ -43,8 +44,8 @@ describe('ConnectionHolder against a real loopback server', () => {
     await holder.whenSettled(opened.group.id)
     await waitFor(() => server?.accepted.length === 4)
     for (const socket of server.accepted.slice(0, 2)) socket.destroy()
-    await waitFor(() => holder.status().groups[0].closedByPeer === 2)
-    expect(holder.status().groups[0].open).toBe(2)
+    await waitFor(() => elementAt(holder.status().groups, 0).closedByPeer === 2)
+    expect(elementAt(holder.status().groups, 0).open).toBe(2)
   })
 
   it('counts failures by kind', async () => {

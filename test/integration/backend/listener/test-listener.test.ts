@@ -6,6 +6,7 @@ import { TestListenerRegistry } from '../../../../electron/backend/listener/test
 import type { TestListenerInfo } from '../../../../shared/model/probe'
 import { socketTableLines, startTcpServer } from '../../../support/loopback-servers'
 import { waitFor } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Send bytes over TCP and collect what comes back until the server has answered `expected` bytes. */
 async function tcpExchange(port: number, payload: string, expected: number): Promise<string> {
@@ -39,10 +40,10 @@ describe('TestListenerRegistry with real sockets', () => {
     expect(table.join('\n')).toContain(`pid=${process.pid}`)
 
     expect(await tcpExchange(listener.port, 'hello', 5)).toBe('hello')
-    await waitFor(() => registry.list()[0].peers.some((peer) => !peer.connected))
-    const [info] = registry.list()
+    await waitFor(() => elementAt(registry.list(), 0).peers.some((peer) => !peer.connected))
+    const info = elementAt(registry.list(), 0)
     expect(info.totalPeers).toBe(1)
-    expect(info.peers[0]).toMatchObject({ remoteAddress: '127.0.0.1', bytesIn: 5, bytesOut: 5, connected: false })
+    expect(elementAt(info.peers, 0)).toMatchObject({ remoteAddress: '127.0.0.1', bytesIn: 5, bytesOut: 5, connected: false })
     expect(info.bytesIn).toBe(5)
     await waitFor(() => updates.some((update) => update.bytesIn === 5))
 
@@ -76,8 +77,8 @@ describe('TestListenerRegistry with real sockets', () => {
     const socket = connect(started.listener.port, '127.0.0.1')
     socket.on('error', () => {})
     await once(socket, 'connect')
-    await waitFor(() => registry.list()[0].peers.length === 1)
-    expect(registry.list()[0].peers[0].connected).toBe(true)
+    await waitFor(() => elementAt(registry.list(), 0).peers.length === 1)
+    expect(elementAt(elementAt(registry.list(), 0).peers, 0).connected).toBe(true)
     await registry.stopAll()
     await once(socket, 'close')
   })
@@ -91,9 +92,9 @@ describe('TestListenerRegistry with real sockets', () => {
     expect(reply.toString()).toBe('marco')
     const table = await socketTableLines('udp', started.listener.port, true)
     expect(table.join('\n')).toContain(`pid=${process.pid}`)
-    const [info] = registry.list()
+    const info = elementAt(registry.list(), 0)
     expect(info.peers).toHaveLength(1)
-    expect(info.peers[0]).toMatchObject({ remotePort: client.address().port, bytesIn: 5, bytesOut: 5, connected: false })
+    expect(elementAt(info.peers, 0)).toMatchObject({ remotePort: client.address().port, bytesIn: 5, bytesOut: 5, connected: false })
     client.close()
   })
 
@@ -112,7 +113,7 @@ describe('TestListenerRegistry with real sockets', () => {
         expect(answer.toString()).toBe(reply.slice(0, sent))
       }
       await waitFor(() => registry.list()[0]?.bytesIn === 1 + 99 + 100 + 101 + 500)
-      expect(registry.list()[0].bytesOut).toBe(1 + 99 + 100 + 100 + 100)
+      expect(elementAt(registry.list(), 0).bytesOut).toBe(1 + 99 + 100 + 100 + 100)
     } finally {
       client.close()
     }

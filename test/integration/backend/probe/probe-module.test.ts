@@ -5,6 +5,7 @@ import { createBackend, type Backend } from '../../../../electron/backend/backen
 import type { HeldConnectionGroup, RepeatedProbeSampleBatch, TcpProbeResult, TestListenerInfo } from '../../../../shared/model/probe'
 import { startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { waitFor } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 describe('the probe module behind the backend', () => {
   let backend: Backend | null = null
@@ -21,7 +22,7 @@ describe('the probe module behind the backend', () => {
     server = await startTcpServer()
     const answer = await backend.handle('probe/tcp', { host: '127.0.0.1', port: server.port })
     expect(answer.ok).toBe(true)
-    if (answer.ok) expect((answer.value as TcpProbeResult).attempts[0].connected).toBe(true)
+    if (answer.ok) expect(elementAt((answer.value as TcpProbeResult).attempts, 0).connected).toBe(true)
     const unknownKey = await backend.handle('probe/tcp', { host: '127.0.0.1', port: server.port, extra: 1 })
     expect(unknownKey).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
     const badPort = await backend.handle('probe/tcp', { host: '127.0.0.1', port: 70000 })
@@ -66,7 +67,7 @@ describe('the probe module behind the backend', () => {
     expect((held.value as HeldConnectionGroup).requested).toBe(3)
     await waitFor(async () => {
       const list = await backend!.handle('listener/list', {})
-      return list.ok && (list.value as TestListenerInfo[])[0].peers.filter((peer) => peer.connected).length === 3
+      return list.ok && (list.value as TestListenerInfo[])[0]?.peers.filter((peer) => peer.connected).length === 3
     })
     const remote = await backend.handle('holder/open', { host: '192.0.2.1', port: 80, count: 1 })
     expect(remote).toMatchObject({ ok: false, error: { code: 'permission-denied' } })

@@ -3,6 +3,7 @@ import { startRepeatedProbe } from '../../../../electron/backend/probe/repeated-
 import { computeProbeStatistics } from '../../../../electron/backend/probe/probe-statistics'
 import type { RepeatedProbeUpdate } from '../../../../shared/model/probe'
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
+import { elementAt } from '../../../../shared/element-at'
 
 describe('startRepeatedProbe against real loopback servers', () => {
   let server: LoopbackTcpServer | null = null
@@ -37,7 +38,7 @@ describe('startRepeatedProbe against real loopback servers', () => {
     expect(latencies.reduce((sum, value) => sum + value, 0)).toBeLessThanOrEqual(elapsedMs)
     // Attempts start an interval apart (wall-clock stamps, so within a millisecond of it).
     const starts = summary.samples.map((sample) => sample.at)
-    for (let index = 1; index < starts.length; index++) expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(20 - 1)
+    for (let index = 1; index < starts.length; index++) expect(elementAt(starts, index) - elementAt(starts, index - 1)).toBeGreaterThanOrEqual(20 - 1)
     const statistics = summary.statistics
     expect(statistics).toMatchObject({ sent: 10, received: 10, lost: 0, lossPercent: 0 })
     expect(statistics.minMs).toBe(Math.min(...latencies))
@@ -46,10 +47,10 @@ describe('startRepeatedProbe against real loopback servers', () => {
     expect(statistics.avgMs).toBeCloseTo(mean, 2)
     // Nearest rank: the 10th of 10 sorted values is the 95th percentile.
     expect(statistics.p95Ms).toBe([...latencies].sort((first, second) => first - second)[9])
-    const differences = latencies.slice(1).map((value, index) => Math.abs(value - latencies[index]))
+    const differences = latencies.slice(1).map((value, index) => Math.abs(value - elementAt(latencies, index)))
     expect(statistics.jitterMs).toBeCloseTo(differences.reduce((sum, value) => sum + value, 0) / 9, 2)
     expect(statistics).toEqual(computeProbeStatistics(summary.samples))
-    expect(updates[9].statistics).toEqual(statistics)
+    expect(elementAt(updates, 9).statistics).toEqual(statistics)
   })
 
   it('counts every attempt to a closed port as lost', async () => {

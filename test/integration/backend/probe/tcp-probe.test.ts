@@ -6,6 +6,7 @@ import type { TcpProbeRequest, TcpProbeResult } from '../../../../shared/model/p
 import { closedTcpPort, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { startFullListener, type FullListener } from '../../../support/probes/full-listener'
 import { sleepAtLeast, waitFor } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Durations are rounded to the microsecond; a measured time may exceed the test's own by that much. */
 const ROUNDING_MS = 0.001
@@ -40,7 +41,7 @@ describe('runTcpProbe against real loopback servers', () => {
     expect(result.error).toBeNull()
     expect(result.dns).toMatchObject({ literal: true, addresses: [{ address: '127.0.0.1', family: 4 }] })
     expect(result.attempts).toHaveLength(1)
-    const [attempt] = result.attempts
+    const attempt = elementAt(result.attempts, 0)
     expect(attempt.connected).toBe(true)
     // A loopback handshake is quick but never free, and it is part of the whole probe.
     expect(attempt.connectMs).toBeGreaterThan(0)
@@ -63,9 +64,9 @@ describe('runTcpProbe against real loopback servers', () => {
     const result = await probing
     const elapsedMs = performance.now() - startedAt
     expect(result.ok).toBe(true)
-    expect(result.attempts[0].connected).toBe(true)
-    expect(result.attempts[0].connectMs).toBeGreaterThanOrEqual(holdMs)
-    expect(result.attempts[0].connectMs).toBeLessThanOrEqual(elapsedMs + ROUNDING_MS)
+    expect(elementAt(result.attempts, 0).connected).toBe(true)
+    expect(elementAt(result.attempts, 0).connectMs).toBeGreaterThanOrEqual(holdMs)
+    expect(elementAt(result.attempts, 0).connectMs).toBeLessThanOrEqual(elapsedMs + ROUNDING_MS)
   })
 
   it('resolves a name and reports the lookup with every address', async () => {
@@ -87,7 +88,7 @@ describe('runTcpProbe against real loopback servers', () => {
     expect(result.ok).toBe(false)
     expect(result.error).toMatchObject({ kind: 'refused', phase: 'connect', code: 'ECONNREFUSED' })
     expect(result.error?.message).toContain(`127.0.0.1:${port}`)
-    expect(result.attempts[0].connected).toBe(false)
+    expect(elementAt(result.attempts, 0).connected).toBe(false)
   })
 
   it('stops waiting for a reply at the first-byte time limit when the server never answers', async () => {
@@ -100,7 +101,7 @@ describe('runTcpProbe against real loopback servers', () => {
       readTimeoutMs: 150
     })
     expect(result.ok).toBe(false)
-    expect(result.attempts[0].connected).toBe(true)
+    expect(elementAt(result.attempts, 0).connected).toBe(true)
     expect(result.error).toMatchObject({ kind: 'timeout', phase: 'first-byte' })
     expect(result.error?.message).toContain('150 ms')
     expect(result.exchange).toMatchObject({ sentBytes: 5, firstByteMs: null, reply: null, readTimeoutMs: 150 })

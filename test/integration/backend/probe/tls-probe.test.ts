@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runTlsProbe } from '../../../../electron/backend/probe/tls-probe'
 import { startDelayingRelay, startTcpServer, type LoopbackTcpServer } from '../../../support/loopback-servers'
 import { createTestCertificates, SELF_SIGNED_DAYS, type TestCertificates } from '../../../support/probes/test-certificates'
+import { elementAt } from '../../../../shared/element-at'
 
 interface TlsTestServer {
   readonly port: number
@@ -66,7 +67,7 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(result.hostnameMatches).toBe(true)
 
     expect(result.certificates).toHaveLength(1)
-    const [leaf] = result.certificates
+    const leaf = elementAt(result.certificates, 0)
     const expected = new X509Certificate(certificates.selfSigned.certificate)
     expect(leaf.subject).toBe('CN=localhost, O=sockscope tests')
     expect(leaf.subjectCommonName).toBe('localhost')
@@ -103,7 +104,7 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(result.error).toBeNull()
     expect(result.authorized).toBe(false)
     expect(result.authorizationReason).toBe('self-signed')
-    expect(result.certificates[0].subjectCommonName).toBe('localhost')
+    expect(elementAt(result.certificates, 0).subjectCommonName).toBe('localhost')
     // An IP address target sends no SNI, and the certificate is checked against the address.
     expect(result.servername).toBeNull()
     expect(server.servernames).toEqual([])
@@ -129,7 +130,7 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(trusted.authorizationReason).toBeNull()
     expect(trusted.trustStore).toEqual({ kind: 'ca-file', source: certificates.certificateAuthorityPath, certificateCount: 1 })
     expect(trusted.certificates.map((certificate) => certificate.subjectCommonName)).toEqual(['localhost', 'sockscope Test CA'])
-    expect(trusted.certificates[1].isCertificateAuthority).toBe(true)
+    expect(elementAt(trusted.certificates, 1).isCertificateAuthority).toBe(true)
   })
 
   it('reports an expired certificate as expired', async () => {
@@ -138,8 +139,8 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(result.ok).toBe(false)
     expect(result.authorizationError).toBe('CERT_HAS_EXPIRED')
     expect(result.authorizationReason).toBe('expired')
-    expect(result.certificates[0].expired).toBe(true)
-    expect(result.certificates[0].daysToExpiry).toBeLessThan(0)
+    expect(elementAt(result.certificates, 0).expired).toBe(true)
+    expect(elementAt(result.certificates, 0).daysToExpiry).toBeLessThan(0)
   })
 
   it('reports a name the certificate does not cover as wrong-host', async () => {

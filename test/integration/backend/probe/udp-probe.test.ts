@@ -3,6 +3,7 @@ import { runUdpProbe } from '../../../../electron/backend/probe/udp-probe'
 import { buildDnsMessage, DNS_TYPE, readDnsQuery } from '../../../support/capture/dns-message-builder'
 import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/loopback-servers'
 import { sleepAtLeast } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
 function answerWithARecord(query: Buffer): Uint8Array {
@@ -43,10 +44,10 @@ describe('runUdpProbe against real loopback sockets', () => {
     expect(result.localPort).toBeGreaterThan(0)
     expect(result.replies).toHaveLength(1)
     expect(result.replies[0]).toMatchObject({ fromAddress: '127.0.0.1', fromPort: server.port, dns: null })
-    expect(result.replies[0].data).toEqual({ byteLength: 4, hex: '70696e67', text: 'ping', truncated: false })
+    expect(elementAt(result.replies, 0).data).toEqual({ byteLength: 4, hex: '70696e67', text: 'ping', truncated: false })
     // The echo leaves no sooner than the delay after the datagram arrived.
-    expect(result.replies[0].receivedMs).toBeGreaterThanOrEqual(replyDelayMs)
-    expect(result.replies[0].receivedMs).toBeLessThanOrEqual(performance.now() - startedAt)
+    expect(elementAt(result.replies, 0).receivedMs).toBeGreaterThanOrEqual(replyDelayMs)
+    expect(elementAt(result.replies, 0).receivedMs).toBeLessThanOrEqual(performance.now() - startedAt)
   })
 
   it('collects several replies until the reply limit', async () => {
@@ -96,9 +97,9 @@ describe('runUdpProbe against real loopback sockets', () => {
     })
     expect(result.ok).toBe(true)
     expect(result.dnsQuery).toEqual({ name: 'example.test', type: 'A' })
-    expect(questions[0].subarray(12).toString('latin1')).toContain('\x07example\x04test\x00')
-    const dns = result.replies[0].dns
-    expect(dns).toMatchObject({ id: questions[0].readUInt16BE(0), isResponse: true, responseCode: 'NOERROR', answerCount: 1 })
+    expect(elementAt(questions, 0).subarray(12).toString('latin1')).toContain('\x07example\x04test\x00')
+    const dns = elementAt(result.replies, 0).dns
+    expect(dns).toMatchObject({ id: elementAt(questions, 0).readUInt16BE(0), isResponse: true, responseCode: 'NOERROR', answerCount: 1 })
     expect(dns?.answers).toEqual([{ name: 'example.test', type: 'A', ttl: 3600, data: '192.0.2.7' }])
   })
 

@@ -13,6 +13,7 @@ import { HistoryRecorder } from '../../../../electron/backend/history/history-re
 import { RecordingWriter } from '../../../../electron/backend/recording/recording-writer'
 import { openRecording } from '../../../../electron/backend/recording/recording-reader'
 import { startProgram, stopPrograms } from '../../../support/test-programs'
+import { elementAt } from '../../../../shared/element-at'
 
 const directories: string[] = []
 afterAll(async () => {
@@ -57,7 +58,7 @@ describe.skipIf(process.platform !== 'linux')('recording round trip on real tabl
       expect(comparable(table.sockets)).toEqual(comparable(snapshot.sockets))
     }
 
-    const [first, second] = [snapshots[2], snapshots[9]]
+    const [first, second] = [elementAt(snapshots, 2), elementAt(snapshots, 9)]
     const diff = recording.diff(first.takenAt, second.takenAt)
     const firstIds = new Set(first.sockets.map((socket) => socket.id))
     const secondIds = new Set(second.sockets.map((socket) => socket.id))

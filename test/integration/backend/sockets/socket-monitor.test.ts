@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { SocketDiff } from '../../../../shared/model/socket'
 import { SocketMonitor } from '../../../../electron/backend/sockets/socket-monitor'
 import { createSocketProvider } from '../../../../electron/backend/platform/create-platform'
+import { elementAt } from '../../../../shared/element-at'
 
 const monitors: SocketMonitor[] = []
 afterEach(() => monitors.splice(0).forEach((monitor) => monitor.stop()))
@@ -31,14 +32,14 @@ describe('SocketMonitor', () => {
     const diffs: SocketDiff[] = []
     monitor.onTick((diff) => diffs.push(diff))
     await monitor.refresh()
-    const added = diffs[0].added.filter(isListenerOn(port))
+    const added = elementAt(diffs, 0).added.filter(isListenerOn(port))
     expect(added).toHaveLength(1)
-    expect(added[0].pid).toBe(process.pid)
+    expect(elementAt(added, 0).pid).toBe(process.pid)
 
     await new Promise<void>((resolve) => server.close(() => resolve()))
     await monitor.refresh()
-    expect(diffs[1].removed).toContain(added[0].id)
-    expect(diffs[1].previousTick).toBe(diffs[0].tick)
+    expect(elementAt(diffs, 1).removed).toContain(elementAt(added, 0).id)
+    expect(elementAt(diffs, 1).previousTick).toBe(elementAt(diffs, 0).tick)
   })
 
   it('polls on its own, pauses and resumes', async () => {

@@ -5,6 +5,7 @@ import type { SocketEntry, SocketSnapshot } from '../../../../shared/model/socke
 import type { RawPacket } from '../../../../shared/model/packet'
 import { ethernetFrame, ipv4Packet, tcpSegment, udpDatagram } from '../../../support/capture/packet-builder'
 import { buildSocket } from '../../../support/socket-builder'
+import { elementAt } from '../../../../shared/element-at'
 
 function owned(pid: number, process: string, fields: Partial<SocketEntry>): SocketEntry {
   return buildSocket({ pid, process, command: process, owners: [{ pid, process, command: process, user: 'root' }], ...fields })
@@ -146,7 +147,7 @@ describe('TrafficAccounting', () => {
     const accounting = new TrafficAccounting()
     const record = async (packets: readonly RawPacket[], firstIndex: number) => {
       const { summaries, owners } = await attributePackets(attributor, packets, 1)
-      return summaries.map((summary, index) => accounting.record(firstIndex + index, summary, owners[index]))
+      return summaries.map((summary, index) => accounting.record(firstIndex + index, summary, elementAt(owners, index)))
     }
     const request = rawPacket(
       ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 40000, destinationPort: 8080, flags: 0x18, payload: new Uint8Array(100) }) }))
@@ -170,7 +171,7 @@ describe('TrafficAccounting', () => {
       [20, 1, request.originalLength],
       [null, 1, stray.originalLength]
     ])
-    expect(interval.processes[0].bytesPerSecond).toBe(answer.originalLength)
+    expect(elementAt(interval.processes, 0).bytesPerSecond).toBe(answer.originalLength)
     expect(interval.connections[0]).toMatchObject({ protocol: 'tcp', localPort: 8080, remotePort: 40000, pid: 10, packets: 2 })
 
     await record([request], 4)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { downsample, HistoryStore } from '../../../../electron/backend/history/history-store'
 import { buildProcessSample, buildSample } from '../../../support/history-sample-builder'
+import { elementAt } from '../../../../shared/element-at'
 
 const second = 1000
 
@@ -118,7 +119,7 @@ describe('HistoryStore', () => {
     store.append(buildSample(8 * second, [buildProcessSample({ pid: 1, sockets: 8 })]))
     const set = store.series({ kind: 'process-sockets' })
     expect(set.times).toEqual([0, 2000, 4000, 6000, 8000])
-    expect(set.series[0].values).toEqual([0, 2, 4, 6, 8])
+    expect(elementAt(set.series, 0).values).toEqual([0, 2, 4, 6, 8])
   })
 
   it('keeps the time axis ordered when the wall clock steps back', () => {
@@ -140,6 +141,6 @@ describe('downsample', () => {
       3
     )
     expect(set.times).toEqual([0.5, 2.5, 4.5])
-    expect(set.series[0].values).toEqual([2, null, 6])
+    expect(elementAt(set.series, 0).values).toEqual([2, null, 6])
   })
 })

@@ -3,6 +3,7 @@ import type { SocketEntry } from '../../../../shared/model/socket'
 import { LeakHarness } from '../../../support/leak-harness'
 import { buildSocket } from '../../../support/socket-builder'
 import { buildProcessSample, buildSample } from '../../../support/history-sample-builder'
+import { elementAt } from '../../../../shared/element-at'
 
 const owner = (pid: number, process = 'app') => ({ pid, process, owners: [{ pid, process, command: process, user: 'root' }] })
 
@@ -15,7 +16,7 @@ describe('LeakDetector hysteresis', () => {
     expect(harness.appeared).toEqual([])
     harness.tick(fds(810))
     expect(harness.appeared.map((finding) => finding.id)).toEqual(['fd-limit:5'])
-    const finding = harness.appeared[0]
+    const finding = elementAt(harness.appeared, 0)
     expect(finding).toMatchObject({ kind: 'fd-limit', process: { pid: 5, name: 'db' }, severity: 'warning', clearedAt: null })
     expect(finding.evidence.numbers).toMatchObject({ fdCount: 810, fdSoftLimit: 1000 })
     expect(finding.explanation).toContain('810 file descriptors')
@@ -29,14 +30,14 @@ describe('LeakDetector hysteresis', () => {
     harness.tick(fds(400))
     harness.tick(fds(400))
     expect(harness.cleared.map((cleared) => cleared.id)).toEqual(['fd-limit:5'])
-    expect(harness.cleared[0].clearedAt).not.toBeNull()
+    expect(elementAt(harness.cleared, 0).clearedAt).not.toBeNull()
     expect(harness.detector.active()).toEqual([])
   })
 
   it('marks a process at 95% of its limit critical', () => {
     const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     harness.tick((takenAt) => buildSample(takenAt, [buildProcessSample({ pid: 5, fdCount: 990, fdSoftLimit: 1000 })]))
-    expect(harness.appeared[0].severity).toBe('critical')
+    expect(elementAt(harness.appeared, 0).severity).toBe('critical')
   })
 
   it('clears everything when turned off', () => {
@@ -57,11 +58,11 @@ describe('growth', () => {
     }
     const growth = harness.appeared.filter((finding) => finding.kind === 'growth')
     expect(growth).toHaveLength(1)
-    expect(growth[0].process).toEqual({ pid: 9, name: 'leaky' })
-    expect(growth[0].evidence.numbers.slopePerMinute).toBeCloseTo(60, 0)
-    expect(growth[0].evidence.series?.values.length).toBeGreaterThan(10)
-    expect(growth[0].explanation).toMatch(/about 60 more every minute/)
-    expect(growth[0].explanation).toMatch(/reaches its limit of 1024 open files/)
+    expect(elementAt(growth, 0).process).toEqual({ pid: 9, name: 'leaky' })
+    expect(elementAt(growth, 0).evidence.numbers.slopePerMinute).toBeCloseTo(60, 0)
+    expect(elementAt(growth, 0).evidence.series?.values.length).toBeGreaterThan(10)
+    expect(elementAt(growth, 0).explanation).toMatch(/about 60 more every minute/)
+    expect(elementAt(growth, 0).explanation).toMatch(/reaches its limit of 1024 open files/)
   })
 })
 
@@ -75,7 +76,7 @@ describe('close-wait', () => {
     const sample = (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 7, sockets: 6, states: { CLOSE_WAIT: 6 } })])
     for (let second = 0; second < 40; second++) harness.tick(sample, sockets)
     expect(harness.appeared).toHaveLength(1)
-    const finding = harness.appeared[0]
+    const finding = elementAt(harness.appeared, 0)
     expect(finding).toMatchObject({ id: 'close-wait:7', kind: 'close-wait', process: { pid: 7, name: 'app' } })
     expect(finding.evidence.groups).toEqual([{ label: '127.0.0.1:8080', count: 6 }])
     expect(finding.since).toBe(1_700_000_000_000)
@@ -102,7 +103,7 @@ describe('close-wait', () => {
       buildSocket({ ...owner(3, 'api'), localPort: 3000, remoteAddress: '10.1.2.3', remotePort: 50000 + index, state: 'CLOSE_WAIT', inode: 10 + index })
     )
     harness.tick((takenAt) => buildSample(takenAt), [listener, ...accepted])
-    expect(harness.appeared[0].evidence.groups).toEqual([{ label: 'clients of :3000 from 10.1.2.3', count: 5 }])
+    expect(elementAt(harness.appeared, 0).evidence.groups).toEqual([{ label: 'clients of :3000 from 10.1.2.3', count: 5 }])
   })
 })
 
@@ -117,8 +118,8 @@ describe('time-wait and ephemeral ports', () => {
     harness.tick(sample, [listener, ...timeWait])
     expect(harness.appeared).toHaveLength(1)
     expect(harness.appeared[0]).toMatchObject({ kind: 'time-wait', process: { pid: 12, name: 'web' }, severity: 'info' })
-    expect(harness.appeared[0].evidence.groups[0]).toEqual({ label: 'clients of :80 from 127.0.0.9', count: 1200 })
-    expect(harness.appeared[0].advice).toMatch(/keep-alive/)
+    expect(elementAt(harness.appeared, 0).evidence.groups[0]).toEqual({ label: 'clients of :80 from 127.0.0.9', count: 1200 })
+    expect(elementAt(harness.appeared, 0).advice).toMatch(/keep-alive/)
   })
 
   it('reports one destination using over half the ephemeral range', () => {
@@ -127,7 +128,7 @@ describe('time-wait and ephemeral ports', () => {
     harness.tick((takenAt) => buildSample(takenAt, [], { ephemeral: [{ ...use, count: 20000 }, { ...use, remotePort: 5432, count: 10 }] }))
     expect(harness.appeared.map((finding) => finding.id)).toEqual(['ephemeral-ports:tcp|127.0.0.1|127.0.0.1|6379'])
     expect(harness.appeared[0]).toMatchObject({ process: { pid: 4, name: 'worker' }, severity: 'warning' })
-    expect(harness.appeared[0].explanation).toContain('EADDRNOTAVAIL')
+    expect(elementAt(harness.appeared, 0).explanation).toContain('EADDRNOTAVAIL')
   })
 })
 

@@ -9,6 +9,7 @@ import { openRecording } from '../../../../electron/backend/recording/recording-
 import { RecordingError } from '../../../../electron/backend/recording/recording-format'
 import { buildSocket } from '../../../support/socket-builder'
 import { buildProcessSample, buildSample } from '../../../support/history-sample-builder'
+import { elementAt } from '../../../../shared/element-at'
 
 let directory = ''
 beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('recording round trip', () => {
       expect(sortById(table.sockets)).toEqual(sortById(snapshotAt(tick).sockets))
     }
     expect(recording.tableAt(0).tick).toBe(1)
-    expect(recording.history.series({ kind: 'process-sockets' }).series[0].values).toEqual(
+    expect(elementAt(recording.history.series({ kind: 'process-sockets' }).series, 0).values).toEqual(
       Array.from({ length: 20 }, (_, index) => snapshotAt(index + 1).sockets.length)
     )
     expect(recording.findingsAt(start + 4000)).toEqual([])

@@ -22,6 +22,7 @@ import { startProgram, stopPrograms } from '../../../../support/test-programs'
 import { waitFor } from '../../../../support/wait-for'
 import { bundleForOtherUsers, canRunAsNobody, makeSharedFolder } from '../../../../support/other-user'
 import type { SsSocket } from '../../../../support/ss-output'
+import { elementAt } from '../../../../../shared/element-at'
 
 const run = promisify(execFile)
 const CLIENT_COUNT = 20
@@ -131,8 +132,8 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
     }
     // A client that stops reading: once its receive window is full, the rest waits in the
     // server's send queue, and both queues stay put.
-    clients[0].pause()
-    unreadClientPort = clients[0].localPort!
+    elementAt(clients, 0).pause()
+    unreadClientPort = elementAt(clients, 0).localPort!
     await waitFor(() => server4.accepted.length >= 1, 5_000, 'the first connection to be accepted')
     const sender = server4.accepted.find((socket) => socket.remotePort === unreadClientPort)!
     sender.write(Buffer.alloc(UNSENT_BYTES, 7))
@@ -237,7 +238,7 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
 
   it('matches ss for a UNIX listener', async () => {
     const read = await linuxSockets().read({ withProcesses: true })
-    const [row] = (await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath)
+    const row = elementAt((await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath), 0)
     expect(row).toBeDefined()
     const entry = read.sockets.find((candidate) => candidate.protocol === 'unix' && candidate.inode === row.inode)
     expect(entry).toMatchObject({ localAddress: unixPath, state: 'LISTEN', unixType: 'stream', pid: process.pid })
@@ -275,7 +276,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
   it('notices a new process sharing a socket that was already known', async () => {
     const server = await listen('127.0.0.1')
     const client = await connect('127.0.0.1', server.port)
-    const [inode] = await inodesOf([[client.localPort!, server.port]])
+    const inode = elementAt(await inodesOf([[client.localPort!, server.port]]), 0)
     const table = new ProcessTable()
     const before = await table.findOwners([inode])
     expect(before.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([process.pid])
@@ -307,7 +308,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
     await table.findOwners([])
 
     const { port } = await command('listen')
-    const [inode] = await inodesOf([[Number(port), 0]])
+    const inode = elementAt(await inodesOf([[Number(port), 0]]), 0)
     const opened = await table.findOwners([inode])
     expect(table.lastWalk).toMatchObject({ fullWalk: false, searched: false })
     expect(opened.ownersByInode.get(inode)?.map((owner) => owner.pid)).toEqual([pid])
@@ -324,7 +325,7 @@ describe.skipIf(!isLinux)('process table cache', () => {
     cleanups.push(() => churn.kill())
     const table = new ProcessTable()
     const server = await listen('127.0.0.1')
-    const [inode] = await inodesOf([[server.port, 0]])
+    const inode = elementAt(await inodesOf([[server.port, 0]]), 0)
     for (let round = 0; round < 15; round++) {
       table.clear()
       const lookup = await table.findOwners([inode])
@@ -403,7 +404,7 @@ describe.skipIf(!isLinux || !canRunAsNobody)('reading as a user who is not root'
     const client = await connect('127.0.0.1', server.port)
     const timeWaitPort = client.localPort!
     await waitFor(() => server.accepted.length === 1, 5_000, 'the server to accept')
-    const serverSide = server.accepted[0]
+    const serverSide = elementAt(server.accepted, 0)
     const clientClosed = new Promise((done) => client.once('close', done))
     serverSide.once('end', () => serverSide.end())
     client.end()
@@ -421,10 +422,10 @@ describe.skipIf(!isLinux || !canRunAsNobody)('reading as a user who is not root'
     const seen = JSON.parse(stdout) as { partial: boolean; pid: number; own: SocketEntry[]; others: Record<string, SocketEntry[]> }
     expect(seen.partial).toBe(true)
     expect(seen.own).toEqual([expect.objectContaining({ state: 'LISTEN', pid: seen.pid, ownerVisibility: 'known', user: 'nobody' })])
-    const rootListener = seen.others[server.port].filter((entry) => entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1')
+    const rootListener = (seen.others[server.port] ?? []).filter((entry) => entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1')
     expect(rootListener).toEqual([expect.objectContaining({ pid: null, ownerVisibility: 'hidden', user: 'root' })])
     // The same local port may serve other connections; the closed one is the one to the server.
-    const closed = seen.others[timeWaitPort].filter((entry) => entry.remoteAddress === '127.0.0.1' && entry.remotePort === server.port)
+    const closed = (seen.others[timeWaitPort] ?? []).filter((entry) => entry.remoteAddress === '127.0.0.1' && entry.remotePort === server.port)
     expect(closed).toEqual([expect.objectContaining({ state: 'TIME_WAIT', inode: 0, ownerVisibility: 'none' })])
   })
 })
@@ -457,6 +458,6 @@ async function inodesOf(ends: ReadonlyArray<readonly [localPort: number, peerPor
   return ends.map(([localPort, peerPort]) => {
     const matching = rows.filter((row) => ssPort(row.localPort) === localPort && ssPort(row.peerPort) === peerPort)
     expect(matching, `${localPort} → ${peerPort}`).toHaveLength(1)
-    return matching[0].inode!
+    return elementAt(matching, 0).inode!
   })
 }

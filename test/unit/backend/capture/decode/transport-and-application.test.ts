@@ -4,6 +4,7 @@ import type { RawPacket } from '../../../../../shared/model/packet'
 import { decodePacketTree, summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
 import { buildDnsMessage } from '../../../../support/capture/dns-message-builder'
 import { ascii, bytes, ipv4Packet, ipv6Packet, tcpSegment, uint16, uint32, udpDatagram } from '../../../../support/capture/packet-builder'
+import { elementAt } from '../../../../../shared/element-at'
 
 const raw = (data: Uint8Array): RawPacket => ({ interfaceIndex: 0, timestampSeconds: 1, timestampNanos: 0, originalLength: data.length, data })
 const tcp = (options: Parameters<typeof tcpSegment>[0]) => raw(ipv4Packet({ protocol: 6, payload: tcpSegment(options) }))
@@ -227,8 +228,8 @@ describe('details tree', () => {
         expect(layer.offset + layer.length).toBeLessThanOrEqual(packet.data.length)
       }
       // Layers follow one another from the first byte.
-      expect(tree.layers[0].offset).toBe(0)
-      for (let index = 1; index < tree.layers.length; index++) expect(tree.layers[index].offset).toBeGreaterThan(tree.layers[index - 1].offset)
+      expect(elementAt(tree.layers, 0).offset).toBe(0)
+      for (let index = 1; index < tree.layers.length; index++) expect(elementAt(tree.layers, index).offset).toBeGreaterThan(elementAt(tree.layers, index - 1).offset)
     }
   })
 })

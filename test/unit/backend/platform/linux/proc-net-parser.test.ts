@@ -27,6 +27,7 @@ import {
 } from '../../../../../electron/backend/platform/linux/proc-net-parser'
 import type { InetTableOptions } from '../../../../../electron/backend/platform/linux/proc-net-parser'
 import { kernelStateName, parseSsOutput } from '../../../../support/ss-output'
+import { elementAt } from '../../../../../shared/element-at'
 
 const fixtures = join(__dirname, '../../../../fixtures')
 
@@ -48,7 +49,7 @@ function find(rows: readonly SocketEntry[], localPort: number | null, remotePort
       (localAddress === undefined || row.localAddress === localAddress)
   )
   expect(matches, `one row for ${localAddress ?? ''}:${localPort} -> ${remotePort}`).toHaveLength(1)
-  return matches[0]
+  return elementAt(matches, 0)
 }
 
 /** A synthetic /proc/net/tcp line in the kernel's format. */
@@ -218,19 +219,19 @@ describe('TCP and datagram state mapping', () => {
       const code = (index + 1).toString(16).toUpperCase().padStart(2, '0')
       const { rows, issues } = parseInetTable(tcpLine(code), { source: 'synthetic', protocol: 'tcp', family: 4 })
       expect(issues).toEqual([])
-      expect(rows[0].state).toBe(name)
+      expect(elementAt(rows, 0).state).toBe(name)
     })
   })
 
   it('names CLOSE and NEW_SYN_RECV the kernel way', () => {
-    const parse = (code: string) => parseInetTable(tcpLine(code), { source: 'synthetic', protocol: 'tcp', family: 4 }).rows[0].state
+    const parse = (code: string) => elementAt(parseInetTable(tcpLine(code), { source: 'synthetic', protocol: 'tcp', family: 4 }).rows, 0).state
     expect(parse('07')).toBe('CLOSE')
     expect(parse('0C')).toBe('NEW_SYN_RECV')
   })
 
   it('names UDP and raw states the way ss does', () => {
     for (const protocol of ['udp', 'raw'] as const) {
-      const parse = (code: string) => parseInetTable(tcpLine(code), { source: 'synthetic', protocol, family: 4 }).rows[0].state
+      const parse = (code: string) => elementAt(parseInetTable(tcpLine(code), { source: 'synthetic', protocol, family: 4 }).rows, 0).state
       expect(parse('07')).toBe('UNCONN')
       expect(parse('01')).toBe('ESTABLISHED')
     }
@@ -240,7 +241,7 @@ describe('TCP and datagram state mapping', () => {
     for (const code of ['00', '0D', 'FF']) {
       const { rows, issues } = parseInetTable(tcpLine(code), { source: 'synthetic', protocol: 'tcp', family: 4 })
       expect(rows).toEqual([])
-      expect(issues[0].message).toMatch(/unknown TCP state/)
+      expect(elementAt(issues, 0).message).toMatch(/unknown TCP state/)
     }
   })
 
@@ -297,15 +298,15 @@ describe('address formatting', () => {
     const line = '   0: 000080FE00000000000000000200010:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0\n'
     const { rows, issues } = parseInetTable(line, { source: 'synthetic', protocol: 'tcp', family: 6 })
     expect(rows).toEqual([])
-    expect(issues[0].message).toBe('local address is not 32 hex digits, ":" and a 4-digit port')
+    expect(elementAt(issues, 0).message).toBe('local address is not 32 hex digits, ":" and a 4-digit port')
   })
 
   it('reads addresses in big-endian order when told the host is big-endian', () => {
     const line = '   0: 7F000001:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0\n'
     const { rows } = parseInetTable(line, { source: 'synthetic', protocol: 'tcp', family: 4, byteOrder: 'big' })
-    expect(rows[0].localAddress).toBe('127.0.0.1')
+    expect(elementAt(rows, 0).localAddress).toBe('127.0.0.1')
     const swapped = parseInetTable(line, { source: 'synthetic', protocol: 'tcp', family: 4 })
-    expect(swapped.rows[0].localAddress).toBe('1.0.0.127')
+    expect(elementAt(swapped.rows, 0).localAddress).toBe('1.0.0.127')
   })
 })
 
@@ -352,25 +353,25 @@ describe('parseUnixTable', () => {
     expect(pending).toEqual([
       expect.objectContaining({ state: 'CONNECTING', unixType: 'seqpacket', localAddress: '/tmp/sockscope-fixtures/seq.sock' })
     ])
-    expect(pending[0].id).toBe('unix /tmp/sockscope-fixtures/seq.sock| | #0 @00000000f0638b51')
+    expect(elementAt(pending, 0).id).toBe('unix /tmp/sockscope-fixtures/seq.sock| | #0 @00000000f0638b51')
   })
 
   it('keeps queued connections apart when the kernel hides their addresses', () => {
     const queued = '0000000000000000: 00000003 00000000 00000000 0005 02     0 /run/app.sock\n'
     const { rows } = parseUnixTable(queued.repeat(3), 'synthetic')
     expect(new Set(rows.map((row) => row.id)).size).toBe(3)
-    expect(rows[2].id).toBe('unix /run/app.sock| | #0 @0000000000000000~2')
+    expect(elementAt(rows, 2).id).toBe('unix /run/app.sock| | #0 @0000000000000000~2')
   })
 
   it('maps every UNIX state code', () => {
     const line = (flags: string, state: string) => `0000000000000000: 00000002 00000000 ${flags} 0001 ${state} 77 /run/x y.sock\n`
-    const state = (flags: string, code: string) => parseUnixTable(line(flags, code), 'synthetic').rows[0].state
+    const state = (flags: string, code: string) => elementAt(parseUnixTable(line(flags, code), 'synthetic').rows, 0).state
     expect(state('00000000', '01')).toBe('UNCONN')
     expect(state('00010000', '01')).toBe('LISTEN')
     expect(state('00000000', '02')).toBe('CONNECTING')
     expect(state('00000000', '03')).toBe('ESTABLISHED')
     expect(state('00000000', '04')).toBe('DISCONNECTING')
-    expect(parseUnixTable(line('00000000', '01'), 'synthetic').rows[0].localAddress).toBe('/run/x y.sock')
+    expect(elementAt(parseUnixTable(line('00000000', '01'), 'synthetic').rows, 0).localAddress).toBe('/run/x y.sock')
   })
 
   it('gives every row its own id', () => {

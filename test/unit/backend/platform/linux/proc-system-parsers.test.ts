@@ -5,6 +5,7 @@ import { parseNetDev } from '../../../../../electron/backend/platform/linux/proc
 import { parseProcessLimits, softOpenFilesLimit } from '../../../../../electron/backend/platform/linux/proc-limits'
 import { parsePortRange } from '../../../../../electron/backend/platform/linux/port-range'
 import { portRangeSize } from '../../../../../shared/model/history'
+import { elementAt } from '../../../../../shared/element-at'
 
 const fixtures = join(__dirname, '../../../../fixtures/history')
 const fixture = (name: string): Promise<string> => readFile(join(fixtures, name), 'utf8')
@@ -23,7 +24,7 @@ describe('parseNetDev', () => {
     const { interfaces, issues } = parseNetDev(text + 'garbage without a colon\n')
     expect(interfaces.map((entry) => entry.name)).toEqual(['lo', 'ifb1', 'eth0'])
     expect(issues.map((issue) => issue.line)).toEqual([4, 7])
-    expect(issues[0].message).toMatch(/16 counters/)
+    expect(elementAt(issues, 0).message).toMatch(/16 counters/)
   })
 
   it('reads a name that runs into its counters', () => {

@@ -64,7 +64,7 @@ describe('ProcessTable on a procfs-shaped tree', () => {
       { pid: 11, process: 'worker', command: 'server --worker', user: 'alice' }
     ])
     expect(ownersByInode.get(101)?.map((owner) => owner.pid)).toEqual([10])
-    expect(ownersByInode.get(102)?.[0].command).toBe('[kworker]')
+    expect(ownersByInode.get(102)?.[0]?.command).toBe('[kworker]')
     expect(ownersByInode.has(0)).toBe(false)
   })
 
