@@ -11,6 +11,7 @@ import { formatBytes } from './format/number-text'
 import { formatAddress, formatOwner, formatPort, NO_VALUE } from './format/socket-text'
 import type { SocketEntry } from './model/socket'
 import { socketFields as socketFilter, type SocketFilterFieldName } from './query/socket-fields'
+import { elementAt } from './element-at'
 
 /** What a field's text may depend on besides the socket: names resolved for addresses. */
 export interface SocketTextContext {
@@ -180,7 +181,7 @@ function ownersText(socket: SocketEntry): string {
 
 function sameOwners(before: SocketEntry, after: SocketEntry): boolean {
   if (before.owners.length !== after.owners.length) return false
-  for (let index = 0; index < before.owners.length; index++) if (before.owners[index]!.pid !== after.owners[index]!.pid) return false
+  for (let index = 0; index < before.owners.length; index++) if (elementAt(before.owners, index).pid !== elementAt(after.owners, index).pid) return false
   return true
 }
 
@@ -473,10 +474,10 @@ export function sameFieldValue(field: SocketField, before: SocketEntry, after: S
  */
 export function socketChanged(before: SocketEntry, after: SocketEntry): boolean {
   for (let index = 0; index < TRACKED_VALUES.length; index++) {
-    const value = TRACKED_VALUES[index]!
+    const value = elementAt(TRACKED_VALUES, index)
     if (value(before) !== value(after)) return true
   }
-  for (let index = 0; index < TRACKED_SAMES.length; index++) if (!TRACKED_SAMES[index]!(before, after)) return true
+  for (let index = 0; index < TRACKED_SAMES.length; index++) if (!elementAt(TRACKED_SAMES, index)(before, after)) return true
   return false
 }
 

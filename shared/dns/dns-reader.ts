@@ -11,6 +11,7 @@
 import type { DnsHeader, DnsMessage, DnsQuestion, DnsRecord, DnsSection } from '../model/decoded-packet'
 import { hexNumber, hexText, networkUint16, networkUint32 } from '../bytes'
 import { ipv4Text, ipv6Text } from '../net/ip-address'
+import { elementAt } from '../element-at'
 
 /** Bytes in a DNS header. */
 export const DNS_HEADER_LENGTH = 12
@@ -173,7 +174,7 @@ class DnsMessageWalker {
     let end = -1
     for (;;) {
       this.need(position, 1, 'name')
-      const labelLength = data[position]!
+      const labelLength = elementAt(data, position)
       if (labelLength === 0) {
         if (end < 0) end = position + 1
         break
@@ -184,7 +185,7 @@ class DnsMessageWalker {
         if (end < 0) end = position + 2
         jumps += 1
         if (jumps > MAXIMUM_POINTER_JUMPS) throw new DnsFormatError('DNS name compression loop', position)
-        const target = this.start + (((labelLength & 0x3f) << 8) | data[position + 1]!)
+        const target = this.start + (((labelLength & 0x3f) << 8) | elementAt(data, position + 1))
         if (target >= this.end) throw new DnsFormatError('DNS name pointer points past the message', position)
         position = target
         continue
@@ -221,7 +222,7 @@ class DnsMessageWalker {
         const strings: string[] = []
         let cursor = position
         while (cursor < end) {
-          const stringLength = data[cursor]!
+          const stringLength = elementAt(data, cursor)
           if (cursor + 1 + stringLength > end) throw new DnsFormatError('TXT string runs past its record', cursor)
           strings.push(`"${labelText(data, cursor + 1, cursor + 1 + stringLength, true)}"`)
           cursor += 1 + stringLength
@@ -256,7 +257,7 @@ function badLength(typeName: string, length: number, position: number): never {
 function labelText(data: Uint8Array, start: number, end: number, quoted = false): string {
   let text = ''
   for (let index = start; index < end; index += 1) {
-    const byte = data[index]!
+    const byte = elementAt(data, index)
     if (byte === 0x5c || (quoted ? byte === 0x22 : byte === 0x2e)) text += `\\${String.fromCharCode(byte)}`
     else if ((byte > 0x20 || (quoted && byte === 0x20)) && byte < 0x7f) text += String.fromCharCode(byte)
     else text += `\\${String(byte).padStart(3, '0')}`

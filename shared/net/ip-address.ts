@@ -5,6 +5,7 @@
  * integer masks rather than string work: the filter box runs them on every row per keystroke.
  */
 import { networkUint32 } from '../bytes'
+import { elementAt } from '../element-at'
 
 /** A parsed IP address. */
 export interface IpAddress {
@@ -95,8 +96,8 @@ export function ipv6Text(bytes: Uint8Array, offset: number): string {
  * A zone is kept as a `%zone` suffix.
  */
 export function formatIpAddress(address: IpAddress): string {
-  if (address.family === 4) return formatIpv4Word(address.words[0]!)
-  const text = isIpv4Mapped(address) ? `::ffff:${formatIpv4Word(address.words[3]!)}` : formatIpv6Groups(address.words)
+  if (address.family === 4) return formatIpv4Word(elementAt(address.words, 0))
+  const text = isIpv4Mapped(address) ? `::ffff:${formatIpv4Word(elementAt(address.words, 3))}` : formatIpv6Groups(address.words)
   return address.zone === null ? text : `${text}%${address.zone}`
 }
 
@@ -117,7 +118,7 @@ export function isIpv4Mapped(address: IpAddress): boolean {
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address; any other address comes back unchanged. */
 export function unmapIpv4(address: IpAddress): IpAddress {
-  return isIpv4Mapped(address) ? { family: 4, words: [address.words[3]!], zone: null } : address
+  return isIpv4Mapped(address) ? { family: 4, words: [elementAt(address.words, 3)], zone: null } : address
 }
 
 /**
@@ -157,8 +158,8 @@ export function networkContains(network: IpNetwork, address: IpAddress): boolean
   const networkWords = network.address.words
   if (network.address.family === 4) {
     let word: number
-    if (address.family === 4) word = address.words[0]!
-    else if (isIpv4Mapped(address)) word = address.words[3]!
+    if (address.family === 4) word = elementAt(address.words, 0)
+    else if (isIpv4Mapped(address)) word = elementAt(address.words, 3)
     else return false
     return (word & prefixMask(prefixLength, 0)) >>> 0 === networkWords[0]
   }
@@ -189,9 +190,9 @@ function prefixMask(prefixLength: number, wordIndex: number): number {
 
 /** A word of the address seen as IPv6, so IPv4 reads as its mapped form without allocating one. */
 function wordOfIpv6View(address: IpAddress, index: number): number {
-  if (address.family === 6) return address.words[index]!
+  if (address.family === 6) return elementAt(address.words, index)
   if (index === 2) return IPV4_MAPPED_MARKER
-  return index === 3 ? address.words[0]! : 0
+  return index === 3 ? elementAt(address.words, 0) : 0
 }
 
 function isDecimalDigits(text: string): boolean {
@@ -296,16 +297,16 @@ function scanIpv6(text: string, start: number, end: number): IpAddress | null {
     if (count > 7) return null
     // Slide the groups after "::" to the end, zero-filling the middle.
     const shift = 8 - count
-    for (let group = count - 1; group >= gap; group -= 1) groups[group + shift] = groups[group]!
+    for (let group = count - 1; group >= gap; group -= 1) groups[group + shift] = elementAt(groups, group)
     for (let group = gap; group < gap + shift; group += 1) groups[group] = 0
   }
   return {
     family: 6,
     words: [
-      ((groups[0]! << 16) | groups[1]!) >>> 0,
-      ((groups[2]! << 16) | groups[3]!) >>> 0,
-      ((groups[4]! << 16) | groups[5]!) >>> 0,
-      ((groups[6]! << 16) | groups[7]!) >>> 0
+      ((elementAt(groups, 0) << 16) | elementAt(groups, 1)) >>> 0,
+      ((elementAt(groups, 2) << 16) | elementAt(groups, 3)) >>> 0,
+      ((elementAt(groups, 4) << 16) | elementAt(groups, 5)) >>> 0,
+      ((elementAt(groups, 6) << 16) | elementAt(groups, 7)) >>> 0
     ],
     zone
   }

@@ -1,6 +1,7 @@
 /**
  * "Did you mean" suggestions for misspelt field names and values.
  */
+import { elementAt } from '../element-at'
 
 /**
  * The candidate nearest to a misspelt word, or null when none is close enough to be a likely typo.
@@ -36,15 +37,15 @@ export function editDistance(first: string, second: string): number {
     for (let column = 1; column < columns; column += 1) {
       const cost = first[row - 1] === second[column - 1] ? 0 : 1
       let value = Math.min(
-        table[(row - 1) * columns + column]! + 1,
-        table[row * columns + column - 1]! + 1,
-        table[(row - 1) * columns + column - 1]! + cost
+        elementAt(table, (row - 1) * columns + column) + 1,
+        elementAt(table, row * columns + column - 1) + 1,
+        elementAt(table, (row - 1) * columns + column - 1) + cost
       )
       if (row > 1 && column > 1 && first[row - 1] === second[column - 2] && first[row - 2] === second[column - 1]) {
-        value = Math.min(value, table[(row - 2) * columns + column - 2]! + 1)
+        value = Math.min(value, elementAt(table, (row - 2) * columns + column - 2) + 1)
       }
       table[row * columns + column] = value
     }
   }
-  return table[rows * columns - 1]!
+  return elementAt(table, rows * columns - 1)
 }

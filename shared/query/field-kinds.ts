@@ -8,6 +8,7 @@
 import { makeIpNetwork, networkContains, parseIpAddress, parseIpNetwork, type IpAddress, type IpNetwork } from '../net/ip-address'
 import { closestName } from './closest-name'
 import type { FieldDefinition, FieldValueResult, RecordTest } from './query-compiler'
+import { elementAt } from '../element-at'
 
 /**
  * Offers a record's values of one kind to a test and says whether any passed.
@@ -71,7 +72,7 @@ export function parseNumberRange(
     return { ok: false, problem: `${fieldName} must be ${minimum}–${maximum}` }
   }
   const operator = match[3]
-  const number = numbers[0]!
+  const number = elementAt(numbers, 0)
   if (operator === undefined) {
     const high = numbers[1] ?? number
     if (high < number) {

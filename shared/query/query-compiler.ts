@@ -9,6 +9,7 @@
 import { closestName } from './closest-name'
 import { makeQueryError, type QueryError } from './query-error'
 import { parseQuery, type FieldTermNode, type ParsedQuery, type QueryNode } from './query-parser'
+import { elementAt } from '../element-at'
 
 /** A compiled test of one record. */
 export type RecordTest<T> = (record: T) => boolean
@@ -169,7 +170,7 @@ function compileField<T>(node: FieldTermNode, lookup: ReadonlyMap<string, Lookup
 
 /** Unrolls the common two- and three-way cases: a loop over closures is slower per row. */
 function allOf<T>(tests: readonly RecordTest<T>[]): RecordTest<T> {
-  if (tests.length === 1) return tests[0]!
+  if (tests.length === 1) return elementAt(tests, 0)
   if (tests.length === 2) {
     const [first, second] = tests as [RecordTest<T>, RecordTest<T>]
     return (record) => first(record) && second(record)
@@ -185,7 +186,7 @@ function allOf<T>(tests: readonly RecordTest<T>[]): RecordTest<T> {
 }
 
 function anyOf<T>(tests: readonly RecordTest<T>[]): RecordTest<T> {
-  if (tests.length === 1) return tests[0]!
+  if (tests.length === 1) return elementAt(tests, 0)
   if (tests.length === 2) {
     const [first, second] = tests as [RecordTest<T>, RecordTest<T>]
     return (record) => first(record) || second(record)

@@ -17,6 +17,7 @@
 
 import { isIpAddress, parseIpNetwork } from '../net/ip-address'
 import { makeQueryError, type QueryError } from './query-error'
+import { elementAt } from '../element-at'
 
 /** How deep parentheses and negations may nest, counted together. */
 export const MAXIMUM_QUERY_NESTING = 100
@@ -127,7 +128,7 @@ function tokenize(source: string): Token[] {
   const tokens: Token[] = []
   let index = 0
   while (index < source.length) {
-    const character = source[index]!
+    const character = elementAt(source, index)
     if (isBlank(character)) {
       index += 1
     } else if (character === '(' || character === ')') {
@@ -155,15 +156,15 @@ function readWord(source: string, start: number): Token {
   let text = ''
   let quoted = false
   let colon = -1
-  while (index < source.length && !isWordEnd(source[index]!)) {
-    const character = source[index]!
+  while (index < source.length && !isWordEnd(elementAt(source, index))) {
+    const character = elementAt(source, index)
     if (character === '"') {
       const open = index
       quoted = true
       index += 1
       let closed = false
       while (index < source.length) {
-        const inner = source[index]!
+        const inner = elementAt(source, index)
         const escaped = source[index + 1]
         if (inner === '\\' && (escaped === '"' || escaped === '\\')) {
           text += escaped
@@ -335,7 +336,7 @@ function describe(token: Token): string {
 
 /** Joins operands, flattening nested nodes of the same kind: `a (b c)` is one three-way and. */
 function combine(kind: 'and' | 'or', children: readonly QueryNode[]): QueryNode {
-  if (children.length === 1) return children[0]!
+  if (children.length === 1) return elementAt(children, 0)
   const flat = children.flatMap((child) => (child.kind === kind ? child.children : [child]))
-  return { kind, children: flat, start: children[0]!.start, end: children[children.length - 1]!.end }
+  return { kind, children: flat, start: elementAt(children, 0).start, end: elementAt(children, children.length - 1).end }
 }

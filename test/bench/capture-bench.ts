@@ -29,6 +29,7 @@ import { ask } from '../support/backend-requests'
 import { BUILT_CLI } from '../support/built-cli'
 import { waitFor } from '../support/wait-for'
 import { ratio } from './support/statistics'
+import { elementAt } from '../../shared/element-at'
 
 const run = promisify(execFile)
 
@@ -366,7 +367,7 @@ const CHILD_MEASUREMENTS: Readonly<Record<string, (path: string, directory: stri
 
 const childMeasurement = require.main === module ? CHILD_MEASUREMENTS[process.argv[2] ?? ''] : undefined
 if (childMeasurement !== undefined) {
-  childMeasurement(process.argv[3]!, process.argv[4]!).then(
+  childMeasurement(elementAt(process.argv, 3), elementAt(process.argv, 4)).then(
     (figures) => {
       process.stdout.write(JSON.stringify(figures))
       process.exit(0)

@@ -24,6 +24,7 @@ import type { SocketDiagnostics } from '../../electron/backend/platform/linux/ne
 import { bundleForOtherUsers, makeSharedFolder } from '../support/other-user'
 import { startProgram, stopPrograms } from '../support/test-programs'
 import { medianMs, ratio } from './support/statistics'
+import { elementAt } from '../../shared/element-at'
 
 type Engine = typeof import('./support/netlink-engine-entry')
 
@@ -120,7 +121,7 @@ async function benchmarkCloseEvents({ CloseEventSubscription, SocketDiagnostics 
     { name: 'kernel default buffer', subscription: CloseEventSubscription.start({ receiveBufferBytes: KERNEL_DEFAULT_RECEIVE_BUFFER / 2 }) }
   ]
   const heard = subscriptions.map(() => [] as InetDiagSocket[])
-  subscriptions.forEach(({ subscription }, index) => subscription.on('closed', (batch) => heard[index]!.push(...batch.sockets)))
+  subscriptions.forEach(({ subscription }, index) => subscription.on('closed', (batch) => elementAt(heard, index).push(...batch.sockets)))
   const diagnostics = SocketDiagnostics.open()
   let polls = 0
   const poll = setInterval(() => {
@@ -136,7 +137,7 @@ async function benchmarkCloseEvents({ CloseEventSubscription, SocketDiagnostics 
     const expected = 2 * count
     report(`close events: ${count} connections in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((count * 1000) / elapsedMs)}/s), ${expected} connection ends, ${polls} full dumps meanwhile`)
     subscriptions.forEach(({ name, subscription }, index) => {
-      const ours = heard[index]!.filter((socket) => ports.has(socket.remotePort) || (ports.has(socket.localPort) && socket.remotePort !== 0)).length
+      const ours = elementAt(heard, index).filter((socket) => ports.has(socket.remotePort) || (ports.has(socket.localPort) && socket.remotePort !== 0)).length
       const stats = subscription.stats()
       report(
         `  ${name.padEnd(24)} buffer ${(stats.receiveBufferBytes / 1024).toFixed(0).padStart(6)} KiB: logged ${ours}/${expected} ` +

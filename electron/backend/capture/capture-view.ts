@@ -22,6 +22,7 @@ import { ShownCapture } from './store/shown-capture'
 import { CaptureExports } from './transfer/capture-export'
 import { CaptureImport, ImportOverrunError } from './transfer/capture-import'
 import type { TemporaryFolder } from '../storage/private-folder'
+import { elementAt } from '../../../shared/element-at'
 
 /** Fewest milliseconds between two pushed states. */
 const STATE_INTERVAL_MS = 250
@@ -157,7 +158,7 @@ export class CaptureView {
         // A newer capture or an import took its place: the packets are no longer shown.
         if (!storing || this.shown !== target) return
         try {
-          packets.forEach((item, position) => this.take(target, item.packet, summaries[position]!, owners[position] ?? null))
+          packets.forEach((item, position) => this.take(target, item.packet, elementAt(summaries, position), owners[position] ?? null))
         } catch (error) {
           // A full disk must not take the capture down: the view keeps what it stored and says why it stopped.
           storing = false
@@ -197,7 +198,7 @@ export class CaptureView {
       indexes = Array.from({ length: end - start }, (_, offset) => start + offset)
       packets = await target.store.packetRange(start, end)
     }
-    const rows = packets.map((packet, offset) => target.row(indexes[offset]!, packet))
+    const rows = packets.map((packet, offset) => target.row(elementAt(indexes, offset), packet))
     return { sourceId: target.id, filter: filterText, start, total, rows }
   }
 

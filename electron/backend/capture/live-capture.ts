@@ -22,6 +22,7 @@ import { capturePermissionAdvice, formatCapturePermissionAdvice } from './captur
 import { CaptureSession, type CaptureSessionOptions, type CaptureSummary, type IndexedPacket } from './capture-session'
 import { ProcessAttributor, attributePackets, type PacketAttribution } from './process-attribution'
 import { TrafficAccounting } from './traffic-accounting'
+import { elementAt } from '../../../shared/element-at'
 
 /** A CaptureError as the failure a client can act on. */
 function captureRequestError(error: unknown): unknown {
@@ -175,7 +176,7 @@ export class LiveCapture {
       this.enqueue(async () => {
         const raw: RawPacket[] = packets.map((item) => item.packet)
         const { summaries, owners } = await attributePackets(this.attributor, raw, linkType)
-        packets.forEach((item, index) => accounting.record(item.index, summaries[index]!, owners[index] ?? null))
+        packets.forEach((item, index) => accounting.record(item.index, elementAt(summaries, index), owners[index] ?? null))
         follower?.packets({ packets, summaries, owners })
       })
     })

@@ -11,6 +11,7 @@
  */
 import type { ClosedConnection, KernelClosedSocket } from '../../../shared/model/closed-connection'
 import type { SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
+import { elementAt } from '../../../shared/element-at'
 
 /** The most closed connections kept by default. */
 export const DEFAULT_CLOSED_CONNECTION_CAPACITY = 10_000
@@ -147,7 +148,9 @@ export class ClosedConnectionLog {
     const count = Math.min(Math.max(0, Math.floor(limit)), this.size)
     const result: ClosedConnection[] = []
     for (let index = this.size - count; index < this.size; index++) {
-      result.push(this.ring[(this.next - this.size + index + this.capacity) % this.capacity]!)
+      const connection = elementAt(this.ring, (this.next - this.size + index + this.capacity) % this.capacity)
+      if (connection === undefined) throw new RangeError(`closed-connection ring slot ${index} of ${this.size} is empty`)
+      result.push(connection)
     }
     return result
   }

@@ -3,6 +3,7 @@
  * one-second buckets, so a summary costs the same at 10 or 10,000 closes a second.
  */
 import { churnDestination, type ChurnGroup, type ClosedConnection, type ConnectionChurn } from '../../../shared/model/closed-connection'
+import { elementAt } from '../../../shared/element-at'
 
 /** The window a summary covers. */
 export const CHURN_WINDOW_SECONDS = 60
@@ -42,7 +43,7 @@ export class ConnectionChurnWindow {
   add(connections: readonly ClosedConnection[]): void {
     for (const connection of connections) {
       const second = Math.floor(connection.closedAt / 1000)
-      const bucket = this.buckets[second % CHURN_WINDOW_SECONDS]!
+      const bucket = elementAt(this.buckets, second % CHURN_WINDOW_SECONDS)
       if (bucket.second !== second) {
         bucket.second = second
         bucket.tallies.clear()

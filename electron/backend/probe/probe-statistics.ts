@@ -4,6 +4,7 @@
  */
 import { PROBE_LIMITS, type ProbeStatistics } from '../../../shared/model/probe'
 import { roundMilliseconds } from './probe-clock'
+import { elementAt } from '../../../shared/element-at'
 
 /** The part of a sample the statistics need. */
 export interface LatencySample {
@@ -73,7 +74,7 @@ export class ProbeStatisticsAccumulator {
   private keep(latency: number): void {
     if (this.kept === this.windowSize) {
       // Full: the newest replaces the oldest, in the ring and in the sorted copy.
-      this.removeSorted(this.arrivals[this.oldest]!)
+      this.removeSorted(elementAt(this.arrivals, this.oldest))
       this.arrivals[this.oldest] = latency
       this.oldest = (this.oldest + 1) % this.windowSize
     } else {
@@ -97,7 +98,7 @@ export class ProbeStatisticsAccumulator {
     let high = this.kept
     while (low < high) {
       const middle = (low + high) >>> 1
-      const value = this.sorted[middle]!
+      const value = elementAt(this.sorted, middle)
       if (value < latency || (!orEqual && value === latency)) low = middle + 1
       else high = middle
     }
@@ -129,7 +130,7 @@ export class ProbeStatisticsAccumulator {
       minMs: hasLatency ? roundMilliseconds(this.minimum) : null,
       avgMs: hasLatency ? roundMilliseconds(this.sum / this.received) : null,
       maxMs: hasLatency ? roundMilliseconds(this.maximum) : null,
-      p95Ms: hasLatency ? roundMilliseconds(this.sorted[Math.ceil(0.95 * this.kept) - 1]!) : null,
+      p95Ms: hasLatency ? roundMilliseconds(elementAt(this.sorted, Math.ceil(0.95 * this.kept) - 1)) : null,
       jitterMs: this.differenceCount > 0 ? roundMilliseconds(this.differenceSum / this.differenceCount) : null
     }
   }

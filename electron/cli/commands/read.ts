@@ -7,6 +7,7 @@ import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFile
 import { parseCommandArguments, UsageError, type CliCommand, type CliIo } from '../cli-command'
 import { formatQueryErrorForTerminal } from '../filter-option'
 import { renderTextTable } from '../text-table'
+import { elementAt } from '../../../shared/element-at'
 
 /** Writes and waits for the stream to drain when its buffer is full, so a huge file never piles up in memory. */
 async function write(stream: CliIo['out'], text: string): Promise<void> {
@@ -221,7 +222,7 @@ ${PACKET_QUERY_HELP}
       return 0
     }
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'read needs a FILE' : 'read takes one FILE')
-    const path = positionals[0]!
+    const path = elementAt(positionals, 0)
     const filterSource = values.filter
     let matches = (_summary: PacketSummary) => true
     if (filterSource !== undefined) {

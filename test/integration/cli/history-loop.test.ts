@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createSocketProvider, HistorySession, type SessionTick } from '../../../electron/backend'
 import { runHistoryLoop } from '../../../electron/cli/history-loop'
 import { startTcpServer, type LoopbackTcpServer } from '../../support/loopback-servers'
+import { elementAt } from '../../../shared/element-at'
 
 let server: LoopbackTcpServer | null = null
 afterEach(async () => {
@@ -50,7 +51,7 @@ describe('runHistoryLoop', () => {
     expect(ticks.at(-1)!.snapshot.sockets.some((socket) => socket.state === 'LISTEN')).toBe(true)
     expect(ticks.at(-1)!.snapshot.takenAt).toBeGreaterThanOrEqual(startedAt + durationMs)
     for (let index = 1; index < ticks.length; index++) {
-      expect(ticks[index]!.snapshot.takenAt - ticks[index - 1]!.snapshot.takenAt).toBeGreaterThanOrEqual(ticks.length - 1 === index ? 0 : 99)
+      expect(elementAt(ticks, index).snapshot.takenAt - elementAt(ticks, index - 1).snapshot.takenAt).toBeGreaterThanOrEqual(ticks.length - 1 === index ? 0 : 99)
     }
   })
 

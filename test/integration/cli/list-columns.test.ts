@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SOCKET_FIELDS } from '../../../shared/socket-field-table'
 import { runBuiltCli } from '../../support/built-cli'
+import { elementAt } from '../../../shared/element-at'
 
 let server: Server
 let port: number
@@ -30,7 +31,7 @@ describe('sockscope list --columns', () => {
     const json = await runBuiltCli('list', '--json', '--no-resolve', '--filter', `lport:${port}`)
     expect(json.code, json.stderr).toBe(0)
     const [listed] = JSON.parse(json.stdout) as Array<Record<string, unknown>>
-    for (const field of SOCKET_FIELDS) expect(listed, field.key).toHaveProperty(field.key.split('.')[0]!)
+    for (const field of SOCKET_FIELDS) expect(listed, field.key).toHaveProperty(elementAt(field.key.split('.'), 0))
 
     const table = await runBuiltCli('list', '--no-resolve', '--filter', `lport:${port}`, '--columns', 'state,pid,inode,protocol,localPort')
     expect(table.code, table.stderr).toBe(0)

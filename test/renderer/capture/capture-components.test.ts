@@ -11,6 +11,7 @@ import type { CaptureFormValues } from '../../../renderer/src/stores/capture'
 import type { StreamView } from '../../../renderer/src/stores/capture-panels'
 import type { PacketListRow } from '../../../shared/model/capture-view'
 import type { DecodedLayer } from '../../../shared/model/decoded-packet'
+import { elementAt } from '../../../shared/element-at'
 
 function row(index: number): PacketListRow {
   return {
@@ -42,7 +43,7 @@ describe('PacketList', () => {
     expect(rendered.length).toBeGreaterThan(10)
     expect(rendered.length).toBeLessThan(60)
     expect(new Set(asked).size).toBeLessThan(60)
-    expect(rendered[0]!.text()).toContain('packet 0')
+    expect(elementAt(rendered, 0).text()).toContain('packet 0')
     expect(wrapper.emitted('range')?.[0]).toEqual([0, rendered.length])
   })
 
@@ -54,7 +55,7 @@ describe('PacketList', () => {
     const viewport = wrapper.get('[data-testid="packet-list"]')
     const spacer = wrapper.get('.table-spacer')
     // The scroll height is capped; positions map proportionally.
-    expect(parseInt(spacer.attributes('style')!.match(/height: (\d+)px/)![1]!)).toBeLessThan(1_000_000 * 22)
+    expect(parseInt(elementAt(spacer.attributes('style')!.match(/height: (\d+)px/)!, 1))).toBeLessThan(1_000_000 * 22)
     ;(viewport.element as HTMLElement).scrollTop = 8_000_000
     await viewport.trigger('scroll')
     const indexes = wrapper.findAll('[data-packet-index]').map((element) => Number(element.attributes('data-packet-index')))

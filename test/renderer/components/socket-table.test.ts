@@ -12,6 +12,7 @@ import SocketTable from '../../../renderer/src/components/SocketTable.vue'
 import { useSocketsStore } from '../../../renderer/src/stores/sockets'
 import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketAsText, socketField, type SocketFieldKey } from '../../../shared/socket-field-table'
 import { socketSamples } from '../../support/socket-builder'
+import { elementAt } from '../../../shared/element-at'
 
 const samples = socketSamples()
 const rows = samples.map((socket) => ({ socket, mark: null, markedAt: 0 }))
@@ -35,7 +36,7 @@ describe('SocketTable', () => {
     const rendered = table.findAll('.socket-row[data-socket-id]')
     expect(rendered).toHaveLength(samples.length)
     rendered.forEach((row, index) => {
-      const socket = samples[index]!
+      const socket = elementAt(samples, index)
       expect(row.findAll('[role="gridcell"]').map((cell) => cell.text())).toEqual(SOCKET_FIELDS.map((field) => field.text(socket, { nameFor })))
     })
   })
@@ -54,9 +55,9 @@ describe('SocketTable', () => {
 
   it('shows a resolved remote name and greys out blanks', () => {
     const table = mountTable()
-    const connection = table.findAll('.socket-row[data-socket-id]')[1]!
+    const connection = elementAt(table.findAll('.socket-row[data-socket-id]'), 1)
     expect(connection.get('[data-field="remoteAddress"]').text()).toBe('localhost')
-    const timeWait = table.findAll('.socket-row[data-socket-id]')[5]!
+    const timeWait = elementAt(table.findAll('.socket-row[data-socket-id]'), 5)
     expect(timeWait.get('[data-field="process"]').classes()).toContain('muted')
     expect(connection.get('[data-field="process"]').classes()).not.toContain('muted')
   })
@@ -78,7 +79,7 @@ describe('column picker', () => {
   it('keeps the last column', () => {
     const store = useSocketsStore()
     for (const key of DEFAULT_TABLE_COLUMNS) store.toggleColumn(key)
-    const last = DEFAULT_TABLE_COLUMNS[DEFAULT_TABLE_COLUMNS.length - 1]!
+    const last = elementAt(DEFAULT_TABLE_COLUMNS, DEFAULT_TABLE_COLUMNS.length - 1)
     expect(store.columns).toEqual([last])
     const picker = mount(ColumnPicker, { props: { columns: store.columns } })
     expect(picker.get(`[data-column="${last}"]`).attributes('disabled')).toBeDefined()
@@ -97,7 +98,7 @@ describe('SocketDetails', () => {
       if (socket.family === 6) {
         const remote = applying.indexOf('Remote address')
         expect(labels).toEqual([...applying.slice(0, remote + 1), 'Remote name', ...applying.slice(remote + 1)])
-        expect(details.findAll('dd')[remote + 1]!.text()).toBe('localhost')
+        expect(elementAt(details.findAll('dd'), remote + 1).text()).toBe('localhost')
       } else {
         expect(labels).toEqual(applying)
       }

@@ -9,6 +9,7 @@ import { useCapturePacketsStore } from '../../../renderer/src/stores/capture-pac
 import { conversationQuery, PANEL_REFRESH_MS, useCapturePanelsStore } from '../../../renderer/src/stores/capture-panels'
 import type { CaptureViewState, ConversationRow } from '../../../shared/model/capture-view'
 import { captureStoreHarness, importCapture, loopbackCapture, syntheticCapture, type CaptureStoreHarness } from '../../support/capture/capture-store-harness'
+import { elementAt } from '../../../shared/element-at'
 
 let harness: CaptureStoreHarness
 
@@ -95,7 +96,7 @@ describe('useCapturePanelsStore', () => {
     // The first read came from showing the panel; every later one waited its turn.
     const scheduled = harness.requestTimes('capture/conversations').slice(1)
     expect(scheduled.length).toBeGreaterThanOrEqual(1)
-    for (let index = 1; index < scheduled.length; index++) expect(scheduled[index]! - scheduled[index - 1]!).toBeGreaterThanOrEqual(PANEL_REFRESH_MS - 5)
+    for (let index = 1; index < scheduled.length; index++) expect(elementAt(scheduled, index) - elementAt(scheduled, index - 1)).toBeGreaterThanOrEqual(PANEL_REFRESH_MS - 5)
   })
 
   it('starts empty for a newly shown capture', async () => {

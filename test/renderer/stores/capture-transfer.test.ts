@@ -12,6 +12,7 @@ import { useCapturePacketsStore } from '../../../renderer/src/stores/capture-pac
 import { useCaptureTransferStore } from '../../../renderer/src/stores/capture-transfer'
 import { IMPORT_CHUNK_BYTES } from '../../../shared/contract/capture'
 import { captureStoreHarness, loopbackCapture, syntheticCapture, type CaptureStoreHarness } from '../../support/capture/capture-store-harness'
+import { elementAt } from '../../../shared/element-at'
 
 let harness: CaptureStoreHarness
 
@@ -64,10 +65,10 @@ describe('useCaptureTransferStore', () => {
     expect(transfer.transferError).toBeNull()
     expect(transfer.transfer).toBeNull()
     expect(saved).toHaveLength(1)
-    expect(transfer.lastExport).toMatchObject({ packets: packets.listCount, bytes: saved[0]!.size })
+    expect(transfer.lastExport).toMatchObject({ packets: packets.listCount, bytes: elementAt(saved, 0).size })
     expect(transfer.lastExport?.fileName).toMatch(/\.pcap$/)
     const path = join(harness.directory, 'exported.pcap')
-    await writeFile(path, new Uint8Array(await saved[0]!.arrayBuffer()))
+    await writeFile(path, new Uint8Array(await elementAt(saved, 0).arrayBuffer()))
     const read = await readCaptureFile(path)
     expect(read.error).toBeNull()
     expect(read.format).toBe('pcap')

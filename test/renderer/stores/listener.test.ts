@@ -9,6 +9,7 @@ import { useListenerStore } from '../../../renderer/src/stores/listener'
 import { setBackendClient } from '../../../renderer/src/transport'
 import { createInProcessClient } from '../../support/in-process-client'
 import { waitFor } from '../../support/wait-for'
+import { elementAt } from '../../../shared/element-at'
 
 let backend: Backend
 
@@ -29,7 +30,7 @@ describe('useListenerStore', () => {
     await listeners.startListener()
     expect(listeners.formError).toBeNull()
     expect(listeners.listeners).toHaveLength(1)
-    const started = listeners.listeners[0]!
+    const started = elementAt(listeners.listeners, 0)
     expect(started.port).toBeGreaterThan(0)
 
     const client = connect(started.port, '127.0.0.1')

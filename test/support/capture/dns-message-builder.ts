@@ -3,6 +3,7 @@
  * that produces the capture fixtures, for the UDP probe's test server and for decoder tests.
  */
 import { readDnsMessage } from '../../../shared/dns/dns-reader'
+import { elementAt } from '../../../shared/element-at'
 
 /** A resource record to put in an answer. */
 export interface BuiltRecord {
@@ -43,7 +44,7 @@ export function buildDnsMessage(message: BuiltMessage): Uint8Array {
         return
       }
       if (bytes.length < 0x3fff) written.set(suffix, bytes.length)
-      const label = new TextEncoder().encode(labels[index]!)
+      const label = new TextEncoder().encode(elementAt(labels, index))
       bytes.push(label.length, ...label)
     }
     bytes.push(0)

@@ -2,6 +2,7 @@
  * Hand-built pcapng blocks in either byte order, for reader tests of cases no tool writes:
  * big-endian sections, Simple and obsolete Packet Blocks, power-of-two resolutions, corrupt lengths.
  */
+import { elementAt } from '../../../shared/element-at'
 
 /** Writes integers in one byte order. */
 export class BlockWriter {
@@ -27,7 +28,7 @@ export class BlockWriter {
   }
 
   raw(data: ArrayLike<number>): this {
-    for (let index = 0; index < data.length; index += 1) this.out.push(data[index]!)
+    for (let index = 0; index < data.length; index += 1) this.out.push(elementAt(data, index))
     return this
   }
 

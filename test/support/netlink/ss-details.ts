@@ -7,6 +7,7 @@
  * congestion algorithm, `app_limited`), `key:value` pairs (`rtt:0.026/0.013`, `cwnd:10`) and
  * `key value` pairs for rates (`send 1bps`, `pacing_rate 2bps`, `delivery_rate 3bps`).
  */
+import { elementAt } from '../../../shared/element-at'
 
 /** One socket of `ss -tainemH` or `ss -uanemH`. */
 export interface SsDetailedSocket {
@@ -49,7 +50,7 @@ function parseRecord(text: string): SsDetailedSocket {
   const rates = new Map<string, number>()
   const words = new Set<string>()
   for (let index = 0; index < rest.length; index++) {
-    const token = rest[index]!
+    const token = elementAt(rest, index)
     if (RATE_KEYS.has(token)) {
       const rate = rest[++index]
       if (rate === undefined || !rate.endsWith('bps')) throw new Error(`ss rate ${token} without a value: ${text}`)
@@ -94,7 +95,7 @@ export function ssSocketMemory(socket: SsDetailedSocket): ReadonlyMap<string, nu
   for (const part of text.replace(/^\(|\)$/g, '').split(',')) {
     const match = /^([a-z]+)(\d+)$/.exec(part)
     if (match === null) throw new Error(`unexpected skmem part ${part}`)
-    counters.set(match[1]!, Number(match[2]))
+    counters.set(elementAt(match, 1), Number(match[2]))
   }
   return counters
 }

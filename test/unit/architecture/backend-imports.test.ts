@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { elementAt } from '../../../shared/element-at'
 
 const root = resolve(__dirname, '../../..')
 const backend = join(root, 'electron/backend')
@@ -22,14 +23,14 @@ function sourceFiles(folder: string): string[] {
 /** Every relative module a file imports (static, type-only, re-exported or dynamic), as absolute paths. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8')
-  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)].map((match) => match[1]!)
+  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']*)'/g)].map((match) => elementAt(match, 1))
   return specifiers.map((specifier) => resolve(dirname(file), specifier))
 }
 
 /** The backend folder a path lies in (`history`, `capture`, ...), or null for the backend's own root files. */
 function backendFolder(path: string): string | null {
   const inside = relative(backend, path)
-  return inside.includes(sep) ? inside.split(sep)[0]! : null
+  return inside.includes(sep) ? elementAt(inside.split(sep), 0) : null
 }
 
 /** Imports from one backend folder into another, as `from → to` with the files that make each. */
@@ -64,7 +65,7 @@ function cycles(edges: Iterable<string>): string[] {
       if (at >= 0) {
         const loop = path.slice(at)
         // One name per cycle, whichever folder it is walked from.
-        const start = loop.indexOf([...loop].sort()[0]!)
+        const start = loop.indexOf(elementAt([...loop].sort(), 0))
         found.add([...loop.slice(start), ...loop.slice(0, start), loop[start]].join(' → '))
       } else walk([...path, to])
     }
@@ -84,7 +85,7 @@ function moduleFile(target: string): string | null {
 /** The files a file imports with `import type`, once per statement. */
 function typeOnlyImports(file: string): string[] {
   const text = readFileSync(file, 'utf8')
-  return [...text.matchAll(/^import\s+type\b[^']*'(\.[^']*)'/gm)].map((match) => moduleFile(resolve(dirname(file), match[1]!))).filter((target) => target !== null)
+  return [...text.matchAll(/^import\s+type\b[^']*'(\.[^']*)'/gm)].map((match) => moduleFile(resolve(dirname(file), elementAt(match, 1)))).filter((target) => target !== null)
 }
 
 /** Files that import each other, directly or round a loop: each group of two or more (Tarjan's strongly connected components). */
@@ -108,7 +109,7 @@ function importLoops(graph: ReadonlyMap<string, readonly string[]>): string[][] 
     if (group.length > 1) loops.push(group.sort())
   }
   for (const file of graph.keys()) if (!order.has(file)) visit(file)
-  return loops.sort((a, b) => a[0]!.localeCompare(b[0]!))
+  return loops.sort((a, b) => elementAt(a, 0).localeCompare(elementAt(b, 0)))
 }
 
 describe('the backend folders', () => {

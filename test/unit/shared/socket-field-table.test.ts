@@ -26,6 +26,7 @@ import {
   type SocketField
 } from '../../../shared/socket-field-table'
 import { buildSocket, socketSamples } from '../../support/socket-builder'
+import { elementAt } from '../../../shared/element-at'
 
 const samples = socketSamples()
 const owner = (pid: number, process: string) => ({ pid, process, command: `${process} --serve`, user: 'root' })
@@ -111,11 +112,11 @@ describe('every field of the socket field table', () => {
       expect(SOCKET_COLUMNS_HELP).toMatch(new RegExp(`^ +\\*? +${field.key} +${field.label}$`, 'm'))
       expect(socketColumnsOption(field.key.toUpperCase())).toEqual([field])
       const table = renderTextTable(samples, socketTextColumns([field])).split('\n')
-      expect(table[0]!.trim()).toBe(field.title)
+      expect(elementAt(table, 0).trim()).toBe(field.title)
       samples.forEach((socket, index) => {
         const text = field.text(socket)
         const cut = field.maxChars !== null && text.length > field.maxChars ? text.slice(0, field.maxChars - 1) + '…' : text
-        expect(table[index + 1]!.trim()).toBe(cut.trim())
+        expect(elementAt(table, index + 1).trim()).toBe(cut.trim())
       })
     }
   })
@@ -125,8 +126,8 @@ describe('every field of the socket field table', () => {
       for (const descending of [false, true]) {
         const sorted = [...samples].sort((a, b) => compareSockets(a, b, field.key, descending))
         for (let index = 1; index < sorted.length; index++) {
-          expect(compareSockets(sorted[index - 1]!, sorted[index]!, field.key, descending), field.key).toBeLessThan(0)
-          expect(compareSockets(sorted[index]!, sorted[index - 1]!, field.key, descending), field.key).toBeGreaterThan(0)
+          expect(compareSockets(elementAt(sorted, index - 1), elementAt(sorted, index), field.key, descending), field.key).toBeLessThan(0)
+          expect(compareSockets(elementAt(sorted, index), elementAt(sorted, index - 1), field.key, descending), field.key).toBeGreaterThan(0)
         }
         const blanks = sorted.map((socket) => field.sortValue(socket) === null)
         expect(blanks, field.key).toEqual([...blanks].sort((a, b) => Number(a) - Number(b)))
@@ -228,12 +229,12 @@ describe('sorting', () => {
 })
 
 describe('change detection', () => {
-  const connection = samples[1]!
+  const connection = elementAt(samples, 1)
 
   it('ignores timer countdowns and counts owners by pid without building text', () => {
     expect(socketChanged(connection, { ...connection, timer: { kind: 'keepalive', expiresInMs: 6000 } })).toBe(false)
     expect(socketChanged(connection, { ...connection, owners: [...connection.owners] })).toBe(false)
-    expect(socketChanged(connection, { ...connection, owners: [connection.owners[0]!, owner(79, 'nginx')] })).toBe(true)
+    expect(socketChanged(connection, { ...connection, owners: [elementAt(connection.owners, 0), owner(79, 'nginx')] })).toBe(true)
     expect(socketChanged(connection, { ...connection, process: 'nginx-new' })).toBe(true)
   })
 })
@@ -251,7 +252,7 @@ describe('--columns', () => {
   })
 
   it('shows old → new for changed values, but not for per-tick ones', () => {
-    const before = samples[1]!
+    const before = elementAt(samples, 1)
     const after = { ...before, state: 'CLOSE_WAIT' as const, recvQueue: 0, timer: { kind: 'keepalive' as const, expiresInMs: 1000 } }
     const columns = socketTextColumns(socketColumnsOption('state,recvQueue,sendQueue,timer'), {}, () => before)
     expect(columns.map((column) => column.value(after))).toEqual(['ESTABLISHED → CLOSE_WAIT', '12 → 0', '34', 'keepalive, 1000 ms'])
@@ -260,7 +261,7 @@ describe('--columns', () => {
 
 describe('default columns', () => {
   /** Whether `expected` appears in `actual` in order (other columns may sit between). */
-  const inOrder = (actual: readonly string[], expected: readonly string[]) => expected.every((key, index) => actual.indexOf(key) > (index === 0 ? -1 : actual.indexOf(expected[index - 1]!)))
+  const inOrder = (actual: readonly string[], expected: readonly string[]) => expected.every((key, index) => actual.indexOf(key) > (index === 0 ? -1 : actual.indexOf(elementAt(expected, index - 1))))
 
   it('keep the app table and CLI layouts people know', () => {
     const known = ['protocol', 'localAddress', 'localPort', 'remoteAddress', 'remotePort', 'state', 'recvQueue', 'sendQueue', 'process', 'user']

@@ -12,6 +12,7 @@ import type { FlowDirection, ReassembledStream, PacketSummary, StreamSegment } f
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
 import { concatenateBytes } from '../../../../shared/bytes'
 import { conversationKey, ConversationTable } from './conversations'
+import { elementAt } from '../../../../shared/element-at'
 
 /** A decoded packet: its summary and its bytes. */
 export interface SummarizedPacket {
@@ -91,7 +92,7 @@ class DirectionAssembler {
     for (let progress = true; progress && this.pending.length > 0; ) {
       progress = false
       for (let index = 0; index < this.pending.length; index += 1) {
-        const candidate = this.pending[index]!
+        const candidate = elementAt(this.pending, index)
         if (((candidate.sequence - this.nextSequence!) | 0) <= 0) {
           this.pending.splice(index, 1)
           this.deliver(candidate.sequence, candidate.bytes, 0)
@@ -139,7 +140,7 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
   assemblers['b-to-a'].flushPending()
   const finished: StreamSegment[] = segments.map((segment) => ({
     direction: segment.direction,
-    bytes: segment.parts.length === 1 ? segment.parts[0]!.slice() : concatenateBytes(segment.parts),
+    bytes: segment.parts.length === 1 ? elementAt(segment.parts, 0).slice() : concatenateBytes(segment.parts),
     missingBefore: segment.missingBefore
   }))
   return {

@@ -10,6 +10,7 @@
 import type { PacketSummary, ThroughputPoint } from '../../../../shared/model/decoded-packet'
 import { normalizeIpAddress } from '../../../../shared/net/ip-address'
 import { ConversationTable } from './conversations'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Options of {@link ThroughputSeries}. */
 export interface ThroughputOptions {
@@ -42,7 +43,7 @@ function lowerBound(values: readonly number[], value: number): number {
   let high = values.length
   while (low < high) {
     const middle = (low + high) >>> 1
-    if (values[middle]! < value) low = middle + 1
+    if (elementAt(values, middle) < value) low = middle + 1
     else high = middle
   }
   return low
@@ -111,13 +112,13 @@ export class ThroughputSeries {
   /** Where the window starting at `fromTime` begins: the first busy bucket's position and the first bucket shown. */
   private window(fromTime: number): { readonly position: number; readonly startIndex: number } | null {
     if (this.order.length === 0) return null
-    if (!Number.isFinite(fromTime)) return { position: 0, startIndex: this.order[0]! }
+    if (!Number.isFinite(fromTime)) return { position: 0, startIndex: elementAt(this.order, 0) }
     let first = Math.ceil(fromTime / (this.bucketSeconds * 1000))
     while (this.timeOf(first - 1) >= fromTime) first -= 1
     while (this.timeOf(first) < fromTime) first += 1
     const position = lowerBound(this.order, first)
     if (position === this.order.length) return null
-    const busy = this.order[position]!
+    const busy = elementAt(this.order, position)
     const previous = this.order[position - 1]
     // Quiet buckets before the first busy one are shown only when they were part of a filled gap.
     const startIndex = previous !== undefined && busy - previous - 1 <= MAXIMUM_FILLED_GAP ? Math.max(previous + 1, first) : busy
@@ -135,7 +136,7 @@ export class ThroughputSeries {
       packetsOut: 0
     })
     let group = Math.floor(startIndex / factor)
-    const firstBusyGroup = Math.floor(this.order[position]! / factor)
+    const firstBusyGroup = Math.floor(elementAt(this.order, position) / factor)
     for (; group < firstBusyGroup; group += 1) {
       points.push(empty(group))
       if (points.length > limit) return null
@@ -143,10 +144,10 @@ export class ThroughputSeries {
     let current = empty(group)
     points.push(current)
     for (let at = position; at < this.order.length; at += 1) {
-      const index = this.order[at]!
+      const index = elementAt(this.order, at)
       const indexGroup = Math.floor(index / factor)
       if (indexGroup !== group) {
-        const previous = this.order[at - 1]!
+        const previous = elementAt(this.order, at - 1)
         if (index - previous - 1 <= MAXIMUM_FILLED_GAP) {
           for (let quiet = group + 1; quiet < indexGroup; quiet += 1) {
             points.push(empty(quiet))

@@ -5,6 +5,7 @@
 import type { HttpStartLine } from '../../../../shared/model/decoded-packet'
 import { latin1Text } from '../../../../shared/bytes'
 import type { DecodeState } from './decode-state'
+import { elementAt } from '../../../../shared/element-at'
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE']
 /** The longest start line or header line we look through. */
@@ -14,7 +15,7 @@ const MAXIMUM_HEADERS = 100
 /** True when the payload starts with `METHOD ` or `HTTP/1.`. */
 export function looksLikeHttp(data: Uint8Array, start: number, end: number): boolean {
   if (end - start < 8) return false
-  const first = data[start]!
+  const first = elementAt(data, start)
   // Every method and "HTTP/" start with an upper-case letter; check that before any string work.
   if (first < 0x41 || first > 0x5a) return false
   const head = latin1Text(data, start, Math.min(end, start + 8))
@@ -83,9 +84,9 @@ function parseStartLine(line: string): Omit<HttpStartLine, 'line' | 'headers'> |
   if (line.startsWith('HTTP/1.')) {
     const match = /^(HTTP\/1\.\d) (\d{3})(?: (.*))?$/.exec(line)
     if (match === null) return null
-    return { kind: 'response', method: null, target: null, version: match[1]!, statusCode: Number(match[2]), reason: match[3] ?? '' }
+    return { kind: 'response', method: null, target: null, version: elementAt(match, 1), statusCode: Number(match[2]), reason: match[3] ?? '' }
   }
   const match = /^([A-Z]+) (\S+) (HTTP\/1\.\d)$/.exec(line)
   if (match === null) return null
-  return { kind: 'request', method: match[1]!, target: match[2]!, version: match[3]!, statusCode: null, reason: null }
+  return { kind: 'request', method: elementAt(match, 1), target: elementAt(match, 2), version: elementAt(match, 3), statusCode: null, reason: null }
 }

@@ -7,6 +7,7 @@ import { hexNumber, networkUint16 } from '../../../../shared/bytes'
 import { ipv4Text, ipv6Text } from '../../../../shared/net/ip-address'
 import type { DecodeState } from './decode-state'
 import { icmpCodeName, icmpTypeName, ipProtocolName } from './protocol-names'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Types that quote the offending datagram after 4 unused bytes. */
 const ICMP_ERROR_TYPES = new Set([3, 4, 5, 11, 12])
@@ -21,8 +22,8 @@ export function decodeIcmp(state: DecodeState, version: 4 | 6, offset: number, e
   state.protocol = version === 4 ? 'ICMP' : 'ICMPv6'
   state.transport = layer
   if (!state.headerFits(layer, offset, 4, end)) return
-  const type = data[offset]!
-  const code = data[offset + 1]!
+  const type = elementAt(data, offset)
+  const code = elementAt(data, offset + 1)
   state.icmpType = type
   state.icmpCode = code
   state.payloadOffset = offset + 4
@@ -66,14 +67,14 @@ function quotedDatagram(state: DecodeState, version: 4 | 6, offset: number, end:
   let destination: string
   let transport: number
   if (version === 4) {
-    if (offset + 20 > limit || data[offset]! >> 4 !== 4) return ''
-    protocol = data[offset + 9]!
+    if (offset + 20 > limit || elementAt(data, offset) >> 4 !== 4) return ''
+    protocol = elementAt(data, offset + 9)
     source = ipv4Text(data, offset + 12)
     destination = ipv4Text(data, offset + 16)
-    transport = offset + (data[offset]! & 0x0f) * 4
+    transport = offset + (elementAt(data, offset) & 0x0f) * 4
   } else {
-    if (offset + 40 > limit || data[offset]! >> 4 !== 6) return ''
-    protocol = data[offset + 6]!
+    if (offset + 40 > limit || elementAt(data, offset) >> 4 !== 6) return ''
+    protocol = elementAt(data, offset + 6)
     source = ipv6Text(data, offset + 8)
     destination = ipv6Text(data, offset + 24)
     transport = offset + 40

@@ -9,6 +9,7 @@ import { macText } from './address-text'
 import type { DecodeState } from './decode-state'
 import { decodeArp, decodeIpv4, decodeIpv6 } from './network-layer'
 import { etherTypeName } from './protocol-names'
+import { elementAt } from '../../../../shared/element-at'
 
 const ETHERTYPE_IPV4 = 0x0800
 const ETHERTYPE_ARP = 0x0806
@@ -167,8 +168,8 @@ function decodeLinuxCookedV2(state: DecodeState): void {
   const protocol = networkUint16(data, 0)
   const interfaceIndex = readUint32(data, 4, false)
   const hardwareType = networkUint16(data, 8)
-  const packetType = data[10]!
-  const addressLength = Math.min(data[11]!, 8)
+  const packetType = elementAt(data, 10)
+  const addressLength = Math.min(elementAt(data, 11), 8)
   if (addressLength > 0) {
     state.linkSourceOffset = 12
     state.linkAddressLength = addressLength
@@ -219,7 +220,7 @@ function decodeRawIp(state: DecodeState, offset: number): void {
     state.markMalformed('ipv4', 'empty raw IP packet', offset)
     return
   }
-  const version = state.data[offset]! >> 4
+  const version = elementAt(state.data, offset) >> 4
   if (version === 4) decodeIpv4(state, offset, state.captured)
   else if (version === 6) decodeIpv6(state, offset, state.captured)
   else state.markMalformed('ipv4', `raw IP packet with IP version ${version}`, offset)

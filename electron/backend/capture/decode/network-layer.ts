@@ -8,6 +8,7 @@ import { macText } from './address-text'
 import type { DecodeState } from './decode-state'
 import { ipProtocolName } from './protocol-names'
 import { decodeTransport } from './transport-layer'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Most IPv6 extension headers we walk before calling the chain malformed. */
 const MAXIMUM_EXTENSION_HEADERS = 16
@@ -20,15 +21,15 @@ export function decodeIpv4(state: DecodeState, offset: number, end: number): voi
   state.protocol = 'IPv4'
   state.ipVersion = 4
   if (!state.headerFits('ipv4', offset, 20)) return
-  const version = data[offset]! >> 4
-  const headerLength = (data[offset]! & 0x0f) * 4
+  const version = elementAt(data, offset) >> 4
+  const headerLength = (elementAt(data, offset) & 0x0f) * 4
   const totalLength = networkUint16(data, offset + 2)
   const identification = networkUint16(data, offset + 4)
   const flagsAndOffset = networkUint16(data, offset + 6)
   const moreFragments = (flagsAndOffset & 0x2000) !== 0
   const dontFragment = (flagsAndOffset & 0x4000) !== 0
   const fragmentOffset = (flagsAndOffset & 0x1fff) * 8
-  const protocol = data[offset + 9]!
+  const protocol = elementAt(data, offset + 9)
   state.sourceAddress = ipv4Text(data, offset + 12)
   state.destinationAddress = ipv4Text(data, offset + 16)
   state.ipProtocol = protocol
@@ -37,7 +38,7 @@ export function decodeIpv4(state: DecodeState, offset: number, end: number): voi
     tree.layer('ipv4', `Internet Protocol Version 4, Src: ${state.sourceAddress}, Dst: ${state.destinationAddress}`, offset, headerLength)
     tree.add('ip.version', 'Version', version, offset, 1)
     tree.add('ip.hdr_len', 'Header Length', headerLength, offset, 1, `${headerLength} bytes`)
-    tree.add('ip.dsfield', 'Differentiated Services Field', data[offset + 1]!, offset + 1, 1, hexNumber(data[offset + 1]!, 2))
+    tree.add('ip.dsfield', 'Differentiated Services Field', elementAt(data, offset + 1), offset + 1, 1, hexNumber(elementAt(data, offset + 1), 2))
     tree.add('ip.len', 'Total Length', totalLength, offset + 2, 2)
     tree.add('ip.id', 'Identification', identification, offset + 4, 2, `${hexNumber(identification, 4)} (${identification})`)
     tree.open('ip.flags', 'Flags', flagsAndOffset >> 13, offset + 6, 1, hexNumber(flagsAndOffset >> 13, 1))
@@ -45,7 +46,7 @@ export function decodeIpv4(state: DecodeState, offset: number, end: number): voi
     tree.add('ip.flags.mf', 'More fragments', moreFragments, offset + 6, 1, moreFragments ? 'Set' : 'Not set')
     tree.close()
     tree.add('ip.frag_offset', 'Fragment Offset', fragmentOffset, offset + 6, 2)
-    tree.add('ip.ttl', 'Time to Live', data[offset + 8]!, offset + 8, 1)
+    tree.add('ip.ttl', 'Time to Live', elementAt(data, offset + 8), offset + 8, 1)
     tree.add('ip.proto', 'Protocol', protocol, offset + 9, 1, `${ipProtocolName(protocol)} (${protocol})`)
     tree.add('ip.checksum', 'Header Checksum', networkUint16(data, offset + 10), offset + 10, 2, hexNumber(networkUint16(data, offset + 10), 4))
     tree.add('ip.src', 'Source Address', state.sourceAddress, offset + 12, 4)
@@ -95,9 +96,9 @@ export function decodeIpv6(state: DecodeState, offset: number, end: number): voi
   state.protocol = 'IPv6'
   state.ipVersion = 6
   if (!state.headerFits('ipv6', offset, 40)) return
-  const version = data[offset]! >> 4
+  const version = elementAt(data, offset) >> 4
   const payloadLength = networkUint16(data, offset + 4)
-  let nextHeader = data[offset + 6]!
+  let nextHeader = elementAt(data, offset + 6)
   state.sourceAddress = ipv6Text(data, offset + 8)
   state.destinationAddress = ipv6Text(data, offset + 24)
   const tree = state.tree
@@ -109,7 +110,7 @@ export function decodeIpv6(state: DecodeState, offset: number, end: number): voi
     tree.add('ipv6.flow', 'Flow Label', firstWord & 0xfffff, offset + 1, 3, hexNumber(firstWord & 0xfffff, 5))
     tree.add('ipv6.plen', 'Payload Length', payloadLength, offset + 4, 2)
     tree.add('ipv6.nxt', 'Next Header', nextHeader, offset + 6, 1, `${ipProtocolName(nextHeader)} (${nextHeader})`)
-    tree.add('ipv6.hlim', 'Hop Limit', data[offset + 7]!, offset + 7, 1)
+    tree.add('ipv6.hlim', 'Hop Limit', elementAt(data, offset + 7), offset + 7, 1)
     tree.add('ipv6.src', 'Source Address', state.sourceAddress, offset + 8, 16)
     tree.add('ipv6.dst', 'Destination Address', state.destinationAddress, offset + 24, 16)
   }
@@ -139,11 +140,11 @@ export function decodeIpv6(state: DecodeState, offset: number, end: number): voi
       case 139:
       case 140:
         if (!state.has(position, 2)) return void state.markMalformed('ipv6-extension', `${ipProtocolName(nextHeader)} header truncated`, position)
-        headerLength = (data[position + 1]! + 1) * 8
+        headerLength = (elementAt(data, position + 1) + 1) * 8
         break
       case 51:
         if (!state.has(position, 2)) return void state.markMalformed('ipv6-extension', 'AH header truncated', position)
-        headerLength = (data[position + 1]! + 2) * 4
+        headerLength = (elementAt(data, position + 1) + 2) * 4
         break
       case 44:
         headerLength = 8
@@ -162,7 +163,7 @@ export function decodeIpv6(state: DecodeState, offset: number, end: number): voi
       state.markMalformed('ipv6-extension', `${ipProtocolName(nextHeader)} header runs past the packet`, position)
       return
     }
-    const following = data[position]!
+    const following = elementAt(data, position)
     if (nextHeader === 44) {
       const offsetAndFlags = networkUint16(data, position + 2)
       const fragmentOffset = offsetAndFlags & 0xfff8
@@ -202,8 +203,8 @@ export function decodeArp(state: DecodeState, offset: number): void {
     state.markMalformed('arp', 'ARP header truncated', offset)
     return
   }
-  const hardwareLength = data[offset + 4]!
-  const protocolLength = data[offset + 5]!
+  const hardwareLength = elementAt(data, offset + 4)
+  const protocolLength = elementAt(data, offset + 5)
   const operation = networkUint16(data, offset + 6)
   const senderHardware = offset + 8
   const senderProtocol = senderHardware + hardwareLength

@@ -7,6 +7,7 @@ import type { TlsHandshakeInfo } from '../../../../shared/model/decoded-packet'
 import { hexNumber, latin1Text, networkUint16, networkUint24 } from '../../../../shared/bytes'
 import type { DecodeState } from './decode-state'
 import { tlsContentTypeName, tlsHandshakeName, tlsVersionName } from './protocol-names'
+import { elementAt } from '../../../../shared/element-at'
 
 const CONTENT_HANDSHAKE = 22
 const HANDSHAKE_CLIENT_HELLO = 1
@@ -25,9 +26,9 @@ const MAXIMUM_RECORDS = 16
  */
 export function looksLikeTls(data: Uint8Array, start: number, end: number): boolean {
   if (end - start < 5) return false
-  const contentType = data[start]!
-  const major = data[start + 1]!
-  const minor = data[start + 2]!
+  const contentType = elementAt(data, start)
+  const major = elementAt(data, start + 1)
+  const minor = elementAt(data, start + 2)
   const length = networkUint16(data, start + 3)
   if (major !== 3 || length === 0 || length > MAXIMUM_RECORD_LENGTH) return false
   if (contentType === CONTENT_HANDSHAKE) return minor <= 4
@@ -49,7 +50,7 @@ export function decodeTls(state: DecodeState, start: number, end: number): void 
   let position = start
   let handshake: TlsHandshakeInfo | null = null
   for (let count = 0; count < MAXIMUM_RECORDS && end - position >= 5; count += 1) {
-    const contentType = data[position]!
+    const contentType = elementAt(data, position)
     const version = networkUint16(data, position + 1)
     const length = networkUint16(data, position + 3)
     if (count > 0 && !looksLikeTls(data, position, end)) break
@@ -88,7 +89,7 @@ function decodeHandshakes(
   let position = start
   let hello: TlsHandshakeInfo | null = null
   while (end - position >= 4) {
-    const type = data[position]!
+    const type = elementAt(data, position)
     const length = networkUint24(data, position + 1)
     names.push(tlsHandshakeName(type))
     state.tree?.open('tls.handshake', 'Handshake Protocol', type, position, Math.min(4 + length, end - position), tlsHandshakeName(type))
@@ -131,7 +132,7 @@ function decodeHello(
     tree?.add('tls.handshake.version', 'Version', helloVersion, start, 2, `${tlsVersionName(helloVersion)} (${hexNumber(helloVersion, 4)})`)
     tree?.add('tls.handshake.random', 'Random', null, start + 2, 32, '32 bytes')
     let position = start + 34
-    const sessionIdLength = data[position]!
+    const sessionIdLength = elementAt(data, position)
     need(position + 1, sessionIdLength)
     tree?.add('tls.handshake.session_id_length', 'Session ID Length', sessionIdLength, position, 1)
     position += 1 + sessionIdLength
@@ -142,7 +143,7 @@ function decodeHello(
       tree?.add('tls.handshake.cipher_suites_length', 'Cipher Suites Length', cipherSuitesLength, position, 2)
       position += 2 + cipherSuitesLength
       need(position, 1)
-      const compressionLength = data[position]!
+      const compressionLength = elementAt(data, position)
       need(position + 1, compressionLength)
       position += 1 + compressionLength
     } else {
@@ -202,7 +203,7 @@ function readServerName(data: Uint8Array, start: number, end: number): string | 
   let position = start + 2
   const listEnd = Math.min(end, start + 2 + networkUint16(data, start))
   while (position + 3 <= listEnd) {
-    const nameType = data[position]!
+    const nameType = elementAt(data, position)
     const nameLength = networkUint16(data, position + 1)
     if (position + 3 + nameLength > listEnd) return null
     if (nameType === 0) return latin1Text(data, position + 3, position + 3 + nameLength)
@@ -216,7 +217,7 @@ function readAlpn(data: Uint8Array, start: number, end: number, into: string[]):
   let position = start + 2
   const listEnd = Math.min(end, start + 2 + networkUint16(data, start))
   while (position < listEnd) {
-    const length = data[position]!
+    const length = elementAt(data, position)
     if (length === 0 || position + 1 + length > listEnd) return
     into.push(latin1Text(data, position + 1, position + 1 + length))
     position += 1 + length
@@ -229,6 +230,6 @@ function readSupportedVersions(data: Uint8Array, start: number, end: number, han
     return
   }
   if (end - start < 1) return
-  const listEnd = Math.min(end, start + 1 + data[start]!)
+  const listEnd = Math.min(end, start + 1 + elementAt(data, start))
   for (let position = start + 1; position + 2 <= listEnd; position += 2) into.push(networkUint16(data, position))
 }

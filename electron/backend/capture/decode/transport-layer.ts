@@ -9,6 +9,7 @@ import { decodeApplication } from './application-layer'
 import type { DecodeState } from './decode-state'
 import { decodeIcmp } from './icmp'
 import { ipProtocolName, tcpFlagNames, TCP_FLAG_BITS } from './protocol-names'
+import { elementAt } from '../../../../shared/element-at'
 
 const TCP_OPTION_NAMES: Record<number, string> = {
   2: 'Maximum segment size',
@@ -56,8 +57,8 @@ function decodeTcp(state: DecodeState, offset: number, end: number, wireLength: 
   const destinationPort = networkUint16(data, offset + 2)
   const sequence = networkUint32(data, offset + 4)
   const acknowledgment = networkUint32(data, offset + 8)
-  const headerLength = (data[offset + 12]! >> 4) * 4
-  const flags = ((data[offset + 12]! & 0x01) << 8) | data[offset + 13]!
+  const headerLength = (elementAt(data, offset + 12) >> 4) * 4
+  const flags = ((elementAt(data, offset + 12) & 0x01) << 8) | elementAt(data, offset + 13)
   const window = networkUint16(data, offset + 14)
   state.sourcePort = sourcePort
   state.destinationPort = destinationPort
@@ -122,7 +123,7 @@ function decodeTcpOptions(state: DecodeState, start: number, end: number): void 
   if (tree !== null) tree.open('tcp.options', 'Options', null, start, end - start, `${end - start} bytes`)
   let position = start
   while (position < end) {
-    const kind = data[position]!
+    const kind = elementAt(data, position)
     if (kind === 0) {
       tree?.add('tcp.option_kind', 'End of Option List', 0, position, 1)
       break
@@ -136,7 +137,7 @@ function decodeTcpOptions(state: DecodeState, start: number, end: number): void 
       state.markMalformed('tcp', `TCP option ${kind} has no length`, position)
       break
     }
-    const length = data[position + 1]!
+    const length = elementAt(data, position + 1)
     if (length < 2 || position + length > end) {
       state.markMalformed('tcp', `TCP option ${kind} has a bad length ${length}`, position)
       break
@@ -147,7 +148,7 @@ function decodeTcpOptions(state: DecodeState, start: number, end: number): void 
       maximumSegmentSize = networkUint16(data, position + 2)
       display = `${maximumSegmentSize} bytes`
     } else if (kind === 3 && length === 3) {
-      windowScale = data[position + 2]!
+      windowScale = elementAt(data, position + 2)
       display = `shift ${windowScale} (multiply by ${2 ** Math.min(windowScale, 14)})`
     } else if (kind === 4 && length === 2) {
       sackPermitted = true

@@ -2,6 +2,7 @@
  * A fixed-size byte buffer written front to back, for encoding headers and blocks whose size
  * is known before writing.
  */
+import { elementAt } from '../../../../shared/element-at'
 
 const textEncoder = new TextEncoder()
 
@@ -63,6 +64,6 @@ export function encodeOptionText(text: string): Uint8Array {
   const bytes = textEncoder.encode(text)
   if (bytes.length <= 0xffff) return bytes
   let end = 0xffff
-  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1
+  while (end > 0 && (elementAt(bytes, end) & 0xc0) === 0x80) end -= 1
   return bytes.subarray(0, end)
 }

@@ -11,6 +11,7 @@ import type { CaptureInterface, RawPacket } from '../../../../shared/model/packe
 import { concatenateBytes } from '../../../../shared/bytes'
 import { CaptureFileError } from './capture-file-error'
 import type { CaptureFileFormat } from './capture-format'
+import { elementAt } from '../../../../shared/element-at'
 
 /** What a parser's parse step did with the bytes it was given. */
 export interface ParseStep {
@@ -55,7 +56,7 @@ export abstract class ChunkParser implements CaptureStreamParser {
     this.pending.push(chunk)
     this.pendingLength += chunk.length
     if (this.pendingLength < this.needed) return null
-    const buffer = this.pending.length === 1 ? this.pending[0]! : concatenateBytes(this.pending)
+    const buffer = this.pending.length === 1 ? elementAt(this.pending, 0) : concatenateBytes(this.pending)
     let step: ParseStep
     try {
       step = this.parse(buffer, this.consumedBefore, packets)

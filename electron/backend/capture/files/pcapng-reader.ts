@@ -33,6 +33,7 @@ import {
 import { readInt32, readUint16, readUint32 } from '../../../../shared/bytes'
 import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
 import { TimestampScale } from './timestamp-scale'
+import { elementAt } from '../../../../shared/element-at'
 
 /** What a Section Header Block says about the tools that wrote the section. */
 export interface PcapngSectionInfo {
@@ -179,7 +180,7 @@ export class PcapngStreamParser extends ChunkParser {
       const size = valueEnd - valueStart
       if (code === IF_NAME) name = textDecoder.decode(buffer.subarray(valueStart, valueEnd))
       else if (code === IF_DESCRIPTION) description = textDecoder.decode(buffer.subarray(valueStart, valueEnd))
-      else if (code === IF_TIMESTAMP_RESOLUTION && size >= 1) resolution = buffer[valueStart]!
+      else if (code === IF_TIMESTAMP_RESOLUTION && size >= 1) resolution = elementAt(buffer, valueStart)
       else if (code === IF_TIMESTAMP_OFFSET && size >= 8) {
         const high = readInt32(buffer, valueStart + (littleEndian ? 4 : 0), littleEndian)
         const low = readUint32(buffer, valueStart + (littleEndian ? 0 : 4), littleEndian)

@@ -9,6 +9,7 @@ import { summarizePacket } from '../decode/packet-decoder'
 import { grown } from '../typed-array-growth'
 import { PACKETS_PER_SLICE } from './packet-store'
 import type { ShownCapture } from './shown-capture'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Which stored packets pass the display filter. */
 export class DisplayFilter {
@@ -41,8 +42,8 @@ export class DisplayFilter {
     let high = matched.length - 1
     while (low <= high) {
       const middle = (low + high) >> 1
-      if (matched[middle]! === index) return middle
-      if (matched[middle]! < index) low = middle + 1
+      if (elementAt(matched, middle) === index) return middle
+      if (elementAt(matched, middle) < index) low = middle + 1
       else high = middle - 1
     }
     return -1
@@ -70,7 +71,7 @@ export class DisplayFilter {
         const packets = await capture.store.packetRange(this.scanned, end)
         if (this.cancelled) return
         for (let offset = 0; offset < packets.length; offset++) {
-          const packet = packets[offset]!
+          const packet = elementAt(packets, offset)
           const index = this.scanned + offset
           this.test(index, capture.filterRecord(index, summarizePacket(packet, capture.linkTypeOf(packet))))
         }

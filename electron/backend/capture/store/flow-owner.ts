@@ -6,6 +6,7 @@
 import type { PacketAttribution } from '../process-attribution'
 import { ownerComment } from '../process-attribution'
 import { grown } from '../typed-array-growth'
+import { elementAt } from '../../../../shared/element-at'
 
 /** The owner of a conversation. */
 export interface FlowOwner {
@@ -38,7 +39,7 @@ export function ownerFromAttribution(attribution: PacketAttribution, fromA: bool
  */
 export function ownerFromComment(comment: string): FlowOwner {
   const match = /^(.*) \(pid (\d+)\)$/.exec(comment)
-  const named = match ? { process: match[1]!, pid: Number(match[2]) } : { process: comment.slice(0, 200), pid: null }
+  const named = match ? { process: elementAt(match, 1), pid: Number(match[2]) } : { process: comment.slice(0, 200), pid: null }
   return { ...named, comment, side: 'a', confirmed: false }
 }
 
@@ -73,10 +74,12 @@ export class FlowOwners {
 
   /** The owner of `flow`, or null. */
   get(flow: number): FlowOwner | null {
-    const stored = flow < 0 || flow >= this.ofFlow.length ? 0 : this.ofFlow[flow]!
+    const stored = flow < 0 || flow >= this.ofFlow.length ? 0 : elementAt(this.ofFlow, flow)
     if (stored === 0) return null
     const code = stored - 1
-    return this.variants[code >> 2]![code & 3]!
+    const owner = elementAt(elementAt(this.variants, code >> 2), code & 3)
+    if (owner === undefined) throw new RangeError(`flow ${flow} names owner variant ${code}, which was never stored`)
+    return owner
   }
 
   /**
@@ -104,7 +107,7 @@ export class FlowOwners {
       this.variants.push([undefined, undefined, undefined, undefined])
     }
     const bits = (owner.side === 'b' ? SIDE_B : 0) | (owner.confirmed ? CONFIRMED : 0)
-    const variants = this.variants[number]!
+    const variants = elementAt(this.variants, number)
     variants[bits] ??= owner
     return number * 4 + bits
   }

@@ -2,6 +2,7 @@
 import type { RawPacket } from '../../../../shared/model/packet'
 import { grown } from '../typed-array-growth'
 import type { PacketByteLog } from './packet-byte-log'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Packets one sequential read (a filter scan, an export, a followed stream) takes at a time. */
 export const PACKETS_PER_SLICE = 8192
@@ -60,7 +61,7 @@ export class PacketStore {
 
   /** The conversation number of a packet, or -1 for a packet outside any conversation. */
   flowOf(index: number): number {
-    return this.flows[index]!
+    return elementAt(this.flows, index)
   }
 
   /** The indexes of every packet of one conversation, in capture order. */
@@ -77,7 +78,7 @@ export class PacketStore {
 
   /** The packet at `index`, its bytes read back. */
   async packet(index: number): Promise<RawPacket> {
-    const data = await this.bytes.read(this.offsets[index]!, this.capturedLengths[index]!)
+    const data = await this.bytes.read(elementAt(this.offsets, index), elementAt(this.capturedLengths, index))
     return this.withData(index, data)
   }
 
@@ -87,13 +88,13 @@ export class PacketStore {
    */
   async packetRange(first: number, last: number): Promise<RawPacket[]> {
     if (last <= first) return []
-    const start = this.offsets[first]!
-    const end = this.offsets[last - 1]! + this.capturedLengths[last - 1]!
+    const start = elementAt(this.offsets, first)
+    const end = elementAt(this.offsets, last - 1) + elementAt(this.capturedLengths, last - 1)
     const block = await this.bytes.readRange(start, end - start)
     const packets: RawPacket[] = []
     for (let index = first; index < last; index++) {
-      const offset = this.offsets[index]! - start
-      packets.push(this.withData(index, block.subarray(offset, offset + this.capturedLengths[index]!)))
+      const offset = elementAt(this.offsets, index) - start
+      packets.push(this.withData(index, block.subarray(offset, offset + elementAt(this.capturedLengths, index))))
     }
     return packets
   }
@@ -103,9 +104,9 @@ export class PacketStore {
     const packets: RawPacket[] = []
     let runStart = 0
     for (let position = 1; position <= indexes.length; position++) {
-      if (position < indexes.length && indexes[position] === indexes[position - 1]! + 1) continue
-      const first = indexes[runStart]!
-      const last = indexes[position - 1]! + 1
+      if (position < indexes.length && indexes[position] === elementAt(indexes, position - 1) + 1) continue
+      const first = elementAt(indexes, runStart)
+      const last = elementAt(indexes, position - 1) + 1
       for (const packet of await this.packetRange(first, last)) packets.push(packet)
       runStart = position
     }
@@ -115,10 +116,10 @@ export class PacketStore {
   private withData(index: number, data: Uint8Array): RawPacket {
     const comment = this.comments.get(index)
     return {
-      interfaceIndex: this.interfaceIndexes[index]!,
-      timestampSeconds: this.seconds[index]!,
-      timestampNanos: this.nanos[index]!,
-      originalLength: this.originalLengths[index]!,
+      interfaceIndex: elementAt(this.interfaceIndexes, index),
+      timestampSeconds: elementAt(this.seconds, index),
+      timestampNanos: elementAt(this.nanos, index),
+      originalLength: elementAt(this.originalLengths, index),
       data,
       ...(comment === undefined ? {} : { comment })
     }

@@ -15,6 +15,7 @@ import { PACKETS_PER_SLICE } from '../store/packet-store'
 import type { ShownCapture } from '../store/shown-capture'
 import type { TemporaryFolder } from '../../storage/private-folder'
 import { createNewFile } from '../../storage/safe-open'
+import { elementAt } from '../../../../shared/element-at'
 
 /** Exports kept for reading; older ones are deleted. */
 const MAX_EXPORTS = 4
@@ -63,8 +64,8 @@ export class CaptureExports {
         const slice = indexes?.subarray(start, end) ?? null
         const packets = slice === null ? await capture.store.packetRange(start, end) : await capture.store.packetsAt(slice)
         for (let offset = 0; offset < packets.length; offset++) {
-          const packet = packets[offset]!
-          const index = slice === null ? start + offset : slice[offset]!
+          const packet = elementAt(packets, offset)
+          const index = slice === null ? start + offset : elementAt(slice, offset)
           const comment = format === 'pcapng' && !packet.comment ? capture.owner(capture.store.flowOf(index))?.comment : undefined
           await writer.writePacket(comment === undefined ? packet : { ...packet, comment })
         }

@@ -11,6 +11,7 @@ import { followTcpStream, type SummarizedPacket } from '../../../../electron/bac
 import { summarizePacket } from '../../../../electron/backend/capture/decode/packet-decoder'
 import { readCaptureFile } from '../../../../electron/backend/capture/files/capture-file-reader'
 import { wiresharkMissingReason } from '../../../support/capture/wireshark-tools'
+import { elementAt } from '../../../../shared/element-at'
 
 const path = join(__dirname, '../../../fixtures/capture/loopback.pcapng')
 
@@ -27,8 +28,8 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture analysis against tshar
 
   beforeAll(async () => {
     const file = await readCaptureFile(path)
-    summaries = file.packets.map((packet) => summarizePacket(packet, file.interfaces[packet.interfaceIndex]!.linkType))
-    packets = file.packets.map((packet, index) => ({ summary: summaries[index]!, data: packet.data }))
+    summaries = file.packets.map((packet) => summarizePacket(packet, elementAt(file.interfaces, packet.interfaceIndex).linkType))
+    packets = file.packets.map((packet, index) => ({ summary: elementAt(summaries, index), data: packet.data }))
   })
 
   it('finds the TCP and UDP conversations tshark finds, with frames and bytes each way', () => {
@@ -60,7 +61,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture analysis against tshar
     it(`reassembles TCP stream ${stream} like follow,tcp,raw`, () => {
       const output = tshark(['-z', `follow,tcp,raw,${stream}`])
       // Nodes print as address:port, IPv6 in brackets, which is also how conversation keys spell them.
-      const node = (index: number) => new RegExp(`^Node ${index}: (.+)$`, 'm').exec(output)![1]!
+      const node = (index: number) => elementAt(new RegExp(`^Node ${index}: (.+)$`, 'm').exec(output)!, 1)
       const lines = output.split('\n').filter((line) => /^\t?[0-9a-f]+$/.test(line))
       const key = `6 ${[node(0), node(1)].sort().join(' ')}`
       const addressA = node(0).slice(0, node(0).lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { formatTimestampEpoch } from '../../../../shared/model/decoded-packet'
 import { readCaptureFile } from '../../../../electron/backend/capture/files/capture-file-reader'
 import { capinfosCounts, tsharkFields, wiresharkMissingReason } from '../../../support/capture/wireshark-tools'
+import { elementAt } from '../../../../shared/element-at'
 
 const fixtures = join(__dirname, '../../../fixtures/capture')
 const names = readdirSync(fixtures).filter((name) => /\.pcap(ng)?$/.test(name))
@@ -64,7 +65,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture file readers against c
     const path = join(fixtures, 'multi-interface.pcapng')
     const result = await readCaptureFile(path)
     const rows = tsharkFields(path, ['frame.interface_name', 'frame.interface_id'])
-    expect(result.packets.map((packet) => result.interfaces[packet.interfaceIndex]!.name)).toEqual(rows.map((row) => row[0]))
+    expect(result.packets.map((packet) => elementAt(result.interfaces, packet.interfaceIndex).name)).toEqual(rows.map((row) => row[0]))
     expect(result.interfaces.map((i) => i.linkType)).toEqual([1, 113])
   })
 })

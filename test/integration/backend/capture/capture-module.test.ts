@@ -134,7 +134,7 @@ describe.skipIf(!runningAsRoot || !hasTool('tcpdump'))('capture domain', () => {
     // One file in the backend's private temporary folder holds the bytes: no spill file beside it.
     const folders = (await readdir(dataDirectory)).filter((name) => name.startsWith(`temporary-${process.pid}-`))
     expect(folders).toHaveLength(1)
-    expect(await readdir(join(dataDirectory, folders[0]!))).toHaveLength(1)
+    expect(await readdir(join(dataDirectory, elementAt(folders, 0)))).toHaveLength(1)
     expect((await readdir(dataDirectory, { recursive: true })).filter((name) => name.endsWith('.pcapng') || name.endsWith('.pcap'))).toEqual([])
   })
 

@@ -14,6 +14,7 @@ import { createBackend, type Backend } from '../../../../electron/backend/backen
 import type { CaptureViewState, ConversationList, FollowedStream, PacketListPage } from '../../../../shared/model/capture-view'
 import type { ExportChunk, ExportTicket } from '../../../../shared/model/capture-transfer'
 import { openLoopbackPeers, runningAsRoot, sendDatagrams, tcpExchange, waitFor, type LoopbackPeers } from './live-traffic'
+import { elementAt } from '../../../../shared/element-at'
 
 const run = promisify(execFile)
 
@@ -67,7 +68,7 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
     const page = await call<PacketListPage>('capture/packet-page', { start: 0, count: 1000 })
     expect(page.rows).toHaveLength(status.counters.packets)
     expect(page.rows.map((row) => row.index)).toEqual(page.rows.map((_, position) => position))
-    expect(page.rows[0]!.info).toContain('[SYN]')
+    expect(elementAt(page.rows, 0).info).toContain('[SYN]')
     expect(page.rows.filter((row) => row.protocol === 'UDP')).toHaveLength(4)
     // This process owns both ends, so every packet is attributed to it.
     expect(page.rows.every((row) => row.process?.endsWith(`(${process.pid})`))).toBe(true)

@@ -13,6 +13,7 @@ import { CaptureFileWriter, createCaptureEncoder, writeCaptureFile } from '../..
 import { PcapEncoder } from '../../../../electron/backend/capture/files/pcap-writer'
 import { PcapngEncoder } from '../../../../electron/backend/capture/files/pcapng-writer'
 import { capinfosCounts, tsharkFields, wiresharkMissingReason } from '../../../support/capture/wireshark-tools'
+import { elementAt } from '../../../../shared/element-at'
 
 const fixtures = join(__dirname, '../../../fixtures/capture')
 let directory: string
@@ -61,8 +62,8 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture writers read back by t
     await writeCaptureFile(path, new PcapngEncoder({ interfaces: source.interfaces }), source.packets)
     expectTsharkSees(path, source.packets)
     const rows = tsharkFields(path, ['frame.interface_id', 'frame.interface_name', 'frame.protocols'])
-    expect(rows.map((row) => [Number(row[0]), row[1]])).toEqual(source.packets.map((packet) => [packet.interfaceIndex, source.interfaces[packet.interfaceIndex]!.name]))
-    expect(new Set(rows.map((row) => row[2]!.split(':')[0]))).toEqual(new Set(['eth', 'sll']))
+    expect(rows.map((row) => [Number(row[0]), row[1]])).toEqual(source.packets.map((packet) => [packet.interfaceIndex, elementAt(source.interfaces, packet.interfaceIndex).name]))
+    expect(new Set(rows.map((row) => elementAt(row, 2).split(':')[0]))).toEqual(new Set(['eth', 'sll']))
   })
 
   it('pcapng at microsecond resolution when the interface asks for it, and big-endian', async () => {
@@ -87,7 +88,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture writers read back by t
       await writeCaptureFile(path, new PcapEncoder({ interfaces: source.interfaces, precision, byteOrder }), source.packets)
       expectTsharkSees(path, source.packets, precision === 'nanoseconds' ? 9 : 6)
       expect(tsharkFields(path, ['sll.etype']).every((row) => row[0] === '0x0800' || row[0] === '0x86dd')).toBe(true)
-      expect(epoch(source.packets[0]!)).toMatch(/^\d+\.\d{9}$/)
+      expect(epoch(elementAt(source.packets, 0))).toMatch(/^\d+\.\d{9}$/)
     })
   }
 
@@ -95,7 +96,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture writers read back by t
     const source = await readCaptureFile(join(fixtures, 'loopback.pcap'))
     const path = join(directory, 'streamed.pcapng')
     const writer = await CaptureFileWriter.create(path, new PcapngEncoder())
-    expect(await writer.addInterface(source.interfaces[0]!)).toBe(0)
+    expect(await writer.addInterface(elementAt(source.interfaces, 0))).toBe(0)
     for (let round = 0; round < 40; round += 1) for (const packet of source.packets) await writer.writePacket(packet)
     await writer.close()
     expect(capinfosCounts(path).packets).toBe(source.packets.length * 40)

@@ -15,6 +15,7 @@ import { writeCaptureFile } from '../../../../electron/backend/capture/files/cap
 import { PcapEncoder } from '../../../../electron/backend/capture/files/pcap-writer'
 import { decodePacketTree } from '../../../../electron/backend/capture/decode/packet-decoder'
 import { tsharkFields, wiresharkMissingReason } from '../../../support/capture/wireshark-tools'
+import { elementAt } from '../../../../shared/element-at'
 
 const fixtures = join(__dirname, '../../../fixtures/capture')
 
@@ -118,7 +119,7 @@ function applicationRow(tree: DecodedPacketTree): string[] {
 async function decodeFile(path: string): Promise<DecodedPacketTree[]> {
   const file = await readCaptureFile(path)
   expect(file.error).toBeNull()
-  return file.packets.map((packet) => decodePacketTree(packet, file.interfaces[packet.interfaceIndex]!.linkType))
+  return file.packets.map((packet) => decodePacketTree(packet, elementAt(file.interfaces, packet.interfaceIndex).linkType))
 }
 
 /** tshark's header row with the ICMP-quoted ports blanked (sockscope does not report them as the packet's ports). */
@@ -136,7 +137,7 @@ function expectRowsEqual(ours: string[][], theirs: string[][], fields: readonly 
   const differences: string[] = []
   ours.forEach((row, packet) => {
     fields.forEach((field, index) => {
-      if (row[index] !== (theirs[packet]![index] ?? '')) differences.push(`packet ${packet + 1} ${field}: ours "${row[index]}", tshark "${theirs[packet]![index]}"`)
+      if (row[index] !== (elementAt(theirs, packet)[index] ?? '')) differences.push(`packet ${packet + 1} ${field}: ours "${row[index]}", tshark "${elementAt(theirs, packet)[index]}"`)
     })
   })
   expect(differences).toEqual([])
@@ -178,7 +179,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`packet decoders against tshark
   it('the protocol column names the same layer as tshark', async () => {
     const path = join(fixtures, 'loopback.pcapng')
     const trees = await decodeFile(path)
-    const theirs = tsharkFields(path, ['_ws.col.Protocol']).map((row) => row[0]!.replace(/^TLSv1(\.\d)?$/, 'TLS'))
+    const theirs = tsharkFields(path, ['_ws.col.Protocol']).map((row) => elementAt(row, 0).replace(/^TLSv1(\.\d)?$/, 'TLS'))
     expect(trees.map((tree) => tree.summary.protocol)).toEqual(theirs)
   })
 
@@ -188,7 +189,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`packet decoders against tshark
     const theirs = tsharkFields(path, ['ip.flags.mf', 'ip.frag_offset', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more'])
     expect(trees.map((tree) => tree.summary.fragment)).toEqual(theirs.map(() => true))
     trees.forEach((tree, index) => {
-      const [moreFragments, offset, offset6] = theirs[index]!
+      const [moreFragments, offset, offset6] = elementAt(theirs, index)
       const fieldOffset = Number(offset || offset6) * 8
       expect(tree.summary.transport === 'udp', `packet ${index + 1}`).toBe(fieldOffset === 0)
       const names = tree.layers.flatMap((layer) => layer.fields.flatMap((field) => [field, ...field.children]))
@@ -208,7 +209,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`packet decoders against tshark
     /** Swaps each frame's 14-byte Ethernet header for another link header. */
     function relink(header: (frame: RawPacket, ipVersion: number) => number[], keep: (ipVersion: number) => boolean = () => true): RawPacket[] {
       return frames.flatMap((frame) => {
-        const ipVersion = frame.data[14]! >> 4
+        const ipVersion = elementAt(frame.data, 14) >> 4
         if (!keep(ipVersion)) return []
         const data = Uint8Array.from([...header(frame, ipVersion), ...frame.data.subarray(14)])
         return [{ ...frame, data, originalLength: frame.originalLength - 14 + data.length - (frame.data.length - 14) }]
@@ -237,7 +238,7 @@ describe.skipIf(wiresharkMissingReason !== null)(`packet decoders against tshark
         expect(trees.filter((tree) => tree.summary.malformed !== null)).toEqual([])
         expect(trees.length).toBeGreaterThan(0)
         expectRowsEqual(trees.map(headerRow), referenceHeaderRows(path), HEADER_FIELDS)
-        if (linkType === 1) expect(trees[0]!.layers.find((layer) => layer.kind === 'vlan')!.fields.find((f) => f.name === 'vlan.id')!.value).toBe(42)
+        if (linkType === 1) expect(elementAt(trees, 0).layers.find((layer) => layer.kind === 'vlan')!.fields.find((f) => f.name === 'vlan.id')!.value).toBe(42)
       })
     }
   })

@@ -11,6 +11,7 @@ import type { ClosedConnectionsUpdate } from '../../../../shared/model/closed-co
 import type { FindingsState } from '../../../../shared/model/finding'
 import { openKnownConnection } from '../../../support/netlink/loopback-connection'
 import { waitFor } from '../../../support/wait-for'
+import { elementAt } from '../../../../shared/element-at'
 
 const CHURN_PROGRAM = join(__dirname, '../../../fixtures/programs/connection-churn.js')
 
@@ -39,7 +40,7 @@ describe.skipIf(process.platform !== 'linux')('the events module behind the back
     await waitFor(() => pushed.some((update) => ours(update).length > 0), 10_000, 'the push')
     const recent = await ask<ClosedConnectionsUpdate>(backend, 'events/recent')
     expect(ours(recent)).toHaveLength(1)
-    expect(ours(recent)[0]!.tcpInfo).toMatchObject({ bytesSent: 30 })
+    expect(elementAt(ours(recent), 0).tcpInfo).toMatchObject({ bytesSent: 30 })
     expect(recent.status).toMatchObject({ available: true, capacity: 10_000, unavailableReason: null })
     expect(recent.status.receiveBufferBytes).toBeGreaterThan(0)
     expect(await backend.handle('events/recent', { limit: 0 })).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
@@ -51,7 +52,7 @@ describe.skipIf(process.platform !== 'linux')('the events module behind the back
     // 300 connections over 3 s: the polls see the listener early, so its clients' ends are told
     // from the server's whichever of the two ephemeral ports is lower.
     const churn = spawn(process.execPath, [CHURN_PROGRAM, '300', '100'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const port = await new Promise<number>((resolve) => churn.stdout.once('data', (data: Buffer) => resolve((JSON.parse(data.toString().split('\n')[0]!) as { port: number }).port)))
+    const port = await new Promise<number>((resolve) => churn.stdout.once('data', (data: Buffer) => resolve((JSON.parse(elementAt(data.toString().split('\n'), 0)) as { port: number }).port)))
     await new Promise((resolve) => churn.once('exit', resolve))
     const finding = async () => (await ask<FindingsState>(backend!, 'leaks/findings')).active.find((candidate) => candidate.id === `connection-churn:127.0.0.1:${port}`)
     await waitFor(async () => (await finding()) !== undefined, 20_000, 'the churn finding')

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { RawPacket } from '../../../../shared/model/packet'
 import { DetectingStreamParser } from '../../../../electron/backend/capture/files/capture-stream-parser'
 import { decodePacketTree, summarizePacket } from '../../../../electron/backend/capture/decode/packet-decoder'
+import { elementAt } from '../../../../shared/element-at'
 
 const fixtureDirectory = join(__dirname, '../../../fixtures/capture')
 const fixtures = readdirSync(fixtureDirectory).map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(fixtureDirectory, name))) }))
@@ -36,7 +37,7 @@ function mutate(source: Uint8Array, next: () => number): Uint8Array {
   if (kind === 2 && bytes.length > 8) {
     // A plausible-looking but wrong 32-bit length somewhere.
     const at = pick(bytes.length - 4) & ~3
-    new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, [0, 1, 11, 13, 0xffff, 0x7fffffff, 0xffffffff, pick(4096)][pick(8)]!, next() < 0.5)
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(at, elementAt([0, 1, 11, 13, 0xffff, 0x7fffffff, 0xffffffff, pick(4096)], pick(8)), next() < 0.5)
   }
   if (kind === 3 && bytes.length > 16) {
     const start = pick(bytes.length)
@@ -56,7 +57,7 @@ describe('fuzzing', () => {
     let errorsSeen = 0
     const problems: string[] = []
     for (let round = 0; round < 2000; round += 1) {
-      const fixture = fixtures[Math.floor(next() * fixtures.length)]!
+      const fixture = elementAt(fixtures, Math.floor(next() * fixtures.length))
       const bytes = mutate(fixture.bytes, next)
       const parser = new DetectingStreamParser()
       const packets: RawPacket[] = []
@@ -96,10 +97,10 @@ describe('fuzzing', () => {
     }
     let malformed = 0
     for (let round = 0; round < 2000; round += 1) {
-      const frame = frames[Math.floor(next() * frames.length)]!
+      const frame = elementAt(frames, Math.floor(next() * frames.length))
       const data = mutate(frame.data, next)
       const packet = { ...frame, data, originalLength: next() < 0.2 ? data.length + 100 : data.length }
-      const linkType = next() < 0.7 ? 1 : LINK_TYPES[Math.floor(next() * LINK_TYPES.length)]!
+      const linkType = next() < 0.7 ? 1 : elementAt(LINK_TYPES, Math.floor(next() * LINK_TYPES.length))
       const summary = summarizePacket(packet, linkType)
       const tree = decodePacketTree(packet, linkType)
       expect(tree.summary).toEqual(summary)

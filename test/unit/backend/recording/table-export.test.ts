@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { csvField, diffToCsv, exportDiff, exportTable, tableToCsv } from '../../../../electron/backend/recording/table-export'
 import { parseRecordingTime } from '../../../../electron/backend/recording/recording-time'
 import { buildSocket } from '../../../support/socket-builder'
+import { elementAt } from '../../../../shared/element-at'
 
 describe('CSV export', () => {
   it('quotes fields with commas, quotes and line breaks', () => {
@@ -19,8 +20,8 @@ describe('CSV export', () => {
     expect(lines).toHaveLength(3)
     expect(lines[2]).toBe('')
     // Named cells rather than whole lines: a new field adds a column without touching this test.
-    const names = lines[0]!.split(',')
-    const cells = [...lines[1]!.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((match) => match[1]).slice(0, names.length)
+    const names = elementAt(lines, 0).split(',')
+    const cells = [...elementAt(lines, 1).matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((match) => match[1]).slice(0, names.length)
     expect(Object.fromEntries(names.map((name, index) => [name, cells[index]]))).toMatchObject({
       protocol: 'tcp',
       family: '4',

@@ -2,6 +2,7 @@
 import type { GenericSchema } from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { eventChannels, listenerNameFor, methodNameFor, requestChannels } from '../../../../shared/contract'
+import { elementAt } from '../../../../shared/element-at'
 
 /** `domain/action`, lower case, words within either part joined by `-`. */
 const channelName = /^[a-z]+(-[a-z]+)*\/[a-z]+(-[a-z]+)*$/
@@ -26,7 +27,7 @@ function unboundedPlaces(schema: SchemaNode, path: string): string[] {
   let base = schema
   while (base.pipe !== undefined) {
     for (const action of base.pipe.slice(1)) checks.add(action.type)
-    base = base.pipe[0]!
+    base = elementAt(base.pipe, 0)
   }
   switch (base.type) {
     case 'optional':

@@ -16,6 +16,7 @@ import {
   type IpAddress,
   type IpNetwork
 } from '../../../../shared/net/ip-address'
+import { elementAt } from '../../../../shared/element-at'
 
 function address(text: string): IpAddress {
   const parsed = parseIpAddress(text)
@@ -133,7 +134,7 @@ describe('parseIpAddress', () => {
       if (next() % 3 === 0) {
         // One random edit: a replaced, inserted or deleted character.
         const at = next() % (text.length + 1)
-        const character = alphabet[next() % alphabet.length]!
+        const character = elementAt(alphabet, next() % alphabet.length)
         const edit = next() % 3
         text = text.slice(0, at) + (edit === 2 ? '' : character) + text.slice(edit === 1 ? at : at + 1)
       }
@@ -277,7 +278,7 @@ describe('networkContains', () => {
       const subnet = makeIpNetwork(address(base), prefix)
       // Half the probes share the base's high bits, so both outcomes are exercised.
       const probeWords = words.map((word, index) => (next() % 2 === 0 && index < words.length - 1 ? word : next()))
-      if (next() % 2 === 0) probeWords[probeWords.length - 1] = (words[words.length - 1]! ^ (next() & 0xff)) >>> 0
+      if (next() % 2 === 0) probeWords[probeWords.length - 1] = (elementAt(words, words.length - 1) ^ (next() & 0xff)) >>> 0
       const probe = formatIpAddress({ family, words: probeWords, zone: null })
       expect(networkContains(subnet, address(probe)), `${base}/${prefix} ∋ ${probe}`).toBe(
         list.check(probe, family === 4 ? 'ipv4' : 'ipv6')

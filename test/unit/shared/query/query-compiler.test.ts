@@ -4,6 +4,7 @@ import { addressField, choiceField, numberField, selectAny, textField } from '..
 import { compileFilter, compileQuery, fieldNames, type FieldTable } from '../../../../shared/query/query-compiler'
 import { MAXIMUM_QUERY_NESTING, parseQuery } from '../../../../shared/query/query-parser'
 import { describeQuerySyntax, querySyntaxHelp } from '../../../../shared/query/query-syntax'
+import { elementAt } from '../../../../shared/element-at'
 
 /** A record type unlike a socket, to show the language does not depend on sockets. */
 interface PacketSummary {
@@ -156,7 +157,7 @@ describe('query syntax help', () => {
       'info:syn',
       'word   "some text"'
     ])
-    expect(help.terms[2]!.description).toBe('source port (also sport:)')
+    expect(elementAt(help.terms, 2).description).toBe('source port (also sport:)')
     expect(help.examples).toEqual(packetFields.examples)
     const text = describeQuerySyntax(packetFields)
     expect(text.split('\n')[0]).toBe('Terms:')

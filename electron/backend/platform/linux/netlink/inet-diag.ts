@@ -21,6 +21,7 @@ import { AF_INET, AF_INET6, ALL_STATES, decodeSocketMemory, readCookie, shutdown
 import type { ShutdownState, SocketMemory } from './sock-diag'
 import { decodeTcpInfo } from './tcp-info'
 import type { TcpInfo } from './tcp-info'
+import { elementAt } from '../../../../../shared/element-at'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
 const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
@@ -202,7 +203,7 @@ export function inetStateName(protocol: InetProtocol, code: number): SocketState
  */
 export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: number, protocol: InetProtocol): InetDiagSocket | null {
   if (end - start < MESSAGE_LENGTH || end > bytes.length) return null
-  const familyCode = bytes[start]!
+  const familyCode = elementAt(bytes, start)
   if (familyCode !== AF_INET && familyCode !== AF_INET6) return null
   const family = familyCode === AF_INET ? 4 : 6
   const view = dataViewOf(bytes)
@@ -233,13 +234,13 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
         memory = decodeSocketMemory(bytes, valueStart, attributes.valueEnd)
         break
       case INET_DIAG_SHUTDOWN:
-        if (valueLength >= 1) shutdown = shutdownState(bytes[valueStart]!)
+        if (valueLength >= 1) shutdown = shutdownState(elementAt(bytes, valueStart))
         break
       case INET_DIAG_TOS:
-        if (valueLength >= 1) tos = bytes[valueStart]!
+        if (valueLength >= 1) tos = elementAt(bytes, valueStart)
         break
       case INET_DIAG_TCLASS:
-        if (valueLength >= 1) trafficClass = bytes[valueStart]!
+        if (valueLength >= 1) trafficClass = elementAt(bytes, valueStart)
         break
       case INET_DIAG_MARK:
         if (valueLength >= 4) mark = view.getUint32(valueStart, LITTLE_ENDIAN)
@@ -248,7 +249,7 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
         if (valueLength >= 8) cgroupId = uint64FromView(view, valueStart)
         break
       case INET_DIAG_PROTOCOL:
-        if (valueLength >= 1) actualProtocol = protocolFromNumber(bytes[valueStart]!) ?? actualProtocol
+        if (valueLength >= 1) actualProtocol = protocolFromNumber(elementAt(bytes, valueStart)) ?? actualProtocol
         break
     }
   }
@@ -257,12 +258,12 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
   const isRaw = actualProtocol === 'raw'
   const id = start + SOCKET_ID_OFFSET
   const localPort = networkPort(bytes, id)
-  const timerCode = bytes[start + 2]!
+  const timerCode = elementAt(bytes, start + 2)
   const expiresMs = view.getUint32(start + 52, LITTLE_ENDIAN)
   return {
     protocol: actualProtocol,
     family,
-    state: inetStateName(actualProtocol, bytes[start + 1]!),
+    state: inetStateName(actualProtocol, elementAt(bytes, start + 1)),
     localAddress: addressText(bytes, view, id + 4, family),
     localPort: isRaw ? 0 : localPort,
     remoteAddress: addressText(bytes, view, id + 20, family),
@@ -274,7 +275,7 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
     uid: view.getUint32(start + 64, LITTLE_ENDIAN),
     inode: view.getUint32(start + 68, LITTLE_ENDIAN),
     timer: isTcp ? tcpTimer(timerCode, expiresMs) : null,
-    retransmits: isTcp ? bytes[start + 3]! : null,
+    retransmits: isTcp ? elementAt(bytes, start + 3) : null,
     rawProtocol: isRaw ? localPort : null,
     tcpInfo: isTcp && tcpInfoStart >= 0 ? decodeTcpInfo(bytes, tcpInfoStart, tcpInfoEnd, congestion) : null,
     memory,
@@ -301,7 +302,7 @@ function tcpTimer(code: number, expiresMs: number): TcpTimer {
 }
 
 function networkPort(bytes: Uint8Array, position: number): number {
-  return (bytes[position]! << 8) | bytes[position + 1]!
+  return (elementAt(bytes, position) << 8) | elementAt(bytes, position + 1)
 }
 
 /** Text up to the first NUL (or the end) of a NUL-terminated string attribute. */

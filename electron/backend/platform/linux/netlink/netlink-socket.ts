@@ -25,6 +25,7 @@
  */
 import { createRequire } from 'node:module'
 import { errnoName } from './netlink-message'
+import { elementAt } from '../../../../../shared/element-at'
 
 type Koffi = typeof import('koffi')
 type Pointer = Uint8Array | null
@@ -235,7 +236,7 @@ export class NetlinkSocket {
   receiveBufferBytes(): number {
     const value = new Int32Array(1)
     this.check('getsockopt', this.lib.getsockopt(this.fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(value.buffer), [4]), 'SO_RCVBUF')
-    return value[0]!
+    return elementAt(value, 0)
   }
 
   /** Makes a blocking `receive` give up with -EAGAIN after `milliseconds`. */
@@ -254,8 +255,8 @@ export class NetlinkSocket {
     const counters = new Uint32Array(MEMINFO_COUNTERS)
     const length = [counters.byteLength]
     if (this.lib.getsockopt(this.fd, SOL_SOCKET, SO_MEMINFO, new Uint8Array(counters.buffer), length) !== 0) return null
-    if (length[0]! < (MEMINFO_DROPS + 1) * 4) return null
-    return counters[MEMINFO_DROPS]!
+    if (elementAt(length, 0) < (MEMINFO_DROPS + 1) * 4) return null
+    return elementAt(counters, MEMINFO_DROPS)
   }
 
   /**

@@ -4,6 +4,7 @@
  * INET_DIAG_SKMEMINFO, UNIX_DIAG_MEMINFO and getsockopt(SO_MEMINFO) all use.
  */
 import { dataViewOf, HOST_LITTLE_ENDIAN, readUint32, writeUint32 } from './netlink-message'
+import { elementAt } from '../../../../../shared/element-at'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
 const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
@@ -29,7 +30,7 @@ const SHUTDOWN_STATES: readonly ShutdownState[] = ['none', 'receive', 'send', 'b
 
 /** The shutdown byte: bit 0 is the receive side, bit 1 the send side. */
 export function shutdownState(byte: number): ShutdownState {
-  return SHUTDOWN_STATES[byte & 3]!
+  return elementAt(SHUTDOWN_STATES, byte & 3)
 }
 
 /** A cookie (two host-order u32, low half first) as hex without leading zeros, as `ss -e` prints it. */

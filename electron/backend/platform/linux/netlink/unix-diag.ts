@@ -11,6 +11,7 @@ import { AttributeReader, dataViewOf, encodeNetlinkMessage, HOST_LITTLE_ENDIAN, 
 import type { NetlinkHeaderFields } from './netlink-message'
 import { AF_UNIX, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'
 import type { ShutdownState, SocketMemory } from './sock-diag'
+import { elementAt } from '../../../../../shared/element-at'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
 const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
@@ -143,16 +144,16 @@ export function decodeUnixDiagMessage(bytes: Uint8Array, start: number, end: num
         memory = decodeSocketMemory(bytes, valueStart, valueEnd)
         break
       case UNIX_DIAG_SHUTDOWN:
-        if (valueLength >= 1) shutdown = shutdownState(bytes[valueStart]!)
+        if (valueLength >= 1) shutdown = shutdownState(elementAt(bytes, valueStart))
         break
       case UNIX_DIAG_UID:
         if (valueLength >= 4) uid = view.getUint32(valueStart, LITTLE_ENDIAN)
         break
     }
   }
-  const stateCode = bytes[start + 2]!
+  const stateCode = elementAt(bytes, start + 2)
   return {
-    type: UNIX_TYPES[bytes[start + 1]!] ?? null,
+    type: UNIX_TYPES[elementAt(bytes, start + 1)] ?? null,
     state: UNIX_STATES[stateCode] ?? `UNKNOWN_${stateCode}`,
     inode: view.getUint32(start + 4, LITTLE_ENDIAN),
     cookie: readCookie(bytes, start + 8),

@@ -4,6 +4,7 @@ import { summarizePacket } from '../../../../../electron/backend/capture/decode/
 import { buildConversations, conversationKey, ConversationTable } from '../../../../../electron/backend/capture/analysis/conversations'
 import { MAXIMUM_THROUGHPUT_POINTS, ThroughputSeries, throughputSeries } from '../../../../../electron/backend/capture/analysis/throughput'
 import { ascii, ipv4Packet, ipv6Packet, tcpSegment, udpDatagram } from '../../../../support/capture/packet-builder'
+import { elementAt } from '../../../../../shared/element-at'
 
 function tcpPacket(fromClient: boolean, flags: number, payload = '', seconds = 100, nanos = 0, comment?: string) {
   const data = ipv4Packet({
@@ -129,8 +130,8 @@ describe('throughput', () => {
       [102_000, 0, 0],
       [103_000, 1, 0]
     ])
-    expect(points[0]!.bytesOut).toBe(packets[0]!.originalLength)
-    expect(points[3]!.bytesOut).toBe(packets[2]!.originalLength)
+    expect(elementAt(points, 0).bytesOut).toBe(elementAt(packets, 0).originalLength)
+    expect(elementAt(points, 3).bytesOut).toBe(elementAt(packets, 2).originalLength)
   })
 
   it('uses local addresses when given', () => {
@@ -140,8 +141,8 @@ describe('throughput', () => {
         time: 100_000,
         packetsOut: 1,
         packetsIn: 2,
-        bytesOut: packets[1]!.originalLength,
-        bytesIn: packets[0]!.originalLength + packets[2]!.originalLength
+        bytesOut: elementAt(packets, 1).originalLength,
+        bytesIn: elementAt(packets, 0).originalLength + elementAt(packets, 2).originalLength
       }
     ])
   })
@@ -164,8 +165,8 @@ describe('throughput of packets hours apart', () => {
     expect(points.length).toBeLessThanOrEqual(MAXIMUM_THROUGHPUT_POINTS)
     expect(points.length).toBeGreaterThan(2000)
     expect(totals(points)).toEqual({ packets: 2000, bytes: 2000 * 60 })
-    expect(points[0]!.time).toBe(1_000_000_000)
-    for (let index = 1; index < points.length; index += 1) expect(points[index]!.time).toBeGreaterThan(points[index - 1]!.time)
+    expect(elementAt(points, 0).time).toBe(1_000_000_000)
+    for (let index = 1; index < points.length; index += 1) expect(elementAt(points, index).time).toBeGreaterThan(elementAt(points, index - 1).time)
   })
 
   it('stays serializable with 5,000 such packets', () => {

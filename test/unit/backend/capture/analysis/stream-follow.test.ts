@@ -3,6 +3,7 @@ import { TCP_FLAG } from '../../../../../shared/model/decoded-packet'
 import { summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
 import { followTcpStream, type SummarizedPacket } from '../../../../../electron/backend/capture/analysis/stream-follow'
 import { ascii, ipv4Packet, tcpSegment } from '../../../../support/capture/packet-builder'
+import { elementAt } from '../../../../../shared/element-at'
 
 const CLIENT = [127, 0, 0, 1]
 const SERVER = [127, 0, 0, 2]
@@ -51,7 +52,7 @@ describe('followTcpStream', () => {
       segment(true, 1006, ACK, ', '),
       segment(true, 1004, ACK, 'lo')
     ])!
-    expect(text(stream.segments[0]!.bytes)).toBe('hello, world')
+    expect(text(elementAt(stream.segments, 0).bytes)).toBe('hello, world')
     expect(stream.segments).toHaveLength(1)
   })
 
@@ -62,7 +63,7 @@ describe('followTcpStream', () => {
       segment(true, 4, ACK, 'defghi'),
       segment(true, 2, ACK, 'bc')
     ])!
-    expect(text(stream.segments[0]!.bytes)).toBe('abcdefghi')
+    expect(text(elementAt(stream.segments, 0).bytes)).toBe('abcdefghi')
     expect(stream.duplicateBytes).toBe(6 + 3 + 2)
   })
 
@@ -77,7 +78,7 @@ describe('followTcpStream', () => {
 
   it('follows sequence numbers across the 2^32 wrap', () => {
     const stream = followTcpStream([segment(true, 0xfffffffe, SYN), segment(true, 2, ACK, 'def'), segment(true, 0xffffffff, ACK, 'abc')])!
-    expect(text(stream.segments[0]!.bytes)).toBe('abcdef')
+    expect(text(elementAt(stream.segments, 0).bytes)).toBe('abcdef')
   })
 
   it('follows only the asked conversation and returns null for none', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { RawPacket } from '../../../../../shared/model/packet'
 import { decodePacketTree, summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
 import { ascii, bytes, ethernetFrame, ipv4Packet, ipv6Packet, uint16, uint32, udpDatagram } from '../../../../support/capture/packet-builder'
+import { elementAt } from '../../../../../shared/element-at'
 
 const raw = (data: Uint8Array, originalLength = data.length): RawPacket => ({
   interfaceIndex: 0,
@@ -49,7 +50,7 @@ describe('link layers', () => {
     const v2 = bytes(uint16(0x86dd), uint16(0), uint32(1), uint16(772), 4, 6, [0, 0, 0, 0, 0, 0, 0, 0], ipv6Packet({ nextHeader: 17, payload: udpDatagram(5, 6, ascii('y')) }))
     const tree = decodePacketTree(raw(v2), 276)
     expect(tree.summary).toMatchObject({ protocol: 'UDP', ipVersion: 6, sourcePort: 5 })
-    expect(tree.layers[0]!.fields.find((field) => field.name === 'sll.pkttype')!.display).toBe('Sent by us')
+    expect(elementAt(tree.layers, 0).fields.find((field) => field.name === 'sll.pkttype')!.display).toBe('Sent by us')
   })
 
   it('shows MAC addresses for ARP and flags short frames', () => {

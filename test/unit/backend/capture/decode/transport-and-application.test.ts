@@ -150,7 +150,7 @@ describe('DNS', () => {
     const query = buildDnsMessage({ id: 0, flags: 0, questions: [{ name: 'printer.local', type: 1, class: 0x8001 }] })
     const tree = decodePacketTree(udp(5353, 5353, query), 101)
     expect(tree.summary.protocol).toBe('MDNS')
-    expect(tree.dns!.questions[0]!.class).toBe(1)
+    expect(elementAt(tree.dns!.questions, 0).class).toBe(1)
   })
 })
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CaptureFileReader, readCaptureFile, type CapturePacketBatch } from '../../../../../electron/backend/capture/files/capture-file-reader'
+import { elementAt } from '../../../../../shared/element-at'
 
 const fixtures = join(__dirname, '../../../../fixtures/capture')
 let directory: string
@@ -27,7 +28,7 @@ describe('CaptureFileReader', () => {
     expect(reader.packetCount).toBe(150)
     const progress = batches.map((batch) => batch.progress.bytesRead)
     expect(progress).toEqual([...progress].sort((a, b) => a - b))
-    expect(batches[batches.length - 1]!.progress).toEqual({ bytesRead: reader.totalBytes, totalBytes: reader.totalBytes })
+    expect(elementAt(batches, batches.length - 1).progress).toEqual({ bytesRead: reader.totalBytes, totalBytes: reader.totalBytes })
     expect(reader.sections).toHaveLength(2)
   })
 

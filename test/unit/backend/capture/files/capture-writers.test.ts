@@ -7,6 +7,7 @@ import { PcapngEncoder } from '../../../../../electron/backend/capture/files/pca
 import { concatenateBytes } from '../../../../../shared/bytes'
 import type { CaptureEncoder } from '../../../../../electron/backend/capture/files/capture-encoder'
 import type { PcapngStreamParser } from '../../../../../electron/backend/capture/files/pcapng-reader'
+import { elementAt } from '../../../../../shared/element-at'
 
 const ethernet: CaptureInterface = { name: 'lo', linkType: 1, snaplen: 262144, timestampDecimals: 9 }
 const cooked: CaptureInterface = { name: 'any', linkType: 276, snaplen: 65535, timestampDecimals: 6 }
@@ -41,7 +42,7 @@ describe('pcapng encoder', () => {
     expect(error).toBeNull()
     expect(read).toEqual(packets)
     expect(interfaces).toEqual([ethernet])
-    const section = (parser.formatParser as PcapngStreamParser).sections[0]!
+    const section = elementAt((parser.formatParser as PcapngStreamParser).sections, 0)
     expect(section.application).toBe('sockscope')
     expect(section.operatingSystem).toBe('Linux test')
   })
@@ -55,18 +56,18 @@ describe('pcapng encoder', () => {
 
   it('keeps each interface resolution when asked, dropping finer digits', () => {
     const encoder = new PcapngEncoder({ interfaces: [ethernet, cooked], timestampResolution: 'interface' })
-    const onCooked = { ...packets[0]!, interfaceIndex: 1 }
-    const { packets: read, interfaces } = decodeAll(encodeAll(encoder, [packets[0]!, onCooked]))
+    const onCooked = { ...elementAt(packets, 0), interfaceIndex: 1 }
+    const { packets: read, interfaces } = decodeAll(encodeAll(encoder, [elementAt(packets, 0), onCooked]))
     expect(interfaces.map((i) => i.timestampDecimals)).toEqual([9, 6])
-    expect(read[0]!.timestampNanos).toBe(234_896_579)
-    expect(read[1]!.timestampNanos).toBe(234_896_000)
+    expect(elementAt(read, 0).timestampNanos).toBe(234_896_579)
+    expect(elementAt(read, 1).timestampNanos).toBe(234_896_000)
   })
 
   it('adds interfaces after the header and refuses packets of unknown interfaces', () => {
     const encoder = new PcapngEncoder()
-    const chunks = [encoder.start(), encoder.addInterface(cooked), encoder.encodePacket({ ...packets[0]!, interfaceIndex: 0 })]
+    const chunks = [encoder.start(), encoder.addInterface(cooked), encoder.encodePacket({ ...elementAt(packets, 0), interfaceIndex: 0 })]
     expect(decodeAll(concatenateBytes(chunks)).interfaces).toEqual([{ ...cooked, timestampDecimals: 9 }])
-    expect(() => encoder.encodePacket({ ...packets[0]!, interfaceIndex: 4 })).toThrow(CaptureWriteError)
+    expect(() => encoder.encodePacket({ ...elementAt(packets, 0), interfaceIndex: 4 })).toThrow(CaptureWriteError)
   })
 })
 

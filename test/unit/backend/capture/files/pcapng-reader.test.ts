@@ -10,6 +10,7 @@ import {
   interfaceDescription,
   sectionHeader
 } from '../../../../support/capture/pcapng-blocks'
+import { elementAt } from '../../../../../shared/element-at'
 
 /** Feeds the bytes in chunks of `chunkSize` and returns the packets and the final error. */
 function parse(bytes: Uint8Array, chunkSize = bytes.length || 1) {
@@ -47,7 +48,7 @@ describe('pcapng reader', () => {
         [2, 2000, 3000, 1500, 40],
         [1, 0, 7, 10, 10]
       ])
-      expect(packets[1]!.data).toEqual(frame(40, 3))
+      expect(elementAt(packets, 1).data).toEqual(frame(40, 3))
       const sections = (parser.formatParser as PcapngStreamParser).sections
       expect(sections.map((s) => [s.littleEndian, s.application, s.operatingSystem])).toEqual([
         [true, 'first writer', null],
@@ -64,7 +65,7 @@ describe('pcapng reader', () => {
     expect(error).toBeNull()
     expect(packets).toHaveLength(2)
     expect(packets[0]).toMatchObject({ originalLength: 200, timestampSeconds: 0, timestampNanos: 0 })
-    expect(packets[0]!.data).toEqual(frame(64))
+    expect(elementAt(packets, 0).data).toEqual(frame(64))
     expect(packets[1]).toMatchObject({ timestampSeconds: 5, timestampNanos: 0, comment: 'old style', originalLength: 20 })
   })
 
@@ -90,8 +91,8 @@ describe('pcapng reader', () => {
     ])
     const { packets, error, interfaces } = parse(file)
     expect(error).toBeNull()
-    expect(interfaces[0]!.name).toBe('lo')
-    expect(packets[0]!.comment).toBe('process: node (pid 1234)\nsecond')
+    expect(elementAt(interfaces, 0).name).toBe('lo')
+    expect(elementAt(packets, 0).comment).toBe('process: node (pid 1234)\nsecond')
   })
 
   it('keeps the packet when an option length runs past its block', () => {
@@ -99,7 +100,7 @@ describe('pcapng reader', () => {
     const { packets, error } = parse(concatenateBytes([sectionHeader(), interfaceDescription(1, 0), block(6, broken)]))
     expect(error).toBeNull()
     expect(packets).toHaveLength(1)
-    expect(packets[0]!.comment).toBeUndefined()
+    expect(elementAt(packets, 0).comment).toBeUndefined()
   })
 
   describe('bad input keeps the packets before the fault and names its offset', () => {

@@ -8,6 +8,7 @@ import { readSoftOpenFilesLimit } from '../../../../../electron/backend/platform
 import { readPortRange } from '../../../../../electron/backend/platform/linux/port-range'
 import { LinuxSystemReader } from '../../../../../electron/backend/platform/linux/linux-system'
 import { createSystemReader } from '../../../../../electron/backend/platform/create-platform'
+import { elementAt } from '../../../../../shared/element-at'
 
 const onLinux = process.platform === 'linux'
 
@@ -64,7 +65,7 @@ describe.skipIf(!onLinux)('LinuxSystemReader', () => {
     expect(loopback).toBeDefined()
     // The counters only grow, so the text read after is at least what was read before.
     const after = readFileSync('/proc/net/dev', 'utf8').split('\n').find((line) => line.trim().startsWith('lo:'))!
-    const receivedAfter = Number(after.split(':')[1]!.trim().split(/\s+/)[0])
+    const receivedAfter = Number(elementAt(after.split(':'), 1).trim().split(/\s+/)[0])
     expect(loopback!.receiveBytes).toBeLessThanOrEqual(receivedAfter)
     expect(loopback!.receiveBytes).toBeGreaterThan(0)
   })

@@ -10,6 +10,7 @@ import { CloseEventSubscription } from '../../../../../../electron/backend/platf
 import type { InetDiagSocket } from '../../../../../../electron/backend/platform/linux/netlink/inet-diag'
 import { openKnownConnection } from '../../../../../support/netlink/loopback-connection'
 import { waitFor } from '../../../../../support/wait-for'
+import { elementAt } from '../../../../../../shared/element-at'
 
 const isLinux = process.platform === 'linux'
 const isRoot = process.getuid?.() === 0
@@ -82,7 +83,7 @@ describe.skipIf(!isLinux)('close events', () => {
     // small buffer fills up and the kernel drops what does not fit.
     const churn = spawnSync(process.execPath, [CHURN_PROGRAM, String(connections)], { encoding: 'utf8', timeout: 60_000 })
     expect(churn.status).toBe(0)
-    const port = Number((JSON.parse(churn.stdout.split('\n')[0]!) as { port: number }).port)
+    const port = Number((JSON.parse(elementAt(churn.stdout.split('\n'), 0)) as { port: number }).port)
     await waitFor(() => connectionEnds(large.batches, port).length === 2 * connections, 10_000, 'every close event on the large buffer')
     // Let the small subscription drain what it kept.
     await pause(200)
@@ -103,7 +104,7 @@ describe.skipIf(!isLinux)('close events', () => {
     // After the overflow, with the event loop free, a slow churn is still heard (or counted lost).
     const lostBefore = stats.lost
     const later = spawn(process.execPath, [CHURN_PROGRAM, '40', '100'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const laterPort = Number((JSON.parse(await new Promise<string>((resolve) => later.stdout.once('data', (data: Buffer) => resolve(data.toString().split('\n')[0]!)))) as { port: number }).port)
+    const laterPort = Number((JSON.parse(await new Promise<string>((resolve) => later.stdout.once('data', (data: Buffer) => resolve(elementAt(data.toString().split('\n'), 0))))) as { port: number }).port)
     await new Promise((resolve) => later.once('exit', resolve))
     await waitFor(() => connectionEnds(large.batches, laterPort).length === 80, 10_000, 'the later closes on the large buffer')
     await pause(200)

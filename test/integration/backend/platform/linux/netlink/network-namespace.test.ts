@@ -10,6 +10,7 @@ import type { InetDiagSocket } from '../../../../../../electron/backend/platform
 import { currentNetworkNamespaceInode, inNetworkNamespace, namespaceInode } from '../../../../../../electron/backend/platform/linux/netlink/network-namespace'
 import { SocketDiagnostics } from '../../../../../../electron/backend/platform/linux/netlink/socket-diagnostics'
 import { waitFor } from '../../../../../support/wait-for'
+import { elementAt } from '../../../../../../shared/element-at'
 
 const isRoot = process.getuid?.() === 0
 const hasIp = spawnSync('ip', ['-V']).status === 0
@@ -66,7 +67,7 @@ describe.skipIf(!isRoot || !hasIp)('reading another network namespace (root)', (
       // A fresh namespace holds nothing but the child's listener.
       expect(insideSockets).toHaveLength(1)
       expect(insideSockets[0]).toMatchObject({ state: 'LISTEN', localAddress: '127.0.0.1', localPort: port })
-      const listenerInode = insideSockets[0]!.inode
+      const listenerInode = elementAt(insideSockets, 0).inode
       expect(childSockets).toContain(listenerInode)
       expect(host.dumpInet({ family: 4, protocol: 'tcp' }).sockets.some((socket) => socket.inode === listenerInode)).toBe(false)
       // The namespace's own name under /run/netns opens it just as well.

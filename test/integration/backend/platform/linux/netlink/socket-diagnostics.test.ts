@@ -14,6 +14,7 @@ import { openKnownConnection, type KnownConnection } from '../../../../../suppor
 import { parseSsDetails } from '../../../../../support/netlink/ss-details'
 import { tcpInfoDifferences } from '../../../../../support/netlink/tcp-info-reference'
 import { waitFor } from '../../../../../support/wait-for'
+import { elementAt } from '../../../../../../shared/element-at'
 
 const isLinux = process.platform === 'linux'
 const isRoot = process.getuid?.() === 0
@@ -108,7 +109,7 @@ describe.skipIf(!isLinux)('SocketDiagnostics on this kernel', () => {
     // The listener ss shows for the port is the one netlink shows.
     const listener = parseSsDetails(execFileSync('ss', ['-tlneH', `sport = :${connection.serverPort}`], { encoding: 'utf8' }))
     expect(listener).toHaveLength(1)
-    expect(ours.find((socket) => socket.state === 'LISTEN')?.inode).toBe(Number(listener[0]!.values.get('ino')))
+    expect(ours.find((socket) => socket.state === 'LISTEN')?.inode).toBe(Number(elementAt(listener, 0).values.get('ino')))
   })
 
   it('shows both ends of a UNIX socket pair with each other\'s inode', async () => {

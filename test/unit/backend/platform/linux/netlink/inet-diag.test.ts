@@ -22,6 +22,7 @@ import { decodeInetDump } from '../../../../../../electron/backend/platform/linu
 import { parseSsDetails } from '../../../../../support/netlink/ss-details'
 import type { SsDetailedSocket } from '../../../../../support/netlink/ss-details'
 import { tcpInfoDifferences } from '../../../../../support/netlink/tcp-info-reference'
+import { elementAt } from '../../../../../../shared/element-at'
 
 const FIXTURES = join(__dirname, '../../../../../fixtures/netlink')
 const facts = JSON.parse(readFileSync(join(FIXTURES, 'facts.json'), 'utf8')) as {
@@ -41,14 +42,16 @@ function fixture(name: string): Buffer {
 }
 
 function dump(name: 'tcp4' | 'tcp6' | 'udp4' | 'udp6' | 'raw4', protocol: 'tcp' | 'udp' | 'raw'): readonly InetDiagSocket[] {
-  const reply = decodeInetDump(fixture(`${name}.bin`), facts.sequences[name]!, protocol)
+  const sequence = facts.sequences[name]
+  if (sequence === undefined) throw new Error(`the recorded facts have no sequence number for ${name}`)
+  const reply = decodeInetDump(fixture(`${name}.bin`), sequence, protocol)
   expect(reply).toMatchObject({ complete: true, failure: null, skipped: 0, truncatedDatagrams: 0, interrupted: false })
   return reply.sockets
 }
 
 function only<T>(items: readonly T[], description: string): T {
   expect(items, description).toHaveLength(1)
-  return items[0]!
+  return elementAt(items, 0)
 }
 
 const ssTcp = parseSsDetails(readFileSync(join(FIXTURES, 'ss-tcp.txt'), 'utf8'))

@@ -14,6 +14,7 @@ import {
   writeUint32
 } from '../../../../../../electron/backend/platform/linux/netlink/netlink-message'
 import { SOCK_DIAG_BY_FAMILY } from '../../../../../../electron/backend/platform/linux/netlink/sock-diag'
+import { elementAt } from '../../../../../../shared/element-at'
 
 /** A reply message as the kernel would send it: header, then a payload of the given bytes. */
 function message(type: number, sequence: number, payload: readonly number[], flags = NLM_F_MULTI): Uint8Array {
@@ -109,7 +110,7 @@ describe('AttributeReader', () => {
 })
 
 describe('DiagReplyCollector', () => {
-  const decodeFirstByte = (bytes: Uint8Array, start: number, end: number): number | null => (end > start ? bytes[start]! : null)
+  const decodeFirstByte = (bytes: Uint8Array, start: number, end: number): number | null => (end > start ? elementAt(bytes, start) : null)
 
   it('collects socket messages until NLMSG_DONE and ignores what follows', () => {
     const collector = new DiagReplyCollector(4, decodeFirstByte)

@@ -11,6 +11,7 @@ import { SOCK_DIAG_BY_FAMILY } from '../../../../../../electron/backend/platform
 import { decodeUnixDump } from '../../../../../../electron/backend/platform/linux/netlink/socket-diagnostics'
 import { DEFAULT_UNIX_DIAG_SHOW, decodeUnixDiagMessage, encodeUnixDiagRequest, UNIX_DIAG_SHOW } from '../../../../../../electron/backend/platform/linux/netlink/unix-diag'
 import { parseSsOutput } from '../../../../../support/ss-output'
+import { elementAt } from '../../../../../../shared/element-at'
 
 const FIXTURES = join(__dirname, '../../../../../fixtures/netlink')
 const facts = JSON.parse(readFileSync(join(FIXTURES, 'facts.json'), 'utf8')) as {
@@ -57,7 +58,7 @@ describe('unix_diag replies recorded from the kernel', () => {
       expect(listener[0]).toMatchObject({ type: 'stream', recvQueue: 0, sendQueue: 511, pendingConnections: [], peerInode: null, uid: 0 })
       const accepted = sockets.filter((socket) => socket.state === 'ESTABLISHED' && socket.path?.startsWith(name))
       expect(accepted, name).toHaveLength(1)
-      expect(accepted[0]!.recvQueue).toBe(facts.unix.unreadBytesPerClient)
+      expect(elementAt(accepted, 0).recvQueue).toBe(facts.unix.unreadBytesPerClient)
     }
     const pathListener = sockets.find((socket) => socket.state === 'LISTEN' && socket.path === facts.unix.path)
     expect(pathListener?.file?.inode).toBeGreaterThan(0)
