@@ -409,7 +409,9 @@ const fieldsByKey = new Map<string, SocketField<SocketFieldKey>>(SOCKET_FIELDS.m
 
 /** The field with this key. */
 export function socketField(key: SocketFieldKey): SocketField<SocketFieldKey> {
-  return fieldsByKey.get(key)!
+  const field = fieldsByKey.get(key)
+  if (field === undefined) throw new RangeError(`no socket field "${key}"`)
+  return field
 }
 
 /** The field a user named (any case), or undefined. */

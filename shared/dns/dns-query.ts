@@ -52,7 +52,9 @@ export function encodeDnsQuery(question: DnsQuery, id: number): Uint8Array {
   message[offset] = 0
   offset += 1
   // Every preset type is one the reader names, so the lookup cannot miss.
-  view.setUint16(offset, dnsTypeCode(question.type)!)
+  const typeCode = dnsTypeCode(question.type)
+  if (typeCode === null) throw new RangeError(`DNS type ${question.type} has no code`)
+  view.setUint16(offset, typeCode)
   view.setUint16(offset + 2, CLASS_INTERNET)
   return message
 }

@@ -163,7 +163,7 @@ export function choiceField<T>(options: ChoiceFieldOptions<T>): FieldDefinition<
       const hint =
         nearest === null
           ? `expected ${options.choices.map((each) => each.name).join(', ')}`
-          : `did you mean "${byKey.get(nearest)!.name}"?`
+          : `did you mean "${byKey.get(nearest)?.name ?? nearest}"?`
       return { ok: false, problem: `unknown ${options.noun} "${value}"`, hint }
     }
   }

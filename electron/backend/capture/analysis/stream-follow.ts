@@ -63,9 +63,10 @@ class DirectionAssembler {
   flushPending(): void {
     this.drain()
     while (this.pending.length > 0) {
-      this.pending.sort((first, second) => ((first.sequence - this.nextSequence!) | 0) - ((second.sequence - this.nextSequence!) | 0))
-      const next = this.pending.shift()!
-      const gap = (next.sequence - this.nextSequence!) | 0
+      this.pending.sort((first, second) => ((first.sequence - this.expectedSequence()) | 0) - ((second.sequence - this.expectedSequence()) | 0))
+      const next = this.pending.shift()
+      if (next === undefined) break
+      const gap = (next.sequence - this.expectedSequence()) | 0
       if (gap > 0) {
         this.missing += gap
         this.nextSequence = next.sequence
@@ -75,8 +76,14 @@ class DirectionAssembler {
     }
   }
 
+  /** The sequence number the next byte should carry; set by the first segment, before anything waits or is delivered. */
+  private expectedSequence(): number {
+    if (this.nextSequence === null) throw new Error('stream reassembly: a segment was handled before the stream had a starting sequence')
+    return this.nextSequence
+  }
+
   private deliver(sequence: number, bytes: Uint8Array, missingBefore: number): void {
-    const overlap = (this.nextSequence! - sequence) | 0
+    const overlap = (this.expectedSequence() - sequence) | 0
     if (overlap >= bytes.length) {
       this.duplicate += bytes.length
       return
@@ -85,7 +92,7 @@ class DirectionAssembler {
     this.duplicate += Math.max(overlap, 0)
     this.emit(this.direction, fresh, missingBefore)
     this.delivered += fresh.length
-    this.nextSequence = (this.nextSequence! + fresh.length) >>> 0
+    this.nextSequence = (this.expectedSequence() + fresh.length) >>> 0
   }
 
   private drain(): void {
@@ -93,7 +100,7 @@ class DirectionAssembler {
       progress = false
       for (let index = 0; index < this.pending.length; index += 1) {
         const candidate = elementAt(this.pending, index)
-        if (((candidate.sequence - this.nextSequence!) | 0) <= 0) {
+        if (((candidate.sequence - this.expectedSequence()) | 0) <= 0) {
           this.pending.splice(index, 1)
           this.deliver(candidate.sequence, candidate.bytes, 0)
           progress = true

@@ -159,7 +159,8 @@ export class ThroughputSeries {
         points.push(current)
         if (points.length > limit) return null
       }
-      const bucket = this.buckets.get(index)!
+      const bucket = this.buckets.get(index)
+      if (bucket === undefined) throw new Error(`throughput: bucket ${index} is in the order but not stored`)
       current.bytesIn += bucket.bytesIn
       current.bytesOut += bucket.bytesOut
       current.packetsIn += bucket.packetsIn

@@ -52,10 +52,11 @@ export function decodeHttp(state: DecodeState, start: number, end: number): void
   if (tree !== null) {
     tree.layer('http', 'Hypertext Transfer Protocol', start, end - start)
     tree.add(parsed.kind === 'request' ? 'http.request.line' : 'http.response.line', parsed.kind === 'request' ? 'Request line' : 'Status line', line, start, line.length)
-    if (parsed.kind === 'request') {
-      tree.add('http.request.method', 'Method', parsed.method, start, parsed.method!.length)
-      tree.add('http.request.uri', 'Target', parsed.target, start + parsed.method!.length + 1, parsed.target!.length)
-    } else {
+    const { method, target } = parsed
+    if (parsed.kind === 'request' && method !== null && target !== null) {
+      tree.add('http.request.method', 'Method', method, start, method.length)
+      tree.add('http.request.uri', 'Target', target, start + method.length + 1, target.length)
+    } else if (parsed.kind === 'response') {
       tree.add('http.response.code', 'Status Code', parsed.statusCode, start + parsed.version.length + 1, 3)
     }
     let position = firstLineEnd < 0 ? end : nextLineStart(data, firstLineEnd)

@@ -431,9 +431,7 @@ export class ProcessTable implements SocketOwnerLookup {
   private indexInodes(): { pidsByInode: Map<number, number[]>; fdCounts: Map<number, number> } {
     const pidsByInode = new Map<number, number[]>()
     const fdCounts = new Map<number, number>()
-    const pids = [...this.records.keys()].sort((left, right) => left - right)
-    for (const pid of pids) {
-      const record = this.records.get(pid)!
+    for (const [pid, record] of [...this.records].sort(([left], [right]) => left - right)) {
       for (const inode of record.inodes) {
         const holders = pidsByInode.get(inode)
         if (holders === undefined) pidsByInode.set(inode, [pid])
