@@ -68,8 +68,7 @@ export class ProcessTree {
 
     const members = new Map<number, ProcessStatus>()
     const queue = [...seeds]
-    while (queue.length > 0) {
-      const next = queue.pop()!
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
       if (members.has(next.pid)) continue
       members.set(next.pid, next)
       for (const child of children.get(next.pid) ?? []) queue.push(child)

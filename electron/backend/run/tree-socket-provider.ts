@@ -82,10 +82,10 @@ export class TreeSocketProvider implements SocketProvider {
   private scope(socket: SocketEntry, members: ReadonlySet<number>, now: number): SocketEntry | null {
     if (socket.owners.some((owner) => owner.pid === this.ownPid)) return null
     const owners = socket.owners.filter((owner) => members.has(owner.pid))
-    if (owners.length > 0) {
+    const [first] = owners
+    if (first !== undefined) {
       if (socket.protocol === 'tcp') this.connections.set(connectionKey(socket), now)
       if (owners.length === socket.owners.length) return socket
-      const first = owners[0]
       return { ...socket, owners, pid: first.pid, process: first.process, command: first.command }
     }
     if (socket.owners.length === 0 && socket.pid === null && socket.inode === 0 && socket.protocol === 'tcp' && this.connections.has(connectionKey(socket))) {

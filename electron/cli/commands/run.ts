@@ -43,11 +43,11 @@ async function writeOutput(path: string, text: string, io: CliIo, append = false
 
 /** Starts the command and resolves with how its main process ended, forwarding signals meanwhile. */
 function runCommand(
-  command: readonly string[],
+  [program, ...args]: readonly [string, ...string[]],
   env: NodeJS.ProcessEnv,
   started: (pid: number) => void
 ): { readonly exited: Promise<RunExit & { readonly exitCode: number | null }>; readonly stopForwarding: () => void } {
-  const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env, detached: true })
+  const child = spawn(program, args, { stdio: 'inherit', env, detached: true })
   const forwarders = new Map<NodeJS.Signals, () => void>()
   for (const signal of FORWARDED_SIGNALS) {
     const forward = (): void => {
@@ -141,7 +141,8 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       io.out.write(this.help)
       return 0
     }
-    if (split.command.length === 0 || split.command[0] === '') throw new UsageError('no command given after "--"')
+    const [program, ...programArgs] = split.command
+    if (program === undefined || program === '') throw new UsageError('no command given after "--"')
     const intervalSeconds = parseNumberOption('interval', values.interval, 0.05, 60) ?? 0.5
     const bounds: RunBounds = {
       maxCloseWait: parseIntegerOption('max-close-wait', values['max-close-wait'], 0, 10_000_000),
@@ -163,7 +164,7 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       await watch.mark(label)
     })
     const warn = warnOncePerReason((line) => io.err.write(line))
-    const { exited, stopForwarding } = runCommand(split.command, { ...process.env, [MARK_SOCKET_VARIABLE]: markServer.path }, (pid) => {
+    const { exited, stopForwarding } = runCommand([program, ...programArgs], { ...process.env, [MARK_SOCKET_VARIABLE]: markServer.path }, (pid) => {
       watch = new RunWatch({ rootPid: pid, ownSession: true, intervalMs: intervalSeconds * 1000, settings: runLeakSettings(intervalSeconds, bounds), onError: warn })
     })
     let raise: NodeJS.Signals | null

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunReport } from '../../../shared/model/run-report'
 import { BUILT_CLI } from '../../support/built-cli'
 import { waitFor } from '../../support/wait-for'
+import { elementAt } from '../../../shared/element-at'
 
 const PROGRAMS = join(__dirname, '../../fixtures/programs')
 const program = (name: string): string => join(PROGRAMS, name)
@@ -89,7 +90,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     expect(report.closeWait.peak).toBe(10)
     expect(report.assertions).toEqual([expect.objectContaining({ name: 'max-close-wait', limit: 5, observed: 10, passed: false })])
     const finding = report.findings.find((candidate) => candidate.kind === 'close-wait')
-    expect(finding?.process?.pid).toBe(report.processes[0].pid)
+    expect(finding?.process?.pid).toBe(elementAt(report.processes, 0).pid)
     expect((await stat(junit)).mode & 0o777).toBe(0o600)
 
     const parsed = parseJunit(junit)
@@ -184,7 +185,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     leftBehind.push(holderPid)
     expect(run.code, run.stderr).toBe(0)
     const report = await readReport(json)
-    const shell = report.processes[0]
+    const shell = elementAt(report.processes, 0)
     expect(shell.name).toBe('sh')
     expect(report.processes).toContainEqual(expect.objectContaining({ pid: holderPid, parentPid: shell.pid, name: 'node', exitedAt: null }))
     const held = report.heldAfterExit.filter((socket) => socket.pid === holderPid)
@@ -199,7 +200,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     expect(run.code, run.stderr).toBe(0)
     const report = await readReport(json)
     expect(report.phases.map((phase) => phase.label)).toEqual(['setup', 'test: uploads', 'test: downloads', 'teardown'])
-    const [setup, uploads, downloads, teardown] = report.phases
+    const [setup, uploads, downloads, teardown] = [elementAt(report.phases, 0), elementAt(report.phases, 1), elementAt(report.phases, 2), elementAt(report.phases, 3)]
     expect(setup.stillOpen.map((socket) => socket.state)).toEqual(['LISTEN'])
     expect(uploads.stillOpenCount).toBe(4)
     expect(uploads.stillOpen.every((socket) => socket.protocol === 'tcp' && socket.state === 'ESTABLISHED')).toBe(true)

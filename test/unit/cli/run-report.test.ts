@@ -6,6 +6,7 @@ import { markdownText, runReportMarkdown } from '../../../electron/cli/run-repor
 import { formatRunReport } from '../../../electron/cli/run-report-text'
 import { runExitCode, warnOncePerReason } from '../../../electron/cli/commands/run'
 import { buildFinding } from '../../support/finding-builder'
+import { elementAt } from '../../../shared/element-at'
 
 /** A report with every field filled in, changed where a test needs it. */
 function report(changes: Partial<RunReport> = {}): RunReport {
@@ -58,9 +59,9 @@ describe('the run report as JUnit', () => {
     const xml = runReportJunit(report({ command: hostile, exit: { code: 2, signal: null, startError: null }, findings: [finding], assertions: [broken], assertionsPassed: false }))
     const cases = parsedCases(xml)
     expect(cases.map((test) => test.failed)).toEqual([true, true, false])
-    expect(cases[0].name).toContain(`"</testcase><x>"`)
+    expect(elementAt(cases, 0).name).toContain(`"</testcase><x>"`)
     expect(cases[1]).toMatchObject({ name: 'max-close-wait 5', message: broken.message })
-    expect(cases[2].name).toBe('node <pid 1> & "friends"')
+    expect(elementAt(cases, 2).name).toBe('node <pid 1> & "friends"')
   })
 
   it('fails each finding when --fail-on-findings was given', () => {

@@ -5,6 +5,7 @@ import { LeakHarness } from '../../support/leak-harness'
 import { buildSocket } from '../../support/socket-builder'
 import { buildProcessSample, buildSample } from '../../support/history-sample-builder'
 import { buildFinding } from '../../support/finding-builder'
+import { elementAt } from '../../../shared/element-at'
 
 const owner = (pid: number, process = 'app') => ({ pid, process, owners: [{ pid, process, command: process, user: 'root' }] })
 
@@ -41,8 +42,8 @@ describe('evidence as people read it', () => {
     const findings = realFindings()
     expect(new Set(findings.map((finding) => finding.kind))).toEqual(new Set(['growth', 'close-wait', 'fd-limit', 'time-wait', 'ephemeral-ports']))
     for (const finding of findings) {
-      for (const [name] of Object.entries(finding.evidence.numbers)) {
-        const line = evidenceLines({ kind: finding.kind, evidence: { ...finding.evidence, numbers: { [name]: finding.evidence.numbers[name] } } })[0]
+      for (const [name, value] of Object.entries(finding.evidence.numbers)) {
+        const line = elementAt(evidenceLines({ kind: finding.kind, evidence: { ...finding.evidence, numbers: { [name]: value } } }), 0)
         // The fallback spells the field name out; a labelled field never reads like its name.
         expect(line.label, `${finding.kind}.${name}`).not.toBe(name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase())
       }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { judgeBounds, type RunMeasures } from '../../../../electron/backend/run/run-assertions'
+import { elementAt } from '../../../../shared/element-at'
 
 const measures: RunMeasures = { peakCloseWait: 5, peakHeldSockets: 40, peakFdPercent: 80, fdProcess: 'node (pid 7)', growthPerMinute: 12.5, findings: 0 }
 
@@ -28,7 +29,7 @@ describe('run assertions', () => {
   it('--max-fd-percent passes at the bound and fails just above it, and cannot fail without a known limit', () => {
     expect(passed({ maxFdPercent: 80 })).toEqual([true])
     expect(passed({ maxFdPercent: 79.9 })).toEqual([false])
-    expect(judgeBounds({ maxFdPercent: 79.9 }, measures)[0].message).toBe('node (pid 7) used up to 80 % of its soft fd limit; the bound is 79.9 %.')
+    expect(elementAt(judgeBounds({ maxFdPercent: 79.9 }, measures), 0).message).toBe('node (pid 7) used up to 80 % of its soft fd limit; the bound is 79.9 %.')
     expect(judgeBounds({ maxFdPercent: 1 }, { ...measures, peakFdPercent: null })[0]).toMatchObject({ passed: true, observed: null })
   })
 
