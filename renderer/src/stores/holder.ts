@@ -7,7 +7,7 @@ import { reactive, ref, shallowRef } from 'vue'
 import type { HolderStatus } from '../../../shared/model/probe'
 import { backendClient, BackendRequestError } from '../transport'
 import { defaultForms, holderRequest, submitForm } from '../probe-forms'
-import { useProbeStore } from './probe'
+import { useProbePolicyStore } from './probe-policy'
 import { errorMessage } from '../../../shared/error-message'
 
 /** The holder domain's state and actions. */
@@ -35,8 +35,10 @@ export const useHolderStore = defineStore('holder', () => {
           } catch (error) {
             // Where the policy allows other machines, a refusal asks for the form's own confirmation;
             // elsewhere no tick in the form can change the answer, so none is offered.
-            const probe = useProbeStore()
-            const allowed = (probe.policy ?? (await probe.loadPolicy().catch(() => null)))?.remoteTargets === 'allow'
+            const policy = await useProbePolicyStore()
+              .current()
+              .catch(() => null)
+            const allowed = policy?.remoteTargets === 'allow'
             if (allowed && error instanceof BackendRequestError && error.failure.code === 'permission-denied') needsConfirmation.value = true
             throw error
           }

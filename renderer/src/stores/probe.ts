@@ -1,8 +1,9 @@
 /**
- * Test connections: the Probe view's tabs, the probe forms, the session's results history, the
- * live repeated probe and the backend's policy for other machines. It owns every `probe/*` call
- * and subscription; components only bind to its forms and call its actions. The Listener and
- * Holder tabs have stores of their own (stores/listener.ts, stores/holder.ts).
+ * Test connections: the Probe view's tabs, the probe forms, the session's results history and the
+ * live repeated probe. It owns the `probe/*` calls and subscriptions but `probe/policy`, which
+ * stores/probe-policy.ts reads for the probe, listener and holder forms alike; components only
+ * bind to its forms and call its actions. The Listener and Holder tabs have stores of their own
+ * (stores/listener.ts, stores/holder.ts).
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
@@ -24,6 +25,7 @@ import { defaultForms, repeatRequest, submitForm, tcpRequest, tlsRequest, udpReq
 import { useHolderStore } from './holder'
 import { useLayoutStore } from './layout'
 import { useListenerStore } from './listener'
+import { useProbePolicyStore } from './probe-policy'
 import { errorMessage } from '../../../shared/error-message'
 
 /** The Probe view's tabs. */
@@ -67,8 +69,9 @@ export const useProbeStore = defineStore('probe', () => {
   const repeatStatistics = shallowRef<ProbeStatistics | null>(null)
   const repeatRunning = ref(false)
 
+  const policyStore = useProbePolicyStore()
   /** What the backend lets this client aim at other machines; null until it has been read. */
-  const policy = shallowRef<ProbePolicy | null>(null)
+  const policy = computed(() => policyStore.policy)
 
   let started = false
 
@@ -193,16 +196,13 @@ export const useProbeStore = defineStore('probe', () => {
 
   /** Read the backend's policy for targets beyond this machine. */
   async function loadPolicy(): Promise<ProbePolicy> {
-    const current = await backendClient().request('probe/policy', {})
-    policy.value = current
-    return current
+    return await policyStore.load()
   }
 
   /** Re-read everything the backend holds (first start, and after a reconnect). */
   async function reload(): Promise<void> {
     const client = backendClient()
-    const [runs, currentPolicy] = await Promise.all([client.request('probe/repeat-list', {}), client.request('probe/policy', {})])
-    policy.value = currentPolicy
+    const [runs] = await Promise.all([client.request('probe/repeat-list', {}), policyStore.load()])
     const current = runs.find((run) => run.runId === repeatRunId.value) ?? runs.find((run) => run.endedBy === null)
     if (current !== undefined) applySummary(current)
   }
