@@ -4,7 +4,7 @@
  * folders inside them go when they are done with, when the process exits, and (after a crash)
  * at the next start.
  */
-import { rmSync } from 'node:fs'
+import { rmSync, type Stats } from 'node:fs'
 import { chmod, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { createNewFile, openForWriting, readFileWithoutFollowing, replaceFileAtomically } from './safe-open'
@@ -34,33 +34,32 @@ function modeText(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0')
 }
 
+/** What makes an entry not private to this user, and whether chmod fixes it; null when it is private. */
+function notPrivate(info: Stats): { readonly text: string; readonly chmodFixes: boolean } | null {
+  const uid = currentUid()
+  if (uid !== null && info.uid !== uid) return { text: `it belongs to uid ${info.uid}, not to you (uid ${uid})`, chmodFixes: false }
+  if ((info.mode & 0o077) !== 0) return { text: `other users have access to it (mode ${modeText(info.mode)})`, chmodFixes: true }
+  return null
+}
+
 /** Throws unless `path` is a folder (not a link to one) owned by this user with no access for others. */
 async function checkOwnFolder(path: string): Promise<void> {
   const info = await lstat(path)
-  const uid = currentUid()
   if (info.isSymbolicLink()) {
     throw new UnsafeFolderError(path, `sockscope will not use ${path}: it is a symbolic link. Remove the link, or choose another data folder.`)
   }
   if (!info.isDirectory()) throw new UnsafeFolderError(path, `sockscope will not use ${path}: it is not a folder. Choose another data folder.`)
-  if (uid !== null && info.uid !== uid) {
-    throw new UnsafeFolderError(
-      path,
-      `sockscope will not use ${path}: it belongs to uid ${info.uid}, not to you (uid ${uid}). Choose another data folder, or remove this one so sockscope makes its own.`
-    )
-  }
-  if ((info.mode & 0o077) !== 0) {
-    throw new UnsafeFolderError(
-      path,
-      `sockscope will not use ${path}: other users have access to it (mode ${modeText(info.mode)}). Run "chmod 700 ${path}", or choose another data folder.`
-    )
-  }
+  const problem = notPrivate(info)
+  if (problem === null) return
+  const advice = problem.chmodFixes ? `Run "chmod 700 ${path}", or choose another data folder.` : 'Choose another data folder, or remove this one so sockscope makes its own.'
+  throw new UnsafeFolderError(path, `sockscope will not use ${path}: ${problem.text}. ${advice}`)
 }
 
 /**
  * Throws when a folder above `path` lets someone other than this user or root replace `path`:
  * it belongs to another user, or others may write to it without the sticky bit.
  */
-async function checkFoldersAbove(path: string): Promise<void> {
+async function checkFoldersAbove(path: string, advice = 'Choose a data folder inside a folder only you control.'): Promise<void> {
   const uid = currentUid()
   if (uid === null) return
   let current = await realpath(dirname(path))
@@ -70,12 +69,33 @@ async function checkFoldersAbove(path: string): Promise<void> {
     const othersMayReplace = (info.mode & 0o022) !== 0 && (info.mode & STICKY_BIT) === 0
     if (!ownerTrusted || othersMayReplace) {
       const why = ownerTrusted ? `other users may write to ${current} (mode ${modeText(info.mode)})` : `${current} belongs to uid ${info.uid}`
-      throw new UnsafeFolderError(path, `sockscope will not use ${path}: ${why}, so they could replace it. Choose a data folder inside a folder only you control.`)
+      throw new UnsafeFolderError(path, `sockscope will not use ${path}: ${why}, so they could replace it. ${advice}`)
     }
     const parent = dirname(current)
     if (parent === current) return
     current = parent
   }
+}
+
+/**
+ * Reads a secret the user keeps in a file of their own (the exporter's token) with the checks the
+ * data folder gets: a regular file, not a link, owned by this user, closed to everyone else
+ * (0600 or stricter), in folders no other user can swap it in. Anything else is refused with an
+ * UnsafeFolderError that says what to do, and nothing is read.
+ */
+export async function readPrivateFile(path: string): Promise<string> {
+  const absolute = resolve(path)
+  await checkFoldersAbove(absolute, 'Keep the file in a folder only you control.')
+  const text = await readFileWithoutFollowing(absolute, (info) => {
+    if (!info.isFile()) throw new UnsafeFolderError(absolute, `sockscope will not read ${absolute}: it is not a regular file.`)
+    const problem = notPrivate(info)
+    if (problem !== null) {
+      const advice = problem.chmodFixes ? `Run "chmod 600 ${absolute}".` : 'Use a file of your own.'
+      throw new UnsafeFolderError(absolute, `sockscope will not read ${absolute}: ${problem.text}. ${advice}`)
+    }
+  })
+  if (text === null) throw new UnsafeFolderError(absolute, `sockscope cannot read ${absolute}: there is no such file.`)
+  return text
 }
 
 /** A folder for sockscope's own files. Every method checks the folder before it touches anything in it. */

@@ -3,7 +3,7 @@
  * link someone planted where the file goes, and new files readable by their owner only.
  */
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
+import { constants, type Stats } from 'node:fs'
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
@@ -81,8 +81,11 @@ export async function replaceFileAtomically(path: string, data: string | Uint8Ar
   }
 }
 
-/** The text of `path`, or null when there is none; a link at the path is refused, not followed. */
-export async function readFileWithoutFollowing(path: string): Promise<string | null> {
+/**
+ * The text of `path`, or null when there is none; a link at the path is refused, not followed.
+ * `check` sees the opened file's status before anything is read, and may throw to refuse it.
+ */
+export async function readFileWithoutFollowing(path: string, check?: (info: Stats) => void): Promise<string | null> {
   let handle: FileHandle
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
@@ -93,6 +96,8 @@ export async function readFileWithoutFollowing(path: string): Promise<string | n
     throw error
   }
   try {
+    // The status of the file that was opened, not of whatever is at the path by now.
+    check?.(await handle.stat())
     return await handle.readFile('utf8')
   } finally {
     await handle.close()
