@@ -21,10 +21,16 @@ export { startWebServer } from './web/web-server'
 export { DEFAULT_WEB_CLIENT_LIMITS } from './web/web-client'
 export { isLoopbackHost } from './web/loopback'
 export { rendererDirectory } from './app-paths'
+export { newAccessToken } from './web/access-token'
+
+/** Metrics for Prometheus: the newest tick as OpenMetrics text, in web mode and the headless exporter. */
+export { MetricsSource, followBackend } from './metrics/metrics-source'
+export { DEFAULT_METRICS_TOP } from './metrics/metric-families'
+export { startMetricsExporter } from './web/metrics-exporter'
 
 /** The data folder: where settings, recordings and temporary capture files live, kept private. */
 export { chooseDataDirectory, DATA_DIRECTORY_VARIABLE, type DataDirectorySource } from './storage/data-directory'
-export { PrivateFolder, TemporaryFolder, UnsafeFolderError } from './storage/private-folder'
+export { PrivateFolder, readPrivateFile, TemporaryFolder, UnsafeFolderError } from './storage/private-folder'
 export { openForWriting } from './storage/safe-open'
 
 /** The live socket table: one OS provider polled by a monitor that turns reads into diffs. */

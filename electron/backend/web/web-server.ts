@@ -3,7 +3,6 @@
  * loopback, behind a random per-run token that only the API needs. No cookie ever carries it: a
  * cookie for 127.0.0.1 would go to every other service on 127.0.0.1, whatever its port.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { networkInterfaces } from 'node:os'
@@ -13,6 +12,9 @@ import { WEB_SESSION_PATH, WEB_SOCKET_PATH } from '../../../shared/contract/web-
 import { formatHostPort } from '../../../shared/format/socket-text'
 import type { Backend } from '../backend'
 import { isLoopbackHost } from './loopback'
+import { AccessToken, newAccessToken } from './access-token'
+import { answerMetrics, METRICS_PATH } from './metrics-endpoint'
+import type { MetricsSource } from '../metrics/metrics-source'
 import { answerPlainText, serveStaticFile } from './static-files'
 import { DEFAULT_WEB_CLIENT_LIMITS, serveWebClient, type WebClientLimits } from './web-client'
 
@@ -31,6 +33,8 @@ export interface WebServerOptions {
   readonly limits?: Partial<WebClientLimits>
   /** Where lines for the operator go (dropped clients); stderr by default. */
   readonly log?: (line: string) => void
+  /** Served at `/metrics` to clients with the token in an Authorization header. */
+  readonly metrics?: MetricsSource
 }
 
 /** A running web server. */
@@ -65,8 +69,8 @@ const MAX_CONNECTIONS = 256
 /** Starts web mode. Resolves once the server listens. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const host = options.host ?? '127.0.0.1'
-  const token = options.token ?? randomBytes(24).toString('base64url')
-  const tokenDigest = digest(token)
+  const token = options.token ?? newAccessToken()
+  const access = new AccessToken(token)
   const limits: WebClientLimits = { ...DEFAULT_WEB_CLIENT_LIMITS, ...options.limits }
   const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'))
   let port = options.port ?? 0
@@ -86,6 +90,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     setSecurityHeaders(response)
     if (!hostAllowed(request)) return answerPlainText(response, 421, 'unexpected Host header')
     const url = new URL(request.url ?? '/', 'http://localhost')
+    if (url.pathname === METRICS_PATH && options.metrics) return answerMetrics(request, response, access, options.metrics)
     if (isApiPath(url.pathname)) {
       if (!requestHasToken(request, url)) return answerPlainText(response, 401, 'sockscope web mode needs the token printed when the server started')
       if (url.pathname !== WEB_SESSION_PATH) return answerPlainText(response, 404, 'not found')
@@ -98,13 +103,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   /** The token from `?token=` or an `Authorization: Bearer` header, compared in constant time. */
   function requestHasToken(request: IncomingMessage, url: URL): boolean {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-    return tokenMatches(url.searchParams.get('token')) || tokenMatches(bearer?.[1])
-  }
-
-  function tokenMatches(candidate: string | null | undefined): boolean {
-    // Digests have one length whatever was sent, so neither the comparison nor its time says how long the token is.
-    return typeof candidate === 'string' && candidate !== '' && timingSafeEqual(digest(candidate), tokenDigest)
+    return access.matches(url.searchParams.get('token')) || access.inBearerHeader(request)
   }
 
   /** The Host header must name this server on a loopback name: DNS rebinding sends a foreign name. */
@@ -171,10 +170,6 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
 function isApiPath(pathname: string): boolean {
   return pathname === WEB_SOCKET_PATH || pathname.startsWith(WEB_SOCKET_PATH + '/')
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest()
 }
 
 function setSecurityHeaders(response: ServerResponse): void {

@@ -13,6 +13,11 @@ export const cliCommands: readonly CliCommandEntry[] = [
   { name: 'list', summary: 'print every socket with its owning process', load: async () => (await import('./list')).listCommand },
   { name: 'serve', summary: 'serve the UI to a browser on this machine (web mode)', load: async () => (await import('./serve')).serveCommand },
   {
+    name: 'exporter',
+    summary: 'serve socket, process and leak metrics to Prometheus, without the UI',
+    load: async () => (await import('./exporter')).exporterCommand
+  },
+  {
     name: 'capture',
     summary: 'capture packets to a pcapng or pcap file, each commented with its process',
     load: async () => (await import('./capture')).captureCommand

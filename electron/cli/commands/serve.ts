@@ -2,9 +2,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type ActionPolicy, type SystemActionPolicy, rendererDirectory, createBackend, isLoopbackHost, DEFAULT_WEB_CLIENT_LIMITS, startWebServer } from '../../backend'
+import { type ActionPolicy, type SystemActionPolicy, rendererDirectory, createBackend, DEFAULT_WEB_CLIENT_LIMITS, followBackend, MetricsSource, startWebServer } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
 import { DATA_DIRECTORY_HELP, prepareDataDirectory } from '../data-directory-option'
+import { warnIfNotLoopback } from '../bind-address'
 import { errorMessage } from '../../../shared/error-message'
 import { formatHostPort } from '../../../shared/format/socket-text'
 
@@ -59,6 +60,11 @@ tab's session storage and removes it from the address bar; no cookie is set. The
 WebSocket (/api) needs the token (?token= or Authorization: Bearer), refuses other origins
 and foreign Host names, and serves at most ${DEFAULT_WEB_CLIENT_LIMITS.maxClients} pages at a time; a client that stops reading
 or answering pings is dropped with a line on stderr.
+
+GET /metrics serves the socket counts, per-process sockets and fds, ephemeral ports and
+leak findings for Prometheus (OpenMetrics or the Prometheus text format, as the scraper
+asks). It needs the token as "Authorization: Bearer TOKEN"; "sockscope exporter" serves
+the same metrics without the UI.
 `,
   async run(argv, io) {
     const { values } = parseCommandArguments(argv, {
@@ -81,11 +87,7 @@ or answering pings is dropped with a line on stderr.
     const historyMinutes = parseIntegerOption('history-minutes', values['history-minutes'], 1, 240) ?? 60
     const host = values.host ?? '127.0.0.1'
     if (host.trim() === '') throw new UsageError('--host needs an address')
-    if (!isLoopbackHost(host)) {
-      io.err.write(
-        `warning: binding to ${host}, which is not loopback. Anyone who can reach it and has the token sees this machine's sockets and can run probes from it.\n`
-      )
-    }
+    warnIfNotLoopback(io, host, "sees this machine's sockets and can run probes from it")
     const staticDirectory = rendererDirectory()
     if (!existsSync(join(staticDirectory, 'index.html'))) {
       io.err.write(`sockscope: the UI is not built (${staticDirectory} has no index.html). Run "npm run build" first.\n`)
@@ -111,10 +113,13 @@ or answering pings is dropped with a line on stderr.
       systemActions: serveActionPolicy(allowActions),
       dataDirectory
     })
+    const metrics = new MetricsSource({ version: __SOCKSCOPE_VERSION__ })
+    const stopMetrics = followBackend(backend, metrics)
     let server
     try {
-      server = await startWebServer({ backend, staticDirectory, host, port, log: (line) => io.err.write(line + '\n') })
+      server = await startWebServer({ backend, staticDirectory, host, port, metrics, log: (line) => io.err.write(line + '\n') })
     } catch (error) {
+      stopMetrics()
       await backend.dispose()
       io.err.write(`sockscope: cannot listen on ${formatHostPort(host, port)}: ${errorMessage(error)}\n`)
       return 1
@@ -127,6 +132,7 @@ or answering pings is dropped with a line on stderr.
       process.once('SIGTERM', stop)
     })
     await server.close()
+    stopMetrics()
     await backend.dispose()
     return 0
   }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { cliLoadedModules } from '../../support/loaded-modules'
 
-const COMMANDS = ['list', 'serve', 'capture', 'probe', 'listen', 'watch', 'check', 'diff', 'read'] as const
+const COMMANDS = ['list', 'serve', 'exporter', 'capture', 'probe', 'listen', 'watch', 'check', 'diff', 'read'] as const
 
 /** Command modules in `sources`, by command name. */
 function commandModules(sources: ReadonlySet<string>): string[] {
