@@ -44,3 +44,13 @@ export async function modeOf(path: string): Promise<number> {
 export function finishedProcessId(): number {
   return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout)
 }
+
+/** The error `promise` rejects with; fails the test when it resolves instead. */
+export async function refusal(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => null,
+    (thrown: unknown) => thrown as Error
+  )
+  expect(error, 'the step should have been refused').not.toBeNull()
+  return error as Error
+}
