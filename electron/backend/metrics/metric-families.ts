@@ -6,10 +6,8 @@
  * destinations get series of their own, and the rest are summed into one `other` series, so a
  * host with thousands of short-lived processes cannot flood the server that scrapes it.
  */
-import type { EphemeralUse, PortRange, ProcessSample } from '../../../shared/model/history'
-import { portRangeSize } from '../../../shared/model/history'
+import { HISTORY_PROTOCOLS, portRangeSize, type EphemeralUse, type PortRange, type ProcessSample } from '../../../shared/model/history'
 import type { Finding } from '../../../shared/model/finding'
-import { HISTORY_PROTOCOLS } from '../../../shared/model/history'
 import { TCP_STATES, type SocketEntry } from '../../../shared/model/socket'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import type { MetricFamily, MetricSample } from './exposition-text'
