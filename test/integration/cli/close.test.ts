@@ -83,8 +83,9 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
 
   it('asks on a terminal and closes nothing on "n"', async () => {
     const target = await connection()
-    // script(1) runs the CLI on a pseudo-terminal and feeds it this test's answer.
-    const command = `printf 'n\\n' | script -qec "${process.execPath} out/main/cli.js close --filter 'lport:${target.clientPort}' --data-dir ${dataDirectory}" /dev/null`
+    // script(1) runs the CLI on a pseudo-terminal and feeds it this test's answer. The filter names both
+    // ports: an earlier connection from the same local port can still sit in TIME_WAIT.
+    const command = `printf 'n\\n' | script -qec "${process.execPath} out/main/cli.js close --filter 'lport:${target.clientPort} rport:${target.serverPort}' --data-dir ${dataDirectory}" /dev/null`
     const result = await run('bash', ['-c', command]).catch((error: { code: number; stdout: string }) => error)
     expect(result).toMatchObject({ code: 1 })
     expect(result.stdout).toContain('Close this connection? [y/N]')
@@ -95,7 +96,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope close', () => {
   it.skipIf(!isRoot)('asks on a terminal and closes on "y"', async () => {
     const target = await connection()
     const peerError = new Promise<string | undefined>((resolve) => target.accepted.once('error', (error: NodeJS.ErrnoException) => resolve(error.code)))
-    const command = `printf 'y\\n' | script -qec "${process.execPath} out/main/cli.js close --filter 'lport:${target.clientPort}' --data-dir ${dataDirectory}" /dev/null`
+    const command = `printf 'y\\n' | script -qec "${process.execPath} out/main/cli.js close --filter 'lport:${target.clientPort} rport:${target.serverPort}' --data-dir ${dataDirectory}" /dev/null`
     const result = await run('bash', ['-c', command])
     expect(result.stdout).toContain(`closed tcp 127.0.0.1:${target.clientPort}`)
     expect(await peerError).toBe('ECONNRESET')
