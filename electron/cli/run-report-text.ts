@@ -2,6 +2,9 @@
 import type { RunExit, RunReport, RunSocket } from '../../shared/model/run-report'
 import { clockTime, formatFinding, wrapText } from './finding-text'
 
+/** Phases listed one by one when there are no more than this many. */
+const MAX_PHASES_SHOWN_IN_FULL = 20
+
 /** The command as one line, each argument quoted when it needs to be. */
 export function commandLine(command: readonly string[]): string {
   return command.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ')
@@ -98,8 +101,11 @@ export function formatRunReport(report: RunReport, width = 100): string {
 
   if (report.phases.length > 0) {
     out()
-    out(`Phases (${report.phases.length}):`)
-    for (const phase of report.phases) {
+    // A long suite marks hundreds of phases: past a screenful only those that left sockets open are shown.
+    const shown = report.phases.length <= MAX_PHASES_SHOWN_IN_FULL ? report.phases : report.phases.filter((phase) => phase.stillOpenCount > 0)
+    const quiet = report.phases.length - shown.length
+    out(`Phases (${report.phases.length}${quiet > 0 ? `; ${quiet} that left nothing open are not shown` : ''}):`)
+    for (const phase of shown) {
       out(`  '${phase.label}' (${secondsText((phase.endedAt - phase.startedAt) / 1000)}): ${phase.opened} opened, ${phase.stillOpenCount} still open at its end`)
       for (const socket of phase.stillOpen) out(`    opened during '${phase.label}' and still open at its end: ${socketLine(socket)}`)
       if (phase.stillOpenCount > phase.stillOpen.length) out(`    … and ${phase.stillOpenCount - phase.stillOpen.length} more`)

@@ -38,6 +38,8 @@ export interface RunWatchOptions {
 const MAX_LISTED_SOCKETS = 100
 /** Marks taken, at most; later ones are refused so a runaway loop cannot grow the report without bound. */
 export const MAX_MARKS = 10_000
+/** Sockets listed over all phases together, so ten thousand marks cannot make a report of millions; counts stay exact. */
+const MAX_PHASE_SOCKETS_LISTED = 5000
 /** Processes listed in the report, at most. */
 const MAX_LISTED_PROCESSES = 100
 
@@ -71,6 +73,7 @@ export class RunWatch {
   private phase: OpenPhase | null = null
   private readonly phases: RunPhase[] = []
   private marks = 0
+  private phaseSocketsListed = 0
   private heldAfterExit: RunSocket[] = []
   private markQueue: Promise<unknown> = Promise.resolve()
   private readonly platformDispose: (() => void) | null
@@ -215,7 +218,9 @@ export class RunWatch {
     if (!phase) return
     this.phase = null
     const open = stillOpenSince(snapshot, phase.startIds, (id) => this.statistics.firstSeenAt(id, snapshot.takenAt))
-    this.phases.push({ label: phase.label, startedAt: phase.startedAt, endedAt: snapshot.takenAt, opened: phase.opened, stillOpen: open.list, stillOpenCount: open.count })
+    const listed = open.list.slice(0, Math.max(0, MAX_PHASE_SOCKETS_LISTED - this.phaseSocketsListed))
+    this.phaseSocketsListed += listed.length
+    this.phases.push({ label: phase.label, startedAt: phase.startedAt, endedAt: snapshot.takenAt, opened: phase.opened, stillOpen: listed, stillOpenCount: open.count })
   }
 
   private processes(): RunProcess[] {
