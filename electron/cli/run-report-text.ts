@@ -93,6 +93,10 @@ export function formatRunReport(report: RunReport, width = 100): string {
   }
 
   out()
+  const survivors = report.processes.filter((process) => process.exitedAt === null && process.pid !== report.mainPid)
+  if (survivors.length > 0) {
+    out(wrapText(`Still running after the command ended: ${survivors.map((process) => `${process.name} (pid ${process.pid})`).join(', ')}`, width, ''))
+  }
   if (report.heldAfterExit.length === 0) out('Held after the main process exited: nothing')
   else {
     out(`Held after the main process exited (${report.heldAfterExit.length}), by children that outlived it:`)

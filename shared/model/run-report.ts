@@ -116,6 +116,8 @@ export interface RunReport {
   /** Samples of the tree taken, the periodic ones and those forced by marks and the command's exit. */
   readonly samples: number
   readonly exit: RunExit
+  /** The command's main process, or null when it could not start. */
+  readonly mainPid: number | null
   /** The processes of the tree, the main process first (at most 100). */
   readonly processes: readonly RunProcess[]
   readonly sockets: {

@@ -191,6 +191,7 @@ export class RunWatch {
       intervalSeconds: this.options.intervalMs / 1000,
       samples: this.statistics.samples,
       exit,
+      mainPid: exit.startError === null ? this.options.rootPid : null,
       processes: this.processes(),
       sockets: { ...counts, growthPerMinute },
       closeWait,

@@ -191,6 +191,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     const held = report.heldAfterExit.filter((socket) => socket.pid === holderPid)
     expect(held.map((socket) => socket.state).sort()).toEqual(['ESTABLISHED', 'ESTABLISHED', 'LISTEN'])
     expect(run.stderr).toContain(`Held after the main process exited (3)`)
+    expect(run.stderr).toContain(`Still running after the command ended: node (pid ${holderPid})`)
     expect(existsSync(`/proc/${holderPid}`)).toBe(true)
   }, 60_000)
 

@@ -19,6 +19,7 @@ function report(changes: Partial<RunReport> = {}): RunReport {
     intervalSeconds: 0.5,
     samples: 10,
     exit: { code: 0, signal: null, startError: null },
+    mainPid: 12,
     processes: [],
     sockets: { peak: count, final: count, peakByState: { ESTABLISHED: 2, LISTEN: 1 }, peakHeld: 3, growthPerMinute: 0 },
     closeWait: { peak: 0, byRemote: [] },
