@@ -212,6 +212,16 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     for (const phase of report.phases) expect(phase.endedAt).toBeGreaterThanOrEqual(phase.startedAt)
   }, 60_000)
 
+  it('names its mark socket in a private folder (0700) and removes the folder at the end', async () => {
+    const run = await runCli(['run', '--', 'sh', '-c', 'echo "$SOCKSCOPE_MARK_SOCKET"; stat -c %a "$(dirname "$SOCKSCOPE_MARK_SOCKET")"; stat -c %F "$SOCKSCOPE_MARK_SOCKET"'])
+    expect(run.code, run.stderr).toBe(0)
+    const [path, mode, kind] = run.stdout.trim().split('\n')
+    expect(path).toMatch(/\/sockscope-run-[^/]+\/mark\.sock$/)
+    expect(mode).toBe('700')
+    expect(kind).toBe('socket')
+    expect(existsSync(join(path, '..'))).toBe(false)
+  }, 60_000)
+
   it('takes marks from the Python snippet too', async () => {
     const json = join(directory, 'python.json')
     const run = await runCli(['run', '--json', json, '--', 'python3', program('python-marks.py')])
