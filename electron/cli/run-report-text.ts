@@ -116,6 +116,12 @@ export function formatRunReport(report: RunReport, width = 100): string {
     }
   }
 
+  if (report.recording) {
+    out()
+    const { path, ticks, bytes, error } = report.recording
+    out(error === null ? `Recorded ${ticks} samples to ${path} (${bytes} bytes)` : `The recording ${path} stopped early, after ${ticks} samples: ${error}`)
+  }
+
   if (report.assertions.length > 0) {
     out()
     out('Assertions:')

@@ -151,6 +151,16 @@ export interface RunReport {
   readonly heldAfterExit: readonly RunSocket[]
   readonly phases: readonly RunPhase[]
   readonly assertions: readonly RunAssertion[]
+  /** The recording asked for with `--record`, or null. */
+  readonly recording: {
+    readonly path: string
+    /** Samples written. */
+    readonly ticks: number
+    /** Size of the finished file; null when the recording stopped early. */
+    readonly bytes: number | null
+    /** Why the recording stopped early, or null when it took every sample. */
+    readonly error: string | null
+  } | null
   /** No assertion broke (the command's own exit is reported apart). */
   readonly assertionsPassed: boolean
 }

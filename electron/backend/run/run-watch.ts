@@ -12,7 +12,7 @@ import { asError } from '../../../shared/error-message'
 import type { SocketProvider, SystemReader } from '../platform/platform'
 import { createPlatform } from '../platform/create-platform'
 import { SocketMonitor } from '../sockets/socket-monitor'
-import { HistorySession } from '../history/history-session'
+import { HistorySession, type TickRecorder } from '../history/history-session'
 import { HistoryFollower } from '../history/history-follower'
 import { ProcessTree } from './process-tree'
 import { TreeSocketProvider } from './tree-socket-provider'
@@ -77,6 +77,8 @@ export class RunWatch {
   private heldAfterExit: RunSocket[] = []
   private markQueue: Promise<unknown> = Promise.resolve()
   private readonly platformDispose: (() => void) | null
+  private recorder: TickRecorder | null = null
+  private recordingFailure: Error | null = null
 
   constructor(private readonly options: RunWatchOptions) {
     let base = options.sockets
@@ -98,10 +100,20 @@ export class RunWatch {
     this.monitor.onError(report)
     this.follower.onError(report)
     this.monitor.onTick((_diff, snapshot) => this.takeSample(snapshot))
-    this.follower.onTick(({ findings }) => {
+    this.follower.onTick(({ findings, recordingFailure }) => {
+      if (recordingFailure && !this.recordingFailure) {
+        this.recordingFailure = recordingFailure
+        options.onError?.(new Error(`the recording ${this.recorder?.path ?? ''} stopped: ${recordingFailure.message}`))
+      }
       for (const finding of findings.appeared) this.findings.set(finding.id, finding)
       for (const finding of findings.active) if (this.findings.has(finding.id)) this.findings.set(finding.id, finding)
     })
+  }
+
+  /** Writes every sample to `writer` (an opened recording) until the run ends; call before {@link start}. */
+  record(writer: TickRecorder): void {
+    this.recorder = writer
+    this.session.startRecording(writer)
   }
 
   /** Starts sampling: the first sample at once, then one every interval. */
@@ -165,6 +177,7 @@ export class RunWatch {
     this.monitor.stop()
     await this.markQueue
     await this.follower.stop()
+    const recording = await this.finishRecording()
     // A platform made here is let go here; one handed in belongs to the caller.
     this.platformDispose?.()
     await this.session.dispose()
@@ -202,8 +215,23 @@ export class RunWatch {
       heldAfterExit: this.heldAfterExit,
       phases: this.phases,
       assertions,
+      recording,
       assertionsPassed: assertions.every((assertion) => assertion.passed)
     }
+  }
+
+  /** Closes the recording, if one was asked for, and says how it went. */
+  private async finishRecording(): Promise<RunReport['recording']> {
+    const recorder = this.recorder
+    if (recorder === null) return null
+    try {
+      const summary = await this.session.stopRecording()
+      if (summary && !this.recordingFailure) return { path: recorder.path, ticks: summary.ticks, bytes: summary.bytes, error: null }
+    } catch (error) {
+      this.recordingFailure ??= asError(error)
+    }
+    // A recording that failed was closed by the session; the ticks written before are on disk.
+    return { path: recorder.path, ticks: recorder.tickCount(), bytes: null, error: this.recordingFailure?.message ?? 'the recording stopped' }
   }
 
   private takeSample(snapshot: SocketSnapshot): void {

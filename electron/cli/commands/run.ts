@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { constants, tmpdir } from 'node:os'
 import type { RunExit, RunReport } from '../../../shared/model/run-report'
 import { errorMessage } from '../../../shared/error-message'
-import { MARK_SOCKET_VARIABLE, MarkServer, openForWriting, runLeakSettings, RunWatch, TemporaryFolder, type RunBounds } from '../../backend'
+import { MARK_SOCKET_VARIABLE, MarkServer, openForWriting, RecordingWriter, runLeakSettings, RunWatch, TemporaryFolder, type RunBounds } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand, type CliIo } from '../cli-command'
 import { formatRunReport } from '../run-report-text'
 import { runReportJunit } from '../run-report-junit'
@@ -120,6 +120,8 @@ by the same signal), else 1 when an assertion broke or a report file could not b
   --json FILE           write the whole report as JSON to FILE ("-": stdout, after the command's output)
   --junit FILE          write a JUnit XML file: a testcase per assertion and per finding
   --quiet               no summary on stderr (only FAIL lines and the verdict)
+  --record FILE         also record every sample (gzip JSON lines) for "sockscope diff" and the
+                        app's time travel
 
 When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to that file.
 The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase named LABEL.
@@ -135,7 +137,8 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       'fail-on-findings': { type: 'boolean' },
       json: { type: 'string' },
       junit: { type: 'string' },
-      quiet: { type: 'boolean' }
+      quiet: { type: 'boolean' },
+      record: { type: 'string' }
     })
     if (values.help) {
       io.out.write(this.help)
@@ -155,6 +158,9 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       if (path !== undefined && path.trim() === '') throw new UsageError(`--${name} needs a file name`)
     }
     if (values.junit === '-') throw new UsageError('--junit needs a file name')
+    if (values.record !== undefined && values.record.trim() === '') throw new UsageError('--record needs a file name')
+    // Opened before the command starts: a recording that cannot be made stops the run before anything ran.
+    const recording = values.record !== undefined ? await RecordingWriter.open(values.record, { intervalMs: intervalSeconds * 1000 }) : null
 
     const folder = TemporaryFolder.in(tmpdir(), 'sockscope-run-')
     let watch: RunWatch | null = null
@@ -166,6 +172,7 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
     const warn = warnOncePerReason((line) => io.err.write(line))
     const { exited, stopForwarding } = runCommand([program, ...programArgs], { ...process.env, [MARK_SOCKET_VARIABLE]: markServer.path }, (pid) => {
       watch = new RunWatch({ rootPid: pid, ownSession: true, intervalMs: intervalSeconds * 1000, settings: runLeakSettings(intervalSeconds, bounds), onError: warn })
+      if (recording) watch.record(recording)
     })
     let raise: NodeJS.Signals | null
     let code: number
@@ -181,7 +188,9 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
 
       const text = formatRunReport(report, 100)
       io.err.write(values.quiet ? text.split('\n').filter((line) => /^(FAILED|OK|\s*FAIL )/.test(line)).join('\n') + '\n' : text)
-      let outputFailed = false
+      // A recording asked for and not fully made fails the run like a report file that could not be written.
+      let outputFailed = report.recording?.error != null
+      if (report.recording === null && recording) await recording.close().catch(() => undefined)
       const write = async (what: string, path: string, content: string, append = false): Promise<void> => {
         try {
           await writeOutput(path, content, io, append)

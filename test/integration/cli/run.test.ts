@@ -180,7 +180,8 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     const ready = join(directory, 'holder.pid')
     const json = join(directory, 'fork.json')
     const script = `"$0" "$1" "$2" >/dev/null 2>&1 & while [ ! -s "$2" ]; do sleep 0.05; done; sleep 0.3; exit 0`
-    const run = await runCli(['run', '--interval', '0.1', '--json', json, '--', 'sh', '-c', script, process.execPath, program('background-holder.js'), ready])
+    const recording = join(directory, 'fork.jsonl.gz')
+    const run = await runCli(['run', '--interval', '0.1', '--json', json, '--record', recording, '--', 'sh', '-c', script, process.execPath, program('background-holder.js'), ready])
     const holderPid = Number(await readFile(ready, 'utf8'))
     leftBehind.push(holderPid)
     expect(run.code, run.stderr).toBe(0)
@@ -193,6 +194,17 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     expect(run.stderr).toContain(`Held after the main process exited (3)`)
     expect(run.stderr).toContain(`Still running after the command ended: node (pid ${holderPid})`)
     expect(existsSync(`/proc/${holderPid}`)).toBe(true)
+
+    // The recording holds the tree's samples: from the first to the last, the child's sockets opened.
+    expect(report.recording).toMatchObject({ path: recording, error: null })
+    // The history skips a sample it cannot keep up with, so the recording may hold fewer than were taken.
+    expect(report.recording!.ticks).toBeGreaterThan(0)
+    expect(report.recording!.ticks).toBeLessThanOrEqual(report.samples)
+    expect((await stat(recording)).mode & 0o777).toBe(0o600)
+    const diff = await runCli(['diff', recording, '--from', 'start', '--to', 'end', '--json'])
+    expect(diff.code, diff.stderr).toBe(0)
+    const opened = (JSON.parse(diff.stdout) as { opened: { pid: number; state: string }[] }).opened
+    expect(opened.filter((socket) => socket.pid === holderPid).map((socket) => socket.state).sort()).toEqual(['ESTABLISHED', 'ESTABLISHED', 'LISTEN'])
   }, 60_000)
 
   it('splits the run into phases at each mark and names the sockets each left open', async () => {
@@ -247,6 +259,14 @@ describe('sockscope run arguments and report files', () => {
     const run = await runCli(['run', '--quiet', '--max-sockets', '0', '--', 'sh', '-c', 'exit 0'])
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toBe('OK: every assertion held\n')
+  })
+
+  it('does not start the command when its recording cannot be made', async () => {
+    const marker = join(directory, 'ran')
+    const run = await runCli(['run', '--record', join(directory, 'missing-folder', 'r.jsonl.gz'), '--', 'touch', marker])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/^sockscope run: .*ENOENT/m)
+    expect(existsSync(marker)).toBe(false)
   })
 
   it('exits 1 when a report cannot be written, and never writes through a planted link', async () => {

@@ -30,6 +30,7 @@ function report(changes: Partial<RunReport> = {}): RunReport {
     heldAfterExit: [],
     phases: [],
     assertions: [],
+    recording: null,
     assertionsPassed: true,
     ...changes
   }

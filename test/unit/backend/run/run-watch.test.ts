@@ -76,3 +76,28 @@ describe('RunWatch phases', () => {
     expect(report.phases.reduce((sum, phase) => sum + phase.stillOpen.length, 0)).toBe(5000)
   })
 })
+
+describe('RunWatch recording', () => {
+  it('says why a recording stopped early, and keeps watching without it', async () => {
+    const machine = fakeMachine()
+    const errors: string[] = []
+    const watch = new RunWatch({ rootPid: ROOT, ownSession: true, intervalMs: 60_000, settings: runLeakSettings(60, {}), sockets: machine.sockets, system: machine.system, onError: (error) => errors.push(error.message) })
+    let written = 0
+    watch.record({
+      path: '/records/run.jsonl.gz',
+      writeTick: async () => {
+        if (written === 2) throw new Error('ENOSPC: no space left on device')
+        written++
+      },
+      tickCount: () => written,
+      close: async () => ({ path: '/records/run.jsonl.gz', ticks: written, bytes: 100 })
+    })
+    await watch.start()
+    for (let index = 0; index < 4; index++) await watch.mark(`phase ${index}`)
+    await watch.mainExited()
+    const report = await watch.finish(['suite'], { code: 0, signal: null, startError: null }, {})
+    expect(report.recording).toEqual({ path: '/records/run.jsonl.gz', ticks: 2, bytes: null, error: 'ENOSPC: no space left on device' })
+    expect(errors).toEqual(['the recording /records/run.jsonl.gz stopped: ENOSPC: no space left on device'])
+    expect(report.phases).toHaveLength(4)
+  })
+})
