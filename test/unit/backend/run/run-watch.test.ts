@@ -11,8 +11,8 @@ const ROOT = 4100
 function fakeMachine() {
   const table: { sockets: SocketEntry[] } = { sockets: [] }
   const processes: ProcessStatus[] = [
-    { pid: 1, parentPid: 0, sessionId: 1, startTime: 1, name: 'init' },
-    { pid: ROOT, parentPid: 1, sessionId: ROOT, startTime: 500, name: 'node' }
+    { pid: 1, parentPid: 0, sessionId: 1, startTime: 1, name: 'init', state: 'S' },
+    { pid: ROOT, parentPid: 1, sessionId: ROOT, startTime: 500, name: 'node', state: 'S' }
   ]
   const sockets: SocketProvider = { platform: 'test', read: async () => ({ sockets: table.sockets, issues: [], partialOwnership: false }) }
   const system: SystemReader = {
