@@ -227,7 +227,7 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
   it('names its mark socket in a private folder (0700) and removes the folder at the end', async () => {
     const run = await runCli(['run', '--', 'sh', '-c', 'echo "$SOCKSCOPE_MARK_SOCKET"; stat -c %a "$(dirname "$SOCKSCOPE_MARK_SOCKET")"; stat -c %F "$SOCKSCOPE_MARK_SOCKET"'])
     expect(run.code, run.stderr).toBe(0)
-    const [path, mode, kind] = run.stdout.trim().split('\n')
+    const [path = '', mode, kind] = run.stdout.trim().split('\n')
     expect(path).toMatch(/\/sockscope-run-[^/]+\/mark\.sock$/)
     expect(mode).toBe('700')
     expect(kind).toBe('socket')
