@@ -9,7 +9,8 @@
  */
 import { formatBytes } from './format/number-text'
 import { formatAddress, formatOwner, formatPort, NO_VALUE } from './format/socket-text'
-import type { SocketEntry } from './model/socket'
+import type { SocketCounters, SocketEntry } from './model/socket'
+import type { SocketMemory, TcpInfo } from './model/tcp-info'
 import { socketFields as socketFilter, type SocketFilterFieldName } from './query/socket-fields'
 import { elementAt } from './element-at'
 
@@ -22,8 +23,8 @@ export interface SocketTextContext {
 /** A field's value as one scalar, for CSV cells and for telling whether it changed. */
 export type SocketFieldValue = string | number | null
 
-/** What a number counts, which decides its text: `12`, `3.5 ms`, `1.5 MiB`, `1.5 MiB/s`. */
-export type QuantityUnit = 'count' | 'ms' | 'bytes' | 'bytes/s'
+/** What a number counts, which decides its text: `12`, `3.5 ms`, `1.5 MiB`, `1.5 MiB/s`, `12.5 Mbit/s`. */
+export type QuantityUnit = 'count' | 'ms' | 'bytes' | 'bytes/s' | 'bits/s'
 
 /** One socket field and how every surface shows it. */
 export interface SocketField<Key extends string = string> {
@@ -135,7 +136,22 @@ export function formatQuantity(value: number | null, unit: QuantityUnit): string
       return formatBytes(value)
     case 'bytes/s':
       return `${formatBytes(value)}/s`
+    case 'bits/s':
+      return formatBitRate(value)
   }
+}
+
+const BIT_RATE_UNITS = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s']
+
+/** A rate in bits per second in decimal units, as network rates are given: `800 bit/s`, `12.5 Mbit/s`. */
+function formatBitRate(bitsPerSecond: number): string {
+  let value = bitsPerSecond
+  let unit = 0
+  while (value >= 1000 && unit < BIT_RATE_UNITS.length - 1) {
+    value /= 1000
+    unit++
+  }
+  return unit === 0 ? `${Math.round(value)} bit/s` : `${value.toFixed(value >= 100 ? 0 : 1)} ${BIT_RATE_UNITS[unit]}`
 }
 
 /** Protocol texts by protocol and family, and by UNIX type: constants, so sorting on the column allocates nothing. */
@@ -193,6 +209,62 @@ function timerText(socket: SocketEntry): string {
 
 const isTcp = (socket: SocketEntry): boolean => socket.protocol === 'tcp'
 const isIp = (socket: SocketEntry): boolean => socket.family !== null
+const hasTcpInfo = (socket: SocketEntry): boolean => socket.tcpInfo !== null
+
+/** The numeric fields of tcp_info (all but the congestion algorithm and the memory). */
+type TcpInfoNumber = Exclude<keyof TcpInfo, 'congestion' | 'memory'>
+
+/**
+ * A tcp_info number: `tcpInfo.rttMs` and the like. They change on every read of a busy or idle
+ * connection (counters grow, idle times tick, even the send MSS grows as the path is learnt), so
+ * they never mark a socket changed; the live diff carries them apart, in its per-tick counters.
+ */
+function tcpInfoQuantity<const Name extends TcpInfoNumber>(
+  name: Name,
+  title: string,
+  label: string,
+  unit: QuantityUnit
+): SocketField<`tcpInfo.${Name}`> {
+  return defineQuantity({
+    key: `tcpInfo.${name}`,
+    title,
+    label,
+    value: (socket) => socket.tcpInfo?.[name] ?? null,
+    unit,
+    changes: 'every-tick',
+    appliesTo: hasTcpInfo
+  })
+}
+
+/** The `sk_meminfo` counters in the order and with the letters `ss -m` prints them. */
+const MEMORY_LETTERS: readonly (readonly [keyof SocketMemory, string])[] = [
+  ['rmemAlloc', 'r'],
+  ['rcvBuf', 'rb'],
+  ['wmemAlloc', 't'],
+  ['sndBuf', 'tb'],
+  ['fwdAlloc', 'f'],
+  ['wmemQueued', 'w'],
+  ['optmem', 'o'],
+  ['backlog', 'bl'],
+  ['drops', 'd']
+]
+
+/** Socket memory as `ss -m` writes it: `r0 rb131072 t0 tb2626560 f0 w0 o0 bl0 d0`. */
+function memoryText(socket: SocketEntry): string | null {
+  const memory = socket.tcpInfo?.memory
+  if (memory === null || memory === undefined) return null
+  return MEMORY_LETTERS.filter(([field]) => memory[field] !== null)
+    .map(([field, letter]) => `${letter}${memory[field]}`)
+    .join(' ')
+}
+
+function sameMemory(before: SocketEntry, after: SocketEntry): boolean {
+  const left = before.tcpInfo?.memory ?? null
+  const right = after.tcpInfo?.memory ?? null
+  if (left === null || right === null) return left === right
+  for (const [field] of MEMORY_LETTERS) if (left[field] !== right[field]) return false
+  return true
+}
 
 /** Every socket field, in the order of the app's columns, the details pane, the CLI and CSV. */
 export const SOCKET_FIELDS = [
@@ -399,6 +471,60 @@ export const SOCKET_FIELDS = [
     unit: 'count',
     appliesTo: (socket) => socket.protocol === 'raw'
   }),
+  defineQuantity({
+    key: 'peerInode',
+    title: 'Peer inode',
+    label: 'Peer inode',
+    value: (socket) => socket.peerInode,
+    unit: 'count',
+    filter: null,
+    appliesTo: (socket) => socket.protocol === 'unix',
+    note: (socket) => (socket.peerInode === null ? null : 'The inode of the socket at the other end; its row shows the process on that side.'),
+    minWidthPx: 80
+  }),
+  tcpInfoQuantity('rttMs', 'RTT', 'Round-trip time', 'ms'),
+  tcpInfoQuantity('rttVarMs', 'RTT var', 'Round-trip time variation', 'ms'),
+  tcpInfoQuantity('minRttMs', 'Min RTT', 'Lowest round-trip time', 'ms'),
+  tcpInfoQuantity('cwnd', 'Cwnd', 'Congestion window in segments', 'count'),
+  tcpInfoQuantity('ssthresh', 'Ssthresh', 'Slow-start threshold in segments', 'count'),
+  tcpInfoQuantity('mss', 'MSS', 'Maximum segment size in bytes', 'count'),
+  tcpInfoQuantity('bytesSent', 'Sent', 'Bytes sent', 'bytes'),
+  tcpInfoQuantity('bytesAcked', 'Acked', 'Bytes acknowledged', 'bytes'),
+  tcpInfoQuantity('bytesReceived', 'Received', 'Bytes received', 'bytes'),
+  tcpInfoQuantity('bytesRetrans', 'Retrans bytes', 'Bytes retransmitted', 'bytes'),
+  tcpInfoQuantity('segsOut', 'Segs out', 'Segments sent', 'count'),
+  tcpInfoQuantity('segsIn', 'Segs in', 'Segments received', 'count'),
+  tcpInfoQuantity('retransTotal', 'Retrans total', 'Segments retransmitted in all', 'count'),
+  tcpInfoQuantity('lost', 'Lost', 'Segments thought lost', 'count'),
+  tcpInfoQuantity('reordering', 'Reordering', 'Reordering degree', 'count'),
+  tcpInfoQuantity('lastSendMs', 'Idle send', 'Since data was last sent', 'ms'),
+  tcpInfoQuantity('lastReceiveMs', 'Idle recv', 'Since data was last received', 'ms'),
+  tcpInfoQuantity('deliveryRateBps', 'Delivery', 'Delivery rate', 'bits/s'),
+  tcpInfoQuantity('pacingRateBps', 'Pacing', 'Pacing rate', 'bits/s'),
+  tcpInfoQuantity('busyMs', 'Busy', 'Busy sending', 'ms'),
+  tcpInfoQuantity('rwndLimitedMs', 'Rwnd limited', 'Limited by the receive window', 'ms'),
+  tcpInfoQuantity('sndbufLimitedMs', 'Sndbuf limited', 'Limited by the send buffer', 'ms'),
+  defineField({
+    key: 'tcpInfo.congestion',
+    title: 'Congestion',
+    label: 'Congestion control',
+    value: (socket) => socket.tcpInfo?.congestion ?? null,
+    appliesTo: hasTcpInfo
+  }),
+  defineField({
+    key: 'tcpInfo.memory',
+    title: 'Socket memory',
+    label: 'Socket memory',
+    value: memoryText,
+    text: (socket) => memoryText(socket) ?? NO_VALUE,
+    sortValue: (socket) => socket.tcpInfo?.memory?.rmemAlloc ?? null,
+    same: sameMemory,
+    changes: 'every-tick',
+    appliesTo: (socket) => socket.tcpInfo?.memory != null,
+    note: () => 'As ss -m: r received and unread, rb receive buffer, t sent and not freed, tb send buffer, f reserved, w queued to send, o options, bl backlog, d drops.',
+    minWidthPx: 200,
+    maxChars: 60
+  }),
   defineField({ key: 'id', title: 'ID', label: 'ID', value: (socket) => socket.id, changes: 'never', minWidthPx: 200, grow: 1, maxChars: 80 })
 ] as const
 
@@ -459,28 +585,65 @@ export function compareSockets(a: SocketEntry, b: SocketEntry, key: SocketFieldK
   return socketComparator(key, descending)(a, b)
 }
 
-/** The fields whose change marks a socket "changed", split by how they compare. */
-const TRACKED_FIELDS = SOCKET_FIELDS.filter((field) => field.changes === 'rarely')
-const TRACKED_VALUES: ReadonlyArray<(socket: SocketEntry) => SocketFieldValue> = TRACKED_FIELDS.filter((field) => field.same === null).map((field) => field.value)
-const TRACKED_SAMES: ReadonlyArray<(before: SocketEntry, after: SocketEntry) => boolean> = TRACKED_FIELDS.flatMap((field) => (field.same === null ? [] : [field.same]))
+/** Fields split by how they compare: plain values, and those with a `same` of their own. */
+interface FieldComparison {
+  readonly values: ReadonlyArray<(socket: SocketEntry) => SocketFieldValue>
+  readonly sames: ReadonlyArray<(before: SocketEntry, after: SocketEntry) => boolean>
+}
+
+function comparisonOf(fields: readonly SocketField[]): FieldComparison {
+  return {
+    values: fields.filter((field) => field.same === null).map((field) => field.value),
+    sames: fields.flatMap((field) => (field.same === null ? [] : [field.same]))
+  }
+}
+
+/**
+ * Whether any of the compared fields differs. This runs for every socket on every tick, so it
+ * loops over plain arrays of accessors rather than calling `sameFieldValue` per field.
+ */
+function anyDifferent(comparison: FieldComparison, before: SocketEntry, after: SocketEntry): boolean {
+  const { values, sames } = comparison
+  for (let index = 0; index < values.length; index++) {
+    const value = elementAt(values, index)
+    if (value(before) !== value(after)) return true
+  }
+  for (let index = 0; index < sames.length; index++) if (!elementAt(sames, index)(before, after)) return true
+  return false
+}
+
+/** The fields whose change marks a socket "changed". */
+const TRACKED = comparisonOf(SOCKET_FIELDS.filter((field) => field.changes === 'rarely'))
+/** The fields that change every tick, which travel in the diff's counters instead. */
+const TICK_FIELDS = SOCKET_FIELDS.filter((field) => field.changes === 'every-tick')
+const TICKING = comparisonOf(TICK_FIELDS)
+
+/** The socket properties that hold the per-tick fields: what {@link SocketCounters} carries besides the id. */
+export const PER_TICK_PROPERTIES: readonly string[] = [...new Set(TICK_FIELDS.map((field) => field.key.split('.')[0]!))]
+
+/** Whether a per-tick field (timer, tcp_info counters) differs between two reads of a socket. */
+export function socketCountersChanged(before: SocketEntry, after: SocketEntry): boolean {
+  return anyDifferent(TICKING, before, after)
+}
+
+/** The per-tick part of a socket, for the live diff's counters. */
+export function socketCounters(socket: SocketEntry): SocketCounters {
+  return { id: socket.id, timer: socket.timer, tcpInfo: socket.tcpInfo }
+}
+
+/** A socket with newer per-tick values; everything else stays. */
+export function withCounters(socket: SocketEntry, counters: SocketCounters): SocketEntry {
+  return { ...socket, timer: counters.timer, tcpInfo: counters.tcpInfo }
+}
 
 /** Whether a field holds the same value in two reads of a socket. */
 export function sameFieldValue(field: SocketField, before: SocketEntry, after: SocketEntry): boolean {
   return field.same === null ? field.value(before) === field.value(after) : field.same(before, after)
 }
 
-/**
- * True when a field a user watching the table cares about differs; identity and per-tick fields
- * never count. This runs for every socket on every tick, so it loops over plain arrays of
- * accessors rather than calling `sameFieldValue` per field.
- */
+/** True when a field a user watching the table cares about differs; identity and per-tick fields never count. */
 export function socketChanged(before: SocketEntry, after: SocketEntry): boolean {
-  for (let index = 0; index < TRACKED_VALUES.length; index++) {
-    const value = elementAt(TRACKED_VALUES, index)
-    if (value(before) !== value(after)) return true
-  }
-  for (let index = 0; index < TRACKED_SAMES.length; index++) if (!elementAt(TRACKED_SAMES, index)(before, after)) return true
-  return false
+  return anyDifferent(TRACKED, before, after)
 }
 
 /** One line of the details pane. */

@@ -28,6 +28,7 @@ export interface HistoryLoopOptions {
 function onlyMatching(provider: SocketProvider, matches: (socket: SocketEntry) => boolean): SocketProvider {
   return {
     platform: provider.platform,
+    reader: provider.reader,
     read: async (options) => {
       const read = await provider.read(options)
       return { ...read, sockets: read.sockets.filter(matches) }

@@ -2,6 +2,7 @@
  * The socket model shared by every layer: providers produce it, the contract carries it,
  * the CLI prints it and the renderer shows it.
  */
+import type { TcpInfo } from './tcp-info'
 
 /** Transport-level protocol of a socket, as the OS tables group them. */
 export type SocketProtocol = 'tcp' | 'udp' | 'unix' | 'raw'
@@ -99,6 +100,10 @@ export interface SocketEntry {
   readonly unixType: 'stream' | 'dgram' | 'seqpacket' | null
   /** Raw sockets only: the IP protocol number (reported by the kernel as the local "port"). */
   readonly rawProtocol: number | null
+  /** UNIX only: the inode of the socket at the other end of the connection, where the reader gets it (netlink); null otherwise. */
+  readonly peerInode: number | null
+  /** TCP only: the kernel's internals (rtt, cwnd, byte counters…) where the reader gets them (netlink); null otherwise. */
+  readonly tcpInfo: TcpInfo | null
 }
 
 /** A line of an OS table that could not be read; the rest of the table still is. */
@@ -136,9 +141,20 @@ export interface SocketDiff {
   readonly removed: readonly string[]
   /** Sockets whose slow-changing fields changed (not per-tick counters; see the socket field table). */
   readonly changed: readonly SocketEntry[]
+  /**
+   * The per-tick values (timer countdowns, tcp_info counters) of sockets that are neither added
+   * nor changed but whose per-tick values moved: applied quietly, without marking a row changed.
+   */
+  readonly counters: readonly SocketCounters[]
   readonly issues: readonly TableIssue[]
   readonly partialOwnership: boolean
 }
+
+/**
+ * The per-tick part of a socket: the properties that hold every field the socket field table
+ * says changes every tick (its test checks the two agree).
+ */
+export type SocketCounters = Pick<SocketEntry, 'id' | 'timer' | 'tcpInfo'>
 
 /** A socket row while a provider fills it in: the same fields, writable. */
 export type SocketEntryDraft = { -readonly [Key in keyof SocketEntry]: SocketEntry[Key] }
@@ -176,14 +192,25 @@ export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily
     timer: null,
     retransmits: null,
     unixType: null,
-    rawProtocol: null
+    rawProtocol: null,
+    peerInode: null,
+    tcpInfo: null
   }
 }
 
-/** Whether the live monitor is running, and how often it polls. */
+/** Which socket table reader is in use, for the status bar, `list --verbose` and `sockets/status`. */
+export interface SocketReaderInfo {
+  /** `netlink` or `proc` on Linux; `none` where the OS has no reader. */
+  readonly kind: string
+  /** Why this reader: chosen by the environment, or the one before it could not be used; null for the usual choice. */
+  readonly note: string | null
+}
+
+/** Whether the live monitor is running, how often it polls, and what it reads through. */
 export interface MonitorStatus {
   readonly paused: boolean
   readonly intervalMs: number
   readonly tick: number
   readonly platform: string
+  readonly reader: SocketReaderInfo
 }

@@ -1,7 +1,31 @@
 /**
- * TCP internals of one socket (the kernel's `struct tcp_info`), in the names sockscope shows, with
- * the unit in each name. The platform decodes them; the socket table and close events carry them.
+ * TCP internals of one socket, as the kernel reports them in `struct tcp_info` and beside it
+ * (congestion algorithm, socket memory). Names carry their unit; values equal what `ss -ti`
+ * prints for the same socket: times in milliseconds, rates in bits per second. The platform decodes
+ * them; the socket table and close events carry them.
  */
+
+/** Memory counters in bytes (drops: packets); null for a counter an older kernel does not send. */
+export interface SocketMemory {
+  /** Bytes held by received data not yet read (ss `r`). */
+  readonly rmemAlloc: number | null
+  /** Receive buffer size (ss `rb`). */
+  readonly rcvBuf: number | null
+  /** Bytes held by sent data not yet freed (ss `t`). */
+  readonly wmemAlloc: number | null
+  /** Send buffer size (ss `tb`). */
+  readonly sndBuf: number | null
+  /** Memory reserved ahead of need (ss `f`). */
+  readonly fwdAlloc: number | null
+  /** Bytes queued for sending (ss `w`). */
+  readonly wmemQueued: number | null
+  /** Option memory (ss `o`). */
+  readonly optmem: number | null
+  /** Bytes waiting in the backlog while the socket was busy (ss `bl`). */
+  readonly backlog: number | null
+  /** Packets dropped for lack of room (ss `d`). */
+  readonly drops: number | null
+}
 
 /** TCP internals of one socket. Every field is null when the kernel did not report it. */
 export interface TcpInfo {
@@ -45,4 +69,6 @@ export interface TcpInfo {
   readonly sndbufLimitedMs: number | null
   /** Congestion control algorithm (INET_DIAG_CONG), e.g. cubic or bbr. */
   readonly congestion: string | null
+  /** The socket's memory (INET_DIAG_SKMEMINFO, ss `skmem:`). */
+  readonly memory: SocketMemory | null
 }

@@ -3,7 +3,8 @@
  * whole process against a reference tool in the same run:
  * - start-up: `sockscope --help` against `node -e 0` (goal ≤ 1.3×);
  * - `sockscope list --json --no-resolve` against `ss -tanup` at 10k and 50k loopback sockets,
- *   held by several child processes for the 20k fd limit (goal ≤ 1.0×);
+ *   held by several child processes for the 20k fd limit (goal ≤ 1.0×), once with each socket
+ *   table reader (netlink, and /proc/net as the fallback);
  * - `sockscope watch` at 1 Hz over 10k sockets: its share of one core once warm, with no churn
  *   (goal ≤ 3%) and with 100 new connections a second (goal ≤ 10%), against `ss -tanup` run
  *   once a second over the same sockets.
@@ -13,6 +14,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
+import { SOCKET_READER_VARIABLE } from '../../electron/backend/platform/linux/linux-platform'
 import { startProgram, stopPrograms } from '../support/test-programs'
 import { pairedRuns, processCpuMs, runProcess } from './support/whole-process'
 
@@ -25,6 +27,7 @@ const LIST_PAIRS = 5
 const WATCH_WARM_UP_TICKS = 3
 const WATCH_WINDOW_MS = 15_000
 const CHURN_RATE = 100
+const READERS = ['netlink', 'proc'] as const
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms))
 const percent = (share: number): string => `${(100 * share).toFixed(1)}%`
@@ -96,17 +99,20 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
       `ratio ${help.wallRatio.toFixed(2)} (goal ≤ 1.3), CPU ratio ${help.cpuRatio.toFixed(2)}`
   )
 
-  report('list --json --no-resolve vs ss -tanup   sockets  sockscope (ms)  ss (ms)  wall ratio  CPU ratio  (goal ≤ 1.0)')
+  report('list --json --no-resolve vs ss -tanup   sockets  reader   sockscope (ms)  ss (ms)  wall ratio  CPU ratio  (goal ≤ 1.0)')
   try {
     let held = 0
     for (const sockets of [10_000, 50_000]) {
       await holdConnections(sockets / 2 - held)
       held = sockets / 2
-      const list = await pairedRuns([process.execPath, CLI, 'list', '--json', '--no-resolve'], ['ss', '-tanup'], LIST_PAIRS)
-      report(
-        `${' '.repeat(39)}${String(sockets).padStart(8)}  ${list.ours.wallMs.toFixed(0).padStart(14)}  ${list.reference.wallMs.toFixed(0).padStart(7)}  ` +
-          `${list.wallRatio.toFixed(2).padStart(10)}  ${list.cpuRatio.toFixed(2).padStart(9)}`
-      )
+      for (const reader of READERS) {
+        const listCommand = ['env', `${SOCKET_READER_VARIABLE}=${reader}`, process.execPath, CLI, 'list', '--json', '--no-resolve']
+        const list = await pairedRuns(listCommand, ['ss', '-tanup'], LIST_PAIRS)
+        report(
+          `${' '.repeat(39)}${String(sockets).padStart(8)}  ${reader.padEnd(7)}  ${list.ours.wallMs.toFixed(0).padStart(14)}  ${list.reference.wallMs.toFixed(0).padStart(7)}  ` +
+            `${list.wallRatio.toFixed(2).padStart(10)}  ${list.cpuRatio.toFixed(2).padStart(9)}`
+        )
+      }
       if (sockets === 10_000) await benchmarkWatch(report)
     }
   } finally {

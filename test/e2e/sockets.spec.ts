@@ -5,6 +5,7 @@
  */
 import { expect, test } from '@playwright/test'
 import { startTcpServer } from '../support/loopback-servers'
+import { openKnownConnection } from '../support/netlink/loopback-connection'
 import { openApp } from './support/app'
 import { README_SCREENSHOT, saveScreenshot } from './support/screenshots'
 import { listenerFilter, listenerRow } from './support/socket-rows'
@@ -115,4 +116,25 @@ test('the page loads without errors in the console', async ({ page }) => {
   await openApp(page)
   await expect(page.getByTestId('socket-count')).not.toHaveText(/^0 /)
   expect(errors).toEqual([])
+})
+
+test('a TCP connection shows its internals in the details pane, and the status bar names the reader', async ({ page }) => {
+  await openApp(page)
+  // The web server under test reads the tables the default way: netlink, as ss does.
+  await expect(page.getByTestId('socket-reader')).toHaveText('via netlink')
+  const connection = await openKnownConnection(1000, 3072)
+  try {
+    await page.getByTestId('filter-input').fill(`proto:tcp4 lport:${connection.clientPort} rport:${connection.serverPort}`)
+    const row = page.locator(`.socket-row[data-socket-id^="tcp4 127.0.0.1|${connection.clientPort} 127.0.0.1|${connection.serverPort} "]`)
+    await expect(row).toHaveCount(1)
+    await row.click()
+    const details = page.getByTestId('socket-details')
+    // The client sent 1000 bytes and received 3072: tcp_info counts exactly those.
+    await expect(details.locator('dt:text-is("Bytes sent") + dd')).toHaveText('1000 B')
+    await expect(details.locator('dt:text-is("Bytes received") + dd')).toHaveText('3.0 KiB')
+    await expect(details.locator('dt:text-is("Congestion control") + dd')).not.toHaveText('–')
+    await expect(details.locator('dt:text-is("Round-trip time") + dd')).toHaveText(/ ms$/)
+  } finally {
+    await connection.close()
+  }
 })

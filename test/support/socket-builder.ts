@@ -1,5 +1,6 @@
 /** Builds SocketEntry values for unit tests, with every field filled in. */
 import { emptySocketEntry, type SocketEntry, type SocketOwner } from '../../shared/model/socket'
+import type { TcpInfo } from '../../shared/model/tcp-info'
 
 /** A TCP listener owned by node with sensible defaults; override any field. */
 export function buildSocket(overrides: Partial<SocketEntry> = {}): SocketEntry {
@@ -50,7 +51,8 @@ export function socketSamples(): SocketEntry[] {
       command: 'nginx: worker',
       owners: [sampleOwner(77, 'nginx'), sampleOwner(78, 'nginx')],
       timer: { kind: 'keepalive', expiresInMs: 7000 },
-      retransmits: 3
+      retransmits: 3,
+      tcpInfo: sampleTcpInfo()
     }),
     buildSocket({ protocol: 'udp', localPort: 53, state: 'UNCONN', inode: 1003, user: 'alice', uid: 1001, retransmits: null }),
     buildSocket({
@@ -59,7 +61,8 @@ export function socketSamples(): SocketEntry[] {
       state: 'LISTEN',
       inode: 1004,
       unixType: 'stream',
-      ownerVisibility: 'hidden'
+      ownerVisibility: 'hidden',
+      peerInode: 2004
     }),
     buildSocket({ ...emptySocketEntry('raw', 6), localAddress: '::', remoteAddress: '::', rawProtocol: 58, inode: 1005, state: 'UNCONN' }),
     buildSocket({ remotePort: 40_000, remoteAddress: '127.0.0.1', state: 'TIME_WAIT', inode: 0, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none', uid: 0 })
@@ -68,4 +71,35 @@ export function socketSamples(): SocketEntry[] {
 
 function sampleOwner(pid: number, process: string): SocketOwner {
   return { pid, process, command: `${process} --serve`, user: 'root' }
+}
+
+/** TCP internals with a distinct value in every field, as a busy connection would show them. */
+export function sampleTcpInfo(overrides: Partial<TcpInfo> = {}): TcpInfo {
+  return {
+    rttMs: 0.125,
+    rttVarMs: 0.05,
+    minRttMs: 0.03,
+    cwnd: 10,
+    ssthresh: 7,
+    mss: 32768,
+    bytesSent: 5000,
+    bytesAcked: 4999,
+    bytesReceived: 700,
+    bytesRetrans: 96,
+    segsOut: 12,
+    segsIn: 9,
+    retransTotal: 1,
+    lost: 2,
+    reordering: 3,
+    lastSendMs: 1500,
+    lastReceiveMs: 2500,
+    deliveryRateBps: 12_500_000,
+    pacingRateBps: 250_000_000,
+    busyMs: 4,
+    rwndLimitedMs: 1,
+    sndbufLimitedMs: 2,
+    congestion: 'cubic',
+    memory: { rmemAlloc: 0, rcvBuf: 131072, wmemAlloc: 0, sndBuf: 2626560, fwdAlloc: 0, wmemQueued: 0, optmem: 0, backlog: 0, drops: 0 },
+    ...overrides
+  }
 }

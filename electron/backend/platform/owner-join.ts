@@ -2,7 +2,7 @@
  * The owner join, the same on every OS: socket rows from a table reader, the processes holding
  * them from an owner lookup, and what to say about a socket whose owner is not known.
  */
-import type { OwnerVisibility, SocketEntry, SocketOwner } from '../../../shared/model/socket'
+import type { OwnerVisibility, SocketEntry, SocketOwner, SocketReaderInfo } from '../../../shared/model/socket'
 import type { ProviderRead, SnapshotOptions, SocketOwnerLookup, SocketProvider, SocketTableReader } from './platform'
 
 const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
@@ -35,11 +35,17 @@ export function withOwners(
  * owner was not found is `hidden` when some processes could not be looked into, else `none`.
  */
 export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwnerLookup> implements SocketProvider {
+  readonly reader: SocketReaderInfo
+
+  /** `readerNote`: why `tables` is the reader in use, when it is not the usual choice. */
   constructor(
     readonly platform: string,
     readonly tables: SocketTableReader,
-    readonly owners: Owners
-  ) {}
+    readonly owners: Owners,
+    readerNote: string | null = null
+  ) {
+    this.reader = { kind: tables.kind, note: readerNote }
+  }
 
   async read(options: SnapshotOptions): Promise<ProviderRead> {
     const [table, users] = await Promise.all([this.tables.read(), this.owners.userNames()])

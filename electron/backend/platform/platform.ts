@@ -8,7 +8,7 @@
  * iphlpapi elsewhere) and a {@link SocketOwnerLookup} (socket inode → processes), joined by
  * `owner-join.ts` into the {@link SocketProvider} the socket monitor polls.
  */
-import type { SocketEntry, SocketOwner, TableIssue } from '../../../shared/model/socket'
+import type { SocketEntry, SocketOwner, SocketReaderInfo, TableIssue } from '../../../shared/model/socket'
 import type { PortRange } from '../../../shared/model/history'
 import type { KernelClosedSocket } from '../../../shared/model/closed-connection'
 
@@ -31,6 +31,8 @@ export interface ProviderRead {
 export interface SocketProvider {
   /** The `process.platform` value this provider serves. */
   readonly platform: string
+  /** Which reader serves the tables, and why that one. */
+  readonly reader: SocketReaderInfo
   /** Read every socket table once. Rejects only when nothing at all could be read. */
   read(options: SnapshotOptions): Promise<ProviderRead>
   /** Drop caches and anything held open. */
@@ -49,6 +51,8 @@ export interface SocketTableRead {
 
 /** Reads the socket tables alone, as fast as the OS allows; owners are looked up apart. */
 export interface SocketTableReader {
+  /** What the tables are read through, e.g. `netlink` or `proc` on Linux. */
+  readonly kind: string
   /** Read every table once. Rejects only when nothing at all could be read. */
   read(): Promise<SocketTableRead>
   /** Let go of anything held open. */

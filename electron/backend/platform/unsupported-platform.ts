@@ -3,6 +3,8 @@ import type { CloseConnectionOutcome, CloseEventSource, CloseFeed, Platform, Pro
 
 /** A socket provider whose every read rejects with a clear reason. */
 class UnsupportedSocketProvider implements SocketProvider {
+  readonly reader = { kind: 'none', note: null }
+
   constructor(readonly platform: string) {}
 
   read(): Promise<ProviderRead> {

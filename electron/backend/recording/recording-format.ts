@@ -4,7 +4,7 @@
  *   line 1     {"type":"header","format":"sockscope-recording","version":1,...}
  *   then, per tick:
  *              {"type":"keyframe",...,"sockets":[...]}          every `keyframeEvery` ticks
- *              {"type":"diff",...,"added":[...],"removed":[...],"changed":[...]}   otherwise
+ *              {"type":"diff",...,"added":[...],"removed":[...],"changed":[...],"counters":[...]}   otherwise
  *              {"type":"sample","sample":{...}}                 the history point of the tick
  *              {"type":"findings",...}                          only when findings appeared or cleared
  *
@@ -12,7 +12,7 @@
  * keyframe and carries no header. Lines of an unknown type are skipped, so newer writers can
  * add kinds of lines without breaking older readers.
  */
-import type { SocketEntry } from '../../../shared/model/socket'
+import type { SocketCounters, SocketEntry } from '../../../shared/model/socket'
 import type { HistorySample } from '../../../shared/model/history'
 import type { Finding } from '../../../shared/model/finding'
 import type { RecordingHeader } from '../../../shared/model/recording'
@@ -40,6 +40,8 @@ export interface DiffLine {
   readonly added: readonly SocketEntry[]
   readonly removed: readonly string[]
   readonly changed: readonly SocketEntry[]
+  /** Per-tick values of sockets otherwise unchanged (timer, tcp_info); absent in files from before they were recorded. */
+  readonly counters?: readonly SocketCounters[]
 }
 
 /** The history point of a tick. */

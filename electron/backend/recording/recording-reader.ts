@@ -124,9 +124,11 @@ function checkDiff(line: Partial<DiffLine>, number: number): void {
     !isSocketList(line.added) ||
     !isSocketList(line.changed) ||
     !Array.isArray(line.removed) ||
-    !line.removed.every((id) => typeof id === 'string')
+    !line.removed.every((id) => typeof id === 'string') ||
+    (line.counters !== undefined &&
+      !(Array.isArray(line.counters) && line.counters.every((update) => typeof update === 'object' && update !== null && typeof update.id === 'string')))
   ) {
-    throw new RecordingError('a diff needs takenAt, added, removed and changed', number)
+    throw new RecordingError('a diff needs takenAt, added, removed and changed (and counters, when present, each with an id)', number)
   }
 }
 
@@ -203,7 +205,7 @@ export class Recording {
       const text = segment.lines[position]
       if (text === undefined) throw new RecordingError(`${this.path}: segment ${frame.segment} ends before table ${position}`)
       const line = JSON.parse(text) as DiffLine
-      applyDiff(segment.table, { ...line, previousTick: 0, refreshMs: 0, issues: [] })
+      applyDiff(segment.table, line)
     }
     segment.position = frame.position
     return { takenAt: frame.takenAt, tick: frame.tick, sockets: [...segment.table.values()] }

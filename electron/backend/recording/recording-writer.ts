@@ -137,7 +137,8 @@ export class RecordingWriter {
           partialOwnership: snapshot.partialOwnership,
           added: diff.added,
           removed: diff.removed,
-          changed: diff.changed
+          changed: diff.changed,
+          counters: diff.counters
         })
         this.sinceKeyframe++
       }

@@ -1,23 +1,26 @@
 /** Pure comparison of two socket tables, the heart of every live tick. */
-import type { SocketDiff, SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
-import { socketChanged } from '../../../shared/socket-field-table'
+import type { SocketCounters, SocketDiff, SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
+import { socketChanged, socketCounters, socketCountersChanged, withCounters } from '../../../shared/socket-field-table'
 
 /**
  * What was added, removed and changed going from `previous` to `next`. A socket is changed when
  * a field of the socket field table differs, except per-tick ones (timer countdowns, counters):
- * those change on every read and would make every TCP socket "changed".
+ * those change on every read and would make every TCP socket "changed", so a socket whose only
+ * news is per-tick goes in `counters`, which carries just those values.
  */
 export function diffSnapshots(previous: SocketSnapshot, next: SocketSnapshot): SocketDiff {
   const before = new Map<string, SocketEntry>()
   for (const socket of previous.sockets) before.set(socket.id, socket)
   const added: SocketEntry[] = []
   const changed: SocketEntry[] = []
+  const counters: SocketCounters[] = []
   for (const socket of next.sockets) {
     const old = before.get(socket.id)
     if (old === undefined) added.push(socket)
     else {
       before.delete(socket.id)
       if (socketChanged(old, socket)) changed.push(socket)
+      else if (socketCountersChanged(old, socket)) counters.push(socketCounters(socket))
     }
   }
   return {
@@ -28,14 +31,19 @@ export function diffSnapshots(previous: SocketSnapshot, next: SocketSnapshot): S
     added,
     removed: [...before.keys()],
     changed,
+    counters,
     issues: next.issues,
     partialOwnership: next.partialOwnership
   }
 }
 
 /** Applies a diff to a table keyed by socket id, in place; the inverse of `diffSnapshots`. */
-export function applyDiff(table: Map<string, SocketEntry>, diff: SocketDiff): void {
+export function applyDiff(table: Map<string, SocketEntry>, diff: Pick<SocketDiff, 'added' | 'removed' | 'changed'> & { readonly counters?: SocketDiff['counters'] }): void {
   for (const id of diff.removed) table.delete(id)
   for (const socket of diff.added) table.set(socket.id, socket)
   for (const socket of diff.changed) table.set(socket.id, socket)
+  for (const update of diff.counters ?? []) {
+    const socket = table.get(update.id)
+    if (socket !== undefined) table.set(update.id, withCounters(socket, update))
+  }
 }

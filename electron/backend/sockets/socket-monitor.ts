@@ -101,7 +101,7 @@ export class SocketMonitor {
 
   /** Whether polling is paused, and how often it polls. */
   status(): MonitorStatus {
-    return { paused: this.paused, intervalMs: this.intervalMs, tick: this.snapshot.tick, platform: this.provider.platform }
+    return { paused: this.paused, intervalMs: this.intervalMs, tick: this.snapshot.tick, platform: this.provider.platform, reader: this.provider.reader }
   }
 
   /** Subscribes to ticks; returns the unsubscribe function. */

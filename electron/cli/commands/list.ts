@@ -12,7 +12,7 @@ const RESOLVE_BUDGET_MS = 1500
 
 /** Prints the machine's sockets. */
 export const listCommand: CliCommand = {
-  help: `Usage: sockscope list [--json] [--filter EXPR] [--columns A,B,...] [--no-resolve]
+  help: `Usage: sockscope list [--json] [--filter EXPR] [--columns A,B,...] [--no-resolve] [--verbose]
 
 Prints TCP, UDP, UNIX and raw sockets with their owning process.
 
@@ -21,6 +21,9 @@ Prints TCP, UDP, UNIX and raw sockets with their owning process.
   --columns LIST  the table's columns, in this order (names below)
   --no-resolve    do not look up names for remote addresses (the table shows names
                   found within ${RESOLVE_BUDGET_MS / 1000} s otherwise; JSON adds "remoteHost")
+  --verbose       say on stderr which reader served the tables (netlink, or /proc/net
+                  as the fallback; SOCKSCOPE_SOCKET_READER=proc|netlink forces one) and
+                  how long the read took
 
 Run as root to see the owners of other users' sockets.
 
@@ -34,7 +37,8 @@ ${SOCKET_QUERY_HELP}
       json: { type: 'boolean' },
       filter: { type: 'string' },
       columns: { type: 'string' },
-      'no-resolve': { type: 'boolean' }
+      'no-resolve': { type: 'boolean' },
+      verbose: { type: 'boolean' }
     })
     if (values.help) {
       io.out.write(this.help)
@@ -43,8 +47,14 @@ ${SOCKET_QUERY_HELP}
     const matches = socketFilterOption(values.filter)
     const columns = socketColumnsOption(values.columns)
     const provider = createSocketProvider()
+    const startedAt = performance.now()
     const read = await provider.read({ withProcesses: true })
     provider.dispose?.()
+    if (values.verbose) {
+      const { kind, note } = provider.reader
+      io.err.write(`socket reader: ${kind}${note === null ? '' : ` (${note})`}\n`)
+      io.err.write(`read ${read.sockets.length} sockets with their owners in ${Math.round(performance.now() - startedAt)} ms\n`)
+    }
     const sockets = read.sockets.filter(matches)
     for (const issue of read.issues) io.err.write(`warning: ${issue.source}:${issue.line}: ${issue.message}\n`)
     const names = values['no-resolve'] ? {} : await resolveNames(sockets)

@@ -9,7 +9,7 @@ import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 import { backendClient, type AccessRefusal } from '../transport'
-import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketComparator, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketComparator, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
 import { errorMessage } from '../../../shared/error-message'
 
 /** Why the web server refuses this page; components read it here, never from the transport. */
@@ -113,6 +113,11 @@ export const useSocketsStore = defineStore('sockets', () => {
       const previous = rows.get(socket.id)
       const mark = previous?.mark === 'new' ? 'new' : 'changed'
       rows.set(socket.id, { socket: markRaw(socket), mark, markedAt: previous?.mark === 'new' ? previous.markedAt : now })
+    }
+    // Per-tick values (timers, tcp_info counters) replace the old ones quietly: no mark, no flash.
+    for (const update of diff.counters) {
+      const previous = rows.get(update.id)
+      if (previous) rows.set(update.id, { socket: markRaw(withCounters(previous.socket, update)), mark: previous.mark, markedAt: previous.markedAt })
     }
     for (const id of diff.removed) {
       const previous = rows.get(id)

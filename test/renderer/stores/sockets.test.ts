@@ -7,6 +7,7 @@ import { MARK_DURATIONS, useSocketsStore } from '../../../renderer/src/stores/so
 import { setBackendClient } from '../../../renderer/src/transport'
 import { createInProcessClient } from '../../support/in-process-client'
 import { startTcpServer } from '../../support/loopback-servers'
+import { sampleTcpInfo } from '../../support/socket-builder'
 
 let backend: Backend
 
@@ -34,7 +35,7 @@ describe('useSocketsStore', () => {
 
     const closedAt = row()?.markedAt ?? 0
     const later = backend.sockets.current()
-    store.applyTick({ tick: later.tick + 1, previousTick: later.tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], issues: [], partialOwnership: false }, closedAt + MARK_DURATIONS.closed + 1)
+    store.applyTick({ tick: later.tick + 1, previousTick: later.tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false }, closedAt + MARK_DURATIONS.closed + 1)
     expect(row()).toBeUndefined()
   })
 
@@ -63,9 +64,27 @@ describe('useSocketsStore', () => {
     await backend.sockets.refresh()
     const current = backend.sockets.current()
     // A tick that skips ahead: the store must not apply it blindly but reload the snapshot.
-    store.applyTick({ tick: current.tick + 5, previousTick: current.tick + 4, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], issues: [], partialOwnership: false })
+    store.applyTick({ tick: current.tick + 5, previousTick: current.tick + 4, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false })
     await expect.poll(() => store.lastTick).toBe(current.tick)
     expect(store.visibleRows.some((row) => row.socket.localPort === port)).toBe(true)
+    await server.close()
+  })
+
+  it('takes per-tick counters quietly: the row gets the new values and no changed mark', async () => {
+    const store = useSocketsStore()
+    const server = await startTcpServer()
+    await backend.sockets.refresh()
+    await store.start()
+    const row = store.visibleRows.find(({ socket }) => socket.localAddress === '127.0.0.1' && socket.localPort === server.port && socket.state === 'LISTEN')!
+    const tcpInfo = sampleTcpInfo({ bytesSent: 4242 })
+    const timer = { kind: 'keepalive' as const, expiresInMs: 123 }
+    const tick = store.lastTick
+    store.applyTick({ tick: tick + 1, previousTick: tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [{ id: row.socket.id, timer, tcpInfo }], issues: [], partialOwnership: false })
+    const updated = store.rowsById.get(row.socket.id)!
+    expect(updated.socket.tcpInfo?.bytesSent).toBe(4242)
+    expect(updated.socket.timer).toEqual(timer)
+    expect(updated.socket.state).toBe(row.socket.state)
+    expect(updated.mark).toBe(row.mark)
     await server.close()
   })
 
@@ -99,7 +118,7 @@ describe('useSocketsStore under missed ticks', () => {
     })
     const tick = backend.sockets.current().tick
     for (let gap = 2; gap < 12; gap++) {
-      store.applyTick({ tick: tick + gap + 1, previousTick: tick + gap, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], issues: [], partialOwnership: false })
+      store.applyTick({ tick: tick + gap + 1, previousTick: tick + gap, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false })
     }
     await expect.poll(() => store.lastTick).toBe(tick)
     expect(snapshots).toBe(1)

@@ -6,8 +6,7 @@
  * grow while time passes: ss ran a little after the netlink read, so its `lastsnd`/`lastrcv` may
  * be larger by up to the measured delay, plus one clock tick of rounding.
  */
-import type { SocketMemory } from '../../../electron/backend/platform/linux/netlink/sock-diag'
-import type { TcpInfo } from '../../../electron/backend/platform/linux/netlink/tcp-info'
+import type { SocketMemory, TcpInfo } from '../../../shared/model/tcp-info'
 import type { SsDetailedSocket } from './ss-details'
 import { ssSocketMemory } from './ss-details'
 

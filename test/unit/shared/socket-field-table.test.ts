@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { csvField, exportTable, tableToCsv } from '../../../electron/backend/recording/table-export'
-import { diffSnapshots } from '../../../electron/backend/sockets/snapshot-diff'
+import { applyDiff, diffSnapshots } from '../../../electron/backend/sockets/snapshot-diff'
 import { socketId } from '../../../electron/backend/platform/socket-id'
 import { UsageError } from '../../../electron/cli/cli-command'
 import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../../../electron/cli/socket-columns'
@@ -17,7 +17,9 @@ import {
   DEFAULT_CLI_COLUMNS,
   DEFAULT_TABLE_COLUMNS,
   formatQuantity,
+  PER_TICK_PROPERTIES,
   SOCKET_FIELDS,
+  socketCounters,
   socketAsText,
   sameFieldValue,
   socketChanged,
@@ -147,10 +149,34 @@ describe('every field of the socket field table', () => {
           expect(socketChanged(before, after), field.key).toBe(false)
         } else {
           expect(socketChanged(before, after), field.key).toBe(field.changes === 'rarely')
-          expect(diffSnapshots(snapshot(1, before), snapshot(2, after)).changed.length, field.key).toBe(field.changes === 'rarely' ? 1 : 0)
+          const diff = diffSnapshots(snapshot(1, before), snapshot(2, after))
+          expect(diff.changed.length, field.key).toBe(field.changes === 'rarely' ? 1 : 0)
+          // A per-tick change travels in the counters instead, and applying them gives the new value.
+          expect(diff.counters.length, field.key).toBe(field.changes === 'every-tick' ? 1 : 0)
+          const table = new Map([[before.id, before]])
+          applyDiff(table, diff)
+          expect(sameFieldValue(field, table.get(before.id)!, after), field.key).toBe(true)
         }
       }
     }
+  })
+})
+
+describe('the per-tick counters', () => {
+  it('carry exactly the properties that hold the fields that change every tick', () => {
+    const carried = Object.keys(socketCounters(samples[1]!)).filter((key) => key !== 'id')
+    expect([...PER_TICK_PROPERTIES].sort()).toEqual(carried.sort())
+    expect(PER_TICK_PROPERTIES).toContain('tcpInfo')
+  })
+
+  it('leave a socket out when nothing per-tick moved, and never mark it changed when only they did', () => {
+    const connection = samples[1]!
+    const snapshot = (tick: number, socket: SocketEntry) => ({ tick, takenAt: tick, refreshMs: 0, sockets: [socket], issues: [], partialOwnership: false })
+    expect(diffSnapshots(snapshot(1, connection), snapshot(2, { ...connection })).counters).toEqual([])
+    const busier = { ...connection, tcpInfo: { ...connection.tcpInfo!, bytesSent: 9000, lastSendMs: 0 } }
+    const diff = diffSnapshots(snapshot(1, connection), snapshot(2, busier))
+    expect(diff.changed).toEqual([])
+    expect(diff.counters).toEqual([{ id: connection.id, timer: connection.timer, tcpInfo: busier.tcpInfo }])
   })
 })
 
@@ -197,6 +223,9 @@ describe('canonical text', () => {
     expect(formatQuantity(7000, 'ms')).toBe('7000 ms')
     expect(formatQuantity(1536, 'bytes')).toBe('1.5 KiB')
     expect(formatQuantity(1536, 'bytes/s')).toBe('1.5 KiB/s')
+    expect(formatQuantity(999, 'bits/s')).toBe('999 bit/s')
+    expect(formatQuantity(1000, 'bits/s')).toBe('1.0 kbit/s')
+    expect(formatQuantity(12_500_000, 'bits/s')).toBe('12.5 Mbit/s')
   })
 })
 

@@ -8,9 +8,12 @@ import { errorMessage } from '../../../../shared/error-message'
 import type { SocketTableRead, SocketTableReader } from '../platform'
 import { parseInetTable, parseUnixTable, type ParsedTable } from './proc-net-parser'
 
+/** The name of a socket table, as its /proc/net file is called. */
+export type ProcNetTableName = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'raw' | 'raw6' | 'unix'
+
 type TableKind =
-  | { readonly file: string; readonly protocol: 'tcp' | 'udp' | 'raw'; readonly family: 4 | 6 }
-  | { readonly file: string; readonly protocol: 'unix' }
+  | { readonly file: ProcNetTableName; readonly protocol: 'tcp' | 'udp' | 'raw'; readonly family: 4 | 6 }
+  | { readonly file: ProcNetTableName; readonly protocol: 'unix' }
 
 /** Every table read, in the order rows are returned. */
 const TABLES: readonly TableKind[] = [
@@ -35,8 +38,12 @@ export class ProcNetTableReader implements SocketTableReader {
   /** `procRoot`: where procfs is mounted. */
   constructor(private readonly procRoot: string) {}
 
-  async read(): Promise<SocketTableRead> {
-    const tables = await Promise.all(TABLES.map((table) => this.readTable(table)))
+  readonly kind = 'proc'
+
+  /** Reads every table, or only those named (what another reader could not read itself). */
+  async read(names?: ReadonlySet<ProcNetTableName>): Promise<SocketTableRead> {
+    const chosen = names === undefined ? TABLES : TABLES.filter((table) => names.has(table.file))
+    const tables = await Promise.all(chosen.map((table) => this.readTable(table)))
     const rows: SocketEntry[] = []
     const issues: TableIssue[] = []
     for (const table of tables) {

@@ -43,6 +43,7 @@ class FixedOwners implements SocketOwnerLookup {
 
 function fixedTable(rows: readonly SocketEntry[], issues: readonly TableIssue[] = []): SocketTableReader & { disposed: number } {
   return {
+    kind: 'fixed',
     disposed: 0,
     read: () => Promise.resolve({ rows, issues }),
     dispose() {

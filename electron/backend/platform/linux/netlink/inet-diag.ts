@@ -18,9 +18,10 @@ import { formatAddressBytes } from '../proc-net-parser'
 import { AttributeReader, dataViewOf, encodeNetlinkMessage, HOST_LITTLE_ENDIAN, uint32AttributeValue, uint64FromView, writeUint32 } from './netlink-message'
 import type { NetlinkAttribute, NetlinkHeaderFields } from './netlink-message'
 import { AF_INET, AF_INET6, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'
-import type { ShutdownState, SocketMemory } from './sock-diag'
+import type { ShutdownState } from './sock-diag'
+import type { SocketMemory } from '../../../../../shared/model/tcp-info'
 import { decodeTcpInfo } from './tcp-info'
-import type { TcpInfo } from './tcp-info'
+import type { TcpInfo } from '../../../../../shared/model/tcp-info'
 import { elementAt } from '../../../../../shared/element-at'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
@@ -277,7 +278,7 @@ export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: num
     timer: isTcp ? tcpTimer(timerCode, expiresMs) : null,
     retransmits: isTcp ? elementAt(bytes, start + 3) : null,
     rawProtocol: isRaw ? localPort : null,
-    tcpInfo: isTcp && tcpInfoStart >= 0 ? decodeTcpInfo(bytes, tcpInfoStart, tcpInfoEnd, congestion) : null,
+    tcpInfo: isTcp && tcpInfoStart >= 0 ? decodeTcpInfo(bytes, tcpInfoStart, tcpInfoEnd, congestion, memory) : null,
     memory,
     shutdown,
     tos,

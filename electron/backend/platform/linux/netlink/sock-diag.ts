@@ -3,6 +3,7 @@
  * the 64-bit socket cookie, the shutdown byte, and the `sk_meminfo` memory counters that
  * INET_DIAG_SKMEMINFO, UNIX_DIAG_MEMINFO and getsockopt(SO_MEMINFO) all use.
  */
+import type { SocketMemory } from '../../../../../shared/model/tcp-info'
 import { dataViewOf, HOST_LITTLE_ENDIAN, readUint32, writeUint32 } from './netlink-message'
 import { elementAt } from '../../../../../shared/element-at'
 
@@ -51,28 +52,6 @@ export function writeCookie(bytes: Uint8Array, position: number, cookie: string 
   const padded = cookie.padStart(16, '0')
   writeUint32(bytes, position, Number.parseInt(padded.slice(8), 16))
   writeUint32(bytes, position + 4, Number.parseInt(padded.slice(0, 8), 16))
-}
-
-/** Memory counters in bytes (drops: packets); null for a counter an older kernel does not send. */
-export interface SocketMemory {
-  /** Bytes held by received data not yet read (ss `r`). */
-  readonly rmemAlloc: number | null
-  /** Receive buffer size (ss `rb`). */
-  readonly rcvBuf: number | null
-  /** Bytes held by sent data not yet freed (ss `t`). */
-  readonly wmemAlloc: number | null
-  /** Send buffer size (ss `tb`). */
-  readonly sndBuf: number | null
-  /** Memory reserved ahead of need (ss `f`). */
-  readonly fwdAlloc: number | null
-  /** Bytes queued for sending (ss `w`). */
-  readonly wmemQueued: number | null
-  /** Option memory (ss `o`). */
-  readonly optmem: number | null
-  /** Bytes waiting in the backlog while the socket was busy (ss `bl`). */
-  readonly backlog: number | null
-  /** Packets dropped for lack of room (ss `d`). */
-  readonly drops: number | null
 }
 
 /** Decodes the `sk_meminfo` array in [start, end), in the kernel's order; counters past `end` are null. */

@@ -9,13 +9,11 @@
  * times in milliseconds from the kernel's microseconds, rates in bits per second from its bytes
  * per second.
  */
-import type { TcpInfo } from '../../../../../shared/model/tcp-info'
+import type { SocketMemory, TcpInfo } from '../../../../../shared/model/tcp-info'
 import { dataViewOf, HOST_LITTLE_ENDIAN, uint64FromView } from './netlink-message'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
 const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
-
-export type { TcpInfo }
 
 /** Byte offsets and sizes of the fields read, from the struct's layout. */
 const FIELD = {
@@ -52,9 +50,10 @@ const BITS_PER_BYTE = 8
 
 /**
  * Decodes a tcp_info attribute value in [start, end) (never reading past `end`), with the
- * congestion algorithm from INET_DIAG_CONG when the reply had one.
+ * congestion algorithm from INET_DIAG_CONG and the memory counters from INET_DIAG_SKMEMINFO when
+ * the reply had them.
  */
-export function decodeTcpInfo(bytes: Uint8Array, start: number, end: number, congestion: string | null): TcpInfo {
+export function decodeTcpInfo(bytes: Uint8Array, start: number, end: number, congestion: string | null, memory: SocketMemory | null = null): TcpInfo {
   const view = dataViewOf(bytes)
   const length = Math.min(end, bytes.length) - start
   const minRtt = u32(view, start, length, FIELD.minRtt)
@@ -83,7 +82,8 @@ export function decodeTcpInfo(bytes: Uint8Array, start: number, end: number, con
     busyMs: microsecondsAsMs(u64(view, start, length, FIELD.busyTime)),
     rwndLimitedMs: microsecondsAsMs(u64(view, start, length, FIELD.receiveWindowLimited)),
     sndbufLimitedMs: microsecondsAsMs(u64(view, start, length, FIELD.sendBufferLimited)),
-    congestion
+    congestion,
+    memory
   }
 }
 

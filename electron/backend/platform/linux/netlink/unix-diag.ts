@@ -10,7 +10,8 @@ import type { SocketState } from '../../../../../shared/model/socket'
 import { AttributeReader, dataViewOf, encodeNetlinkMessage, HOST_LITTLE_ENDIAN, writeUint32 } from './netlink-message'
 import type { NetlinkHeaderFields } from './netlink-message'
 import { AF_UNIX, ALL_STATES, decodeSocketMemory, readCookie, shutdownState, writeCookie } from './sock-diag'
-import type { ShutdownState, SocketMemory } from './sock-diag'
+import type { ShutdownState } from './sock-diag'
+import type { SocketMemory } from '../../../../../shared/model/tcp-info'
 import { elementAt } from '../../../../../shared/element-at'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */

@@ -1,7 +1,7 @@
 /*
- * The Linux socket provider (the /proc/net tables joined with owners from /proc/PID/fd) against
- * real loopback sockets, checked field by field against `ss`, which reads the same kernel state
- * over netlink. Also covers the process-table cache with real processes, and what a user who is
+ * The Linux socket provider (the socket tables, through netlink or from /proc/net, joined with
+ * owners from /proc/PID/fd) against real loopback sockets, checked field by field against `ss`,
+ * which reads the same kernel state over netlink. Both readers pass the same checks. Also covers the process-table cache with real processes, and what a user who is
  * not root sees (a child run as nobody).
  */
 import { execFile, spawn } from 'node:child_process'
@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SocketEntry } from '../../../../../shared/model/socket'
-import { LinuxPlatform } from '../../../../../electron/backend/platform/linux/linux-platform'
+import { LinuxPlatform, type SocketReaderChoice } from '../../../../../electron/backend/platform/linux/linux-platform'
 import { ProcessTable } from '../../../../../electron/backend/platform/linux/process-table'
 import { createSocketProvider } from '../../../../../electron/backend/platform/create-platform'
 import { kernelStateName, parseSsOutput } from '../../../../support/ss-output'
@@ -33,8 +33,8 @@ const isRoot = process.getuid?.() === 0
 const userName = userInfo().username
 
 /** The socket provider of a fresh Linux platform, with nothing cached yet. */
-function linuxSockets(): LinuxPlatform['sockets'] {
-  return new LinuxPlatform().sockets
+function linuxSockets(socketReader: SocketReaderChoice = 'auto'): LinuxPlatform['sockets'] {
+  return new LinuxPlatform({ socketReader }).sockets
 }
 
 interface TrackedServer {
@@ -96,21 +96,21 @@ function entryFor(sockets: readonly SocketEntry[], protocol: string, row: SsSock
 }
 
 /** Compare one provider entry with the ss row for the same socket. */
-function expectSameSocket(entry: SocketEntry | undefined, row: SsSocket): void {
+function expectSameSocket(entry: SocketEntry | undefined, row: SsSocket, reader: SocketReaderChoice): void {
   expect(entry, row.line).toBeDefined()
   expect(entry!.localAddress, row.line).toBe(row.localAddress === '*' ? '::' : row.localAddress)
   expect(entry!.remoteAddress, row.line).toBe(row.peerAddress === '*' ? '::' : row.peerAddress)
   expect(entry!.state, row.line).toBe(kernelStateName(row.state))
   expect(entry!.recvQueue, row.line).toBe(row.recvQueue)
-  // ss shows a listener's backlog limit as Send-Q; /proc has no such column.
-  if (entry!.state !== 'LISTEN') expect(entry!.sendQueue, row.line).toBe(row.sendQueue)
+  // ss shows a listener's backlog limit as Send-Q, as netlink does; /proc has no such column.
+  if (entry!.state !== 'LISTEN' || reader === 'netlink') expect(entry!.sendQueue, row.line).toBe(row.sendQueue)
   expect(entry!.owners.map((owner) => owner.pid).sort(), row.line).toEqual(row.users.map((user) => user.pid).sort())
   expect(entry!.owners.map((owner) => owner.process).sort(), row.line).toEqual(row.users.map((user) => user.process).sort())
   expect(entry!.pid, row.line).toBe(row.users.length === 0 ? null : Math.min(...row.users.map((user) => user.pid)))
   expect(entry!.ownerVisibility, row.line).toBe(row.users.length === 0 ? 'none' : 'known')
 }
 
-describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
+describe.skipIf(!isLinux).each(['netlink', 'proc'] as const)('the Linux socket provider reading through %s, against ss', (reader) => {
   let server4: TrackedServer
   let server6: TrackedServer
   let childPort: number
@@ -177,12 +177,12 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   })
 
   it('matches ss for every TCP socket the test opened', async () => {
-    const read = await linuxSockets().read({ withProcesses: true })
+    const read = await linuxSockets(reader).read({ withProcesses: true })
     // Matching on both ports leaves out TIME_WAIT leftovers that reuse one of them.
     const listed = (await ss('-tanpeH')).filter((row) => endpoints.has(`${ssPort(row.localPort)} ${ssPort(row.peerPort)}`))
     // Listeners, both ends of every connection, and the CLOSE_WAIT pair.
     expect(listed).toHaveLength(3 + 2 * CLIENT_COUNT + 2)
-    for (const row of listed) expectSameSocket(entryFor(read.sockets, 'tcp', row), row)
+    for (const row of listed) expectSameSocket(entryFor(read.sockets, 'tcp', row), row, reader)
     const ours = read.sockets.filter(
       (entry) => entry.protocol === 'tcp' && endpoints.has(`${entry.localPort} ${entry.remotePort}`)
     )
@@ -197,7 +197,7 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   })
 
   it('reads the listeners on 127.0.0.1 and ::1 with this process as owner', async () => {
-    const { sockets } = await linuxSockets().read({ withProcesses: true })
+    const { sockets } = await linuxSockets(reader).read({ withProcesses: true })
     const listener4 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1' && entry.localPort === server4.port)
     const listener6 = sockets.find((entry) => entry.state === 'LISTEN' && entry.localAddress === '::1' && entry.localPort === server6.port)
     expect(listener4).toMatchObject({ family: 4, localAddress: '127.0.0.1', pid: process.pid, ownerVisibility: 'known', user: userName })
@@ -206,7 +206,7 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   })
 
   it('reads the half-closed connection as CLOSE_WAIT on our side and FIN_WAIT2 on the peer', async () => {
-    const { sockets } = await linuxSockets().read({ withProcesses: true })
+    const { sockets } = await linuxSockets(reader).read({ withProcesses: true })
     expect(sockets.find((entry) => entry.localPort === server4.port && entry.remotePort === closeWaitClientPort)).toMatchObject({
       state: 'CLOSE_WAIT',
       pid: process.pid
@@ -216,7 +216,7 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   })
 
   it('finds the listener of a child process by pid and name', async () => {
-    const { sockets } = await linuxSockets().read({ withProcesses: true })
+    const { sockets } = await linuxSockets(reader).read({ withProcesses: true })
     const listener = sockets.find((entry) => entry.protocol === 'tcp' && entry.state === 'LISTEN' && entry.localAddress === '127.0.0.1' && entry.localPort === childPort)
     expect(listener).toMatchObject({
       state: 'LISTEN',
@@ -230,14 +230,14 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   })
 
   it('matches ss for UDP sockets', async () => {
-    const read = await linuxSockets().read({ withProcesses: true })
+    const read = await linuxSockets(reader).read({ withProcesses: true })
     const listed = (await ss('-uanpeH')).filter((row) => [udpPort, udpClientPort].includes(ssPort(row.localPort)))
     expect(listed.map((row) => row.state).sort()).toEqual(['ESTAB', 'UNCONN'])
-    for (const row of listed) expectSameSocket(entryFor(read.sockets, 'udp', row), row)
+    for (const row of listed) expectSameSocket(entryFor(read.sockets, 'udp', row), row, reader)
   })
 
   it('matches ss for a UNIX listener', async () => {
-    const read = await linuxSockets().read({ withProcesses: true })
+    const read = await linuxSockets(reader).read({ withProcesses: true })
     const row = elementAt((await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath), 0)
     expect(row).toBeDefined()
     const entry = read.sockets.find((candidate) => candidate.protocol === 'unix' && candidate.inode === row.inode)
@@ -245,7 +245,7 @@ describe.skipIf(!isLinux)('the Linux socket provider against ss', () => {
   })
 
   it('skips the process walk when asked to', async () => {
-    const read = await linuxSockets().read({ withProcesses: false })
+    const read = await linuxSockets(reader).read({ withProcesses: false })
     const listener = read.sockets.find((entry) => entry.state === 'LISTEN' && entry.localPort === server4.port)
     expect(listener).toMatchObject({ pid: null, owners: [], ownerVisibility: 'hidden', user: userName })
     expect(read.partialOwnership).toBe(false)

@@ -50,7 +50,8 @@ function sampleTcpInfo(length = KERNEL_6_18_LENGTH): Uint8Array {
 
 describe('decodeTcpInfo', () => {
   it('reads every field with its unit: ms from µs, bits per second from bytes per second', () => {
-    const info = decodeTcpInfo(sampleTcpInfo(), 0, KERNEL_6_18_LENGTH, 'cubic')
+    const memory = { rmemAlloc: 1, rcvBuf: 2, wmemAlloc: 3, sndBuf: 4, fwdAlloc: 5, wmemQueued: 6, optmem: 7, backlog: 8, drops: 9 }
+    const info = decodeTcpInfo(sampleTcpInfo(), 0, KERNEL_6_18_LENGTH, 'cubic', memory)
     expect(info).toEqual({
       rttMs: 12.345,
       rttVarMs: 0.678,
@@ -74,7 +75,8 @@ describe('decodeTcpInfo', () => {
       busyMs: 3500.75,
       rwndLimitedMs: 1.25,
       sndbufLimitedMs: 2000.999,
-      congestion: 'cubic'
+      congestion: 'cubic',
+      memory
     })
   })
 

@@ -1,0 +1,100 @@
+/**
+ * The Linux socket tables through NETLINK_SOCK_DIAG, the way `ss` reads them: TCP (with its
+ * internals), UDP and UNIX sockets come from one synchronous dump each; a table the kernel will
+ * not dump (raw sockets without CONFIG_INET_RAW_DIAG) is read from its /proc/net file instead.
+ */
+import { emptySocketEntry } from '../../../../shared/model/socket'
+import type { SocketEntry, TableIssue } from '../../../../shared/model/socket'
+import type { SocketTableRead, SocketTableReader } from '../platform'
+import { socketId } from '../socket-id'
+import type { InetDiagSocket } from './netlink/inet-diag'
+import { SocketDiagnostics } from './netlink/socket-diagnostics'
+import type { UnixDiagSocket } from './netlink/unix-diag'
+import type { ProcNetTableName, ProcNetTableReader } from './proc-net-tables'
+
+/** Where issues of a netlink read say they came from. */
+const NETLINK_SOURCE = 'netlink sock_diag'
+
+/** Reads the socket tables over one netlink socket, opened when the reader is made. */
+export class NetlinkTableReader implements SocketTableReader {
+  readonly kind = 'netlink'
+  private diagnostics: SocketDiagnostics | null
+
+  /**
+   * Opens the netlink socket; throws when netlink cannot be used (koffi missing, or a kernel
+   * without sock_diag), so the caller can fall back. `procTables` reads what netlink cannot.
+   */
+  constructor(private readonly procTables: ProcNetTableReader) {
+    this.diagnostics = SocketDiagnostics.open()
+  }
+
+  async read(): Promise<SocketTableRead> {
+    if (this.diagnostics === null) throw new Error('the netlink socket table reader was closed')
+    const dump = this.diagnostics.dumpAll({ tcpInfo: true, memory: true, unix: true })
+    const rows: SocketEntry[] = []
+    const issues: TableIssue[] = []
+    for (const socket of dump.inet) rows.push(inetRow(socket))
+    const unixIds = new Map<string, number>()
+    for (const socket of dump.unix) rows.push(unixRow(socket, unixIds))
+    if (dump.skipped > 0) {
+      issues.push({ source: NETLINK_SOURCE, line: 0, message: `${dump.skipped} socket messages could not be decoded`, text: '' })
+    }
+    if (dump.unavailable.length > 0) {
+      const fallback = await this.procTables.read(new Set<ProcNetTableName>(dump.unavailable.map((table) => table.table)))
+      for (const row of fallback.rows) rows.push(row)
+      for (const issue of fallback.issues) issues.push(issue)
+    }
+    return { rows, issues }
+  }
+
+  dispose(): void {
+    this.diagnostics?.close()
+    this.diagnostics = null
+  }
+}
+
+/** A TCP, UDP or raw socket as a row, in the shape the /proc/net parser gives (plus tcp_info). */
+export function inetRow(socket: InetDiagSocket): SocketEntry {
+  const isRaw = socket.protocol === 'raw'
+  const isTcp = socket.protocol === 'tcp'
+  const entry = emptySocketEntry(socket.protocol, socket.family)
+  entry.localAddress = socket.localAddress
+  entry.localPort = isRaw ? null : socket.localPort
+  entry.remoteAddress = socket.remoteAddress
+  entry.remotePort = isRaw ? null : socket.remotePort
+  entry.state = socket.state
+  entry.recvQueue = socket.recvQueue
+  entry.sendQueue = socket.sendQueue
+  entry.inode = socket.inode
+  entry.uid = socket.uid
+  entry.timer = socket.timer
+  entry.retransmits = socket.retransmits
+  entry.rawProtocol = socket.rawProtocol
+  entry.tcpInfo = isTcp ? socket.tcpInfo : null
+  entry.id = socketId(entry)
+  return entry
+}
+
+/**
+ * A UNIX socket as a row. Sockets without an inode (connections still queued on a listener) are
+ * told apart by their cookie, and those the kernel gives no cookie either by a running number.
+ */
+export function unixRow(socket: UnixDiagSocket, socketlessIds: Map<string, number>): SocketEntry {
+  const entry = emptySocketEntry('unix', null)
+  entry.localAddress = socket.path ?? ''
+  entry.state = socket.state
+  entry.inode = socket.inode
+  entry.unixType = socket.type
+  entry.uid = socket.uid
+  entry.recvQueue = socket.recvQueue ?? 0
+  entry.sendQueue = socket.sendQueue ?? 0
+  entry.peerInode = socket.peerInode
+  if (socket.inode !== 0) entry.id = socketId(entry)
+  else {
+    const id = socketId(entry, socket.cookie)
+    const seen = socketlessIds.get(id) ?? 0
+    socketlessIds.set(id, seen + 1)
+    entry.id = seen === 0 ? id : `${id}~${seen}`
+  }
+  return entry
+}
