@@ -482,6 +482,28 @@ export const SOCKET_FIELDS = [
     note: (socket) => (socket.peerInode === null ? null : 'The inode of the socket at the other end; its row shows the process on that side.'),
     minWidthPx: 80
   }),
+  defineQuantity({
+    key: 'throughput.sendBytesPerSecond',
+    title: 'Send/s',
+    label: 'Sending',
+    value: (socket) => socket.throughput?.sendBytesPerSecond ?? null,
+    unit: 'bytes/s',
+    changes: 'every-tick',
+    appliesTo: (socket) => socket.throughput !== null,
+    note: () => 'Bytes the peer acknowledged per second since the previous read.',
+    minWidthPx: 80
+  }),
+  defineQuantity({
+    key: 'throughput.receiveBytesPerSecond',
+    title: 'Recv/s',
+    label: 'Receiving',
+    value: (socket) => socket.throughput?.receiveBytesPerSecond ?? null,
+    unit: 'bytes/s',
+    changes: 'every-tick',
+    appliesTo: (socket) => socket.throughput !== null,
+    note: () => 'Bytes received per second since the previous read.',
+    minWidthPx: 80
+  }),
   tcpInfoQuantity('rttMs', 'RTT', 'Round-trip time', 'ms'),
   tcpInfoQuantity('rttVarMs', 'RTT var', 'Round-trip time variation', 'ms'),
   tcpInfoQuantity('minRttMs', 'Min RTT', 'Lowest round-trip time', 'ms'),
@@ -628,12 +650,12 @@ export function socketCountersChanged(before: SocketEntry, after: SocketEntry): 
 
 /** The per-tick part of a socket, for the live diff's counters. */
 export function socketCounters(socket: SocketEntry): SocketCounters {
-  return { id: socket.id, timer: socket.timer, tcpInfo: socket.tcpInfo }
+  return { id: socket.id, timer: socket.timer, tcpInfo: socket.tcpInfo, throughput: socket.throughput }
 }
 
 /** A socket with newer per-tick values; everything else stays. */
 export function withCounters(socket: SocketEntry, counters: SocketCounters): SocketEntry {
-  return { ...socket, timer: counters.timer, tcpInfo: counters.tcpInfo }
+  return { ...socket, timer: counters.timer, tcpInfo: counters.tcpInfo, throughput: counters.throughput }
 }
 
 /** Whether a field holds the same value in two reads of a socket. */

@@ -104,6 +104,19 @@ export interface SocketEntry {
   readonly peerInode: number | null
   /** TCP only: the kernel's internals (rtt, cwnd, byte counters…) where the reader gets them (netlink); null otherwise. */
   readonly tcpInfo: TcpInfo | null
+  /**
+   * TCP only: bytes per second since the previous read of the live table, from tcp_info's byte
+   * counters; null on a first read, a one-off read, or without tcp_info.
+   */
+  readonly throughput: SocketThroughput | null
+}
+
+/** How fast a connection moved data between two reads. */
+export interface SocketThroughput {
+  /** Bytes the peer acknowledged per second (what reached it, retransmissions not counted twice). */
+  readonly sendBytesPerSecond: number
+  /** Bytes received per second. */
+  readonly receiveBytesPerSecond: number
 }
 
 /** A line of an OS table that could not be read; the rest of the table still is. */
@@ -154,7 +167,7 @@ export interface SocketDiff {
  * The per-tick part of a socket: the properties that hold every field the socket field table
  * says changes every tick (its test checks the two agree).
  */
-export type SocketCounters = Pick<SocketEntry, 'id' | 'timer' | 'tcpInfo'>
+export type SocketCounters = Pick<SocketEntry, 'id' | 'timer' | 'tcpInfo' | 'throughput'>
 
 /** A socket row while a provider fills it in: the same fields, writable. */
 export type SocketEntryDraft = { -readonly [Key in keyof SocketEntry]: SocketEntry[Key] }
@@ -194,7 +207,8 @@ export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily
     unixType: null,
     rawProtocol: null,
     peerInode: null,
-    tcpInfo: null
+    tcpInfo: null,
+    throughput: null
   }
 }
 

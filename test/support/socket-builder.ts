@@ -52,7 +52,8 @@ export function socketSamples(): SocketEntry[] {
       owners: [sampleOwner(77, 'nginx'), sampleOwner(78, 'nginx')],
       timer: { kind: 'keepalive', expiresInMs: 7000 },
       retransmits: 3,
-      tcpInfo: sampleTcpInfo()
+      tcpInfo: sampleTcpInfo(),
+      throughput: { sendBytesPerSecond: 2048, receiveBytesPerSecond: 512 }
     }),
     buildSocket({ protocol: 'udp', localPort: 53, state: 'UNCONN', inode: 1003, user: 'alice', uid: 1001, retransmits: null }),
     buildSocket({

@@ -2,6 +2,7 @@
 import type { MonitorStatus, SocketDiff, SocketSnapshot } from '../../../shared/model/socket'
 import type { SocketProvider } from '../platform/platform'
 import { diffSnapshots } from './snapshot-diff'
+import { withThroughput } from './socket-throughput'
 import { asError } from '../../../shared/error-message'
 
 /** Options for a socket monitor. */
@@ -159,7 +160,7 @@ export class SocketMonitor {
 
   private async readAndPublish(): Promise<SocketSnapshot> {
     const read = await this.readFresh()
-    const next: SocketSnapshot = { ...read, tick: this.snapshot.tick + 1 }
+    const next: SocketSnapshot = { ...read, tick: this.snapshot.tick + 1, sockets: withThroughput(this.snapshot, read) }
     const diff = diffSnapshots(this.snapshot, next)
     this.snapshot = next
     for (const listener of this.tickListeners) {

@@ -79,10 +79,11 @@ describe('useSocketsStore', () => {
     const tcpInfo = sampleTcpInfo({ bytesSent: 4242 })
     const timer = { kind: 'keepalive' as const, expiresInMs: 123 }
     const tick = store.lastTick
-    store.applyTick({ tick: tick + 1, previousTick: tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [{ id: row.socket.id, timer, tcpInfo }], issues: [], partialOwnership: false })
+    store.applyTick({ tick: tick + 1, previousTick: tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [{ id: row.socket.id, timer, tcpInfo, throughput: { sendBytesPerSecond: 10, receiveBytesPerSecond: 20 } }], issues: [], partialOwnership: false })
     const updated = store.rowsById.get(row.socket.id)!
     expect(updated.socket.tcpInfo?.bytesSent).toBe(4242)
     expect(updated.socket.timer).toEqual(timer)
+    expect(updated.socket.throughput).toEqual({ sendBytesPerSecond: 10, receiveBytesPerSecond: 20 })
     expect(updated.socket.state).toBe(row.socket.state)
     expect(updated.mark).toBe(row.mark)
     await server.close()

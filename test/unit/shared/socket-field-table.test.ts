@@ -176,7 +176,7 @@ describe('the per-tick counters', () => {
     const busier = { ...connection, tcpInfo: { ...connection.tcpInfo!, bytesSent: 9000, lastSendMs: 0 } }
     const diff = diffSnapshots(snapshot(1, connection), snapshot(2, busier))
     expect(diff.changed).toEqual([])
-    expect(diff.counters).toEqual([{ id: connection.id, timer: connection.timer, tcpInfo: busier.tcpInfo }])
+    expect(diff.counters).toEqual([{ id: connection.id, timer: connection.timer, tcpInfo: busier.tcpInfo, throughput: connection.throughput }])
   })
 })
 

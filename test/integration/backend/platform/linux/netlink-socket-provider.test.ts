@@ -127,7 +127,7 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
     expect(sockets.find((socket) => socket.protocol === 'raw' && socket.pid === holder.pid)).toMatchObject({ family: 4, rawProtocol: 1 })
   })
 
-  it('carries moving TCP counters in the diff counters, never as changed rows', async () => {
+  it('carries moving TCP counters and the bytes per second in the diff counters, never as changed rows', async () => {
     const connection = await openKnownConnection(100, 100)
     cleanups.push(() => connection.close())
     const monitor = new SocketMonitor(netlinkPlatform().sockets)
@@ -161,6 +161,13 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
     expect(diff.added.map((socket) => socket.id)).not.toContain(client!.id)
     const update = diff.counters.find((counters) => counters.id === client!.id)
     expect(update?.tcpInfo?.bytesSent).toBe(100 + 4096)
+    // Throughput is the acknowledged bytes between the two reads over the time between them.
+    const [before] = ends(first.sockets, connection)
+    const second = monitor.current()
+    const acknowledged = client!.tcpInfo!.bytesAcked! - before!.tcpInfo!.bytesAcked!
+    expect(acknowledged).toBeGreaterThanOrEqual(4096)
+    expect(update?.throughput).toEqual({ sendBytesPerSecond: (acknowledged * 1000) / (second.takenAt - first.takenAt), receiveBytesPerSecond: 0 })
+    expect(before!.throughput).toBeNull()
   })
 })
 
