@@ -30,6 +30,8 @@ export interface LinuxPlatformOptions {
   readonly socketReader?: SocketReaderChoice
   /** Where SOCKSCOPE_SOCKET_READER is looked up; this process's environment by default. */
   readonly environment?: NodeJS.ProcessEnv
+  /** Opens the netlink reader (throwing when it cannot); tests stand in a failing one here. */
+  readonly openNetlink?: (procTables: ProcNetTableReader) => SocketTableReader
 }
 
 /** What sockscope asks of Linux. */
@@ -80,7 +82,8 @@ function chooseTableReader(options: LinuxPlatformOptions, procRoot: string): { r
   }
   if (choice === 'proc') return { reader: procTables, note }
   try {
-    return { reader: new NetlinkTableReader(procTables), note }
+    const openNetlink = options.openNetlink ?? ((tables: ProcNetTableReader) => new NetlinkTableReader(tables))
+    return { reader: openNetlink(procTables), note }
   } catch (error) {
     const why = `netlink cannot be used: ${errorMessage(error)}`
     if (choice === 'netlink') return { reader: new UnusableTableReader('netlink', `${note ?? 'netlink was asked for'}, but ${why}`), note: why }

@@ -60,6 +60,25 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
     expect(new LinuxPlatform({ procRoot: '/nonexistent' }).sockets.reader.kind).toBe('proc')
   })
 
+  it('falls back to /proc/net when netlink cannot be opened, and fails clearly when netlink was asked for', async () => {
+    const broken = (): never => {
+      throw new Error('socket(AF_NETLINK) failed: EAFNOSUPPORT')
+    }
+    const fallback = new LinuxPlatform({ environment: {}, openNetlink: broken }).sockets
+    expect(fallback.reader).toEqual({ kind: 'proc', note: 'netlink cannot be used: socket(AF_NETLINK) failed: EAFNOSUPPORT; reading /proc/net instead' })
+    const server = net.createServer()
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    cleanups.push(() => new Promise((done) => server.close(done)))
+    const port = (server.address() as net.AddressInfo).port
+    expect((await fallback.read({ withProcesses: true })).sockets.find((socket) => socket.localPort === port && socket.state === 'LISTEN')).toMatchObject({ pid: process.pid, tcpInfo: null })
+
+    const forced = new LinuxPlatform({ environment: { [SOCKET_READER_VARIABLE]: 'netlink' }, openNetlink: broken }).sockets
+    expect(forced.reader.kind).toBe('netlink')
+    await expect(forced.read({ withProcesses: true })).rejects.toThrow(
+      'SOCKSCOPE_SOCKET_READER=netlink, but netlink cannot be used: socket(AF_NETLINK) failed: EAFNOSUPPORT'
+    )
+  })
+
   it("gives each TCP row tcp_info equal to ss -tinemH for an idle connection whose bytes the test knows", async () => {
     const connection = await openKnownConnection(12_345, 54_321)
     cleanups.push(() => connection.close())
