@@ -58,9 +58,15 @@ export interface SocketField<Key extends string = string> {
    * - `never`: part of the socket's identity (its id); a different value is a different socket;
    * - `rarely`: state, queues, owners…: a change marks the socket changed;
    * - `every-tick`: timer countdowns, byte counters, rates: never marks it changed, or every row
-   *   would flash and travel in every diff.
+   *   would flash and travel in every diff; they travel in the diff's counters instead.
    */
   readonly changes: 'never' | 'rarely' | 'every-tick'
+  /**
+   * A per-tick value that moves with time alone (an idle time, a timer's countdown). It travels
+   * in the counters with the socket's other per-tick values, never by itself: otherwise every
+   * idle connection would travel on every tick. Shown values are as of the socket's last news.
+   */
+  readonly clock: boolean
   /** Shown by default in the app's socket table. */
   readonly inTable: boolean
   /** Shown by default in the CLI's tables (`list`, `diff`). */
@@ -95,6 +101,7 @@ function defineField<const Key extends string>(spec: SocketFieldSpec<Key>): Sock
     same: null,
     filter: null,
     changes: 'rarely',
+    clock: false,
     inTable: false,
     inCli: false,
     appliesTo: always,
@@ -223,7 +230,8 @@ function tcpInfoQuantity<const Name extends TcpInfoNumber>(
   name: Name,
   title: string,
   label: string,
-  unit: QuantityUnit
+  unit: QuantityUnit,
+  clock = false
 ): SocketField<`tcpInfo.${Name}`> {
   return defineQuantity({
     key: `tcpInfo.${name}`,
@@ -232,6 +240,7 @@ function tcpInfoQuantity<const Name extends TcpInfoNumber>(
     value: (socket) => socket.tcpInfo?.[name] ?? null,
     unit,
     changes: 'every-tick',
+    clock,
     appliesTo: hasTcpInfo
   })
 }
@@ -451,6 +460,7 @@ export const SOCKET_FIELDS = [
     text: timerText,
     sortValue: (socket) => (socket.timer === null || socket.timer.kind === 'off' ? null : socket.timer.expiresInMs),
     changes: 'every-tick',
+    clock: true,
     appliesTo: isTcp,
     minWidthPx: 140
   }),
@@ -519,8 +529,8 @@ export const SOCKET_FIELDS = [
   tcpInfoQuantity('retransTotal', 'Retrans total', 'Segments retransmitted in all', 'count'),
   tcpInfoQuantity('lost', 'Lost', 'Segments thought lost', 'count'),
   tcpInfoQuantity('reordering', 'Reordering', 'Reordering degree', 'count'),
-  tcpInfoQuantity('lastSendMs', 'Idle send', 'Since data was last sent', 'ms'),
-  tcpInfoQuantity('lastReceiveMs', 'Idle recv', 'Since data was last received', 'ms'),
+  tcpInfoQuantity('lastSendMs', 'Idle send', 'Since data was last sent', 'ms', true),
+  tcpInfoQuantity('lastReceiveMs', 'Idle recv', 'Since data was last received', 'ms', true),
   tcpInfoQuantity('deliveryRateBps', 'Delivery', 'Delivery rate', 'bits/s'),
   tcpInfoQuantity('pacingRateBps', 'Pacing', 'Pacing rate', 'bits/s'),
   tcpInfoQuantity('busyMs', 'Busy', 'Busy sending', 'ms'),
@@ -638,12 +648,13 @@ function anyDifferent(comparison: FieldComparison, before: SocketEntry, after: S
 const TRACKED = comparisonOf(SOCKET_FIELDS.filter((field) => field.changes === 'rarely'))
 /** The fields that change every tick, which travel in the diff's counters instead. */
 const TICK_FIELDS = SOCKET_FIELDS.filter((field) => field.changes === 'every-tick')
-const TICKING = comparisonOf(TICK_FIELDS)
+/** Those whose change sends the counters: every per-tick field but the clocks. */
+const TICKING = comparisonOf(TICK_FIELDS.filter((field) => !field.clock))
 
 /** The socket properties that hold the per-tick fields: what {@link SocketCounters} carries besides the id. */
 export const PER_TICK_PROPERTIES: readonly string[] = [...new Set(TICK_FIELDS.map((field) => field.key.split('.')[0]!))]
 
-/** Whether a per-tick field (timer, tcp_info counters) differs between two reads of a socket. */
+/** Whether a per-tick field other than a clock (tcp_info counters, rates, memory) differs between two reads of a socket. */
 export function socketCountersChanged(before: SocketEntry, after: SocketEntry): boolean {
   return anyDifferent(TICKING, before, after)
 }

@@ -151,11 +151,12 @@ describe('every field of the socket field table', () => {
           expect(socketChanged(before, after), field.key).toBe(field.changes === 'rarely')
           const diff = diffSnapshots(snapshot(1, before), snapshot(2, after))
           expect(diff.changed.length, field.key).toBe(field.changes === 'rarely' ? 1 : 0)
-          // A per-tick change travels in the counters instead, and applying them gives the new value.
-          expect(diff.counters.length, field.key).toBe(field.changes === 'every-tick' ? 1 : 0)
+          // A per-tick change travels in the counters instead, and applying them gives the new
+          // value; a clock (idle time, countdown) alone does not send them.
+          expect(diff.counters.length, field.key).toBe(field.changes === 'every-tick' && !field.clock ? 1 : 0)
           const table = new Map([[before.id, before]])
           applyDiff(table, diff)
-          expect(sameFieldValue(field, table.get(before.id)!, after), field.key).toBe(true)
+          expect(sameFieldValue(field, table.get(before.id)!, after), field.key).toBe(!field.clock)
         }
       }
     }
@@ -169,14 +170,18 @@ describe('the per-tick counters', () => {
     expect(PER_TICK_PROPERTIES).toContain('tcpInfo')
   })
 
-  it('leave a socket out when nothing per-tick moved, and never mark it changed when only they did', () => {
+  it('leave a socket out when nothing but its clocks moved, and never mark it changed when only they did', () => {
     const connection = samples[1]!
     const snapshot = (tick: number, socket: SocketEntry) => ({ tick, takenAt: tick, refreshMs: 0, sockets: [socket], issues: [], partialOwnership: false })
     expect(diffSnapshots(snapshot(1, connection), snapshot(2, { ...connection })).counters).toEqual([])
     const busier = { ...connection, tcpInfo: { ...connection.tcpInfo!, bytesSent: 9000, lastSendMs: 0 } }
     const diff = diffSnapshots(snapshot(1, connection), snapshot(2, busier))
     expect(diff.changed).toEqual([])
+    // The clocks travel along with the news.
     expect(diff.counters).toEqual([{ id: connection.id, timer: connection.timer, tcpInfo: busier.tcpInfo, throughput: connection.throughput }])
+    // An idle connection whose idle times and timer only ticked on sends nothing.
+    const idler = { ...connection, timer: { kind: 'keepalive' as const, expiresInMs: 1 }, tcpInfo: { ...connection.tcpInfo!, lastSendMs: 99_999, lastReceiveMs: 99_999 } }
+    expect(diffSnapshots(snapshot(1, connection), snapshot(2, idler)).counters).toEqual([])
   })
 })
 
