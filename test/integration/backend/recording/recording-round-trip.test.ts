@@ -3,6 +3,7 @@
  * reopens to the same table at each recorded moment and the same diff between two of them.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, connect, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -16,10 +17,28 @@ import { startProgram, stopPrograms } from '../../../support/test-programs'
 import { elementAt } from '../../../../shared/element-at'
 
 const directories: string[] = []
+const servers: Server[] = []
+const talkers: Socket[] = []
 afterAll(async () => {
+  for (const talker of talkers) talker.destroy()
+  for (const server of servers) server.close()
   await stopPrograms()
   for (const directory of directories) await rm(directory, { recursive: true, force: true })
 })
+
+/** A loopback connection that carries a few bytes every 50 ms, so its tcp_info counters move every tick; resolves to the server's port. */
+async function startTalkingConnection(): Promise<number> {
+  const server = createServer((peer) => peer.resume())
+  servers.push(server)
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening))
+  const port = (server.address() as { port: number }).port
+  const talker = connect({ port, host: '127.0.0.1' })
+  talkers.push(talker)
+  await new Promise<void>((connected) => talker.once('connect', connected))
+  const timer = setInterval(() => talker.write('tick\n'), 50)
+  talker.once('close', () => clearInterval(timer))
+  return port
+}
 
 /**
  * The table in a comparable form: sorted, and without the clocks (timer countdowns, idle times),
@@ -41,6 +60,11 @@ describe.skipIf(process.platform !== 'linux')('recording round trip on real tabl
     const path = join(directory, 'session.sockscope.gz')
     const server = await startProgram('closing-server.js')
     await startProgram('leaky-client.js', [String(server.ready.port), '50', '1000'])
+    const talkingPort = await startTalkingConnection()
+    // Only this test's sockets are recorded: the machine's other sockets (tens of thousands while
+    // other tests run) would make every step scale with load without testing anything more.
+    const ports = new Set([server.ready.port, talkingPort])
+    const ours = (socket: SocketEntry): boolean => ports.has(socket.localPort) || ports.has(socket.remotePort)
 
     const provider = createSocketProvider()
     const recorder = new HistoryRecorder(new HistoryStore({ capacity: 100 }))
@@ -48,7 +72,7 @@ describe.skipIf(process.platform !== 'linux')('recording round trip on real tabl
     const snapshots: SocketSnapshot[] = []
     for (let tick = 1; tick <= 12; tick++) {
       const read = await provider.read({ withProcesses: true })
-      const snapshot: SocketSnapshot = { tick, takenAt: Date.now(), refreshMs: 0, ...read }
+      const snapshot: SocketSnapshot = { tick, takenAt: Date.now(), refreshMs: 0, ...read, sockets: read.sockets.filter(ours) }
       const { sample } = await recorder.record(snapshot)
       await writer.writeTick({ snapshot, sample })
       snapshots.push(snapshot)
