@@ -3,7 +3,7 @@
  * tree, and keeps only the sockets its members hold, plus the kernel-held ends (TIME_WAIT and
  * the like, which have no owner) of TCP connections a member held before.
  */
-import type { SocketEntry } from '../../../shared/model/socket'
+import type { SocketEntry, SocketReaderInfo } from '../../../shared/model/socket'
 import type { ProviderRead, SnapshotOptions, SocketProvider, SystemReader } from '../platform/platform'
 import type { ProcessTree } from './process-tree'
 import type { FdReading } from './run-statistics'
@@ -29,6 +29,8 @@ export interface TreeRead {
 /** Reads the sockets of one process tree. */
 export class TreeSocketProvider implements SocketProvider {
   readonly platform: string
+  /** The tables are the base provider's, read the same way. */
+  readonly reader: SocketReaderInfo
   private readonly connections = new Map<string, number>()
   private readonly limits = new Map<number, { readonly limit: number | null; readonly readAt: number }>()
   private readonly excludedInodes = new Set<number>()
@@ -45,6 +47,7 @@ export class TreeSocketProvider implements SocketProvider {
     private readonly ownPid: number = process.pid
   ) {
     this.platform = base.platform
+    this.reader = base.reader
   }
 
   /** Leaves this socket out of every read from now on (sockscope's own connections into the tree). */
