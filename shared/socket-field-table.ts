@@ -492,6 +492,27 @@ export const SOCKET_FIELDS = [
     note: (socket) => (socket.peerInode === null ? null : 'The inode of the socket at the other end; its row shows the process on that side.'),
     minWidthPx: 80
   }),
+  defineField({
+    key: 'container',
+    title: 'Container',
+    label: 'Container',
+    value: (socket) => socket.container,
+    filter: 'container',
+    note: (socket) => (socket.container === null ? null : 'Named by the cgroup of a process in the socket\'s network namespace.'),
+    minWidthPx: 140,
+    maxChars: 30
+  }),
+  defineField({
+    key: 'netns',
+    title: 'Net NS',
+    label: 'Network namespace',
+    value: (socket) => socket.netns,
+    changes: 'never',
+    align: 'right',
+    filter: 'netns',
+    note: (socket) => (socket.netns === null ? null : 'The inode naming the namespace, as `ls -l /proc/PID/ns/net` shows it.'),
+    minWidthPx: 100
+  }),
   defineQuantity({
     key: 'throughput.sendBytesPerSecond',
     title: 'Send/s',

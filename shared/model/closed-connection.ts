@@ -18,6 +18,8 @@ export interface KernelClosedSocket {
   readonly cookie: string | null
   /** Final TCP counters, or null when the message carried none. */
   readonly tcpInfo: TcpInfo | null
+  /** The network namespace it lived in (the one the close feed listens in); absent or null where not known. */
+  readonly netns?: number | null
 }
 
 /** One closed TCP connection. */

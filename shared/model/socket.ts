@@ -109,7 +109,20 @@ export interface SocketEntry {
    * counters; null on a first read, a one-off read, or without tcp_info.
    */
   readonly throughput: SocketThroughput | null
+  /**
+   * The network namespace the socket lives in, as the inode that names it (`ls -l /proc/PID/ns/net`);
+   * null where the reader does not know it. The same address and port can be in use in two namespaces.
+   */
+  readonly netns: number | null
+  /** The container that namespace belongs to (`docker:3f2a…`, `podman:…`, `kubernetes:…`); null for the host and for a namespace no container names. */
+  readonly container: string | null
 }
+
+/** Where a socket lives: its network namespace and that namespace's container, as rows carry them. */
+export type SocketNamespace = Pick<SocketEntry, 'netns' | 'container'>
+
+/** The namespace of a row whose reader does not know it. */
+export const UNKNOWN_NAMESPACE: SocketNamespace = Object.freeze({ netns: null, container: null })
 
 /** How fast a connection moved data between two reads. */
 export interface SocketThroughput {
@@ -182,7 +195,7 @@ const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
  * is one object literal (one shape for every row, which keeps large tables fast); `id` is ''
  * until the provider sets it from the filled-in fields.
  */
-export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily): SocketEntryDraft {
+export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily, namespace: SocketNamespace = UNKNOWN_NAMESPACE): SocketEntryDraft {
   return {
     id: '',
     protocol,
@@ -208,7 +221,9 @@ export function emptySocketEntry(protocol: SocketProtocol, family: AddressFamily
     rawProtocol: null,
     peerInode: null,
     tcpInfo: null,
-    throughput: null
+    throughput: null,
+    netns: namespace.netns,
+    container: namespace.container
   }
 }
 
@@ -218,6 +233,8 @@ export interface SocketReaderInfo {
   readonly kind: string
   /** Why this reader: chosen by the environment, or the one before it could not be used; null for the usual choice. */
   readonly note: string | null
+  /** The network namespace sockscope runs in (the host's, unless it runs in a container itself); null where not known. */
+  readonly homeNetns: number | null
 }
 
 /** Whether the live monitor is running, how often it polls, and what it reads through. */

@@ -234,6 +234,19 @@ export const socketFields = {
       maximum: Number.MAX_SAFE_INTEGER,
       select: selectAny((socket) => socket.inode)
     }),
+    netns: numberField({
+      syntax: 'netns:4026532301',
+      description: 'network namespace, by the inode that names it (ls -l /proc/PID/ns/net)',
+      aliases: ['namespace'],
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      select: (socket, test) => socket.netns !== null && test(socket.netns)
+    }),
+    container: textField({
+      syntax: 'container:docker',
+      description: 'part of the container label (docker:3f2a…, podman:…, kubernetes:…), any case',
+      select: (socket, test) => socket.container !== null && test(socket.container.toLowerCase())
+    }),
     path: textField({
       syntax: 'path:/run/docker',
       description: 'part of a UNIX socket path, any case',

@@ -33,7 +33,7 @@ export function buildSocket(overrides: Partial<SocketEntry> = {}): SocketEntry {
  */
 export function socketSamples(): SocketEntry[] {
   return [
-    buildSocket({ localPort: 8080, inode: 1001 }),
+    buildSocket({ localPort: 8080, inode: 1001, netns: 4026531840 }),
     buildSocket({
       family: 6,
       localAddress: '::1',
@@ -53,7 +53,9 @@ export function socketSamples(): SocketEntry[] {
       timer: { kind: 'keepalive', expiresInMs: 7000 },
       retransmits: 3,
       tcpInfo: sampleTcpInfo(),
-      throughput: { sendBytesPerSecond: 2048, receiveBytesPerSecond: 512 }
+      throughput: { sendBytesPerSecond: 2048, receiveBytesPerSecond: 512 },
+      netns: 4026532301,
+      container: 'docker:3f2a9c1b7d4e'
     }),
     buildSocket({ protocol: 'udp', localPort: 53, state: 'UNCONN', inode: 1003, user: 'alice', uid: 1001, retransmits: null }),
     buildSocket({

@@ -22,6 +22,7 @@ const MINIMUM_FORGET_AFTER_MS = 5_000
 /** A socket row as far as attribution needs it; `cookie` exists where the table reports one. */
 type PolledSocket = Pick<SocketEntry, 'protocol' | 'family' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort' | 'state' | 'uid' | 'pid' | 'process'> & {
   readonly cookie?: string | null
+  readonly netns?: number | null
 }
 
 /** What the polls learnt about one open connection. */
@@ -42,9 +43,12 @@ export interface ClosedConnectionLogOptions {
   readonly pollIntervalMs?: number
 }
 
-/** The endpoints of a connection as one key. */
-function endpointKey(family: number | null, localAddress: string, localPort: number | null, remoteAddress: string, remotePort: number | null): string {
-  return `${family}|${localAddress}|${localPort}|${remoteAddress}|${remotePort}`
+/**
+ * The endpoints of a connection, in its network namespace, as one key: a container's connection
+ * between the same addresses and ports as one of the host's is another connection.
+ */
+function endpointKey(socket: Pick<PolledSocket, 'family' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort' | 'netns'>): string {
+  return `${socket.family}|${socket.localAddress}|${socket.localPort}|${socket.remoteAddress}|${socket.remotePort}|${socket.netns ?? ''}`
 }
 
 /** Closed TCP connections, attributed where a poll saw them open, the most recent kept. */
@@ -87,7 +91,7 @@ export class ClosedConnectionLog {
         continue
       }
       if (!socket.remotePort) continue
-      const key = endpointKey(socket.family, socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort)
+      const key = endpointKey(socket)
       const cookie = socket.cookie ?? null
       let seen = (cookie !== null ? this.byCookie.get(cookie) : undefined) ?? this.byEndpoints.get(key)
       if (seen !== undefined && cookie !== null && seen.cookie !== null && seen.cookie !== cookie) {
@@ -167,7 +171,7 @@ export class ClosedConnectionLog {
 
   /** The remembered socket a close message names, removed from memory; undefined when none. */
   private take(socket: KernelClosedSocket): SeenConnection | undefined {
-    const key = endpointKey(socket.family, socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort)
+    const key = endpointKey(socket)
     let seen = socket.cookie !== null ? this.byCookie.get(socket.cookie) : undefined
     if (seen === undefined) {
       const candidate = this.byEndpoints.get(key)

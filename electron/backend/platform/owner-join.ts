@@ -44,7 +44,7 @@ export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwner
     readonly owners: Owners,
     readerNote: string | null = null
   ) {
-    this.reader = { kind: tables.kind, note: readerNote }
+    this.reader = { kind: tables.kind, note: readerNote, homeNetns: tables.homeNamespace ?? null }
   }
 
   async read(options: SnapshotOptions): Promise<ProviderRead> {

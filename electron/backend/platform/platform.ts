@@ -53,6 +53,8 @@ export interface SocketTableRead {
 export interface SocketTableReader {
   /** What the tables are read through, e.g. `netlink` or `proc` on Linux. */
   readonly kind: string
+  /** The network namespace whose tables are the home ones (sockscope's own); absent or null where not known. */
+  readonly homeNamespace?: number | null
   /** Read every table once. Rejects only when nothing at all could be read. */
   read(): Promise<SocketTableRead>
   /** Let go of anything held open. */

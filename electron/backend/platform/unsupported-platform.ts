@@ -3,7 +3,7 @@ import type { CloseConnectionOutcome, CloseEventSource, CloseFeed, Platform, Pro
 
 /** A socket provider whose every read rejects with a clear reason. */
 class UnsupportedSocketProvider implements SocketProvider {
-  readonly reader = { kind: 'none', note: null }
+  readonly reader = { kind: 'none', note: null, homeNetns: null }
 
   constructor(readonly platform: string) {}
 

@@ -15,8 +15,9 @@ const REMEMBER_CONNECTION_MS = 120_000
 /** How long a process's soft fd limit is trusted before it is read again. */
 const LIMIT_REFRESH_MS = 30_000
 
+/** A connection's ends in its network namespace: the same ends in another namespace are another connection. */
 function connectionKey(socket: SocketEntry): string {
-  return `${socket.family}|${socket.localAddress}|${socket.localPort}|${socket.remoteAddress}|${socket.remotePort}`
+  return `${socket.family}|${socket.localAddress}|${socket.localPort}|${socket.remoteAddress}|${socket.remotePort}|${socket.netns ?? ''}`
 }
 
 /** What the last read saw beside the sockets. */

@@ -7,9 +7,18 @@ import { errorMessage } from '../../../../shared/error-message'
 import type { CloseEventSource, CloseFeed, CloseFeedListener, CloseFeedOptions } from '../platform'
 import { CloseEventSubscription } from './netlink/close-events'
 import type { InetDiagSocket } from './netlink/inet-diag'
+import { currentNetworkNamespaceInode } from './netlink/network-namespace'
 
-/** The platform's view of one kernel close message. */
-function closedSocketOf(socket: InetDiagSocket): KernelClosedSocket {
+function ownNetworkNamespace(): number | null {
+  try {
+    return currentNetworkNamespaceInode()
+  } catch {
+    return null
+  }
+}
+
+/** The platform's view of one kernel close message, heard in the namespace `netns`. */
+function closedSocketOf(socket: InetDiagSocket, netns: number | null): KernelClosedSocket {
   return {
     family: socket.family,
     state: socket.state,
@@ -18,7 +27,8 @@ function closedSocketOf(socket: InetDiagSocket): KernelClosedSocket {
     remoteAddress: socket.remoteAddress,
     remotePort: socket.remotePort,
     cookie: socket.cookie,
-    tcpInfo: socket.tcpInfo
+    tcpInfo: socket.tcpInfo,
+    netns
   }
 }
 
@@ -31,9 +41,11 @@ export class LinuxCloseEventSource implements CloseEventSource {
     } catch (error) {
       throw new Error(`cannot listen for closed TCP connections (sock_diag destroy groups over netlink): ${errorMessage(error)}`, { cause: error })
     }
+    // The destroy groups speak for the namespace the subscription was opened in: this process's.
+    const netns = ownNetworkNamespace()
     subscription.on('closed', (batch) => {
       // Only TCP is joined; the check keeps a future UDP group from slipping in.
-      const sockets = batch.sockets.filter((socket) => socket.protocol === 'tcp').map(closedSocketOf)
+      const sockets = batch.sockets.filter((socket) => socket.protocol === 'tcp').map((socket) => closedSocketOf(socket, netns))
       if (sockets.length > 0) listener.closed(sockets, batch.receivedAt)
     })
     subscription.on('lost', (count, total) => listener.lost(count, total))

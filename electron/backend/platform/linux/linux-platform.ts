@@ -10,6 +10,7 @@ import { errorMessage } from '../../../../shared/error-message'
 import { LinuxCloseEventSource } from './linux-close-events'
 import { LinuxSystemActions } from './linux-system-actions'
 import { LinuxSystemReader } from './linux-system'
+import { NamespacedTableReader } from './namespaced-table-reader'
 import { NetlinkTableReader } from './netlink-table-reader'
 import { ProcNetTableReader } from './proc-net-tables'
 import { ProcessTable } from './process-table'
@@ -32,6 +33,8 @@ export interface LinuxPlatformOptions {
   readonly environment?: NodeJS.ProcessEnv
   /** Opens the netlink reader (throwing when it cannot); tests stand in a failing one here. */
   readonly openNetlink?: (procTables: ProcNetTableReader) => SocketTableReader
+  /** Read the sockets of every network namespace in use, not only sockscope's own (default true). */
+  readonly allNamespaces?: boolean
 }
 
 /** What sockscope asks of Linux. */
@@ -45,7 +48,11 @@ export class LinuxPlatform implements Platform {
   constructor(options: LinuxPlatformOptions = {}) {
     const procRoot = options.procRoot ?? '/proc'
     this.system = new LinuxSystemReader(procRoot)
-    const { reader, note } = chooseTableReader(options, procRoot)
+    const { reader: hostReader, note } = chooseTableReader(options, procRoot)
+    const reader =
+      options.allNamespaces === false
+        ? hostReader
+        : new NamespacedTableReader(hostReader, { procRoot, access: hostReader.kind === 'netlink' ? 'netlink' : 'proc' })
     this.sockets = new JoinedSocketProvider(this.name, reader, options.processTable ?? new ProcessTable({ procRoot }), note)
     this.actions = new LinuxSystemActions(procRoot)
   }
@@ -69,7 +76,8 @@ class UnusableTableReader implements SocketTableReader {
 
 /** The reader the options and the environment ask for, and why it is that one when it is not the usual choice. */
 function chooseTableReader(options: LinuxPlatformOptions, procRoot: string): { reader: SocketTableReader; note: string | null } {
-  const procTables = new ProcNetTableReader(procRoot)
+  const hostNamespace = NamespacedTableReader.hostNamespace(procRoot)
+  const procTables = new ProcNetTableReader(procRoot, hostNamespace)
   if (options.socketReader === undefined && procRoot !== '/proc') return { reader: procTables, note: `procfs at ${procRoot}` }
   const fromEnvironment = (options.environment ?? process.env)[SOCKET_READER_VARIABLE]
   let choice: SocketReaderChoice = options.socketReader ?? 'auto'
@@ -82,7 +90,7 @@ function chooseTableReader(options: LinuxPlatformOptions, procRoot: string): { r
   }
   if (choice === 'proc') return { reader: procTables, note }
   try {
-    const openNetlink = options.openNetlink ?? ((tables: ProcNetTableReader) => new NetlinkTableReader(tables))
+    const openNetlink = options.openNetlink ?? ((tables: ProcNetTableReader) => new NetlinkTableReader(tables, hostNamespace))
     return { reader: openNetlink(procTables), note }
   } catch (error) {
     const why = `netlink cannot be used: ${errorMessage(error)}`

@@ -3,8 +3,8 @@
  * internals), UDP and UNIX sockets come from one synchronous dump each; a table the kernel will
  * not dump (raw sockets without CONFIG_INET_RAW_DIAG) is read from its /proc/net file instead.
  */
-import { emptySocketEntry } from '../../../../shared/model/socket'
-import type { SocketEntry, TableIssue } from '../../../../shared/model/socket'
+import { emptySocketEntry, UNKNOWN_NAMESPACE } from '../../../../shared/model/socket'
+import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
 import type { SocketTableRead, SocketTableReader } from '../platform'
 import { socketId } from '../socket-id'
 import type { InetDiagSocket } from './netlink/inet-diag'
@@ -22,29 +22,19 @@ export class NetlinkTableReader implements SocketTableReader {
 
   /**
    * Opens the netlink socket; throws when netlink cannot be used (koffi missing, or a kernel
-   * without sock_diag), so the caller can fall back. `procTables` reads what netlink cannot.
+   * without sock_diag), so the caller can fall back. `procTables` reads what netlink cannot;
+   * `namespace` is put on every row.
    */
-  constructor(private readonly procTables: ProcNetTableReader) {
+  constructor(
+    private readonly procTables: ProcNetTableReader,
+    private readonly namespace: SocketNamespace = UNKNOWN_NAMESPACE
+  ) {
     this.diagnostics = SocketDiagnostics.open()
   }
 
-  async read(): Promise<SocketTableRead> {
-    if (this.diagnostics === null) throw new Error('the netlink socket table reader was closed')
-    const dump = this.diagnostics.dumpAll({ tcpInfo: true, memory: true, unix: true })
-    const rows: SocketEntry[] = []
-    const issues: TableIssue[] = []
-    for (const socket of dump.inet) rows.push(inetRow(socket))
-    const unixIds = new Map<string, number>()
-    for (const socket of dump.unix) rows.push(unixRow(socket, unixIds))
-    if (dump.skipped > 0) {
-      issues.push({ source: NETLINK_SOURCE, line: 0, message: `${dump.skipped} socket messages could not be decoded`, text: '' })
-    }
-    if (dump.unavailable.length > 0) {
-      const fallback = await this.procTables.read(new Set<ProcNetTableName>(dump.unavailable.map((table) => table.table)))
-      for (const row of fallback.rows) rows.push(row)
-      for (const issue of fallback.issues) issues.push(issue)
-    }
-    return { rows, issues }
+  read(): Promise<SocketTableRead> {
+    if (this.diagnostics === null) return Promise.reject(new Error('the netlink socket table reader was closed'))
+    return readNetlinkTables(this.diagnostics, this.procTables, this.namespace)
   }
 
   dispose(): void {
@@ -53,11 +43,33 @@ export class NetlinkTableReader implements SocketTableReader {
   }
 }
 
+/**
+ * Every table of the namespace `diagnostics` was opened in, as rows carrying `namespace`; a table
+ * the kernel will not dump comes from `procTables` (the same namespace's /proc/net files).
+ */
+export async function readNetlinkTables(diagnostics: SocketDiagnostics, procTables: ProcNetTableReader, namespace: SocketNamespace): Promise<SocketTableRead> {
+  const dump = diagnostics.dumpAll({ tcpInfo: true, memory: true, unix: true })
+  const rows: SocketEntry[] = []
+  const issues: TableIssue[] = []
+  for (const socket of dump.inet) rows.push(inetRow(socket, namespace))
+  const unixIds = new Map<string, number>()
+  for (const socket of dump.unix) rows.push(unixRow(socket, unixIds, namespace))
+  if (dump.skipped > 0) {
+    issues.push({ source: NETLINK_SOURCE, line: 0, message: `${dump.skipped} socket messages could not be decoded`, text: '' })
+  }
+  if (dump.unavailable.length > 0) {
+    const fallback = await procTables.read(new Set<ProcNetTableName>(dump.unavailable.map((table) => table.table)))
+    for (const row of fallback.rows) rows.push(row)
+    for (const issue of fallback.issues) issues.push(issue)
+  }
+  return { rows, issues }
+}
+
 /** A TCP, UDP or raw socket as a row, in the shape the /proc/net parser gives (plus tcp_info). */
-export function inetRow(socket: InetDiagSocket): SocketEntry {
+export function inetRow(socket: InetDiagSocket, namespace: SocketNamespace = UNKNOWN_NAMESPACE): SocketEntry {
   const isRaw = socket.protocol === 'raw'
   const isTcp = socket.protocol === 'tcp'
-  const entry = emptySocketEntry(socket.protocol, socket.family)
+  const entry = emptySocketEntry(socket.protocol, socket.family, namespace)
   entry.localAddress = socket.localAddress
   entry.localPort = isRaw ? null : socket.localPort
   entry.remoteAddress = socket.remoteAddress
@@ -79,8 +91,8 @@ export function inetRow(socket: InetDiagSocket): SocketEntry {
  * A UNIX socket as a row. Sockets without an inode (connections still queued on a listener) are
  * told apart by their cookie, and those the kernel gives no cookie either by a running number.
  */
-export function unixRow(socket: UnixDiagSocket, socketlessIds: Map<string, number>): SocketEntry {
-  const entry = emptySocketEntry('unix', null)
+export function unixRow(socket: UnixDiagSocket, socketlessIds: Map<string, number>, namespace: SocketNamespace = UNKNOWN_NAMESPACE): SocketEntry {
+  const entry = emptySocketEntry('unix', null, namespace)
   entry.localAddress = socket.path ?? ''
   entry.state = socket.state
   entry.inode = socket.inode

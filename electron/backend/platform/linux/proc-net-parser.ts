@@ -8,7 +8,8 @@
  */
 import { emptySocketEntry, TCP_STATES } from '../../../../shared/model/socket'
 import { formatIpAddress, ipAddressFromBytes } from '../../../../shared/net/ip-address'
-import type { SocketEntry, SocketEntryDraft, SocketState, TableIssue, TcpTimer } from '../../../../shared/model/socket'
+import { UNKNOWN_NAMESPACE } from '../../../../shared/model/socket'
+import type { SocketEntry, SocketEntryDraft, SocketNamespace, SocketState, TableIssue, TcpTimer } from '../../../../shared/model/socket'
 import { socketId } from '../socket-id'
 
 /** How an IP table is read: where it came from and what it holds. */
@@ -22,6 +23,8 @@ export interface InetTableOptions {
    * Defaults to little, which every common Linux host uses.
    */
   readonly byteOrder?: 'little' | 'big'
+  /** The network namespace the table belongs to, put on every row; not known when absent. */
+  readonly namespace?: SocketNamespace
 }
 
 /**
@@ -116,7 +119,7 @@ export function parseInetTable(text: string, options: InetTableOptions): ParsedT
  *
  * Never throws: a malformed or truncated line becomes an issue and the rest is still read.
  */
-export function parseUnixTable(text: string, source: string): ParsedTable {
+export function parseUnixTable(text: string, source: string, namespace: SocketNamespace = UNKNOWN_NAMESPACE): ParsedTable {
   const rows: SocketEntry[] = []
   const issues: TableIssue[] = []
   // Sockets without an inode are told apart by their kernel address, which reads as zeros to
@@ -125,7 +128,7 @@ export function parseUnixTable(text: string, source: string): ParsedTable {
   forEachLine(text, source, issues, (lineStart, lineEnd, lineNumber) => {
     const count = scanFields(text, lineStart, lineEnd)
     if (lineNumber === 1 && count > 0 && text.startsWith('Num', fieldStart(0))) return
-    const row = parseUnixLine(text, count, lineEnd)
+    const row = parseUnixLine(text, count, lineEnd, namespace)
     if (row.inode === 0) {
       const seen = socketlessIds.get(row.id) ?? 0
       socketlessIds.set(row.id, seen + 1)
@@ -190,7 +193,7 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
     state = datagramState(stateCode)
   }
   const isRaw = protocol === 'raw'
-  const entry = emptySocketEntry(protocol, family)
+  const entry = emptySocketEntry(protocol, family, options.namespace)
   entry.localAddress = localAddress
   entry.localPort = isRaw ? null : localPort
   entry.remoteAddress = remoteAddress
@@ -207,7 +210,7 @@ function parseInetLine(text: string, count: number, options: InetTableOptions, l
   return entry
 }
 
-function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntryDraft {
+function parseUnixLine(text: string, count: number, lineEnd: number, namespace: SocketNamespace): SocketEntryDraft {
   if (count < UNIX_REQUIRED_FIELDS) {
     throw new LineError(`expected at least ${UNIX_REQUIRED_FIELDS} fields, found ${count}`)
   }
@@ -225,7 +228,7 @@ function parseUnixLine(text: string, count: number, lineEnd: number): SocketEntr
   const pathStart = fieldEnd(6) + 1
   const localAddress = pathStart < lineEnd ? text.slice(pathStart, lineEnd) : ''
   // /proc/net/unix has no queue or uid columns: those keep their "not known" values.
-  const entry = emptySocketEntry('unix', null)
+  const entry = emptySocketEntry('unix', null, namespace)
   entry.localAddress = localAddress
   entry.state = state
   entry.inode = inode

@@ -3,7 +3,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { endianness } from 'node:os'
-import type { SocketEntry, TableIssue } from '../../../../shared/model/socket'
+import { UNKNOWN_NAMESPACE } from '../../../../shared/model/socket'
+import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
 import { errorMessage } from '../../../../shared/error-message'
 import type { SocketTableRead, SocketTableReader } from '../platform'
 import { parseInetTable, parseUnixTable, type ParsedTable } from './proc-net-parser'
@@ -35,8 +36,14 @@ const TABLES: readonly TableKind[] = [
 export class ProcNetTableReader implements SocketTableReader {
   private readonly byteOrder: 'little' | 'big' = endianness() === 'BE' ? 'big' : 'little'
 
-  /** `procRoot`: where procfs is mounted. */
-  constructor(private readonly procRoot: string) {}
+  /**
+   * `procRoot`: where procfs is mounted, or a process's folder (`/proc/PID`) to read the tables
+   * of that process's network namespace; `namespace` is put on every row.
+   */
+  constructor(
+    private readonly procRoot: string,
+    private readonly namespace: SocketNamespace = UNKNOWN_NAMESPACE
+  ) {}
 
   readonly kind = 'proc'
 
@@ -64,7 +71,7 @@ export class ProcNetTableReader implements SocketTableReader {
       const message = `could not read the table: ${errorMessage(error)}`
       return { rows: [], issues: [{ source, line: 0, message, text: '' }] }
     }
-    if (table.protocol === 'unix') return parseUnixTable(text, source)
-    return parseInetTable(text, { source, protocol: table.protocol, family: table.family, byteOrder: this.byteOrder })
+    if (table.protocol === 'unix') return parseUnixTable(text, source, this.namespace)
+    return parseInetTable(text, { source, protocol: table.protocol, family: table.family, byteOrder: this.byteOrder, namespace: this.namespace })
   }
 }

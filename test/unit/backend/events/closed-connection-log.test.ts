@@ -35,6 +35,16 @@ describe('ClosedConnectionLog', () => {
     expect(connections[0]).toMatchObject({ localPort: 50_001, pid: null, process: null, uid: null, openedAt: null, durationMs: null })
   })
 
+  it('attributes a close heard in one network namespace only to a connection polled in that namespace', () => {
+    const host = 4026531840
+    const container = 4026532301
+    const log = new ClosedConnectionLog()
+    // The same ends in a container and at home, held by different processes.
+    log.observe({ takenAt: 1_000, sockets: [polled(50_000, { netns: container, pid: 99, process: 'app' }), polled(50_000, { netns: host })] })
+    expect(log.record([{ ...closed(50_000), netns: host }], 1_500)[0]).toMatchObject({ pid: 7, process: 'curl' })
+    expect(log.record([{ ...closed(50_000), netns: host }], 1_600)[0]).toMatchObject({ pid: null, openedAt: null })
+  })
+
   it('keeps the owner first seen once the socket loses it (TIME_WAIT has no owner)', () => {
     const log = new ClosedConnectionLog()
     log.observe({ takenAt: 1_000, sockets: [polled(50_000)] })

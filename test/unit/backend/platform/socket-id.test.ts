@@ -10,7 +10,8 @@ const listener: SocketIdentity = {
   remoteAddress: '::',
   remotePort: 0,
   inode: 1234,
-  rawProtocol: null
+  rawProtocol: null,
+  netns: null
 }
 
 describe('socketId', () => {
@@ -26,10 +27,18 @@ describe('socketId', () => {
       { ...listener, localPort: 8081 },
       { ...listener, remoteAddress: '::1' },
       { ...listener, remotePort: 1 },
-      { ...listener, inode: 0 }
+      { ...listener, inode: 0 },
+      { ...listener, netns: 4026531840 }
     ]
     const ids = new Set([listener, ...variants].map((socket) => socketId(socket)))
     expect(ids.size).toBe(variants.length + 1)
+  })
+
+  it('keys a socket by its network namespace: the same endpoints in two namespaces are two sockets', () => {
+    const host = { ...listener, inode: 0, netns: 4026531840 }
+    const container = { ...listener, inode: 0, netns: 4026532301 }
+    expect(socketId(host)).toBe('tcp6 ::1|8080 ::|0 #0 netns:4026531840')
+    expect(socketId(container)).not.toBe(socketId(host))
   })
 
   it('does not let IPv6 colons blur address and port', () => {
@@ -50,7 +59,8 @@ describe('socketId', () => {
       remoteAddress: '',
       remotePort: null,
       inode: 0,
-      rawProtocol: null
+      rawProtocol: null,
+      netns: null
     }
     expect(socketId(unix)).toBe('unix /run/app.sock| | #0')
     expect(socketId(unix, 'ffff0001')).not.toBe(socketId(unix, 'ffff0002'))

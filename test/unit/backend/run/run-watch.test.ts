@@ -14,7 +14,7 @@ function fakeMachine() {
     { pid: 1, parentPid: 0, sessionId: 1, startTime: 1, name: 'init', state: 'S' },
     { pid: ROOT, parentPid: 1, sessionId: ROOT, startTime: 500, name: 'node', state: 'S' }
   ]
-  const sockets: SocketProvider = { platform: 'test', reader: { kind: 'test', note: null }, read: async () => ({ sockets: table.sockets, issues: [], partialOwnership: false }) }
+  const sockets: SocketProvider = { platform: 'test', reader: { kind: 'test', note: null, homeNetns: null }, read: async () => ({ sockets: table.sockets, issues: [], partialOwnership: false }) }
   const system: SystemReader = {
     readInterfaceCounters: async () => null,
     readPortRange: async () => ({ low: 32768, high: 60999 }),

@@ -8,6 +8,7 @@
  * while it is away.
  */
 import { closeSync, openSync, readlinkSync } from 'node:fs'
+import { networkNamespaceInode } from '../network-namespaces'
 import { NetlinkSystemError, setThreadNetworkNamespace } from './netlink-socket'
 
 /** The calling thread's own network namespace. */
@@ -77,9 +78,9 @@ export function currentNetworkNamespaceInode(): number {
 /** The inode naming the namespace at a path such as `/proc/PID/ns/net`; throws when unreadable. */
 export function namespaceInode(namespacePath: string): number {
   const link = readlinkSync(namespacePath)
-  const match = /^net:\[(\d+)\]$/.exec(link)
-  if (match === null) throw new Error(`${namespacePath} is not a network namespace (${link})`)
-  return Number(match[1])
+  const inode = networkNamespaceInode(link)
+  if (inode === null) throw new Error(`${namespacePath} is not a network namespace (${link})`)
+  return inode
 }
 
 function openNamespace(path: string): number {

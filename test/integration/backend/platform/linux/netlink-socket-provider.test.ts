@@ -6,6 +6,7 @@
  * from the changed rows.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
+import { readlinkSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
@@ -24,6 +25,8 @@ import { waitFor } from '../../../../support/wait-for'
 const run = promisify(execFile)
 const isLinux = process.platform === 'linux'
 const isRoot = process.getuid?.() === 0
+/** The network namespace this test runs in, which every reader names as the home one. */
+const home = isLinux ? Number(/^net:\[(\d+)\]$/.exec(readlinkSync('/proc/self/ns/net'))![1]) : null
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -47,15 +50,16 @@ function ends(sockets: readonly SocketEntry[], connection: KnownConnection): [So
 
 describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
   it('says it reads through netlink, and through /proc/net when the environment asks', () => {
-    expect(netlinkPlatform().sockets.reader).toEqual({ kind: 'netlink', note: null })
-    expect(new LinuxPlatform({ environment: {} }).sockets.reader).toEqual({ kind: 'netlink', note: null })
+    expect(netlinkPlatform().sockets.reader).toEqual({ kind: 'netlink', note: null, homeNetns: home })
+    expect(new LinuxPlatform({ environment: {} }).sockets.reader).toEqual({ kind: 'netlink', note: null, homeNetns: home })
     expect(new LinuxPlatform({ environment: { [SOCKET_READER_VARIABLE]: 'proc' } }).sockets.reader).toEqual({
       kind: 'proc',
+      homeNetns: home,
       note: 'SOCKSCOPE_SOCKET_READER=proc'
     })
     expect(new LinuxPlatform({ environment: { [SOCKET_READER_VARIABLE]: 'netlink' } }).sockets.reader.kind).toBe('netlink')
     const misspelt = new LinuxPlatform({ environment: { [SOCKET_READER_VARIABLE]: 'prok' } }).sockets.reader
-    expect(misspelt).toEqual({ kind: 'netlink', note: 'SOCKSCOPE_SOCKET_READER="prok" is neither netlink nor proc, so it was ignored' })
+    expect(misspelt).toEqual({ kind: 'netlink', note: 'SOCKSCOPE_SOCKET_READER="prok" is neither netlink nor proc, so it was ignored', homeNetns: home })
     // A made-up procfs is a made-up host: its tables, never the kernel's.
     expect(new LinuxPlatform({ procRoot: '/nonexistent' }).sockets.reader.kind).toBe('proc')
   })
@@ -65,7 +69,7 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
       throw new Error('socket(AF_NETLINK) failed: EAFNOSUPPORT')
     }
     const fallback = new LinuxPlatform({ environment: {}, openNetlink: broken }).sockets
-    expect(fallback.reader).toEqual({ kind: 'proc', note: 'netlink cannot be used: socket(AF_NETLINK) failed: EAFNOSUPPORT; reading /proc/net instead' })
+    expect(fallback.reader).toEqual({ kind: 'proc', note: 'netlink cannot be used: socket(AF_NETLINK) failed: EAFNOSUPPORT; reading /proc/net instead', homeNetns: home })
     const server = net.createServer()
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
     cleanups.push(() => new Promise((done) => server.close(done)))
