@@ -1,9 +1,12 @@
-/** Sockets grouped by owning process: the "who holds what" view and the CLI's per-process summary. */
+/**
+ * Sockets grouped by owning process: the "who holds what" view and the CLI's per-process summary;
+ * and those groups gathered by network namespace (a container's, or the host's).
+ */
 import type { SocketEntry } from './model/socket'
 
 /** One process with its ports and connection counts. */
 export interface ProcessGroup {
-  /** pid as text, or `none` for sockets without a visible owner. */
+  /** pid as text, or `none` for sockets without a visible owner; then the namespace's inode when grouped by namespace. */
   readonly key: string
   readonly pid: number | null
   readonly process: string
@@ -14,10 +17,24 @@ export interface ProcessGroup {
   readonly established: number
   readonly other: number
   readonly total: number
+  /** The network namespace of the group's sockets (of its first one, unless grouped by namespace). */
+  readonly netns: number | null
+  /** That namespace's container, or null. */
+  readonly container: string | null
+}
+
+/** How to group sockets. */
+export interface ProcessGroupOptions {
+  /**
+   * One group per process and network namespace: a process in a container may also hold sockets
+   * made in another namespace (a pipe to the host, sockets it had before it moved), which then
+   * show under that namespace. Ownerless sockets form one group per namespace.
+   */
+  readonly byNamespace?: boolean
 }
 
 /** Groups sockets by owner; ownerless sockets form one group. Sorted by total, largest first. */
-export function groupSocketsByProcess(sockets: readonly SocketEntry[]): ProcessGroup[] {
+export function groupSocketsByProcess(sockets: readonly SocketEntry[], options: ProcessGroupOptions = {}): ProcessGroup[] {
   interface Accumulator {
     pid: number | null
     process: string
@@ -27,10 +44,13 @@ export function groupSocketsByProcess(sockets: readonly SocketEntry[]): ProcessG
     established: number
     other: number
     total: number
+    netns: number | null
+    container: string | null
   }
   const groups = new Map<string, Accumulator>()
   for (const socket of sockets) {
-    const key = socket.pid === null ? 'none' : String(socket.pid)
+    const owner = socket.pid === null ? 'none' : String(socket.pid)
+    const key = options.byNamespace && socket.netns !== null ? `${owner} ${socket.netns}` : owner
     let group = groups.get(key)
     if (!group) {
       group = {
@@ -41,7 +61,9 @@ export function groupSocketsByProcess(sockets: readonly SocketEntry[]): ProcessG
         listening: new Set(),
         established: 0,
         other: 0,
-        total: 0
+        total: 0,
+        netns: socket.netns,
+        container: socket.container
       }
       groups.set(key, group)
     }
@@ -54,4 +76,44 @@ export function groupSocketsByProcess(sockets: readonly SocketEntry[]): ProcessG
   return [...groups.entries()]
     .map(([key, group]) => ({ key, ...group, listening: [...group.listening].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })) }))
     .sort((a, b) => b.total - a.total || a.process.localeCompare(b.process))
+}
+
+/** The process groups of one network namespace. */
+export interface NamespaceSection {
+  /** The namespace's inode as text, or `unknown`. */
+  readonly key: string
+  readonly netns: number | null
+  readonly container: string | null
+  /** True for the namespace sockscope runs in: the host's, unless sockscope itself runs in a container. */
+  readonly home: boolean
+  /** What to call it: `Host`, the container label, or the namespace's number. */
+  readonly title: string
+  readonly groups: readonly ProcessGroup[]
+  readonly total: number
+}
+
+/**
+ * Process groups gathered by network namespace: sockscope's own first, then the others by
+ * total, largest first (then by title). Groups keep their order inside a section.
+ */
+export function sectionProcessGroupsByNamespace(groups: readonly ProcessGroup[], homeNetns: number | null): NamespaceSection[] {
+  const sections = new Map<string, { netns: number | null; container: string | null; groups: ProcessGroup[]; total: number }>()
+  for (const group of groups) {
+    const key = group.netns === null ? 'unknown' : String(group.netns)
+    let section = sections.get(key)
+    if (section === undefined) {
+      section = { netns: group.netns, container: group.container, groups: [], total: 0 }
+      sections.set(key, section)
+    }
+    section.container ??= group.container
+    section.groups.push(group)
+    section.total += group.total
+  }
+  return [...sections.entries()]
+    .map(([key, section]) => {
+      const home = section.netns !== null && section.netns === homeNetns
+      const title = home ? 'Host' : (section.container ?? (section.netns === null ? 'Namespace not known' : `Network namespace ${section.netns}`))
+      return { key, ...section, home, title }
+    })
+    .sort((a, b) => Number(b.home) - Number(a.home) || b.total - a.total || a.title.localeCompare(b.title))
 }
