@@ -29,7 +29,8 @@ export function closeConnection(platform: SystemActions, socket: SocketEntry): A
     localPort: socket.localPort ?? 0,
     remoteAddress: socket.remoteAddress,
     remotePort: socket.remotePort ?? 0,
-    inode: socket.inode
+    inode: socket.inode,
+    netns: socket.netns
   })
   if (outcome.closed) return { outcome: 'done', reason: null, message: 'closed; the peer was sent a reset' }
   return { outcome: 'failed', reason: outcome.reason, message: outcome.message }

@@ -179,6 +179,8 @@ export interface TcpConnectionTarget {
   readonly remotePort: number
   /** The socket's inode as the caller saw it; 0 (no file, e.g. TIME_WAIT) matches by endpoints alone. */
   readonly inode: number
+  /** The network namespace the socket lives in; sockscope's own when absent or null. */
+  readonly netns?: number | null
 }
 
 /**

@@ -17,15 +17,16 @@ import { NamespacedTableReader } from '../../../../../electron/backend/platform/
 import { NetlinkTableReader } from '../../../../../electron/backend/platform/linux/netlink-table-reader'
 import { ProcNetTableReader } from '../../../../../electron/backend/platform/linux/proc-net-tables'
 import { diffSnapshots } from '../../../../../electron/backend/sockets/snapshot-diff'
+import { closeConnection } from '../../../../../electron/backend/actions/close-connection'
 import { waitFor } from '../../../../support/wait-for'
 
 const isRoot = process.getuid?.() === 0
 const hasIp = spawnSync('ip', ['-V']).status === 0
 const namespace = `sockscope-test-${randomBytes(4).toString('hex')}`
 
-/** Listens on 127.0.0.1 at the port given, and says so. */
+/** Listens on 127.0.0.1 at the port given, and says so; a connection closed under it is shrugged off. */
 const LISTENER = `
-const server = require('node:net').createServer(() => {})
+const server = require('node:net').createServer((socket) => socket.on('error', () => {}))
 server.listen(Number(process.argv[1]), '127.0.0.1', () => process.stdout.write('listening\\n'))
 `
 
@@ -161,6 +162,29 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
     )
     expect(waiting.map((socket) => socket.netns).sort()).toEqual([hostNamespace, childNamespace].sort())
     expect(waiting.every((socket) => socket.inode === 0)).toBe(true)
+  })
+
+  it('closes a connection inside the namespace from inside it, and the client there sees it aborted', async () => {
+    // A client in the namespace that stays connected to the namespace's listener and says how its connection ended.
+    const script = `const c = require('node:net').connect(${port}, '127.0.0.1', () => process.stdout.write(c.localPort + '\\n')); c.on('error', (e) => { process.stdout.write(e.code + '\\n'); process.exit(0) }); c.on('close', () => process.exit(0))`
+    const client = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const lines: string[] = []
+    client.stdout!.on('data', (data: Buffer) => lines.push(...data.toString().split('\n').filter((line) => line !== '')))
+    const platform = new LinuxPlatform({ socketReader: 'netlink' })
+    try {
+      await waitFor(() => lines.length > 0, 5_000, 'the client in the namespace to connect')
+      const clientPort = Number(lines[0])
+      const row = (await platform.sockets.read({ withProcesses: true })).sockets.find(
+        (socket) => socket.state === 'ESTABLISHED' && socket.localPort === clientPort && socket.remotePort === port && socket.netns === childNamespace
+      )
+      expect(row?.pid).toBe(client.pid)
+      expect(closeConnection(platform.actions, row!)).toMatchObject({ outcome: 'done' })
+      await waitFor(() => lines.length > 1, 5_000, 'the client to hear its connection end')
+      expect(lines[1]).toBe('ECONNABORTED')
+    } finally {
+      platform.dispose()
+      if (client.exitCode === null && client.signalCode === null) client.kill('SIGKILL')
+    }
   })
 
   it('keeps the two rows apart from one read to the next', async () => {
