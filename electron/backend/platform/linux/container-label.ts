@@ -47,8 +47,8 @@ export function containerLabelFromCgroup(text: string): string | null {
     if (pathStart === 0) continue
     const path = line.slice(pathStart)
     for (const shape of SHAPES) {
-      const match = shape.pattern.exec(path)
-      if (match !== null) return `${shape.engine}:${match[1].slice(0, SHORT_ID_LENGTH)}`
+      const id = shape.pattern.exec(path)?.[1]
+      if (id !== undefined) return `${shape.engine}:${id.slice(0, SHORT_ID_LENGTH)}`
     }
   }
   return null

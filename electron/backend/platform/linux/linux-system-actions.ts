@@ -24,17 +24,17 @@ export class LinuxSystemActions implements SystemActions {
   closeTcpConnection(target: TcpConnectionTarget): CloseConnectionOutcome {
     const netns = target.netns ?? null
     if (netns === null || netns === this.namespaces.ownNamespace()) return closeTcpConnection(target)
-    const inside = this.namespaces.scan().find((namespace) => namespace.inode === netns)
-    if (inside === undefined) return { closed: false, reason: 'already-gone', message: `network namespace ${netns} has no process left` }
+    const pid = this.namespaces.scan().find((namespace) => namespace.inode === netns)?.pids[0]
+    if (pid === undefined) return { closed: false, reason: 'already-gone', message: `network namespace ${netns} has no process left` }
     let diagnostics: SocketDiagnostics
     try {
-      diagnostics = SocketDiagnostics.open({ networkNamespacePath: `${this.procRoot}/${inside.pids[0]}/ns/net` })
+      diagnostics = SocketDiagnostics.open({ networkNamespacePath: `${this.procRoot}/${pid}/ns/net` })
     } catch (error) {
       return { closed: false, reason: 'failed', message: `cannot reach network namespace ${netns}: ${errorMessage(error)}` }
     }
     try {
       // The process may have left between the scan and the socket: then the socket is elsewhere.
-      if (!this.namespaces.isInside(inside.pids[0]!, netns)) return { closed: false, reason: 'failed', message: `network namespace ${netns} changed while it was entered; try again` }
+      if (!this.namespaces.isInside(pid, netns)) return { closed: false, reason: 'failed', message: `network namespace ${netns} changed while it was entered; try again` }
       return closeTcpConnection(target, diagnostics)
     } finally {
       diagnostics.close()
