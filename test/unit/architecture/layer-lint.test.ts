@@ -134,6 +134,22 @@ describe('the backend has one public surface', () => {
   })
 })
 
+describe('index reads in the app', () => {
+  const asserted = 'export function first(items: readonly number[]): number {\n  return items[0]!\n}\n'
+
+  it('fails a non-null assertion in the backend, shared code and a store', async () => {
+    for (const path of ['electron/backend/sockets/first.ts', 'shared/first.ts', 'renderer/src/stores/first.ts']) {
+      expect((await lint(path, asserted)).map((message) => message.ruleId), path).toEqual(['@typescript-eslint/no-non-null-assertion'])
+    }
+  })
+
+  it('passes the same code in a test, and a checked read in the app', async () => {
+    expect(await lint('test/unit/first.test.ts', asserted)).toEqual([])
+    const checked = "import { elementAt } from '../element-at'\n\nexport function first(items: readonly number[]): number {\n  return elementAt(items, 0)\n}\n"
+    expect(await lint('shared/model/first.ts', checked)).toEqual([])
+  })
+})
+
 describe('the lint command', () => {
   /** Runs the project's ESLint command line on `code` as the file at `path`, as `npm run lint` would see it. */
   function lintCommand(path: string, code: string): { status: number | null; output: string } {
