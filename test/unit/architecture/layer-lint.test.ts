@@ -180,6 +180,8 @@ describe('the lint command', () => {
   it('runs inside npm test, before the build and the tests', () => {
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
     expect(scripts.lint).toMatch(/^eslint /)
+    // The formatting check is part of the same command, so an unformatted file fails the suite too.
+    expect(scripts.lint).toContain(' && prettier --check ')
     expect(scripts.test?.split(' && ')).toContain('npm run lint')
   })
 })
