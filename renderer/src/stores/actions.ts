@@ -160,6 +160,8 @@ registerSocketRowActions([
     label: 'Stop process',
     appliesTo: (socket) => socket.pid !== null,
     unavailable: () => useActionsStore().unavailableReason(),
-    run: (socket) => void useActionsStore().proposeStop(socket.pid!, socket.process)
+    run: (socket) => {
+      if (socket.pid !== null) void useActionsStore().proposeStop(socket.pid, socket.process)
+    }
   }
 ])

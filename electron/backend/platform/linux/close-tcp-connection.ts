@@ -12,13 +12,15 @@ import { errorMessage } from '../../../../shared/error-message'
 
 /** Closes one TCP connection; never throws, says why it could not instead. */
 export function closeTcpConnection(target: TcpConnectionTarget, diagnostics?: SocketDiagnostics): CloseConnectionOutcome {
-  let own: SocketDiagnostics | null
+  // A socket of our own is opened only when the caller lends none, and closed again below.
+  let own: SocketDiagnostics | null = null
   try {
-    own = diagnostics === undefined ? SocketDiagnostics.open() : null
+    if (diagnostics === undefined) own = SocketDiagnostics.open()
   } catch (error) {
     return { closed: false, reason: 'unsupported', message: `netlink sock_diag is not available here: ${errorMessage(error)}` }
   }
-  const socket = (diagnostics ?? own)!
+  const socket = diagnostics ?? own
+  if (socket === null) return { closed: false, reason: 'unsupported', message: 'netlink sock_diag is not available here' }
   try {
     const found = socket.findInetSocket({ ...target, cookie: null })
     if (found === null) return { closed: false, reason: 'already-gone', message: 'the connection no longer exists' }

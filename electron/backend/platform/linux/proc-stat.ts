@@ -17,8 +17,8 @@ export function parseProcessStat(text: string): ProcessStatus | null {
     .slice(close + 1)
     .trim()
     .split(/\s+/)
-  if (rest.length < 20) return null
-  const state = rest[0]!
+  const [state] = rest
+  if (rest.length < 20 || state === undefined) return null
   const parentPid = Number(rest[1])
   const sessionId = Number(rest[3])
   const startTime = Number(rest[19])

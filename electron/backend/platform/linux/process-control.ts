@@ -57,8 +57,8 @@ export class ProcessControl {
     }
     const descendants: number[] = []
     const waiting = [pid]
-    while (waiting.length > 0) {
-      for (const child of childrenByParent.get(waiting.pop()!) ?? []) {
+    for (let parent = waiting.pop(); parent !== undefined; parent = waiting.pop()) {
+      for (const child of childrenByParent.get(parent) ?? []) {
         if (descendants.includes(child) || child === pid) continue
         descendants.push(child)
         waiting.push(child)
