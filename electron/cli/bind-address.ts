@@ -14,10 +14,10 @@ export function warnIfNotLoopback(io: CliIo, host: string, exposes: string): voi
 
 /** Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (loopback); port 0 picks a free one. */
 export function parseListenAddress(option: string, text: string): { readonly host: string; readonly port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim())
-  const port = Number(match?.[3])
-  if (!match || port > 65535) throw new UsageError(`--${option} needs HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464), got "${text}"`)
-  const host = match[1] ?? (match[2] === '' ? '127.0.0.1' : match[2]!)
-  if (match[1] !== undefined && isIP(host) !== 6) throw new UsageError(`--${option}: "${host}" in brackets is not an IPv6 address`)
+  const [, bracketed, plain = '', portText] = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim()) ?? []
+  const port = Number(portText)
+  if (portText === undefined || port > 65535) throw new UsageError(`--${option} needs HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464), got "${text}"`)
+  const host = bracketed ?? (plain === '' ? '127.0.0.1' : plain)
+  if (bracketed !== undefined && isIP(host) !== 6) throw new UsageError(`--${option}: "${host}" in brackets is not an IPv6 address`)
   return { host, port }
 }

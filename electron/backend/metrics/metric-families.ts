@@ -124,9 +124,14 @@ function processLabels(process: ProcessSockets): MetricSample['labels'] {
 /** Every TCP state (zero included, so an alert on one has a series to read), then what other protocols have. */
 function socketsByProtocolAndState(sockets: readonly SocketEntry[]): MetricSample[] {
   const counts = new Map<string, Map<string, number>>(HISTORY_PROTOCOLS.map((protocol) => [protocol, new Map<string, number>()]))
-  for (const state of TCP_STATES) counts.get('tcp')!.set(state, 0)
+  const statesOf = (protocol: string): Map<string, number> => {
+    const states = counts.get(protocol) ?? new Map<string, number>()
+    counts.set(protocol, states)
+    return states
+  }
+  for (const state of TCP_STATES) statesOf('tcp').set(state, 0)
   for (const socket of sockets) {
-    const states = counts.get(socket.protocol)!
+    const states = statesOf(socket.protocol)
     states.set(socket.state, (states.get(socket.state) ?? 0) + 1)
   }
   return [...counts].flatMap(([protocol, states]) =>
@@ -136,9 +141,9 @@ function socketsByProtocolAndState(sockets: readonly SocketEntry[]): MetricSampl
 
 function processSockets(shown: readonly ProcessSockets[], rest: readonly ProcessSockets[]): MetricSample[] {
   const byState = (labels: MetricSample['labels'], states: Readonly<Record<string, number>>): MetricSample[] =>
-    Object.keys(states)
-      .sort(compareText)
-      .map((state) => ({ labels: [...labels, ['state', state]], value: states[state]! }))
+    Object.entries(states)
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([state, value]) => ({ labels: [...labels, ['state', state]], value }))
   const samples = shown.flatMap((process) => byState(processLabels(process), process.states))
   if (rest.length > 0) samples.push(...byState([['process', OTHER_LABEL]], sumStates(rest.map((process) => process.states))))
   return samples
