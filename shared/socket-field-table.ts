@@ -673,7 +673,7 @@ const TICK_FIELDS = SOCKET_FIELDS.filter((field) => field.changes === 'every-tic
 const TICKING = comparisonOf(TICK_FIELDS.filter((field) => !field.clock))
 
 /** The socket properties that hold the per-tick fields: what {@link SocketCounters} carries besides the id. */
-export const PER_TICK_PROPERTIES: readonly string[] = [...new Set(TICK_FIELDS.map((field) => field.key.split('.')[0]!))]
+export const PER_TICK_PROPERTIES: readonly string[] = [...new Set(TICK_FIELDS.map((field) => field.key.replace(/\..*$/, '')))]
 
 /** Whether a per-tick field other than a clock (tcp_info counters, rates, memory) differs between two reads of a socket. */
 export function socketCountersChanged(before: SocketEntry, after: SocketEntry): boolean {

@@ -13,13 +13,10 @@ export function withThroughput(previous: SocketSnapshot, next: SocketSnapshot): 
   const before = new Map<string, SocketEntry>()
   for (const socket of previous.sockets) if (socket.tcpInfo !== null) before.set(socket.id, socket)
   if (before.size === 0) return sockets
-  const result: SocketEntry[] = new Array(sockets.length)
-  for (let index = 0; index < sockets.length; index++) {
-    const socket = sockets[index]!
+  return sockets.map((socket) => {
     const old = socket.tcpInfo === null ? undefined : before.get(socket.id)
-    result[index] = old === undefined ? socket : { ...socket, throughput: rates(old, socket, elapsedMs) }
-  }
-  return result
+    return old === undefined ? socket : { ...socket, throughput: rates(old, socket, elapsedMs) }
+  })
 }
 
 function rates(before: SocketEntry, after: SocketEntry, elapsedMs: number): SocketEntry['throughput'] {
