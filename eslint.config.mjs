@@ -23,7 +23,8 @@ const layerRules = [
   {
     from: ['electron/backend', 'shared', 'renderer'],
     forbids: ({ specifier }) => specifier === 'electron' || specifier.startsWith('electron/'),
-    message: 'imports `electron`: the backend, shared code and the renderer run without Electron (plain Node, CLI, web mode, browser); only electron/main and electron/preload may use it'
+    message:
+      'imports `electron`: the backend, shared code and the renderer run without Electron (plain Node, CLI, web mode, browser); only electron/main and electron/preload may use it'
   },
   {
     from: ['shared', 'renderer'],
@@ -45,7 +46,7 @@ const layerRules = [
     from: ['electron'],
     except: ['electron/backend'],
     forbids: ({ target }) => target !== null && within(target, 'electron/backend') && target !== 'electron/backend' && target !== 'electron/backend/index',
-    message: "reaches inside the backend: the CLI and the desktop shell use only its public surface, electron/backend/index.ts (export what is needed there)"
+    message: 'reaches inside the backend: the CLI and the desktop shell use only its public surface, electron/backend/index.ts (export what is needed there)'
   }
 ]
 
@@ -66,7 +67,13 @@ const layers = {
         const check = (source) => {
           if (source?.type !== 'Literal' || typeof source.value !== 'string') return
           const specifier = source.value
-          const target = specifier.startsWith('.') ? relative(root, resolve(dirname(context.filename), specifier)).split('\\').join('/').replace(/\.(ts|vue|js|mjs)$/, '').replace(/\/index$/, '') : null
+          const target = specifier.startsWith('.')
+            ? relative(root, resolve(dirname(context.filename), specifier))
+                .split('\\')
+                .join('/')
+                .replace(/\.(ts|vue|js|mjs)$/, '')
+                .replace(/\/index$/, '')
+            : null
           for (const rule of rules) {
             if (rule.forbids({ specifier, target })) context.report({ node: source, messageId: 'forbidden', data: { specifier, reason: rule.message } })
           }

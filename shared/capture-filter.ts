@@ -58,8 +58,14 @@ function portTerms(protocol: 'tcp' | 'udp', ports: readonly number[]): string[] 
 export function captureFilterForPorts(ports: readonly CaptureFilterPort[]): string | null {
   const valid = ports.filter((entry) => isValidPort(entry.port))
   const terms = [
-    ...portTerms('tcp', valid.filter((entry) => entry.protocol === 'tcp').map((entry) => entry.port)),
-    ...portTerms('udp', valid.filter((entry) => entry.protocol === 'udp').map((entry) => entry.port))
+    ...portTerms(
+      'tcp',
+      valid.filter((entry) => entry.protocol === 'tcp').map((entry) => entry.port)
+    ),
+    ...portTerms(
+      'udp',
+      valid.filter((entry) => entry.protocol === 'udp').map((entry) => entry.port)
+    )
   ]
   return terms.length === 0 ? null : terms.join(' or ')
 }

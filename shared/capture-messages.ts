@@ -124,15 +124,7 @@ export interface CompileFilterMessage {
 }
 
 /** Every message the helper sends. */
-export type HelperMessage =
-  | PacketsMessage
-  | StatsMessage
-  | BadFilterMessage
-  | ErrorMessage
-  | StartedMessage
-  | EndMessage
-  | InterfacesMessage
-  | FilterOkMessage
+export type HelperMessage = PacketsMessage | StatsMessage | BadFilterMessage | ErrorMessage | StartedMessage | EndMessage | InterfacesMessage | FilterOkMessage
 
 /** Every message the backend sends to the helper. */
 export type ControlMessage = StartMessage | StopMessage | ListInterfacesMessage | CompileFilterMessage
@@ -224,9 +216,7 @@ export const CONTROL_MESSAGE_TYPE_CODES: ReadonlySet<number> = typeCodesOf(Objec
 /** The largest control frame the helper accepts: requests are small JSON. */
 export const MAX_CONTROL_PAYLOAD = 64 * 1024
 
-const typeNameByCode = new Map<number, MessageTypeName>(
-  (Object.keys(MESSAGE_TYPE_CODES) as MessageTypeName[]).map((name) => [MESSAGE_TYPE_CODES[name], name])
-)
+const typeNameByCode = new Map<number, MessageTypeName>((Object.keys(MESSAGE_TYPE_CODES) as MessageTypeName[]).map((name) => [MESSAGE_TYPE_CODES[name], name]))
 
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder('utf-8', { fatal: true })

@@ -110,9 +110,7 @@ export function decodePacketBatch(payload: Uint8Array): RawPacket[] {
     const capturedLength = view.getUint32(offset + 12)
     const dataStart = offset + PACKET_RECORD_HEADER_LENGTH
     if (dataStart + capturedLength > payload.length) {
-      throw new CaptureProtocolError(
-        `corrupt packets message: record ${index} claims ${capturedLength} bytes past the end of the frame`
-      )
+      throw new CaptureProtocolError(`corrupt packets message: record ${index} claims ${capturedLength} bytes past the end of the frame`)
     }
     if (timestampNanos > 999_999_999) {
       throw new CaptureProtocolError(`corrupt packets message: record ${index} has ${timestampNanos} nanoseconds`)
@@ -127,9 +125,7 @@ export function decodePacketBatch(payload: Uint8Array): RawPacket[] {
     offset = dataStart + capturedLength
   }
   if (offset !== payload.length) {
-    throw new CaptureProtocolError(
-      `corrupt packets message: ${payload.length - offset} bytes follow the last of ${count} records`
-    )
+    throw new CaptureProtocolError(`corrupt packets message: ${payload.length - offset} bytes follow the last of ${count} records`)
   }
   return packets
 }

@@ -33,9 +33,7 @@ export function encodeFrame(typeCode: number, payload: Uint8Array): Uint8Array {
     throw new CaptureProtocolError(`message type ${typeCode} does not fit in one byte`)
   }
   if (payload.length > MAX_FRAME_PAYLOAD) {
-    throw new CaptureProtocolError(
-      `payload of ${payload.length} bytes exceeds the frame limit of ${MAX_FRAME_PAYLOAD} bytes`
-    )
+    throw new CaptureProtocolError(`payload of ${payload.length} bytes exceeds the frame limit of ${MAX_FRAME_PAYLOAD} bytes`)
   }
   const frame = new Uint8Array(FRAME_HEADER_LENGTH + payload.length)
   writeFrameHeader(frame, 0, typeCode, payload.length)
@@ -83,15 +81,11 @@ export class FrameDecoder {
       const typeCode = view.getUint8(0)
       const length = (view.getUint8(1) << 16) | view.getUint16(2)
       if (!this.acceptedTypeCodes.has(typeCode)) {
-        this.failure = new CaptureProtocolError(
-          `corrupt frame at byte ${this.consumed}: unknown message type 0x${typeCode.toString(16).padStart(2, '0')}`
-        )
+        this.failure = new CaptureProtocolError(`corrupt frame at byte ${this.consumed}: unknown message type 0x${typeCode.toString(16).padStart(2, '0')}`)
         throw this.failure
       }
       if (length > this.maxPayload) {
-        this.failure = new CaptureProtocolError(
-          `corrupt frame at byte ${this.consumed}: payload of ${length} bytes exceeds the limit of ${this.maxPayload}`
-        )
+        this.failure = new CaptureProtocolError(`corrupt frame at byte ${this.consumed}: payload of ${length} bytes exceeds the limit of ${this.maxPayload}`)
         throw this.failure
       }
       if (this.pendingLength < FRAME_HEADER_LENGTH + length) break
@@ -110,9 +104,7 @@ export class FrameDecoder {
   finish(): void {
     if (this.failure) throw this.failure
     if (this.pendingLength > 0) {
-      this.failure = new CaptureProtocolError(
-        `stream ended inside a frame at byte ${this.consumed} (${this.pendingLength} bytes left over)`
-      )
+      this.failure = new CaptureProtocolError(`stream ended inside a frame at byte ${this.consumed} (${this.pendingLength} bytes left over)`)
       throw this.failure
     }
   }

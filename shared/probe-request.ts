@@ -22,14 +22,7 @@ import {
   type TlsProbeRequest,
   type UdpProbeRequest
 } from './model/probe'
-import {
-  DEFAULT_LISTEN_ADDRESS,
-  ipVersion,
-  parsePayload,
-  parsePort,
-  validateHost,
-  validateListenAddress
-} from './probe-target'
+import { DEFAULT_LISTEN_ADDRESS, ipVersion, parsePayload, parsePort, validateHost, validateListenAddress } from './probe-target'
 import { validateDnsName } from './dns/dns-query'
 
 /** Either checked settings or an `invalid-input` error saying what to fix. */
@@ -171,10 +164,7 @@ export function checkTcpProbe(request: TcpProbeRequest): Checked<CheckedTcpProbe
       port: checkPort(request.port),
       addressChoice,
       timeoutMs: checkNumber(request.timeoutMs, PROBE_LIMITS.timeoutMs, 'time limit (ms)'),
-      payload:
-        request.payload === undefined || request.payload === null
-          ? null
-          : checkPayload(request.payload, PROBE_LIMITS.tcpPayloadBytes),
+      payload: request.payload === undefined || request.payload === null ? null : checkPayload(request.payload, PROBE_LIMITS.tcpPayloadBytes),
       readLimitBytes: checkNumber(request.readLimitBytes, PROBE_LIMITS.readLimitBytes, 'read limit (bytes)'),
       readTimeoutMs: checkNumber(request.readTimeoutMs, PROBE_LIMITS.readTimeoutMs, 'first-byte time limit (ms)')
     }
@@ -243,11 +233,7 @@ export function checkUdpProbe(request: UdpProbeRequest): Checked<CheckedUdpProbe
     const hasPayload = request.payload !== undefined && request.payload !== null
     const hasQuery = request.dnsQuery !== undefined && request.dnsQuery !== null
     if (hasPayload === hasQuery) {
-      throw new InputError(
-        hasPayload
-          ? 'Give either a payload or a DNS query, not both.'
-          : 'A UDP probe needs a payload to send (text, hex, or the DNS query preset).'
-      )
+      throw new InputError(hasPayload ? 'Give either a payload or a DNS query, not both.' : 'A UDP probe needs a payload to send (text, hex, or the DNS query preset).')
     }
     let dnsQuery: DnsQuery | null = null
     if (request.dnsQuery !== undefined && request.dnsQuery !== null) {
@@ -261,10 +247,7 @@ export function checkUdpProbe(request: UdpProbeRequest): Checked<CheckedUdpProbe
     return {
       host: checkHost(request.host),
       port: checkPort(request.port),
-      payload:
-        request.payload === undefined || request.payload === null
-          ? null
-          : checkPayload(request.payload, PROBE_LIMITS.udpPayloadBytes),
+      payload: request.payload === undefined || request.payload === null ? null : checkPayload(request.payload, PROBE_LIMITS.udpPayloadBytes),
       dnsQuery,
       timeoutMs: checkNumber(request.timeoutMs, PROBE_LIMITS.udpTimeoutMs, 'wait time (ms)'),
       maxReplies: checkNumber(request.maxReplies, PROBE_LIMITS.udpMaxReplies, 'reply count limit'),
@@ -279,8 +262,7 @@ export function checkRepeatedProbe(request: RepeatedProbeRequest): Checked<Check
     host: checkHost(request.host),
     port: checkPort(request.port),
     intervalMs: checkNumber(request.intervalMs, PROBE_LIMITS.intervalMs, 'interval (ms)'),
-    count:
-      request.count === null ? null : checkNumber(request.count, PROBE_LIMITS.repeatCount, 'count'),
+    count: request.count === null ? null : checkNumber(request.count, PROBE_LIMITS.repeatCount, 'count'),
     timeoutMs: checkNumber(request.timeoutMs, PROBE_LIMITS.timeoutMs, 'time limit (ms)')
   }))
 }
@@ -301,10 +283,7 @@ export function checkListener(request: TestListenerRequest): Checked<CheckedList
       if (request.reply === undefined || request.reply === null) {
         throw new InputError('A listener in reply mode needs the reply to send.')
       }
-      reply = checkPayload(
-        request.reply,
-        request.protocol === 'udp' ? PROBE_LIMITS.udpPayloadBytes : PROBE_LIMITS.tcpPayloadBytes
-      )
+      reply = checkPayload(request.reply, request.protocol === 'udp' ? PROBE_LIMITS.udpPayloadBytes : PROBE_LIMITS.tcpPayloadBytes)
     }
     return { protocol: request.protocol, address: address.value, port: checkPort(request.port, true), mode: request.mode, reply }
   })

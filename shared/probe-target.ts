@@ -61,17 +61,13 @@ export function validateHost(input: string): ParseResult<string> {
   }
   if (host.startsWith('[') || host.endsWith(']')) {
     const inner = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : ''
-    return ipVersion(inner) === 6
-      ? success(inner)
-      : failure(`"${host}" is not a valid bracketed IPv6 address.`)
+    return ipVersion(inner) === 6 ? success(inner) : failure(`"${host}" is not a valid bracketed IPv6 address.`)
   }
   if (host.includes(':')) {
     return ipVersion(host) === 6 ? success(host) : failure(`"${host}" is not a valid IPv6 address.`)
   }
   if (/^[0-9.]+$/.test(host)) {
-    return ipVersion(host) === 4
-      ? success(host)
-      : failure(`"${host}" is not a valid IPv4 address (four numbers 0-255 separated by dots).`)
+    return ipVersion(host) === 4 ? success(host) : failure(`"${host}" is not a valid IPv4 address (four numbers 0-255 separated by dots).`)
   }
   return validateHostName(host)
 }
@@ -194,9 +190,7 @@ export function parseListenAddress(input: string): ParseResult<ListenAddress> {
 export function validateListenAddress(input: string): ParseResult<string> {
   const text = input.trim().replace(/^\[(.*)\]$/, '$1')
   if (text === '') return failure('Enter an IP address to listen on, e.g. 127.0.0.1 or ::1.')
-  return ipVersion(text) === null
-    ? failure(`"${input.trim()}" is not an IP address; a listener binds an address such as 127.0.0.1, ::1 or 0.0.0.0.`)
-    : success(text)
+  return ipVersion(text) === null ? failure(`"${input.trim()}" is not an IP address; a listener binds an address such as 127.0.0.1, ::1 or 0.0.0.0.`) : success(text)
 }
 
 /**
@@ -263,9 +257,7 @@ export function encodeText(text: string, escapes: boolean): ParseResult<Uint8Arr
       chunks.push(Uint8Array.of(parseInt(hex, 16)))
       index += 3
     } else {
-      return failure(
-        `Unknown escape "\\${next}" at position ${index + 1}; use \\r \\n \\t \\0 \\xHH, or \\\\ for a backslash.`
-      )
+      return failure(`Unknown escape "\\${next}" at position ${index + 1}; use \\r \\n \\t \\0 \\xHH, or \\\\ for a backslash.`)
     }
   }
   flushPlain()
@@ -273,11 +265,7 @@ export function encodeText(text: string, escapes: boolean): ParseResult<Uint8Arr
 }
 
 /** The payload a user typed, as bytes; an empty payload is an error, since a probe needs something to send. */
-export function parsePayload(spec: {
-  readonly encoding: 'text' | 'hex'
-  readonly value: string
-  readonly escapes?: boolean
-}): ParseResult<Uint8Array> {
+export function parsePayload(spec: { readonly encoding: 'text' | 'hex'; readonly value: string; readonly escapes?: boolean }): ParseResult<Uint8Array> {
   if (spec.encoding === 'hex') return parseHex(spec.value)
   if (spec.value === '') return failure('The payload is empty; enter the text to send.')
   return encodeText(spec.value, spec.escapes === true)

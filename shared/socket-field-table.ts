@@ -85,8 +85,7 @@ export interface SocketField<Key extends string = string> {
 }
 
 /** What an entry must say; everything else has a default (see `defineField`). */
-type SocketFieldSpec<Key extends string> = Pick<SocketField<Key>, 'key' | 'title' | 'label' | 'value'> &
-  Partial<Omit<SocketField<Key>, 'key' | 'title' | 'label' | 'value'>>
+type SocketFieldSpec<Key extends string> = Pick<SocketField<Key>, 'key' | 'title' | 'label' | 'value'> & Partial<Omit<SocketField<Key>, 'key' | 'title' | 'label' | 'value'>>
 
 /** An entry with its defaults filled in: text, sort value and CSV name follow from the value and key. */
 function defineField<const Key extends string>(spec: SocketFieldSpec<Key>): SocketField<Key> {
@@ -226,13 +225,7 @@ type TcpInfoNumber = Exclude<keyof TcpInfo, 'congestion' | 'memory'>
  * connection (counters grow, idle times tick, even the send MSS grows as the path is learnt), so
  * they never mark a socket changed; the live diff carries them apart, in its per-tick counters.
  */
-function tcpInfoQuantity<const Name extends TcpInfoNumber>(
-  name: Name,
-  title: string,
-  label: string,
-  unit: QuantityUnit,
-  clock = false
-): SocketField<`tcpInfo.${Name}`> {
+function tcpInfoQuantity<const Name extends TcpInfoNumber>(name: Name, title: string, label: string, unit: QuantityUnit, clock = false): SocketField<`tcpInfo.${Name}`> {
   return defineQuantity({
     key: `tcpInfo.${name}`,
     title,
@@ -498,7 +491,7 @@ export const SOCKET_FIELDS = [
     label: 'Container',
     value: (socket) => socket.container,
     filter: 'container',
-    note: (socket) => (socket.container === null ? null : 'Named by the cgroup of a process in the socket\'s network namespace.'),
+    note: (socket) => (socket.container === null ? null : "Named by the cgroup of a process in the socket's network namespace."),
     minWidthPx: 140,
     maxChars: 30
   }),

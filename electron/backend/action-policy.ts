@@ -97,11 +97,7 @@ export class RemoteTargetGate {
     }
   }
 
-  private async askUser(
-    target: ActionTarget,
-    remote: readonly string[],
-    ask: (question: RemoteTargetQuestion) => Promise<RemoteTargetAnswer>
-  ): Promise<ProbeError | null> {
+  private async askUser(target: ActionTarget, remote: readonly string[], ask: (question: RemoteTargetQuestion) => Promise<RemoteTargetAnswer>): Promise<ProbeError | null> {
     const keys = remote.map((address) => approvalKey(target.action, address))
     const isApproved = () => keys.every((key) => this.approved.has(key))
     if (isApproved()) return null

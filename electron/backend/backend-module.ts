@@ -1,11 +1,5 @@
 /** How a domain plugs into the backend: it gets a context and returns its request handlers. */
-import type {
-  EventChannel,
-  EventPayload,
-  RequestArgs,
-  RequestChannel,
-  RequestResult
-} from '../../shared/contract'
+import type { EventChannel, EventPayload, RequestArgs, RequestChannel, RequestResult } from '../../shared/contract'
 import type { ActionActor } from '../../shared/model/action'
 import type { ActionPolicy, RemoteTargetGate } from './action-policy'
 import type { SystemActionPolicy } from './actions/system-action-gate'
@@ -61,10 +55,7 @@ export interface BackendContext {
 }
 
 /** A handler for one request channel; its arguments are already validated. */
-export type RequestHandler<C extends RequestChannel> = (
-  args: RequestArgs<C>,
-  caller: RequestCaller
-) => Promise<RequestResult<C>> | RequestResult<C>
+export type RequestHandler<C extends RequestChannel> = (args: RequestArgs<C>, caller: RequestCaller) => Promise<RequestResult<C>> | RequestResult<C>
 
 /** Handlers for some of the contract's channels. */
 export type HandlerMap = { readonly [C in RequestChannel]?: RequestHandler<C> }

@@ -3,13 +3,7 @@
  * Electron IPC and the web-mode WebSocket are two thin transports over this object.
  */
 import * as v from 'valibot'
-import {
-  isRequestChannel,
-  requestChannels,
-  type EventChannel,
-  type EventPayload,
-  type RequestChannel
-} from '../../shared/contract'
+import { isRequestChannel, requestChannels, type EventChannel, type EventPayload, type RequestChannel } from '../../shared/contract'
 import { RequestError, type Envelope, type FailureCode } from '../../shared/contract/envelope'
 import { LOOPBACK_ONLY_POLICY, RemoteTargetGate } from './action-policy'
 import { ACTIONS_OFF_POLICY } from './actions/system-action-gate'

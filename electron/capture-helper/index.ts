@@ -9,7 +9,17 @@
  * freed, so the process that made it must end.
  */
 import { Cap, type CapDevice } from 'cap'
-import { linkTypeName, type CaptureBatching, type CaptureDevice, type CaptureEndReason, type CaptureErrorCode, type CaptureStartRequest, type CaptureStatistics, type CompileFilterRequest, type ListInterfacesRequest } from '../../shared/model/capture'
+import {
+  linkTypeName,
+  type CaptureBatching,
+  type CaptureDevice,
+  type CaptureEndReason,
+  type CaptureErrorCode,
+  type CaptureStartRequest,
+  type CaptureStatistics,
+  type CompileFilterRequest,
+  type ListInterfacesRequest
+} from '../../shared/model/capture'
 import { ControlMessageReader, encodeMessage, type ControlMessage, type HelperMessage, type PacketsMessage } from '../../shared/capture-messages'
 import { PacketBatchBuilder } from '../../shared/capture-packet-batch'
 import { classifyOpenError, linkTypeFromCap } from './open-error'
@@ -156,10 +166,7 @@ function runCapture(request: CaptureStartRequest, writer: FrameWriter, onStopReq
   cap.setMinBytes?.(0)
 
   const clock = createPacketClock()
-  const notes = [
-    'timestamps are taken when the helper receives each packet, not by the kernel',
-    'kernel and interface drop counters are not available from the capture library'
-  ]
+  const notes = ['timestamps are taken when the helper receives each packet, not by the kernel', 'kernel and interface drop counters are not available from the capture library']
   if (!request.promiscuous) notes.push('the capture library always opens interfaces in promiscuous mode')
   if (positiveOr(request.snaplen, LIBRARY_SNAPLEN) > LIBRARY_SNAPLEN) {
     notes.push(`snaplen is limited to ${LIBRARY_SNAPLEN} bytes by the capture library`)

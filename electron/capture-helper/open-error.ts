@@ -15,14 +15,7 @@ const PERMISSION_PATTERNS = [
   /access is denied/i
 ]
 
-const MISSING_DEVICE_PATTERNS = [
-  /no such device/i,
-  /doesn't exist/i,
-  /does not exist/i,
-  /\bENODEV\b/,
-  /\bENXIO\b/,
-  /error opening adapter/i
-]
+const MISSING_DEVICE_PATTERNS = [/no such device/i, /doesn't exist/i, /does not exist/i, /\bENODEV\b/, /\bENXIO\b/, /error opening adapter/i]
 
 /** Sorts libpcap's open/activate message into the codes the backend gives advice for. */
 export function classifyOpenError(message: string): CaptureErrorCode {

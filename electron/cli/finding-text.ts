@@ -24,7 +24,8 @@ export function clockTime(epochMs: number): string {
 /** A finding as a heading line, its explanation, where, its evidence and what to do, wrapped to `width`. */
 export function formatFinding(finding: Finding, width = 100): string {
   const heading = `[${finding.severity}] ${finding.kind}: ${finding.title} (since ${clockTime(finding.since)})`
-  const groups = finding.evidence.groups.length > 0 ? `\n${wrapText('Where: ' + finding.evidence.groups.map((group) => `${group.label} ×${group.count}`).join(', '), width, '    ')}` : ''
+  const groups =
+    finding.evidence.groups.length > 0 ? `\n${wrapText('Where: ' + finding.evidence.groups.map((group) => `${group.label} ×${group.count}`).join(', '), width, '    ')}` : ''
   const lines = evidenceLines(finding)
   const evidence = lines.length > 0 ? `\n${wrapText('Evidence: ' + lines.map((line) => `${line.label} ${line.value}`).join(', '), width, '    ')}` : ''
   return `${heading}\n${wrapText(finding.explanation, width, '    ')}${groups}${evidence}\n${wrapText('What to do: ' + finding.advice, width, '    ')}\n`

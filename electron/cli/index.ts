@@ -34,7 +34,10 @@ async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 function overview(): string {
-  const width = largestOf(cliCommands.map((command) => command.name.length), 0)
+  const width = largestOf(
+    cliCommands.map((command) => command.name.length),
+    0
+  )
   const lines = cliCommands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`)
   return `Usage: sockscope <command> [options]\n       sockscope --version\n\nCommands:\n${lines.join('\n')}\n\nRun "sockscope <command> --help" for a command's options.\n`
 }

@@ -15,7 +15,10 @@ export function runReportMarkdown(report: RunReport): string {
   const lines: string[] = []
   const { sockets, closeWait, fileDescriptors, timeWait } = report
   lines.push(`### sockscope run: ${markdownText(commandLine(report.command))}`, '')
-  lines.push(`**${markdownText(verdictText(report))}** — the command ${markdownText(exitText(report.exit))} after ${secondsText(report.durationSeconds)} (${report.samples} samples).`, '')
+  lines.push(
+    `**${markdownText(verdictText(report))}** — the command ${markdownText(exitText(report.exit))} after ${secondsText(report.durationSeconds)} (${report.samples} samples).`,
+    ''
+  )
   const fd = fileDescriptors.peak
   lines.push('| measure | value |', '|---|---|')
   lines.push(`| sockets at peak | ${sockets.peak.total} (${markdownText(stateCounts(sockets.peak.byState))}) |`)
@@ -23,12 +26,15 @@ export function runReportMarkdown(report: RunReport): string {
   lines.push(`| most held open at once | ${sockets.peakHeld} |`)
   lines.push(`| growth | ${sockets.growthPerMinute === null ? 'not measured' : `${sockets.growthPerMinute} a minute`} |`)
   lines.push(`| CLOSE_WAIT at peak | ${closeWait.peak} |`)
-  lines.push(`| file descriptors | ${fd === null ? 'not counted' : `${markdownText(fd.name)} (pid ${fd.pid}): ${fd.fds}${fd.softLimit !== null ? ` of ${fd.softLimit} (${fd.percent} %)` : ''}`} |`)
+  lines.push(
+    `| file descriptors | ${fd === null ? 'not counted' : `${markdownText(fd.name)} (pid ${fd.pid}): ${fd.fds}${fd.softLimit !== null ? ` of ${fd.softLimit} (${fd.percent} %)` : ''}`} |`
+  )
   lines.push(`| TIME_WAIT | ${timeWait.seen} seen, at most ${timeWait.peak} at once |`)
   lines.push('')
   if (report.assertions.length > 0) {
     lines.push('| assertion | result | detail |', '|---|---|---|')
-    for (const assertion of report.assertions) lines.push(`| \`${assertion.name} ${assertion.limit}\` | ${assertion.passed ? 'pass' : '**FAIL**'} | ${markdownText(assertion.message)} |`)
+    for (const assertion of report.assertions)
+      lines.push(`| \`${assertion.name} ${assertion.limit}\` | ${assertion.passed ? 'pass' : '**FAIL**'} | ${markdownText(assertion.message)} |`)
     lines.push('')
   }
   if (report.findings.length > 0) {

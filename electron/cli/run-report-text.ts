@@ -42,7 +42,8 @@ export function secondsText(seconds: number): string {
 /** One socket on a line: `tcp 127.0.0.1:41000 → 127.0.0.1:8080 CLOSE_WAIT, node (pid 12), open 3.2 s`. */
 export function socketLine(socket: RunSocket): string {
   const owner = socket.pid !== null ? `${socket.process ?? '?'} (pid ${socket.pid})` : 'no process (kernel)'
-  const ends = socket.protocol === 'unix' ? `unix ${socket.local} ${socket.remote !== '*' ? `→ ${socket.remote}` : ''}`.trimEnd() : `${socket.protocol} ${socket.local} → ${socket.remote}`
+  const ends =
+    socket.protocol === 'unix' ? `unix ${socket.local} ${socket.remote !== '*' ? `→ ${socket.remote}` : ''}`.trimEnd() : `${socket.protocol} ${socket.local} → ${socket.remote}`
   return `${ends} ${socket.state}, ${owner}, open ${secondsText(socket.ageSeconds)}`
 }
 
@@ -66,7 +67,9 @@ export function formatRunReport(report: RunReport, width = 100): string {
       `(${report.samples} sample${report.samples === 1 ? '' : 's'}, ${report.processes.length} process${report.processes.length === 1 ? '' : 'es'} in its tree)`
   )
   out()
-  out(`Sockets: peak ${sockets.peak.total}${sockets.peak.total > 0 ? ` at ${clockTime(sockets.peak.at)} (${stateCounts(sockets.peak.byState)})` : ''}; final ${sockets.final.total} (${stateCounts(sockets.final.byState)})`)
+  out(
+    `Sockets: peak ${sockets.peak.total}${sockets.peak.total > 0 ? ` at ${clockTime(sockets.peak.at)} (${stateCounts(sockets.peak.byState)})` : ''}; final ${sockets.final.total} (${stateCounts(sockets.final.byState)})`
+  )
   out(`  most held open at once ${sockets.peakHeld}; growth ${sockets.growthPerMinute === null ? 'not measured (fewer than 3 samples)' : `${sockets.growthPerMinute} a minute`}`)
   out(`CLOSE_WAIT: peak ${closeWait.peak}`)
   for (const group of closeWait.byRemote.slice(0, 10)) out(`  to ${group.remote}: at most ${group.peak} at once, ${group.final} at the end`)
@@ -80,7 +83,8 @@ export function formatRunReport(report: RunReport, width = 100): string {
   )
   const range = ephemeralPorts.range
   out(`Ephemeral ports${range ? ` (range ${range.low}–${range.high})` : ''}: ${ephemeralPorts.destinations.length === 0 ? 'none used' : ''}`.trimEnd())
-  for (const use of ephemeralPorts.destinations.slice(0, 10)) out(`  ${use.destination}: at most ${use.peak}${use.percentOfRange !== null ? ` (${use.percentOfRange} % of the range)` : ''}`)
+  for (const use of ephemeralPorts.destinations.slice(0, 10))
+    out(`  ${use.destination}: at most ${use.peak}${use.percentOfRange !== null ? ` (${use.percentOfRange} % of the range)` : ''}`)
   out(`TIME_WAIT: ${timeWait.seen} seen, at most ${timeWait.peak} at once (${timeWait.perMinute} a minute)`)
 
   out()

@@ -1,14 +1,7 @@
 /** The `--columns` option and the text-table columns of socket tables (`list`, `diff`), from the socket field table. */
 import type { SocketEntry } from '../../shared/model/socket'
 import { closestName } from '../../shared/query/closest-name'
-import {
-  DEFAULT_CLI_COLUMNS,
-  findSocketField,
-  SOCKET_FIELDS,
-  socketField,
-  type SocketField,
-  type SocketTextContext
-} from '../../shared/socket-field-table'
+import { DEFAULT_CLI_COLUMNS, findSocketField, SOCKET_FIELDS, socketField, type SocketField, type SocketTextContext } from '../../shared/socket-field-table'
 import { UsageError } from './cli-command'
 import type { TextColumn } from './text-table'
 
@@ -27,7 +20,10 @@ export function socketColumnsOption(text: string | undefined): readonly SocketFi
   return names.map((name) => {
     const field = findSocketField(name)
     if (field !== undefined) return field
-    const suggestion = closestName(name, SOCKET_FIELDS.map((candidate) => candidate.key))
+    const suggestion = closestName(
+      name,
+      SOCKET_FIELDS.map((candidate) => candidate.key)
+    )
     throw new UsageError(`unknown column "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (see --help for the list)`)
   })
 }

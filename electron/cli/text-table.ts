@@ -19,7 +19,16 @@ export function renderTextTable<T>(rows: readonly T[], columns: readonly TextCol
       return column.maxWidth && text.length > column.maxWidth ? text.slice(0, column.maxWidth - 1) + '…' : text
     })
   )
-  const sized = columns.map((column, index) => ({ column, width: Math.max(column.title.length, largestOf(cells.map((row) => elementAt(row, index).length), 0)) }))
+  const sized = columns.map((column, index) => ({
+    column,
+    width: Math.max(
+      column.title.length,
+      largestOf(
+        cells.map((row) => elementAt(row, index).length),
+        0
+      )
+    )
+  }))
   const line = (values: readonly string[]) =>
     sized
       .map(({ column, width }, index) => (column.align === 'right' ? elementAt(values, index).padStart(width) : elementAt(values, index).padEnd(width)))

@@ -45,11 +45,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
  * from the environment: anyone who can set a variable for it could otherwise load their own page
  * with the app's privileges.
  */
-export function rendererLocation(options: {
-  readonly isPackaged: boolean
-  readonly developmentUrl: string | undefined
-  readonly builtPage: string
-}): RendererLocation {
+export function rendererLocation(options: { readonly isPackaged: boolean; readonly developmentUrl: string | undefined; readonly builtPage: string }): RendererLocation {
   const built = pathToFileURL(options.builtPage).toString()
   const requested = options.developmentUrl
   if (requested === undefined || requested === '') return { appUrl: built, ignoredDevelopmentUrl: null }
@@ -83,10 +79,7 @@ export function windowWebPreferences(preload: string, isDevelopment: boolean): W
 }
 
 /** The application menu; the DevTools item only in development. */
-export function applicationMenuTemplate(options: {
-  readonly isDevelopment: boolean
-  readonly platform: NodeJS.Platform
-}): MenuItemConstructorOptions[] {
+export function applicationMenuTemplate(options: { readonly isDevelopment: boolean; readonly platform: NodeJS.Platform }): MenuItemConstructorOptions[] {
   const developmentItems: MenuItemConstructorOptions[] = options.isDevelopment ? [{ role: 'toggleDevTools' }] : []
   return [
     ...(options.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),

@@ -5,12 +5,7 @@ import type { WebContents, WebFrameMain } from 'electron'
  * True when `frame` is the main frame of a window we created and shows our own page. A message
  * from anything else (a subframe, a navigated-away page, another webContents) is dropped.
  */
-export function isTrustedSender(
-  sender: WebContents,
-  frame: WebFrameMain | null,
-  ownWindows: ReadonlySet<number>,
-  appUrl: string
-): boolean {
+export function isTrustedSender(sender: WebContents, frame: WebFrameMain | null, ownWindows: ReadonlySet<number>, appUrl: string): boolean {
   if (!frame || !ownWindows.has(sender.id)) return false
   if (frame !== sender.mainFrame) return false
   return isAppUrl(frame.url, appUrl)

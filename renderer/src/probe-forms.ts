@@ -16,15 +16,7 @@ import {
   type TlsProbeRequest,
   type UdpProbeRequest
 } from '../../shared/model/probe'
-import {
-  checkHolderOpen,
-  checkListener,
-  checkRepeatedProbe,
-  checkTcpProbe,
-  checkTlsProbe,
-  checkUdpProbe,
-  type Checked
-} from '../../shared/probe-request'
+import { checkHolderOpen, checkListener, checkRepeatedProbe, checkTcpProbe, checkTlsProbe, checkUdpProbe, type Checked } from '../../shared/probe-request'
 import { parseHostPort } from '../../shared/probe-target'
 import { errorMessage } from '../../shared/error-message'
 

@@ -94,9 +94,7 @@ export const captureContract = {
     'capture/packet-position': request(v.strictObject({ index: packetIndex })).returns<{ readonly position: number }>(),
     'capture/packet-details': request(v.strictObject({ index: packetIndex })).returns<PacketDetails>(),
     'capture/conversations': request(v.strictObject({ limit: integerBetween(1, 10_000) })).returns<ConversationList>(),
-    'capture/follow-stream': request(
-      v.strictObject({ conversationId: identifier, maxBytes: v.optional(integerBetween(1, 16 * 1024 * 1024)) })
-    ).returns<FollowedStream>(),
+    'capture/follow-stream': request(v.strictObject({ conversationId: identifier, maxBytes: v.optional(integerBetween(1, 16 * 1024 * 1024)) })).returns<FollowedStream>(),
     /** Traffic per second, in and out, from the bucket starting at `fromTime` (epoch milliseconds) on. */
     'capture/throughput': request(v.strictObject({ fromTime: integerBetween(0, Number.MAX_SAFE_INTEGER) })).returns<readonly ThroughputPoint[]>(),
     'capture/process-bandwidth': request(noArguments).returns<readonly ProcessBandwidth[]>(),

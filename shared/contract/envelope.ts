@@ -4,15 +4,7 @@
  */
 
 /** Why a request failed, in terms a client can act on. */
-export type FailureCode =
-  | 'invalid-arguments'
-  | 'unknown-channel'
-  | 'untrusted-sender'
-  | 'not-found'
-  | 'permission-denied'
-  | 'unsupported'
-  | 'busy'
-  | 'failed'
+export type FailureCode = 'invalid-arguments' | 'unknown-channel' | 'untrusted-sender' | 'not-found' | 'permission-denied' | 'unsupported' | 'busy' | 'failed'
 
 /** A failed request: a code for programs and a sentence for people. */
 export interface Failure {

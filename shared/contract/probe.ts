@@ -41,9 +41,7 @@ export const probeContract = {
       v.strictObject({
         ...target,
         servername: v.optional(v.nullable(host)),
-        alpnProtocols: v.optional(
-          v.pipe(v.array(textOfLength(0, 255)), v.maxLength(PROBE_LIMITS.alpnProtocols))
-        ),
+        alpnProtocols: v.optional(v.pipe(v.array(textOfLength(0, 255)), v.maxLength(PROBE_LIMITS.alpnProtocols))),
         caPem: v.optional(v.nullable(textOfLength(0, MAXIMUM_CA_TEXT))),
         caSource: v.optional(v.nullable(textOfLength(0, 1000))),
         insecure: v.optional(v.boolean()),
@@ -54,9 +52,7 @@ export const probeContract = {
       v.strictObject({
         ...target,
         payload: v.optional(v.nullable(payload)),
-        dnsQuery: v.optional(
-          v.nullable(v.strictObject({ name: host, type: v.picklist(DNS_RECORD_TYPES) }))
-        ),
+        dnsQuery: v.optional(v.nullable(v.strictObject({ name: host, type: v.picklist(DNS_RECORD_TYPES) }))),
         timeoutMs: bounded(PROBE_LIMITS.udpTimeoutMs),
         maxReplies: bounded(PROBE_LIMITS.udpMaxReplies),
         readLimitBytes: bounded(PROBE_LIMITS.readLimitBytes)

@@ -8,11 +8,7 @@ import { event, noArguments, request } from './define'
 import { epochMs, historySource } from './time-arguments'
 
 /** A file name in the recordings folder: no folders, no leading dot. */
-const recordingName = v.pipe(
-  v.string(),
-  v.maxLength(120),
-  v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a file name of letters, digits, ".", "_" and "-"')
-)
+const recordingName = v.pipe(v.string(), v.maxLength(120), v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a file name of letters, digits, ".", "_" and "-"'))
 const format = v.picklist(['csv', 'json'])
 
 /** Requests and events of the recording domain. */

@@ -11,9 +11,7 @@ export const socketsContract = {
     'sockets/status': request(noArguments).returns<MonitorStatus>(),
     'sockets/pause': request(noArguments).returns<MonitorStatus>(),
     'sockets/resume': request(noArguments).returns<MonitorStatus>(),
-    'sockets/set-interval': request(
-      v.strictObject({ intervalMs: integerBetween(100, 60_000) })
-    ).returns<MonitorStatus>()
+    'sockets/set-interval': request(v.strictObject({ intervalMs: integerBetween(100, 60_000) })).returns<MonitorStatus>()
   },
   events: {
     /** One diff per monitor tick, pushed to every client. */

@@ -76,8 +76,6 @@ export function decodeDnsReply(reply: Uint8Array): DnsReplySummary | null {
     answerCount: message.answerCount,
     authorityCount: message.authorityCount,
     additionalCount: message.additionalCount,
-    answers: message.answers
-      .slice(0, MAXIMUM_SUMMARIZED_ANSWERS)
-      .map((answer) => ({ name: answer.name, type: answer.typeName, ttl: answer.ttl, data: answer.data }))
+    answers: message.answers.slice(0, MAXIMUM_SUMMARIZED_ANSWERS).map((answer) => ({ name: answer.name, type: answer.typeName, ttl: answer.ttl, data: answer.data }))
   }
 }

@@ -60,7 +60,9 @@ const FIELDS: Readonly<Record<FindingKind, Readonly<Record<string, EvidenceField
     ...fdFields
   },
   'close-wait': {
-    closeWaitAged: { label: (numbers) => (numbers.minimumAgeSeconds !== undefined ? `CLOSE_WAIT older than ${duration(numbers.minimumAgeSeconds)}` : 'CLOSE_WAIT past the minimum age') },
+    closeWaitAged: {
+      label: (numbers) => (numbers.minimumAgeSeconds !== undefined ? `CLOSE_WAIT older than ${duration(numbers.minimumAgeSeconds)}` : 'CLOSE_WAIT past the minimum age')
+    },
     closeWait: { label: 'CLOSE_WAIT in all' },
     oldestSeconds: { label: 'oldest in CLOSE_WAIT for', value: duration },
     minimumAgeSeconds: { label: 'counted after', value: duration }

@@ -14,23 +14,7 @@ import type { RawPacket } from './packet'
 
 /** A layer the decoders know, bottom to top. */
 export type LayerKind =
-  | 'ethernet'
-  | 'vlan'
-  | 'linux-sll'
-  | 'linux-sll2'
-  | 'loopback'
-  | 'arp'
-  | 'ipv4'
-  | 'ipv6'
-  | 'ipv6-extension'
-  | 'tcp'
-  | 'udp'
-  | 'icmp'
-  | 'icmpv6'
-  | 'dns'
-  | 'tls'
-  | 'http'
-  | 'data'
+  'ethernet' | 'vlan' | 'linux-sll' | 'linux-sll2' | 'loopback' | 'arp' | 'ipv4' | 'ipv6' | 'ipv6-extension' | 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'dns' | 'tls' | 'http' | 'data'
 
 /** A transport protocol the decoders take apart. */
 export type TransportProtocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6'

@@ -33,10 +33,7 @@ export interface ColumnSlice {
 }
 
 /** Which followed subject a column slice reads. */
-export type SliceSubject =
-  | { readonly kind: 'overall' }
-  | { readonly kind: 'process'; readonly pid: number }
-  | { readonly kind: 'destination'; readonly key: string }
+export type SliceSubject = { readonly kind: 'overall' } | { readonly kind: 'process'; readonly pid: number } | { readonly kind: 'destination'; readonly key: string }
 
 /** What the leak rules may read of the history. */
 export interface HistoryView {

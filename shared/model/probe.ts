@@ -25,28 +25,14 @@ export type ProbeKind = 'tcp' | 'tls' | 'udp'
  * - `unknown`: anything else, with the system's own message.
  */
 export type ProbeErrorKind =
-  | 'invalid-input'
-  | 'dns'
-  | 'refused'
-  | 'timeout'
-  | 'unreachable'
-  | 'reset'
-  | 'closed'
-  | 'tls'
-  | 'address-in-use'
-  | 'permission'
-  | 'not-allowed'
-  | 'cancelled'
-  | 'unknown'
+  'invalid-input' | 'dns' | 'refused' | 'timeout' | 'unreachable' | 'reset' | 'closed' | 'tls' | 'address-in-use' | 'permission' | 'not-allowed' | 'cancelled' | 'unknown'
 
 /** A plain-words explanation of each error kind, shown next to the specific message. */
 export const PROBE_ERROR_EXPLANATIONS: Readonly<Record<ProbeErrorKind, string>> = {
   'invalid-input': 'The request is not valid, so nothing was sent.',
   dns: 'The host name could not be turned into an address.',
-  refused:
-    'The host answered, but nothing accepts connections on that port (or a firewall actively rejected the attempt).',
-  timeout:
-    'Nothing answered within the time limit. A firewall may be silently dropping packets, the host may be down, or the service is slow.',
+  refused: 'The host answered, but nothing accepts connections on that port (or a firewall actively rejected the attempt).',
+  timeout: 'Nothing answered within the time limit. A firewall may be silently dropping packets, the host may be down, or the service is slow.',
   unreachable: 'There is no route to that host or network from this machine.',
   reset: 'The other side aborted the connection (TCP reset).',
   closed: 'The other side closed the connection without sending anything.',
@@ -59,16 +45,7 @@ export const PROBE_ERROR_EXPLANATIONS: Readonly<Record<ProbeErrorKind, string>> 
 }
 
 /** The step a probe was in when something happened. */
-export type ProbePhase =
-  | 'input'
-  | 'dns'
-  | 'connect'
-  | 'tls-handshake'
-  | 'tls-verify'
-  | 'send'
-  | 'first-byte'
-  | 'receive'
-  | 'listen'
+export type ProbePhase = 'input' | 'dns' | 'connect' | 'tls-handshake' | 'tls-verify' | 'send' | 'first-byte' | 'receive' | 'listen'
 
 /**
  * How a DNS lookup failed.
@@ -87,15 +64,7 @@ export type DnsFailure = 'nxdomain' | 'servfail' | 'no-data' | 'timeout' | 'othe
  * `unknown-ca` covers both a missing issuer and a chain that ends in a root nobody trusts;
  * `self-signed` is a lone certificate signed by its own key.
  */
-export type TlsVerificationFailure =
-  | 'self-signed'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'wrong-host'
-  | 'unknown-ca'
-  | 'revoked'
-  | 'bad-signature'
-  | 'other'
+export type TlsVerificationFailure = 'self-signed' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'unknown-ca' | 'revoked' | 'bad-signature' | 'other'
 
 /** A classified probe failure. */
 export interface ProbeError {

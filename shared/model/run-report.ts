@@ -164,4 +164,3 @@ export interface RunReport {
   /** No assertion broke (the command's own exit is reported apart). */
   readonly assertionsPassed: boolean
 }
-

@@ -26,9 +26,7 @@ export interface IpNetwork {
 }
 
 /** The outcome of {@link parseIpNetwork}: the network, or why the text is not one. */
-export type IpNetworkParseResult =
-  | { readonly ok: true; readonly network: IpNetwork }
-  | { readonly ok: false; readonly reason: string }
+export type IpNetworkParseResult = { readonly ok: true; readonly network: IpNetwork } | { readonly ok: false; readonly reason: string }
 
 const IPV4_MAPPED_MARKER = 0x0000ffff
 

@@ -160,10 +160,7 @@ export function choiceField<T>(options: ChoiceFieldOptions<T>): FieldDefinition<
       const choice = byKey.get(normalize(value))
       if (choice !== undefined) return { ok: true, test: choice.test }
       const nearest = closestName(normalize(value), keys)
-      const hint =
-        nearest === null
-          ? `expected ${options.choices.map((each) => each.name).join(', ')}`
-          : `did you mean "${byKey.get(nearest)?.name ?? nearest}"?`
+      const hint = nearest === null ? `expected ${options.choices.map((each) => each.name).join(', ')}` : `did you mean "${byKey.get(nearest)?.name ?? nearest}"?`
       return { ok: false, problem: `unknown ${options.noun} "${value}"`, hint }
     }
   }
@@ -198,9 +195,7 @@ export function addressField<T>(options: AddressFieldOptions<T>): FieldDefinitio
   }
 }
 
-function parseAddressOrNetwork(
-  value: string
-): { readonly ok: true; readonly network: IpNetwork } | { readonly ok: false; readonly problem: string; readonly hint: string } {
+function parseAddressOrNetwork(value: string): { readonly ok: true; readonly network: IpNetwork } | { readonly ok: false; readonly problem: string; readonly hint: string } {
   if (value.includes('/')) {
     const parsed = parseIpNetwork(value)
     return parsed.ok ? parsed : { ok: false, problem: `bad CIDR "${value}"`, hint: parsed.reason }

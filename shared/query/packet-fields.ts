@@ -61,8 +61,7 @@ function compilePacketText(needle: string): RecordTest<PacketSummary> {
     (packet.sourceAddress !== null && packet.sourceAddress.includes(needle)) ||
     (packet.destinationAddress !== null && packet.destinationAddress.includes(needle)) ||
     (couldBePort &&
-      ((packet.sourcePort !== null && String(packet.sourcePort).includes(needle)) ||
-        (packet.destinationPort !== null && String(packet.destinationPort).includes(needle)))) ||
+      ((packet.sourcePort !== null && String(packet.sourcePort).includes(needle)) || (packet.destinationPort !== null && String(packet.destinationPort).includes(needle)))) ||
     (packet.comment !== null && packet.comment.toLowerCase().includes(needle))
 }
 

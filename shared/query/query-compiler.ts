@@ -68,9 +68,7 @@ export interface CompiledQuery<T> {
 }
 
 /** The outcome of compiling: the query, or the first problem found. */
-export type QueryCompileResult<T> =
-  | { readonly ok: true; readonly query: CompiledQuery<T> }
-  | { readonly ok: false; readonly error: QueryError }
+export type QueryCompileResult<T> = { readonly ok: true; readonly query: CompiledQuery<T> } | { readonly ok: false; readonly error: QueryError }
 
 /** Compiles a parsed query against a field table. Never throws on bad input. */
 export function compileQuery<T>(parsed: ParsedQuery, table: FieldTable<T>): QueryCompileResult<T> {
@@ -131,7 +129,12 @@ function compileNode<T>(node: QueryNode, table: FieldTable<T>, lookup: ReadonlyM
         // `tcp.port == 80` would otherwise search for the text "==" and quietly match nothing.
         return {
           ok: false,
-          error: makeQueryError(`"${node.text}" is not part of this filter language`, node.start, node.end, 'write field:value, e.g. port:80 or proto:tcp; quote it to search for the text')
+          error: makeQueryError(
+            `"${node.text}" is not part of this filter language`,
+            node.start,
+            node.end,
+            'write field:value, e.g. port:80 or proto:tcp; quote it to search for the text'
+          )
         }
       }
       return { ok: true, test: table.compileText(node.text.toLowerCase()) }

@@ -73,9 +73,7 @@ export interface ParsedQuery {
 }
 
 /** The outcome of {@link parseQuery}. */
-export type QueryParseResult =
-  | { readonly ok: true; readonly query: ParsedQuery }
-  | { readonly ok: false; readonly error: QueryError }
+export type QueryParseResult = { readonly ok: true; readonly query: ParsedQuery } | { readonly ok: false; readonly error: QueryError }
 
 /**
  * Parses query text into a syntax tree. Never throws: bad input comes back as a located error.

@@ -32,9 +32,7 @@ export function querySyntaxHelp<T>(table: FieldTable<T>): QuerySyntaxHelp {
   const terms: QuerySyntaxEntry[] = Object.values(table.fields).map((field) => ({
     syntax: field.syntax,
     description:
-      field.aliases === undefined || field.aliases.length === 0
-        ? field.description
-        : `${field.description} (also ${field.aliases.map((alias) => `${alias}:`).join(', ')})`
+      field.aliases === undefined || field.aliases.length === 0 ? field.description : `${field.description} (also ${field.aliases.map((alias) => `${alias}:`).join(', ')})`
   }))
   terms.push({ syntax: 'word   "some text"', description: table.textDescription })
   return { terms, operators: OPERATORS, examples: table.examples }
@@ -48,7 +46,10 @@ export function describeQuerySyntax<T>(table: FieldTable<T>): string {
     ['Combining', help.operators],
     ['Examples', help.examples.map((example) => ({ syntax: example.query, description: example.meaning }))]
   ]
-  const width = largestOf(rows.flatMap(([, entries]) => entries.map((entry) => entry.syntax.length)), 0)
+  const width = largestOf(
+    rows.flatMap(([, entries]) => entries.map((entry) => entry.syntax.length)),
+    0
+  )
   const lines: string[] = []
   for (const [title, entries] of rows) {
     if (lines.length > 0) lines.push('')

@@ -12,10 +12,7 @@ import { describeQuerySyntax } from './query-syntax'
 /** Process names and commands of every owner, lower case, offered to a test. */
 function selectOwnerTexts(socket: SocketEntry, test: (text: string) => boolean): boolean {
   if (socket.owners.length === 0) {
-    return (
-      (socket.process !== null && test(socket.process.toLowerCase())) ||
-      (socket.command !== null && test(socket.command.toLowerCase()))
-    )
+    return (socket.process !== null && test(socket.process.toLowerCase())) || (socket.command !== null && test(socket.command.toLowerCase()))
   }
   for (const owner of socket.owners) {
     if (test(owner.process.toLowerCase()) || test(owner.command.toLowerCase())) return true
@@ -70,9 +67,7 @@ function compileSocketText(needle: string): RecordTest<SocketEntry> {
   return (socket) =>
     socket.localAddress.toLowerCase().includes(needle) ||
     socket.remoteAddress.toLowerCase().includes(needle) ||
-    (couldBePort &&
-      ((socket.localPort !== null && portText(socket.localPort).includes(needle)) ||
-        (socket.remotePort !== null && portText(socket.remotePort).includes(needle)))) ||
+    (couldBePort && ((socket.localPort !== null && portText(socket.localPort).includes(needle)) || (socket.remotePort !== null && portText(socket.remotePort).includes(needle)))) ||
     (needsEndpoint &&
       (endpointText(socket.localAddress, socket.localPort).toLowerCase().includes(needle) ||
         endpointText(socket.remoteAddress, socket.remotePort).toLowerCase().includes(needle))) ||
@@ -124,13 +119,14 @@ const STATE_ALIASES: Readonly<Partial<Record<SocketState, readonly string[]>>> =
   UNCONN: ['unconnected']
 }
 
-const STATE_CHOICES: readonly FieldChoice<SocketEntry>[] = SOCKET_STATES.map(
-  (state) => ({
-    name: state.toLowerCase().replaceAll('_', '-').replace(/wait(\d)/, 'wait-$1'),
-    aliases: [state, ...(STATE_ALIASES[state] ?? [])],
-    test: (socket: SocketEntry) => socket.state === state
-  })
-)
+const STATE_CHOICES: readonly FieldChoice<SocketEntry>[] = SOCKET_STATES.map((state) => ({
+  name: state
+    .toLowerCase()
+    .replaceAll('_', '-')
+    .replace(/wait(\d)/, 'wait-$1'),
+  aliases: [state, ...(STATE_ALIASES[state] ?? [])],
+  test: (socket: SocketEntry) => socket.state === state
+}))
 
 /** `close-wait`, `close_wait`, `CloseWait` and `fin-wait-1` all fold to one key. */
 function normalizeState(text: string): string {
@@ -250,8 +246,7 @@ export const socketFields = {
     path: textField({
       syntax: 'path:/run/docker',
       description: 'part of a UNIX socket path, any case',
-      select: (socket, test) =>
-        socket.protocol === 'unix' && (test(socket.localAddress.toLowerCase()) || test(socket.remoteAddress.toLowerCase()))
+      select: (socket, test) => socket.protocol === 'unix' && (test(socket.localAddress.toLowerCase()) || test(socket.remoteAddress.toLowerCase()))
     })
   },
   compileText: compileSocketText,

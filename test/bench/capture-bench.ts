@@ -181,7 +181,7 @@ async function importThroughChannels(backend: Backend, path: string): Promise<{ 
   const begun = await ask(backend, 'capture/import-begin', { fileName: basename(path), size })
   const handle = await open(path, 'r')
   const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
-  for (let offset = 0; offset < size; ) {
+  for (let offset = 0; offset < size;) {
     const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
     await ask(backend, 'capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
     offset += bytesRead
@@ -214,7 +214,18 @@ async function importInThisProcess(path: string, directory: string): Promise<Imp
     const filterMs = performance.now() - started
     const filterMatched = (await ask(backend, 'capture/view-state', {})).matched
     collectGarbage()
-    return { importMs, packets: final.packets, error: final.error, lastPageMs, filterMs, filterMatched, rssBefore, rssAfter: process.memoryUsage().rss, liveBefore, liveAfter: liveMemory() }
+    return {
+      importMs,
+      packets: final.packets,
+      error: final.error,
+      lastPageMs,
+      filterMs,
+      filterMatched,
+      rssBefore,
+      rssAfter: process.memoryUsage().rss,
+      liveBefore,
+      liveAfter: liveMemory()
+    }
   } finally {
     await backend.dispose()
   }
@@ -239,14 +250,18 @@ async function importMillion(report: (line: string) => void, directory: string):
   report(`  sockscope import (parse, store, decode, conversations, throughput): ${(figures.importMs / 1000).toFixed(2)} s for ${figures.packets.toLocaleString()} packets`)
   report(`  tshark -r FILE -T fields -e frame.len:                             ${(tsharkMs / 1000).toFixed(2)} s`)
   report(`  ratio sockscope/tshark: ${ratio(figures.importMs, tsharkMs)}`)
-  report(`  then: last page of 100 rows ${figures.lastPageMs.toFixed(1)} ms; display filter lport:40007 over every packet ${(figures.filterMs / 1000).toFixed(2)} s (${figures.filterMatched.toLocaleString()} match)`)
+  report(
+    `  then: last page of 100 rows ${figures.lastPageMs.toFixed(1)} ms; display filter lport:40007 over every packet ${(figures.filterMs / 1000).toFixed(2)} s (${figures.filterMatched.toLocaleString()} match)`
+  )
   const grown = figures.rssAfter - figures.rssBefore
   report(
     `(c) resident memory: ${(figures.rssBefore / 1024 / 1024).toFixed(0)} MiB with an empty store, ${(figures.rssAfter / 1024 / 1024).toFixed(0)} MiB holding ${figures.packets.toLocaleString()} packets ` +
       `(+${(grown / 1024 / 1024).toFixed(0)} MiB, ${Math.round(grown / Math.max(1, figures.packets))} bytes a packet; their bytes live in the store's file)`
   )
   const live = figures.liveAfter - figures.liveBefore
-  report(`    live JavaScript memory after a collection: +${(live / 1024 / 1024).toFixed(0)} MiB (${Math.round(live / Math.max(1, figures.packets))} bytes a packet); the rest of the resident growth is the heap's high-water mark from decoding`)
+  report(
+    `    live JavaScript memory after a collection: +${(live / 1024 / 1024).toFixed(0)} MiB (${Math.round(live / Math.max(1, figures.packets))} bytes a packet); the rest of the resident growth is the heap's high-water mark from decoding`
+  )
 }
 
 /** What the many-conversations import child measures. */
@@ -340,7 +355,9 @@ async function millionConversations(report: (line: string) => void, directory: s
 
   if (existsSync(BUILT_CLI)) {
     const summary = await timeCommand(process.execPath, [BUILT_CLI, 'read', path, '--summary', '--json'])
-    report(`  sockscope read F --summary --json:    ${(summary.ms / 1000).toFixed(2)} s (ratio ${ratio(summary.ms, tcpdump.ms)}), peak resident ${mebibytes(summary.peakRss)}${summary.code === 0 ? '' : `, exit ${summary.code}`}`)
+    report(
+      `  sockscope read F --summary --json:    ${(summary.ms / 1000).toFixed(2)} s (ratio ${ratio(summary.ms, tcpdump.ms)}), peak resident ${mebibytes(summary.peakRss)}${summary.code === 0 ? '' : `, exit ${summary.code}`}`
+    )
   } else {
     report('  sockscope read: skipped, build first (npm run build)')
   }

@@ -84,7 +84,9 @@ async function benchmarkWatch(report: (line: string) => void): Promise<void> {
   try {
     const busy = await watchShare()
     const busySs = await ssEverySecondShare()
-    report(`  ${CHURN_RATE} new connections a second                      ${percent(busy).padStart(9)}  ${percent(busySs).padStart(21)}  ${(busy / busySs).toFixed(2).padStart(5)}  ≤ 10%`)
+    report(
+      `  ${CHURN_RATE} new connections a second                      ${percent(busy).padStart(9)}  ${percent(busySs).padStart(21)}  ${(busy / busySs).toFixed(2).padStart(5)}  ≤ 10%`
+    )
   } finally {
     churn.kill()
   }

@@ -56,7 +56,9 @@ export async function runBenchmark(report: (line: string) => void): Promise<void
         await platform.sockets.read({ withProcesses: true })
         let rows = 0
         const ours = await medianMs(7, async () => (rows = (await platform.sockets.read({ withProcesses: true })).sockets.length))
-        report(`  every namespace, ${socketReader.padEnd(7)} (${String(rows).padStart(6)} rows)          ${ours.toFixed(1).padStart(14)}  ${theirs.toFixed(1).padStart(20)}  ${ratio(ours, theirs)}`)
+        report(
+          `  every namespace, ${socketReader.padEnd(7)} (${String(rows).padStart(6)} rows)          ${ours.toFixed(1).padStart(14)}  ${theirs.toFixed(1).padStart(20)}  ${ratio(ours, theirs)}`
+        )
       } finally {
         platform.dispose()
       }

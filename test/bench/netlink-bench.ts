@@ -135,7 +135,9 @@ async function benchmarkCloseEvents({ CloseEventSubscription, SocketDiagnostics 
     // The last closes finish in the kernel just after the programs report.
     await new Promise((resolve) => setTimeout(resolve, 500))
     const expected = 2 * count
-    report(`close events: ${count} connections in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((count * 1000) / elapsedMs)}/s), ${expected} connection ends, ${polls} full dumps meanwhile`)
+    report(
+      `close events: ${count} connections in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((count * 1000) / elapsedMs)}/s), ${expected} connection ends, ${polls} full dumps meanwhile`
+    )
     subscriptions.forEach(({ name, subscription }, index) => {
       const ours = elementAt(heard, index).filter((socket) => ports.has(socket.remotePort) || (ports.has(socket.localPort) && socket.remotePort !== 0)).length
       const stats = subscription.stats()

@@ -35,9 +35,7 @@ test('clicking a process bar filters the socket table to it', async ({ page }) =
   await openApp(page)
   await showView(page, 'charts')
   const chart = page.getByTestId('ports-chart')
-  await expect
-    .poll(async () => JSON.parse((await chart.getAttribute('data-bars')) ?? '[]').some((bar: { pid: number }) => bar.pid === steady.pid))
-    .toBe(true)
+  await expect.poll(async () => JSON.parse((await chart.getAttribute('data-bars')) ?? '[]').some((bar: { pid: number }) => bar.pid === steady.pid)).toBe(true)
   const bars = JSON.parse((await chart.getAttribute('data-bars')) ?? '[]') as Array<{ pid: number; x: number; y: number }>
   const bar = bars.find((entry) => entry.pid === steady.pid)!
   await chart.locator('canvas').click({ position: { x: bar.x, y: bar.y } })
@@ -57,7 +55,11 @@ test('a leaking program shows up as a finding; screenshot for the README', READM
   await showView(page, 'charts')
   // Thresholds scaled from minutes to seconds, through the same store the settings form uses.
   await expect.poll(() => fromStore<boolean>(page, 'leaks', 'store.settings !== null')).toBe(true)
-  await fromStore(page, 'leaks', 'store.updateSettings({ raiseAfterSeconds: 1, closeWaitMinimumAgeSeconds: 2, growthWindowSeconds: 10, growthMinimumDurationSeconds: 3, growthMinimumSlopePerMinute: 6 })')
+  await fromStore(
+    page,
+    'leaks',
+    'store.updateSettings({ raiseAfterSeconds: 1, closeWaitMinimumAgeSeconds: 2, growthWindowSeconds: 10, growthMinimumDurationSeconds: 3, growthMinimumSlopePerMinute: 6 })'
+  )
   try {
     const server = await startProgram('closing-server.js')
     const leaky = await startProgram('leaky-client.js', [String(server.ready.port), '100', '1000'])

@@ -46,10 +46,7 @@ test('a repeated TCP probe fills the latency chart and the figures', async ({ pa
 
 test('a TLS probe shows the certificate chain and why it is not trusted; the result exports as JSON', README_SCREENSHOT, async ({ page }) => {
   const certificates = await createTestCertificates()
-  const server = createTlsServer(
-    { key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate, ALPNProtocols: ['h2', 'http/1.1'] },
-    (socket) => socket.end()
-  )
+  const server = createTlsServer({ key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => socket.end())
   server.on('tlsClientError', () => {})
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
   const port = (server.address() as { port: number }).port

@@ -16,10 +16,7 @@ export interface LoopbackTcpServer {
 }
 
 /** Start a TCP server on an ephemeral loopback port. */
-export async function startTcpServer(
-  onConnection: (socket: Socket) => void = () => {},
-  host = '127.0.0.1'
-): Promise<LoopbackTcpServer> {
+export async function startTcpServer(onConnection: (socket: Socket) => void = () => {}, host = '127.0.0.1'): Promise<LoopbackTcpServer> {
   const accepted: Socket[] = []
   const server = createServer((socket) => {
     accepted.push(socket)
@@ -84,9 +81,7 @@ export interface LoopbackUdpServer {
 }
 
 /** Start a UDP server on an ephemeral loopback port. */
-export async function startUdpServer(
-  onMessage: (message: Buffer, remote: RemoteInfo, socket: DatagramSocket) => void = () => {}
-): Promise<LoopbackUdpServer> {
+export async function startUdpServer(onMessage: (message: Buffer, remote: RemoteInfo, socket: DatagramSocket) => void = () => {}): Promise<LoopbackUdpServer> {
   const socket = createSocket('udp4')
   socket.on('message', (message, remote) => onMessage(message, remote, socket))
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))

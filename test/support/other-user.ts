@@ -15,9 +15,7 @@ export const AS_NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--cle
 
 /** Whether this process may run code as nobody: root, a `nobody` user and `setpriv`. */
 export const canRunAsNobody: boolean =
-  process.getuid?.() === 0 &&
-  spawnSync('id', ['-u', 'nobody']).status === 0 &&
-  spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0
+  process.getuid?.() === 0 && spawnSync('id', ['-u', 'nobody']).status === 0 && spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0
 
 const PROJECT_ROOT = resolve(__dirname, '../..')
 
@@ -88,7 +86,12 @@ async function requiredPackages(directory: string): Promise<string[]> {
     // Plain require("x"), and createRequire(__filename)("x") for packages loaded on first use (koffi).
     for (const [, specifier] of source.matchAll(/(?:require|createRequire\)\(__filename\))\("([^".][^"]*)"\)/g)) {
       if (specifier === undefined || specifier.startsWith('node:') || specifier === 'electron') continue
-      names.add(specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'))
+      names.add(
+        specifier
+          .split('/')
+          .slice(0, specifier.startsWith('@') ? 2 : 1)
+          .join('/')
+      )
     }
   }
   return [...names]

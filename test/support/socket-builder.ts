@@ -24,7 +24,10 @@ export function buildSocket(overrides: Partial<SocketEntry> = {}): SocketEntry {
     retransmits: 0
   }
   const socket = { ...base, ...overrides }
-  return { ...socket, id: socket.id || `${socket.protocol}${socket.family} ${socket.localAddress}|${socket.localPort} ${socket.remoteAddress}|${socket.remotePort} #${socket.inode}` }
+  return {
+    ...socket,
+    id: socket.id || `${socket.protocol}${socket.family} ${socket.localAddress}|${socket.localPort} ${socket.remoteAddress}|${socket.remotePort} #${socket.inode}`
+  }
 }
 
 /**
@@ -68,7 +71,18 @@ export function socketSamples(): SocketEntry[] {
       peerInode: 2004
     }),
     buildSocket({ ...emptySocketEntry('raw', 6), localAddress: '::', remoteAddress: '::', rawProtocol: 58, inode: 1005, state: 'UNCONN' }),
-    buildSocket({ remotePort: 40_000, remoteAddress: '127.0.0.1', state: 'TIME_WAIT', inode: 0, pid: null, process: null, command: null, owners: [], ownerVisibility: 'none', uid: 0 })
+    buildSocket({
+      remotePort: 40_000,
+      remoteAddress: '127.0.0.1',
+      state: 'TIME_WAIT',
+      inode: 0,
+      pid: null,
+      process: null,
+      command: null,
+      owners: [],
+      ownerVisibility: 'none',
+      uid: 0
+    })
   ]
 }
 

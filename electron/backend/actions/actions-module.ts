@@ -38,9 +38,7 @@ export function createActionsModule(platform: SystemActions): BackendModuleFacto
       const problem = stopper.check(target)
       if (problem !== null) return finish(caller, action, described, problem)
       const graceMs = STOP_GRACE_SECONDS * 1000
-      return guarded(caller, { action, target: described, process: described }, () =>
-        action === 'stop-process' ? stopper.terminate(target, graceMs) : stopper.kill(target)
-      )
+      return guarded(caller, { action, target: described, process: described }, () => (action === 'stop-process' ? stopper.terminate(target, graceMs) : stopper.kill(target)))
     }
 
     return {
@@ -50,7 +48,11 @@ export function createActionsModule(platform: SystemActions): BackendModuleFacto
         'actions/close-connection': async ({ socketId }, caller) => {
           const socket = context.sockets.current().sockets.find((candidate) => candidate.id === socketId)
           if (socket === undefined) {
-            return finish(caller, 'close-connection', `socket ${socketId}`, { outcome: 'failed', reason: 'already-gone', message: 'the connection is no longer in the socket table' })
+            return finish(caller, 'close-connection', `socket ${socketId}`, {
+              outcome: 'failed',
+              reason: 'already-gone',
+              message: 'the connection is no longer in the socket table'
+            })
           }
           const target = connectionWithProcessText(socket)
           // Nothing to ask the user about when the socket is not a connection this OS can close.

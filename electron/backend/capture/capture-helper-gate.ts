@@ -62,9 +62,7 @@ export class CaptureHelperGate {
     }
     const { places, waiting, waitMs } = this.limits
     if (this.queue.length >= waiting) {
-      return Promise.reject(
-        new CaptureHelperBusyError(`the capture helper is busy: ${places} requests are running and ${waiting} are waiting; try again in a moment`)
-      )
+      return Promise.reject(new CaptureHelperBusyError(`the capture helper is busy: ${places} requests are running and ${waiting} are waiting; try again in a moment`))
     }
     return new Promise<GateRelease>((resolve, reject) => {
       const waiter: Waiter = {

@@ -236,7 +236,12 @@ class HelperConnection extends EventEmitter {
   describeExit(spawnError: Error | null): string {
     if (spawnError) return `cannot start the capture helper (${this.command.command}): ${spawnError.message}`
     const how = this.exitInfo?.signal ? `was killed by ${this.exitInfo.signal}` : `exited with code ${this.exitInfo?.code}`
-    const detail = this.stderrTail.trim().split('\n').filter((line) => !line.startsWith('Warning: ')).slice(-5).join('\n')
+    const detail = this.stderrTail
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('Warning: '))
+      .slice(-5)
+      .join('\n')
     return `the capture helper ${how} without answering${detail ? `:\n${detail}` : ''}`
   }
 }
@@ -281,11 +286,7 @@ function errorFromMessage(message: HelperMessage, command: CaptureHelperCommand)
 }
 
 /** Sends one request to a fresh helper and waits for the answer `accept` picks. */
-async function oneShot<T>(
-  request: ControlMessage,
-  accept: (message: HelperMessage) => T | undefined,
-  options: CaptureHelperLaunchOptions
-): Promise<T> {
+async function oneShot<T>(request: ControlMessage, accept: (message: HelperMessage) => T | undefined, options: CaptureHelperLaunchOptions): Promise<T> {
   const command = resolveCaptureHelperCommand(options)
   const { connection } = await connectInGate(command)
   return new Promise<T>((resolve, reject) => {
@@ -308,9 +309,7 @@ async function oneShot<T>(
       const value = accept(message)
       if (value !== undefined) settle(() => resolve(value))
     })
-    connection.on('protocol-error', (error: Error) =>
-      settle(() => reject(new CaptureError('helper-failed', `the capture helper sent a corrupt message: ${error.message}`)))
-    )
+    connection.on('protocol-error', (error: Error) => settle(() => reject(new CaptureError('helper-failed', `the capture helper sent a corrupt message: ${error.message}`))))
     connection.on('exit', (_code: number | null, _signal: NodeJS.Signals | null, spawnError: Error | null) =>
       settle(() => reject(new CaptureError('helper-failed', connection.describeExit(spawnError))))
     )
@@ -319,9 +318,7 @@ async function oneShot<T>(
 }
 
 /** Lists the interfaces the helper can capture on, with addresses and (when it may open them) link types. */
-export function listCaptureInterfaces(
-  options: CaptureHelperLaunchOptions & { readonly probeLinkTypes?: boolean } = {}
-): Promise<readonly CaptureDevice[]> {
+export function listCaptureInterfaces(options: CaptureHelperLaunchOptions & { readonly probeLinkTypes?: boolean } = {}): Promise<readonly CaptureDevice[]> {
   return oneShot(
     { type: 'list-interfaces', request: { probeLinkTypes: options.probeLinkTypes ?? true } },
     (message) => (message.type === 'interfaces' ? message.interfaces : undefined),
@@ -340,15 +337,10 @@ export interface CompiledFilter {
  * Compiles `filter` for `interfaceName` without starting a capture. Rejects with a CaptureError:
  * 'bad-filter' carries libpcap's own message.
  */
-export function compileCaptureFilter(
-  interfaceName: string,
-  filter: string,
-  options: CaptureHelperLaunchOptions = {}
-): Promise<CompiledFilter> {
+export function compileCaptureFilter(interfaceName: string, filter: string, options: CaptureHelperLaunchOptions = {}): Promise<CompiledFilter> {
   return oneShot(
     { type: 'compile-filter', request: { interface: interfaceName, filter } },
-    (message) =>
-      message.type === 'filter-ok' ? { interface: message.interface, filter: message.filter, linkType: message.linkType } : undefined,
+    (message) => (message.type === 'filter-ok' ? { interface: message.interface, filter: message.filter, linkType: message.linkType } : undefined),
     options
   )
 }
@@ -418,9 +410,7 @@ export class CaptureHelperSession extends EventEmitter<CaptureHelperSessionEvent
         resolve(this.endMessage)
       }
       connection.on('protocol-error', (error: Error) => failWith(`the capture helper sent a corrupt message: ${error.message}`))
-      connection.on('exit', (_code: number | null, _signal: NodeJS.Signals | null, spawnError: Error | null) =>
-        failWith(connection.describeExit(spawnError))
-      )
+      connection.on('exit', (_code: number | null, _signal: NodeJS.Signals | null, spawnError: Error | null) => failWith(connection.describeExit(spawnError)))
     })
   }
 
@@ -470,10 +460,7 @@ function emptyStatistics(): CaptureStatistics {
  * Starts a capture. Resolves once the helper has opened the interface; rejects with a CaptureError
  * for a bad filter (nothing was started), a denied permission (with advice) or a missing device.
  */
-export async function startCaptureHelper(
-  request: CaptureStartRequest,
-  options: CaptureHelperLaunchOptions = {}
-): Promise<CaptureHelperSession> {
+export async function startCaptureHelper(request: CaptureStartRequest, options: CaptureHelperLaunchOptions = {}): Promise<CaptureHelperSession> {
   const command = resolveCaptureHelperCommand(options)
   const { connection, release } = await connectInGate(command)
   return new Promise<CaptureHelperSession>((resolve, reject) => {
@@ -504,9 +491,7 @@ export async function startCaptureHelper(
       }
     }
     connection.on('message', onMessage)
-    connection.on('protocol-error', (error: Error) =>
-      settle(() => reject(new CaptureError('helper-failed', `the capture helper sent a corrupt message: ${error.message}`)))
-    )
+    connection.on('protocol-error', (error: Error) => settle(() => reject(new CaptureError('helper-failed', `the capture helper sent a corrupt message: ${error.message}`))))
     connection.on('exit', (_code: number | null, _signal: NodeJS.Signals | null, spawnError: Error | null) =>
       settle(() => reject(new CaptureError('helper-failed', connection.describeExit(spawnError))))
     )

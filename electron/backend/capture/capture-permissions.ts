@@ -41,7 +41,7 @@ export function capturePermissionAdvice(platform: NodeJS.Platform, runtimePath: 
         platform,
         summary: 'Packet capture needs read access to the /dev/bpf* devices, which this user does not have.',
         steps: [
-          "Install Wireshark's ChmodBPF package (it ships with Wireshark: \"Install ChmodBPF.pkg\"), which gives the access_bpf group read access to /dev/bpf* at every boot, and make sure your user is in that group.",
+          'Install Wireshark\'s ChmodBPF package (it ships with Wireshark: "Install ChmodBPF.pkg"), which gives the access_bpf group read access to /dev/bpf* at every boot, and make sure your user is in that group.',
           'Or, until the next reboot: sudo chmod o+r /dev/bpf*'
         ],
         commands: ['sudo chmod o+r /dev/bpf*', 'ls -l /dev/bpf*']

@@ -148,9 +148,7 @@ class WritePipeline {
   }
 
   processTotals(): ProcessTotals[] {
-    return [...this.processes.entries()]
-      .map(([pid, totals]) => ({ pid, ...totals }))
-      .sort((first, second) => second.bytes - first.bytes)
+    return [...this.processes.entries()].map(([pid, totals]) => ({ pid, ...totals })).sort((first, second) => second.bytes - first.bytes)
   }
 
   private enqueue(packets: readonly RawPacket[]): void {

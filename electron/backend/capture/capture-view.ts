@@ -121,13 +121,15 @@ export class CaptureView {
     this.filter = next
     const current = this.shown
     if (next.active && current !== null) {
-      void next.scan(current, () => this.pushState()).then(
-        () => this.pushState(),
-        (error: unknown) => {
-          current.notes = [...current.notes, `display filter stopped: ${errorMessage(error)}`]
-          this.pushState()
-        }
-      )
+      void next
+        .scan(current, () => this.pushState())
+        .then(
+          () => this.pushState(),
+          (error: unknown) => {
+            current.notes = [...current.notes, `display filter stopped: ${errorMessage(error)}`]
+            this.pushState()
+          }
+        )
     }
     return compiled
   }

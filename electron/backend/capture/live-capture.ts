@@ -11,13 +11,7 @@ import type { CaptureFilterCheck, CaptureInterfaceList, CaptureProgress, Capture
 import { RequestError } from '../../../shared/contract/envelope'
 import type { PacketSummary } from '../../../shared/model/decoded-packet'
 import type { BackendContext } from '../backend-module'
-import {
-  CaptureError,
-  compileCaptureFilter,
-  listCaptureInterfaces,
-  resolveCaptureHelperCommand,
-  type CaptureHelperLaunchOptions
-} from './capture-helper-process'
+import { CaptureError, compileCaptureFilter, listCaptureInterfaces, resolveCaptureHelperCommand, type CaptureHelperLaunchOptions } from './capture-helper-process'
 import { capturePermissionAdvice, formatCapturePermissionAdvice } from './capture-permissions'
 import { CaptureSession, type CaptureSessionOptions, type CaptureSummary, type IndexedPacket } from './capture-session'
 import { ProcessAttributor, attributePackets, type PacketAttribution } from './process-attribution'
@@ -92,9 +86,7 @@ export class LiveCapture {
       throw captureRequestError(error)
     })
     const captureAllowed = !interfaces.some((device) => device.openErrorCode === 'permission-denied')
-    const advice = captureAllowed
-      ? null
-      : formatCapturePermissionAdvice(capturePermissionAdvice(process.platform, resolveCaptureHelperCommand(this.helper).runtimePath))
+    const advice = captureAllowed ? null : formatCapturePermissionAdvice(capturePermissionAdvice(process.platform, resolveCaptureHelperCommand(this.helper).runtimePath))
     return { interfaces, captureAllowed, advice }
   }
 

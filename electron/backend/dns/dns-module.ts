@@ -9,8 +9,7 @@ export const dnsModule: BackendModuleFactory = (context) => {
   let resolveNames = context.options.resolveNames
   const resolver = new ReverseResolver()
 
-  const requestNames = (table: readonly SocketEntry[]) =>
-    resolver.request(table.filter((socket) => socket.family !== null).map((socket) => socket.remoteAddress))
+  const requestNames = (table: readonly SocketEntry[]) => resolver.request(table.filter((socket) => socket.family !== null).map((socket) => socket.remoteAddress))
   const pushNames = () => {
     const names = resolver.takeResolved()
     if (Object.keys(names).length > 0) context.emit('dns/resolved', { names })

@@ -113,10 +113,7 @@ export class HistoryRecorder {
 
     const measured = await Promise.all(
       owners.map(async (owner): Promise<ProcessSample> => {
-        const [fdCount, fdSoftLimit] = await Promise.all([
-          this.readers.countOpenFileDescriptors(owner.pid).catch(() => null),
-          this.softLimit(owner.pid, now)
-        ])
+        const [fdCount, fdSoftLimit] = await Promise.all([this.readers.countOpenFileDescriptors(owner.pid).catch(() => null), this.softLimit(owner.pid, now)])
         return { pid: owner.pid, name: owner.name, sockets: owner.sockets, states: owner.states, protocols: owner.protocols, fdCount, fdSoftLimit }
       })
     )
@@ -133,8 +130,7 @@ export class HistoryRecorder {
           return { pid, name, sockets: 0, states: {}, protocols: emptyProtocolCounts(), fdCount, fdSoftLimit }
         })
     )
-    const fillRatio = (sample: ProcessSample): number =>
-      sample.fdCount !== null && sample.fdSoftLimit ? sample.fdCount / sample.fdSoftLimit : 0
+    const fillRatio = (sample: ProcessSample): number => (sample.fdCount !== null && sample.fdSoftLimit ? sample.fdCount / sample.fdSoftLimit : 0)
     // Processes near their limit go first so the cap never hides them.
     const all = [...measured, ...heavy.filter((sample): sample is ProcessSample => sample !== null)]
     const nearLimit = all.filter((sample) => fillRatio(sample) >= this.options.followFdRatio)

@@ -26,12 +26,7 @@ type Column = Int32Array | Float64Array
 
 /** Column names. Values below zero mean "not known" and come out as null. */
 const { sockets: SOCKETS, fdCount: FD_COUNT, fdLimit: FD_LIMIT, count: COUNT, stateColumn } = HISTORY_COLUMNS
-const INTERFACE_COLUMNS = [
-  'receiveBytesPerSecond',
-  'transmitBytesPerSecond',
-  'receivePacketsPerSecond',
-  'transmitPacketsPerSecond'
-] as const
+const INTERFACE_COLUMNS = ['receiveBytesPerSecond', 'transmitBytesPerSecond', 'receivePacketsPerSecond', 'transmitPacketsPerSecond'] as const
 const INTERFACE_LABELS: Readonly<Record<(typeof INTERFACE_COLUMNS)[number], string>> = {
   receiveBytesPerSecond: 'in bytes/s',
   transmitBytesPerSecond: 'out bytes/s',
@@ -135,9 +130,7 @@ export class HistoryStore implements HistoryView {
       for (const column of INTERFACE_COLUMNS) values[column] = rate[column]
       interfaceValues.set(rate.name, { name: rate.name, values })
     }
-    this.updateTracks(this.interfaces, interfaceValues, this.options.maxInterfaces, seq, slot, firstSeq, sample.takenAt, (name) =>
-      this.newTrack(name, name, null, true)
-    )
+    this.updateTracks(this.interfaces, interfaceValues, this.options.maxInterfaces, seq, slot, firstSeq, sample.takenAt, (name) => this.newTrack(name, name, null, true))
   }
 
   /** Number of points held. */
@@ -195,12 +188,7 @@ export class HistoryStore implements HistoryView {
 
   /** Known values of one column since `sinceMs` (inclusive), oldest first. */
   columnSlice(subject: SliceSubject, column: string, sinceMs = -Infinity): ColumnSlice {
-    const track =
-      subject.kind === 'overall'
-        ? this.overall
-        : subject.kind === 'process'
-          ? this.processes.get(subject.pid)
-          : this.destinations.get(subject.key)
+    const track = subject.kind === 'overall' ? this.overall : subject.kind === 'process' ? this.processes.get(subject.pid) : this.destinations.get(subject.key)
     const times: number[] = []
     const values: number[] = []
     const data = track?.columns.get(column)
@@ -258,10 +246,7 @@ export class HistoryStore implements HistoryView {
         break
       }
       case 'file-descriptors': {
-        const tracks =
-          query.pid !== undefined
-            ? [this.processes.get(query.pid)].filter((track): track is Track => track !== undefined)
-            : this.fullestProcesses(start, end, top)
+        const tracks = query.pid !== undefined ? [this.processes.get(query.pid)].filter((track): track is Track => track !== undefined) : this.fullestProcesses(start, end, top)
         for (const track of tracks) {
           const pid = track.pid ?? 0
           series.push({ key: `pid:${pid}:fd`, label: `${track.label} (${pid}) open fds`, values: read(track, FD_COUNT), pid })
@@ -337,8 +322,7 @@ export class HistoryStore implements HistoryView {
 
   /** A track's columns under `prefix`, in the order states or protocols are usually listed. */
   private columnOrder(track: Track, prefix: string): string[] {
-    const order: string[] =
-      prefix === 'state:' ? [...TCP_STATES, 'UNCONN', 'CONNECTING', 'DISCONNECTING', 'OTHER'] : [...HISTORY_PROTOCOLS]
+    const order: string[] = prefix === 'state:' ? [...TCP_STATES, 'UNCONN', 'CONNECTING', 'DISCONNECTING', 'OTHER'] : [...HISTORY_PROTOCOLS]
     return order.map((name) => prefix + name).filter((column) => track.columns.has(column))
   }
 
@@ -450,11 +434,7 @@ export class HistoryStore implements HistoryView {
 }
 
 /** Values of the count columns shared by the whole table and each process. */
-function countValues(
-  sockets: number,
-  states: Readonly<Record<string, number>>,
-  protocols: Readonly<Record<string, number>>
-): Record<string, number> {
+function countValues(sockets: number, states: Readonly<Record<string, number>>, protocols: Readonly<Record<string, number>>): Record<string, number> {
   const values: Record<string, number> = { [SOCKETS]: sockets }
   for (const [state, count] of Object.entries(states)) {
     const column = stateColumn(state)

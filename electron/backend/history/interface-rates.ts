@@ -6,11 +6,7 @@ import type { InterfaceCounters } from '../platform/platform'
  * Per-second rates between two reads. An interface missing from either read is left out; a
  * counter that went backwards (interface reset, 32-bit wrap) counts as zero for that step.
  */
-export function interfaceRates(
-  previous: readonly InterfaceCounters[],
-  next: readonly InterfaceCounters[],
-  elapsedMs: number
-): InterfaceRate[] {
+export function interfaceRates(previous: readonly InterfaceCounters[], next: readonly InterfaceCounters[], elapsedMs: number): InterfaceRate[] {
   if (!(elapsedMs > 0)) return []
   const before = new Map(previous.map((counters) => [counters.name, counters]))
   const perSecond = (from: number, to: number): number => (to >= from ? ((to - from) * 1000) / elapsedMs : 0)

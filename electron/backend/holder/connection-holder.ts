@@ -6,14 +6,7 @@
 import type { Socket } from 'node:net'
 import { setMaxListeners } from 'node:events'
 import { randomUUID } from 'node:crypto'
-import {
-  PROBE_LIMITS,
-  type HeldConnectionGroup,
-  type HolderOpenRequest,
-  type HolderStatus,
-  type ProbeError,
-  type ProbeErrorKind
-} from '../../../shared/model/probe'
+import { PROBE_LIMITS, type HeldConnectionGroup, type HolderOpenRequest, type HolderStatus, type ProbeError, type ProbeErrorKind } from '../../../shared/model/probe'
 import { checkHolderOpen, invalidInput } from '../../../shared/probe-request'
 import { RemoteTargetGate, type TargetAuthorizer } from '../action-policy'
 import { resolveHost } from '../probe/resolve-host'

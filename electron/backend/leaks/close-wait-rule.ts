@@ -3,14 +3,7 @@ import { elementAt } from '../../../shared/element-at'
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { FindingProcess } from '../../../shared/model/finding'
 import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
-import {
-  describeProcess,
-  evidenceSeries,
-  formatDuration,
-  groupByEndpoint,
-  type Candidate,
-  type LeakRule
-} from './rule'
+import { describeProcess, evidenceSeries, formatDuration, groupByEndpoint, type Candidate, type LeakRule } from './rule'
 
 interface ProcessCloseWait {
   readonly process: FindingProcess
@@ -87,7 +80,12 @@ export const closeWaitRule: LeakRule = (input) => {
         '(read() returning 0, an "end" or "close" event, EOF), on error paths too. ' +
         'Restarting the process frees them for now; only the missing close() stops them piling up again.',
       evidence: {
-        numbers: { closeWaitAged: aged, closeWait: entry.total, oldestSeconds: Math.round((now - entry.oldestSince) / 1000), minimumAgeSeconds: settings.closeWaitMinimumAgeSeconds },
+        numbers: {
+          closeWaitAged: aged,
+          closeWait: entry.total,
+          oldestSeconds: Math.round((now - entry.oldestSince) / 1000),
+          minimumAgeSeconds: settings.closeWaitMinimumAgeSeconds
+        },
         series: evidenceSeries('CLOSE_WAIT sockets', slice.times, slice.values),
         groups
       }

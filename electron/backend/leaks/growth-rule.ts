@@ -4,16 +4,7 @@ import type { FindingSeverity } from '../../../shared/model/finding'
 import { HISTORY_COLUMNS } from '../../../shared/model/history-view'
 import { elementAt } from '../../../shared/element-at'
 import { evenIndices, largestJump, theilSen } from './robust-trend'
-import {
-  describeProcess,
-  endpointGroup,
-  evidenceSeries,
-  formatAmount,
-  formatDuration,
-  topGroups,
-  type Candidate,
-  type LeakRule
-} from './rule'
+import { describeProcess, endpointGroup, evidenceSeries, formatAmount, formatDuration, topGroups, type Candidate, type LeakRule } from './rule'
 
 /** Points fed to the quadratic Theil–Sen fit; enough for a stable median, cheap at 1 Hz × 128 processes. */
 const FIT_POINTS = 48
@@ -76,11 +67,7 @@ export function growthRaises(measure: GrowthMeasure, settings: LeakSettings): bo
 
 /** Whether a raised growth finding still holds: still rising, if more slowly. */
 function growthKeeps(measure: GrowthMeasure, settings: LeakSettings): boolean {
-  return (
-    measure.slopePerMinute >= settings.growthMinimumSlopePerMinute / 2 &&
-    measure.recentSlopePerMinute > 0 &&
-    measure.rSquared >= settings.growthMinimumRSquared - 0.2
-  )
+  return measure.slopePerMinute >= settings.growthMinimumSlopePerMinute / 2 && measure.recentSlopePerMinute > 0 && measure.rSquared >= settings.growthMinimumRSquared - 0.2
 }
 
 /** Finds processes whose socket count rises steadily. */

@@ -85,7 +85,17 @@ export class LeakDetector {
 
     const activeIds = new Set<string>()
     for (const [id, tracker] of this.trackers) if (tracker.finding) activeIds.add(id)
-    const input = { now, settings: this.settings, history: tick.history, sample: tick.sample, sockets: tick.sockets, churn: tick.churn ?? null, scan, closeWaitSince: this.closeWaitSince, activeIds }
+    const input = {
+      now,
+      settings: this.settings,
+      history: tick.history,
+      sample: tick.sample,
+      sockets: tick.sockets,
+      churn: tick.churn ?? null,
+      scan,
+      closeWaitSince: this.closeWaitSince,
+      activeIds
+    }
     const present = presentProcesses(tick)
     const seen = new Set<string>()
     for (const rule of this.rules) {

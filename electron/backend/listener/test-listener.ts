@@ -8,13 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { createSocket, type Socket as DatagramSocket } from 'node:dgram'
 import { randomUUID } from 'node:crypto'
-import {
-  PROBE_LIMITS,
-  type ListenerPeer,
-  type ProbeError,
-  type TestListenerInfo,
-  type TestListenerRequest
-} from '../../../shared/model/probe'
+import { PROBE_LIMITS, type ListenerPeer, type ProbeError, type TestListenerInfo, type TestListenerRequest } from '../../../shared/model/probe'
 import { checkListener, type CheckedListener } from '../../../shared/probe-request'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { authorizeTarget, type TargetAuthorizer } from '../action-policy'
@@ -52,11 +46,7 @@ export class TestListener {
    * Check the request, let `authorize` see the bind address (without one, any address may be
    * bound), and bind. `onChange` receives batched updates while it runs.
    */
-  static async start(
-    request: TestListenerRequest,
-    onChange: (info: TestListenerInfo) => void = () => {},
-    authorize?: TargetAuthorizer
-  ): Promise<ListenerStart> {
+  static async start(request: TestListenerRequest, onChange: (info: TestListenerInfo) => void = () => {}, authorize?: TargetAuthorizer): Promise<ListenerStart> {
     const checked = checkListener(request)
     if (!checked.ok) return { ok: false, error: checked.error }
     const { address, port } = checked.value
@@ -234,9 +224,7 @@ export class TestListener {
   /** Keep the peer list bounded, dropping the longest-idle peers that are no longer connected. */
   private prunePeers(): void {
     if (this.peers.size <= PROBE_LIMITS.keptPeers) return
-    const idle = [...this.peers.entries()]
-      .filter(([, peer]) => !peer.connected)
-      .sort(([, first], [, second]) => first.lastSeenAt - second.lastSeenAt)
+    const idle = [...this.peers.entries()].filter(([, peer]) => !peer.connected).sort(([, first], [, second]) => first.lastSeenAt - second.lastSeenAt)
     for (const [key] of idle.slice(0, this.peers.size - PROBE_LIMITS.keptPeers)) this.peers.delete(key)
   }
 

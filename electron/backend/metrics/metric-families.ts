@@ -135,7 +135,15 @@ function socketsByProtocolAndState(sockets: readonly SocketEntry[]): MetricSampl
     states.set(socket.state, (states.get(socket.state) ?? 0) + 1)
   }
   return [...counts].flatMap(([protocol, states]) =>
-    [...states].sort(([a], [b]) => compareText(a, b)).map(([state, count]) => ({ labels: [['protocol', protocol], ['state', state]] as const, value: count }))
+    [...states]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([state, count]) => ({
+        labels: [
+          ['protocol', protocol],
+          ['state', state]
+        ] as const,
+        value: count
+      }))
   )
 }
 
@@ -180,7 +188,13 @@ function findingCounts(findings: readonly Finding[]): MetricSample[] {
   }
   return [...counts.values()]
     .sort((a, b) => compareText(a.kind, b.kind) || compareText(a.process, b.process))
-    .map(({ kind, process, count }) => ({ labels: [['kind', kind], ['process', process]] as const, value: count }))
+    .map(({ kind, process, count }) => ({
+      labels: [
+        ['kind', kind],
+        ['process', process]
+      ] as const,
+      value: count
+    }))
 }
 
 function sumStates(all: readonly Readonly<Record<string, number>>[]): Record<string, number> {

@@ -8,12 +8,7 @@ import type { ProviderRead, SnapshotOptions, SocketOwnerLookup, SocketProvider, 
 const NO_OWNERS: readonly SocketOwner[] = Object.freeze([])
 
 /** A row with its owners (the lowest pid first gives pid, process and command) and its user's name. */
-export function withOwners(
-  row: SocketEntry,
-  users: ReadonlyMap<number, string>,
-  owners: readonly SocketOwner[],
-  ownerVisibility: OwnerVisibility
-): SocketEntry {
+export function withOwners(row: SocketEntry, users: ReadonlyMap<number, string>, owners: readonly SocketOwner[], ownerVisibility: OwnerVisibility): SocketEntry {
   const first = owners[0]
   return {
     ...row,

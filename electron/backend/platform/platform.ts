@@ -190,9 +190,7 @@ export interface TcpConnectionTarget {
 export type CloseFailureReason = 'needs-cap-net-admin' | 'kernel-without-destroy' | 'already-gone' | 'unsupported' | 'failed'
 
 /** The outcome of closing a connection. */
-export type CloseConnectionOutcome =
-  | { readonly closed: true }
-  | { readonly closed: false; readonly reason: CloseFailureReason; readonly message: string }
+export type CloseConnectionOutcome = { readonly closed: true } | { readonly closed: false; readonly reason: CloseFailureReason; readonly message: string }
 
 /** What sending a signal did. */
 export type SignalOutcome = 'sent' | 'gone' | 'not-permitted'

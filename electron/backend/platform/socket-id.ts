@@ -1,10 +1,7 @@
 import type { SocketEntry } from '../../../shared/model/socket'
 
 /** The fields that identify one socket across reads. */
-export type SocketIdentity = Pick<
-  SocketEntry,
-  'protocol' | 'family' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort' | 'inode' | 'rawProtocol' | 'netns'
->
+export type SocketIdentity = Pick<SocketEntry, 'protocol' | 'family' | 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort' | 'inode' | 'rawProtocol' | 'netns'>
 
 /**
  * Stable key of a socket, the same from one read to the next while the socket lives.

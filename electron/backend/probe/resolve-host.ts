@@ -9,9 +9,7 @@ import { cancelledError, dnsError, errorCode } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
 
 /** The addresses of a host (`first` is the one a single-connection probe uses), or why there are none. */
-export type Resolution =
-  | { readonly ok: true; readonly dns: DnsTiming; readonly first: ResolvedAddress }
-  | { readonly ok: false; readonly dns: null; readonly error: ProbeError }
+export type Resolution = { readonly ok: true; readonly dns: DnsTiming; readonly first: ResolvedAddress } | { readonly ok: false; readonly dns: null; readonly error: ProbeError }
 
 /**
  * Resolve every A and AAAA address of `host` within `timeoutMs`. An IP address resolves to

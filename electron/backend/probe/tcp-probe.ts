@@ -3,14 +3,7 @@
  * a payload and read the first reply.
  */
 import type { Socket } from 'node:net'
-import type {
-  ConnectAttempt,
-  PayloadExchange,
-  ProbeError,
-  ResolvedAddress,
-  TcpProbeRequest,
-  TcpProbeResult
-} from '../../../shared/model/probe'
+import type { ConnectAttempt, PayloadExchange, ProbeError, ResolvedAddress, TcpProbeRequest, TcpProbeResult } from '../../../shared/model/probe'
 import { checkTcpProbe } from '../../../shared/probe-request'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { closeSocketGracefully } from './close-socket'
@@ -48,8 +41,7 @@ export async function runTcpProbe(request: TcpProbeRequest, options: ProbeRunOpt
   const resolution = await resolveHost(probe.host, probe.timeoutMs, signal)
   if (!resolution.ok) return finishResult(result, start, resolution.error)
   result.dns = resolution.dns
-  const targets: readonly ResolvedAddress[] =
-    probe.addressChoice === 'all' ? resolution.dns.addresses : resolution.dns.addresses.slice(0, 1)
+  const targets: readonly ResolvedAddress[] = probe.addressChoice === 'all' ? resolution.dns.addresses : resolution.dns.addresses.slice(0, 1)
   const refusal = await authorizeTarget(options.authorize, {
     action: 'tcp-probe',
     host: probe.host,
@@ -91,11 +83,7 @@ interface ExchangeLimits {
  * Write the payload and read the first reply: stop at the byte limit, when the peer closes,
  * shortly after the reply stops arriving, or at the first-byte time limit.
  */
-function exchangePayload(
-  socket: Socket,
-  payload: Uint8Array,
-  limits: ExchangeLimits
-): Promise<{ exchange: PayloadExchange; error: ProbeError | null }> {
+function exchangePayload(socket: Socket, payload: Uint8Array, limits: ExchangeLimits): Promise<{ exchange: PayloadExchange; error: ProbeError | null }> {
   return new Promise((resolve) => {
     const collector = new BoundedCollector(limits.readLimitBytes)
     let firstByteMs: number | null = null
@@ -153,10 +141,7 @@ function exchangePayload(
       finish(firstByteMs === null ? classifySocketError(error, 'first-byte', limits.where) : null)
     }
     const onAbort = (): void => finish(cancelledError('first-byte'))
-    const firstByteTimer = setTimeout(
-      () => finish(timeoutError('first-byte', limits.where, limits.readTimeoutMs)),
-      limits.readTimeoutMs
-    )
+    const firstByteTimer = setTimeout(() => finish(timeoutError('first-byte', limits.where, limits.readTimeoutMs)), limits.readTimeoutMs)
     socket.on('data', onData)
     socket.once('end', onEnd)
     socket.on('error', onError)

@@ -127,8 +127,7 @@ interface HandshakeOptions {
 }
 
 type HandshakeOutcome =
-  | { readonly socket: TLSSocket; readonly handshakeMs: number; readonly error: null }
-  | { readonly socket: null; readonly handshakeMs: null; readonly error: ProbeError }
+  { readonly socket: TLSSocket; readonly handshakeMs: number; readonly error: null } | { readonly socket: null; readonly handshakeMs: null; readonly error: ProbeError }
 
 function performHandshake(tcpSocket: Socket, options: HandshakeOptions): Promise<HandshakeOutcome> {
   return new Promise((resolve) => {
@@ -165,10 +164,7 @@ function performHandshake(tcpSocket: Socket, options: HandshakeOptions): Promise
         message: `${options.where} closed the connection during the TLS handshake.`
       })
     const onAbort = (): void => fail(cancelledError('tls-handshake'))
-    const timer = setTimeout(
-      () => fail(timeoutError('tls-handshake', options.where, options.timeoutMs)),
-      options.timeoutMs
-    )
+    const timer = setTimeout(() => fail(timeoutError('tls-handshake', options.where, options.timeoutMs)), options.timeoutMs)
     const cleanUp = (): void => {
       clearTimeout(timer)
       socket.off('secureConnect', onSecure)

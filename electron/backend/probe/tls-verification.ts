@@ -27,11 +27,7 @@ export interface VerificationVerdict {
 }
 
 /** Classify a verification error code, naming the certificate and the checked name in the message. */
-export function explainVerificationFailure(
-  code: string,
-  chain: readonly CertificateDetails[],
-  checkedName: string
-): VerificationVerdict {
+export function explainVerificationFailure(code: string, chain: readonly CertificateDetails[], checkedName: string): VerificationVerdict {
   const reason = REASON_BY_CODE[code] ?? 'other'
   const leaf = chain[0]
   const leafName = leaf?.subjectCommonName ?? leaf?.subject ?? 'the certificate'
@@ -56,9 +52,7 @@ export function explainVerificationFailure(
       return {
         reason,
         message:
-          expired === undefined
-            ? 'A certificate in the chain has expired.'
-            : `The certificate for ${expired.subjectCommonName ?? expired.subject} expired on ${expired.validTo}.`
+          expired === undefined ? 'A certificate in the chain has expired.' : `The certificate for ${expired.subjectCommonName ?? expired.subject} expired on ${expired.validTo}.`
       }
     }
     case 'not-yet-valid': {

@@ -47,8 +47,7 @@ export async function runUdpProbe(request: UdpProbeRequest, options: ProbeRunOpt
   result.address = target.address
   const refusal = await authorizeTarget(options.authorize, { action: 'udp-probe', host: probe.host, addresses: [target.address], port: probe.port })
   if (refusal !== null) return done(refusal)
-  const payload =
-    probe.payload ?? (probe.dnsQuery !== null ? encodeDnsQuery(probe.dnsQuery, randomInt(0, 0x10000)) : new Uint8Array())
+  const payload = probe.payload ?? (probe.dnsQuery !== null ? encodeDnsQuery(probe.dnsQuery, randomInt(0, 0x10000)) : new Uint8Array())
   const where = formatHostPort(target.address, probe.port)
   const socket = createSocket(target.family === 6 ? 'udp6' : 'udp4')
   const error = await new Promise<ProbeError | null>((resolve) => {
@@ -75,10 +74,7 @@ export async function runUdpProbe(request: UdpProbeRequest, options: ProbeRunOpt
       finish(classifySocketError(failure, 'send', where))
     }
     const onAbort = (): void => finish(cancelledError('receive'))
-    const timer = setTimeout(
-      () => finish(result.replies.length > 0 ? null : timeoutError('receive', where, probe.timeoutMs)),
-      probe.timeoutMs
-    )
+    const timer = setTimeout(() => finish(result.replies.length > 0 ? null : timeoutError('receive', where, probe.timeoutMs)), probe.timeoutMs)
     socket.on('error', onError)
     socket.on('message', (message, remote) => {
       if (settled) return

@@ -106,10 +106,7 @@ function parseJson(text: string, line: number): unknown {
 }
 
 function isSocketList(value: unknown): value is SocketEntry[] {
-  return (
-    Array.isArray(value) &&
-    value.every((socket) => typeof socket === 'object' && socket !== null && typeof socket.id === 'string' && typeof socket.state === 'string')
-  )
+  return Array.isArray(value) && value.every((socket) => typeof socket === 'object' && socket !== null && typeof socket.id === 'string' && typeof socket.state === 'string')
 }
 
 function checkKeyframe(line: Partial<KeyframeLine>, number: number): void {

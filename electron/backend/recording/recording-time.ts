@@ -18,7 +18,5 @@ export function parseRecordingTime(text: string, start: number, end: number): nu
   if (amount !== undefined) return start + Number(amount) * unitMs[unit as keyof typeof unitMs]
   const date = Date.parse(value)
   if (!Number.isNaN(date)) return date
-  throw new Error(
-    `cannot read the time ${JSON.stringify(text)}: use start, end, an offset from the start (90, 90s, 2m, 1h), epoch milliseconds or an ISO date`
-  )
+  throw new Error(`cannot read the time ${JSON.stringify(text)}: use start, end, an offset from the start (90, 90s, 2m, 1h), epoch milliseconds or an ISO date`)
 }

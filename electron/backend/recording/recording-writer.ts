@@ -126,10 +126,7 @@ export class RecordingWriter {
         })
         this.sinceKeyframe = 1
       } else {
-        const diff =
-          lines.diff && lines.diff.previousTick === this.previous.tick && lines.diff.tick === snapshot.tick
-            ? lines.diff
-            : diffSnapshots(this.previous, snapshot)
+        const diff = lines.diff && lines.diff.previousTick === this.previous.tick && lines.diff.tick === snapshot.tick ? lines.diff : diffSnapshots(this.previous, snapshot)
         await this.writeLine({
           type: 'diff',
           tick: snapshot.tick,

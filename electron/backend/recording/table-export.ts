@@ -33,8 +33,7 @@ export function tableToCsv(sockets: readonly SocketEntry[]): string {
 /** The diff as CSV: a `change` column (opened, closed, changed) and `previous_state` for changed rows. */
 export function diffToCsv(diff: TableDiff): string {
   let text = csvLine(['change', 'previous_state', ...csvHeaders])
-  const row = (change: string, previousState: string | null, socket: SocketEntry): string =>
-    csvLine([change, previousState, ...csvValues(socket)])
+  const row = (change: string, previousState: string | null, socket: SocketEntry): string => csvLine([change, previousState, ...csvValues(socket)])
   for (const socket of diff.opened) text += row('opened', null, socket)
   for (const socket of diff.closed) text += row('closed', null, socket)
   for (const change of diff.changed) text += row('changed', change.before.state, change.after)

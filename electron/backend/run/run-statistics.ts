@@ -156,9 +156,7 @@ export class RunStatistics {
 
     if (portRange) this.portRange = portRange
     // A server's side of a connection keeps its listening port, even after the listener closed.
-    const clientSides = sockets.filter(
-      (socket) => socket.state === 'LISTEN' || socket.localPort === null || !this.listening.has(listeningKey(socket.protocol, socket.localPort))
-    )
+    const clientSides = sockets.filter((socket) => socket.state === 'LISTEN' || socket.localPort === null || !this.listening.has(listeningKey(socket.protocol, socket.localPort)))
     for (const use of summarizeSockets(clientSides, portRange).ephemeral) {
       const key = destinationKey(use)
       const known = this.ephemeral.get(key)

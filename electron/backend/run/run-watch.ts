@@ -53,9 +53,7 @@ interface OpenPhase {
 /** Sockets held by the tree that were not open at `since`, oldest first, capped. */
 function stillOpenSince(snapshot: SocketSnapshot, before: ReadonlySet<string>, firstSeen: (id: string) => number): { list: RunSocket[]; count: number } {
   const fresh = snapshot.sockets.filter((socket) => isHeld(socket) && !before.has(socket.id))
-  const listed = fresh
-    .map((socket) => reportSocket(socket, firstSeen(socket.id), snapshot.takenAt))
-    .sort((a, b) => b.ageSeconds - a.ageSeconds || a.local.localeCompare(b.local))
+  const listed = fresh.map((socket) => reportSocket(socket, firstSeen(socket.id), snapshot.takenAt)).sort((a, b) => b.ageSeconds - a.ageSeconds || a.local.localeCompare(b.local))
   return { list: listed.slice(0, MAX_LISTED_SOCKETS), count: fresh.length }
 }
 

@@ -84,7 +84,14 @@ function boundViolations(process: CheckedProcess, bounds: Bounds): CheckViolatio
   const violations: CheckViolation[] = []
   const who = `${process.name} (pid ${process.pid})`
   if (bounds.maxSockets !== undefined && process.peakSockets > bounds.maxSockets) {
-    violations.push({ bound: 'max-sockets', limit: bounds.maxSockets, observed: process.peakSockets, pid: process.pid, name: process.name, message: `${who} held up to ${process.peakSockets} sockets; the bound is ${bounds.maxSockets}.` })
+    violations.push({
+      bound: 'max-sockets',
+      limit: bounds.maxSockets,
+      observed: process.peakSockets,
+      pid: process.pid,
+      name: process.name,
+      message: `${who} held up to ${process.peakSockets} sockets; the bound is ${bounds.maxSockets}.`
+    })
   }
   if (bounds.maxCloseWait !== undefined && process.peakCloseWait > bounds.maxCloseWait) {
     violations.push({

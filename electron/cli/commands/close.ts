@@ -56,7 +56,8 @@ ${SOCKET_QUERY_HELP}
     const matching = read.sockets.filter(matches)
     const connections = matching.filter((socket) => whyNotClosable(socket) === null)
     const others = matching.length - connections.length
-    if (others > 0) io.err.write(`note: ${others} matching socket${others === 1 ? ' is' : 's are'} not a TCP connection (listeners, UDP, UNIX) and ${others === 1 ? 'is' : 'are'} left alone\n`)
+    if (others > 0)
+      io.err.write(`note: ${others} matching socket${others === 1 ? ' is' : 's are'} not a TCP connection (listeners, UDP, UNIX) and ${others === 1 ? 'is' : 'are'} left alone\n`)
     if (connections.length === 0) {
       io.err.write('sockscope close: no TCP connection matches; nothing was closed\n')
       return 1

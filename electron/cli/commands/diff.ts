@@ -69,11 +69,19 @@ ${SOCKET_COLUMNS_HELP}
       return 0
     }
     const before = new Map(diff.changed.map((change) => [change.after.id, change.before]))
-    io.out.write(`From ${new Date(diff.from).toISOString()} to ${new Date(diff.to).toISOString()}: ${diff.opened.length} opened, ${diff.closed.length} closed, ${diff.changed.length} changed\n`)
+    io.out.write(
+      `From ${new Date(diff.from).toISOString()} to ${new Date(diff.to).toISOString()}: ${diff.opened.length} opened, ${diff.closed.length} closed, ${diff.changed.length} changed\n`
+    )
     if (diff.opened.length > 0) io.out.write(`\nOpened (${diff.opened.length})\n${socketTable(diff.opened, columns)}`)
     if (diff.closed.length > 0) io.out.write(`\nClosed (${diff.closed.length})\n${socketTable(diff.closed, columns)}`)
     if (diff.changed.length > 0) {
-      io.out.write(`\nChanged (${diff.changed.length})\n${socketTable(diff.changed.map((change) => change.after), columns, (socket) => before.get(socket.id))}`)
+      io.out.write(
+        `\nChanged (${diff.changed.length})\n${socketTable(
+          diff.changed.map((change) => change.after),
+          columns,
+          (socket) => before.get(socket.id)
+        )}`
+      )
     }
     return 0
   }

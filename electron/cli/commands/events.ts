@@ -96,7 +96,9 @@ ${SOCKET_QUERY_HELP}
       await monitor.refresh().catch(() => undefined)
       // The table was just read: the next read is one interval on, so "listening" means no read is under way.
       monitor.start({ readNow: false })
-      io.err.write(`listening for closed TCP connections (receive buffer ${Math.round(status.receiveBufferBytes / 1024)} KiB)${durationSeconds === undefined && count === undefined ? '; Ctrl-C to stop' : ''}\n`)
+      io.err.write(
+        `listening for closed TCP connections (receive buffer ${Math.round(status.receiveBufferBytes / 1024)} KiB)${durationSeconds === undefined && count === undefined ? '; Ctrl-C to stop' : ''}\n`
+      )
       return await finished
     } finally {
       if (deadline !== null) clearTimeout(deadline)
@@ -111,12 +113,14 @@ ${SOCKET_QUERY_HELP}
 
 /** One closed connection as a line of text. */
 function describeLine(connection: ClosedConnection): string {
-  return [
-    clockTime(connection.closedAt),
-    closedConnectionEndpoints(connection),
-    connection.state,
-    closedConnectionOwner(connection),
-    formatConnectionDuration(connection.durationMs),
-    closedConnectionBytes(connection)
-  ].join('  ') + '\n'
+  return (
+    [
+      clockTime(connection.closedAt),
+      closedConnectionEndpoints(connection),
+      connection.state,
+      closedConnectionOwner(connection),
+      formatConnectionDuration(connection.durationMs),
+      closedConnectionBytes(connection)
+    ].join('  ') + '\n'
+  )
 }

@@ -65,7 +65,7 @@ ${SOCKET_QUERY_HELP}
       return 0
     }
     io.out.write(renderTextTable(sockets, socketTextColumns(columns, { nameFor: (address) => names[address] ?? null })))
-    if (read.partialOwnership) io.err.write('note: not running as root, so sockets of other users\' processes show no owner\n')
+    if (read.partialOwnership) io.err.write("note: not running as root, so sockets of other users' processes show no owner\n")
     return 0
   }
 }

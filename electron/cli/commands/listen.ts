@@ -59,10 +59,7 @@ each peer with the bytes it sent and received. IPv6 addresses go in brackets: [:
     }
     const json = values.json === true
     const printer = new PeerPrinter(io, json)
-    const started = await TestListener.start(
-      { protocol, address: where.value.address, port: where.value.port, mode, reply },
-      (info) => printer.update(info)
-    )
+    const started = await TestListener.start({ protocol, address: where.value.address, port: where.value.port, mode, reply }, (info) => printer.update(info))
     if (!started.ok) {
       if (started.error.kind === 'invalid-input') throw new UsageError(started.error.message)
       io.err.write(`sockscope listen: ${formatProbeError(started.error)}\n`)
@@ -72,9 +69,7 @@ each peer with the bytes it sent and received. IPv6 addresses go in brackets: [:
     const info = listener.info()
     if (json) io.out.write(JSON.stringify(info) + '\n')
     else {
-      io.out.write(
-        `Listening on ${protocol} ${formatHostPort(info.address, info.port)} (${mode}) as pid ${info.pid}; Ctrl-C to stop\n`
-      )
+      io.out.write(`Listening on ${protocol} ${formatHostPort(info.address, info.port)} (${mode}) as pid ${info.pid}; Ctrl-C to stop\n`)
     }
     await new Promise<void>((resolve) => {
       const stop = (): void => {

@@ -142,9 +142,7 @@ async function probeTcp(argv: readonly string[], io: CliIo): Promise<number> {
   const count = parseIntegerOption('count', values.count, PROBE_LIMITS.repeatCount.min, PROBE_LIMITS.repeatCount.max)
   const intervalMs = parseIntegerOption('interval', values.interval, PROBE_LIMITS.intervalMs.min, PROBE_LIMITS.intervalMs.max)
   const readLimitBytes = parseIntegerOption('read-limit', values['read-limit'], PROBE_LIMITS.readLimitBytes.min, PROBE_LIMITS.readLimitBytes.max)
-  const readTimeoutMs =
-    parseIntegerOption('read-timeout', values['read-timeout'], PROBE_LIMITS.readTimeoutMs.min, PROBE_LIMITS.readTimeoutMs.max) ??
-    timeoutMs
+  const readTimeoutMs = parseIntegerOption('read-timeout', values['read-timeout'], PROBE_LIMITS.readTimeoutMs.min, PROBE_LIMITS.readTimeoutMs.max) ?? timeoutMs
   const payload = payloadOf(values.send, values['send-hex'])
   const parsed = targetOf(positionals)
   if ('error' in parsed) return reportInvalid(io, json, parsed.error)
@@ -165,11 +163,7 @@ async function probeTcp(argv: readonly string[], io: CliIo): Promise<number> {
   return report(io, json, result)
 }
 
-async function repeatTcp(
-  io: CliIo,
-  json: boolean,
-  request: { host: string; port: number; count: number | null; intervalMs?: number; timeoutMs?: number }
-): Promise<number> {
+async function repeatTcp(io: CliIo, json: boolean, request: { host: string; port: number; count: number | null; intervalMs?: number; timeoutMs?: number }): Promise<number> {
   let target = formatHostPort(request.host, request.port)
   const run = startRepeatedProbe(request, {
     onSample: (update) => {

@@ -155,10 +155,12 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
     `First:      ${time(totals.firstTimestamp)}`,
     `Last:       ${time(totals.lastTimestamp)}`,
     `Duration:   ${totals.durationSeconds.toFixed(6)} s`,
-    `Protocols:  ${Object.entries(totals.protocols)
-      .sort((first, second) => second[1] - first[1])
-      .map(([name, count]) => `${name} ${count}`)
-      .join(', ') || '-'}`,
+    `Protocols:  ${
+      Object.entries(totals.protocols)
+        .sort((first, second) => second[1] - first[1])
+        .map(([name, count]) => `${name} ${count}`)
+        .join(', ') || '-'
+    }`,
     `Malformed:  ${totals.malformedPackets}`,
     '',
     `Conversations (${conversations.size}${left > 0 ? `; the ${busiest.length} with the most bytes` : ''}, busiest first):`

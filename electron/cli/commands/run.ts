@@ -154,7 +154,10 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       maxGrowth: parseNumberOption('max-growth', values['max-growth'], 0, 10_000_000),
       failOnFindings: values['fail-on-findings'] ?? false
     }
-    for (const [name, path] of [['json', values.json], ['junit', values.junit]] as const) {
+    for (const [name, path] of [
+      ['json', values.json],
+      ['junit', values.junit]
+    ] as const) {
       if (path !== undefined && path.trim() === '') throw new UsageError(`--${name} needs a file name`)
     }
     if (values.junit === '-') throw new UsageError('--junit needs a file name')
@@ -184,10 +187,21 @@ The command sees ${MARK_SOCKET_VARIABLE}: "sockscope mark LABEL" starts a phase 
       await markServer.close()
       const { exitCode, ...runExit } = exit
       // A command that could not start has no tree: its report is the empty one of a watch never started.
-      const report = await (started ?? new RunWatch({ rootPid: 0, ownSession: false, intervalMs: 1000, settings: runLeakSettings(1, bounds) })).finish(split.command, runExit, bounds)
+      const report = await (started ?? new RunWatch({ rootPid: 0, ownSession: false, intervalMs: 1000, settings: runLeakSettings(1, bounds) })).finish(
+        split.command,
+        runExit,
+        bounds
+      )
 
       const text = formatRunReport(report, 100)
-      io.err.write(values.quiet ? text.split('\n').filter((line) => /^(FAILED|OK|\s*FAIL )/.test(line)).join('\n') + '\n' : text)
+      io.err.write(
+        values.quiet
+          ? text
+              .split('\n')
+              .filter((line) => /^(FAILED|OK|\s*FAIL )/.test(line))
+              .join('\n') + '\n'
+          : text
+      )
       // A recording asked for and not fully made fails the run like a report file that could not be written.
       let outputFailed = report.recording?.error != null
       if (report.recording === null && recording) await recording.close().catch(() => undefined)

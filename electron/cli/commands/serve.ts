@@ -2,7 +2,16 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type ActionPolicy, type SystemActionPolicy, rendererDirectory, createBackend, DEFAULT_WEB_CLIENT_LIMITS, followBackend, MetricsSource, startWebServer } from '../../backend'
+import {
+  type ActionPolicy,
+  type SystemActionPolicy,
+  rendererDirectory,
+  createBackend,
+  DEFAULT_WEB_CLIENT_LIMITS,
+  followBackend,
+  MetricsSource,
+  startWebServer
+} from '../../backend'
 import { parseCommandArguments, parseIntegerOption, UsageError, type CliCommand } from '../cli-command'
 import { DATA_DIRECTORY_HELP, prepareDataDirectory } from '../data-directory-option'
 import { warnIfNotLoopback } from '../bind-address'

@@ -185,7 +185,10 @@ export const useCapturePacketsStore = defineStore('capture-packets', () => {
     }
     // A page read under another source or filter belongs to a list no longer shown.
     if (key !== cacheKey || listKey(result.sourceId, result.filter) !== cacheKey) return
-    cache.store(page, result.rows.map((row) => markRaw(row)))
+    cache.store(
+      page,
+      result.rows.map((row) => markRaw(row))
+    )
     cacheVersion.value++
   }
 

@@ -29,7 +29,11 @@ export const useListenerStore = defineStore('listener', () => {
     if (busy.value) return
     busy.value = true
     try {
-      const info = await submitForm(listenerRequest(form), (request) => backendClient().request('listener/start', request), (message) => (formError.value = message))
+      const info = await submitForm(
+        listenerRequest(form),
+        (request) => backendClient().request('listener/start', request),
+        (message) => (formError.value = message)
+      )
       if (info !== null) apply(info)
     } finally {
       busy.value = false

@@ -7,15 +7,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
-import type {
-  ProbeKind,
-  ProbePolicy,
-  ProbeResult,
-  ProbeSample,
-  ProbeStatistics,
-  RepeatedProbeSampleBatch,
-  RepeatedProbeSummary
-} from '../../../shared/model/probe'
+import type { ProbeKind, ProbePolicy, ProbeResult, ProbeSample, ProbeStatistics, RepeatedProbeSampleBatch, RepeatedProbeSummary } from '../../../shared/model/probe'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { registerSocketRowActions } from '../row-actions'
@@ -307,13 +299,7 @@ function loopbackFor(address: string, family: SocketEntry['family']): string {
 }
 
 function hasRemote(socket: SocketEntry): boolean {
-  return (
-    socket.remotePort !== null &&
-    socket.remotePort !== 0 &&
-    socket.remoteAddress !== '0.0.0.0' &&
-    socket.remoteAddress !== '::' &&
-    socket.remoteAddress !== ''
-  )
+  return socket.remotePort !== null && socket.remotePort !== 0 && socket.remoteAddress !== '0.0.0.0' && socket.remoteAddress !== '::' && socket.remoteAddress !== ''
 }
 
 // Offer "probe this remote" and "probe this listener" on socket rows; they reach the store only when run.

@@ -11,9 +11,7 @@ let client: BackendClient | null = null
 export function backendClient(): BackendClient {
   if (client) return client
   const bridge = (window as unknown as { sockscope?: SockscopeBridge }).sockscope
-  client = bridge
-    ? createIpcClient(bridge as unknown as Record<string, (argument: unknown) => unknown>)
-    : createWebSocketClient(window.location, takePageToken(window))
+  client = bridge ? createIpcClient(bridge as unknown as Record<string, (argument: unknown) => unknown>) : createWebSocketClient(window.location, takePageToken(window))
   return client
 }
 

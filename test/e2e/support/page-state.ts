@@ -15,14 +15,17 @@ export async function fromStore<T>(page: Page, storeId: string, body: string): P
 
 /** How many pixels of the (first matching) canvas are not transparent: how much Chart.js drew. */
 export async function paintedPixelCount(page: Page, selector: string): Promise<number> {
-  return page.locator(selector).first().evaluate((canvas: HTMLCanvasElement) => {
-    const context = canvas.getContext('2d')
-    if (!context || canvas.width === 0 || canvas.height === 0) return 0
-    const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
-    let painted = 0
-    for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) painted++
-    return painted
-  })
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const context = canvas.getContext('2d')
+      if (!context || canvas.width === 0 || canvas.height === 0) return 0
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data
+      let painted = 0
+      for (let index = 3; index < pixels.length; index += 4) if (pixels[index] !== 0) painted++
+      return painted
+    })
 }
 
 /** True when the canvas has some non-transparent pixels, i.e. Chart.js drew on it. */

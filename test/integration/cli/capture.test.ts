@@ -64,7 +64,10 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
     const port = receiver.address().port
     const path = join(directory, 'udp.pcapng')
     const capture = await startCapture(['-i', 'lo', '-f', `udp dst port ${port}`, '-c', '30', '-w', path, '--json-summary'])
-    await sendDatagrams(port, Array.from({ length: 30 }, (_, index) => 20 + index))
+    await sendDatagrams(
+      port,
+      Array.from({ length: 30 }, (_, index) => 20 + index)
+    )
     const { code, stdout } = await capture.finished()
     receiver.close()
 
@@ -120,7 +123,7 @@ describe.skipIf(!runningAsRoot || wiresharkMissingReason !== null)('sockscope ca
     expect(stdout).toMatch(/Number of packets:\s+5\b/)
   })
 
-  it('exits 1 with libpcap\'s message on a bad filter, and writes nothing', async () => {
+  it("exits 1 with libpcap's message on a bad filter, and writes nothing", async () => {
     const path = join(directory, 'never.pcapng')
     const failure = await runBuiltCli('capture', '-i', 'lo', '-f', 'tcp and and', '-w', path)
     expect(failure).toMatchObject({ code: 1 })

@@ -91,7 +91,20 @@ describe.skipIf(!isLinux)('sockscope events', () => {
     expect(client).toMatchObject({ localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', state: 'CLOSE', tcpInfo: { bytesSent: 300, bytesReceived: 701 } })
     expect(server?.tcpInfo).toMatchObject({ bytesSent: 700, bytesReceived: 301 })
     expect(client).toMatchObject({ pid: null, process: null, uid: null, openedAt: null, durationMs: null })
-    expect(Object.keys(client!)).toEqual(['localAddress', 'localPort', 'remoteAddress', 'remotePort', 'state', 'uid', 'pid', 'process', 'openedAt', 'closedAt', 'durationMs', 'tcpInfo'])
+    expect(Object.keys(client!)).toEqual([
+      'localAddress',
+      'localPort',
+      'remoteAddress',
+      'remotePort',
+      'state',
+      'uid',
+      'pid',
+      'process',
+      'openedAt',
+      'closedAt',
+      'durationMs',
+      'tcpInfo'
+    ])
     expect(await stop(events)).toBe(0)
   })
 

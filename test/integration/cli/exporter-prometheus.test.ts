@@ -54,11 +54,7 @@ async function query(promql: string): Promise<QueryResult[]> {
 /** Waits until `promql` returns at least one series, and returns them. */
 async function seriesOf(promql: string): Promise<QueryResult[]> {
   let result: QueryResult[] = []
-  await waitFor(
-    async () => (result = await query(promql)).length > 0,
-    30_000,
-    `Prometheus to answer ${promql} (its log: ${prometheusLog.slice(-2000)})`
-  )
+  await waitFor(async () => (result = await query(promql)).length > 0, 30_000, `Prometheus to answer ${promql} (its log: ${prometheusLog.slice(-2000)})`)
   return result
 }
 
@@ -87,19 +83,17 @@ beforeAll(async () => {
   prometheusUrl = `http://127.0.0.1:${port}`
   prometheus = spawn(
     'prometheus',
-    [
-      `--config.file=${join(folder, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(folder, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn'
-    ],
+    [`--config.file=${join(folder, 'prometheus.yml')}`, `--storage.tsdb.path=${join(folder, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
     { stdio: ['ignore', 'pipe', 'pipe'] }
   )
   prometheus.stdout!.on('data', (chunk: Buffer) => (prometheusLog += chunk.toString()))
   prometheus.stderr!.on('data', (chunk: Buffer) => (prometheusLog += chunk.toString()))
   prometheus.once('error', (error) => (prometheusLog += `could not start prometheus (apt-get install prometheus): ${error.message}`))
   await waitFor(
-    async () => (await fetch(`${prometheusUrl}/-/ready`).then((response) => response.ok).catch(() => false)) || prometheus.exitCode !== null,
+    async () =>
+      (await fetch(`${prometheusUrl}/-/ready`)
+        .then((response) => response.ok)
+        .catch(() => false)) || prometheus.exitCode !== null,
     30_000,
     'Prometheus to get ready'
   )

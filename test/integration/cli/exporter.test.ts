@@ -47,7 +47,8 @@ async function exporter(...args: string[]): Promise<RunningExporter> {
 /** The distinct processes `sockscope_process_sockets` has series for, as `name pid` (`other` alone). */
 function processSeries(text: string): string[] {
   const seen = new Set<string>()
-  for (const match of text.matchAll(/^sockscope_process_sockets\{process="([^"]*)"(?:,pid="(\d+)")?,state="[^"]*"\} \d+$/gm)) seen.add(match[2] ? `${match[1]} ${match[2]}` : match[1]!)
+  for (const match of text.matchAll(/^sockscope_process_sockets\{process="([^"]*)"(?:,pid="(\d+)")?,state="[^"]*"\} \d+$/gm))
+    seen.add(match[2] ? `${match[1]} ${match[2]}` : match[1]!)
   return [...seen]
 }
 
@@ -99,7 +100,11 @@ describe('sockscope exporter', () => {
     // Five processes with 1..5 listeners each, so the ranking is by count, never by pid.
     const holders = await Promise.all([1, 2, 3, 4, 5].map((count) => startProgram('listeners.js', [String(count)])))
     const byPid = new Map(holders.map((holder, index) => [holder.pid, index + 1]))
-    const busiest = (n: number) => [...byPid].sort((a, b) => b[1] - a[1]).slice(0, n).map(([pid]) => `node ${pid}`)
+    const busiest = (n: number) =>
+      [...byPid]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([pid]) => `node ${pid}`)
     // By pid: a filter on the command line would also match the exporter's own, and count its listener.
     // TCP only: each program's stdio are UNIX sockets, and its stderr is shared with this test's worker.
     const filter = ['--filter', `proto:tcp (${holders.map((holder) => `pid:${holder.pid}`).join(' or ')})`]
@@ -169,7 +174,13 @@ describe('sockscope exporter', () => {
 
   it('refuses a missing or malformed --listen and a --top out of range as usage errors (exit 2)', async () => {
     expect((await runBuiltCli('exporter')).stderr).toContain('--listen is required')
-    for (const args of [['--listen', '9464'], ['--listen', '127.0.0.1:70000'], ['--listen', '[127.0.0.1]:9464'], ['--listen', '127.0.0.1:0', '--top', '0'], ['--listen', '127.0.0.1:0', '--top', '101']]) {
+    for (const args of [
+      ['--listen', '9464'],
+      ['--listen', '127.0.0.1:70000'],
+      ['--listen', '[127.0.0.1]:9464'],
+      ['--listen', '127.0.0.1:0', '--top', '0'],
+      ['--listen', '127.0.0.1:0', '--top', '101']
+    ]) {
       const result = await runBuiltCli('exporter', ...args)
       expect(result.code, args.join(' ')).toBe(2)
     }

@@ -35,39 +35,51 @@ afterAll(async () => {
 describe.skipIf(process.platform !== 'linux')('sockscope check', () => {
   // The three watches run side by side on the same live table. A trend needs a few reads, and a
   // loaded machine may manage only one every second or two, so the leak is watched for fifteen seconds.
-  it.concurrent('exits 1 on the leaking client, naming the bound and the findings', async () => {
-    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '15', '--interval', '0.25', '--json')
-    expect(run.code, run.stderr).toBe(1)
-    const result = JSON.parse(run.stdout)
-    expect(result.ok).toBe(false)
-    expect(result.processes).toHaveLength(1)
-    expect(result.processes[0]).toMatchObject({ pid: leaky.pid, name: 'node' })
-    expect(result.violations.map((violation: { bound: string }) => violation.bound)).toContain('max-close-wait')
-    expect(result.violations[0].observed).toBeGreaterThan(10)
-    const kinds = result.findings.map((finding: { kind: string }) => finding.kind)
-    expect(kinds).toContain('growth')
-    expect(kinds).toContain('close-wait')
-    expect(result.findings.every((finding: { process: { pid: number } }) => finding.process.pid === leaky.pid)).toBe(true)
-  }, 60_000)
+  it.concurrent(
+    'exits 1 on the leaking client, naming the bound and the findings',
+    async () => {
+      const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--max-close-wait', '10', '--duration', '15', '--interval', '0.25', '--json')
+      expect(run.code, run.stderr).toBe(1)
+      const result = JSON.parse(run.stdout)
+      expect(result.ok).toBe(false)
+      expect(result.processes).toHaveLength(1)
+      expect(result.processes[0]).toMatchObject({ pid: leaky.pid, name: 'node' })
+      expect(result.violations.map((violation: { bound: string }) => violation.bound)).toContain('max-close-wait')
+      expect(result.violations[0].observed).toBeGreaterThan(10)
+      const kinds = result.findings.map((finding: { kind: string }) => finding.kind)
+      expect(kinds).toContain('growth')
+      expect(kinds).toContain('close-wait')
+      expect(result.findings.every((finding: { process: { pid: number } }) => finding.process.pid === leaky.pid)).toBe(true)
+    },
+    60_000
+  )
 
-  it.concurrent('exits 1 without explicit bounds too, printing the findings as text', async () => {
-    const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--duration', '15', '--interval', '0.25')
-    expect(run.code, run.stderr).toBe(1)
-    expect(run.stdout).toMatch(/^FAILED: pid \d+ went out of bounds/)
-    expect(run.stdout).toMatch(/\[warning\] growth: node \(pid \d+\) keeps opening sockets/)
-    expect(run.stdout).toContain('What to do:')
-  }, 60_000)
+  it.concurrent(
+    'exits 1 without explicit bounds too, printing the findings as text',
+    async () => {
+      const run = await runBuiltCli('check', '--pid', String(leaky.pid), '--duration', '15', '--interval', '0.25')
+      expect(run.code, run.stderr).toBe(1)
+      expect(run.stdout).toMatch(/^FAILED: pid \d+ went out of bounds/)
+      expect(run.stdout).toMatch(/\[warning\] growth: node \(pid \d+\) keeps opening sockets/)
+      expect(run.stdout).toContain('What to do:')
+    },
+    60_000
+  )
 
-  it.concurrent('exits 0 on the steady server', async () => {
-    const run = await runBuiltCli('check', '--pid', String(steady.pid), '--max-close-wait', '10', '--max-growth', '60', '--duration', '5', '--interval', '0.25', '--json')
-    expect(run.code, run.stdout).toBe(0)
-    const result = JSON.parse(run.stdout)
-    expect(result).toMatchObject({ ok: true, violations: [], findings: [] })
-    // 200 connections with both ends in the process: about 400 sockets. A few are between a close and
-    // the reconnect at any moment, and a read is not atomic across the table and the fd walk, so the
-    // peak is checked to be the whole set give or take that churn, never a sample of it.
-    expect(result.processes[0].peakSockets).toBeGreaterThanOrEqual(360)
-  }, 20_000)
+  it.concurrent(
+    'exits 0 on the steady server',
+    async () => {
+      const run = await runBuiltCli('check', '--pid', String(steady.pid), '--max-close-wait', '10', '--max-growth', '60', '--duration', '5', '--interval', '0.25', '--json')
+      expect(run.code, run.stdout).toBe(0)
+      const result = JSON.parse(run.stdout)
+      expect(result).toMatchObject({ ok: true, violations: [], findings: [] })
+      // 200 connections with both ends in the process: about 400 sockets. A few are between a close and
+      // the reconnect at any moment, and a read is not atomic across the table and the fd walk, so the
+      // peak is checked to be the whole set give or take that churn, never a sample of it.
+      expect(result.processes[0].peakSockets).toBeGreaterThanOrEqual(360)
+    },
+    20_000
+  )
 
   it('says how long it really watched when a signal stops it early', async () => {
     const spawnedAt = Date.now()
@@ -113,7 +125,10 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
     const endedAt = Date.now()
     listener.close()
     expect(run.code, run.stderr).toBe(0)
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     // A loaded machine may manage only one read in the second; reads never come closer than the
     // interval, so a second has room for at most duration / interval + 1 of them, plus the last
     // read taken at the deadline.
@@ -140,7 +155,10 @@ describe.skipIf(process.platform !== 'linux')('sockscope watch and diff', () => 
     const run = await runBuiltCli('watch', '--json', '--interval', '0.25', '--duration', '2', '--record', file, '--filter', `pid:${leaky.pid}`)
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toMatch(/recorded \d+ ticks to/)
-    const ticks = run.stdout.trim().split('\n').map((line) => JSON.parse(line))
+    const ticks = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     const first = ticks[0]
     const last = ticks[ticks.length - 1]
 

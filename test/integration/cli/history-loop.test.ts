@@ -82,7 +82,13 @@ describe('runHistoryLoop', () => {
     const stop = new AbortController()
     stop.abort()
     const ticks: number[] = []
-    const count = await runHistoryLoop({ session: new HistorySession(), intervalMs: 100, durationMs: 1000, signal: stop.signal, onTick: ({ snapshot }) => ticks.push(snapshot.tick) })
+    const count = await runHistoryLoop({
+      session: new HistorySession(),
+      intervalMs: 100,
+      durationMs: 1000,
+      signal: stop.signal,
+      onTick: ({ snapshot }) => ticks.push(snapshot.tick)
+    })
     expect(count).toBe(0)
     expect(ticks).toEqual([])
   })

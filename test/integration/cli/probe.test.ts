@@ -112,10 +112,7 @@ describe('sockscope probe tls', () => {
   let port = 0
   beforeAll(async () => {
     certificates = await createTestCertificates()
-    server = createTlsServer(
-      { key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate, ALPNProtocols: ['h2', 'http/1.1'] },
-      (socket) => socket.end()
-    )
+    server = createTlsServer({ key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => socket.end())
     server.on('tlsClientError', () => {})
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
     port = (server.address() as { port: number }).port

@@ -78,7 +78,9 @@ describe.skipIf(wiresharkMissingReason !== null)(`sockscope read${wiresharkMissi
     expect(result.code).toBe(0)
     const packets = JSON.parse(result.stdout) as { number: number; timestampEpoch: string; length: number; protocol: string; info: string }[]
     const reference = tsharkFields(path, ['frame.number', 'frame.time_epoch', 'frame.len'])
-    expect(packets.map((packet) => [packet.number, packet.timestampEpoch, packet.length])).toEqual(reference.map(([number, time, length]) => [Number(number), time, Number(length)]))
+    expect(packets.map((packet) => [packet.number, packet.timestampEpoch, packet.length])).toEqual(
+      reference.map(([number, time, length]) => [Number(number), time, Number(length)])
+    )
     expect(packets.find((packet) => packet.protocol === 'HTTP')!.info).toBe('GET /hello?from=sockscope HTTP/1.1')
     const lines = (await read(path)).stdout.trimEnd().split('\n')
     expect(lines).toHaveLength(reference.length)

@@ -79,7 +79,22 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     const json = join(directory, 'leaker.json')
     // Four marks 1.1 s apart: the sockets are seen aging past the detector's second however long
     // a read of a busy machine's tables takes.
-    const run = await runCli(['run', '--interval', '0.1', '--max-close-wait', '5', '--junit', junit, '--json', json, '--', process.execPath, program('close-wait-leaker.js'), '10', '4'])
+    const run = await runCli([
+      'run',
+      '--interval',
+      '0.1',
+      '--max-close-wait',
+      '5',
+      '--junit',
+      junit,
+      '--json',
+      json,
+      '--',
+      process.execPath,
+      program('close-wait-leaker.js'),
+      '10',
+      '4'
+    ])
     expect(run.code, run.stderr).toBe(1)
     expect(run.stderr).toMatch(/\[warning\] close-wait: node \(pid \d+\) leaves connections in CLOSE_WAIT/)
     expect(run.stderr).toContain('FAIL max-close-wait: at most 10 sockets in CLOSE_WAIT at once; the bound is 5.')
@@ -105,10 +120,32 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     const json = join(directory, 'steady.json')
     const summary = join(directory, 'summary.md')
     // One listener and five connections with both ends in the process: eleven sockets.
-    const run = await runCli(['run', '--interval', '0.1', '--max-close-wait', '0', '--max-sockets', '11', '--max-fd-percent', '50', '--junit', junit, '--json', json, '--', process.execPath, program('steady-holder.js'), '5', '500'], {
-      ...process.env,
-      GITHUB_STEP_SUMMARY: summary
-    })
+    const run = await runCli(
+      [
+        'run',
+        '--interval',
+        '0.1',
+        '--max-close-wait',
+        '0',
+        '--max-sockets',
+        '11',
+        '--max-fd-percent',
+        '50',
+        '--junit',
+        junit,
+        '--json',
+        json,
+        '--',
+        process.execPath,
+        program('steady-holder.js'),
+        '5',
+        '500'
+      ],
+      {
+        ...process.env,
+        GITHUB_STEP_SUMMARY: summary
+      }
+    )
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toContain('OK: every assertion held')
     const report = await readReport(json)
@@ -181,7 +218,22 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     const json = join(directory, 'fork.json')
     const script = `"$0" "$1" "$2" >/dev/null 2>&1 & while [ ! -s "$2" ]; do sleep 0.05; done; sleep 0.3; exit 0`
     const recording = join(directory, 'fork.jsonl.gz')
-    const run = await runCli(['run', '--interval', '0.1', '--json', json, '--record', recording, '--', 'sh', '-c', script, process.execPath, program('background-holder.js'), ready])
+    const run = await runCli([
+      'run',
+      '--interval',
+      '0.1',
+      '--json',
+      json,
+      '--record',
+      recording,
+      '--',
+      'sh',
+      '-c',
+      script,
+      process.execPath,
+      program('background-holder.js'),
+      ready
+    ])
     const holderPid = Number(await readFile(ready, 'utf8'))
     leftBehind.push(holderPid)
     expect(run.code, run.stderr).toBe(0)
@@ -204,7 +256,12 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     const diff = await runCli(['diff', recording, '--from', 'start', '--to', 'end', '--json'])
     expect(diff.code, diff.stderr).toBe(0)
     const opened = (JSON.parse(diff.stdout) as { opened: { pid: number; state: string }[] }).opened
-    expect(opened.filter((socket) => socket.pid === holderPid).map((socket) => socket.state).sort()).toEqual(['ESTABLISHED', 'ESTABLISHED', 'LISTEN'])
+    expect(
+      opened
+        .filter((socket) => socket.pid === holderPid)
+        .map((socket) => socket.state)
+        .sort()
+    ).toEqual(['ESTABLISHED', 'ESTABLISHED', 'LISTEN'])
   }, 60_000)
 
   it('splits the run into phases at each mark and names the sockets each left open', async () => {
@@ -248,7 +305,14 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
 
 describe('sockscope run arguments and report files', () => {
   it('refuses a missing command, a missing "--" and bad bounds with exit 2, before starting anything', async () => {
-    for (const args of [['run'], ['run', 'true'], ['run', '--'], ['run', '--max-close-wait', 'x', '--', 'true'], ['run', '--max-fd-percent', '101', '--', 'true'], ['run', '--junit', '-', '--', 'true']]) {
+    for (const args of [
+      ['run'],
+      ['run', 'true'],
+      ['run', '--'],
+      ['run', '--max-close-wait', 'x', '--', 'true'],
+      ['run', '--max-fd-percent', '101', '--', 'true'],
+      ['run', '--junit', '-', '--', 'true']
+    ]) {
       const run = await runCli(args)
       expect(run.code, args.join(' ')).toBe(2)
       expect(run.stderr).toContain('Run "sockscope run --help" for usage.')
@@ -288,7 +352,7 @@ describe('sockscope mark outside a run', () => {
     delete env.SOCKSCOPE_MARK_SOCKET
     const outside = await runCli(['mark', 'test: uploads'], env)
     expect(outside.code).toBe(0)
-    expect(outside.stderr).toContain("not under \"sockscope run\" (SOCKSCOPE_MARK_SOCKET is not set); mark 'test: uploads' ignored")
+    expect(outside.stderr).toContain('not under "sockscope run" (SOCKSCOPE_MARK_SOCKET is not set); mark \'test: uploads\' ignored')
     const gone = await runCli(['mark', 'x'], { ...process.env, SOCKSCOPE_MARK_SOCKET: join(directory, 'nobody-listens.sock') })
     expect(gone.code).toBe(0)
     expect(gone.stderr).toContain("mark 'x' not taken: ")

@@ -102,7 +102,12 @@ describe('HexDump', () => {
     const wrapper = mount(HexDump, { props: { bytes, highlight: { offset: 4, length: 3 } } })
     expect(wrapper.findAll('.hex-line')).toHaveLength(2)
     expect(wrapper.findAll('.hex-byte.highlighted').map((cell) => cell.text())).toEqual(['2f', '20', '48'])
-    expect(wrapper.findAll('.hex-char.highlighted').map((cell) => cell.element.textContent).join('')).toBe('/ H')
+    expect(
+      wrapper
+        .findAll('.hex-char.highlighted')
+        .map((cell) => cell.element.textContent)
+        .join('')
+    ).toBe('/ H')
     await wrapper.get('[data-offset="0"]').trigger('click')
     expect(wrapper.emitted('pick')?.[0]).toEqual([0])
   })
@@ -159,7 +164,16 @@ const form: CaptureFormValues = {
   stopAfterSeconds: null
 }
 const devices = [
-  { name: 'lo', description: null, addresses: [{ address: '127.0.0.1', netmask: null, broadcast: null, destination: null }], loopback: true, linkType: 1, linkTypeName: 'ETHERNET', openError: null, openErrorCode: null },
+  {
+    name: 'lo',
+    description: null,
+    addresses: [{ address: '127.0.0.1', netmask: null, broadcast: null, destination: null }],
+    loopback: true,
+    linkType: 1,
+    linkTypeName: 'ETHERNET',
+    openError: null,
+    openErrorCode: null
+  },
   { name: 'any', description: 'Pseudo-device', addresses: [], loopback: false, linkType: 276, linkTypeName: 'LINUX_SLL2', openError: null, openErrorCode: null }
 ]
 

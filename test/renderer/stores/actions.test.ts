@@ -34,10 +34,14 @@ async function connectionRow(): Promise<{ connection: KnownConnection; row: Sock
   const connection = await openKnownConnection(1, 1)
   connections.push(connection)
   let row: SocketEntry | undefined
-  await waitFor(() => {
-    row = backend!.sockets.current().sockets.find((socket) => socket.localPort === connection.clientPort && socket.remotePort === connection.serverPort)
-    return row !== undefined
-  }, 10_000, 'the connection in the table')
+  await waitFor(
+    () => {
+      row = backend!.sockets.current().sockets.find((socket) => socket.localPort === connection.clientPort && socket.remotePort === connection.serverPort)
+      return row !== undefined
+    },
+    10_000,
+    'the connection in the table'
+  )
   return { connection, row: row! }
 }
 
@@ -67,7 +71,7 @@ afterEach(async () => {
 })
 
 describe('useActionsStore', () => {
-  it('with actions off, the row actions are shown disabled with the host\'s reason and nothing is proposed', async () => {
+  it("with actions off, the row actions are shown disabled with the host's reason and nothing is proposed", async () => {
     const actions = await useBackend({ systemActions: { actions: 'deny', howToAllow: 'Start it with --allow-actions.' } })
     const { row } = await connectionRow()
     const close = socketRowActions.find((action) => action.id === 'close-connection')!
@@ -106,7 +110,7 @@ describe('useActionsStore', () => {
     const questions: SystemActionQuestion[] = []
     const actions = await useBackend({ systemActions: { actions: 'ask', ask: async (question) => (questions.push(question), true) } })
     const pid = orphanIgnoringSigterm()
-    await waitFor(() => backend!.sockets.current().sockets.some((socket) => socket.pid === pid && socket.state === 'LISTEN'), 10_000, 'the orphan\'s listener')
+    await waitFor(() => backend!.sockets.current().sockets.some((socket) => socket.pid === pid && socket.state === 'LISTEN'), 10_000, "the orphan's listener")
 
     await actions.proposeStop(pid, 'node')
     expect(actions.pending).toBeNull()
@@ -128,7 +132,10 @@ describe('useActionsStore', () => {
     await actions.proposeStop(pid, 'node')
     expect(actions.pending?.subject.action).toBe('stop-process')
     await actions.confirm()
-    expect(actions.pending).toMatchObject({ subject: { action: 'kill-process', target: `node (${pid})` }, reason: 'still running 3 s after SIGTERM; it can be forced with SIGKILL' })
+    expect(actions.pending).toMatchObject({
+      subject: { action: 'kill-process', target: `node (${pid})` },
+      reason: 'still running 3 s after SIGTERM; it can be forced with SIGKILL'
+    })
     actions.cancel()
     expect(actions.log.map((entry) => entry.outcome)).toEqual(['still-running'])
   })

@@ -84,7 +84,17 @@ describe('useHistoryStore', () => {
 
   it('turns series into chart points, leaving out unknown values', () => {
     const lines = toChartLines({ kind: 'file-descriptors', times: [1, 2, 3], series: [{ key: 'k', label: 'l', values: [null, 5, 6], pid: 9 }] })
-    expect(lines).toEqual([{ label: 'l', points: [{ x: 2, y: 5 }, { x: 3, y: 6 }], pid: 9, state: undefined }])
+    expect(lines).toEqual([
+      {
+        label: 'l',
+        points: [
+          { x: 2, y: 5 },
+          { x: 3, y: 6 }
+        ],
+        pid: 9,
+        state: undefined
+      }
+    ])
   })
 })
 
@@ -120,7 +130,11 @@ describe('useLeaksStore', () => {
     expect(filterForFinding(finding())).toBe('pid:77 state:close_wait')
     expect(filterForFinding(finding({ kind: 'growth' }))).toBe('pid:77')
     expect(filterForFinding(finding({ kind: 'time-wait', process: null }))).toBe('state:time_wait')
-    expect(filterForFinding(finding({ kind: 'ephemeral-ports', process: null, evidence: { numbers: {}, series: null, groups: [{ label: 'tcp 127.0.0.1 → 127.0.0.1:6379', count: 1 }] } }))).toBe('rport:6379')
+    expect(
+      filterForFinding(
+        finding({ kind: 'ephemeral-ports', process: null, evidence: { numbers: {}, series: null, groups: [{ label: 'tcp 127.0.0.1 → 127.0.0.1:6379', count: 1 }] } })
+      )
+    ).toBe('rport:6379')
   })
 })
 

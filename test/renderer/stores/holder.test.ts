@@ -29,7 +29,7 @@ afterEach(async () => {
 })
 
 describe('useHolderStore', () => {
-  it('holds the form\'s connections, follows pushed status and releases them', async () => {
+  it("holds the form's connections, follows pushed status and releases them", async () => {
     server = await startTcpServer()
     const holder = useHolderStore()
     await holder.start()

@@ -83,8 +83,16 @@ describe('useProbeStore', () => {
   it('offers "probe this remote" and "probe this listener" on socket rows that fit', () => {
     const base: SocketEntry = {
       ...emptySocketEntry('tcp', 4),
-      id: 'x', localAddress: '0.0.0.0', localPort: 8080, remoteAddress: '0.0.0.0', remotePort: 0,
-      state: 'LISTEN', inode: 1, uid: 0, pid: 1, ownerVisibility: 'known'
+      id: 'x',
+      localAddress: '0.0.0.0',
+      localPort: 8080,
+      remoteAddress: '0.0.0.0',
+      remotePort: 0,
+      state: 'LISTEN',
+      inode: 1,
+      uid: 0,
+      pid: 1,
+      ownerVisibility: 'known'
     }
     const connected: SocketEntry = { ...base, localPort: 50000, remoteAddress: '::1', remotePort: 443, family: 6, localAddress: '::1', state: 'ESTABLISHED' }
     const action = (id: string) => socketRowActions.find((candidate) => candidate.id === id)!

@@ -35,7 +35,10 @@ describe('useSocketsStore', () => {
 
     const closedAt = row()?.markedAt ?? 0
     const later = backend.sockets.current()
-    store.applyTick({ tick: later.tick + 1, previousTick: later.tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false }, closedAt + MARK_DURATIONS.closed + 1)
+    store.applyTick(
+      { tick: later.tick + 1, previousTick: later.tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false },
+      closedAt + MARK_DURATIONS.closed + 1
+    )
     expect(row()).toBeUndefined()
   })
 
@@ -64,7 +67,18 @@ describe('useSocketsStore', () => {
     await backend.sockets.refresh()
     const current = backend.sockets.current()
     // A tick that skips ahead: the store must not apply it blindly but reload the snapshot.
-    store.applyTick({ tick: current.tick + 5, previousTick: current.tick + 4, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false })
+    store.applyTick({
+      tick: current.tick + 5,
+      previousTick: current.tick + 4,
+      takenAt: 0,
+      refreshMs: 0,
+      added: [],
+      removed: [],
+      changed: [],
+      counters: [],
+      issues: [],
+      partialOwnership: false
+    })
     await expect.poll(() => store.lastTick).toBe(current.tick)
     expect(store.visibleRows.some((row) => row.socket.localPort === port)).toBe(true)
     await server.close()
@@ -79,7 +93,18 @@ describe('useSocketsStore', () => {
     const tcpInfo = sampleTcpInfo({ bytesSent: 4242 })
     const timer = { kind: 'keepalive' as const, expiresInMs: 123 }
     const tick = store.lastTick
-    store.applyTick({ tick: tick + 1, previousTick: tick, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [{ id: row.socket.id, timer, tcpInfo, throughput: { sendBytesPerSecond: 10, receiveBytesPerSecond: 20 } }], issues: [], partialOwnership: false })
+    store.applyTick({
+      tick: tick + 1,
+      previousTick: tick,
+      takenAt: 0,
+      refreshMs: 0,
+      added: [],
+      removed: [],
+      changed: [],
+      counters: [{ id: row.socket.id, timer, tcpInfo, throughput: { sendBytesPerSecond: 10, receiveBytesPerSecond: 20 } }],
+      issues: [],
+      partialOwnership: false
+    })
     const updated = store.rowsById.get(row.socket.id)!
     expect(updated.socket.tcpInfo?.bytesSent).toBe(4242)
     expect(updated.socket.timer).toEqual(timer)
@@ -119,7 +144,18 @@ describe('useSocketsStore under missed ticks', () => {
     })
     const tick = backend.sockets.current().tick
     for (let gap = 2; gap < 12; gap++) {
-      store.applyTick({ tick: tick + gap + 1, previousTick: tick + gap, takenAt: 0, refreshMs: 0, added: [], removed: [], changed: [], counters: [], issues: [], partialOwnership: false })
+      store.applyTick({
+        tick: tick + gap + 1,
+        previousTick: tick + gap,
+        takenAt: 0,
+        refreshMs: 0,
+        added: [],
+        removed: [],
+        changed: [],
+        counters: [],
+        issues: [],
+        partialOwnership: false
+      })
     }
     await expect.poll(() => store.lastTick).toBe(tick)
     expect(snapshots).toBe(1)

@@ -122,7 +122,13 @@ export async function syntheticCapture(directory: string, count: number): Promis
     const payload = new Uint8Array(4)
     new DataView(payload.buffer).setUint32(0, index)
     const data = ethernetFrame(0x0800, ipv4Packet({ protocol: 17, destination: [127, 0, 0, 1], payload: udpDatagram(40_000 + (index % 3), 53, payload) }))
-    await writer.writePacket({ interfaceIndex: 0, timestampSeconds: 1_700_000_000 + Math.floor(index / 1000), timestampNanos: (index % 1000) * 1000, originalLength: data.length, data })
+    await writer.writePacket({
+      interfaceIndex: 0,
+      timestampSeconds: 1_700_000_000 + Math.floor(index / 1000),
+      timestampNanos: (index % 1000) * 1000,
+      originalLength: data.length,
+      data
+    })
   }
   await writer.close()
   const bytes = new Uint8Array(await readFile(path))

@@ -127,9 +127,7 @@ async function dnsTraffic(): Promise<void> {
   await new Promise<void>((resolve) => tcpServer.listen(53, '127.0.0.1', resolve))
   await new Promise<void>((resolve, reject) => {
     const query = buildDnsMessage({ id: 0x7cc1, flags: 0x0100, questions: [{ name: 'tcp.sockscope.test', type: DNS_TYPE.A }] })
-    const client = createConnection({ host: '127.0.0.1', port: 53 }, () =>
-      client.write(Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query]))
-    )
+    const client = createConnection({ host: '127.0.0.1', port: 53 }, () => client.write(Buffer.concat([Buffer.from([query.length >> 8, query.length & 0xff]), query])))
     client.on('data', () => client.end())
     client.on('close', () => resolve())
     client.on('error', reject)

@@ -67,12 +67,7 @@ export function sectionHeader(littleEndian = true, options: (writer: BlockWriter
 }
 
 /** An Interface Description Block. */
-export function interfaceDescription(
-  linkType: number,
-  snaplen: number,
-  littleEndian = true,
-  options: (writer: BlockWriter) => void = () => {}
-): Uint8Array {
+export function interfaceDescription(linkType: number, snaplen: number, littleEndian = true, options: (writer: BlockWriter) => void = () => {}): Uint8Array {
   const writer = new BlockWriter(littleEndian).uint16(linkType).uint16(0).uint32(snaplen)
   options(writer)
   return block(1, writer.bytes(), littleEndian)

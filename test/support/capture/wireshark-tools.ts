@@ -11,8 +11,7 @@ export function hasTool(name: string): boolean {
 }
 
 /** Why Wireshark-based tests are skipped, or null when tshark and capinfos are both here. */
-export const wiresharkMissingReason: string | null =
-  hasTool('tshark') && hasTool('capinfos') ? null : 'tshark/capinfos not installed (apt-get install tshark)'
+export const wiresharkMissingReason: string | null = hasTool('tshark') && hasTool('capinfos') ? null : 'tshark/capinfos not installed (apt-get install tshark)'
 
 /** Packet count and total original length, as capinfos reports them. */
 export function capinfosCounts(path: string): { packets: number; dataBytes: number } {
@@ -26,13 +25,7 @@ export function capinfosCounts(path: string): { packets: number; dataBytes: numb
  * With occurrence `all`, several occurrences of a field are joined with commas; with `first`,
  * only the outermost one is kept (an ICMP error also carries the quoted packet's addresses).
  */
-export function tsharkFields(
-  path: string,
-  fields: readonly string[],
-  displayFilter?: string,
-  extra: readonly string[] = [],
-  occurrence: 'all' | 'first' = 'all'
-): string[][] {
+export function tsharkFields(path: string, fields: readonly string[], displayFilter?: string, extra: readonly string[] = [], occurrence: 'all' | 'first' = 'all'): string[][] {
   const args = ['-r', path, '-T', 'fields', '-E', 'separator=\t', '-E', `occurrence=${occurrence === 'all' ? 'a' : 'f'}`, '-E', 'aggregator=,', ...extra]
   for (const field of fields) args.push('-e', field)
   if (displayFilter !== undefined) args.push('-Y', displayFilter)

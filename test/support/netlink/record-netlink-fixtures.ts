@@ -207,13 +207,7 @@ async function inside(): Promise<void> {
   sequence++
   sequences.unix = sequence
   const unixShow =
-    UNIX_DIAG_SHOW.name |
-    UNIX_DIAG_SHOW.fileInode |
-    UNIX_DIAG_SHOW.peer |
-    UNIX_DIAG_SHOW.pendingConnections |
-    UNIX_DIAG_SHOW.queues |
-    UNIX_DIAG_SHOW.uid |
-    UNIX_DIAG_SHOW.memory
+    UNIX_DIAG_SHOW.name | UNIX_DIAG_SHOW.fileInode | UNIX_DIAG_SHOW.peer | UNIX_DIAG_SHOW.pendingConnections | UNIX_DIAG_SHOW.queues | UNIX_DIAG_SHOW.uid | UNIX_DIAG_SHOW.memory
   const unixMessage = encodeUnixDiagRequest({ show: unixShow }, { type: SOCK_DIAG_BY_FAMILY, flags: NLM_F_REQUEST | NLM_F_DUMP, sequence })
   writeFileSync(join(OUTPUT, 'unix.bin'), record(socket, unixMessage, sequence))
   const ssStartedAfterMs = Date.now() - dumpsTakenAt

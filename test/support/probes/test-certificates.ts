@@ -43,19 +43,39 @@ export async function createTestCertificates(): Promise<TestCertificates> {
   const path = (name: string): string => join(folder, name)
   await writeFile(path('leaf.ext'), LEAF_EXTENSIONS)
   await run('openssl', [
-    'req', '-x509', ...EC_KEY, '-keyout', path('self.key'), '-out', path('self.pem'),
-    '-days', String(SELF_SIGNED_DAYS), '-subj', '/CN=localhost/O=sockscope tests',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    path('self.key'),
+    '-out',
+    path('self.pem'),
+    '-days',
+    String(SELF_SIGNED_DAYS),
+    '-subj',
+    '/CN=localhost/O=sockscope tests',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1'
   ])
-  await run('openssl', [
-    'req', '-x509', ...EC_KEY, '-keyout', path('ca.key'), '-out', path('ca.pem'),
-    '-days', '30', '-subj', '/CN=sockscope Test CA'
-  ])
+  await run('openssl', ['req', '-x509', ...EC_KEY, '-keyout', path('ca.key'), '-out', path('ca.pem'), '-days', '30', '-subj', '/CN=sockscope Test CA'])
   const signLeaf = async (name: string, days: string): Promise<void> => {
     await run('openssl', ['req', ...EC_KEY, '-keyout', path(`${name}.key`), '-out', path(`${name}.csr`), '-subj', '/CN=localhost'])
     await run('openssl', [
-      'x509', '-req', '-in', path(`${name}.csr`), '-CA', path('ca.pem'), '-CAkey', path('ca.key'),
-      '-CAcreateserial', '-days', days, '-extfile', path('leaf.ext'), '-out', path(`${name}.pem`)
+      'x509',
+      '-req',
+      '-in',
+      path(`${name}.csr`),
+      '-CA',
+      path('ca.pem'),
+      '-CAkey',
+      path('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      days,
+      '-extfile',
+      path('leaf.ext'),
+      '-out',
+      path(`${name}.pem`)
     ])
   }
   await signLeaf('leaf', '20')

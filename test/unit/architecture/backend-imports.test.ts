@@ -167,7 +167,14 @@ describe('the source files of electron/, shared/ and renderer/', () => {
     // The renderer's stores are in it: two stores that import each other cannot be set up or tested alone.
     const files = ['electron', 'shared', 'renderer'].flatMap((folder) => sourceFiles(join(root, folder))).filter((file) => file.endsWith('.ts'))
     expect(files).toContain(join(root, 'renderer/src/stores/probe.ts'))
-    const graph = new Map(files.map((file) => [file, importsOf(file).map(moduleFile).filter((target) => target !== null)]))
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        importsOf(file)
+          .map(moduleFile)
+          .filter((target) => target !== null)
+      ])
+    )
     expect(importLoops(graph).map((group) => group.map((file) => relative(root, file)))).toEqual([])
   })
 

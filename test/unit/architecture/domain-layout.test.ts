@@ -40,9 +40,14 @@ describe('every domain', () => {
 
   it('names every further store of a domain <domain>-<concern>.ts, with that name as its id', () => {
     // The layout store is the app's own (which view shows), not a domain's.
-    const stores = readdirSync(join(root, 'renderer/src/stores')).map((file) => file.replace(/\.ts$/, '')).filter((name) => name !== 'layout')
+    const stores = readdirSync(join(root, 'renderer/src/stores'))
+      .map((file) => file.replace(/\.ts$/, ''))
+      .filter((name) => name !== 'layout')
     for (const name of stores) {
-      expect(domains.some((domain) => name === domain || name.startsWith(`${domain}-`)), `renderer/src/stores/${name}.ts`).toBe(true)
+      expect(
+        domains.some((domain) => name === domain || name.startsWith(`${domain}-`)),
+        `renderer/src/stores/${name}.ts`
+      ).toBe(true)
       expect(readFileSync(join(root, 'renderer/src/stores', `${name}.ts`), 'utf8'), `renderer/src/stores/${name}.ts`).toContain(`defineStore('${name}'`)
     }
     expect(stores).toEqual(expect.arrayContaining(['capture-packets', 'capture-panels', 'capture-transfer']))
@@ -78,11 +83,16 @@ describe('handlersByChannel', () => {
     expect([...handlersByChannel([['recording', serving('recording/start', 'recording/stop')]]).keys()]).toEqual(['recording/start', 'recording/stop'])
   })
 
-  it('refuses a module that serves another domain\'s channel, naming both', () => {
+  it("refuses a module that serves another domain's channel, naming both", () => {
     expect(() => handlersByChannel([['history', serving('history/series', 'recording/open')]])).toThrow('the history module handles recording/open, a channel of another domain')
   })
 
   it('refuses two modules serving the same channel', () => {
-    expect(() => handlersByChannel([['dns', serving('dns/names')], ['dns', serving('dns/names')]])).toThrow('two domains handle dns/names')
+    expect(() =>
+      handlersByChannel([
+        ['dns', serving('dns/names')],
+        ['dns', serving('dns/names')]
+      ])
+    ).toThrow('two domains handle dns/names')
   })
 })

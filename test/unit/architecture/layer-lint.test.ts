@@ -28,7 +28,10 @@ async function lint(path: string, code: string): Promise<{ ruleId: string | null
 /** The layer rule's findings for `code` at `path`, with nothing else wrong in it. */
 async function layerFindings(path: string, code: string): Promise<{ line: number; message: string }[]> {
   const messages = await lint(path, code)
-  expect(messages.filter((message) => message.ruleId !== 'layers/imports'), path).toEqual([])
+  expect(
+    messages.filter((message) => message.ruleId !== 'layers/imports'),
+    path
+  ).toEqual([])
   return messages.map(({ line, message }) => ({ line, message }))
 }
 
@@ -109,7 +112,9 @@ describe('only stores talk to the transport', () => {
   it('passes a store that imports the transport, and a component that imports a store', async () => {
     const store = "import { backendClient } from '../transport'\n\nexport const client = backendClient\n"
     expect(await lint('renderer/src/stores/counts.ts', store)).toEqual([])
-    expect(await lint('renderer/src/components/SocketCount.vue', vueComponent("import { useSocketsStore } from '../stores/sockets'\n\nconst shown = useSocketsStore().rows.length"))).toEqual([])
+    expect(
+      await lint('renderer/src/components/SocketCount.vue', vueComponent("import { useSocketsStore } from '../stores/sockets'\n\nconst shown = useSocketsStore().rows.length"))
+    ).toEqual([])
   })
 })
 
@@ -139,7 +144,10 @@ describe('index reads in the app', () => {
 
   it('fails a non-null assertion in the backend, shared code and a store', async () => {
     for (const path of ['electron/backend/sockets/first.ts', 'shared/first.ts', 'renderer/src/stores/first.ts']) {
-      expect((await lint(path, asserted)).map((message) => message.ruleId), path).toEqual(['@typescript-eslint/no-non-null-assertion'])
+      expect(
+        (await lint(path, asserted)).map((message) => message.ruleId),
+        path
+      ).toEqual(['@typescript-eslint/no-non-null-assertion'])
     }
   })
 
@@ -153,7 +161,12 @@ describe('index reads in the app', () => {
 describe('the lint command', () => {
   /** Runs the project's ESLint command line on `code` as the file at `path`, as `npm run lint` would see it. */
   function lintCommand(path: string, code: string): { status: number | null; output: string } {
-    const run = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', path], { cwd: root, input: code, encoding: 'utf8', timeout: 60_000 })
+    const run = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--stdin', '--stdin-filename', path], {
+      cwd: root,
+      input: code,
+      encoding: 'utf8',
+      timeout: 60_000
+    })
     return { status: run.status, output: `${run.stdout}${run.stderr}` }
   }
 
@@ -165,14 +178,20 @@ describe('the lint command', () => {
   })
 
   it('exits with an error for a component that imports the transport, naming the file and the rule', () => {
-    const { status, output } = lintCommand('renderer/src/components/SocketCount.vue', vueComponent("import { backendClient } from '../transport'\n\nconst shown = backendClient.toString()"))
+    const { status, output } = lintCommand(
+      'renderer/src/components/SocketCount.vue',
+      vueComponent("import { backendClient } from '../transport'\n\nconst shown = backendClient.toString()")
+    )
     expect(status).toBe(1)
     expect(output).toContain(join(root, 'renderer/src/components/SocketCount.vue'))
     expect(output).toContain('layers/imports')
   })
 
   it('passes the same component importing a store', () => {
-    const { status, output } = lintCommand('renderer/src/components/SocketCount.vue', vueComponent("import { useSocketsStore } from '../stores/sockets'\n\nconst shown = useSocketsStore().rows.length"))
+    const { status, output } = lintCommand(
+      'renderer/src/components/SocketCount.vue',
+      vueComponent("import { useSocketsStore } from '../stores/sockets'\n\nconst shown = useSocketsStore().rows.length")
+    )
     expect(output).toBe('')
     expect(status).toBe(0)
   })

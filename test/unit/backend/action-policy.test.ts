@@ -4,13 +4,7 @@
  * at a time to the host, remembers "until quit" per kind of action, and refuses past a queue bound.
  */
 import { describe, expect, it } from 'vitest'
-import {
-  MAXIMUM_WAITING_QUESTIONS,
-  RemoteTargetGate,
-  type ActionTarget,
-  type RemoteTargetAnswer,
-  type RemoteTargetQuestion
-} from '../../../electron/backend/action-policy'
+import { MAXIMUM_WAITING_QUESTIONS, RemoteTargetGate, type ActionTarget, type RemoteTargetAnswer, type RemoteTargetQuestion } from '../../../electron/backend/action-policy'
 
 function target(overrides: Partial<ActionTarget> = {}): ActionTarget {
   return { action: 'tcp-probe', host: '192.0.2.1', addresses: ['192.0.2.1'], port: 443, ...overrides }
@@ -147,9 +141,7 @@ describe('RemoteTargetGate', () => {
   it(`lets ${MAXIMUM_WAITING_QUESTIONS} questions wait and refuses one more at once`, async () => {
     const asked = scriptedAsk()
     const gate = new RemoteTargetGate({ remoteTargets: 'ask', ask: asked.ask })
-    const waiting = Array.from({ length: MAXIMUM_WAITING_QUESTIONS }, (_, index) =>
-      gate.authorize(target({ host: `192.0.2.${index + 1}`, addresses: [`192.0.2.${index + 1}`] }))
-    )
+    const waiting = Array.from({ length: MAXIMUM_WAITING_QUESTIONS }, (_, index) => gate.authorize(target({ host: `192.0.2.${index + 1}`, addresses: [`192.0.2.${index + 1}`] })))
     const extra = await gate.authorize(target({ host: '192.0.2.99', addresses: ['192.0.2.99'] }))
     expect(extra).toMatchObject({ kind: 'not-allowed', detail: 'too-many-questions' })
     for (let answered = 0; answered < MAXIMUM_WAITING_QUESTIONS; answered += 1) {

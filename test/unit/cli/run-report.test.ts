@@ -97,7 +97,14 @@ describe('the run report as Markdown and text', () => {
 describe('many phases', () => {
   it('shows every phase up to twenty, past that only those that left sockets open', () => {
     const socket = { protocol: 'tcp', family: 4, local: '127.0.0.1:41000', remote: '127.0.0.1:8080', state: 'ESTABLISHED', pid: 12, process: 'node', ageSeconds: 1 } as const
-    const phase = (index: number, leaky: boolean) => ({ label: `test ${index}`, startedAt: 0, endedAt: 1000, opened: 1, stillOpen: leaky ? [socket] : [], stillOpenCount: leaky ? 1 : 0 })
+    const phase = (index: number, leaky: boolean) => ({
+      label: `test ${index}`,
+      startedAt: 0,
+      endedAt: 1000,
+      opened: 1,
+      stillOpen: leaky ? [socket] : [],
+      stillOpenCount: leaky ? 1 : 0
+    })
     const twenty = formatRunReport(report({ phases: Array.from({ length: 20 }, (_, index) => phase(index, index === 3)) }))
     expect(twenty).toContain('Phases (20):')
     expect(twenty).toContain("  'test 19' (1 s): 1 opened, 0 still open at its end")

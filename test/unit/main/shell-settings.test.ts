@@ -8,23 +8,14 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it } from 'vitest'
-import {
-  applicationMenuTemplate,
-  CONTENT_SECURITY_POLICY,
-  rendererLocation,
-  windowWebPreferences,
-  withContentSecurityPolicy
-} from '../../../electron/main/shell-settings'
+import { applicationMenuTemplate, CONTENT_SECURITY_POLICY, rendererLocation, windowWebPreferences, withContentSecurityPolicy } from '../../../electron/main/shell-settings'
 
 const builtPage = '/opt/sockscope/resources/app/out/renderer/index.html'
 const builtUrl = pathToFileURL(builtPage).toString()
 
 /** Every role in a menu template, submenus included. */
 function roles(template: readonly MenuItemConstructorOptions[]): string[] {
-  return template.flatMap((item) => [
-    ...(item.role === undefined ? [] : [item.role]),
-    ...(Array.isArray(item.submenu) ? roles(item.submenu) : [])
-  ])
+  return template.flatMap((item) => [...(item.role === undefined ? [] : [item.role]), ...(Array.isArray(item.submenu) ? roles(item.submenu) : [])])
 }
 
 describe('rendererLocation', () => {

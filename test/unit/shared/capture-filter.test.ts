@@ -25,7 +25,13 @@ describe('captureFilterForPorts', () => {
   })
 
   it('ignores invalid ports and returns null when nothing is left', () => {
-    expect(captureFilterForPorts([{ protocol: 'tcp', port: 0 }, { protocol: 'udp', port: 70000 }, { protocol: 'udp', port: 1.5 }])).toBeNull()
+    expect(
+      captureFilterForPorts([
+        { protocol: 'tcp', port: 0 },
+        { protocol: 'udp', port: 70000 },
+        { protocol: 'udp', port: 1.5 }
+      ])
+    ).toBeNull()
   })
 })
 
@@ -40,18 +46,16 @@ describe('captureFilterForSocket', () => {
   })
 
   it('gives a connection both endpoints, as the wire carries them', () => {
-    expect(
-      captureFilterForSocket(socket({ localAddress: '10.0.0.5', localPort: 51234, remoteAddress: '93.184.216.34', remotePort: 443, state: 'ESTABLISHED' }))
-    ).toBe('tcp and host 10.0.0.5 and port 51234 and host 93.184.216.34 and port 443')
+    expect(captureFilterForSocket(socket({ localAddress: '10.0.0.5', localPort: 51234, remoteAddress: '93.184.216.34', remotePort: 443, state: 'ESTABLISHED' }))).toBe(
+      'tcp and host 10.0.0.5 and port 51234 and host 93.184.216.34 and port 443'
+    )
     // Dual-stack sockets show IPv4 peers as IPv4-mapped IPv6; the packets are IPv4.
     expect(
-      captureFilterForSocket(
-        socket({ family: 6, localAddress: '::ffff:127.0.0.1', localPort: 8080, remoteAddress: '::ffff:127.0.0.1', remotePort: 40000, state: 'ESTABLISHED' })
-      )
+      captureFilterForSocket(socket({ family: 6, localAddress: '::ffff:127.0.0.1', localPort: 8080, remoteAddress: '::ffff:127.0.0.1', remotePort: 40000, state: 'ESTABLISHED' }))
     ).toBe('tcp and host 127.0.0.1 and port 8080 and port 40000')
-    expect(
-      captureFilterForSocket(socket({ family: 6, localAddress: 'fe80::1%eth0', localPort: 22, remoteAddress: 'fe80::2%eth0', remotePort: 50000, state: 'ESTABLISHED' }))
-    ).toBe('tcp and host fe80::1 and port 22 and host fe80::2 and port 50000')
+    expect(captureFilterForSocket(socket({ family: 6, localAddress: 'fe80::1%eth0', localPort: 22, remoteAddress: 'fe80::2%eth0', remotePort: 50000, state: 'ESTABLISHED' }))).toBe(
+      'tcp and host fe80::1 and port 22 and host fe80::2 and port 50000'
+    )
   })
 
   it('has nothing for UNIX and raw sockets', () => {
@@ -66,7 +70,14 @@ describe('captureFilterForProcess', () => {
       socket({}),
       socket({ localAddress: '127.0.0.1', localPort: 40001, remoteAddress: '127.0.0.1', remotePort: 5432, state: 'ESTABLISHED' }),
       socket({ protocol: 'udp', localPort: 53, state: 'UNCONN' }),
-      socket({ pid: 200, localPort: 9999, owners: [{ pid: 200, process: 'parent', command: 'parent', user: 'root' }, { pid: 100, process: 'server', command: 'server', user: 'root' }] }),
+      socket({
+        pid: 200,
+        localPort: 9999,
+        owners: [
+          { pid: 200, process: 'parent', command: 'parent', user: 'root' },
+          { pid: 100, process: 'server', command: 'server', user: 'root' }
+        ]
+      }),
       socket({ pid: 300, localPort: 1234, owners: [{ pid: 300, process: 'other', command: 'other', user: 'root' }] }),
       socket({ protocol: 'unix', family: null, localAddress: '/tmp/s', localPort: null })
     ]

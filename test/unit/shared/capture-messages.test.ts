@@ -75,7 +75,11 @@ describe('helper message bodies', () => {
       ['end', { reason: 'count', stats, message: 3 }, 'corrupt end message: message should be string, not 3'],
       ['interfaces', { interfaces: 'lo' }, 'corrupt interfaces message: interfaces should be Array, not "lo"'],
       ['interfaces', { interfaces: [{ ...device, addresses: [{ address: 1 }] }] }, 'corrupt interfaces message: interfaces.0.addresses.0.address should be string, not 1'],
-      ['started', { interface: 'lo', linkType: 1, linkTypeName: 'ETHERNET', snaplen: 65535, promiscuous: true, startedAt: 1, timestampDecimals: 12, notes: [] }, 'corrupt started message: timestampDecimals should be <=9, not 12'],
+      [
+        'started',
+        { interface: 'lo', linkType: 1, linkTypeName: 'ETHERNET', snaplen: 65535, promiscuous: true, startedAt: 1, timestampDecimals: 12, notes: [] },
+        'corrupt started message: timestampDecimals should be <=9, not 12'
+      ],
       ['filter-ok', { interface: 'lo', filter: 'udp', linkType: 1.5 }, 'corrupt filter-ok message: linkType should be integer, not 1.5']
     ]
     for (const [type, body, message] of cases) expect(helperError(type, body)).toEqual(new CaptureProtocolError(message))

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { ControlMessageReader, HELPER_MESSAGE_TYPE_CODES, HelperMessageReader, MESSAGE_TYPE_CODES, encodeMessage, type ControlMessage, type HelperMessage } from '../../../shared/capture-messages'
+import {
+  ControlMessageReader,
+  HELPER_MESSAGE_TYPE_CODES,
+  HelperMessageReader,
+  MESSAGE_TYPE_CODES,
+  encodeMessage,
+  type ControlMessage,
+  type HelperMessage
+} from '../../../shared/capture-messages'
 import { PacketBatchBuilder, decodePacketBatch, encodePacketsMessage } from '../../../shared/capture-packet-batch'
 import { CaptureProtocolError, FRAME_HEADER_LENGTH, FrameDecoder, MAX_FRAME_PAYLOAD, encodeFrame } from '../../../shared/capture-protocol'
 import type { RawPacket } from '../../../shared/model/packet'
@@ -137,9 +145,7 @@ describe('capture protocol framing', () => {
 
   it('rejects a control frame whose JSON is broken', () => {
     const reader = new ControlMessageReader()
-    expect(() => reader.push(encodeFrame(MESSAGE_TYPE_CODES.start, new TextEncoder().encode('{"request":')))).toThrow(
-      'corrupt start message: payload is not JSON'
-    )
+    expect(() => reader.push(encodeFrame(MESSAGE_TYPE_CODES.start, new TextEncoder().encode('{"request":')))).toThrow('corrupt start message: payload is not JSON')
   })
 
   it('rejects a packet record that runs past its frame', () => {

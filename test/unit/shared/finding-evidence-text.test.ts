@@ -16,7 +16,17 @@ function realFindings(): Finding[] {
     buildSocket({ ...owner(7), localPort: 40000 + index, remoteAddress: '127.0.0.1', remotePort: 8080, state: 'CLOSE_WAIT', inode: 500 + index })
   )
   const timeWait = Array.from({ length: 1200 }, (_, index) =>
-    buildSocket({ pid: null, process: null, owners: [], ownerVisibility: 'none', localPort: 80, remoteAddress: '127.0.0.9', remotePort: 30000 + index, state: 'TIME_WAIT', inode: 0 })
+    buildSocket({
+      pid: null,
+      process: null,
+      owners: [],
+      ownerVisibility: 'none',
+      localPort: 80,
+      remoteAddress: '127.0.0.9',
+      remotePort: 30000 + index,
+      state: 'TIME_WAIT',
+      inode: 0
+    })
   )
   const use = { protocol: 'tcp' as const, localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 6379, pid: 4, process: 'worker', count: 20000 }
   for (let second = 0; second < 120; second++) {

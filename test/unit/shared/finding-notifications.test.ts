@@ -39,7 +39,11 @@ describe('FindingNotificationThrottle', () => {
 
   it('lists at most four findings and counts the rest', () => {
     const throttle = new FindingNotificationThrottle()
-    const summary = throttle.offer(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => finding(id)), 0, on)
+    const summary = throttle.offer(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => finding(id)),
+      0,
+      on
+    )
     expect(summary?.body.split('\n')).toHaveLength(5)
     expect(summary?.body).toContain('and 2 more')
   })

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  checkHolderOpen,
-  checkListener,
-  checkRepeatedProbe,
-  checkTcpProbe,
-  checkTlsProbe,
-  checkUdpProbe
-} from '../../../shared/probe-request'
+import { checkHolderOpen, checkListener, checkRepeatedProbe, checkTcpProbe, checkTlsProbe, checkUdpProbe } from '../../../shared/probe-request'
 import { PROBE_LIMITS } from '../../../shared/model/probe'
 
 describe('probe request checks', () => {
@@ -51,9 +44,7 @@ describe('probe request checks', () => {
 
   it('needs exactly one of a payload and a DNS query for UDP', () => {
     expect(checkUdpProbe({ host: 'x', port: 53 }).ok).toBe(false)
-    expect(
-      checkUdpProbe({ host: 'x', port: 53, payload: { encoding: 'hex', value: '00' }, dnsQuery: { name: 'a', type: 'A' } }).ok
-    ).toBe(false)
+    expect(checkUdpProbe({ host: 'x', port: 53, payload: { encoding: 'hex', value: '00' }, dnsQuery: { name: 'a', type: 'A' } }).ok).toBe(false)
     expect(checkUdpProbe({ host: 'x', port: 53, dnsQuery: { name: 'a..b', type: 'A' } }).ok).toBe(false)
     expect(checkUdpProbe({ host: 'x', port: 53, dnsQuery: { name: 'a.b', type: 'WKS' as 'A' } }).ok).toBe(false)
     expect(checkUdpProbe({ host: 'x', port: 53, dnsQuery: { name: 'a.b', type: 'AAAA' } }).ok).toBe(true)

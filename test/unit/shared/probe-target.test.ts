@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  encodeText,
-  ipVersion,
-  isLoopbackAddress,
-  parseHex,
-  parseHostPort,
-  parseListenAddress,
-  parsePayload,
-  parsePort,
-  validateHost
-} from '../../../shared/probe-target'
+import { encodeText, ipVersion, isLoopbackAddress, parseHex, parseHostPort, parseListenAddress, parsePayload, parsePort, validateHost } from '../../../shared/probe-target'
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
 

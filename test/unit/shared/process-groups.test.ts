@@ -22,10 +22,12 @@ describe('process groups by network namespace', () => {
 
   it('keeps ownerless sockets of each namespace in a group of their own', () => {
     const ownerless = groupSocketsByProcess(sockets, { byNamespace: true }).filter((group) => group.pid === null)
-    expect(ownerless.map((group) => [group.netns, group.total]).sort()).toEqual([
-      [HOST, 1],
-      [CONTAINER, 1]
-    ].sort())
+    expect(ownerless.map((group) => [group.netns, group.total]).sort()).toEqual(
+      [
+        [HOST, 1],
+        [CONTAINER, 1]
+      ].sort()
+    )
   })
 
   it('puts the home namespace first as Host, then the others by size, named by container or number', () => {
@@ -42,7 +44,16 @@ describe('process groups by network namespace', () => {
   })
 
   it('shows a process under each namespace it holds sockets of, and under one group when not grouping by namespace', () => {
-    const inherited = buildSocket({ ...emptySocketEntry('unix', null), localAddress: '', state: 'ESTABLISHED', unixType: 'stream', inode: 7, pid: 30, process: 'python3', netns: HOST })
+    const inherited = buildSocket({
+      ...emptySocketEntry('unix', null),
+      localAddress: '',
+      state: 'ESTABLISHED',
+      unixType: 'stream',
+      inode: 7,
+      pid: 30,
+      process: 'python3',
+      netns: HOST
+    })
     const withPipe = [...sockets, inherited]
     const sections = sectionProcessGroupsByNamespace(groupSocketsByProcess(withPipe, { byNamespace: true }), HOST)
     const python = sections.flatMap((section) => section.groups.filter((group) => group.pid === 30).map((group) => [section.title, group.total]))
@@ -50,7 +61,11 @@ describe('process groups by network namespace', () => {
       ['Host', 1],
       [`Network namespace ${BARE}`, 3]
     ])
-    expect(groupSocketsByProcess(withPipe).filter((group) => group.pid === 30).map((group) => group.total)).toEqual([4])
+    expect(
+      groupSocketsByProcess(withPipe)
+        .filter((group) => group.pid === 30)
+        .map((group) => group.total)
+    ).toEqual([4])
     expect(groupSocketsByProcess(withPipe).filter((group) => group.pid === null)).toHaveLength(1)
   })
 

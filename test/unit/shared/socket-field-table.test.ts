@@ -295,7 +295,8 @@ describe('--columns', () => {
 
 describe('default columns', () => {
   /** Whether `expected` appears in `actual` in order (other columns may sit between). */
-  const inOrder = (actual: readonly string[], expected: readonly string[]) => expected.every((key, index) => actual.indexOf(key) > (index === 0 ? -1 : actual.indexOf(elementAt(expected, index - 1))))
+  const inOrder = (actual: readonly string[], expected: readonly string[]) =>
+    expected.every((key, index) => actual.indexOf(key) > (index === 0 ? -1 : actual.indexOf(elementAt(expected, index - 1))))
 
   it('keep the app table and CLI layouts people know', () => {
     const known = ['protocol', 'localAddress', 'localPort', 'remoteAddress', 'remotePort', 'state', 'recvQueue', 'sendQueue', 'process', 'user']

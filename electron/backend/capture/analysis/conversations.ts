@@ -9,14 +9,7 @@
  * A {@link Conversation} object is built only when one is asked for.
  */
 
-import {
-  TCP_FLAG,
-  secondsBetween,
-  type Conversation,
-  type FlowDirection,
-  type PacketSummary,
-  type TransportProtocol
-} from '../../../../shared/model/decoded-packet'
+import { TCP_FLAG, secondsBetween, type Conversation, type FlowDirection, type PacketSummary, type TransportProtocol } from '../../../../shared/model/decoded-packet'
 import { elementAt } from '../../../../shared/element-at'
 import { formatHostPort } from '../../../../shared/format/socket-text'
 import { grown } from '../typed-array-growth'
@@ -39,11 +32,7 @@ export function conversationKey(summary: PacketSummary): string | null {
   if (summary.ipProtocol === null || summary.sourceAddress === null || summary.destinationAddress === null || summary.ipVersion === null) {
     return null
   }
-  return keyOf(
-    summary.ipProtocol,
-    endpointText(summary.sourceAddress, summary.sourcePort),
-    endpointText(summary.destinationAddress, summary.destinationPort)
-  )
+  return keyOf(summary.ipProtocol, endpointText(summary.sourceAddress, summary.sourcePort), endpointText(summary.destinationAddress, summary.destinationPort))
 }
 
 /** One bit per TCP milestone of a conversation. */
@@ -325,7 +314,9 @@ export class ConversationTable {
 
   private place(flow: number): void {
     const mask = this.slots.length - 1
-    let slot = this.hash(elementAt(this.protocols, flow), elementAt(this.addressesA, flow), elementAt(this.portsA, flow), elementAt(this.addressesB, flow), elementAt(this.portsB, flow)) & mask
+    let slot =
+      this.hash(elementAt(this.protocols, flow), elementAt(this.addressesA, flow), elementAt(this.portsA, flow), elementAt(this.addressesB, flow), elementAt(this.portsB, flow)) &
+      mask
     while (this.slots[slot] !== 0) slot = (slot + 1) & mask
     this.slots[slot] = flow + 1
   }

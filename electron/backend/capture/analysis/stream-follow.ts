@@ -96,7 +96,7 @@ class DirectionAssembler {
   }
 
   private drain(): void {
-    for (let progress = true; progress && this.pending.length > 0; ) {
+    for (let progress = true; progress && this.pending.length > 0;) {
       progress = false
       for (let index = 0; index < this.pending.length; index += 1) {
         const candidate = elementAt(this.pending, index)

@@ -61,10 +61,7 @@ export class ThroughputSeries {
 
   constructor(options: ThroughputOptions = {}) {
     this.bucketSeconds = options.bucketSeconds !== undefined && options.bucketSeconds > 0 ? options.bucketSeconds : 1
-    this.local =
-      options.localAddresses === undefined
-        ? null
-        : new Set([...options.localAddresses].map((address) => normalizeIpAddress(address) ?? address))
+    this.local = options.localAddresses === undefined ? null : new Set([...options.localAddresses].map((address) => normalizeIpAddress(address) ?? address))
   }
 
   /**

@@ -3,16 +3,7 @@
  * for every packet, so decoding a long list allocates little more than the summaries.
  */
 
-import type {
-  DnsMessage,
-  HttpStartLine,
-  LayerKind,
-  MalformedInfo,
-  PacketSummary,
-  TcpOptions,
-  TlsHandshakeInfo,
-  TransportProtocol
-} from '../../../../shared/model/decoded-packet'
+import type { DnsMessage, HttpStartLine, LayerKind, MalformedInfo, PacketSummary, TcpOptions, TlsHandshakeInfo, TransportProtocol } from '../../../../shared/model/decoded-packet'
 import type { RawPacket } from '../../../../shared/model/packet'
 import { macText } from './address-text'
 import type { PacketTreeBuilder } from './packet-tree-builder'

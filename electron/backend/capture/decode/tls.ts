@@ -77,14 +77,7 @@ export function decodeTls(state: DecodeState, start: number, end: number): void 
 }
 
 /** Decodes the handshake messages of one record; returns what the first hello said. */
-function decodeHandshakes(
-  state: DecodeState,
-  start: number,
-  end: number,
-  recordContinues: boolean,
-  recordVersion: number,
-  names: string[]
-): TlsHandshakeInfo | null {
+function decodeHandshakes(state: DecodeState, start: number, end: number, recordContinues: boolean, recordVersion: number, names: string[]): TlsHandshakeInfo | null {
   const data = state.data
   let position = start
   let hello: TlsHandshakeInfo | null = null
@@ -108,14 +101,7 @@ function decodeHandshakes(
   return hello
 }
 
-function decodeHello(
-  state: DecodeState,
-  type: number,
-  start: number,
-  end: number,
-  recordVersion: number,
-  incompleteBySegment: boolean
-): TlsHandshakeInfo {
+function decodeHello(state: DecodeState, type: number, start: number, end: number, recordVersion: number, incompleteBySegment: boolean): TlsHandshakeInfo {
   const data = state.data
   const tree = state.tree
   let helloVersion: number | null = null

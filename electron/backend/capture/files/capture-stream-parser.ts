@@ -70,9 +70,7 @@ export class DetectingStreamParser implements CaptureStreamParser {
     if (this.ownError !== null) return this.ownError
     if (this.inner !== null) return this.inner.finish()
     this.ownError =
-      this.head.length === 0
-        ? new CaptureFileError('empty file: no capture header', 0)
-        : new CaptureFileError(`file too short for a capture header (${this.head.length} bytes)`, 0)
+      this.head.length === 0 ? new CaptureFileError('empty file: no capture header', 0) : new CaptureFileError(`file too short for a capture header (${this.head.length} bytes)`, 0)
     return this.ownError
   }
 }

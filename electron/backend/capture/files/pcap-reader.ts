@@ -5,13 +5,7 @@
 
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
 import { CaptureFileError } from './capture-file-error'
-import {
-  MAXIMUM_BLOCK_LENGTH,
-  PCAP_FILE_HEADER_LENGTH,
-  PCAP_MAGIC_MICROSECONDS,
-  PCAP_MAGIC_NANOSECONDS,
-  PCAP_RECORD_HEADER_LENGTH
-} from './capture-format'
+import { MAXIMUM_BLOCK_LENGTH, PCAP_FILE_HEADER_LENGTH, PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS, PCAP_RECORD_HEADER_LENGTH } from './capture-format'
 import { readUint16, readUint32 } from '../../../../shared/bytes'
 import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
 
@@ -96,9 +90,7 @@ export class PcapStreamParser extends ChunkParser {
     const snaplen = readUint32(buffer, 16, magic.littleEndian)
     // The upper bits of the link-type field carry FCS information, not the link type.
     const linkType = readUint32(buffer, 20, magic.littleEndian) & 0xffff
-    this.interfaces = [
-      { name: 'interface 0', linkType, snaplen, timestampDecimals: magic.precision === 'nanoseconds' ? 9 : 6 }
-    ]
+    this.interfaces = [{ name: 'interface 0', linkType, snaplen, timestampDecimals: magic.precision === 'nanoseconds' ? 9 : 6 }]
     this.headerRead = true
   }
 }

@@ -9,13 +9,7 @@
 
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
 import { CaptureWriteError } from './capture-file-error'
-import {
-  DEFAULT_SNAPLEN,
-  PCAP_FILE_HEADER_LENGTH,
-  PCAP_MAGIC_MICROSECONDS,
-  PCAP_MAGIC_NANOSECONDS,
-  PCAP_RECORD_HEADER_LENGTH
-} from './capture-format'
+import { DEFAULT_SNAPLEN, PCAP_FILE_HEADER_LENGTH, PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS, PCAP_RECORD_HEADER_LENGTH } from './capture-format'
 import type { ByteOrder, CaptureEncoder } from './capture-encoder'
 import { BlockBuilder } from './block-builder'
 import { largestOf } from '../../../../shared/number-extremes'
@@ -50,7 +44,10 @@ export class PcapEncoder implements CaptureEncoder {
   }
 
   start(): Uint8Array {
-    const snaplen = largestOf(this.options.interfaces.map((captureInterface) => captureInterface.snaplen), 0)
+    const snaplen = largestOf(
+      this.options.interfaces.map((captureInterface) => captureInterface.snaplen),
+      0
+    )
     return new BlockBuilder(PCAP_FILE_HEADER_LENGTH, this.littleEndian)
       .uint32(this.precision === 'nanoseconds' ? PCAP_MAGIC_NANOSECONDS : PCAP_MAGIC_MICROSECONDS)
       .uint16(2)

@@ -89,10 +89,7 @@ export class PcapngStreamParser extends ChunkParser {
       if (buffer.length - position < length) return { consumed: position, needed: length }
       const trailingLength = readUint32(buffer, position + length - 4, littleEndian)
       if (trailingLength !== length) {
-        throw new CaptureFileError(
-          `pcapng block length mismatch: header says ${length} bytes, trailer says ${trailingLength}`,
-          blockOffset
-        )
+        throw new CaptureFileError(`pcapng block length mismatch: header says ${length} bytes, trailer says ${trailingLength}`, blockOffset)
       }
       this.readBlock(type, buffer, position, length, blockOffset, packets, littleEndian)
       position += length
@@ -108,15 +105,7 @@ export class PcapngStreamParser extends ChunkParser {
     return new CaptureFileError(`file ends in the middle of a pcapng block (${leftover} bytes left over)`, fileOffset)
   }
 
-  private readBlock(
-    type: number,
-    buffer: Uint8Array,
-    start: number,
-    length: number,
-    blockOffset: number,
-    packets: RawPacket[],
-    littleEndian: boolean
-  ): void {
+  private readBlock(type: number, buffer: Uint8Array, start: number, length: number, blockOffset: number, packets: RawPacket[], littleEndian: boolean): void {
     const bodyEnd = start + length - 4
     switch (type) {
       case PCAPNG_SECTION_HEADER:
@@ -229,14 +218,7 @@ export class PcapngStreamParser extends ChunkParser {
   }
 
   /** The timestamp, lengths, data and comments, which both packet blocks with a timestamp lay out alike from byte 12 on. */
-  private readTimestampedPacket(
-    buffer: Uint8Array,
-    start: number,
-    bodyEnd: number,
-    blockOffset: number,
-    sectionInterface: SectionInterface,
-    blockName: string
-  ): RawPacket {
+  private readTimestampedPacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number, sectionInterface: SectionInterface, blockName: string): RawPacket {
     const littleEndian = this.littleEndian
     const capturedLength = readUint32(buffer, start + 20, littleEndian)
     const dataStart = start + 28
@@ -246,22 +228,13 @@ export class PcapngStreamParser extends ChunkParser {
     const scale = sectionInterface.scale
     scale.convert(readUint32(buffer, start + 12, littleEndian), readUint32(buffer, start + 16, littleEndian))
     const comment = this.readPacketComments(buffer, dataStart + paddedLength(capturedLength), bodyEnd)
-    return makePacket(
-      sectionInterface.fileIndex,
-      scale,
-      readUint32(buffer, start + 24, littleEndian),
-      copyBytes(buffer, dataStart, dataStart + capturedLength),
-      comment
-    )
+    return makePacket(sectionInterface.fileIndex, scale, readUint32(buffer, start + 24, littleEndian), copyBytes(buffer, dataStart, dataStart + capturedLength), comment)
   }
 
   private interfaceOf(sectionIndex: number, blockOffset: number): SectionInterface {
     const found = this.sectionInterfaces[sectionIndex]
     if (found === undefined) {
-      throw new CaptureFileError(
-        `packet refers to interface ${sectionIndex} but its section describes ${this.sectionInterfaces.length}`,
-        blockOffset
-      )
+      throw new CaptureFileError(`packet refers to interface ${sectionIndex} but its section describes ${this.sectionInterfaces.length}`, blockOffset)
     }
     return found
   }
@@ -279,12 +252,7 @@ export class PcapngStreamParser extends ChunkParser {
    * Walks a block's options. An option whose length runs past the block ends the walk: the
    * block's fixed fields are still good, so its packet is kept and only later options are lost.
    */
-  private readOptions(
-    buffer: Uint8Array,
-    start: number,
-    end: number,
-    visit: (code: number, valueStart: number, valueEnd: number) => void
-  ): void {
+  private readOptions(buffer: Uint8Array, start: number, end: number, visit: (code: number, valueStart: number, valueEnd: number) => void): void {
     let position = start
     while (end - position >= 4) {
       const code = readUint16(buffer, position, this.littleEndian)
@@ -317,13 +285,7 @@ function checkBlockLength(type: number, length: number, blockOffset: number): vo
   }
 }
 
-function makePacket(
-  interfaceIndex: number,
-  scale: TimestampScale,
-  originalLength: number,
-  data: Uint8Array,
-  comment: string | undefined
-): RawPacket {
+function makePacket(interfaceIndex: number, scale: TimestampScale, originalLength: number, data: Uint8Array, comment: string | undefined): RawPacket {
   const packet = {
     interfaceIndex,
     timestampSeconds: scale.seconds,

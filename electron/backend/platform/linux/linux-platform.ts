@@ -49,10 +49,7 @@ export class LinuxPlatform implements Platform {
     const procRoot = options.procRoot ?? '/proc'
     this.system = new LinuxSystemReader(procRoot)
     const { reader: hostReader, note } = chooseTableReader(options, procRoot)
-    const reader =
-      options.allNamespaces === false
-        ? hostReader
-        : new NamespacedTableReader(hostReader, { procRoot, access: hostReader.kind === 'netlink' ? 'netlink' : 'proc' })
+    const reader = options.allNamespaces === false ? hostReader : new NamespacedTableReader(hostReader, { procRoot, access: hostReader.kind === 'netlink' ? 'netlink' : 'proc' })
     this.sockets = new JoinedSocketProvider(this.name, reader, options.processTable ?? new ProcessTable({ procRoot }), note)
     this.actions = new LinuxSystemActions(procRoot)
   }

@@ -26,7 +26,11 @@ export function parseNetDev(text: string): NetDevRead {
       continue
     }
     const name = line.slice(0, colon).trim()
-    const numbers = line.slice(colon + 1).trim().split(/\s+/).map(Number)
+    const numbers = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number)
     const [receiveBytes, receivePackets, , , , , , , transmitBytes, transmitPackets] = numbers
     if (
       name === '' ||

@@ -251,12 +251,7 @@ function datagramState(stateCode: number): SocketState {
  * The kernel ends every line with a newline, so a final line without one was cut off mid-read
  * (or mid-copy) and is reported rather than trusted: its last number may be missing digits.
  */
-function forEachLine(
-  text: string,
-  source: string,
-  issues: TableIssue[],
-  parseLine: (lineStart: number, lineEnd: number, lineNumber: number) => void
-): void {
+function forEachLine(text: string, source: string, issues: TableIssue[], parseLine: (lineStart: number, lineEnd: number, lineNumber: number) => void): void {
   let lineStart = 0
   let lineNumber = 0
   while (lineStart < text.length) {
@@ -314,13 +309,7 @@ function fieldEnd(field: number): number {
 }
 
 /** Parse "ADDRESS:PORT" in field `field`: returns the formatted address and sets `endpointPort`. */
-function parseEndpoint(
-  text: string,
-  field: number,
-  addressLength: number,
-  littleEndian: boolean,
-  labels: EndpointLabels
-): string {
+function parseEndpoint(text: string, field: number, addressLength: number, littleEndian: boolean, labels: EndpointLabels): string {
   const label = labels.address
   const start = fieldStart(field)
   const end = fieldEnd(field)

@@ -13,8 +13,7 @@ import { parseInetTable, parseUnixTable, type ParsedTable } from './proc-net-par
 export type ProcNetTableName = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'raw' | 'raw6' | 'unix'
 
 type TableKind =
-  | { readonly file: ProcNetTableName; readonly protocol: 'tcp' | 'udp' | 'raw'; readonly family: 4 | 6 }
-  | { readonly file: ProcNetTableName; readonly protocol: 'unix' }
+  { readonly file: ProcNetTableName; readonly protocol: 'tcp' | 'udp' | 'raw'; readonly family: 4 | 6 } | { readonly file: ProcNetTableName; readonly protocol: 'unix' }
 
 /** Every table read, in the order rows are returned. */
 const TABLES: readonly TableKind[] = [

@@ -367,12 +367,7 @@ export class ProcessTable implements SocketOwnerLookup {
    * from it). With `trusted`, processes read before keep what their earlier record says about
    * fds holding those sockets; without, each process is read completely.
    */
-  private async walk(
-    pids: readonly number[],
-    trusted: ReadonlySet<number> | null,
-    missing: Set<number> | null,
-    progress: WalkProgress
-  ): Promise<void> {
+  private async walk(pids: readonly number[], trusted: ReadonlySet<number> | null, missing: Set<number> | null, progress: WalkProgress): Promise<void> {
     let sliceStartedAt = performance.now()
     for (const pid of pids) {
       if (missing !== null && missing.size === 0) return
@@ -392,12 +387,7 @@ export class ProcessTable implements SocketOwnerLookup {
   }
 
   /** The sockets one process holds; null when it exited. */
-  private readProcess(
-    pid: number,
-    previous: ProcessRecord | undefined,
-    trusted: ReadonlySet<number> | null,
-    progress: WalkProgress
-  ): ProcessRecord | null {
+  private readProcess(pid: number, previous: ProcessRecord | undefined, trusted: ReadonlySet<number> | null, progress: WalkProgress): ProcessRecord | null {
     const directory = `${this.procRoot}/${pid}/fd`
     // Counted before listing: an fd opened in between makes the next count differ, never the same.
     const fdCount = this.fdCount(directory)

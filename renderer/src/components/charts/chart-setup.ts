@@ -47,20 +47,7 @@ export function registerCharts(): typeof Chart {
 }
 
 /** A palette that reads on both light and dark backgrounds. */
-const SERIES_COLORS = [
-  '#3b82f6',
-  '#22c55e',
-  '#f59e0b',
-  '#ef4444',
-  '#a855f7',
-  '#14b8a6',
-  '#ec4899',
-  '#84cc16',
-  '#f97316',
-  '#6366f1',
-  '#06b6d4',
-  '#eab308'
-]
+const SERIES_COLORS = ['#3b82f6', '#22c55e', '#f59e0b', '#ef4444', '#a855f7', '#14b8a6', '#ec4899', '#84cc16', '#f97316', '#6366f1', '#06b6d4', '#eab308']
 
 /** The colour of series number `index`. */
 export function seriesColor(index: number): string {

@@ -32,11 +32,15 @@ describe.skipIf(process.platform !== 'linux')('the actions module', () => {
 
   async function clientRow(connection: KnownConnection): Promise<string> {
     let id: string | undefined
-    await waitFor(async () => {
-      const snapshot = await value<SocketSnapshot>(backend!.handle('sockets/snapshot', {}))
-      id = snapshot.sockets.find((row) => row.localPort === connection.clientPort && row.remotePort === connection.serverPort)?.id
-      return id !== undefined
-    }, 10_000, 'the connection in the table')
+    await waitFor(
+      async () => {
+        const snapshot = await value<SocketSnapshot>(backend!.handle('sockets/snapshot', {}))
+        id = snapshot.sockets.find((row) => row.localPort === connection.clientPort && row.remotePort === connection.serverPort)?.id
+        return id !== undefined
+      },
+      10_000,
+      'the connection in the table'
+    )
     return id!
   }
 
@@ -46,7 +50,7 @@ describe.skipIf(process.platform !== 'linux')('the actions module', () => {
     return connection
   }
 
-  it('asks the host with the backend\'s own names for the connection and its process; a no closes nothing', async () => {
+  it("asks the host with the backend's own names for the connection and its process; a no closes nothing", async () => {
     const questions: SystemActionQuestion[] = []
     backend = createBackend({ intervalMs: 100, resolveNames: false, systemActions: { actions: 'ask', ask: async (question) => (questions.push(question), false) } })
     const connection = await open()
@@ -98,7 +102,7 @@ describe.skipIf(process.platform !== 'linux')('the actions module', () => {
     expect(questions).toEqual([])
   })
 
-  it('never stops a process this backend\'s own process started (its capture helper, its own parts)', async () => {
+  it("never stops a process this backend's own process started (its capture helper, its own parts)", async () => {
     backend = createBackend({ intervalMs: 100, resolveNames: false, systemActions: { actions: 'allow' } })
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' })
     try {

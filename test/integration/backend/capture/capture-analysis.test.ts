@@ -43,7 +43,9 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture analysis against tshar
     const ours = buildConversations(summaries).filter((conversation) => conversation.transport === 'tcp' || conversation.transport === 'udp')
     expect(ours.length).toBe(theirs.length)
     for (const reference of theirs) {
-      const match = ours.find((conversation) => [endpoint(conversation.addressA, conversation.portA), endpoint(conversation.addressB, conversation.portB)].sort().join(' ') === reference.pair)
+      const match = ours.find(
+        (conversation) => [endpoint(conversation.addressA, conversation.portA), endpoint(conversation.addressB, conversation.portB)].sort().join(' ') === reference.pair
+      )
       expect(match, reference.pair).toBeDefined()
       const sameSide = endpoint(match!.addressA, match!.portA) === reference.a
       expect([match!.packetsAToB, match!.bytesAToB, match!.packetsBToA, match!.bytesBToA]).toEqual(
@@ -64,7 +66,9 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture analysis against tshar
       const node = (index: number) => elementAt(new RegExp(`^Node ${index}: (.+)$`, 'm').exec(output)!, 1)
       const lines = output.split('\n').filter((line) => /^\t?[0-9a-f]+$/.test(line))
       const key = `6 ${[node(0), node(1)].sort().join(' ')}`
-      const addressA = node(0).slice(0, node(0).lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')
+      const addressA = node(0)
+        .slice(0, node(0).lastIndexOf(':'))
+        .replace(/^\[(.*)\]$/, '$1')
       const followed = followTcpStream(packets, key)!
       expect(followed).not.toBeNull()
       // Join tshark's per-packet lines into runs per direction, as the segments are.

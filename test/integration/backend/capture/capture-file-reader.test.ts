@@ -42,9 +42,9 @@ describe.skipIf(wiresharkMissingReason !== null)(`capture file readers against c
       expect(result.packets.length).toBe(reference.packets)
       expect(result.packets.reduce((sum, packet) => sum + packet.originalLength, 0)).toBe(reference.dataBytes)
       const rows = tsharkFields(path, ['frame.time_epoch', 'frame.len', 'frame.cap_len', 'frame.interface_id'])
-      expect(result.packets.map((packet) => [formatTimestampEpoch({ seconds: packet.timestampSeconds, nanos: packet.timestampNanos }), packet.originalLength, packet.data.length])).toEqual(
-        rows.map(([time, length, captured]) => [time, Number(length), Number(captured)])
-      )
+      expect(
+        result.packets.map((packet) => [formatTimestampEpoch({ seconds: packet.timestampSeconds, nanos: packet.timestampNanos }), packet.originalLength, packet.data.length])
+      ).toEqual(rows.map(([time, length, captured]) => [time, Number(length), Number(captured)]))
       // tshark numbers interfaces per section; sockscope numbers them file-wide (checked below).
       if (result.format === 'pcapng' && name !== 'multi-section.pcapng') {
         expect(result.packets.map((packet) => packet.interfaceIndex)).toEqual(rows.map((row) => Number(row[3])))

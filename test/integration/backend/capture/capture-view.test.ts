@@ -46,7 +46,7 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
     await waitFor(() => state?.source?.state === 'ended', 10_000, 'the end of the capture')
     // The connection came and went between two socket-table reads; its flows are attributed
     // once the read that the first unknown packet asked for is done.
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
       const page = await call<PacketListPage>('capture/packet-page', { start: 0, count: 1000 })
       if (page.rows.every((row) => row.process !== null)) break
       await new Promise((resolve) => setTimeout(resolve, 100))
@@ -96,7 +96,7 @@ describe.skipIf(!runningAsRoot)('capture view on a live capture', () => {
   it('exports pcapng with the owning process as each packet comment', async () => {
     const ticket = await call<ExportTicket>('capture/export-begin', { format: 'pcapng', scope: 'all' })
     const parts: Buffer[] = []
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const chunk = await call<ExportChunk>('capture/export-chunk', { exportId: ticket.exportId, offset })
       const bytes = Buffer.from(chunk.data, 'base64')
       parts.push(bytes)

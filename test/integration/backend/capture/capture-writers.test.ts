@@ -38,7 +38,9 @@ function expectTsharkSees(path: string, packets: readonly RawPacket[], decimals 
     const unit = 10 ** (9 - decimals)
     return formatTimestampEpoch({ seconds: packet.timestampSeconds, nanos: Math.floor(packet.timestampNanos / unit) * unit })
   }
-  expect(rows.map(([time, length, captured]) => [time, Number(length), Number(captured)])).toEqual(packets.map((packet) => [cut(packet), packet.originalLength, packet.data.length]))
+  expect(rows.map(([time, length, captured]) => [time, Number(length), Number(captured)])).toEqual(
+    packets.map((packet) => [cut(packet), packet.originalLength, packet.data.length])
+  )
 }
 
 describe.skipIf(wiresharkMissingReason !== null)(`capture writers read back by tshark${wiresharkMissingReason ? ` (skipped: ${wiresharkMissingReason})` : ''}`, () => {

@@ -37,7 +37,16 @@ const request = { interface: 'lo', filter: '', snaplen: 65535, promiscuous: fals
 
 describe('a helper message of the wrong shape', () => {
   it('fails the capture start, naming the message and the field', async () => {
-    const helperPath = await helperAnswering('started', { interface: 'lo', linkType: 'ETHERNET', linkTypeName: 'ETHERNET', snaplen: 65535, promiscuous: true, startedAt: 1, timestampDecimals: 9, notes: [] })
+    const helperPath = await helperAnswering('started', {
+      interface: 'lo',
+      linkType: 'ETHERNET',
+      linkTypeName: 'ETHERNET',
+      snaplen: 65535,
+      promiscuous: true,
+      startedAt: 1,
+      timestampDecimals: 9,
+      notes: []
+    })
     const failure = await startCaptureHelper(request, { helperPath, requestTimeoutMs: 5000 }).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(CaptureError)
     expect((failure as CaptureError).code).toBe('helper-failed')

@@ -18,15 +18,7 @@ import { captureFilterForPorts, captureFilterForSocket } from '../../../../share
 import { TCP_FLAG } from '../../../../shared/model/decoded-packet'
 import { hasTool } from '../../../support/capture/wireshark-tools'
 import { buildSocket } from '../../../support/socket-builder'
-import {
-  countPacketsWithTcpdump,
-  openLoopbackPeers,
-  runningAsRoot,
-  sendDatagrams,
-  startTcpdump,
-  tcpExchange,
-  type LoopbackPeers
-} from './live-traffic'
+import { countPacketsWithTcpdump, openLoopbackPeers, runningAsRoot, sendDatagrams, startTcpdump, tcpExchange, type LoopbackPeers } from './live-traffic'
 import { waitFor } from '../../../support/wait-for'
 import { AS_NOBODY, bundleForOtherUsers, canRunAsNobody, makeSharedFolder, type SharedFolder } from '../../../support/other-user'
 import { elementAt } from '../../../../shared/element-at'
@@ -122,7 +114,7 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
     await session.dispose()
   })
 
-  it('refuses a bad filter with libpcap\'s own message and starts nothing', async () => {
+  it("refuses a bad filter with libpcap's own message and starts nothing", async () => {
     // Five capture helpers start one after the other: each a process start, slow on a loaded machine.
     for (const [filter, message] of [
       ['port notaport', "unknown port 'notaport'"],
@@ -171,7 +163,10 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
   it('stops after a packet count, keeping exactly that many', async () => {
     const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, limits: { maxPackets: 7 } })
     const received = collectPackets(session)
-    await sendDatagrams(peers.port, Array.from({ length: 20 }, () => 64))
+    await sendDatagrams(
+      peers.port,
+      Array.from({ length: 20 }, () => 64)
+    )
     const summary = await session.ended
     expect(summary.end.reason).toBe('count')
     expect(summary.counters.packets).toBe(7)
@@ -181,7 +176,10 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
   it('stops after a byte count without going over it', async () => {
     // Each frame: 14 Ethernet + 20 IPv4 + 8 UDP + 100 payload = 142 bytes.
     const session = await CaptureSession.start({ interface: 'lo', filter: `udp dst port ${peers.port}`, limits: { maxBytes: 142 * 5 + 50 } })
-    await sendDatagrams(peers.port, Array.from({ length: 20 }, () => 100))
+    await sendDatagrams(
+      peers.port,
+      Array.from({ length: 20 }, () => 100)
+    )
     const summary = await session.ended
     expect(summary.end.reason).toBe('bytes')
     expect(summary.counters.packets).toBe(5)
@@ -219,7 +217,11 @@ describe.skipIf(!canCapture)('live capture on lo', () => {
     helper.on('packets', (packets) => (delivered += packets.length))
     helper.pause()
     // 200 datagrams of 60,000 bytes: 12 MB, far more than the 2 MiB the helper may queue.
-    for (let round = 0; round < 4; round++) await sendDatagrams(peers.port, Array.from({ length: 50 }, () => 60_000))
+    for (let round = 0; round < 4; round++)
+      await sendDatagrams(
+        peers.port,
+        Array.from({ length: 50 }, () => 60_000)
+      )
     await new Promise((resolve) => setTimeout(resolve, 500))
     const end = await helper.stop()
     expect(end.reason).toBe('stopped')

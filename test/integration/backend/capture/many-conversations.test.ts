@@ -78,7 +78,7 @@ async function importFile(call: <T>(channel: string, args: unknown) => Promise<T
   const begun = await call<{ importId: string }>('capture/import-begin', { fileName: basename(file), size })
   const handle = await open(file, 'r')
   const chunk = Buffer.alloc(IMPORT_CHUNK_BYTES)
-  for (let offset = 0; offset < size; ) {
+  for (let offset = 0; offset < size;) {
     const { bytesRead } = await handle.read(chunk, 0, IMPORT_CHUNK_BYTES, offset)
     await call('capture/import-chunk', { importId: begun.importId, offset, data: chunk.subarray(0, bytesRead).toString('base64') })
     offset += bytesRead
@@ -135,7 +135,11 @@ describe('a capture with 200,000 conversations', () => {
     // In the order first seen, each one its own: no conversation lost or merged.
     const ends = new Set(summary.conversations.map((conversation) => `${conversation.addressA}:${conversation.portA}`))
     expect(ends.size).toBe(CONVERSATIONS)
-    expect(summary.conversations[CONVERSATIONS - 1]).toMatchObject({ addressA: '10.0.0.4', portA: 1024 + ((CONVERSATIONS - 1) % 50_000), bytesAToB: manyFlowsPacket(CONVERSATIONS - 1).originalLength })
+    expect(summary.conversations[CONVERSATIONS - 1]).toMatchObject({
+      addressA: '10.0.0.4',
+      portA: 1024 + ((CONVERSATIONS - 1) % 50_000),
+      bytesAToB: manyFlowsPacket(CONVERSATIONS - 1).originalLength
+    })
   }, 120_000)
 
   it('read --summary prints a bounded table of the busiest conversations and says how many more there are', async () => {

@@ -90,7 +90,11 @@ function headerRow(tree: DecodedPacketTree): string[] {
 /** Our decode of the application fields, spelled the way tshark prints them (all occurrences). */
 function applicationRow(tree: DecodedPacketTree): string[] {
   const dns = tree.dns
-  const answers = (type: number) => dns?.answers.filter((answer) => answer.type === type).map((answer) => answer.data).join(',') ?? ''
+  const answers = (type: number) =>
+    dns?.answers
+      .filter((answer) => answer.type === type)
+      .map((answer) => answer.data)
+      .join(',') ?? ''
   const txt = dns?.answers
     .filter((answer) => answer.type === 16)
     .flatMap((answer) => [...answer.data.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) => match[1]))
@@ -137,7 +141,8 @@ function expectRowsEqual(ours: string[][], theirs: string[][], fields: readonly 
   const differences: string[] = []
   ours.forEach((row, packet) => {
     fields.forEach((field, index) => {
-      if (row[index] !== (elementAt(theirs, packet)[index] ?? '')) differences.push(`packet ${packet + 1} ${field}: ours "${row[index]}", tshark "${elementAt(theirs, packet)[index]}"`)
+      if (row[index] !== (elementAt(theirs, packet)[index] ?? ''))
+        differences.push(`packet ${packet + 1} ${field}: ours "${row[index]}", tshark "${elementAt(theirs, packet)[index]}"`)
     })
   })
   expect(differences).toEqual([])
@@ -217,16 +222,37 @@ describe.skipIf(wiresharkMissingReason !== null)(`packet decoders against tshark
     }
 
     const cases: [string, number, () => RawPacket[]][] = [
-      ['802.1Q VLAN', 1, () => frames.map((frame) => {
-        const data = Uint8Array.from([...frame.data.subarray(0, 12), 0x81, 0x00, 0x20, 42, ...frame.data.subarray(12)])
-        return { ...frame, data, originalLength: frame.originalLength + 4 }
-      })],
+      [
+        '802.1Q VLAN',
+        1,
+        () =>
+          frames.map((frame) => {
+            const data = Uint8Array.from([...frame.data.subarray(0, 12), 0x81, 0x00, 0x20, 42, ...frame.data.subarray(12)])
+            return { ...frame, data, originalLength: frame.originalLength + 4 }
+          })
+      ],
       ['BSD null, little-endian', 0, () => relink((_, version) => (version === 4 ? [2, 0, 0, 0] : [30, 0, 0, 0]))],
       ['BSD null, big-endian', 0, () => relink((_, version) => (version === 4 ? [0, 0, 0, 2] : [0, 0, 0, 28]))],
       ['LINKTYPE_LOOP', 108, () => relink((_, version) => (version === 4 ? [0, 0, 0, 2] : [0, 0, 0, 24]))],
       ['raw IP', 101, () => relink(() => [])],
-      ['raw IPv4', 228, () => relink(() => [], (version) => version === 4)],
-      ['raw IPv6', 229, () => relink(() => [], (version) => version === 6)]
+      [
+        'raw IPv4',
+        228,
+        () =>
+          relink(
+            () => [],
+            (version) => version === 4
+          )
+      ],
+      [
+        'raw IPv6',
+        229,
+        () =>
+          relink(
+            () => [],
+            (version) => version === 6
+          )
+      ]
     ]
 
     for (const [label, linkType, make] of cases) {
@@ -238,7 +264,12 @@ describe.skipIf(wiresharkMissingReason !== null)(`packet decoders against tshark
         expect(trees.filter((tree) => tree.summary.malformed !== null)).toEqual([])
         expect(trees.length).toBeGreaterThan(0)
         expectRowsEqual(trees.map(headerRow), referenceHeaderRows(path), HEADER_FIELDS)
-        if (linkType === 1) expect(elementAt(trees, 0).layers.find((layer) => layer.kind === 'vlan')!.fields.find((f) => f.name === 'vlan.id')!.value).toBe(42)
+        if (linkType === 1)
+          expect(
+            elementAt(trees, 0)
+              .layers.find((layer) => layer.kind === 'vlan')!
+              .fields.find((f) => f.name === 'vlan.id')!.value
+          ).toBe(42)
       })
     }
   })

@@ -36,7 +36,8 @@ describe.skipIf(process.platform !== 'linux')('the events module behind the back
     })
     const connection = await openKnownConnection(30, 70)
     await connection.close()
-    const ours = (update: ClosedConnectionsUpdate) => update.connections.filter((closed) => closed.localPort === connection.clientPort && closed.remotePort === connection.serverPort)
+    const ours = (update: ClosedConnectionsUpdate) =>
+      update.connections.filter((closed) => closed.localPort === connection.clientPort && closed.remotePort === connection.serverPort)
     await waitFor(() => pushed.some((update) => ours(update).length > 0), 10_000, 'the push')
     const recent = await ask<ClosedConnectionsUpdate>(backend, 'events/recent')
     expect(ours(recent)).toHaveLength(1)
@@ -52,7 +53,9 @@ describe.skipIf(process.platform !== 'linux')('the events module behind the back
     // 300 connections over 3 s: the polls see the listener early, so its clients' ends are told
     // from the server's whichever of the two ephemeral ports is lower.
     const churn = spawn(process.execPath, [CHURN_PROGRAM, '300', '100'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const port = await new Promise<number>((resolve) => churn.stdout.once('data', (data: Buffer) => resolve((JSON.parse(elementAt(data.toString().split('\n'), 0)) as { port: number }).port)))
+    const port = await new Promise<number>((resolve) =>
+      churn.stdout.once('data', (data: Buffer) => resolve((JSON.parse(elementAt(data.toString().split('\n'), 0)) as { port: number }).port))
+    )
     await new Promise((resolve) => churn.once('exit', resolve))
     const finding = async () => (await ask<FindingsState>(backend!, 'leaks/findings')).active.find((candidate) => candidate.id === `connection-churn:127.0.0.1:${port}`)
     await waitFor(async () => (await finding()) !== undefined, 20_000, 'the churn finding')

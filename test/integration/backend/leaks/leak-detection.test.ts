@@ -34,11 +34,7 @@ afterAll(stopPrograms)
  * the first read, to `check` until it returns true. The detector's windows are in time, and a
  * loaded machine reads slowly, so `check` reasons in elapsed time rather than in ticks.
  */
-async function watch(
-  ticks: number,
-  settings: LeakSettings,
-  check: (active: readonly Finding[], elapsedMs: number, appeared: readonly Finding[]) => boolean
-): Promise<number> {
+async function watch(ticks: number, settings: LeakSettings, check: (active: readonly Finding[], elapsedMs: number, appeared: readonly Finding[]) => boolean): Promise<number> {
   const provider = createSocketProvider()
   const store = new HistoryStore({ capacity: 600 })
   const recorder = new HistoryRecorder(store)

@@ -61,7 +61,12 @@ describe.skipIf(process.platform !== 'linux')('leaks module', () => {
     const server = await startProgram('closing-server.js')
     const leaky = await startProgram('leaky-client.js', [String(server.ready.port), '100', '1000'])
     const kinds = () =>
-      new Set(findingEvents.flatMap((update) => update.appeared).filter((finding) => finding.process?.pid === leaky.pid).map((finding) => finding.kind))
+      new Set(
+        findingEvents
+          .flatMap((update) => update.appeared)
+          .filter((finding) => finding.process?.pid === leaky.pid)
+          .map((finding) => finding.kind)
+      )
     await expect.poll(() => [...kinds()].sort(), { timeout: 30_000 }).toEqual(['close-wait', 'growth'])
     const state = await ask(backend, 'leaks/findings', {})
     expect(state.active.some((finding) => finding.kind === 'close-wait' && finding.process?.pid === leaky.pid)).toBe(true)

@@ -16,10 +16,7 @@ describe('startRepeatedProbe against real loopback servers', () => {
     server = await startTcpServer()
     const updates: RepeatedProbeUpdate[] = []
     const startedAt = performance.now()
-    const run = startRepeatedProbe(
-      { host: '127.0.0.1', port: server.port, count: 10, intervalMs: 20 },
-      { runId: 'run-1', onSample: (update) => updates.push(update) }
-    )
+    const run = startRepeatedProbe({ host: '127.0.0.1', port: server.port, count: 10, intervalMs: 20 }, { runId: 'run-1', onSample: (update) => updates.push(update) })
     const summary = await run.finished
     const elapsedMs = performance.now() - startedAt
     expect(summary.runId).toBe('run-1')
@@ -62,11 +59,14 @@ describe('startRepeatedProbe against real loopback servers', () => {
 
   it('runs until stopped when no count is given', async () => {
     server = await startTcpServer()
-    const run = startRepeatedProbe({ host: '127.0.0.1', port: server.port, count: null, intervalMs: 10 }, {
-      onSample: (update) => {
-        if (update.sample.sequence === 3) run.stop()
+    const run = startRepeatedProbe(
+      { host: '127.0.0.1', port: server.port, count: null, intervalMs: 10 },
+      {
+        onSample: (update) => {
+          if (update.sample.sequence === 3) run.stop()
+        }
       }
-    })
+    )
     const summary = await run.finished
     expect(summary.endedBy).toBe('stopped')
     expect(summary.count).toBeNull()

@@ -65,10 +65,7 @@ describe('actions ask their authorizer before touching the target', () => {
     const udp = await startUdpServer((message) => received.push(message))
     try {
       const refusing = recordingAuthorizer(REFUSAL)
-      const refused = await runUdpProbe(
-        { host: '127.0.0.1', port: udp.port, payload: { encoding: 'text', value: 'hello' }, timeoutMs: 200 },
-        { authorize: refusing.authorize }
-      )
+      const refused = await runUdpProbe({ host: '127.0.0.1', port: udp.port, payload: { encoding: 'text', value: 'hello' }, timeoutMs: 200 }, { authorize: refusing.authorize })
       expect(refused.error).toEqual(REFUSAL)
       expect(refused.sentBytes).toBe(0)
       expect(refusing.seen).toMatchObject([{ action: 'udp-probe', addresses: ['127.0.0.1'], port: udp.port }])
@@ -102,9 +99,7 @@ describe('actions ask their authorizer before touching the target', () => {
     const holder = new ConnectionHolder({ authorize: refusing.authorize })
     const refused = await holder.open({ host: '127.0.0.1', port: server.port, count: 4, allowNonLoopback: true })
     expect(refused).toEqual({ ok: false, error: REFUSAL })
-    expect(refusing.seen).toEqual([
-      { action: 'holder', host: '127.0.0.1', addresses: ['127.0.0.1'], port: server.port, count: 4, clientConfirmed: true }
-    ])
+    expect(refusing.seen).toEqual([{ action: 'holder', host: '127.0.0.1', addresses: ['127.0.0.1'], port: server.port, count: 4, clientConfirmed: true }])
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(server.accepted).toHaveLength(0)
     expect(holder.status().groups).toEqual([])

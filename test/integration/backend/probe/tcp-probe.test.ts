@@ -110,9 +110,7 @@ describe('runTcpProbe against real loopback servers', () => {
 
   it('sends a hex payload and reports the reply and the time to first byte', async () => {
     const replyDelayMs = 150
-    server = await startTcpServer((socket) =>
-      socket.on('data', (chunk: Buffer) => void sleepAtLeast(replyDelayMs).then(() => socket.write(chunk)))
-    )
+    server = await startTcpServer((socket) => socket.on('data', (chunk: Buffer) => void sleepAtLeast(replyDelayMs).then(() => socket.write(chunk))))
     const { result, elapsedMs } = await timedProbe({
       host: '127.0.0.1',
       port: server.port,
@@ -182,10 +180,7 @@ describe('runTcpProbe against real loopback servers', () => {
   it('stops when cancelled while waiting for a reply', async () => {
     server = await startTcpServer()
     const controller = new AbortController()
-    const pending = runTcpProbe(
-      { host: '127.0.0.1', port: server.port, payload: { encoding: 'text', value: 'x' }, readTimeoutMs: 30_000 },
-      { signal: controller.signal }
-    )
+    const pending = runTcpProbe({ host: '127.0.0.1', port: server.port, payload: { encoding: 'text', value: 'x' }, readTimeoutMs: 30_000 }, { signal: controller.signal })
     setTimeout(() => controller.abort(), 50)
     const result = await pending
     expect(result.error?.kind).toBe('cancelled')

@@ -26,9 +26,7 @@ describe('runUdpProbe against real loopback sockets', () => {
 
   it('reports the reply of an echo server with its timing', async () => {
     const replyDelayMs = 150
-    server = await startUdpServer(
-      (message, remote, socket) => void sleepAtLeast(replyDelayMs).then(() => socket.send(message, remote.port, remote.address))
-    )
+    server = await startUdpServer((message, remote, socket) => void sleepAtLeast(replyDelayMs).then(() => socket.send(message, remote.port, remote.address)))
     const startedAt = performance.now()
     const result = await runUdpProbe({
       host: '127.0.0.1',

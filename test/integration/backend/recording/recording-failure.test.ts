@@ -29,9 +29,7 @@ afterEach(async () => {
 
 /** A table that gzip cannot shrink much: every process name is random. */
 function noisySnapshot(tick: number): SocketSnapshot {
-  const sockets = Array.from({ length: 400 }, (_, index) =>
-    buildSocket({ inode: tick * 1000 + index, localPort: 1024 + index, process: randomBytes(96).toString('hex') })
-  )
+  const sockets = Array.from({ length: 400 }, (_, index) => buildSocket({ inode: tick * 1000 + index, localPort: 1024 + index, process: randomBytes(96).toString('hex') }))
   return { tick, takenAt: 1_700_000_000_000 + tick * 1000, refreshMs: 1, sockets, issues: [], partialOwnership: false }
 }
 

@@ -17,7 +17,12 @@ const question: SystemActionQuestion = { action: 'close-connection', target: 'tc
 describe('SystemActionGate', () => {
   it('is off by default, with a sentence even when the host gave none', async () => {
     const gate = new SystemActionGate(ACTIONS_OFF_POLICY)
-    expect(gate.view()).toEqual({ allowed: false, confirmation: 'page', howToAllow: 'This sockscope does not close connections or stop processes.', stopGraceSeconds: STOP_GRACE_SECONDS })
+    expect(gate.view()).toEqual({
+      allowed: false,
+      confirmation: 'page',
+      howToAllow: 'This sockscope does not close connections or stop processes.',
+      stopGraceSeconds: STOP_GRACE_SECONDS
+    })
     expect(await gate.authorize(question)).toEqual({ reason: 'actions-off', message: 'Closing connections and stopping processes is off here.' })
   })
 

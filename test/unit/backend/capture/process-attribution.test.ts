@@ -150,12 +150,30 @@ describe('TrafficAccounting', () => {
       return summaries.map((summary, index) => accounting.record(firstIndex + index, summary, elementAt(owners, index)))
     }
     const request = rawPacket(
-      ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 40000, destinationPort: 8080, flags: 0x18, payload: new Uint8Array(100) }) }))
+      ethernetFrame(
+        0x0800,
+        ipv4Packet({
+          protocol: 6,
+          source: loopback,
+          destination: loopback,
+          payload: tcpSegment({ sourcePort: 40000, destinationPort: 8080, flags: 0x18, payload: new Uint8Array(100) })
+        })
+      )
     )
     const answer = rawPacket(
-      ethernetFrame(0x0800, ipv4Packet({ protocol: 6, source: loopback, destination: loopback, payload: tcpSegment({ sourcePort: 8080, destinationPort: 40000, flags: 0x18, payload: new Uint8Array(1000) }) }))
+      ethernetFrame(
+        0x0800,
+        ipv4Packet({
+          protocol: 6,
+          source: loopback,
+          destination: loopback,
+          payload: tcpSegment({ sourcePort: 8080, destinationPort: 40000, flags: 0x18, payload: new Uint8Array(1000) })
+        })
+      )
     )
-    const stray = rawPacket(ethernetFrame(0x0800, ipv4Packet({ protocol: 17, source: [192, 0, 2, 1], destination: [192, 0, 2, 2], payload: udpDatagram(1, 2, new Uint8Array(10)) })))
+    const stray = rawPacket(
+      ethernetFrame(0x0800, ipv4Packet({ protocol: 17, source: [192, 0, 2, 1], destination: [192, 0, 2, 2], payload: udpDatagram(1, 2, new Uint8Array(10)) }))
+    )
     const rows = await record([request, answer, answer, stray], 0)
     expect(rows.map((row) => [row.index, row.pid, row.direction, row.summary.transport])).toEqual([
       [0, 20, 'sent', 'tcp'],

@@ -58,7 +58,12 @@ describe('ConnectionChurnWindow', () => {
     window.add([{ ...closedTo(50_000, START, 10), localPort: 40_000 }])
     // The server's own end of such a connection.
     window.add([{ ...closedTo(40_001, START, 10), localPort: 50_000 }])
-    expect(window.summary(START).groups.map((group) => group.destination).sort()).toEqual(['10.0.0.9:50000', 'clients of :50000'])
+    expect(
+      window
+        .summary(START)
+        .groups.map((group) => group.destination)
+        .sort()
+    ).toEqual(['10.0.0.9:50000', 'clients of :50000'])
   })
 
   it('counts a connection of 999 ms as short-lived and one of 1000 ms not', () => {

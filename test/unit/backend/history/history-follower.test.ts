@@ -5,7 +5,11 @@ import { HistorySession } from '../../../../electron/backend/history/history-ses
 import { SocketMonitor } from '../../../../electron/backend/sockets/socket-monitor'
 import type { SocketProvider, SystemReader } from '../../../../electron/backend/platform/platform'
 
-const emptyTables: SocketProvider = { platform: 'test', reader: { kind: 'test', note: null, homeNetns: null }, read: async () => ({ sockets: [], issues: [], partialOwnership: false }) }
+const emptyTables: SocketProvider = {
+  platform: 'test',
+  reader: { kind: 'test', note: null, homeNetns: null },
+  read: async () => ({ sockets: [], issues: [], partialOwnership: false })
+}
 
 /** System readers whose interface counters read waits until the test lets it go, so a tick can be held mid-way. */
 function heldReaders(): { readers: SystemReader; release: () => void; waiting: () => number } {

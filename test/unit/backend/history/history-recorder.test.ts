@@ -52,9 +52,7 @@ describe('HistoryRecorder', () => {
 
     loBytes.value = 6000
     const second = await recorder.record(snapshot(2, sockets))
-    expect(second.sample.interfaces).toEqual([
-      { name: 'lo', receiveBytesPerSecond: 5000, transmitBytesPerSecond: 5000, receivePacketsPerSecond: 50, transmitPacketsPerSecond: 50 }
-    ])
+    expect(second.sample.interfaces).toEqual([{ name: 'lo', receiveBytesPerSecond: 5000, transmitBytesPerSecond: 5000, receivePacketsPerSecond: 50, transmitPacketsPerSecond: 50 }])
     expect(store.pointCount()).toBe(2)
 
     // A followed process that exits is dropped at once.

@@ -57,9 +57,19 @@ describe('HistoryStore', () => {
     const store = new HistoryStore({ capacity: 50, maxProcesses: 2 })
     store.append(buildSample(0, [buildProcessSample({ pid: 1, sockets: 1 }), buildProcessSample({ pid: 2, sockets: 1 })]))
     store.append(buildSample(1000, [buildProcessSample({ pid: 2, sockets: 1 }), buildProcessSample({ pid: 3, sockets: 9 })]))
-    expect(store.trackedProcesses().map((process) => process.pid).sort()).toEqual([2, 3])
+    expect(
+      store
+        .trackedProcesses()
+        .map((process) => process.pid)
+        .sort()
+    ).toEqual([2, 3])
     store.append(buildSample(2000, [buildProcessSample({ pid: 2, sockets: 1 }), buildProcessSample({ pid: 3, sockets: 1 }), buildProcessSample({ pid: 4, sockets: 1 })]))
-    expect(store.trackedProcesses().map((process) => process.pid).sort()).toEqual([2, 3])
+    expect(
+      store
+        .trackedProcesses()
+        .map((process) => process.pid)
+        .sort()
+    ).toEqual([2, 3])
   })
 
   it('answers states for one process and the top processes by peak', () => {
@@ -136,10 +146,7 @@ describe('HistoryStore', () => {
 
 describe('downsample', () => {
   it('averages buckets and skips nulls', () => {
-    const set = downsample(
-      { kind: 'states', times: [0, 1, 2, 3, 4, 5], series: [{ key: 'a', label: 'a', values: [1, 3, null, null, 5, 7] }] },
-      3
-    )
+    const set = downsample({ kind: 'states', times: [0, 1, 2, 3, 4, 5], series: [{ key: 'a', label: 'a', values: [1, 3, null, null, 5, 7] }] }, 3)
     expect(set.times).toEqual([0.5, 2.5, 4.5])
     expect(elementAt(set.series, 0).values).toEqual([2, null, 6])
   })

@@ -42,7 +42,18 @@ describe('summarizeSockets', () => {
     owners: [],
     ownerVisibility: 'none'
   })
-  const unix = buildSocket({ protocol: 'unix', family: null, localAddress: '/run/x.sock', localPort: null, remotePort: null, state: 'LISTEN', inode: 30, owners: [client], pid: 20, process: 'client' })
+  const unix = buildSocket({
+    protocol: 'unix',
+    family: null,
+    localAddress: '/run/x.sock',
+    localPort: null,
+    remotePort: null,
+    state: 'LISTEN',
+    inode: 30,
+    owners: [client],
+    pid: 20,
+    process: 'client'
+  })
 
   const summary = summarizeSockets([listener, accepted, ...outgoing, timeWait, unix], range)
 
@@ -59,9 +70,7 @@ describe('summarizeSockets', () => {
   })
 
   it('counts ephemeral ports per destination, TIME_WAIT included, accepted connections excluded', () => {
-    expect(summary.ephemeral).toEqual([
-      { protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 40000, count: 4, pid: 20, process: 'client' }
-    ])
+    expect(summary.ephemeral).toEqual([{ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 40000, count: 4, pid: 20, process: 'client' }])
   })
 
   it('skips ephemeral counting without a port range', () => {

@@ -61,7 +61,10 @@ describe('growth on synthetic series', () => {
     const values = Array.from({ length: 200 }, (_, second) => Math.round(100 + second * 0.2 + (next() - 0.5) * 6))
     const at = (seconds: number): boolean => {
       const slice = values.slice(0, seconds)
-      const measure = measureGrowth(slice.map((_, index) => index * 1000), slice)
+      const measure = measureGrowth(
+        slice.map((_, index) => index * 1000),
+        slice
+      )
       return measure !== null && growthRaises(measure, settings)
     }
     expect(at(settings.growthMinimumDurationSeconds - 5)).toBe(false)
@@ -71,14 +74,20 @@ describe('growth on synthetic series', () => {
   it('raises for a slow leak of a few sockets a minute in bursts', () => {
     // Three sockets leaked every 30 s.
     const values = Array.from({ length: 300 }, (_, second) => 50 + 3 * Math.floor(second / 30))
-    const measure = measureGrowth(values.map((_, index) => index * 1000), values)
+    const measure = measureGrowth(
+      values.map((_, index) => index * 1000),
+      values
+    )
     expect(measure?.slopePerMinute).toBeCloseTo(6, 0)
     expect(measure && growthRaises(measure, settings)).toBe(true)
   })
 
   it('measures slope, R² and jump share', () => {
     const values = Array.from({ length: 61 }, (_, second) => 10 + second)
-    const measure = measureGrowth(values.map((_, index) => index * 1000), values)
+    const measure = measureGrowth(
+      values.map((_, index) => index * 1000),
+      values
+    )
     expect(measure).toMatchObject({ first: 10, last: 70, spanSeconds: 60 })
     expect(measure?.slopePerMinute).toBeCloseTo(60)
     expect(measure?.rSquared).toBeCloseTo(1)

@@ -112,7 +112,17 @@ describe('time-wait and ephemeral ports', () => {
     const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     const listener = buildSocket({ ...owner(12, 'web'), localPort: 80, inode: 1 })
     const timeWait = Array.from({ length: 1200 }, (_, index) =>
-      buildSocket({ pid: null, process: null, owners: [], ownerVisibility: 'none', localPort: 80, remoteAddress: '127.0.0.9', remotePort: 30000 + index, state: 'TIME_WAIT', inode: 0 })
+      buildSocket({
+        pid: null,
+        process: null,
+        owners: [],
+        ownerVisibility: 'none',
+        localPort: 80,
+        remoteAddress: '127.0.0.9',
+        remotePort: 30000 + index,
+        state: 'TIME_WAIT',
+        inode: 0
+      })
     )
     const sample = (takenAt: number) => buildSample(takenAt, [], { states: { TIME_WAIT: 1200, LISTEN: 1 }, protocols: { tcp: 1201, udp: 0, unix: 0, raw: 0 }, sockets: 1201 })
     harness.tick(sample, [listener, ...timeWait])
@@ -125,7 +135,14 @@ describe('time-wait and ephemeral ports', () => {
   it('reports one destination using over half the ephemeral range', () => {
     const harness = new LeakHarness({ raiseAfterSeconds: 0 })
     const use = { protocol: 'tcp' as const, localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 6379, pid: 4, process: 'worker' }
-    harness.tick((takenAt) => buildSample(takenAt, [], { ephemeral: [{ ...use, count: 20000 }, { ...use, remotePort: 5432, count: 10 }] }))
+    harness.tick((takenAt) =>
+      buildSample(takenAt, [], {
+        ephemeral: [
+          { ...use, count: 20000 },
+          { ...use, remotePort: 5432, count: 10 }
+        ]
+      })
+    )
     expect(harness.appeared.map((finding) => finding.id)).toEqual(['ephemeral-ports:tcp|127.0.0.1|127.0.0.1|6379'])
     expect(harness.appeared[0]).toMatchObject({ process: { pid: 4, name: 'worker' }, severity: 'warning' })
     expect(elementAt(harness.appeared, 0).explanation).toContain('EADDRNOTAVAIL')
@@ -149,10 +166,28 @@ describe('a steady server', () => {
       const clients = 480 + Math.floor(next() * 40)
       const sockets: SocketEntry[] = [listener, ...established.slice(0, clients)]
       for (let index = 0; index < 3; index++) {
-        sockets.push(buildSocket({ ...owner(1, 'server'), localPort: 8080, remoteAddress: '127.0.0.3', remotePort: second * 3 + index, state: 'CLOSE_WAIT', inode: 100_000 + second * 3 + index }))
+        sockets.push(
+          buildSocket({
+            ...owner(1, 'server'),
+            localPort: 8080,
+            remoteAddress: '127.0.0.3',
+            remotePort: second * 3 + index,
+            state: 'CLOSE_WAIT',
+            inode: 100_000 + second * 3 + index
+          })
+        )
       }
       const sample = (takenAt: number) =>
-        buildSample(takenAt, [buildProcessSample({ pid: 1, name: 'server', sockets: clients + 4, states: { LISTEN: 1, ESTABLISHED: clients, CLOSE_WAIT: 3 }, fdCount: clients + 30, fdSoftLimit: 20000 })])
+        buildSample(takenAt, [
+          buildProcessSample({
+            pid: 1,
+            name: 'server',
+            sockets: clients + 4,
+            states: { LISTEN: 1, ESTABLISHED: clients, CLOSE_WAIT: 3 },
+            fdCount: clients + 30,
+            fdSoftLimit: 20000
+          })
+        ])
       harness.tick(sample, sockets)
     }
     expect(harness.appeared).toEqual([])
@@ -162,7 +197,8 @@ describe('a steady server', () => {
 describe('findings about a process that exited', () => {
   it('clear at the first tick without the process, though its history still rises', () => {
     const harness = new LeakHarness()
-    const climbing = (second: number) => (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 9, name: 'leaky', sockets: 20 + second, fdCount: 40 + second, fdSoftLimit: 1024 })])
+    const climbing = (second: number) => (takenAt: number) =>
+      buildSample(takenAt, [buildProcessSample({ pid: 9, name: 'leaky', sockets: 20 + second, fdCount: 40 + second, fdSoftLimit: 1024 })])
     for (let second = 0; second < 120; second++) harness.tick(climbing(second))
     expect(harness.detector.active().map((finding) => finding.id)).toEqual(['growth:9'])
     // The process exits: the next tick has no sample for it, while its column still climbs in the window.

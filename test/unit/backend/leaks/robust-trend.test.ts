@@ -12,7 +12,10 @@ describe('median', () => {
 describe('theilSen', () => {
   it('recovers an exact line', () => {
     const times = [0, 1, 2, 3, 4, 5]
-    const trend = theilSen(times, times.map((time) => 3 * time + 7))
+    const trend = theilSen(
+      times,
+      times.map((time) => 3 * time + 7)
+    )
     expect(trend.slope).toBeCloseTo(3)
     expect(trend.intercept).toBeCloseTo(7)
     expect(trend.rSquared).toBeCloseTo(1)

@@ -24,7 +24,11 @@ describe('growth: 2 sockets a minute', () => {
   const staircase = (perMinute: number): number[] => Array.from({ length: 300 }, (_, second) => 100 + Math.floor((second * perMinute) / 60))
   // A lower minimum increase, so that below the slope threshold nothing but the slope decides.
   const settings = { ...DEFAULT_LEAK_SETTINGS, growthMinimumIncrease: 5 }
-  const measure = (values: number[]) => measureGrowth(values.map((_, index) => index * 1000), values)!
+  const measure = (values: number[]) =>
+    measureGrowth(
+      values.map((_, index) => index * 1000),
+      values
+    )!
 
   it('raises at 2.2 a minute', () => {
     const rising = measure(staircase(2.2))

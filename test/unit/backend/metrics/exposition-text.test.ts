@@ -11,8 +11,20 @@ const families: MetricFamily[] = [
     name: 'demo_sockets',
     help: 'Sockets "held", by a\\b\nsecond line.',
     samples: [
-      { labels: [['process', 'we"ird\\name\nline2'], ['pid', '7']], value: 3 },
-      { labels: [['process', 'plain'], ['pid', '8']], value: 0 }
+      {
+        labels: [
+          ['process', 'we"ird\\name\nline2'],
+          ['pid', '7']
+        ],
+        value: 3
+      },
+      {
+        labels: [
+          ['process', 'plain'],
+          ['pid', '8']
+        ],
+        value: 0
+      }
     ]
   },
   { name: 'demo_duration_seconds', help: 'A duration.', unit: 'seconds', samples: [{ labels: [], value: 0.025 }] },

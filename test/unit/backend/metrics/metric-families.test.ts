@@ -160,7 +160,8 @@ describe('buildMetricFamilies', () => {
 
   it('bounds ephemeral-port destinations the same way', () => {
     const ephemeral = [ephemeralUse(81, 1), ephemeralUse(80, 9), ephemeralUse(82, 5)]
-    const render = (top: number) => samplesOf(renderExposition(buildMetricFamilies(input({ ephemeral }), { topProcesses: 20, topDestinations: top }), 'prometheus'), 'sockscope_ephemeral_ports')
+    const render = (top: number) =>
+      samplesOf(renderExposition(buildMetricFamilies(input({ ephemeral }), { topProcesses: 20, topDestinations: top }), 'prometheus'), 'sockscope_ephemeral_ports')
     expect(render(3)).toHaveLength(3)
     expect(render(2)).toEqual([
       'sockscope_ephemeral_ports{protocol="tcp",local_address="127.0.0.1",destination="127.0.0.1:80"} 9',

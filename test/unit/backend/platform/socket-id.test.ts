@@ -48,9 +48,7 @@ describe('socketId', () => {
   })
 
   it('uses the IP protocol of raw sockets and the path of UNIX sockets', () => {
-    expect(socketId({ ...listener, protocol: 'raw', family: 4, localAddress: '0.0.0.0', localPort: null, remotePort: null, rawProtocol: 1 })).toBe(
-      'raw4 0.0.0.0|1 ::| #1234'
-    )
+    expect(socketId({ ...listener, protocol: 'raw', family: 4, localAddress: '0.0.0.0', localPort: null, remotePort: null, rawProtocol: 1 })).toBe('raw4 0.0.0.0|1 ::| #1234')
     const unix: SocketIdentity = {
       protocol: 'unix',
       family: null,

@@ -8,13 +8,29 @@ const lost = { ok: false, latencyMs: null }
 describe('computeProbeStatistics', () => {
   it('gives zeros and nulls for no samples', () => {
     expect(computeProbeStatistics([])).toEqual({
-      sent: 0, received: 0, lost: 0, lossPercent: 0, minMs: null, avgMs: null, maxMs: null, p95Ms: null, jitterMs: null
+      sent: 0,
+      received: 0,
+      lost: 0,
+      lossPercent: 0,
+      minMs: null,
+      avgMs: null,
+      maxMs: null,
+      p95Ms: null,
+      jitterMs: null
     })
   })
 
   it('computes loss, range, mean, p95 and jitter, skipping lost samples for jitter', () => {
     expect(computeProbeStatistics([ok(10), ok(20), ok(30), lost, ok(40)])).toEqual({
-      sent: 5, received: 4, lost: 1, lossPercent: 20, minMs: 10, avgMs: 25, maxMs: 40, p95Ms: 40, jitterMs: 10
+      sent: 5,
+      received: 4,
+      lost: 1,
+      lossPercent: 20,
+      minMs: 10,
+      avgMs: 25,
+      maxMs: 40,
+      p95Ms: 40,
+      jitterMs: 10
     })
   })
 

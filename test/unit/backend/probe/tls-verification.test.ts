@@ -44,9 +44,7 @@ describe('explainVerificationFailure', () => {
 
 describe('splitSubjectAltNames', () => {
   it('splits OpenSSL lists, keeping commas inside values', () => {
-    expect(splitSubjectAltNames('DNS:a.example, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1')).toEqual([
-      'DNS:a.example', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1'
-    ])
+    expect(splitSubjectAltNames('DNS:a.example, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1')).toEqual(['DNS:a.example', 'IP Address:127.0.0.1', 'IP Address:0:0:0:0:0:0:0:1'])
     expect(splitSubjectAltNames('DirName:"CN=a, O=b", DNS:x')).toEqual(['DirName:"CN=a, O=b"', 'DNS:x'])
     expect(splitSubjectAltNames(undefined)).toEqual([])
   })

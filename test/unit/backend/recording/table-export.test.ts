@@ -45,7 +45,10 @@ describe('CSV export', () => {
   it('marks diff rows as opened, closed or changed', () => {
     const before = buildSocket({ state: 'ESTABLISHED', inode: 2 })
     const text = diffToCsv({ from: 0, to: 1, opened: [buildSocket({ inode: 1 })], closed: [], changed: [{ before, after: { ...before, state: 'CLOSE_WAIT' } }] })
-    const rows = text.trim().split('\r\n').map((line) => line.split(',').slice(0, 2))
+    const rows = text
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(',').slice(0, 2))
     expect(rows).toEqual([
       ['change', 'previous_state'],
       ['opened', ''],

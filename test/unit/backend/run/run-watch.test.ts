@@ -14,7 +14,11 @@ function fakeMachine() {
     { pid: 1, parentPid: 0, sessionId: 1, startTime: 1, name: 'init', state: 'S' },
     { pid: ROOT, parentPid: 1, sessionId: ROOT, startTime: 500, name: 'node', state: 'S' }
   ]
-  const sockets: SocketProvider = { platform: 'test', reader: { kind: 'test', note: null, homeNetns: null }, read: async () => ({ sockets: table.sockets, issues: [], partialOwnership: false }) }
+  const sockets: SocketProvider = {
+    platform: 'test',
+    reader: { kind: 'test', note: null, homeNetns: null },
+    read: async () => ({ sockets: table.sockets, issues: [], partialOwnership: false })
+  }
   const system: SystemReader = {
     readInterfaceCounters: async () => null,
     readPortRange: async () => ({ low: 32768, high: 60999 }),
@@ -30,7 +34,17 @@ function fakeMachine() {
 }
 
 const owned = (inode: number, changes: Partial<SocketEntry> = {}, pid = ROOT): SocketEntry =>
-  buildSocket({ pid, process: 'node', owners: [{ pid, process: 'node', command: 'node', user: 'root' }], localPort: 40000 + (inode % 20000), remotePort: 8080, remoteAddress: '127.0.0.1', state: 'ESTABLISHED', inode, ...changes })
+  buildSocket({
+    pid,
+    process: 'node',
+    owners: [{ pid, process: 'node', command: 'node', user: 'root' }],
+    localPort: 40000 + (inode % 20000),
+    remotePort: 8080,
+    remoteAddress: '127.0.0.1',
+    state: 'ESTABLISHED',
+    inode,
+    ...changes
+  })
 
 describe('RunWatch phases', () => {
   it('attributes each socket to the phase that opened it, leaving out the mark connection and sockscope’s own sockets', async () => {
@@ -38,7 +52,16 @@ describe('RunWatch phases', () => {
     const watch = new RunWatch({ rootPid: ROOT, ownSession: true, intervalMs: 60_000, settings: runLeakSettings(60, {}), sockets: machine.sockets, system: machine.system })
     await watch.start()
     // sockscope's stdout, a socket the command inherited: held by both.
-    const inherited = buildSocket({ protocol: 'unix', family: null, inode: 7, pid: process.pid, owners: [{ pid: process.pid, process: 'sockscope', command: '', user: 'root' }, { pid: ROOT, process: 'node', command: '', user: 'root' }] })
+    const inherited = buildSocket({
+      protocol: 'unix',
+      family: null,
+      inode: 7,
+      pid: process.pid,
+      owners: [
+        { pid: process.pid, process: 'sockscope', command: '', user: 'root' },
+        { pid: ROOT, process: 'node', command: '', user: 'root' }
+      ]
+    })
     const markClient = owned(9001, { protocol: 'unix', family: null, localPort: null, remotePort: null, remoteAddress: '', state: 'ESTABLISHED' })
     machine.table.sockets = [inherited]
     await watch.mark('setup')
@@ -81,7 +104,15 @@ describe('RunWatch recording', () => {
   it('says why a recording stopped early, and keeps watching without it', async () => {
     const machine = fakeMachine()
     const errors: string[] = []
-    const watch = new RunWatch({ rootPid: ROOT, ownSession: true, intervalMs: 60_000, settings: runLeakSettings(60, {}), sockets: machine.sockets, system: machine.system, onError: (error) => errors.push(error.message) })
+    const watch = new RunWatch({
+      rootPid: ROOT,
+      ownSession: true,
+      intervalMs: 60_000,
+      settings: runLeakSettings(60, {}),
+      sockets: machine.sockets,
+      system: machine.system,
+      onError: (error) => errors.push(error.message)
+    })
     let written = 0
     watch.record({
       path: '/records/run.jsonl.gz',

@@ -34,8 +34,15 @@ const connection = { localAddress: '127.0.0.1', localPort: 50_000, remoteAddress
 const ownerless = { pid: null, process: null, command: null, owners: [], ownerVisibility: 'none' as const, inode: 0 }
 
 describe('TreeSocketProvider', () => {
-  it('keeps the TIME_WAIT end of a connection the tree held only in that connection\'s namespace', async () => {
-    const held = buildSocket({ ...connection, state: 'ESTABLISHED', inode: 10, pid: ROOT_PID, owners: [{ pid: ROOT_PID, process: 'app', command: 'app', user: 'root' }], netns: HOST })
+  it("keeps the TIME_WAIT end of a connection the tree held only in that connection's namespace", async () => {
+    const held = buildSocket({
+      ...connection,
+      state: 'ESTABLISHED',
+      inode: 10,
+      pid: ROOT_PID,
+      owners: [{ pid: ROOT_PID, process: 'app', command: 'app', user: 'root' }],
+      netns: HOST
+    })
     const hostEnd = buildSocket({ ...connection, ...ownerless, state: 'TIME_WAIT', netns: HOST, id: 'host-end' })
     const containerEnd = buildSocket({ ...connection, ...ownerless, state: 'TIME_WAIT', netns: CONTAINER, id: 'container-end' })
     const tree = new TreeSocketProvider(providerOf([[held], [hostEnd, containerEnd]]), system, new ProcessTree(ROOT_PID, { ownSession: false }), 1)

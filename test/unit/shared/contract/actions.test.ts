@@ -9,7 +9,7 @@ import { actionsContract } from '../../../../shared/contract/actions'
 const accepts = (channel: keyof typeof actionsContract.requests, args: unknown) => v.safeParse(actionsContract.requests[channel].args, args).success
 
 describe('actions contract', () => {
-  it('takes pids from 2 to the kernel\'s highest, nothing else', () => {
+  it("takes pids from 2 to the kernel's highest, nothing else", () => {
     for (const channel of ['actions/stop-process', 'actions/kill-process'] as const) {
       expect(accepts(channel, { pid: 2 })).toBe(true)
       expect(accepts(channel, { pid: 4_194_304, process: 'node' })).toBe(true)

@@ -6,9 +6,7 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 describe('encodeDnsQuery', () => {
   it('builds a standard recursive query with one question', () => {
     // Header: id 0x1234, RD, QDCOUNT 1; then 7example 3com 0, QTYPE A, QCLASS IN.
-    expect(hex(encodeDnsQuery({ name: 'example.com', type: 'A' }, 0x1234))).toBe(
-      '123401000001000000000000076578616d706c6503636f6d0000010001'
-    )
+    expect(hex(encodeDnsQuery({ name: 'example.com', type: 'A' }, 0x1234))).toBe('123401000001000000000000076578616d706c6503636f6d0000010001')
   })
 
   it('ignores a trailing dot and encodes the root name', () => {

@@ -61,7 +61,12 @@ describe('readDnsMessage', () => {
   })
 
   it('reads a message inside a larger buffer, with pointers relative to the message', () => {
-    const message = buildDnsMessage({ id: 7, flags: 0x8180, questions: [{ name: 'b.test', type: DNS_TYPE.PTR }], answers: [{ name: 'b.test', type: DNS_TYPE.PTR, ttl: 5, data: 'host.b.test' }] })
+    const message = buildDnsMessage({
+      id: 7,
+      flags: 0x8180,
+      questions: [{ name: 'b.test', type: DNS_TYPE.PTR }],
+      answers: [{ name: 'b.test', type: DNS_TYPE.PTR, ttl: 5, data: 'host.b.test' }]
+    })
     const framed = concatenateBytes([Uint8Array.of(0xff, 0xff, 0xff), message, Uint8Array.of(0xee)])
     const reading = readDnsMessage(framed, 3, 3 + message.length)
     expect(reading?.problem).toBeNull()

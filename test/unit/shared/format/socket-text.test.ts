@@ -12,7 +12,11 @@ describe('formatHostPort', () => {
     expect(formatHostPort('127.0.0.1', 22)).toBe('127.0.0.1:22')
     expect(formatHostPort('fe80::1%eth0', 8080)).toBe('[fe80::1%eth0]:8080')
     expect(formatHostPort('[::1]', 53)).toBe('[::1]:53')
-    for (const [host, port] of [['::ffff:127.0.0.1', 80], ['example.test', 1], ['10.0.0.1', 65535]] as const) {
+    for (const [host, port] of [
+      ['::ffff:127.0.0.1', 80],
+      ['example.test', 1],
+      ['10.0.0.1', 65535]
+    ] as const) {
       expect(parseHostPort(formatHostPort(host, port))).toEqual({ ok: true, value: { host, port } })
     }
   })

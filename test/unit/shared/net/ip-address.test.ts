@@ -280,9 +280,7 @@ describe('networkContains', () => {
       const probeWords = words.map((word, index) => (next() % 2 === 0 && index < words.length - 1 ? word : next()))
       if (next() % 2 === 0) probeWords[probeWords.length - 1] = (elementAt(words, words.length - 1) ^ (next() & 0xff)) >>> 0
       const probe = formatIpAddress({ family, words: probeWords, zone: null })
-      expect(networkContains(subnet, address(probe)), `${base}/${prefix} ∋ ${probe}`).toBe(
-        list.check(probe, family === 4 ? 'ipv4' : 'ipv6')
-      )
+      expect(networkContains(subnet, address(probe)), `${base}/${prefix} ∋ ${probe}`).toBe(list.check(probe, family === 4 ? 'ipv4' : 'ipv6'))
     }
   })
 })

@@ -31,7 +31,20 @@ const base: PacketSummary = {
   comment: 'process: firefox (pid 4242)'
 }
 
-const arp: PacketSummary = { ...base, protocol: 'ARP', info: 'Who has 10.0.0.2? Tell 10.0.0.1', ipVersion: null, ipProtocol: null, transport: null, sourcePort: null, destinationPort: null, tcpFlags: null, sourceAddress: '02:00:00:00:00:01', destinationAddress: 'ff:ff:ff:ff:ff:ff', comment: null }
+const arp: PacketSummary = {
+  ...base,
+  protocol: 'ARP',
+  info: 'Who has 10.0.0.2? Tell 10.0.0.1',
+  ipVersion: null,
+  ipProtocol: null,
+  transport: null,
+  sourcePort: null,
+  destinationPort: null,
+  tcpFlags: null,
+  sourceAddress: '02:00:00:00:00:01',
+  destinationAddress: 'ff:ff:ff:ff:ff:ff',
+  comment: null
+}
 
 function matches(query: string, packet: PacketSummary): boolean {
   const compiled = compilePacketFilter(query)

@@ -149,14 +149,7 @@ describe('compileQuery with another record type', () => {
 describe('query syntax help', () => {
   it('is generated from the table', () => {
     const help = querySyntaxHelp(packetFields)
-    expect(help.terms.map((term) => term.syntax)).toEqual([
-      'proto:tcp',
-      'port:53',
-      'srcport:53',
-      'addr:10.0.0.1',
-      'info:syn',
-      'word   "some text"'
-    ])
+    expect(help.terms.map((term) => term.syntax)).toEqual(['proto:tcp', 'port:53', 'srcport:53', 'addr:10.0.0.1', 'info:syn', 'word   "some text"'])
     expect(elementAt(help.terms, 2).description).toBe('source port (also sport:)')
     expect(help.examples).toEqual(packetFields.examples)
     const text = describeQuerySyntax(packetFields)

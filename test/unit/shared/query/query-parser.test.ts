@@ -103,9 +103,7 @@ describe('parseQuery: structure', () => {
   })
 
   it('reads bare addresses and endpoints as text, not fields', () => {
-    expect(shape(tree('fe80::1 dead::beef beef::/16 ::1 10.0.0.1:443 [::1]:80'))).toBe(
-      'and(fe80::1, dead::beef, beef::/16, ::1, 10.0.0.1:443, [::1]:80)'
-    )
+    expect(shape(tree('fe80::1 dead::beef beef::/16 ::1 10.0.0.1:443 [::1]:80'))).toBe('and(fe80::1, dead::beef, beef::/16, ::1, 10.0.0.1:443, [::1]:80)')
   })
 
   it('records spans of terms and groups', () => {

@@ -254,9 +254,7 @@ describe('socket filter: addresses', () => {
 
   it('never treats UNIX paths as addresses', () => {
     expect(matching('proto:unix addr:::/0')).toEqual([])
-    expect(matching('addr:0.0.0.0/0')).toEqual(
-      everything.filter((name) => name !== 'unixSocket' && name !== 'v6Listener' && name !== 'linkLocal' && name !== 'wildcardV6')
-    )
+    expect(matching('addr:0.0.0.0/0')).toEqual(everything.filter((name) => name !== 'unixSocket' && name !== 'v6Listener' && name !== 'linkLocal' && name !== 'wildcardV6'))
   })
 })
 

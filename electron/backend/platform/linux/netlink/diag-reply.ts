@@ -6,15 +6,7 @@
  * Messages carrying another sequence number are left alone: they belong to an earlier request
  * (a dump abandoned halfway) and must not be mixed into this one.
  */
-import {
-  NLM_F_DUMP_INTR,
-  NLMSG_DONE,
-  NLMSG_ERROR,
-  NetlinkMessageReader,
-  netlinkFailure,
-  readDoneCode,
-  readErrorCode
-} from './netlink-message'
+import { NLM_F_DUMP_INTR, NLMSG_DONE, NLMSG_ERROR, NetlinkMessageReader, netlinkFailure, readDoneCode, readErrorCode } from './netlink-message'
 import type { NetlinkFailure } from './netlink-message'
 import { SOCK_DIAG_BY_FAMILY } from './sock-diag'
 

@@ -150,8 +150,7 @@ export function encodeInetDiagRequest(request: InetDiagRequest, header: NetlinkH
   else writeCookie(payload, 8 + 40, null)
   // Raw sockets are served by the handler of IPPROTO_RAW; the kernel also reads the handler's
   // number from this attribute, which is how it reaches protocols above 255.
-  const attributes: NetlinkAttribute[] =
-    request.protocol === 'raw' ? [{ type: INET_DIAG_REQ_PROTOCOL, value: uint32AttributeValue(IP_PROTOCOL_NUMBERS.raw) }] : []
+  const attributes: NetlinkAttribute[] = request.protocol === 'raw' ? [{ type: INET_DIAG_REQ_PROTOCOL, value: uint32AttributeValue(IP_PROTOCOL_NUMBERS.raw) }] : []
   return encodeNetlinkMessage(header, payload, attributes)
 }
 

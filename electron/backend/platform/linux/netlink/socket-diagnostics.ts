@@ -93,9 +93,7 @@ export type DestroyFailureReason =
   | 'failed'
 
 /** The outcome of {@link SocketDiagnostics.destroyTcpSocket}. */
-export type DestroyResult =
-  | { readonly closed: true }
-  | { readonly closed: false; readonly reason: DestroyFailureReason; readonly code: string; readonly message: string }
+export type DestroyResult = { readonly closed: true } | { readonly closed: false; readonly reason: DestroyFailureReason; readonly code: string; readonly message: string }
 
 const INET_TABLES: readonly { readonly table: UnavailableTable['table']; readonly family: 4 | 6; readonly protocol: InetProtocol }[] = [
   { table: 'tcp', family: 4, protocol: 'tcp' },

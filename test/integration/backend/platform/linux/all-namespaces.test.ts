@@ -121,7 +121,7 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
     }
   }
 
-  it.each(['netlink', 'proc'] as const)('lists the namespace\'s listener with its pid beside the host\'s on the same port (%s)', async (reader) => {
+  it.each(['netlink', 'proc'] as const)("lists the namespace's listener with its pid beside the host's on the same port (%s)", async (reader) => {
     expect(childNamespace).not.toBe(hostNamespace)
     const sockets = await readWith(reader)
     const [host, inside] = listeners(sockets)
@@ -137,7 +137,7 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
     expect(sockets.filter(filter.query.matches).map((socket) => socket.pid)).toEqual([childPid])
   })
 
-  it('labels the namespace\'s rows with the container its process\'s cgroup names', async (context) => {
+  it("labels the namespace's rows with the container its process's cgroup names", async (context) => {
     // Without a writable cgroup hierarchy no process can be put in a container's cgroup.
     if (cgroup === null) return context.skip()
     const sockets = await readWith('netlink')
@@ -169,7 +169,14 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
     const script = `const c = require('node:net').connect(${port}, '127.0.0.1', () => process.stdout.write(c.localPort + '\\n')); c.on('error', (e) => { process.stdout.write(e.code + '\\n'); process.exit(0) }); c.on('close', () => process.exit(0))`
     const client = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
     const lines: string[] = []
-    client.stdout!.on('data', (data: Buffer) => lines.push(...data.toString().split('\n').filter((line) => line !== '')))
+    client.stdout!.on('data', (data: Buffer) =>
+      lines.push(
+        ...data
+          .toString()
+          .split('\n')
+          .filter((line) => line !== '')
+      )
+    )
     const platform = new LinuxPlatform({ socketReader: 'netlink' })
     try {
       await waitFor(() => lines.length > 0, 5_000, 'the client in the namespace to connect')
@@ -236,13 +243,17 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
     let sleeper: ChildProcess | undefined
     try {
       sleeper = spawn('ip', ['netns', 'exec', second, 'sleep', '60'], { stdio: 'ignore' })
-      await waitFor(() => {
-        try {
-          return inodeOf(`/proc/${sleeper!.pid}/ns/net`) !== hostNamespace
-        } catch {
-          return false
-        }
-      }, 5_000, 'the sleeper to enter its namespace')
+      await waitFor(
+        () => {
+          try {
+            return inodeOf(`/proc/${sleeper!.pid}/ns/net`) !== hostNamespace
+          } catch {
+            return false
+          }
+        },
+        5_000,
+        'the sleeper to enter its namespace'
+      )
       const secondNamespace = inodeOf(`/proc/${sleeper.pid}/ns/net`)
       await reader.read()
       await reader.read()

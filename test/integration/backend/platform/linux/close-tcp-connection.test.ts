@@ -21,9 +21,22 @@ describe.skipIf(process.platform !== 'linux' || !isRoot)('closeTcpConnection', (
     opened.push(connection)
     const diagnostics = SocketDiagnostics.open()
     try {
-      const found = diagnostics.findInetSocket({ family: 4, localAddress: '127.0.0.1', localPort: connection.clientPort, remoteAddress: '127.0.0.1', remotePort: connection.serverPort })
+      const found = diagnostics.findInetSocket({
+        family: 4,
+        localAddress: '127.0.0.1',
+        localPort: connection.clientPort,
+        remoteAddress: '127.0.0.1',
+        remotePort: connection.serverPort
+      })
       if (found === null || !('inode' in found)) throw new Error('the client end was not found')
-      const target = { family: 4 as const, localAddress: '127.0.0.1', localPort: connection.clientPort, remoteAddress: '127.0.0.1', remotePort: connection.serverPort, inode: found.inode }
+      const target = {
+        family: 4 as const,
+        localAddress: '127.0.0.1',
+        localPort: connection.clientPort,
+        remoteAddress: '127.0.0.1',
+        remotePort: connection.serverPort,
+        inode: found.inode
+      }
       return { connection, target }
     } finally {
       diagnostics.close()

@@ -86,13 +86,7 @@ function ssPort(port: string): number {
 
 /** The provider's entry for an ss row: same protocol, inode and ports. */
 function entryFor(sockets: readonly SocketEntry[], protocol: string, row: SsSocket): SocketEntry | undefined {
-  return sockets.find(
-    (entry) =>
-      entry.protocol === protocol &&
-      entry.inode === row.inode &&
-      entry.localPort === ssPort(row.localPort) &&
-      entry.remotePort === ssPort(row.peerPort)
-  )
+  return sockets.find((entry) => entry.protocol === protocol && entry.inode === row.inode && entry.localPort === ssPort(row.localPort) && entry.remotePort === ssPort(row.peerPort))
 }
 
 /** Compare one provider entry with the ss row for the same socket. */
@@ -159,7 +153,10 @@ describe.skipIf(!isLinux).each(['netlink', 'proc'] as const)('the Linux socket p
     const udpClient = dgram.createSocket('udp4')
     await new Promise<void>((done) => udpClient.bind(0, '127.0.0.1', done))
     await new Promise<void>((done) => udpClient.connect(udp.address().port, '127.0.0.1', done))
-    cleanups.push(() => udp.close(), () => udpClient.close())
+    cleanups.push(
+      () => udp.close(),
+      () => udpClient.close()
+    )
     udpPort = udp.address().port
     udpClientPort = udpClient.address().port
 
@@ -167,7 +164,10 @@ describe.skipIf(!isLinux).each(['netlink', 'proc'] as const)('the Linux socket p
     unixPath = join(directory, 'listener.sock')
     const unixServer = net.createServer()
     await new Promise<void>((done) => unixServer.listen(unixPath, done))
-    cleanups.push(() => new Promise((done) => unixServer.close(done)), () => rm(directory, { recursive: true, force: true }))
+    cleanups.push(
+      () => new Promise((done) => unixServer.close(done)),
+      () => rm(directory, { recursive: true, force: true })
+    )
 
     endpoints = new Set([`${server4.port} 0`, `${server6.port} 0`, `${childPort} 0`])
     for (const client of [...clients, closing]) {
@@ -183,9 +183,7 @@ describe.skipIf(!isLinux).each(['netlink', 'proc'] as const)('the Linux socket p
     // Listeners, both ends of every connection, and the CLOSE_WAIT pair.
     expect(listed).toHaveLength(3 + 2 * CLIENT_COUNT + 2)
     for (const row of listed) expectSameSocket(entryFor(read.sockets, 'tcp', row), row, reader)
-    const ours = read.sockets.filter(
-      (entry) => entry.protocol === 'tcp' && endpoints.has(`${entry.localPort} ${entry.remotePort}`)
-    )
+    const ours = read.sockets.filter((entry) => entry.protocol === 'tcp' && endpoints.has(`${entry.localPort} ${entry.remotePort}`))
     expect(ours).toHaveLength(listed.length)
     // Not root: other users' processes cannot be looked into.
     expect(read.partialOwnership).toBe(!isRoot)
@@ -238,7 +236,10 @@ describe.skipIf(!isLinux).each(['netlink', 'proc'] as const)('the Linux socket p
 
   it('matches ss for a UNIX listener', async () => {
     const read = await linuxSockets(reader).read({ withProcesses: true })
-    const row = elementAt((await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath), 0)
+    const row = elementAt(
+      (await ss('-xlpH')).filter((candidate) => candidate.localAddress === unixPath),
+      0
+    )
     expect(row).toBeDefined()
     const entry = read.sockets.find((candidate) => candidate.protocol === 'unix' && candidate.inode === row.inode)
     expect(entry).toMatchObject({ localAddress: unixPath, state: 'LISTEN', unixType: 'stream', pid: process.pid })

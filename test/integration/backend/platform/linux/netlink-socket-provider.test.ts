@@ -74,16 +74,17 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
     cleanups.push(() => new Promise((done) => server.close(done)))
     const port = (server.address() as net.AddressInfo).port
-    expect((await fallback.read({ withProcesses: true })).sockets.find((socket) => socket.localPort === port && socket.state === 'LISTEN')).toMatchObject({ pid: process.pid, tcpInfo: null })
+    expect((await fallback.read({ withProcesses: true })).sockets.find((socket) => socket.localPort === port && socket.state === 'LISTEN')).toMatchObject({
+      pid: process.pid,
+      tcpInfo: null
+    })
 
     const forced = new LinuxPlatform({ environment: { [SOCKET_READER_VARIABLE]: 'netlink' }, openNetlink: broken }).sockets
     expect(forced.reader.kind).toBe('netlink')
-    await expect(forced.read({ withProcesses: true })).rejects.toThrow(
-      'SOCKSCOPE_SOCKET_READER=netlink, but netlink cannot be used: socket(AF_NETLINK) failed: EAFNOSUPPORT'
-    )
+    await expect(forced.read({ withProcesses: true })).rejects.toThrow('SOCKSCOPE_SOCKET_READER=netlink, but netlink cannot be used: socket(AF_NETLINK) failed: EAFNOSUPPORT')
   })
 
-  it("gives each TCP row tcp_info equal to ss -tinemH for an idle connection whose bytes the test knows", async () => {
+  it('gives each TCP row tcp_info equal to ss -tinemH for an idle connection whose bytes the test knows', async () => {
     const connection = await openKnownConnection(12_345, 54_321)
     cleanups.push(() => connection.close())
     const provider = netlinkPlatform().sockets
@@ -123,7 +124,11 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
     const client = net.connect(path)
     await new Promise<void>((done) => client.once('connect', done))
     await waitFor(() => accepted.length === 1, 5_000, 'the UNIX connection to be accepted')
-    cleanups.push(() => new Promise((done) => server.close(done)), () => client.destroy(), () => accepted[0]!.destroy())
+    cleanups.push(
+      () => new Promise((done) => server.close(done)),
+      () => client.destroy(),
+      () => accepted[0]!.destroy()
+    )
 
     const { sockets } = await netlinkPlatform().sockets.read({ withProcesses: true })
     const rows = parseSsOutput(execFileSync('ss', ['-xapH'], { encoding: 'utf8' }))
@@ -140,9 +145,13 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
   })
 
   it.skipIf(!isRoot)('still lists raw sockets, which this kernel will not dump over netlink', async () => {
-    const holder = spawn('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); print("ready", flush=True); sys.stdin.read()'], {
-      stdio: ['pipe', 'pipe', 'inherit']
-    })
+    const holder = spawn(
+      'python3',
+      ['-c', 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); print("ready", flush=True); sys.stdin.read()'],
+      {
+        stdio: ['pipe', 'pipe', 'inherit']
+      }
+    )
     cleanups.push(() => holder.kill())
     await new Promise<void>((done) => holder.stdout.once('data', () => done()))
     const { sockets, issues } = await netlinkPlatform().sockets.read({ withProcesses: true })
@@ -207,7 +216,9 @@ describe.skipIf(!isLinux)('sockscope list with a forced reader', () => {
       })
       expect(stderr).toContain(`socket reader: ${reader} (SOCKSCOPE_SOCKET_READER=${reader})`)
       const rows = JSON.parse(stdout) as SocketEntry[]
-      expect(rows).toEqual([expect.objectContaining({ localPort: port, state: 'LISTEN', pid: process.pid, tcpInfo: reader === 'netlink' ? expect.objectContaining({ mss: expect.any(Number) }) : null })])
+      expect(rows).toEqual([
+        expect.objectContaining({ localPort: port, state: 'LISTEN', pid: process.pid, tcpInfo: reader === 'netlink' ? expect.objectContaining({ mss: expect.any(Number) }) : null })
+      ])
     }
   })
 })

@@ -153,7 +153,18 @@ describe('throughput of packets hours apart', () => {
   function sparseSeries(count: number): ThroughputSeries {
     const series = new ThroughputSeries()
     for (let index = 0; index < count; index += 1) {
-      series.add(summarizePacket({ interfaceIndex: 0, timestampSeconds: 1_000_000 + index * 3601, timestampNanos: 0, originalLength: 60, data: ipv4Packet({ protocol: 17, payload: udpDatagram(40000, 53, ascii('q')) }) }, index))
+      series.add(
+        summarizePacket(
+          {
+            interfaceIndex: 0,
+            timestampSeconds: 1_000_000 + index * 3601,
+            timestampNanos: 0,
+            originalLength: 60,
+            data: ipv4Packet({ protocol: 17, payload: udpDatagram(40000, 53, ascii('q')) })
+          },
+          index
+        )
+      )
     }
     return series
   }
@@ -188,7 +199,12 @@ describe('throughput of packets hours apart', () => {
   it('keeps buckets in time order when packets arrive out of order', () => {
     const series = new ThroughputSeries()
     for (const second of [5, 2, 9, 2, 7]) {
-      series.add(summarizePacket({ interfaceIndex: 0, timestampSeconds: second, timestampNanos: 0, originalLength: 10, data: ipv4Packet({ protocol: 17, payload: udpDatagram(1, 2, ascii('q')) }) }, second))
+      series.add(
+        summarizePacket(
+          { interfaceIndex: 0, timestampSeconds: second, timestampNanos: 0, originalLength: 10, data: ipv4Packet({ protocol: 17, payload: udpDatagram(1, 2, ascii('q')) }) },
+          second
+        )
+      )
     }
     const points = series.points()
     expect(points.map((point) => point.time)).toEqual([2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000])

@@ -57,12 +57,7 @@ describe('followTcpStream', () => {
   })
 
   it('keeps retransmitted and overlapping bytes once', () => {
-    const stream = followTcpStream([
-      segment(true, 1, ACK, 'abcdef'),
-      segment(true, 1, ACK, 'abcdef'),
-      segment(true, 4, ACK, 'defghi'),
-      segment(true, 2, ACK, 'bc')
-    ])!
+    const stream = followTcpStream([segment(true, 1, ACK, 'abcdef'), segment(true, 1, ACK, 'abcdef'), segment(true, 4, ACK, 'defghi'), segment(true, 2, ACK, 'bc')])!
     expect(text(elementAt(stream.segments, 0).bytes)).toBe('abcdefghi')
     expect(stream.duplicateBytes).toBe(6 + 3 + 2)
   })

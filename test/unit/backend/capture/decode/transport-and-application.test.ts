@@ -38,7 +38,19 @@ function clientHello(serverName: string, protocols: readonly string[], recordLen
 describe('TCP', () => {
   it('reads flags, numbers, options and the payload range', () => {
     const options = [2, 4, ...uint16(1460), 1, 3, 3, 7, 4, 2, 8, 10, ...uint32(111), ...uint32(222), 5, 18, ...uint32(100), ...uint32(200), ...uint32(300), ...uint32(400)]
-    const tree = decodePacketTree(tcp({ sourcePort: 443, destinationPort: 51000, sequence: 0xfffffff0, acknowledgment: 77, flags: TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.AE, window: 1024, options, payload: ascii('hi') }), 101)
+    const tree = decodePacketTree(
+      tcp({
+        sourcePort: 443,
+        destinationPort: 51000,
+        sequence: 0xfffffff0,
+        acknowledgment: 77,
+        flags: TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.AE,
+        window: 1024,
+        options,
+        payload: ascii('hi')
+      }),
+      101
+    )
     expect(tree.summary).toMatchObject({
       transport: 'tcp',
       sourcePort: 443,
@@ -156,7 +168,10 @@ describe('DNS', () => {
 
 describe('TLS', () => {
   it('reads SNI, ALPN and supported versions from a ClientHello on any port', () => {
-    const tree = decodePacketTree(tcp({ sourcePort: 50000, destinationPort: 9999, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: clientHello('api.example.test', ['h2', 'http/1.1']) }), 101)
+    const tree = decodePacketTree(
+      tcp({ sourcePort: 50000, destinationPort: 9999, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: clientHello('api.example.test', ['h2', 'http/1.1']) }),
+      101
+    )
     expect(tree.summary).toMatchObject({ protocol: 'TLS', info: 'Client Hello (SNI=api.example.test)', malformed: null })
     expect(tree.tls).toEqual({
       handshakeType: 1,

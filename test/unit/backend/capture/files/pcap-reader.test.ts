@@ -6,7 +6,12 @@ import { BlockWriter } from '../../../../support/capture/pcapng-blocks'
 function pcapFile(littleEndian: boolean, magic: number, records: [number, number, number[], number?][]): Uint8Array {
   const writer = new BlockWriter(littleEndian).uint32(magic).uint16(2).uint16(4).uint32(0).uint32(0).uint32(65535).uint32(1)
   for (const [seconds, fraction, data, originalLength] of records) {
-    writer.uint32(seconds).uint32(fraction).uint32(data.length).uint32(originalLength ?? data.length).raw(data)
+    writer
+      .uint32(seconds)
+      .uint32(fraction)
+      .uint32(data.length)
+      .uint32(originalLength ?? data.length)
+      .raw(data)
   }
   return Uint8Array.from(writer.bytes())
 }
@@ -21,7 +26,13 @@ function parse(bytes: Uint8Array, chunkSize = bytes.length || 1) {
 describe('pcap reader', () => {
   for (const littleEndian of [true, false]) {
     it(`reads microsecond and nanosecond files (${littleEndian ? 'little' : 'big'}-endian)`, () => {
-      const micro = parse(pcapFile(littleEndian, 0xa1b2c3d4, [[10, 999_999, [1, 2, 3]], [11, 5, [4], 60]]), 5)
+      const micro = parse(
+        pcapFile(littleEndian, 0xa1b2c3d4, [
+          [10, 999_999, [1, 2, 3]],
+          [11, 5, [4], 60]
+        ]),
+        5
+      )
       expect(micro.error).toBeNull()
       expect(micro.parser.littleEndian).toBe(littleEndian)
       expect(micro.parser.interfaces).toEqual([{ name: 'interface 0', linkType: 1, snaplen: 65535, timestampDecimals: 6 }])
@@ -41,7 +52,10 @@ describe('pcap reader', () => {
   })
 
   it('reports a truncated record at its offset and keeps the earlier packets', () => {
-    const file = pcapFile(true, 0xa1b2c3d4, [[1, 0, [1, 2, 3, 4]], [2, 0, [5, 6, 7, 8]]])
+    const file = pcapFile(true, 0xa1b2c3d4, [
+      [1, 0, [1, 2, 3, 4]],
+      [2, 0, [5, 6, 7, 8]]
+    ])
     const { packets, error } = parse(file.subarray(0, file.length - 2), 3)
     expect(packets).toHaveLength(1)
     expect(error?.offset).toBe(24 + 16 + 4)

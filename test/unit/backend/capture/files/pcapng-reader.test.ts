@@ -3,13 +3,7 @@ import type { RawPacket } from '../../../../../shared/model/packet'
 import { DetectingStreamParser } from '../../../../../electron/backend/capture/files/capture-stream-parser'
 import { PcapngStreamParser } from '../../../../../electron/backend/capture/files/pcapng-reader'
 import { concatenateBytes } from '../../../../../shared/bytes'
-import {
-  BlockWriter,
-  block,
-  enhancedPacket,
-  interfaceDescription,
-  sectionHeader
-} from '../../../../support/capture/pcapng-blocks'
+import { BlockWriter, block, enhancedPacket, interfaceDescription, sectionHeader } from '../../../../support/capture/pcapng-blocks'
 import { elementAt } from '../../../../../shared/element-at'
 
 /** Feeds the bytes in chunks of `chunkSize` and returns the packets and the final error. */
@@ -73,7 +67,12 @@ describe('pcapng reader', () => {
     const offset = new BlockWriter().uint32(100).uint32(0).bytes()
     const file = concatenateBytes([
       sectionHeader(),
-      interfaceDescription(1, 0, true, (w) => w.option(9, [0x80 | 10]).option(14, offset).endOptions()),
+      interfaceDescription(1, 0, true, (w) =>
+        w
+          .option(9, [0x80 | 10])
+          .option(14, offset)
+          .endOptions()
+      ),
       enhancedPacket(0, 0, 3 * 1024 + 512, frame(14))
     ])
     const { packets, error } = parse(file)

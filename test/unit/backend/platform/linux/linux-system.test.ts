@@ -64,7 +64,9 @@ describe.skipIf(!onLinux)('LinuxSystemReader', () => {
     const loopback = counters?.find((entry) => entry.name === 'lo')
     expect(loopback).toBeDefined()
     // The counters only grow, so the text read after is at least what was read before.
-    const after = readFileSync('/proc/net/dev', 'utf8').split('\n').find((line) => line.trim().startsWith('lo:'))!
+    const after = readFileSync('/proc/net/dev', 'utf8')
+      .split('\n')
+      .find((line) => line.trim().startsWith('lo:'))!
     const receivedAfter = Number(elementAt(after.split(':'), 1).trim().split(/\s+/)[0])
     expect(loopback!.receiveBytes).toBeLessThanOrEqual(receivedAfter)
     expect(loopback!.receiveBytes).toBeGreaterThan(0)

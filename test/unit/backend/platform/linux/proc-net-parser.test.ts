@@ -20,11 +20,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { TCP_STATES } from '../../../../../shared/model/socket'
 import type { SocketEntry } from '../../../../../shared/model/socket'
-import {
-  formatAddressBytes,
-  parseInetTable,
-  parseUnixTable
-} from '../../../../../electron/backend/platform/linux/proc-net-parser'
+import { formatAddressBytes, parseInetTable, parseUnixTable } from '../../../../../electron/backend/platform/linux/proc-net-parser'
 import type { InetTableOptions } from '../../../../../electron/backend/platform/linux/proc-net-parser'
 import { kernelStateName, parseSsOutput } from '../../../../support/ss-output'
 import { elementAt } from '../../../../../shared/element-at'
@@ -42,12 +38,7 @@ function inet(name: string, protocol: InetTableOptions['protocol'], family: 4 | 
 }
 
 function find(rows: readonly SocketEntry[], localPort: number | null, remotePort: number | null, localAddress?: string): SocketEntry {
-  const matches = rows.filter(
-    (row) =>
-      row.localPort === localPort &&
-      row.remotePort === remotePort &&
-      (localAddress === undefined || row.localAddress === localAddress)
-  )
+  const matches = rows.filter((row) => row.localPort === localPort && row.remotePort === remotePort && (localAddress === undefined || row.localAddress === localAddress))
   expect(matches, `one row for ${localAddress ?? ''}:${localPort} -> ${remotePort}`).toHaveLength(1)
   return elementAt(matches, 0)
 }
@@ -207,9 +198,7 @@ describe('parseInetTable on raw sockets', () => {
   })
 
   it('reads raw IPv6 (ICMPv6)', () => {
-    expect(inet('raw6', 'raw', 6)).toEqual([
-      expect.objectContaining({ protocol: 'raw', family: 6, rawProtocol: 58, localAddress: '::', state: 'UNCONN', inode: 19002 })
-    ])
+    expect(inet('raw6', 'raw', 6)).toEqual([expect.objectContaining({ protocol: 'raw', family: 6, rawProtocol: 58, localAddress: '::', state: 'UNCONN', inode: 19002 })])
   })
 })
 
@@ -289,13 +278,15 @@ describe('address formatting', () => {
 
   it('reads each 32-bit word of an IPv6 address in host byte order', () => {
     // fe80::1:2 as a little-endian kernel prints it: the bytes of every 32-bit word reversed.
-    const line = '   0: 000080FE000000000000000002000100:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0\n'
+    const line =
+      '   0: 000080FE000000000000000002000100:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0\n'
     const { rows } = parseInetTable(line, { source: 'synthetic', protocol: 'tcp', family: 6 })
     expect(rows[0]).toMatchObject({ localAddress: 'fe80::1:2', localPort: 8080, remoteAddress: '::' })
   })
 
   it('refuses an IPv6 address of the wrong length', () => {
-    const line = '   0: 000080FE00000000000000000200010:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0\n'
+    const line =
+      '   0: 000080FE00000000000000000200010:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 7 1 0000000000000000 100 0 0 10 0\n'
     const { rows, issues } = parseInetTable(line, { source: 'synthetic', protocol: 'tcp', family: 6 })
     expect(rows).toEqual([])
     expect(elementAt(issues, 0).message).toBe('local address is not 32 hex digits, ":" and a 4-digit port')
@@ -350,9 +341,7 @@ describe('parseUnixTable', () => {
 
   it('reads a connection waiting in a listener queue as CONNECTING, with an id of its own', () => {
     const pending = rows.filter((row) => row.inode === 0)
-    expect(pending).toEqual([
-      expect.objectContaining({ state: 'CONNECTING', unixType: 'seqpacket', localAddress: '/tmp/sockscope-fixtures/seq.sock' })
-    ])
+    expect(pending).toEqual([expect.objectContaining({ state: 'CONNECTING', unixType: 'seqpacket', localAddress: '/tmp/sockscope-fixtures/seq.sock' })])
     expect(elementAt(pending, 0).id).toBe('unix /tmp/sockscope-fixtures/seq.sock| | #0 @00000000f0638b51')
   })
 
@@ -416,7 +405,10 @@ describe('malformed and truncated tables', () => {
   })
 
   it('never throws on any prefix of a real table', () => {
-    for (const [name, family] of [['tcp', 4], ['tcp6', 6]] as const) {
+    for (const [name, family] of [
+      ['tcp', 4],
+      ['tcp6', 6]
+    ] as const) {
       const text = fixture(`proc-net/${name}`)
       for (let length = 0; length <= text.length; length += 7) {
         const { rows, issues } = parseInetTable(text.slice(0, length), { source: name, protocol: 'tcp', family })
@@ -442,9 +434,7 @@ describe('agreement with ss captured at the same moment', () => {
     for (const socket of listed) {
       const localPort = Number(socket.localPort)
       const remotePort = socket.peerPort === '*' ? 0 : Number(socket.peerPort)
-      const row = tables.find(
-        (candidate) => candidate.localPort === localPort && candidate.remotePort === remotePort && candidate.inode === socket.inode
-      )
+      const row = tables.find((candidate) => candidate.localPort === localPort && candidate.remotePort === remotePort && candidate.inode === socket.inode)
       expect(row, socket.line).toBeDefined()
       // ss prints the unspecified address of a dual-stack socket as *.
       expect(socket.localAddress === '*' ? '::' : socket.localAddress, socket.line).toBe(row!.localAddress)

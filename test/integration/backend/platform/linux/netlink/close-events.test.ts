@@ -104,7 +104,9 @@ describe.skipIf(!isLinux)('close events', () => {
     // After the overflow, with the event loop free, a slow churn is still heard (or counted lost).
     const lostBefore = stats.lost
     const later = spawn(process.execPath, [CHURN_PROGRAM, '40', '100'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const laterPort = Number((JSON.parse(await new Promise<string>((resolve) => later.stdout.once('data', (data: Buffer) => resolve(elementAt(data.toString().split('\n'), 0))))) as { port: number }).port)
+    const laterPort = Number(
+      (JSON.parse(await new Promise<string>((resolve) => later.stdout.once('data', (data: Buffer) => resolve(elementAt(data.toString().split('\n'), 0))))) as { port: number }).port
+    )
     await new Promise((resolve) => later.once('exit', resolve))
     await waitFor(() => connectionEnds(large.batches, laterPort).length === 80, 10_000, 'the later closes on the large buffer')
     await pause(200)

@@ -81,7 +81,7 @@ describe.skipIf(!isRoot || !hasIp)('reading another network namespace (root)', (
     expect(currentNetworkNamespaceInode()).toBe(home)
   })
 
-  it('hears the namespace\'s close events and not the host\'s', async () => {
+  it("hears the namespace's close events and not the host's", async () => {
     const inside = CloseEventSubscription.start({ networkNamespacePath: namespacePath })
     const host = CloseEventSubscription.start()
     const heard = { inside: [] as InetDiagSocket[], host: [] as InetDiagSocket[] }
@@ -90,7 +90,8 @@ describe.skipIf(!isRoot || !hasIp)('reading another network namespace (root)', (
     try {
       const connect = `const socket = require('node:net').connect(${port}, '127.0.0.1', () => socket.end('hi')); socket.on('data', () => {}); socket.on('close', () => process.exit(0))`
       execFileSync('ip', ['netns', 'exec', namespace, process.execPath, '-e', connect])
-      const ours = (sockets: readonly InetDiagSocket[]): InetDiagSocket[] => sockets.filter((socket) => socket.remotePort === port || (socket.localPort === port && socket.remotePort !== 0))
+      const ours = (sockets: readonly InetDiagSocket[]): InetDiagSocket[] =>
+        sockets.filter((socket) => socket.remotePort === port || (socket.localPort === port && socket.remotePort !== 0))
       await waitFor(() => ours(heard.inside).length === 2, 5_000, 'both close events inside the namespace')
       expect(ours(heard.inside).find((socket) => socket.remotePort === port)?.tcpInfo?.bytesSent).toBe(2)
       // The host's own loopback may close connections on the same port number; none with these ends.

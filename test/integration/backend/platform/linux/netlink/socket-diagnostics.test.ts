@@ -55,15 +55,19 @@ describe.skipIf(!isLinux)('SocketDiagnostics on this kernel', () => {
     ]
   }
 
-  it('reads an idle connection\'s tcp_info: the bytes the test sent, and every field as ss -tinH prints it', async () => {
+  it("reads an idle connection's tcp_info: the bytes the test sent, and every field as ss -tinH prints it", async () => {
     const connection = await openKnownConnection(12_345, 54_321)
     cleanups.push(() => connection.close())
     // Idle means every byte acknowledged, so nothing changes between the two reads. The
     // connecting side also counts its SYN as acknowledged; the accepting side does not.
-    await waitFor(() => {
-      const [client, server] = ends(connection)
-      return client?.tcpInfo?.bytesAcked === connection.clientBytes + 1 && server?.tcpInfo?.bytesAcked === connection.serverBytes
-    }, 5_000, 'both ends to be acknowledged')
+    await waitFor(
+      () => {
+        const [client, server] = ends(connection)
+        return client?.tcpInfo?.bytesAcked === connection.clientBytes + 1 && server?.tcpInfo?.bytesAcked === connection.serverBytes
+      },
+      5_000,
+      'both ends to be acknowledged'
+    )
 
     const readAt = Date.now()
     const [client, server] = ends(connection)
@@ -112,7 +116,7 @@ describe.skipIf(!isLinux)('SocketDiagnostics on this kernel', () => {
     expect(ours.find((socket) => socket.state === 'LISTEN')?.inode).toBe(Number(elementAt(listener, 0).values.get('ino')))
   })
 
-  it('shows both ends of a UNIX socket pair with each other\'s inode', async () => {
+  it("shows both ends of a UNIX socket pair with each other's inode", async () => {
     // A child's stdout pipe is a socket pair: one end here, the other as the child's fd 1.
     const child = spawn(process.execPath, ['-e', 'process.stdout.write("ready\\n"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'ignore'] })
     cleanups.push(() => {

@@ -134,7 +134,10 @@ describe('inet_diag replies recorded from the kernel', () => {
 
   it('finds each known IPv4 TCP socket with its endpoints and state', () => {
     const byEnds = (localPort: number, remotePort: number): InetDiagSocket =>
-      only(tcp4.filter((socket) => socket.localPort === localPort && socket.remotePort === remotePort), `${localPort} → ${remotePort}`)
+      only(
+        tcp4.filter((socket) => socket.localPort === localPort && socket.remotePort === remotePort),
+        `${localPort} → ${remotePort}`
+      )
     expect(byEnds(facts.tcp4.serverPort, 0)).toMatchObject({ state: 'LISTEN', localAddress: '127.0.0.1', remoteAddress: '0.0.0.0', family: 4, protocol: 'tcp' })
     expect(byEnds(facts.tcp4.clientPort, facts.tcp4.serverPort)).toMatchObject({ state: 'ESTABLISHED', remoteAddress: '127.0.0.1' })
     expect(byEnds(facts.tcp4.serverPort, facts.tcp4.clientPort).state).toBe('ESTABLISHED')
@@ -148,13 +151,22 @@ describe('inet_diag replies recorded from the kernel', () => {
   })
 
   it('reads the bytes each end of the connection sent and received', () => {
-    const client = only(tcp4.filter((socket) => socket.localPort === facts.tcp4.clientPort), 'client')
-    const server = only(tcp4.filter((socket) => socket.remotePort === facts.tcp4.clientPort), 'server side')
+    const client = only(
+      tcp4.filter((socket) => socket.localPort === facts.tcp4.clientPort),
+      'client'
+    )
+    const server = only(
+      tcp4.filter((socket) => socket.remotePort === facts.tcp4.clientPort),
+      'server side'
+    )
     expect(client.tcpInfo).toMatchObject({ bytesSent: facts.tcp4.clientSent, bytesReceived: facts.tcp4.serverSent })
     expect(server.tcpInfo).toMatchObject({ bytesSent: facts.tcp4.serverSent, bytesReceived: facts.tcp4.clientSent })
     // Acknowledged bytes count the SYN as well.
     expect(client.tcpInfo?.bytesAcked).toBe(facts.tcp4.clientSent + 1)
-    const client6 = only(tcp6.filter((socket) => socket.localPort === facts.tcp6.clientPort), 'IPv6 client')
+    const client6 = only(
+      tcp6.filter((socket) => socket.localPort === facts.tcp6.clientPort),
+      'IPv6 client'
+    )
     expect(client6).toMatchObject({ localAddress: '::1', remoteAddress: '::1', remotePort: facts.tcp6.serverPort })
     expect(client6.tcpInfo).toMatchObject({ bytesSent: facts.tcp6.clientSent, bytesReceived: 0 })
   })
@@ -176,24 +188,39 @@ describe('inet_diag replies recorded from the kernel', () => {
   })
 
   it('reports the congestion algorithm and an unbounded slow-start threshold as null', () => {
-    const client = only(tcp4.filter((socket) => socket.localPort === facts.tcp4.clientPort), 'client')
+    const client = only(
+      tcp4.filter((socket) => socket.localPort === facts.tcp4.clientPort),
+      'client'
+    )
     expect(client.tcpInfo?.congestion).toMatch(/^[a-z0-9_]+$/)
     expect(client.tcpInfo?.ssthresh).toBeNull()
     expect(client.shutdown).toBe('none')
-    const finWait = only(tcp4.filter((socket) => socket.state === 'FIN_WAIT2'), 'FIN_WAIT2')
+    const finWait = only(
+      tcp4.filter((socket) => socket.state === 'FIN_WAIT2'),
+      'FIN_WAIT2'
+    )
     expect(finWait.shutdown).toBe('send')
-    const closeWait = only(tcp4.filter((socket) => socket.state === 'CLOSE_WAIT'), 'CLOSE_WAIT')
+    const closeWait = only(
+      tcp4.filter((socket) => socket.state === 'CLOSE_WAIT'),
+      'CLOSE_WAIT'
+    )
     expect(closeWait.shutdown).toBe('receive')
   })
 
   it('reads UDP sockets, their queued bytes and memory, as ss does', () => {
     const udp4 = dump('udp4', 'udp')
     const udp6 = dump('udp6', 'udp')
-    const holder = only(udp4.filter((socket) => socket.localPort === facts.udp4.port), 'UDP holder')
+    const holder = only(
+      udp4.filter((socket) => socket.localPort === facts.udp4.port),
+      'UDP holder'
+    )
     expect(holder).toMatchObject({ state: 'UNCONN', localAddress: '127.0.0.1', remotePort: 0, tcpInfo: null, timer: null, retransmits: null })
     // The queue counts the buffer the datagram occupies, more than its 300 bytes.
     expect(holder.recvQueue).toBeGreaterThan(facts.udp4.queuedDatagramBytes)
-    const connected = only(udp6.filter((socket) => socket.localPort === facts.udp6.port), 'connected UDP')
+    const connected = only(
+      udp6.filter((socket) => socket.localPort === facts.udp6.port),
+      'connected UDP'
+    )
     expect(connected).toMatchObject({ state: 'ESTABLISHED', remoteAddress: '::1', remotePort: facts.udp6.peerPort })
     for (const socket of [...udp4, ...udp6]) {
       const row = ssRow(ssUdp, socket)
@@ -244,8 +271,14 @@ describe('close events recorded from the destroy multicast groups', () => {
   it('holds both ends of the closed connection with their final byte counts, protocol from the attribute', () => {
     expect(reply.skipped).toBe(0)
     expect(reply.sockets).toHaveLength(2)
-    const client = only(reply.sockets.filter((socket) => socket.localPort === facts.tcp4.clientPort), 'client end')
-    const server = only(reply.sockets.filter((socket) => socket.remotePort === facts.tcp4.clientPort), 'server end')
+    const client = only(
+      reply.sockets.filter((socket) => socket.localPort === facts.tcp4.clientPort),
+      'client end'
+    )
+    const server = only(
+      reply.sockets.filter((socket) => socket.remotePort === facts.tcp4.clientPort),
+      'server end'
+    )
     // The decoder was told 'udp'; INET_DIAG_PROTOCOL in each event says TCP.
     expect(client).toMatchObject({ protocol: 'tcp', state: 'CLOSE', inode: 0, uid: 0, remotePort: facts.tcp4.serverPort })
     // Both ends closed cleanly, so each received the other's FIN, which takes one byte of
@@ -257,7 +290,10 @@ describe('close events recorded from the destroy multicast groups', () => {
   it('keeps the cookie the socket had in the dump, so an event can be joined to what a poll saw', () => {
     const tcp4 = dump('tcp4', 'tcp')
     for (const event of reply.sockets) {
-      const seen = only(tcp4.filter((socket) => socket.localPort === event.localPort && socket.remotePort === event.remotePort), 'dumped socket')
+      const seen = only(
+        tcp4.filter((socket) => socket.localPort === event.localPort && socket.remotePort === event.remotePort),
+        'dumped socket'
+      )
       expect(event.cookie).toBe(seen.cookie)
     }
   })

@@ -41,7 +41,7 @@ describe('unix_diag replies recorded from the kernel', () => {
     expect(sockets.length).toBeGreaterThanOrEqual(6)
   })
 
-  it('shows both ends of each connection with the other end\'s inode', () => {
+  it("shows both ends of each connection with the other end's inode", () => {
     const byInode = new Map(sockets.map((socket) => [socket.inode, socket]))
     const connected = sockets.filter((socket) => socket.state === 'ESTABLISHED')
     expect(connected.length).toBeGreaterThanOrEqual(4)
