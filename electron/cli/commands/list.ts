@@ -4,6 +4,7 @@ import { SOCKET_QUERY_HELP } from '../../../shared/query/socket-fields'
 import { ReverseResolver, createSocketProvider } from '../../backend'
 import { parseCommandArguments, type CliCommand } from '../cli-command'
 import { socketFilterOption } from '../filter-option'
+import { writeJsonArray } from '../json-array-output'
 import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../socket-columns'
 import { renderTextTable } from '../text-table'
 
@@ -16,7 +17,7 @@ export const listCommand: CliCommand = {
 
 Prints TCP, UDP, UNIX and raw sockets with their owning process.
 
-  --json          a JSON array, one object per socket (every field)
+  --json          a JSON array, one object per socket and line (every field)
   --filter EXPR   only sockets matching EXPR (the UI's filter language, below)
   --columns LIST  the table's columns, in this order (names below)
   --no-resolve    do not look up names for remote addresses (the table shows names
@@ -48,7 +49,9 @@ ${SOCKET_QUERY_HELP}
     const columns = socketColumnsOption(values.columns)
     const provider = createSocketProvider()
     const startedAt = performance.now()
-    const read = await provider.read({ withProcesses: true })
+    // JSON carries every field; a table reads TCP internals only when one of its columns shows them.
+    const tcpInfo = values.json === true || columns.some((field) => field.key.startsWith('tcpInfo.'))
+    const read = await provider.read({ withProcesses: true, tcpInfo })
     provider.dispose?.()
     if (values.verbose) {
       const { kind, note } = provider.reader
@@ -61,7 +64,7 @@ ${SOCKET_QUERY_HELP}
 
     if (values.json) {
       const rows = values['no-resolve'] ? sockets : sockets.map((socket) => ({ ...socket, remoteHost: names[socket.remoteAddress] ?? null }))
-      io.out.write(JSON.stringify(rows, null, 2) + '\n')
+      writeJsonArray(io.out, rows)
       return 0
     }
     io.out.write(renderTextTable(sockets, socketTextColumns(columns, { nameFor: (address) => names[address] ?? null })))
