@@ -25,15 +25,59 @@ export function networkNamespaceInode(link: string): number | null {
   return match === null ? null : Number(match[1])
 }
 
+/** How often every process's namespace link is read again, in milliseconds, rather than only new processes'. */
+const DEFAULT_FULL_SCAN_INTERVAL_MS = 10_000
+
+/** Settings for a {@link NetworkNamespaceScanner}. */
+export interface NetworkNamespaceScannerOptions {
+  /**
+   * How often every process's namespace is read again, in milliseconds. In between only new
+   * processes are read, each on the first two scans that see it (`ip netns exec` and container
+   * runtimes enter the namespace just after the process starts). A process that enters another
+   * namespace later in its life (setns, unshare) without a new pid shows in it from the next full
+   * scan on.
+   */
+  readonly fullScanIntervalMs?: number
+  /** Monotonic milliseconds; replaceable so tests can force or skip full scans. */
+  readonly clock?: () => number
+}
+
+/** What the last scan cost, to check that the cache works. */
+export interface NamespaceScanStatistics {
+  /** Namespace links read (readlink calls). */
+  readonly linkCount: number
+  /** True when every process's link was read again. */
+  readonly fullScan: boolean
+}
+
 /**
- * Finds the network namespaces in use under a procfs. Container labels are worked out once per
+ * Finds the network namespaces in use under a procfs. Each process's namespace is remembered by
+ * pid, so a scan reads the links of new processes only (a few hundred readlinks a tick otherwise)
+ * and every link again once per full-scan interval. Container labels are worked out once per
  * namespace and forgotten when it is gone.
  */
 export class NetworkNamespaceScanner {
   private readonly containers = new Map<number, string | null>()
+  /** Namespace by pid; `settled` once read on two scans in a row. */
+  private readonly namespaceByPid = new Map<number, { readonly inode: number; readonly settled: boolean }>()
+  private readonly fullScanIntervalMs: number
+  private readonly clock: () => number
+  private lastFullScanAt = Number.NEGATIVE_INFINITY
+  private statistics: NamespaceScanStatistics = { linkCount: 0, fullScan: false }
 
   /** `procRoot`: where procfs is mounted. */
-  constructor(private readonly procRoot: string) {}
+  constructor(
+    private readonly procRoot: string,
+    options: NetworkNamespaceScannerOptions = {}
+  ) {
+    this.fullScanIntervalMs = options.fullScanIntervalMs ?? DEFAULT_FULL_SCAN_INTERVAL_MS
+    this.clock = options.clock ?? (() => performance.now())
+  }
+
+  /** Cost of the last scan. */
+  get lastScan(): NamespaceScanStatistics {
+    return this.statistics
+  }
 
   /** The namespace this process is in, or null when procfs does not say (a made-up procfs). */
   ownNamespace(): number | null {
@@ -56,21 +100,36 @@ export class NetworkNamespaceScanner {
     } catch {
       return []
     }
+    const now = this.clock()
+    const fullScan = now - this.lastFullScanAt >= this.fullScanIntervalMs
+    if (fullScan) {
+      this.namespaceByPid.clear()
+      this.lastFullScanAt = now
+    }
+    const alive = new Set<number>()
+    let linkCount = 0
     for (const entry of entries) {
       const first = entry.charCodeAt(0)
       if (first < 0x30 || first > 0x39) continue
-      let link: string
-      try {
-        link = readlinkSync(`${this.procRoot}/${entry}/ns/net`)
-      } catch {
-        continue
+      const pid = Number(entry)
+      alive.add(pid)
+      const known = this.namespaceByPid.get(pid)
+      let inode: number
+      if (known?.settled === true) inode = known.inode
+      else {
+        linkCount++
+        const read = this.readNamespace(pid)
+        if (read === null) continue
+        inode = read
+        this.namespaceByPid.set(pid, { inode, settled: known?.inode === inode })
       }
-      const inode = networkNamespaceInode(link)
-      if (inode === null) continue
       const pids = pidsByInode.get(inode)
-      if (pids === undefined) pidsByInode.set(inode, [Number(entry)])
-      else pids.push(Number(entry))
+      if (pids === undefined) pidsByInode.set(inode, [pid])
+      else pids.push(pid)
     }
+    // A pid that is gone is forgotten, so a new process given the same pid is read afresh.
+    for (const pid of this.namespaceByPid.keys()) if (!alive.has(pid)) this.namespaceByPid.delete(pid)
+    this.statistics = { linkCount, fullScan }
     for (const inode of this.containers.keys()) if (!pidsByInode.has(inode)) this.containers.delete(inode)
     const namespaces: NetworkNamespace[] = []
     for (const [inode, pids] of pidsByInode) {
@@ -82,10 +141,18 @@ export class NetworkNamespaceScanner {
 
   /** Whether `pid` is still inside the namespace `inode` (it may have exited, or moved). */
   isInside(pid: number, inode: number): boolean {
+    const now = this.readNamespace(pid)
+    // What is read here is newer than the cache: a process found to have moved is read again next scan.
+    if (now !== inode) this.namespaceByPid.delete(pid)
+    return now === inode
+  }
+
+  /** The namespace inode of a process, or null when its link cannot be read. */
+  private readNamespace(pid: number): number | null {
     try {
-      return networkNamespaceInode(readlinkSync(`${this.procRoot}/${pid}/ns/net`)) === inode
+      return networkNamespaceInode(readlinkSync(`${this.procRoot}/${pid}/ns/net`))
     } catch {
-      return false
+      return null
     }
   }
 
