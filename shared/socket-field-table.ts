@@ -646,15 +646,12 @@ function comparisonOf(fields: readonly SocketField[]): FieldComparison {
 
 /**
  * Whether any of the compared fields differs. This runs for every socket on every tick, so it
- * loops over plain arrays of accessors rather than calling `sameFieldValue` per field.
+ * loops over plain arrays of accessors rather than calling `sameFieldValue` per field, with
+ * `for…of`, which needs no bounds check of its own.
  */
 function anyDifferent(comparison: FieldComparison, before: SocketEntry, after: SocketEntry): boolean {
-  const { values, sames } = comparison
-  for (let index = 0; index < values.length; index++) {
-    const value = elementAt(values, index)
-    if (value(before) !== value(after)) return true
-  }
-  for (let index = 0; index < sames.length; index++) if (!elementAt(sames, index)(before, after)) return true
+  for (const value of comparison.values) if (value(before) !== value(after)) return true
+  for (const same of comparison.sames) if (!same(before, after)) return true
   return false
 }
 

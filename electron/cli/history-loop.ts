@@ -22,6 +22,8 @@ export interface HistoryLoopOptions {
   readonly onError?: (error: Error) => void
   /** Ends the loop early, like a stop signal. */
   readonly signal?: AbortSignal
+  /** Read TCP internals (tcp_info) too: only a recording keeps them, so false by default. */
+  readonly tcpInfo?: boolean
 }
 
 /** A provider whose reads keep only the sockets `matches` accepts. */
@@ -45,7 +47,7 @@ function onlyMatching(provider: SocketProvider, matches: (socket: SocketEntry) =
  */
 export async function runHistoryLoop(options: HistoryLoopOptions): Promise<number> {
   const provider = createSocketProvider()
-  const monitor = new SocketMonitor(options.matches ? onlyMatching(provider, options.matches) : provider, { intervalMs: options.intervalMs })
+  const monitor = new SocketMonitor(options.matches ? onlyMatching(provider, options.matches) : provider, { intervalMs: options.intervalMs, tcpInfo: options.tcpInfo ?? false })
   const follower = new HistoryFollower(monitor, options.session)
   const report = (error: Error): void => options.onError?.(error)
   follower.onTick(options.onTick)

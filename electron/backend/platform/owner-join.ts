@@ -43,7 +43,7 @@ export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwner
   }
 
   async read(options: SnapshotOptions): Promise<ProviderRead> {
-    const [table, users] = await Promise.all([this.tables.read(), this.owners.userNames()])
+    const [table, users] = await Promise.all([this.tables.read({ tcpInfo: options.tcpInfo !== false }), this.owners.userNames()])
     // A table read in several chunks (or a dump the kernel restarted) can list a socket twice
     // when it changes in between; the later row wins.
     const byId = new Map<string, SocketEntry>()

@@ -16,6 +16,18 @@ import type { KernelClosedSocket } from '../../../shared/model/closed-connection
 export interface SnapshotOptions {
   /** Join each socket with the processes that hold it; costs a walk of the process table. */
   readonly withProcesses: boolean
+  /**
+   * TCP internals (`tcpInfo`: tcp_info, congestion algorithm, socket memory) on TCP rows; true
+   * when absent. A reader that is never shown them (`watch`, `check`) leaves them out: the kernel
+   * then builds a dump half the size, and nothing is decoded, compared or kept per tick for them.
+   */
+  readonly tcpInfo?: boolean
+}
+
+/** What a table read should include. */
+export interface TableReadOptions {
+  /** TCP internals on TCP rows, where the reader can get them; true when absent. */
+  readonly tcpInfo?: boolean
 }
 
 /** One read of the OS socket tables, before it is numbered and timed as a snapshot. */
@@ -56,7 +68,7 @@ export interface SocketTableReader {
   /** The network namespace whose tables are the home ones (sockscope's own); absent or null where not known. */
   readonly homeNamespace?: number | null
   /** Read every table once. Rejects only when nothing at all could be read. */
-  read(): Promise<SocketTableRead>
+  read(options?: TableReadOptions): Promise<SocketTableRead>
   /** Let go of anything held open. */
   dispose?(): void
 }

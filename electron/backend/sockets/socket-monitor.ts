@@ -11,6 +11,8 @@ export interface SocketMonitorOptions {
   readonly intervalMs?: number
   /** Join owners (pid, process) to sockets; true by default. */
   readonly withProcesses?: boolean
+  /** TCP internals and the throughput made from them on TCP rows; true by default (see `SnapshotOptions.tcpInfo`). */
+  readonly tcpInfo?: boolean
 }
 
 /** Called once per tick with the diff against the previous tick and the full new table. */
@@ -138,7 +140,7 @@ export class SocketMonitor {
 
   private async readProvider(): Promise<SocketSnapshot> {
     const started = performance.now()
-    const read = await this.provider.read({ withProcesses: this.options.withProcesses ?? true })
+    const read = await this.provider.read({ withProcesses: this.options.withProcesses ?? true, tcpInfo: this.options.tcpInfo ?? true })
     return {
       tick: this.snapshot.tick,
       takenAt: Date.now(),

@@ -83,6 +83,7 @@ ${SOCKET_QUERY_HELP}
       durationMs: durationSeconds === undefined ? undefined : durationSeconds * 1000,
       matches: values.filter === undefined ? undefined : matches,
       signal: recordingFailed.signal,
+      tcpInfo: values.record !== undefined,
       onError: (error) => io.err.write(`warning: ${error.message}\n`),
       onTick: ({ snapshot, sample, findings, recordingFailure }) => {
         if (recordingFailure) recordingFailed.abort(recordingFailure)

@@ -12,7 +12,7 @@
  */
 import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
 import { errorMessage } from '../../../../shared/error-message'
-import type { SocketTableRead, SocketTableReader } from '../platform'
+import type { SocketTableRead, SocketTableReader, TableReadOptions } from '../platform'
 import { readNetlinkTables } from './netlink-table-reader'
 import { SocketDiagnostics } from './netlink/socket-diagnostics'
 import { NetworkNamespaceScanner, type NetworkNamespace } from './network-namespaces'
@@ -67,8 +67,8 @@ export class NamespacedTableReader implements SocketTableReader {
     return [...this.sockets.keys()]
   }
 
-  async read(): Promise<SocketTableRead> {
-    const host = await this.host.read()
+  async read(options: TableReadOptions = {}): Promise<SocketTableRead> {
+    const host = await this.host.read(options)
     // Without its own namespace's inode, the host's namespace cannot be told from the others.
     if (this.homeNamespace === null) return host
     const namespaces = this.scanner.scan().filter((namespace) => namespace.inode !== this.homeNamespace)
@@ -77,7 +77,7 @@ export class NamespacedTableReader implements SocketTableReader {
     const rows: SocketEntry[] = host.rows.slice()
     const issues: TableIssue[] = host.issues.slice()
     for (const namespace of namespaces) {
-      const read = await this.readNamespace(namespace)
+      const read = await this.readNamespace(namespace, options)
       if (read === null) continue
       for (const row of read.rows) rows.push(row)
       for (const issue of read.issues) issues.push(issue)
@@ -92,13 +92,13 @@ export class NamespacedTableReader implements SocketTableReader {
   }
 
   /** One namespace's tables; null when every process of it exited before it could be read. */
-  private async readNamespace(namespace: NetworkNamespace): Promise<SocketTableRead | null> {
+  private async readNamespace(namespace: NetworkNamespace, options: TableReadOptions): Promise<SocketTableRead | null> {
     const scope: SocketNamespace = { netns: namespace.inode, container: namespace.container }
     const diagnostics = this.socketInside(namespace)
     for (const pid of namespace.pids) {
       const procTables = new ProcNetTableReader(`${this.options.procRoot}/${pid}`, scope)
       try {
-        const read = diagnostics === null ? await procTables.read() : await readNetlinkTables(diagnostics, procTables, scope)
+        const read = diagnostics === null ? await procTables.read() : await readNetlinkTables(diagnostics, procTables, scope, options)
         // A process that exited or moved while its tables were read may have shown nothing, or another namespace's.
         if (this.scanner.isInside(pid, namespace.inode)) return read
       } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { emptySocketEntry, UNKNOWN_NAMESPACE } from '../../../../shared/model/socket'
 import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
-import type { SocketTableRead, SocketTableReader } from '../platform'
+import type { SocketTableRead, SocketTableReader, TableReadOptions } from '../platform'
 import { socketId } from '../socket-id'
 import type { InetDiagSocket } from './netlink/inet-diag'
 import { SocketDiagnostics } from './netlink/socket-diagnostics'
@@ -32,9 +32,9 @@ export class NetlinkTableReader implements SocketTableReader {
     this.diagnostics = SocketDiagnostics.open()
   }
 
-  read(): Promise<SocketTableRead> {
+  read(options: TableReadOptions = {}): Promise<SocketTableRead> {
     if (this.diagnostics === null) return Promise.reject(new Error('the netlink socket table reader was closed'))
-    return readNetlinkTables(this.diagnostics, this.procTables, this.namespace)
+    return readNetlinkTables(this.diagnostics, this.procTables, this.namespace, options)
   }
 
   dispose(): void {
@@ -45,10 +45,17 @@ export class NetlinkTableReader implements SocketTableReader {
 
 /**
  * Every table of the namespace `diagnostics` was opened in, as rows carrying `namespace`; a table
- * the kernel will not dump comes from `procTables` (the same namespace's /proc/net files).
+ * the kernel will not dump comes from `procTables` (the same namespace's /proc/net files). Socket
+ * memory is asked for only with tcp_info, the one place a row shows it.
  */
-export async function readNetlinkTables(diagnostics: SocketDiagnostics, procTables: ProcNetTableReader, namespace: SocketNamespace): Promise<SocketTableRead> {
-  const dump = diagnostics.dumpAll({ tcpInfo: true, memory: true, unix: true })
+export async function readNetlinkTables(
+  diagnostics: SocketDiagnostics,
+  procTables: ProcNetTableReader,
+  namespace: SocketNamespace,
+  options: TableReadOptions = {}
+): Promise<SocketTableRead> {
+  const tcpInfo = options.tcpInfo !== false
+  const dump = diagnostics.dumpAll({ tcpInfo, memory: tcpInfo, unix: true })
   const rows: SocketEntry[] = []
   const issues: TableIssue[] = []
   for (const socket of dump.inet) rows.push(inetRow(socket, namespace))
@@ -58,7 +65,7 @@ export async function readNetlinkTables(diagnostics: SocketDiagnostics, procTabl
     issues.push({ source: NETLINK_SOURCE, line: 0, message: `${dump.skipped} socket messages could not be decoded`, text: '' })
   }
   if (dump.unavailable.length > 0) {
-    const fallback = await procTables.read(new Set<ProcNetTableName>(dump.unavailable.map((table) => table.table)))
+    const fallback = await procTables.readTables(new Set<ProcNetTableName>(dump.unavailable.map((table) => table.table)))
     for (const row of fallback.rows) rows.push(row)
     for (const issue of fallback.issues) issues.push(issue)
   }

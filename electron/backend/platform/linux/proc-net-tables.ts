@@ -46,8 +46,13 @@ export class ProcNetTableReader implements SocketTableReader {
 
   readonly kind = 'proc'
 
+  /** Reads every table; /proc/net has no TCP internals to leave out. */
+  read(): Promise<SocketTableRead> {
+    return this.readTables()
+  }
+
   /** Reads every table, or only those named (what another reader could not read itself). */
-  async read(names?: ReadonlySet<ProcNetTableName>): Promise<SocketTableRead> {
+  async readTables(names?: ReadonlySet<ProcNetTableName>): Promise<SocketTableRead> {
     const chosen = names === undefined ? TABLES : TABLES.filter((table) => names.has(table.file))
     const tables = await Promise.all(chosen.map((table) => this.readTable(table)))
     const rows: SocketEntry[] = []

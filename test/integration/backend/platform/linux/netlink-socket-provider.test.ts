@@ -159,6 +159,22 @@ describe.skipIf(!isLinux)('the Linux socket provider through netlink', () => {
     expect(sockets.find((socket) => socket.protocol === 'raw' && socket.pid === holder.pid)).toMatchObject({ family: 4, rawProtocol: 1 })
   })
 
+  it('leaves TCP internals out of a read that does not want them, and out of a monitor told so', async () => {
+    const connection = await openKnownConnection(100, 100)
+    cleanups.push(() => connection.close())
+    const provider = netlinkPlatform().sockets
+    const [withInfo] = ends((await provider.read({ withProcesses: false })).sockets, connection)
+    const [without] = ends((await provider.read({ withProcesses: true, tcpInfo: false })).sockets, connection)
+    expect(withInfo?.tcpInfo?.bytesSent).toBe(100)
+    // The rest of the row is the same socket, with its owner.
+    expect(without).toMatchObject({ id: withInfo?.id, inode: withInfo?.inode, state: 'ESTABLISHED', tcpInfo: null, pid: process.pid })
+    const monitor = new SocketMonitor(provider, { tcpInfo: false })
+    await monitor.refresh()
+    await monitor.refresh()
+    const [watched] = ends(monitor.current().sockets, connection)
+    expect(watched).toMatchObject({ id: withInfo?.id, tcpInfo: null, throughput: null })
+  })
+
   it('carries moving TCP counters and the bytes per second in the diff counters, never as changed rows', async () => {
     const connection = await openKnownConnection(100, 100)
     cleanups.push(() => connection.close())
