@@ -188,6 +188,12 @@ export class ProcessTable implements SocketOwnerLookup {
     searchDeferred: false
   }
   private running: Promise<unknown> = Promise.resolve()
+  /** Grows whenever a record is added, changed or dropped, so what is worked out from the records can be kept until then. */
+  private recordsVersion = 0
+  private index: { readonly version: number; readonly pidsByInode: Map<number, number[]>; readonly fdCounts: Map<number, number> } | null = null
+  /** Owners by inode as last handed out, valid while the records are at `ownersVersion`. */
+  private readonly ownersCache = new Map<number, readonly SocketOwner[]>()
+  private ownersVersion = -1
 
   constructor(options: ProcessTableOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc'
@@ -219,11 +225,11 @@ export class ProcessTable implements SocketOwnerLookup {
     const startedAt = this.clock()
     const pids = this.listPids()
     const alive = new Set(pids)
-    for (const pid of this.records.keys()) if (!alive.has(pid)) this.records.delete(pid)
+    for (const pid of this.records.keys()) if (!alive.has(pid)) this.dropRecord(pid)
 
     const fullWalk = startedAt - this.lastFullWalkAt >= this.fullWalkIntervalMs
     if (fullWalk) {
-      this.records.clear()
+      this.clearRecords()
       this.unfindable.clear()
       this.missedOnce.clear()
       this.lastFullWalkAt = startedAt
@@ -269,16 +275,28 @@ export class ProcessTable implements SocketOwnerLookup {
     this.loadOwners(index.pidsByInode, wanted)
     this.statistics = { processCount: pids.length, ...progress, changedCount: changed.length, fullWalk, searched, searchDeferred }
 
-    const ownersByInode = new Map<number, SocketOwner[]>()
+    // While no process changed, a socket's owners are the very array handed out last time, which
+    // lets the owner join see at a glance that they did not change.
+    if (this.ownersVersion !== this.recordsVersion) {
+      this.ownersCache.clear()
+      this.ownersVersion = this.recordsVersion
+    }
+    const ownersByInode = new Map<number, readonly SocketOwner[]>()
     for (const inode of wanted) {
-      const holders = index.pidsByInode.get(inode)
-      if (holders === undefined) continue
-      const owners: SocketOwner[] = []
-      for (const pid of holders) {
-        const owner = this.records.get(pid)?.owner
-        if (owner) owners.push(owner)
+      let owners = this.ownersCache.get(inode)
+      if (owners === undefined) {
+        const holders = index.pidsByInode.get(inode)
+        if (holders === undefined) continue
+        const found: SocketOwner[] = []
+        for (const pid of holders) {
+          const owner = this.records.get(pid)?.owner
+          if (owner) found.push(owner)
+        }
+        if (found.length === 0) continue
+        owners = found
+        this.ownersCache.set(inode, owners)
       }
-      if (owners.length > 0) ownersByInode.set(inode, owners)
+      ownersByInode.set(inode, owners)
     }
     const isRoot = process.getuid?.() === 0
     let denied = false
@@ -293,7 +311,7 @@ export class ProcessTable implements SocketOwnerLookup {
 
   /** Forget everything; the next lookup walks every process. */
   clear(): void {
-    this.records.clear()
+    this.clearRecords()
     this.unfindable.clear()
     this.missedOnce.clear()
     this.lastFullWalkAt = Number.NEGATIVE_INFINITY
@@ -374,9 +392,9 @@ export class ProcessTable implements SocketOwnerLookup {
       progress.walkedCount++
       const previous = trusted === null ? undefined : this.records.get(pid)
       const record = this.readProcess(pid, previous, trusted, progress)
-      if (record === null) this.records.delete(pid)
+      if (record === null) this.dropRecord(pid)
       else {
-        this.records.set(pid, record)
+        this.setRecord(pid, record)
         if (missing !== null) for (const inode of record.inodes) missing.delete(inode)
       }
       if (performance.now() - sliceStartedAt >= SLICE_MS) {
@@ -417,8 +435,26 @@ export class ProcessTable implements SocketOwnerLookup {
     return { fds, inodes: [...inodes], denied: false, fdCount, owner: previous?.owner }
   }
 
-  /** pids by socket inode (lowest pid first) and fds by socket inode, over every cached process. */
+  private setRecord(pid: number, record: ProcessRecord): void {
+    this.records.set(pid, record)
+    this.recordsVersion++
+  }
+
+  private dropRecord(pid: number): void {
+    if (this.records.delete(pid)) this.recordsVersion++
+  }
+
+  private clearRecords(): void {
+    this.records.clear()
+    this.recordsVersion++
+  }
+
+  /**
+   * pids by socket inode (lowest pid first) and fds by socket inode, over every cached process;
+   * worked out again only after a record changed.
+   */
   private indexInodes(): { pidsByInode: Map<number, number[]>; fdCounts: Map<number, number> } {
+    if (this.index?.version === this.recordsVersion) return this.index
     const pidsByInode = new Map<number, number[]>()
     const fdCounts = new Map<number, number>()
     for (const [pid, record] of [...this.records].sort(([left], [right]) => left - right)) {
@@ -429,7 +465,8 @@ export class ProcessTable implements SocketOwnerLookup {
       }
       for (const inode of record.fds.values()) if (inode !== 0) fdCounts.set(inode, (fdCounts.get(inode) ?? 0) + 1)
     }
-    return { pidsByInode, fdCounts }
+    this.index = { version: this.recordsVersion, pidsByInode, fdCounts }
+    return this.index
   }
 
   /** Read name, command line and user of the processes holding wanted sockets, once per process. */

@@ -152,6 +152,22 @@ describe('ProcessTable on a procfs-shaped tree', () => {
     expect(ownersByInode.get(777)?.map((owner) => owner.pid)).toEqual([11])
   })
 
+  it('hands out the same owners array for a socket while no process changed, and a new one once one did', async () => {
+    const processes = table()
+    const first = await processes.findOwners([100, 101])
+    const second = await aSecondLater(processes, [100, 101])
+    expect(second.ownersByInode.get(100)).toBe(first.ownersByInode.get(100))
+    expect(second.ownersByInode.get(101)).toBe(first.ownersByInode.get(101))
+    // A new process sharing socket 100 (a forked worker) is read, and the owners say so.
+    await addProcess(13, { comm: 'worker2', cmdline: 'server\0--worker\0', links: { '3': 'socket:[100]' } })
+    const third = await aSecondLater(processes, [100, 101])
+    expect(third.ownersByInode.get(100)).not.toBe(second.ownersByInode.get(100))
+    expect(third.ownersByInode.get(100)?.map((owner) => owner.pid)).toEqual([10, 11, 13])
+    // Only the sockets asked for are answered.
+    const fourth = await aSecondLater(processes, [101])
+    expect([...fourth.ownersByInode.keys()]).toEqual([101])
+  })
+
   it('forgets processes that exited', async () => {
     const processes = table()
     await processes.findOwners([100])
