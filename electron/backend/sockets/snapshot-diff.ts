@@ -19,6 +19,8 @@ export function diffSnapshots(previous: SocketSnapshot, next: SocketSnapshot): S
     if (old === undefined) added.push(socket)
     else {
       before.delete(socket.id)
+      // The provider hands back an unchanged socket as the very row it gave last time.
+      if (old === socket) continue
       if (socketChanged(old, socket)) changed.push(socket)
       else if (socketCountersChanged(old, socket)) counters.push(socketCounters(socket))
     }

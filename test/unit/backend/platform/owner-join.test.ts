@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { SocketEntry, SocketOwner, TableIssue } from '../../../../shared/model/socket'
-import { JoinedSocketProvider, withOwners } from '../../../../electron/backend/platform/owner-join'
+import { JoinedSocketProvider, TABLE_FIELDS, withOwners } from '../../../../electron/backend/platform/owner-join'
 import type { OwnerLookup, SocketOwnerLookup, SocketTableReader } from '../../../../electron/backend/platform/platform'
-import { buildSocket } from '../../../support/socket-builder'
+import { buildSocket, socketSamples } from '../../../support/socket-builder'
 
 /** A row as a table reader gives it: no owner, no user name yet. */
 function row(overrides: Partial<SocketEntry>): SocketEntry {
@@ -110,6 +110,148 @@ describe('JoinedSocketProvider', () => {
     provider.dispose()
     expect([table.disposed, owners.cleared]).toEqual([1, 1])
     expect(provider.platform).toBe('test')
+  })
+})
+
+/** A table whose rows the test replaces between reads, made afresh on each read as a real reader's are. */
+function changingTable(): SocketTableReader & { rows: SocketEntry[] } {
+  return {
+    kind: 'changing',
+    rows: [],
+    read() {
+      return Promise.resolve({ rows: this.rows.map((entry) => ({ ...entry })), issues: [] })
+    }
+  }
+}
+
+/** A value of each table field other than {@link listener}'s; the id stays, so the row is the same socket. */
+const OTHER_VALUES: { readonly [Key in (typeof TABLE_FIELDS)[number]]: SocketEntry[Key] } = {
+  id: listener.id,
+  protocol: 'udp',
+  family: 6,
+  localAddress: '127.0.0.2',
+  localPort: 8081,
+  remoteAddress: '10.0.0.1',
+  remotePort: 1,
+  state: 'ESTABLISHED',
+  recvQueue: 1,
+  sendQueue: 2,
+  inode: 101,
+  uid: 0,
+  timer: { kind: 'keepalive', expiresInMs: 5 },
+  retransmits: 3,
+  unixType: 'stream',
+  rawProtocol: 1,
+  peerInode: 7,
+  tcpInfo: socketSamples().find((sample) => sample.tcpInfo !== null)?.tcpInfo ?? null,
+  throughput: { sendBytesPerSecond: 1, receiveBytesPerSecond: 2 },
+  netns: 4026531999,
+  container: 'docker:0123456789ab'
+}
+
+describe('JoinedSocketProvider handing back unchanged rows', () => {
+  const quiet = row({ id: listener.id, inode: listener.inode, uid: 1000, localPort: 8080, timer: { kind: 'keepalive', expiresInMs: 9 } })
+  // Both inodes the rows use have the same owner, so a changed inode alone must make a new row.
+  const serverOnly = [server]
+  const owners = new FixedOwners({
+    ownersByInode: new Map([
+      [listener.inode, serverOnly],
+      [OTHER_VALUES.inode, serverOnly]
+    ]),
+    restricted: false
+  })
+
+  it('gives a socket whose row and owners did not change as the same object as the read before', async () => {
+    const table = changingTable()
+    table.rows = [quiet, timeWait]
+    const provider = new JoinedSocketProvider('test', table, owners)
+    const first = await provider.read({ withProcesses: true })
+    const second = await provider.read({ withProcesses: true })
+    expect(second.sockets).toHaveLength(2)
+    second.sockets.forEach((socket, index) => expect(socket).toBe(first.sockets[index]))
+    expect(second.sockets[0]).toMatchObject({ pid: 10, user: 'alice', ownerVisibility: 'known' })
+  })
+
+  it.each(TABLE_FIELDS.filter((field) => field !== 'id'))('gives a new row with the new value when %s changes', async (field) => {
+    const table = changingTable()
+    table.rows = [quiet]
+    const provider = new JoinedSocketProvider('test', table, owners)
+    const [before] = (await provider.read({ withProcesses: true })).sockets
+    expect(quiet[field]).not.toEqual(OTHER_VALUES[field])
+    table.rows = [{ ...quiet, [field]: OTHER_VALUES[field] }]
+    const [after] = (await provider.read({ withProcesses: true })).sockets
+    expect(after).not.toBe(before)
+    expect(after?.[field]).toEqual(OTHER_VALUES[field])
+  })
+
+  it('gives a new row when only the timer countdown or the tcp_info object differs', async () => {
+    const table = changingTable()
+    table.rows = [quiet]
+    const provider = new JoinedSocketProvider('test', table, owners)
+    const [before] = (await provider.read({ withProcesses: true })).sockets
+    table.rows = [{ ...quiet, timer: { kind: 'keepalive', expiresInMs: 8 } }]
+    const [ticked] = (await provider.read({ withProcesses: true })).sockets
+    expect(ticked).not.toBe(before)
+    expect(ticked?.timer).toEqual({ kind: 'keepalive', expiresInMs: 8 })
+    const info = socketSamples().find((sample) => sample.tcpInfo !== null)?.tcpInfo ?? null
+    table.rows = [{ ...quiet, timer: { kind: 'keepalive', expiresInMs: 8 }, tcpInfo: info }]
+    const [withInfo] = (await provider.read({ withProcesses: true })).sockets
+    table.rows = [{ ...quiet, timer: { kind: 'keepalive', expiresInMs: 8 }, tcpInfo: info === null ? null : { ...info } }]
+    const [again] = (await provider.read({ withProcesses: true })).sockets
+    expect(withInfo).not.toBe(ticked)
+    expect(again).not.toBe(withInfo)
+  })
+
+  it('gives a new row when its owners, their visibility or its user name change', async () => {
+    const table = changingTable()
+    table.rows = [quiet]
+    const answer = { ownersByInode: new Map<number, readonly SocketOwner[]>([[listener.inode, [server]]]), restricted: false }
+    const provider = new JoinedSocketProvider('test', table, new FixedOwners(answer))
+    const [first] = (await provider.read({ withProcesses: true })).sockets
+    answer.ownersByInode.set(listener.inode, [server, worker])
+    const [shared] = (await provider.read({ withProcesses: true })).sockets
+    expect(shared).not.toBe(first)
+    expect(shared?.owners.map((owner) => owner.pid)).toEqual([10, 11])
+    answer.ownersByInode.set(listener.inode, [{ ...server, command: 'server --port 8081' }, worker])
+    const [renamed] = (await provider.read({ withProcesses: true })).sockets
+    expect(renamed).not.toBe(shared)
+    expect(renamed?.command).toBe('server --port 8081')
+    const [unlooked] = (await provider.read({ withProcesses: false })).sockets
+    expect(unlooked).toMatchObject({ pid: null, ownerVisibility: 'hidden' })
+    table.rows = [{ ...quiet, uid: 0 }]
+    const [root] = (await provider.read({ withProcesses: false })).sockets
+    expect(root).not.toBe(unlooked)
+    expect(root?.user).toBe('root')
+  })
+
+  it('gives a new row when only the owner visibility or the user name changes', async () => {
+    const table = changingTable()
+    table.rows = [quiet]
+    const answer = { ownersByInode: new Map<number, readonly SocketOwner[]>(), restricted: false }
+    const lookup = new FixedOwners(answer)
+    const names = new Map(users)
+    lookup.userNames = () => Promise.resolve(names)
+    const provider = new JoinedSocketProvider('test', table, lookup)
+    const [unowned] = (await provider.read({ withProcesses: true })).sockets
+    answer.restricted = true
+    const [hidden] = (await provider.read({ withProcesses: true })).sockets
+    expect(hidden).not.toBe(unowned)
+    expect([unowned?.ownerVisibility, hidden?.ownerVisibility]).toEqual(['none', 'hidden'])
+    names.set(1000, 'alice2')
+    const [renamed] = (await provider.read({ withProcesses: true })).sockets
+    expect(renamed).not.toBe(hidden)
+    expect(renamed?.user).toBe('alice2')
+  })
+
+  it('starts afresh after dispose', async () => {
+    const table = changingTable()
+    table.rows = [quiet]
+    const provider = new JoinedSocketProvider('test', table, owners)
+    const [before] = (await provider.read({ withProcesses: true })).sockets
+    provider.dispose()
+    const [after] = (await provider.read({ withProcesses: true })).sockets
+    expect(after).not.toBe(before)
+    expect(after).toEqual(before)
   })
 })
 
