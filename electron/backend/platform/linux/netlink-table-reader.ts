@@ -7,9 +7,9 @@ import { emptySocketEntry, UNKNOWN_NAMESPACE } from '../../../../shared/model/so
 import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
 import type { SocketTableRead, SocketTableReader, TableReadOptions } from '../platform'
 import { socketId } from '../socket-id'
-import type { InetDiagSocket } from './netlink/inet-diag'
-import { SocketDiagnostics } from './netlink/socket-diagnostics'
-import type { UnixDiagSocket } from './netlink/unix-diag'
+import { readInetDiagFields, type InetDiagFields, type InetProtocol } from './netlink/inet-diag'
+import { SocketDiagnostics, type TableDecoders } from './netlink/socket-diagnostics'
+import { decodeUnixDiagMessage, type UnixDiagSocket } from './netlink/unix-diag'
 import type { ProcNetTableName, ProcNetTableReader } from './proc-net-tables'
 
 /** Where issues of a netlink read say they came from. */
@@ -55,12 +55,23 @@ export async function readNetlinkTables(
   options: TableReadOptions = {}
 ): Promise<SocketTableRead> {
   const tcpInfo = options.tcpInfo !== false
-  const dump = diagnostics.dumpAll({ tcpInfo, memory: tcpInfo, unix: true })
+  const unixIds = new Map<string, number>()
+  // Each message becomes its row as it arrives, with no decoded socket object in between.
+  const decoders: TableDecoders<SocketEntry, SocketEntry> = {
+    inet: (bytes: Uint8Array, start: number, end: number, protocol: InetProtocol) => {
+      const fields = readInetDiagFields(bytes, start, end, protocol)
+      return fields === null ? null : inetRow(fields, namespace)
+    },
+    unix: (bytes: Uint8Array, start: number, end: number) => {
+      const socket = decodeUnixDiagMessage(bytes, start, end)
+      return socket === null ? null : unixRow(socket, unixIds, namespace)
+    }
+  }
+  const dump = diagnostics.dumpTables({ tcpInfo, memory: tcpInfo, unix: true }, decoders)
   const rows: SocketEntry[] = []
   const issues: TableIssue[] = []
-  for (const socket of dump.inet) rows.push(inetRow(socket, namespace))
-  const unixIds = new Map<string, number>()
-  for (const socket of dump.unix) rows.push(unixRow(socket, unixIds, namespace))
+  for (const row of dump.inet) rows.push(row)
+  for (const row of dump.unix) rows.push(row)
   if (dump.skipped > 0) {
     issues.push({ source: NETLINK_SOURCE, line: 0, message: `${dump.skipped} socket messages could not be decoded`, text: '' })
   }
@@ -72,13 +83,16 @@ export async function readNetlinkTables(
   return { rows, issues }
 }
 
-/** A TCP, UDP or raw socket as a row, in the shape the /proc/net parser gives (plus tcp_info). */
-export function inetRow(socket: InetDiagSocket, namespace: SocketNamespace = UNKNOWN_NAMESPACE): SocketEntry {
+/**
+ * A TCP, UDP or raw socket as a row, in the shape the /proc/net parser gives (plus tcp_info when
+ * the dump carried it), read from the message the fields point at.
+ */
+export function inetRow(socket: InetDiagFields, namespace: SocketNamespace = UNKNOWN_NAMESPACE): SocketEntry {
   const isRaw = socket.protocol === 'raw'
-  const isTcp = socket.protocol === 'tcp'
   const entry = emptySocketEntry(socket.protocol, socket.family, namespace)
+  const localPort = socket.localPortField
   entry.localAddress = socket.localAddress
-  entry.localPort = isRaw ? null : socket.localPort
+  entry.localPort = isRaw ? null : localPort
   entry.remoteAddress = socket.remoteAddress
   entry.remotePort = isRaw ? null : socket.remotePort
   entry.state = socket.state
@@ -88,8 +102,8 @@ export function inetRow(socket: InetDiagSocket, namespace: SocketNamespace = UNK
   entry.uid = socket.uid
   entry.timer = socket.timer
   entry.retransmits = socket.retransmits
-  entry.rawProtocol = socket.rawProtocol
-  entry.tcpInfo = isTcp ? socket.tcpInfo : null
+  entry.rawProtocol = isRaw ? localPort : null
+  entry.tcpInfo = socket.tcpInfoStart < 0 ? null : socket.tcpInfoWith(socket.memory)
   entry.id = socketId(entry)
   return entry
 }

@@ -22,7 +22,6 @@ import type { ShutdownState } from './sock-diag'
 import type { SocketMemory } from '../../../../../shared/model/tcp-info'
 import { decodeTcpInfo } from './tcp-info'
 import type { TcpInfo } from '../../../../../shared/model/tcp-info'
-import { elementAt } from '../../../../../shared/element-at'
 
 /** The host byte order, copied once: some module formats look an imported binding up on every use. */
 const LITTLE_ENDIAN = HOST_LITTLE_ENDIAN
@@ -195,95 +194,208 @@ export function inetStateName(protocol: InetProtocol, code: number): SocketState
 }
 
 /**
- * Decodes one inet_diag_msg and its attributes in [start, end) (a message's payload).
- *
- * `protocol` is the one the request asked for; an INET_DIAG_PROTOCOL attribute (close events
- * carry one) overrides it. Returns null when the fixed part is cut short or the family is not
- * IPv4 or IPv6; attributes after a garbled one are dropped and the rest is kept.
+ * One inet_diag_msg as flat fields, read in place from the message: a cursor like the netlink
+ * readers, refilled by {@link readInetDiagFields} for each message, so a caller that needs only
+ * some parts (a socket table row needs neither the cookie nor the shutdown state) makes no
+ * object in between. Texts and the tcp_info and memory objects are built only when asked for.
  */
-export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: number, protocol: InetProtocol): InetDiagSocket | null {
-  if (end - start < MESSAGE_LENGTH || end > bytes.length) return null
-  const familyCode = elementAt(bytes, start)
-  if (familyCode !== AF_INET && familyCode !== AF_INET6) return null
-  const family = familyCode === AF_INET ? 4 : 6
-  const view = dataViewOf(bytes)
+export class InetDiagFields {
+  bytes: Uint8Array = new Uint8Array(0)
+  /** The message's payload start. */
+  start = 0
+  /** The request's protocol, or the one INET_DIAG_PROTOCOL named. */
+  protocol: InetProtocol = 'tcp'
+  family: 4 | 6 = 4
+  /** Bounds of INET_DIAG_INFO's value; -1 when absent. */
+  tcpInfoStart = -1
+  tcpInfoEnd = -1
+  /** Bounds of INET_DIAG_SKMEMINFO's value; -1 when absent. */
+  memoryStart = -1
+  memoryEnd = -1
+  congestion: string | null = null
+  shutdown: ShutdownState | null = null
+  tos: number | null = null
+  trafficClass: number | null = null
+  mark: number | null = null
+  cgroupId: number | null = null
 
-  let tcpInfoStart = -1
-  let tcpInfoEnd = -1
-  let congestion: string | null = null
-  let memory: SocketMemory | null = null
-  let shutdown: InetDiagSocket['shutdown'] = null
-  let tos: number | null = null
-  let trafficClass: number | null = null
-  let mark: number | null = null
-  let cgroupId: number | null = null
-  let actualProtocol = protocol
+  get state(): SocketState {
+    return inetStateName(this.protocol, this.byte(1))
+  }
+
+  get localAddress(): string {
+    return addressText(this.bytes, dataViewOf(this.bytes), this.start + SOCKET_ID_OFFSET + 4, this.family)
+  }
+
+  get remoteAddress(): string {
+    return addressText(this.bytes, dataViewOf(this.bytes), this.start + SOCKET_ID_OFFSET + 20, this.family)
+  }
+
+  /** The local port field; raw sockets put their IP protocol there. */
+  get localPortField(): number {
+    return networkPort(this.bytes, this.start + SOCKET_ID_OFFSET)
+  }
+
+  get remotePort(): number {
+    return networkPort(this.bytes, this.start + SOCKET_ID_OFFSET + 2)
+  }
+
+  get interfaceIndex(): number {
+    return this.u32(SOCKET_ID_OFFSET + 36)
+  }
+
+  get cookie(): string {
+    return readCookie(this.bytes, this.start + SOCKET_ID_OFFSET + 40)
+  }
+
+  get recvQueue(): number {
+    return this.u32(56)
+  }
+
+  get sendQueue(): number {
+    return this.u32(60)
+  }
+
+  get uid(): number {
+    return this.u32(64)
+  }
+
+  get inode(): number {
+    return this.u32(68)
+  }
+
+  /** TCP only: the pending timer; null for other protocols. */
+  get timer(): TcpTimer | null {
+    return this.protocol === 'tcp' ? tcpTimer(this.byte(2), this.u32(52)) : null
+  }
+
+  /** TCP only: unrecovered retransmits. */
+  get retransmits(): number | null {
+    return this.protocol === 'tcp' ? this.byte(3) : null
+  }
+
+  get memory(): SocketMemory | null {
+    return this.memoryStart < 0 ? null : decodeSocketMemory(this.bytes, this.memoryStart, this.memoryEnd)
+  }
+
+  /** TCP only, when INET_DIAG_INFO came: tcp_info with the congestion algorithm and `memory` (see {@link memory}). */
+  tcpInfoWith(memory: SocketMemory | null): TcpInfo | null {
+    if (this.protocol !== 'tcp' || this.tcpInfoStart < 0) return null
+    return decodeTcpInfo(this.bytes, this.tcpInfoStart, this.tcpInfoEnd, this.congestion, memory)
+  }
+
+  private byte(offset: number): number {
+    return dataViewOf(this.bytes).getUint8(this.start + offset)
+  }
+
+  private u32(offset: number): number {
+    return dataViewOf(this.bytes).getUint32(this.start + offset, LITTLE_ENDIAN)
+  }
+}
+
+/** The fields reused for every message: decoding never runs re-entrantly. */
+const fieldsCursor = new InetDiagFields()
+
+/**
+ * Reads one inet_diag_msg and its attributes in [start, end) (a message's payload) into the shared
+ * {@link InetDiagFields}, valid until the next call. `protocol` is the one the request asked for;
+ * an INET_DIAG_PROTOCOL attribute (close events carry one) overrides it. Returns null when the
+ * fixed part is cut short or the family is not IPv4 or IPv6; attributes after a garbled one are
+ * dropped and the rest is kept.
+ */
+export function readInetDiagFields(bytes: Uint8Array, start: number, end: number, protocol: InetProtocol): InetDiagFields | null {
+  if (end - start < MESSAGE_LENGTH || end > bytes.length) return null
+  const view = dataViewOf(bytes)
+  const familyCode = view.getUint8(start)
+  if (familyCode !== AF_INET && familyCode !== AF_INET6) return null
+  const fields = fieldsCursor
+  fields.bytes = bytes
+  fields.start = start
+  fields.protocol = protocol
+  fields.family = familyCode === AF_INET ? 4 : 6
+  fields.tcpInfoStart = -1
+  fields.tcpInfoEnd = -1
+  fields.memoryStart = -1
+  fields.memoryEnd = -1
+  fields.congestion = null
+  fields.shutdown = null
+  fields.tos = null
+  fields.trafficClass = null
+  fields.mark = null
+  fields.cgroupId = null
   const attributes = attributeReader.reset(bytes, start + MESSAGE_LENGTH, end)
   while (attributes.next()) {
     const valueStart = attributes.valueStart
     const valueLength = attributes.valueEnd - valueStart
     switch (attributes.type) {
       case INET_DIAG_INFO:
-        tcpInfoStart = valueStart
-        tcpInfoEnd = attributes.valueEnd
+        fields.tcpInfoStart = valueStart
+        fields.tcpInfoEnd = attributes.valueEnd
         break
       case INET_DIAG_CONG:
-        congestion = cString(bytes, valueStart, attributes.valueEnd)
+        fields.congestion = cString(bytes, valueStart, attributes.valueEnd)
         break
       case INET_DIAG_SKMEMINFO:
-        memory = decodeSocketMemory(bytes, valueStart, attributes.valueEnd)
+        fields.memoryStart = valueStart
+        fields.memoryEnd = attributes.valueEnd
         break
       case INET_DIAG_SHUTDOWN:
-        if (valueLength >= 1) shutdown = shutdownState(elementAt(bytes, valueStart))
+        if (valueLength >= 1) fields.shutdown = shutdownState(view.getUint8(valueStart))
         break
       case INET_DIAG_TOS:
-        if (valueLength >= 1) tos = elementAt(bytes, valueStart)
+        if (valueLength >= 1) fields.tos = view.getUint8(valueStart)
         break
       case INET_DIAG_TCLASS:
-        if (valueLength >= 1) trafficClass = elementAt(bytes, valueStart)
+        if (valueLength >= 1) fields.trafficClass = view.getUint8(valueStart)
         break
       case INET_DIAG_MARK:
-        if (valueLength >= 4) mark = view.getUint32(valueStart, LITTLE_ENDIAN)
+        if (valueLength >= 4) fields.mark = view.getUint32(valueStart, LITTLE_ENDIAN)
         break
       case INET_DIAG_CGROUP_ID:
-        if (valueLength >= 8) cgroupId = uint64FromView(view, valueStart)
+        if (valueLength >= 8) fields.cgroupId = uint64FromView(view, valueStart)
         break
       case INET_DIAG_PROTOCOL:
-        if (valueLength >= 1) actualProtocol = protocolFromNumber(elementAt(bytes, valueStart)) ?? actualProtocol
+        if (valueLength >= 1) fields.protocol = protocolFromNumber(view.getUint8(valueStart)) ?? fields.protocol
         break
     }
   }
+  return fields
+}
 
-  const isTcp = actualProtocol === 'tcp'
-  const isRaw = actualProtocol === 'raw'
-  const id = start + SOCKET_ID_OFFSET
-  const localPort = networkPort(bytes, id)
-  const timerCode = elementAt(bytes, start + 2)
-  const expiresMs = view.getUint32(start + 52, LITTLE_ENDIAN)
+/**
+ * Decodes one inet_diag_msg and its attributes in [start, end) (a message's payload) into an
+ * object with every part; see {@link readInetDiagFields}.
+ */
+export function decodeInetDiagMessage(bytes: Uint8Array, start: number, end: number, protocol: InetProtocol): InetDiagSocket | null {
+  const fields = readInetDiagFields(bytes, start, end, protocol)
+  if (fields === null) return null
+  const isRaw = fields.protocol === 'raw'
+  const localPort = fields.localPortField
+  const memory = fields.memory
   return {
-    protocol: actualProtocol,
-    family,
-    state: inetStateName(actualProtocol, elementAt(bytes, start + 1)),
-    localAddress: addressText(bytes, view, id + 4, family),
+    protocol: fields.protocol,
+    family: fields.family,
+    state: fields.state,
+    localAddress: fields.localAddress,
     localPort: isRaw ? 0 : localPort,
-    remoteAddress: addressText(bytes, view, id + 20, family),
-    remotePort: networkPort(bytes, id + 2),
-    interfaceIndex: view.getUint32(id + 36, LITTLE_ENDIAN),
-    cookie: readCookie(bytes, id + 40),
-    recvQueue: view.getUint32(start + 56, LITTLE_ENDIAN),
-    sendQueue: view.getUint32(start + 60, LITTLE_ENDIAN),
-    uid: view.getUint32(start + 64, LITTLE_ENDIAN),
-    inode: view.getUint32(start + 68, LITTLE_ENDIAN),
-    timer: isTcp ? tcpTimer(timerCode, expiresMs) : null,
-    retransmits: isTcp ? elementAt(bytes, start + 3) : null,
+    remoteAddress: fields.remoteAddress,
+    remotePort: fields.remotePort,
+    interfaceIndex: fields.interfaceIndex,
+    cookie: fields.cookie,
+    recvQueue: fields.recvQueue,
+    sendQueue: fields.sendQueue,
+    uid: fields.uid,
+    inode: fields.inode,
+    timer: fields.timer,
+    retransmits: fields.retransmits,
     rawProtocol: isRaw ? localPort : null,
-    tcpInfo: isTcp && tcpInfoStart >= 0 ? decodeTcpInfo(bytes, tcpInfoStart, tcpInfoEnd, congestion, memory) : null,
+    tcpInfo: fields.tcpInfoWith(memory),
     memory,
-    shutdown,
-    tos,
-    trafficClass,
-    mark,
-    cgroupId
+    shutdown: fields.shutdown,
+    tos: fields.tos,
+    trafficClass: fields.trafficClass,
+    mark: fields.mark,
+    cgroupId: fields.cgroupId
   }
 }
 
@@ -302,7 +414,7 @@ function tcpTimer(code: number, expiresMs: number): TcpTimer {
 }
 
 function networkPort(bytes: Uint8Array, position: number): number {
-  return (elementAt(bytes, position) << 8) | elementAt(bytes, position + 1)
+  return dataViewOf(bytes).getUint16(position)
 }
 
 /** Text up to the first NUL (or the end) of a NUL-terminated string attribute. */

@@ -63,10 +63,18 @@ export interface UnavailableTable {
   readonly failure: NetlinkFailure
 }
 
+/** Turn each message of a full dump into what the caller keeps (null: could not be decoded). */
+export interface TableDecoders<Inet, Unix> {
+  readonly inet: (bytes: Uint8Array, start: number, end: number, protocol: InetProtocol) => Inet | null
+  readonly unix: SocketMessageDecoder<Unix>
+}
+
+const FULL_DECODERS: TableDecoders<InetDiagSocket, UnixDiagSocket> = { inet: decodeInetDiagMessage, unix: decodeUnixDiagMessage }
+
 /** Every socket table of a namespace. */
-export interface SocketTableDump {
-  readonly inet: readonly InetDiagSocket[]
-  readonly unix: readonly UnixDiagSocket[]
+export interface SocketTableDump<Inet = InetDiagSocket, Unix = UnixDiagSocket> {
+  readonly inet: readonly Inet[]
+  readonly unix: readonly Unix[]
   /**
    * Tables that could not be dumped. On kernels without CONFIG_INET_RAW_DIAG the raw tables
    * fail with ENOENT; /proc/net/raw still lists them.
@@ -136,6 +144,10 @@ export class SocketDiagnostics {
 
   /** Dumps one inet table. */
   dumpInet(request: InetDumpRequest): DiagReply<InetDiagSocket> {
+    return this.dumpInetWith(request, INET_DECODERS[request.protocol])
+  }
+
+  private dumpInetWith<Socket>(request: InetDumpRequest, decode: SocketMessageDecoder<Socket>): DiagReply<Socket> {
     const sequence = this.nextSequence()
     const message = encodeInetDiagRequest(
       {
@@ -146,34 +158,47 @@ export class SocketDiagnostics {
       },
       { type: SOCK_DIAG_BY_FAMILY, flags: NLM_F_REQUEST | NLM_F_DUMP, sequence }
     )
-    return this.collect(message, new DiagReplyCollector(sequence, INET_DECODERS[request.protocol]))
+    return this.collect(message, new DiagReplyCollector(sequence, decode))
   }
 
   /** Dumps the UNIX sockets. */
   dumpUnix(request: UnixDiagRequest = {}): DiagReply<UnixDiagSocket> {
+    return this.dumpUnixWith(request, decodeUnixDiagMessage)
+  }
+
+  private dumpUnixWith<Socket>(request: UnixDiagRequest, decode: SocketMessageDecoder<Socket>): DiagReply<Socket> {
     const sequence = this.nextSequence()
     const message = encodeUnixDiagRequest(request, { type: SOCK_DIAG_BY_FAMILY, flags: NLM_F_REQUEST | NLM_F_DUMP, sequence })
-    return this.collect(message, new DiagReplyCollector(sequence, decodeUnixDiagMessage))
+    return this.collect(message, new DiagReplyCollector(sequence, decode))
   }
 
   /** Dumps TCP, UDP and raw for IPv4 and IPv6, then UNIX; a table that fails is listed, not fatal. */
   dumpAll(options: FullDumpOptions = {}): SocketTableDump {
+    return this.dumpTables(options, FULL_DECODERS)
+  }
+
+  /**
+   * {@link dumpAll} with decoders of the caller's: the socket table reader turns each message
+   * straight into its row, without a full decode in between.
+   */
+  dumpTables<Inet, Unix>(options: FullDumpOptions, decoders: TableDecoders<Inet, Unix>): SocketTableDump<Inet, Unix> {
     const memory = options.memory === false ? 0 : INET_DIAG_EXTENSIONS.memory
     const tcpExtensions = (options.tcpInfo === false ? 0 : INET_DIAG_EXTENSIONS.tcpInfo | INET_DIAG_EXTENSIONS.congestion) | memory
-    const inet: InetDiagSocket[] = []
-    const unix: UnixDiagSocket[] = []
+    const inet: Inet[] = []
+    const unix: Unix[] = []
     const unavailable: UnavailableTable[] = []
     let skipped = 0
     let interrupted = false
     for (const { table, family, protocol } of INET_TABLES) {
-      const reply = this.dumpInet({ family, protocol, extensions: protocol === 'tcp' ? tcpExtensions : memory })
+      const decode: SocketMessageDecoder<Inet> = (bytes, start, end) => decoders.inet(bytes, start, end, protocol)
+      const reply = this.dumpInetWith({ family, protocol, extensions: protocol === 'tcp' ? tcpExtensions : memory }, decode)
       for (const socket of reply.sockets) inet.push(socket)
       skipped += reply.skipped
       interrupted ||= reply.interrupted
       if (reply.failure !== null) unavailable.push({ table, failure: reply.failure })
     }
     if (options.unix !== false) {
-      const reply = this.dumpUnix()
+      const reply = this.dumpUnixWith({}, decoders.unix)
       for (const socket of reply.sockets) unix.push(socket)
       skipped += reply.skipped
       interrupted ||= reply.interrupted
