@@ -2,13 +2,15 @@
  * Sockets of every network namespace in the socket table: the test makes its own namespace with
  * `ip netns add`, starts a listener in it with `ip netns exec` on the same 127.0.0.1 port this
  * process listens on at home, and reads the table through netlink (entering the namespace), through
- * /proc/PID/net (the /proc reader, and what is left when entering is refused). The namespace is
- * deleted afterwards, whatever happened.
+ * /proc/PID/net (the /proc reader, and what is left when entering is refused, also for real: the
+ * built CLI run as nobody sees the namespace of a process of its own). The namespace is deleted
+ * afterwards, whatever happened.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readlinkSync, rmdirSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SocketEntry } from '../../../../../shared/model/socket'
 import { compileSocketFilter } from '../../../../../shared/query/socket-fields'
@@ -18,8 +20,10 @@ import { NetlinkTableReader } from '../../../../../electron/backend/platform/lin
 import { ProcNetTableReader } from '../../../../../electron/backend/platform/linux/proc-net-tables'
 import { diffSnapshots } from '../../../../../electron/backend/sockets/snapshot-diff'
 import { closeConnection } from '../../../../../electron/backend/actions/close-connection'
+import { AS_NOBODY, canRunAsNobody, copyBuildForOtherUsers, makeSharedFolder } from '../../../../support/other-user'
 import { waitFor } from '../../../../support/wait-for'
 
+const runFile = promisify(execFile)
 const isRoot = process.getuid?.() === 0
 const hasIp = spawnSync('ip', ['-V']).status === 0
 const namespace = `sockscope-test-${randomBytes(4).toString('hex')}`
@@ -227,6 +231,45 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
       expect(reader.namespaceAccess()).toEqual({ access: 'proc', reason: 'entering network namespace needs CAP_SYS_ADMIN (run as root)' })
     } finally {
       reader.dispose()
+    }
+  })
+
+  it.skipIf(!canRunAsNobody)('shows a user who is not root the namespace of its own process, read from /proc since it may not enter', async () => {
+    // A process of nobody's inside the namespace, listening beside root's listener there.
+    const nobodyPort = await freePort()
+    const nobodyChild = spawn('ip', ['netns', 'exec', namespace, ...AS_NOBODY, process.execPath, '-e', LISTENER, String(nobodyPort)], {
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    const shared = await makeSharedFolder('sockscope-netns-nobody')
+    try {
+      await new Promise<void>((resolve, reject) => {
+        nobodyChild.stdout!.once('data', () => resolve())
+        nobodyChild.once('exit', (code) => reject(new Error(`nobody's listener in ${namespace} exited with ${code}`)))
+      })
+      // The built CLI as a user runs it, with the packages it loads (koffi, so netlink works for the home namespace).
+      const build = await copyBuildForOtherUsers(shared.path)
+      const { stdout, stderr } = await runFile(process.execPath, [build.cli, 'list', '--json', '--no-resolve', '--verbose', '--filter', 'state:listen'], {
+        uid: 65534,
+        gid: 65534,
+        cwd: shared.path,
+        timeout: 30_000,
+        maxBuffer: 64 * 1024 * 1024
+      })
+      expect(stderr).toContain('socket reader: netlink')
+      const rows = JSON.parse(stdout) as SocketEntry[]
+      const inside = rows.filter((row) => row.netns === childNamespace && row.localAddress === '127.0.0.1')
+      // Its own listener with its owner; root's listener there too, its owner hidden from nobody.
+      expect(inside.find((row) => row.localPort === nobodyPort)).toMatchObject({ pid: nobodyChild.pid, user: 'nobody', ownerVisibility: 'known', container: null })
+      expect(inside.find((row) => row.localPort === port)).toMatchObject({ pid: null, user: 'root', ownerVisibility: 'hidden' })
+      // The host's own listener on the same port is a row of its own.
+      expect(rows.find((row) => row.netns === hostNamespace && row.localPort === port && row.localAddress === '127.0.0.1')).toMatchObject({ ownerVisibility: 'hidden' })
+    } finally {
+      if (nobodyChild.exitCode === null && nobodyChild.signalCode === null) {
+        const exited = new Promise((resolve) => nobodyChild.once('exit', resolve))
+        nobodyChild.kill('SIGKILL')
+        await exited
+      }
+      await shared.remove()
     }
   })
 
