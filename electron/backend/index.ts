@@ -65,6 +65,9 @@ export { runUdpProbe } from './probe/udp-probe'
 export { startRepeatedProbe } from './probe/repeated-probe'
 export { TestListener } from './listener/test-listener'
 
+/** The exposure audit: every listener's reach, service and warnings, with the opt-in TLS check, as `sockscope audit` runs it. */
+export { runExposureAudit } from './audit/exposure-audit'
+
 /** Capture: the privileged helper, capture to a file, and reading capture files. */
 export { CaptureError, listCaptureInterfaces } from './capture/capture-helper-process'
 export { captureToFile, type CaptureToFileResult } from './capture/capture-to-file'

@@ -15,6 +15,7 @@ import { leaksModule } from './leaks/leaks-module'
 import { recordingModule } from './recording/recording-module'
 import { eventsModule } from './events/events-module'
 import { actionsModule } from './actions/actions-module'
+import { auditModule } from './audit/audit-module'
 
 /** The domains, in start order (they stop in the reverse order). */
 export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
@@ -28,5 +29,6 @@ export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
   leaks: leaksModule,
   recording: recordingModule,
   events: eventsModule,
-  actions: actionsModule
+  actions: actionsModule,
+  audit: auditModule
 }

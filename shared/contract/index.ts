@@ -15,6 +15,7 @@ import { leaksContract } from './leaks'
 import { recordingContract } from './recording'
 import { eventsContract } from './events'
 import { actionsContract } from './actions'
+import { auditContract } from './audit'
 
 /**
  * Every domain's contract, keyed by its channel prefix: `recording/…` lives in `./recording.ts`,
@@ -32,7 +33,8 @@ export const domainContracts = {
   leaks: leaksContract,
   recording: recordingContract,
   events: eventsContract,
-  actions: actionsContract
+  actions: actionsContract,
+  audit: auditContract
 } as const
 
 /** A domain: the prefix of its channels. */
@@ -50,7 +52,8 @@ export const requestChannels = {
   ...leaksContract.requests,
   ...recordingContract.requests,
   ...eventsContract.requests,
-  ...actionsContract.requests
+  ...actionsContract.requests,
+  ...auditContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
@@ -65,7 +68,8 @@ export const eventChannels = {
   ...leaksContract.events,
   ...recordingContract.events,
   ...eventsContract.events,
-  ...actionsContract.events
+  ...actionsContract.events,
+  ...auditContract.events
 } as const
 
 /** A request channel name. */

@@ -56,6 +56,11 @@ export const cliCommands: readonly CliCommandEntry[] = [
     load: async () => (await import('./events')).eventsCommand
   },
   {
+    name: 'audit',
+    summary: 'list what this machine exposes: listeners, their reach, services and TLS',
+    load: async () => (await import('./audit')).auditCommand
+  },
+  {
     name: 'close',
     summary: 'close the TCP connections a filter matches (the peer sees a reset)',
     load: async () => (await import('./close')).closeCommand
