@@ -4,7 +4,7 @@
  * there is one, and sentences about what deserves a look.
  */
 import type { AuditListener, ExposureReason, ListenerReach, ListenerTls, TlsVerdict } from '../../../shared/model/audit'
-import { listenerKey } from '../../../shared/model/audit'
+import { EXPIRING_CERTIFICATE_DAYS, listenerKey } from '../../../shared/model/audit'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { isLoopbackAddress } from '../../../shared/probe-target'
@@ -199,7 +199,7 @@ function warningsFor(listener: AuditListener, risk: string | null): string[] {
         : `It did not speak TLS to the probe; if it carries anything private, whatever crosses the network to it can be read on the way.`
     )
   }
-  if (listener.tls?.daysLeft !== null && listener.tls?.daysLeft !== undefined && listener.tls.daysLeft < 14) {
+  if (listener.tls?.daysLeft !== null && listener.tls?.daysLeft !== undefined && listener.tls.daysLeft < EXPIRING_CERTIFICATE_DAYS) {
     warnings.push(
       listener.tls.daysLeft < 0
         ? `Its certificate expired ${-listener.tls.daysLeft} day${listener.tls.daysLeft === -1 ? '' : 's'} ago; clients that check certificates refuse it.`
