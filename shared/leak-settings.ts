@@ -46,6 +46,13 @@ export interface LeakSettings {
   /** Short-lived connections (under a second) to one destination in a minute that make churn a finding. */
   readonly churnMinimumShortLivedPerMinute: number
 
+  /** Connections held by quiet peers one listener must have for the slow-clients finding. */
+  readonly slowClientMinimumCount: number
+  /** A connection counts once it has been seen held by a quiet peer this long. */
+  readonly slowClientMinimumAgeSeconds: number
+  /** A peer that sent more bytes than this is not quiet. */
+  readonly slowClientMaximumBytesReceived: number
+
   /** Show a notification when a finding appears. */
   readonly notify: boolean
   /** At most one notification per this many seconds; the rest are summed up in the next one. */
@@ -70,6 +77,9 @@ export const DEFAULT_LEAK_SETTINGS: LeakSettings = {
   timeWaitMinimumCount: 1000,
   timeWaitMinimumShare: 0.5,
   churnMinimumShortLivedPerMinute: 600,
+  slowClientMinimumCount: 10,
+  slowClientMinimumAgeSeconds: 30,
+  slowClientMaximumBytesReceived: 4096,
   notify: true,
   notifyMinimumIntervalSeconds: 30
 }
@@ -96,6 +106,9 @@ export const leakSettingsUpdateSchema = v.strictObject({
   timeWaitMinimumCount: v.optional(count),
   timeWaitMinimumShare: v.optional(ratio),
   churnMinimumShortLivedPerMinute: v.optional(integerBetween(1, 10_000_000)),
+  slowClientMinimumCount: v.optional(integerBetween(1, 10_000_000)),
+  slowClientMinimumAgeSeconds: v.optional(seconds),
+  slowClientMaximumBytesReceived: v.optional(count),
   notify: v.optional(v.boolean()),
   notifyMinimumIntervalSeconds: v.optional(seconds)
 })

@@ -85,6 +85,14 @@ const FIELDS: Readonly<Record<FindingKind, Readonly<Record<string, EvidenceField
     closed: { label: 'connections closed' },
     windowSeconds: { label: 'over the last', value: duration },
     perSecond: { label: 'short-lived a second' }
+  },
+  'slow-clients': {
+    slowConnections: { label: 'connections held by quiet peers' },
+    peers: { label: 'peer addresses' },
+    oldestSeconds: { label: 'oldest held for', value: duration },
+    longestQuietSeconds: { label: 'longest quiet spell', value: duration },
+    mostBytesReceived: { label: 'most bytes a peer sent' },
+    minimumAgeSeconds: { label: 'counted after', value: duration }
   }
 }
 

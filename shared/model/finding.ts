@@ -4,7 +4,7 @@
  */
 
 /** What kind of trouble a finding reports. */
-export type FindingKind = 'growth' | 'close-wait' | 'fd-limit' | 'ephemeral-ports' | 'time-wait' | 'connection-churn'
+export type FindingKind = 'growth' | 'close-wait' | 'fd-limit' | 'ephemeral-ports' | 'time-wait' | 'connection-churn' | 'slow-clients'
 
 /** How urgent a finding is. */
 export type FindingSeverity = 'info' | 'warning' | 'critical'

@@ -18,12 +18,12 @@ export class LeakHarness {
     this.detector = new LeakDetector({ ...DEFAULT_LEAK_SETTINGS, ...settings })
   }
 
-  tick(sample: (takenAt: number) => HistorySample, sockets: readonly SocketEntry[] = []): void {
+  tick(sample: (takenAt: number) => HistorySample, sockets: readonly SocketEntry[] = [], processParents: ReadonlyMap<number, number> | null = null): void {
     const takenAt = 1_700_000_000_000 + this.second * 1000
     this.second++
     const point = sample(takenAt)
     this.store.append(point)
-    const update = this.detector.evaluate({ history: this.store, sample: point, sockets })
+    const update = this.detector.evaluate({ history: this.store, sample: point, sockets, processParents })
     this.appeared.push(...update.appeared)
     this.cleared.push(...update.cleared)
   }

@@ -84,7 +84,12 @@ export function publishedPorts(sockets: readonly SocketEntry[]): PublishedPort[]
  * container address is this listener's own, or one its namespace uses; when no namespace shows
  * the address, the only container listener on that port takes it.
  */
-function publishedFor(listener: SocketEntry & { protocol: 'tcp' | 'udp'; localPort: number }, published: readonly PublishedPort[], addressesByNetns: ReadonlyMap<number | null, ReadonlySet<string>>, candidatesByPort: ReadonlyMap<string, number>): string[] {
+function publishedFor(
+  listener: SocketEntry & { protocol: 'tcp' | 'udp'; localPort: number },
+  published: readonly PublishedPort[],
+  addressesByNetns: ReadonlyMap<number | null, ReadonlySet<string>>,
+  candidatesByPort: ReadonlyMap<string, number>
+): string[] {
   const own = addressesByNetns.get(listener.netns) ?? new Set<string>()
   return published
     .filter((entry) => {

@@ -13,6 +13,7 @@ import { DEFAULT_LEAK_SETTINGS, type LeakSettings } from '../../../shared/leak-s
 import { HistoryStore } from './history-store'
 import { HistoryRecorder, type RecorderOptions } from './history-recorder'
 import type { SystemReader } from '../platform/platform'
+import { createSystemReader } from '../platform/create-platform'
 import { LeakDetector } from '../leaks/leak-detector'
 import type { ConnectionChurn } from '../../../shared/model/closed-connection'
 import { asError } from '../../../shared/error-message'
@@ -54,9 +55,12 @@ export class HistorySession {
   private recordingStartedAt: number | null = null
   private churnSource: ((now: number) => ConnectionChurn) | null = null
 
+  private readonly readers: SystemReader
+
   constructor(options: HistorySessionOptions = {}) {
     this.store = new HistoryStore(options.history)
-    this.recorder = new HistoryRecorder(this.store, options.readers, options.recorder)
+    this.readers = options.readers ?? createSystemReader()
+    this.recorder = new HistoryRecorder(this.store, this.readers, options.recorder)
     this.detector = new LeakDetector(options.settings ?? DEFAULT_LEAK_SETTINGS)
   }
 
@@ -73,7 +77,8 @@ export class HistorySession {
   async tick(snapshot: SocketSnapshot, diff?: SocketDiff): Promise<SessionTick> {
     const { sample } = await this.recorder.record(snapshot)
     const churn = this.churnSource?.(sample.takenAt) ?? null
-    const findings = this.detector.evaluate({ history: this.store, sample, sockets: snapshot.sockets, churn })
+    const processParents = this.detector.wantsProcessParents() ? await this.readProcessParents() : null
+    const findings = this.detector.evaluate({ history: this.store, sample, sockets: snapshot.sockets, churn, processParents })
     const writer = this.writer
     let recordingFailure: Error | null = null
     if (writer) {
@@ -89,6 +94,12 @@ export class HistorySession {
       }
     }
     return { snapshot, sample, findings, recordingFailure }
+  }
+
+  /** Every process's parent, for the leak detector; an empty map when the OS does not say. */
+  private async readProcessParents(): Promise<Map<number, number>> {
+    const processes = await this.readers.listProcesses().catch(() => [])
+    return new Map(processes.map((status) => [status.pid, status.parentPid]))
   }
 
   /** Writes every following tick to `writer` (an opened recording). */

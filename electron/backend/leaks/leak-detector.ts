@@ -18,10 +18,11 @@ import { fdLimitRule } from './file-descriptor-limit-rule'
 import { ephemeralPortsRule } from './ephemeral-ports-rule'
 import { timeWaitRule } from './time-wait-rule'
 import { connectionChurnRule } from './connection-churn-rule'
+import { slowClientRule, slowConnectionCandidates } from './slow-client-rule'
 import type { ConnectionChurn } from '../../../shared/model/closed-connection'
 
 /** Every rule, one per finding kind. */
-const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule, connectionChurnRule]
+const LEAK_RULES: readonly LeakRule[] = [growthRule, closeWaitRule, fdLimitRule, ephemeralPortsRule, timeWaitRule, connectionChurnRule, slowClientRule]
 
 /** What the detector reads at each tick: the history after the tick's point was added, and the table. */
 export interface DetectorTick {
@@ -30,6 +31,8 @@ export interface DetectorTick {
   readonly sockets: readonly SocketEntry[]
   /** Closed connections of the last minute by destination; absent where close events are not followed. */
   readonly churn?: ConnectionChurn | null
+  /** pid → parent pid, when the caller read it (see `wantsProcessParents`); absent or null otherwise. */
+  readonly processParents?: ReadonlyMap<number, number> | null
 }
 
 interface Tracker {
@@ -44,6 +47,7 @@ export class LeakDetector {
   private settings: LeakSettings
   private readonly trackers = new Map<string, Tracker>()
   private readonly closeWaitSince = new Map<string, number>()
+  private readonly slowSince = new Map<string, number>()
 
   constructor(
     settings: LeakSettings = DEFAULT_LEAK_SETTINGS,
@@ -62,6 +66,14 @@ export class LeakDetector {
     this.settings = settings
   }
 
+  /**
+   * Whether the next tick should come with the process parents: only while connections held by
+   * quiet peers are being followed, since telling a program's own pool from strangers needs them.
+   */
+  wantsProcessParents(): boolean {
+    return this.settings.enabled && this.slowSince.size > 0
+  }
+
   /** Every finding that holds now. */
   active(): Finding[] {
     const findings: Finding[] = []
@@ -74,6 +86,8 @@ export class LeakDetector {
     const now = tick.sample.takenAt
     const scan = scanSockets(tick.sockets)
     this.followCloseWait(scan.closeWait, now)
+    const slowCandidates = this.settings.enabled ? slowConnectionCandidates(tick.sockets, scan.listening, this.settings) : []
+    this.followSlowConnections(slowCandidates, now)
 
     const appeared: Finding[] = []
     const cleared: Finding[] = []
@@ -94,7 +108,10 @@ export class LeakDetector {
       churn: tick.churn ?? null,
       scan,
       closeWaitSince: this.closeWaitSince,
-      activeIds
+      activeIds,
+      slowCandidates,
+      slowSince: this.slowSince,
+      processParents: tick.processParents ?? null
     }
     const present = presentProcesses(tick)
     const seen = new Set<string>()
@@ -145,6 +162,16 @@ export class LeakDetector {
       return tracker.finding
     }
     return null
+  }
+
+  /** Remembers when each connection held by a quiet peer was first seen so, forgetting the others. */
+  private followSlowConnections(sockets: readonly SocketEntry[], now: number): void {
+    const present = new Set<string>()
+    for (const socket of sockets) {
+      present.add(socket.id)
+      if (!this.slowSince.has(socket.id)) this.slowSince.set(socket.id, now)
+    }
+    for (const id of this.slowSince.keys()) if (!present.has(id)) this.slowSince.delete(id)
   }
 
   /** Remembers when each CLOSE_WAIT socket was first seen, forgetting the ones gone. */

@@ -56,6 +56,12 @@ export interface RuleInput {
   readonly closeWaitSince: ReadonlyMap<string, number>
   /** Ids of the findings raised before this tick. */
   readonly activeIds: ReadonlySet<string>
+  /** Accepted connections held by a quiet peer this tick (see slow-client-rule.ts). */
+  readonly slowCandidates: readonly SocketEntry[]
+  /** When each of those (by id) was first seen so. */
+  readonly slowSince: ReadonlyMap<string, number>
+  /** pid → parent pid, read only while there are slow candidates; null when not read. */
+  readonly processParents: ReadonlyMap<number, number> | null
 }
 
 /** A rule: the candidates worth tracking at this tick (ones that neither raise nor keep may be left out). */

@@ -72,7 +72,8 @@ or 2 for bad arguments. Run as root to see the owners of other users' listeners.
     io.out.write(values.json ? JSON.stringify(report.listeners.map(auditJson), null, 2) + '\n' : auditText(report, io.out.columns ?? 100))
     if (report.partialOwnership) io.err.write("note: not running as root, so listeners of other users' processes show no owner\n")
     const broken = rules.flatMap((rule) => report.listeners.filter((listener) => breaksRule(listener, rule)).map((listener) => ({ rule, listener })))
-    for (const { rule, listener } of broken) io.err.write(`sockscope audit: ${rule}: ${endpointText(listener)}${listener.service === null ? '' : ` (${listener.service})`}${holderText(listener)}\n`)
+    for (const { rule, listener } of broken)
+      io.err.write(`sockscope audit: ${rule}: ${endpointText(listener)}${listener.service === null ? '' : ` (${listener.service})`}${holderText(listener)}\n`)
     return broken.length > 0 ? 1 : 0
   }
 }

@@ -34,6 +34,10 @@ export function filterForFinding(finding: Finding): string | null {
   if (finding.process) terms.push(`pid:${finding.process.pid}`)
   if (finding.kind === 'close-wait') terms.push('state:close_wait')
   if (finding.kind === 'time-wait') terms.push('state:time_wait')
+  if (finding.kind === 'slow-clients') {
+    const port = /^slow-clients:[^|]*\|(\d+)$/.exec(finding.id)?.[1]
+    if (port) terms.push(`lport:${port} state:established`)
+  }
   if (finding.kind === 'connection-churn') {
     const port = /:(\d+)$/.exec(finding.evidence.groups[0]?.label ?? '')?.[1]
     if (port) terms.push(`port:${port}`)

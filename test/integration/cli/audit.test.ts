@@ -96,7 +96,9 @@ describe('sockscope audit', () => {
     expect(find(listeners, 'tcp', loopback.port)).toMatchObject({ localAddress: '127.0.0.1', reach: 'loopback', pid: process.pid, process: 'node', warnings: [] })
     const exposed = find(listeners, 'tcp', everywhere.port)
     expect(exposed).toMatchObject({ localAddress: '0.0.0.0', reach: 'all', pid: process.pid, process: 'node' })
-    expect(exposed.warnings).toEqual([expect.stringContaining(`tcp 0.0.0.0:${everywhere.port} (node pid ${process.pid}) is reachable from every network interface and no reason is given`)])
+    expect(exposed.warnings).toEqual([
+      expect.stringContaining(`tcp 0.0.0.0:${everywhere.port} (node pid ${process.pid}) is reachable from every network interface and no reason is given`)
+    ])
     expect(find(listeners, 'udp', udpPort)).toMatchObject({ localAddress: '0.0.0.0', reach: 'all', pid: process.pid })
     expect(find(listeners, 'tcp', openssl.port)).toMatchObject({ reach: 'loopback', pid: openssl.child.pid, process: 'openssl' })
   })

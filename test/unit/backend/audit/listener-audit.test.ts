@@ -97,7 +97,10 @@ describe('warnings', () => {
 
   it('a reason for the port, or for the port and its process, silences the warning and passes the rules', () => {
     const sockets = [listener({ localAddress: '0.0.0.0', localPort: 22, pid: 1, process: 'sshd' })]
-    for (const reasons of [[{ protocol: 'tcp' as const, port: 22, process: null, reason: 'admin access' }], [{ protocol: 'tcp' as const, port: 22, process: 'sshd', reason: 'admin access' }]]) {
+    for (const reasons of [
+      [{ protocol: 'tcp' as const, port: 22, process: null, reason: 'admin access' }],
+      [{ protocol: 'tcp' as const, port: 22, process: 'sshd', reason: 'admin access' }]
+    ]) {
       const entry = only(audit(sockets, { reasons }))
       expect(entry).toMatchObject({ reason: 'admin access', warnings: [] })
       expect(breaksRule(entry, 'exposed-sensitive')).toBe(false)
@@ -130,7 +133,9 @@ describe('warnings', () => {
       [key('127.0.0.1', 8443), { tls: { speaksTls: true, version: 'TLSv1.3', subject: 'CN=localhost', daysLeft: 13 }, verdict: 'tls', note: 'Speaks TLSv1.3.' }]
     ])
     const [exposed, local] = audit(sockets, { tls })
-    expect(exposed?.warnings).toContain('It answers in cleartext: whatever crosses the network to it can be read on the way. Put TLS in front of it if it carries anything private.')
+    expect(exposed?.warnings).toContain(
+      'It answers in cleartext: whatever crosses the network to it can be read on the way. Put TLS in front of it if it carries anything private.'
+    )
     expect(exposed && breaksRule(exposed, 'exposed-cleartext')).toBe(true)
     expect(local?.warnings).toEqual(['Its certificate expires in 13 days; renew it.'])
     expect(local && breaksRule(local, 'expiring-certificate')).toBe(true)
@@ -178,9 +183,7 @@ describe('containers', () => {
     expect(published?.warnings[0]).toContain('reachable from every network interface of container docker:3f2a')
     const other = listeners.find((entry) => entry.container === 'docker:9c1d')
     expect(other?.publishedAs).toEqual([])
-    expect(other?.warnings).toContain(
-      'No host port forwards to it as far as sockscope can see (no docker-proxy names it); other containers on its networks can still reach it.'
-    )
+    expect(other?.warnings).toContain('No host port forwards to it as far as sockscope can see (no docker-proxy names it); other containers on its networks can still reach it.')
     expect(listeners.find((entry) => entry.process === 'docker-proxy')?.otherNamespace).toBe(false)
   })
 

@@ -55,13 +55,19 @@ const notTlsResult = {
   error: { kind: 'closed', phase: 'tls-handshake', detail: null, code: null, message: 'closed' }
 } as unknown as TlsProbeResult
 
-const listeners = (count: number): SocketEntry[] => Array.from({ length: count }, (_, index) => buildSocket({ netns: HOME, localAddress: '0.0.0.0', localPort: 20000 + index, inode: 100 + index }))
+const listeners = (count: number): SocketEntry[] =>
+  Array.from({ length: count }, (_, index) => buildSocket({ netns: HOME, localAddress: '0.0.0.0', localPort: 20000 + index, inode: 100 + index }))
 
 describe('checkListenersTls', () => {
   it('probes each TCP listener of this namespace once, at most `concurrency` at a time', async () => {
     const recorder = recordingProbe()
     const sockets = [...listeners(10), buildSocket({ protocol: 'udp', state: 'UNCONN', localPort: 53, netns: HOME, inode: 1 })]
-    const checks = await checkListenersTls(sockets, { homeNetns: HOME, localAddresses: LOCAL, probe: recorder.probe, limits: { concurrency: 3, timeoutMs: 500, maxListeners: 100 } })
+    const checks = await checkListenersTls(sockets, {
+      homeNetns: HOME,
+      localAddresses: LOCAL,
+      probe: recorder.probe,
+      limits: { concurrency: 3, timeoutMs: 500, maxListeners: 100 }
+    })
     expect(recorder.requests.map((request) => request.port).sort()).toEqual(Array.from({ length: 10 }, (_, index) => 20000 + index))
     expect(recorder.requests.every((request) => request.host === '127.0.0.1' && request.timeoutMs === 500 && request.insecure === true)).toBe(true)
     expect(recorder.mostInFlight()).toBe(3)
@@ -70,7 +76,12 @@ describe('checkListenersTls', () => {
 
   it('probes at most `maxListeners` per run and says so for the rest', async () => {
     const recorder = recordingProbe(1)
-    const checks = await checkListenersTls(listeners(6), { homeNetns: HOME, localAddresses: LOCAL, probe: recorder.probe, limits: { concurrency: 2, timeoutMs: 500, maxListeners: 5 } })
+    const checks = await checkListenersTls(listeners(6), {
+      homeNetns: HOME,
+      localAddresses: LOCAL,
+      probe: recorder.probe,
+      limits: { concurrency: 2, timeoutMs: 500, maxListeners: 5 }
+    })
     expect(recorder.requests).toHaveLength(5)
     const skipped = checks.get(listenerKey({ protocol: 'tcp', netns: HOME, localAddress: '0.0.0.0', localPort: 20005 }))
     expect(skipped).toEqual({ tls: null, verdict: 'not-probed', note: 'Not probed: one run probes at most 5 listeners.' })
@@ -78,7 +89,10 @@ describe('checkListenersTls', () => {
 
   it('leaves listeners of other namespaces and of foreign addresses alone', async () => {
     const recorder = recordingProbe(1)
-    const sockets = [buildSocket({ netns: HOME + 1, container: 'docker:1', localAddress: '127.0.0.1', localPort: 8080, inode: 1 }), buildSocket({ netns: HOME, localAddress: '203.0.113.7', localPort: 443, inode: 2 })]
+    const sockets = [
+      buildSocket({ netns: HOME + 1, container: 'docker:1', localAddress: '127.0.0.1', localPort: 8080, inode: 1 }),
+      buildSocket({ netns: HOME, localAddress: '203.0.113.7', localPort: 443, inode: 2 })
+    ]
     const checks = await checkListenersTls(sockets, { homeNetns: HOME, localAddresses: LOCAL, probe: recorder.probe })
     expect(recorder.requests).toEqual([])
     expect([...checks.values()].map((check) => check.verdict)).toEqual(['not-probed', 'not-probed'])
@@ -98,7 +112,11 @@ describe('what a probe result means', () => {
         note: `Cleartext: 127.0.0.1:${http.port} answered the TLS ClientHello with bytes that are not TLS.`
       })
       const quiet = tlsCheckFrom(await runTlsProbe({ host: '127.0.0.1', port: silent.port, insecure: true, timeoutMs: 300 }))
-      expect(quiet).toEqual({ tls: { speaksTls: false, version: null, subject: null, daysLeft: null }, verdict: 'not-tls', note: 'Not TLS: it did not answer the ClientHello in time' })
+      expect(quiet).toEqual({
+        tls: { speaksTls: false, version: null, subject: null, daysLeft: null },
+        verdict: 'not-tls',
+        note: 'Not TLS: it did not answer the ClientHello in time'
+      })
     } finally {
       await http.close()
       await silent.close()
@@ -106,7 +124,10 @@ describe('what a probe result means', () => {
   })
 
   it('counts a listener that went away before the probe as not probed', () => {
-    const refused = { ...notTlsResult, error: { kind: 'refused', phase: 'connect', detail: null, code: 'ECONNREFUSED', message: '127.0.0.1:9 refused the connection.' } } as TlsProbeResult
+    const refused = {
+      ...notTlsResult,
+      error: { kind: 'refused', phase: 'connect', detail: null, code: 'ECONNREFUSED', message: '127.0.0.1:9 refused the connection.' }
+    } as TlsProbeResult
     expect(tlsCheckFrom(refused)).toEqual({ tls: null, verdict: 'not-probed', note: 'Not probed: 127.0.0.1:9 refused the connection.' })
   })
 })

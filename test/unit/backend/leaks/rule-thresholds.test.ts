@@ -9,7 +9,7 @@ import type { HistorySample } from '../../../../shared/model/history'
 import { DEFAULT_LEAK_SETTINGS } from '../../../../shared/leak-settings'
 import { growthRaises, measureGrowth } from '../../../../electron/backend/leaks/growth-rule'
 import { LeakHarness } from '../../../support/leak-harness'
-import { buildSocket } from '../../../support/socket-builder'
+import { buildSocket, sampleTcpInfo } from '../../../support/socket-builder'
 import { buildProcessSample, buildSample } from '../../../support/history-sample-builder'
 
 /** Kinds of the findings that appeared after one tick of `sample`, raised at once. */
@@ -130,5 +130,46 @@ describe('ephemeral-ports: half of ip_local_port_range to one destination', () =
 
   it('stays quiet at 14115', () => {
     expect(appearsAtOnce(toOneDestination(14_115))).toEqual([])
+  })
+})
+
+describe('slow-clients: 10 connections held by quiet peers for 30 s, each peer at most 4096 bytes', () => {
+  const listenerSocket = buildSocket({ pid: 7, process: 'server', localAddress: '0.0.0.0', localPort: 8080, inode: 1 })
+  /** A connection accepted on :8080 whose peer sent `bytes` and got nothing back. */
+  const quiet = (index: number, bytes = 200): SocketEntry =>
+    buildSocket({
+      pid: 7,
+      process: 'server',
+      owners: [{ pid: 7, process: 'server', command: 'server', user: 'root' }],
+      localAddress: '10.0.0.1',
+      localPort: 8080,
+      remoteAddress: `192.0.2.${1 + (index % 3)}`,
+      remotePort: 40000 + index,
+      state: 'ESTABLISHED',
+      inode: 100 + index,
+      tcpInfo: sampleTcpInfo({ bytesReceived: bytes, bytesSent: 0, bytesAcked: 0, lastReceiveMs: 4_000, lastSendMs: 60_000 })
+    })
+  const table = (count: number, bytes?: number) => [listenerSocket, ...Array.from({ length: count }, (_, index) => quiet(index, bytes))]
+  const sample = (takenAt: number) => buildSample(takenAt, [buildProcessSample({ pid: 7, sockets: 11 })])
+  /** Ticks once a second for `seconds` ticks and returns the kinds that appeared. */
+  const run = (sockets: SocketEntry[], seconds: number): string[] => {
+    const harness = new LeakHarness({ raiseAfterSeconds: 0 })
+    for (let second = 0; second < seconds; second++) harness.tick(sample, sockets)
+    return harness.appeared.map((finding) => finding.kind)
+  }
+
+  it('raises for ten once they have been quiet for 30 s, not a second before', () => {
+    // Seen first at second 0; at second 29 they are 29 s old.
+    expect(run(table(10), 30)).toEqual([])
+    expect(run(table(10), 31)).toEqual(['slow-clients'])
+  })
+
+  it('stays quiet for nine, however long they stay', () => {
+    expect(run(table(9), 120)).toEqual([])
+  })
+
+  it('counts a peer that sent 4096 bytes as quiet, and one that sent 4097 as not', () => {
+    expect(run(table(10, 4096), 31)).toEqual(['slow-clients'])
+    expect(run(table(10, 4097), 120)).toEqual([])
   })
 })
