@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 /** The app's views; each has a tab. */
-export type ViewId = 'sockets' | 'processes' | 'closed' | 'charts' | 'capture' | 'probe'
+export type ViewId = 'sockets' | 'processes' | 'closed' | 'charts' | 'capture' | 'probe' | 'exposure'
 
 /** The active view. */
 export const useLayoutStore = defineStore('layout', () => {

@@ -16,5 +16,6 @@ export const views: readonly ViewEntry[] = [
   { id: 'closed', title: 'Closed connections', component: defineAsyncComponent(() => import('./ClosedConnectionsView.vue')) },
   { id: 'capture', title: 'Capture', component: defineAsyncComponent(() => import('./CaptureView.vue')) },
   { id: 'probe', title: 'Probe', component: defineAsyncComponent(() => import('./ProbeView.vue')) },
+  { id: 'exposure', title: 'Exposure', component: defineAsyncComponent(() => import('./ExposureView.vue')) },
   { id: 'charts', title: 'Charts', component: defineAsyncComponent(() => import('./ChartsView.vue')) }
 ]
