@@ -33,21 +33,25 @@ export const unknownSystem: SystemReader = {
   }
 }
 
-/** A close-event source that cannot start, and says so. */
-class UnsupportedCloseEventSource implements CloseEventSource {
-  constructor(private readonly platform: string) {}
+/** A close-event source that cannot start, and says so (`reason` replaces the generic words). */
+export class UnsupportedCloseEventSource implements CloseEventSource {
+  constructor(
+    private readonly platform: string,
+    private readonly reason?: string
+  ) {}
 
   start(): CloseFeed {
-    throw new Error(`Close events are not supported yet on ${this.platform}.`)
+    throw new Error(this.reason ?? `Close events are not supported yet on ${this.platform}.`)
   }
 }
 
 /** Actions that all answer they are not supported; never touches a process or a socket. */
-class UnsupportedSystemActions implements SystemActions {
+export class UnsupportedSystemActions implements SystemActions {
   readonly unsupported: string
 
-  constructor(name: string) {
-    this.unsupported = `Closing connections and stopping processes is not supported yet on ${name}.`
+  /** `reason` replaces the generic words when the OS has its own story. */
+  constructor(name: string, reason?: string) {
+    this.unsupported = reason ?? `Closing connections and stopping processes is not supported yet on ${name}.`
   }
 
   closeTcpConnection(): CloseConnectionOutcome {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ProcessStatus, SignalOutcome } from '../platform'
+import { signalOne } from '../process-family'
 import { parseProcessStat, readProcessStatuses } from './proc-stat'
 
 /** Where procfs is mounted; tests may point at a planted tree. */
@@ -69,15 +70,6 @@ export class ProcessControl {
 
   /** Sends `signal` to exactly one process (never a group: the pid must be 2 or more). */
   signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): SignalOutcome {
-    if (!Number.isInteger(pid) || pid < 2) throw new RangeError(`refusing to signal pid ${pid}: only single processes (pid 2 or more) can be signalled`)
-    try {
-      process.kill(pid, signal)
-      return 'sent'
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code === 'ESRCH') return 'gone'
-      if (code === 'EPERM') return 'not-permitted'
-      throw error
-    }
+    return signalOne(pid, signal)
   }
 }
