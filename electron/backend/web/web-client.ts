@@ -21,6 +21,11 @@ export interface WebClientLimits {
   readonly maxMessageBytes: number
   /** How often a client is pinged; one that left two pings in a row unanswered is dropped. */
   readonly heartbeatMs: number
+  /**
+   * How long an answer waits behind more than `maxBufferedBytes` while the client reads nothing
+   * of it; a client still reading (a 30k-socket table is over 30 MiB) is waited for.
+   */
+  readonly stalledReadMs: number
 }
 
 /** The bounds web mode runs with unless a test shrinks them. */
@@ -30,7 +35,8 @@ export const DEFAULT_WEB_CLIENT_LIMITS: WebClientLimits = {
   maxRequestsInFlight: 8,
   // An import chunk (512 KiB, base64) is the largest request the UI sends.
   maxMessageBytes: 1024 * 1024,
-  heartbeatMs: 15_000
+  heartbeatMs: 15_000,
+  stalledReadMs: 5_000
 }
 
 /** What a client's link needs from the server around it. */
@@ -50,6 +56,7 @@ export function serveWebClient(client: WebSocket, { backend, limits, log, caller
   let pausedForBacklog = false
   let answeredPing = true
   let missedPings = 0
+  let dropped = false
 
   const unsubscribe = backend.subscribe((event, payload) => {
     // A client behind on events skips them; the stores notice the gap in tick numbers and re-read.
@@ -109,7 +116,7 @@ export function serveWebClient(client: WebSocket, { backend, limits, log, caller
       .catch((error: unknown) =>
         JSON.stringify({ id: message.id, result: { ok: false, error: { code: 'failed', message: `the answer could not be sent: ${errorMessage(error)}` } } })
       )
-      .then(answer)
+      .then(answerWhenRead)
       .finally(() => {
         inFlight--
         handleWaiting()
@@ -117,15 +124,34 @@ export function serveWebClient(client: WebSocket, { backend, limits, log, caller
   }
 
   function answer(text: string): void {
-    if (client.readyState !== client.OPEN) return
-    if (client.bufferedAmount > limits.maxBufferedBytes) {
-      drop(`stopped reading its answers (${mebibytes(client.bufferedAmount)} MiB waiting)`)
-      return
+    if (client.readyState === client.OPEN) client.send(text)
+  }
+
+  /**
+   * Sends an answer once fewer than `maxBufferedBytes` wait before it. Meanwhile the request
+   * still counts as in flight, so at most `maxRequestsInFlight` answers wait and the client's
+   * socket is not read. A client that reads nothing for `stalledReadMs` is dropped.
+   */
+  async function answerWhenRead(text: string): Promise<void> {
+    let waited = client.bufferedAmount
+    let stalledSince = Date.now()
+    while (client.readyState === client.OPEN && client.bufferedAmount > limits.maxBufferedBytes) {
+      if (client.bufferedAmount < waited) {
+        waited = client.bufferedAmount
+        stalledSince = Date.now()
+      } else if (Date.now() - stalledSince >= limits.stalledReadMs) {
+        drop(`stopped reading its answers (${mebibytes(client.bufferedAmount)} MiB waiting)`)
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_CHECK_MS))
     }
-    client.send(text)
+    answer(text)
   }
 
   function drop(reason: string): void {
+    // Several answers may give up on the same stalled client at once: it is dropped once.
+    if (dropped) return
+    dropped = true
     log(`sockscope: dropped a web client that ${reason}`)
     client.terminate()
   }
@@ -144,6 +170,9 @@ function parseRequest(data: RawData): WebSocketRequest | string {
   if (typeof id !== 'number' || typeof channel !== 'string') return 'expected { id, channel, args }'
   return message as WebSocketRequest
 }
+
+/** How often an answer waiting behind a backlog checks whether the client read some of it. */
+const DRAIN_CHECK_MS = 50
 
 function mebibytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(1)
