@@ -58,9 +58,14 @@ export function serveWebClient(client: WebSocket, { backend, limits, log, caller
   let missedPings = 0
   let dropped = false
 
+  /** Bytes of answers handed to the socket and not yet written out: at most `maxRequestsInFlight` answers. */
+  let answerBytesWaiting = 0
+
   const unsubscribe = backend.subscribe((event, payload) => {
     // A client behind on events skips them; the stores notice the gap in tick numbers and re-read.
-    if (client.readyState !== client.OPEN || client.bufferedAmount > limits.maxBufferedBytes) return
+    // Answers being delivered do not count: otherwise every tick sent while a large table is on
+    // its way would be skipped, and the re-read that follows would skip the next ones, for ever.
+    if (client.readyState !== client.OPEN || client.bufferedAmount - answerBytesWaiting > limits.maxBufferedBytes) return
     client.send(JSON.stringify({ event, payload }))
   })
 
@@ -124,7 +129,10 @@ export function serveWebClient(client: WebSocket, { backend, limits, log, caller
   }
 
   function answer(text: string): void {
-    if (client.readyState === client.OPEN) client.send(text)
+    if (client.readyState !== client.OPEN) return
+    const bytes = Buffer.byteLength(text)
+    answerBytesWaiting += bytes
+    client.send(text, () => (answerBytesWaiting -= bytes))
   }
 
   /**
