@@ -9,7 +9,8 @@ import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 import { backendClient, type AccessRefusal } from '../transport'
-import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketComparator, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, sortedBySocketField, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { readSetting, writeSetting } from '../persisted-setting'
 import { errorMessage } from '../../../shared/error-message'
 
 /** Why the web server refuses this page; components read it here, never from the transport. */
@@ -29,6 +30,37 @@ export interface SocketRow {
 /** How long marks last, in milliseconds. */
 export const MARK_DURATIONS = { new: 3000, changed: 1500, closed: 4000 } as const
 
+/** Ticks kept while a re-read is under way; past this many it is behind anyway and re-reads again. */
+const MAX_TICKS_DURING_RELOAD = 64
+
+/** Where the table's chosen columns and their widths are kept between visits. */
+export const COLUMN_SETTINGS = { columns: 'sockscope.socket-table.columns', widths: 'sockscope.socket-table.widths' } as const
+/** Narrowest and widest a column may be dragged, in pixels. */
+export const COLUMN_WIDTH_LIMITS = { min: 40, max: 1200 } as const
+
+const FIELD_KEYS: ReadonlySet<string> = new Set(SOCKET_FIELDS.map((field) => field.key))
+
+/** Saved columns as the field table knows them: unknown or repeated keys are dropped, an empty list is no choice. */
+function savedColumns(value: unknown): readonly SocketFieldKey[] | null {
+  if (!Array.isArray(value)) return null
+  const keys = SOCKET_FIELDS.map((field) => field.key).filter((key) => value.includes(key))
+  return keys.length > 0 ? keys : null
+}
+
+/** Saved widths of known columns, each within the limits. */
+function savedWidths(value: unknown): Partial<Record<SocketFieldKey, number>> {
+  if (typeof value !== 'object' || value === null) return {}
+  const widths: Partial<Record<SocketFieldKey, number>> = {}
+  for (const [key, width] of Object.entries(value)) {
+    if (FIELD_KEYS.has(key) && typeof width === 'number' && Number.isFinite(width)) widths[key as SocketFieldKey] = clampWidth(width)
+  }
+  return widths
+}
+
+function clampWidth(width: number): number {
+  return Math.round(Math.min(COLUMN_WIDTH_LIMITS.max, Math.max(COLUMN_WIDTH_LIMITS.min, width)))
+}
+
 /** The live socket table. */
 export const useSocketsStore = defineStore('sockets', () => {
   const rowsById = shallowRef(new Map<string, SocketRow>())
@@ -46,13 +78,17 @@ export const useSocketsStore = defineStore('sockets', () => {
   const filterText = ref('')
   const sortKey = ref<SocketFieldKey>('localPort')
   const sortDescending = ref(false)
-  /** The table's columns, in the field table's order. */
-  const columns = ref<readonly SocketFieldKey[]>(DEFAULT_TABLE_COLUMNS)
+  /** The table's columns, in the field table's order; the user's choice is kept between visits. */
+  const columns = ref<readonly SocketFieldKey[]>(savedColumns(readSetting(COLUMN_SETTINGS.columns)) ?? DEFAULT_TABLE_COLUMNS)
+  /** Widths the user dragged columns to, in pixels; other columns take the field table's. */
+  const columnWidths = ref<Partial<Record<SocketFieldKey, number>>>(savedWidths(readSetting(COLUMN_SETTINGS.widths)))
   const selectedId = ref<string | null>(null)
 
   let started = false
   /** The full re-read under way, if any; one at a time, however many ticks were missed. */
   let reloading: Promise<void> | null = null
+  /** Ticks that arrived during a re-read, applied after it in order (those the table already has are skipped). */
+  let ticksDuringReload: SocketDiff[] = []
 
   const filterResult = computed(() => compileSocketFilter(filterText.value))
   const filterError = computed<QueryError | null>(() => (filterResult.value.ok ? null : filterResult.value.error))
@@ -63,13 +99,25 @@ export const useSocketsStore = defineStore('sockets', () => {
     return lastGoodQuery
   })
 
-  const allRows = computed(() => [...rowsById.value.values()])
+  /** Every row in the chosen order. Sorting is the costly step, so a filter keystroke only filters this. */
+  const sortedRows = computed(() => sortedBySocketField([...rowsById.value.values()], (row) => row.socket, sortKey.value, sortDescending.value))
   const visibleRows = computed(() => {
     const query = activeQuery.value
-    const rows = query && !query.matchesEverything ? allRows.value.filter((row) => query.matches(row.socket)) : allRows.value.slice()
-    const compare = socketComparator(sortKey.value, sortDescending.value)
-    rows.sort((a, b) => compare(a.socket, b.socket))
-    return rows
+    return query && !query.matchesEverything ? sortedRows.value.filter((row) => query.matches(row.socket)) : sortedRows.value
+  })
+  /** While the typed query does not compile, the rows shown are those of the last one that did. */
+  const filterStale = computed(() => filterError.value !== null)
+  /** Shown rows that are closed and only linger in red; the status bar does not count them. */
+  const visibleClosingCount = computed(() => {
+    let closing = 0
+    for (const row of visibleRows.value) if (row.mark === 'closed') closing++
+    return closing
+  })
+  /** Sockets of the table that are still open, for views that group or chart them. */
+  const liveSockets = computed(() => {
+    const live: SocketEntry[] = []
+    for (const row of rowsById.value.values()) if (row.mark !== 'closed') live.push(row.socket)
+    return live
   })
   const selected = computed(() => (selectedId.value ? (rowsById.value.get(selectedId.value) ?? null) : null))
 
@@ -101,7 +149,14 @@ export const useSocketsStore = defineStore('sockets', () => {
 
   /** Applies one tick. A gap in tick numbers means ticks were missed, so the table is re-read. */
   function applyTick(diff: SocketDiff, now = Date.now()): void {
-    if (reloading) return
+    if (reloading) {
+      // Dropping them would leave a gap after the new table, and a gap means another re-read:
+      // with a table that takes longer to arrive than a tick, that would never end.
+      if (ticksDuringReload.length < MAX_TICKS_DURING_RELOAD) ticksDuringReload.push(diff)
+      return
+    }
+    // Already part of the table (a tick sent while the table was on its way).
+    if (lastTick.value !== 0 && diff.tick <= lastTick.value) return
     if (lastTick.value !== 0 && diff.previousTick !== lastTick.value) {
       void reload()
       return
@@ -128,28 +183,46 @@ export const useSocketsStore = defineStore('sockets', () => {
     triggerRef(rowsById)
   }
 
-  /** Drops closed rows whose linger time is over and clears old new/changed marks. */
-  function expireMarks(rows: Map<string, SocketRow>, now: number): void {
+  /** Drops closed rows whose linger time is over and clears old new/changed marks; true when any did. */
+  function expireMarks(rows: Map<string, SocketRow>, now: number): boolean {
+    let expired = false
     for (const [id, row] of rows) {
       if (row.mark === null || now - row.markedAt < MARK_DURATIONS[row.mark]) continue
+      expired = true
       if (row.mark === 'closed') {
         rows.delete(id)
         if (selectedId.value === id) selectedId.value = null
       } else rows.set(id, { socket: row.socket, mark: null, markedAt: 0 })
     }
+    return expired
   }
 
   /** Re-reads the whole table. Ticks that arrive meanwhile are dropped: the snapshot supersedes them. */
   function reload(): Promise<void> {
     reloading ??= (async () => {
+      ticksDuringReload = []
       try {
-        loadSnapshot(await backendClient().request('sockets/snapshot', {}))
-        status.value = await backendClient().request('sockets/status', {})
+        const snapshot = await backendClient().request('sockets/snapshot', {})
+        loadSnapshot(snapshot)
         loadError.value = null
       } catch (error) {
         loadError.value = errorMessage(error)
       } finally {
         reloading = null
+      }
+      const waiting = ticksDuringReload
+      ticksDuringReload = []
+      for (const diff of waiting) {
+        if (diff.tick <= lastTick.value) continue
+        // One that does not follow is left to the next live tick, which re-reads if still behind:
+        // a burst of them during one re-read never starts a row of re-reads.
+        if (diff.previousTick !== lastTick.value) break
+        applyTick(diff)
+      }
+      try {
+        status.value = await backendClient().request('sockets/status', {})
+      } catch (error) {
+        loadError.value = errorMessage(error)
       }
     })()
     return reloading
@@ -170,11 +243,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     await reload()
     // Expire closed rows even while paused, so red rows never stay forever.
     setInterval(() => {
-      const before = rowsById.value.size
-      const marked = [...rowsById.value.values()].some((row) => row.mark !== null)
-      if (!marked) return
-      expireMarks(rowsById.value, Date.now())
-      if (rowsById.value.size !== before || marked) triggerRef(rowsById)
+      if (expireMarks(rowsById.value, Date.now())) triggerRef(rowsById)
     }, 500)
   }
 
@@ -200,13 +269,28 @@ export const useSocketsStore = defineStore('sockets', () => {
     filterText.value = text
   }
 
-  /** Shows a hidden column or hides a shown one; the last column stays. */
+  /** Shows a hidden column or hides a shown one; the last column stays. The choice is kept. */
   function toggleColumn(key: SocketFieldKey): void {
     if (!columns.value.includes(key)) {
       columns.value = SOCKET_FIELDS.map((field) => field.key).filter((candidate) => candidate === key || columns.value.includes(candidate))
     } else if (columns.value.length > 1) {
       columns.value = columns.value.filter((candidate) => candidate !== key)
     }
+    writeSetting(COLUMN_SETTINGS.columns, columns.value)
+  }
+
+  /** Back to the field table's columns and widths. */
+  function resetColumns(): void {
+    columns.value = DEFAULT_TABLE_COLUMNS
+    columnWidths.value = {}
+    writeSetting(COLUMN_SETTINGS.columns, null)
+    writeSetting(COLUMN_SETTINGS.widths, null)
+  }
+
+  /** Sets a column's width (kept within the limits, and between visits). */
+  function setColumnWidth(key: SocketFieldKey, width: number): void {
+    columnWidths.value = { ...columnWidths.value, [key]: clampWidth(width) }
+    writeSetting(COLUMN_SETTINGS.widths, columnWidths.value)
   }
 
   function sortBy(key: SocketFieldKey): void {
@@ -237,8 +321,12 @@ export const useSocketsStore = defineStore('sockets', () => {
     sortKey,
     sortDescending,
     columns,
+    columnWidths,
     selectedId,
     visibleRows,
+    filterStale,
+    visibleClosingCount,
+    liveSockets,
     selected,
     countsByState,
     liveCount,
@@ -251,6 +339,8 @@ export const useSocketsStore = defineStore('sockets', () => {
     setFilter,
     sortBy,
     toggleColumn,
+    resetColumns,
+    setColumnWidth,
     select
   }
 })

@@ -84,6 +84,49 @@ describe('useSocketsStore', () => {
     await server.close()
   })
 
+  it('applies the ticks that arrive while a slow table is on its way, so the re-read does not start another', async () => {
+    const inner = createInProcessClient(backend)
+    let snapshots = 0
+    let deliver: () => void = () => undefined
+    setBackendClient({
+      ...inner,
+      request: (channel, args) => {
+        if (channel !== 'sockets/snapshot') return inner.request(channel, args)
+        snapshots++
+        // The table is read now but arrives only when the test says: ticks overtake it.
+        const answer = inner.request(channel, args)
+        return snapshots === 1 ? answer : new Promise((resolve) => (deliver = () => resolve(answer as never)))
+      }
+    })
+    const store = useSocketsStore()
+    await backend.sockets.refresh()
+    await store.start()
+    const before = backend.sockets.current().tick
+    store.applyTick({
+      tick: before + 5,
+      previousTick: before + 4,
+      takenAt: 0,
+      refreshMs: 0,
+      added: [],
+      removed: [],
+      changed: [],
+      counters: [],
+      issues: [],
+      partialOwnership: false
+    })
+    expect(snapshots).toBe(2)
+    const server = await startTcpServer()
+    await backend.sockets.refresh()
+    await backend.sockets.refresh()
+    deliver()
+    await expect.poll(() => store.lastTick).toBe(before + 2)
+    expect(store.visibleRows.some((row) => row.socket.localPort === server.port && row.socket.state === 'LISTEN')).toBe(true)
+    await backend.sockets.refresh()
+    expect(store.lastTick).toBe(before + 3)
+    expect(snapshots).toBe(2)
+    await server.close()
+  })
+
   it('takes per-tick counters quietly: the row gets the new values and no changed mark', async () => {
     const store = useSocketsStore()
     const server = await startTcpServer()
