@@ -9,14 +9,38 @@ import { addressField, choiceField, numberField, selectAny, textField, type Fiel
 import { compileFilter, type FieldDefinition, type FieldTable, type QueryCompileResult, type RecordTest } from './query-compiler'
 import { describeQuerySyntax } from './query-syntax'
 
+/** A socket's texts in lower case, as text search reads them. */
+interface LowerTexts {
+  readonly localAddress: string
+  readonly remoteAddress: string
+  /** Process names and commands of every owner, in order (each name before its command). */
+  readonly owners: readonly string[]
+}
+
+/**
+ * Lower-case texts per socket, made on first use. A socket object never changes (a newer read is
+ * a new object), so each keystroke in a filter over 30k rows reads these instead of lower-casing
+ * every command line again.
+ */
+const lowerTextCache = new WeakMap<SocketEntry, LowerTexts>()
+
+function lowerTexts(socket: SocketEntry): LowerTexts {
+  let texts = lowerTextCache.get(socket)
+  if (texts === undefined) {
+    const owners: string[] = []
+    if (socket.owners.length === 0) {
+      if (socket.process !== null) owners.push(socket.process.toLowerCase())
+      if (socket.command !== null) owners.push(socket.command.toLowerCase())
+    } else for (const owner of socket.owners) owners.push(owner.process.toLowerCase(), owner.command.toLowerCase())
+    texts = { localAddress: socket.localAddress.toLowerCase(), remoteAddress: socket.remoteAddress.toLowerCase(), owners }
+    lowerTextCache.set(socket, texts)
+  }
+  return texts
+}
+
 /** Process names and commands of every owner, lower case, offered to a test. */
 function selectOwnerTexts(socket: SocketEntry, test: (text: string) => boolean): boolean {
-  if (socket.owners.length === 0) {
-    return (socket.process !== null && test(socket.process.toLowerCase())) || (socket.command !== null && test(socket.command.toLowerCase()))
-  }
-  for (const owner of socket.owners) {
-    if (test(owner.process.toLowerCase()) || test(owner.command.toLowerCase())) return true
-  }
+  for (const text of lowerTexts(socket).owners) if (test(text)) return true
   return false
 }
 
@@ -65,8 +89,8 @@ function compileSocketText(needle: string): RecordTest<SocketEntry> {
   }
   const contains = (text: string) => text.includes(needle)
   return (socket) =>
-    socket.localAddress.toLowerCase().includes(needle) ||
-    socket.remoteAddress.toLowerCase().includes(needle) ||
+    lowerTexts(socket).localAddress.includes(needle) ||
+    lowerTexts(socket).remoteAddress.includes(needle) ||
     (couldBePort && ((socket.localPort !== null && portText(socket.localPort).includes(needle)) || (socket.remotePort !== null && portText(socket.remotePort).includes(needle)))) ||
     (needsEndpoint &&
       (endpointText(socket.localAddress, socket.localPort).toLowerCase().includes(needle) ||

@@ -25,6 +25,7 @@ import {
   socketChanged,
   socketDetailLines,
   socketField,
+  sortedBySocketField,
   type SocketField
 } from '../../../shared/socket-field-table'
 import { buildSocket, socketSamples } from '../../support/socket-builder'
@@ -137,6 +138,25 @@ describe('every field of the socket field table', () => {
     }
   })
 
+  it("sorts a long list with precomputed keys into exactly the comparator's order", () => {
+    // Repeated processes and ports, natural order (node2 before node10) and blanks, shuffled.
+    const names = ['node10', 'node2', 'Node2', 'sshd', null]
+    const many = Array.from({ length: 400 }, (_, index) => {
+      const base = elementAt(samples, index % samples.length)
+      const process = names[(index * 7) % names.length] ?? null
+      return { ...base, id: `${base.id}#${(index * 7919) % 400}`, process, pid: process === null ? null : 100 + (index % 13), localPort: (index * 31) % 50 }
+    })
+    for (const field of SOCKET_FIELDS) {
+      for (const descending of [false, true]) {
+        const expected = [...many].sort((a, b) => compareSockets(a, b, field.key, descending)).map((socket) => socket.id)
+        expect(
+          sortedBySocketField(many, (socket) => socket, field.key, descending).map((socket) => socket.id),
+          `${field.key} ${descending}`
+        ).toEqual(expected)
+      }
+    }
+  })
+
   it('marks a socket changed when it changes, unless it changes every tick or is part of its id', () => {
     const snapshot = (tick: number, socket: SocketEntry) => ({ tick, takenAt: tick, refreshMs: 0, sockets: [socket], issues: [], partialOwnership: false })
     for (const field of SOCKET_FIELDS) {
@@ -205,7 +225,7 @@ describe('canonical text', () => {
 
   it('shows a resolved name for the remote address where one is known', () => {
     const field = socketField('remoteAddress')
-    expect(field.text(connection, { nameFor: () => 'localhost' })).toBe('localhost')
+    expect(field.text(connection, { nameFor: () => 'localhost' })).toBe('localhost (::1)')
     expect(field.text(connection, { nameFor: () => null })).toBe('::1')
     expect(field.text(unix, { nameFor: () => 'never' })).toBe('*')
   })
