@@ -25,3 +25,14 @@ export function registerSocketRowActions(actions: readonly SocketRowAction[]): v
     if (!socketRowActions.some((existing) => existing.id === action.id)) socketRowActions.push(action)
   }
 }
+
+/** An action as offered for one socket: why it cannot run now, or null when it can. */
+export interface OfferedRowAction {
+  readonly action: SocketRowAction
+  readonly unavailable: string | null
+}
+
+/** The registered actions that apply to a socket, in menu order; the details pane and the row menu both show these. */
+export function rowActionsFor(socket: SocketEntry): OfferedRowAction[] {
+  return socketRowActions.filter((action) => action.appliesTo(socket)).map((action) => ({ action, unavailable: action.unavailable?.(socket) ?? null }))
+}
