@@ -35,7 +35,8 @@ server.listen(0, '127.0.0.1', async () => {
 })
 `
 
-async function holdConnections(total: number): Promise<ChildProcess[]> {
+/** Child processes holding `total` loopback connections (two sockets each) until killed. */
+export async function holdConnections(total: number): Promise<ChildProcess[]> {
   // Each connection costs two fds (both ends), so 4,000 connections per child stays under 20k fds.
   const perChild = 4000
   const children: ChildProcess[] = []
