@@ -17,6 +17,11 @@ export interface ProcessGroup {
   readonly established: number
   readonly other: number
   readonly total: number
+  /** Sockets per state (`ESTABLISHED`, `CLOSE_WAIT`, `LISTEN`…), every protocol together. */
+  readonly states: Readonly<Record<string, number>>
+  /** Bytes per second over the group's TCP connections, or null when none has a rate (no netlink, or no second read yet). */
+  readonly sendBytesPerSecond: number | null
+  readonly receiveBytesPerSecond: number | null
   /** The network namespace of the group's sockets (of its first one, unless grouped by namespace). */
   readonly netns: number | null
   /** That namespace's container, or null. */
@@ -33,6 +38,12 @@ export interface ProcessGroupOptions {
   readonly byNamespace?: boolean
 }
 
+/** The user running the socket's process: the owner's (read from the process itself), else the socket's. */
+function ownerUser(socket: SocketEntry): string | null {
+  const owner = socket.owners.find((each) => each.pid === socket.pid)
+  return owner?.user ?? socket.user
+}
+
 /** Groups sockets by owner; ownerless sockets form one group. Sorted by total, largest first. */
 export function groupSocketsByProcess(sockets: readonly SocketEntry[], options: ProcessGroupOptions = {}): ProcessGroup[] {
   interface Accumulator {
@@ -44,6 +55,9 @@ export function groupSocketsByProcess(sockets: readonly SocketEntry[], options: 
     established: number
     other: number
     total: number
+    states: Record<string, number>
+    sendBytesPerSecond: number | null
+    receiveBytesPerSecond: number | null
     netns: number | null
     container: string | null
   }
@@ -57,17 +71,27 @@ export function groupSocketsByProcess(sockets: readonly SocketEntry[], options: 
         pid: socket.pid,
         process: socket.process ?? (socket.ownerVisibility === 'hidden' ? '(hidden owners)' : '(no owner)'),
         command: socket.command,
-        user: socket.user,
+        user: ownerUser(socket),
         listening: new Set(),
         established: 0,
         other: 0,
         total: 0,
+        states: {},
+        sendBytesPerSecond: null,
+        receiveBytesPerSecond: null,
         netns: socket.netns,
         container: socket.container
       }
       groups.set(key, group)
     }
     group.total++
+    // A UNIX socket has no uid of its own: the first socket that names a user does.
+    group.user ??= ownerUser(socket)
+    group.states[socket.state] = (group.states[socket.state] ?? 0) + 1
+    if (socket.throughput !== null) {
+      group.sendBytesPerSecond = (group.sendBytesPerSecond ?? 0) + socket.throughput.sendBytesPerSecond
+      group.receiveBytesPerSecond = (group.receiveBytesPerSecond ?? 0) + socket.throughput.receiveBytesPerSecond
+    }
     const listens = socket.state === 'LISTEN' || (socket.protocol === 'udp' && socket.state === 'UNCONN')
     if (listens) group.listening.add(socket.family === null ? `unix ${socket.localAddress || '*'}` : `${socket.protocol} ${socket.localPort}`)
     else if (socket.state === 'ESTABLISHED') group.established++

@@ -75,3 +75,30 @@ describe('process groups by network namespace', () => {
     expect(sections.some((section) => section.home)).toBe(false)
   })
 })
+
+describe('what a process group counts', () => {
+  const owner = { pid: 40, process: 'app', command: 'app --serve', user: 'alice' }
+  const sockets = [
+    // UNIX sockets carry no uid: the user comes from the owning process.
+    buildSocket({ protocol: 'unix', family: null, state: 'ESTABLISHED', inode: 11, pid: 40, process: 'app', user: null, uid: null, owners: [owner] }),
+    buildSocket({ state: 'CLOSE_WAIT', inode: 12, pid: 40, process: 'app', user: null, owners: [owner], throughput: { sendBytesPerSecond: 100, receiveBytesPerSecond: 7 } }),
+    buildSocket({ state: 'CLOSE_WAIT', inode: 13, pid: 40, process: 'app', user: null, owners: [owner], throughput: { sendBytesPerSecond: 20, receiveBytesPerSecond: 3 } }),
+    buildSocket({ state: 'LISTEN', inode: 14, pid: 40, process: 'app', user: null, owners: [owner], throughput: null }),
+    buildSocket({ state: 'LISTEN', inode: 15, pid: 50, process: 'quiet', throughput: null })
+  ]
+  const [app, quiet] = groupSocketsByProcess(sockets)
+
+  it('names the user of the process, also for one with only UNIX sockets', () => {
+    expect(groupSocketsByProcess(sockets.slice(0, 1))[0]?.user).toBe('alice')
+    expect(app?.user).toBe('alice')
+  })
+
+  it('counts sockets per state, CLOSE_WAIT included', () => {
+    expect(app?.states).toEqual({ ESTABLISHED: 1, CLOSE_WAIT: 2, LISTEN: 1 })
+  })
+
+  it('adds up bytes per second where connections have a rate, and has none where no socket does', () => {
+    expect([app?.sendBytesPerSecond, app?.receiveBytesPerSecond]).toEqual([120, 10])
+    expect([quiet?.sendBytesPerSecond, quiet?.receiveBytesPerSecond]).toEqual([null, null])
+  })
+})
