@@ -6,6 +6,7 @@ import type { SystemActionPolicy } from './actions/system-action-gate'
 import type { SharedHistory } from './history/shared-history'
 import type { CloseEventSource } from './platform/platform'
 import type { SocketMonitor } from './sockets/socket-monitor'
+import type { SocketFirstSeen } from './sockets/socket-first-seen'
 import type { PrivateFolder } from './storage/private-folder'
 
 /** Options every domain may read. */
@@ -41,6 +42,8 @@ export interface BackendContext {
   readonly data: PrivateFolder
   /** The live socket table every domain can read or follow. */
   readonly sockets: SocketMonitor
+  /** When each socket of the live table was first seen (the focus view's and port helper's ages). */
+  readonly firstSeen: SocketFirstSeen
   /** Every TCP socket the OS frees, as it happens. */
   readonly closeEvents: CloseEventSource
   /** The live history, its leak detector and recording, and the opened recording's history. */

@@ -11,6 +11,7 @@ import { IN_PROCESS_CALLER, type BackendContext, type BackendModule, type Backen
 import { backendModules } from './modules'
 import { SharedHistory } from './history/shared-history'
 import { SocketMonitor } from './sockets/socket-monitor'
+import { SocketFirstSeen } from './sockets/socket-first-seen'
 import type { CloseEventSource, SocketProvider } from './platform/platform'
 import { createCloseEventSource, createSocketProvider } from './platform/create-platform'
 import { chooseDataDirectory } from './storage/data-directory'
@@ -57,11 +58,13 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
   }
   const sockets = new SocketMonitor(options.provider ?? createSocketProvider(), { intervalMs: resolved.intervalMs })
   const history = new SharedHistory(sockets, resolved)
+  const firstSeen = new SocketFirstSeen(sockets)
   const listeners = new Set<EventListener>()
   const context: BackendContext = {
     options: resolved,
     data: new PrivateFolder(resolved.dataDirectory),
     sockets,
+    firstSeen,
     closeEvents: options.closeEvents ?? createCloseEventSource(),
     history,
     remoteTargets: new RemoteTargetGate(resolved.actionPolicy),
@@ -107,6 +110,7 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
       // The tick under way finishes and any recording closes before the domains let go of their parts.
       await history.dispose()
       for (const module of modules.reverse()) await module.dispose?.()
+      firstSeen.dispose()
       listeners.clear()
     }
   }

@@ -58,6 +58,9 @@ export { type RunBounds } from './run/run-assertions'
 export { runLeakSettings } from './run/run-settings'
 export { MARK_SOCKET_VARIABLE, MarkServer, sendMark } from './run/mark-channel'
 
+/** The port helper: who holds a local port and what an EADDRINUSE on it means, as `sockscope port` reads it. */
+export { describePort, portsInUse } from './ports/port-report'
+
 /** Test connections run straight from the command line: no remote-target gate, the user typed them. */
 export { runTcpProbe } from './probe/tcp-probe'
 export { runTlsProbe } from './probe/tls-probe'

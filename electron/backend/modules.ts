@@ -16,6 +16,8 @@ import { recordingModule } from './recording/recording-module'
 import { eventsModule } from './events/events-module'
 import { actionsModule } from './actions/actions-module'
 import { auditModule } from './audit/audit-module'
+import { focusModule } from './focus/focus-module'
+import { portsModule } from './ports/ports-module'
 
 /** The domains, in start order (they stop in the reverse order). */
 export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
@@ -30,5 +32,7 @@ export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
   recording: recordingModule,
   events: eventsModule,
   actions: actionsModule,
-  audit: auditModule
+  audit: auditModule,
+  focus: focusModule,
+  ports: portsModule
 }

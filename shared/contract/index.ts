@@ -16,6 +16,8 @@ import { recordingContract } from './recording'
 import { eventsContract } from './events'
 import { actionsContract } from './actions'
 import { auditContract } from './audit'
+import { focusContract } from './focus'
+import { portsContract } from './ports'
 
 /**
  * Every domain's contract, keyed by its channel prefix: `recording/…` lives in `./recording.ts`,
@@ -34,7 +36,9 @@ export const domainContracts = {
   recording: recordingContract,
   events: eventsContract,
   actions: actionsContract,
-  audit: auditContract
+  audit: auditContract,
+  focus: focusContract,
+  ports: portsContract
 } as const
 
 /** A domain: the prefix of its channels. */
@@ -53,7 +57,9 @@ export const requestChannels = {
   ...recordingContract.requests,
   ...eventsContract.requests,
   ...actionsContract.requests,
-  ...auditContract.requests
+  ...auditContract.requests,
+  ...focusContract.requests,
+  ...portsContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
@@ -69,7 +75,9 @@ export const eventChannels = {
   ...recordingContract.events,
   ...eventsContract.events,
   ...actionsContract.events,
-  ...auditContract.events
+  ...auditContract.events,
+  ...focusContract.events,
+  ...portsContract.events
 } as const
 
 /** A request channel name. */

@@ -49,6 +49,8 @@ export class HistoryRecorder {
   private readonly limits = new Map<number, KnownLimit>()
   /** Processes without sockets that came close to their fd limit, pid → name. */
   private readonly fdHeavy = new Map<number, string>()
+  /** Processes someone asked to follow whatever they hold (the focus view), pid → until when (epoch ms). */
+  private readonly followed = new Map<number, number>()
 
   constructor(
     readonly store: HistoryStore,
@@ -56,6 +58,14 @@ export class HistoryRecorder {
     options: Partial<RecorderOptions> = {}
   ) {
     this.options = { ...defaultRecorderOptions, ...options }
+  }
+
+  /**
+   * Measures `pid` at every tick until `untilMs` (epoch milliseconds), with or without sockets
+   * and however quiet, so the history has its fd counts for the focus view's forecast.
+   */
+  followProcess(pid: number, untilMs: number): void {
+    this.followed.set(pid, Math.max(untilMs, this.followed.get(pid) ?? 0))
   }
 
   /** Adds the point for `snapshot` to the store and returns it. */
@@ -111,31 +121,43 @@ export class HistoryRecorder {
 
     if (fullScan) await this.scanAllProcesses(ownerPids, now)
 
+    for (const [pid, until] of this.followed) if (until < now) this.followed.delete(pid)
+    for (const pid of this.followed.keys()) {
+      const counts = summary.processes.get(pid)
+      if (counts && !ownerPids.has(pid)) {
+        owners.push(counts)
+        ownerPids.add(pid)
+      }
+    }
     const measured = await Promise.all(
       owners.map(async (owner): Promise<ProcessSample> => {
         const [fdCount, fdSoftLimit] = await Promise.all([this.readers.countOpenFileDescriptors(owner.pid).catch(() => null), this.softLimit(owner.pid, now)])
         return { pid: owner.pid, name: owner.name, sockets: owner.sockets, states: owner.states, protocols: owner.protocols, fdCount, fdSoftLimit }
       })
     )
+    const withoutSockets = new Map(this.fdHeavy)
+    for (const pid of this.followed.keys()) if (!withoutSockets.has(pid)) withoutSockets.set(pid, '')
     const heavy = await Promise.all(
-      [...this.fdHeavy]
+      [...withoutSockets]
         .filter(([pid]) => !ownerPids.has(pid))
-        .map(async ([pid, name]): Promise<ProcessSample | null> => {
+        .map(async ([pid, known]): Promise<ProcessSample | null> => {
           const fdCount = await this.readers.countOpenFileDescriptors(pid).catch(() => null)
           if (fdCount === null) {
             this.fdHeavy.delete(pid)
             return null
           }
+          const name = known || ((await this.readers.readProcessName(pid).catch(() => null)) ?? String(pid))
           const fdSoftLimit = await this.softLimit(pid, now)
           return { pid, name, sockets: 0, states: {}, protocols: emptyProtocolCounts(), fdCount, fdSoftLimit }
         })
     )
     const fillRatio = (sample: ProcessSample): number => (sample.fdCount !== null && sample.fdSoftLimit ? sample.fdCount / sample.fdSoftLimit : 0)
-    // Processes near their limit go first so the cap never hides them.
     const all = [...measured, ...heavy.filter((sample): sample is ProcessSample => sample !== null)]
+    // Processes near their limit go first so the cap never hides them, then the ones asked for.
     const nearLimit = all.filter((sample) => fillRatio(sample) >= this.options.followFdRatio)
-    const rest = all.filter((sample) => fillRatio(sample) < this.options.followFdRatio)
-    return [...nearLimit, ...rest].slice(0, limit)
+    const asked = all.filter((sample) => fillRatio(sample) < this.options.followFdRatio && this.followed.has(sample.pid))
+    const rest = all.filter((sample) => fillRatio(sample) < this.options.followFdRatio && !this.followed.has(sample.pid))
+    return [...nearLimit, ...asked, ...rest].slice(0, limit)
   }
 
   private async scanAllProcesses(skip: ReadonlySet<number>, now: number): Promise<void> {

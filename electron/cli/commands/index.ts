@@ -61,6 +61,11 @@ export const cliCommands: readonly CliCommandEntry[] = [
     load: async () => (await import('./audit')).auditCommand
   },
   {
+    name: 'port',
+    summary: 'who holds a local port and what EADDRINUSE on it means; --wait until it is free',
+    load: async () => (await import('./port')).portCommand
+  },
+  {
     name: 'close',
     summary: 'close the TCP connections a filter matches (the peer sees a reset)',
     load: async () => (await import('./close')).closeCommand
