@@ -7,5 +7,8 @@ import './styles.css'
 import './stores/probe'
 // Registers "Capture this" on socket rows at start-up, before the Capture view is opened.
 import './stores/capture'
+// Registers "Focus on this process" and "Who holds this port" on socket rows at start-up.
+import './stores/focus'
+import './stores/ports'
 
 createApp(App).use(createPinia()).mount('#app')

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 /** The app's views; each has a tab. */
-export type ViewId = 'sockets' | 'processes' | 'closed' | 'charts' | 'capture' | 'probe' | 'exposure'
+export type ViewId = 'sockets' | 'processes' | 'closed' | 'charts' | 'capture' | 'probe' | 'exposure' | 'focus' | 'ports'
 
 /** The active view. */
 export const useLayoutStore = defineStore('layout', () => {

@@ -17,5 +17,7 @@ export const views: readonly ViewEntry[] = [
   { id: 'capture', title: 'Capture', component: defineAsyncComponent(() => import('./CaptureView.vue')) },
   { id: 'probe', title: 'Probe', component: defineAsyncComponent(() => import('./ProbeView.vue')) },
   { id: 'exposure', title: 'Exposure', component: defineAsyncComponent(() => import('./ExposureView.vue')) },
-  { id: 'charts', title: 'Charts', component: defineAsyncComponent(() => import('./ChartsView.vue')) }
+  { id: 'charts', title: 'Charts', component: defineAsyncComponent(() => import('./ChartsView.vue')) },
+  { id: 'focus', title: 'Process focus', component: defineAsyncComponent(() => import('./FocusView.vue')) },
+  { id: 'ports', title: 'Port helper', component: defineAsyncComponent(() => import('./PortsView.vue')) }
 ]
