@@ -35,8 +35,9 @@ export function focusSockets(sockets: readonly SocketEntry[], firstSeen: (id: st
       remote: formatEndpoint(socket.remoteAddress, socket.remotePort, socket.family),
       firstSeenAt: seen?.at ?? now,
       openBeforeStart: seen?.openBeforeStart ?? false,
-      idleSendMs: socket.tcpInfo?.lastSendMs ?? null,
-      idleReceiveMs: socket.tcpInfo?.lastReceiveMs ?? null
+      // A listener sends and receives nothing itself: tcp_info's idle times say nothing about it.
+      idleSendMs: socket.state === 'LISTEN' ? null : (socket.tcpInfo?.lastSendMs ?? null),
+      idleReceiveMs: socket.state === 'LISTEN' ? null : (socket.tcpInfo?.lastReceiveMs ?? null)
     }
   })
   rows.sort((a, b) => a.firstSeenAt - b.firstSeenAt || a.local.localeCompare(b.local) || a.remote.localeCompare(b.remote))

@@ -71,4 +71,40 @@ describe('HistoryRecorder', () => {
     expect(sample.processes).toHaveLength(3)
     expect(sample.processes.every((process) => process.fdCount === null)).toBe(true)
   })
+
+  it('measures a process the focus view follows, with or without sockets, until the follow time ends', async () => {
+    // 88 is idle (3 fds, no sockets); 10 processes busier than 99 fill the store's three slots.
+    const processes = new Map<number, [number, number, string]>([
+      [88, [3, 1024, 'idle']],
+      [99, [5, 1024, 'quiet']]
+    ])
+    const store = new HistoryStore({ capacity: 10, maxProcesses: 3 })
+    const recorder = new HistoryRecorder(store, fakeReaders(processes, { value: 0 }), { fullScanEveryTicks: 1000 })
+    const busy = Array.from({ length: 10 }, (_, index) =>
+      Array.from({ length: 3 }, (_, socket) =>
+        buildSocket({
+          inode: index * 10 + socket + 1,
+          localPort: 1000 + index * 10 + socket,
+          pid: index + 1,
+          owners: [{ pid: index + 1, process: 'busy', command: 'busy', user: null }]
+        })
+      )
+    ).flat()
+    const quiet = buildSocket({ inode: 500, localPort: 5000, pid: 99, process: 'quiet', owners: [{ pid: 99, process: 'quiet', command: 'quiet', user: null }] })
+    const sockets = [...busy, quiet]
+    const pids = async (tick: number) => (await recorder.record(snapshot(tick, sockets))).sample.processes.map((process) => process.pid)
+
+    expect(await pids(1)).not.toContain(88)
+    expect(await pids(1)).not.toContain(99)
+    recorder.followProcess(88, 3000)
+    recorder.followProcess(99, 3000)
+    const followed = (await recorder.record(snapshot(2, sockets))).sample.processes
+    expect(followed.find((process) => process.pid === 88)).toMatchObject({ name: 'idle', sockets: 0, fdCount: 3, fdSoftLimit: 1024 })
+    expect(followed.find((process) => process.pid === 99)).toMatchObject({ name: 'quiet', sockets: 1, states: { LISTEN: 1 }, fdCount: 5 })
+    // Just at the end of the follow time it is still measured; just after, no more.
+    expect(await pids(3)).toEqual(expect.arrayContaining([88, 99]))
+    const after = await pids(4)
+    expect(after).not.toContain(88)
+    expect(after).not.toContain(99)
+  })
 })
