@@ -25,7 +25,7 @@ export { newAccessToken } from './web/access-token'
 
 /** Metrics for Prometheus: the newest tick as OpenMetrics text, in web mode and the headless exporter. */
 export { MetricsSource, followBackend } from './metrics/metrics-source'
-export { DEFAULT_METRICS_TOP } from './metrics/metric-families'
+export { DEFAULT_METRICS_TOP, MAXIMUM_METRICS_TOP } from './metrics/metric-families'
 export { startMetricsExporter } from './web/metrics-exporter'
 
 /** The data folder: where settings, recordings and temporary capture files live, kept private. */
@@ -42,6 +42,7 @@ export { ReverseResolver } from './dns/reverse-resolver'
 /** Closed connections: the OS's close events joined to the live table, as `sockscope events` follows them. */
 export { createCloseEventSource } from './platform/create-platform'
 export { CloseEventRecorder, type CloseEventRecorderListener, type CloseEventRecorderOptions } from './events/close-event-recorder'
+export { ConnectionChurnWindow } from './events/connection-churn'
 
 /** History, leak detection and recordings, as `watch`, `check` and `diff` run them without a backend. */
 export { HistorySession, type SessionTick } from './history/history-session'

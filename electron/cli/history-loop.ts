@@ -4,7 +4,18 @@
  */
 import type { SocketEntry } from '../../shared/model/socket'
 import { asError } from '../../shared/error-message'
-import { createSocketProvider, HistoryFollower, SocketMonitor, type HistorySession, type SessionTick, type SocketProvider } from '../backend'
+import { closedConnectionAsSocket } from '../../shared/model/closed-connection'
+import {
+  CloseEventRecorder,
+  ConnectionChurnWindow,
+  createCloseEventSource,
+  createSocketProvider,
+  HistoryFollower,
+  SocketMonitor,
+  type HistorySession,
+  type SessionTick,
+  type SocketProvider
+} from '../backend'
 
 /** The longest delay a Node timer takes (about 24.8 days); longer waits are made of several. */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -24,6 +35,30 @@ export interface HistoryLoopOptions {
   readonly signal?: AbortSignal
   /** Read TCP internals (tcp_info) too: only a recording keeps them, so false by default. */
   readonly tcpInfo?: boolean
+  /**
+   * Follows the OS's close events into the session's connection churn, as the backend's events
+   * domain does, so the `connection-churn` finding is judged too. Where close events cannot be
+   * had, `onError` says why and the loop goes on without.
+   */
+  readonly followChurn?: boolean
+}
+
+/** Feeds closed connections (the ones `matches` accepts) to the session's churn; returns the stop function. */
+function followChurn(monitor: SocketMonitor, options: HistoryLoopOptions): () => void {
+  const matches = options.matches
+  const recorder: CloseEventRecorder = new CloseEventRecorder(createCloseEventSource(), monitor, {
+    closed: (connections) => churn.add(matches ? connections.filter((connection) => matches(closedConnectionAsSocket(connection))) : connections),
+    unavailable: (reason) => options.onError?.(new Error(`no connection-churn findings: ${reason}`))
+  })
+  const churn = new ConnectionChurnWindow((port) => recorder.log.isListeningPort(port))
+  const status = recorder.status()
+  if (!status.available) options.onError?.(new Error(`no connection-churn findings: close events are not available (${status.unavailableReason})`))
+  recorder.unref()
+  options.session.followChurn((now) => churn.summary(now))
+  return () => {
+    options.session.followChurn(null)
+    recorder.dispose()
+  }
 }
 
 /** A provider whose reads keep only the sockets `matches` accepts. */
@@ -49,6 +84,7 @@ export async function runHistoryLoop(options: HistoryLoopOptions): Promise<numbe
   const provider = createSocketProvider()
   const monitor = new SocketMonitor(options.matches ? onlyMatching(provider, options.matches) : provider, { intervalMs: options.intervalMs, tcpInfo: options.tcpInfo ?? false })
   const follower = new HistoryFollower(monitor, options.session)
+  const stopChurn = options.followChurn ? followChurn(monitor, options) : () => undefined
   const report = (error: Error): void => options.onError?.(error)
   follower.onTick(options.onTick)
   follower.onError(report)
@@ -87,6 +123,7 @@ export async function runHistoryLoop(options: HistoryLoopOptions): Promise<numbe
     if (timer) clearTimeout(timer)
     monitor.stop()
     await follower.stop()
+    stopChurn()
     for (const signal of signals) process.off(signal, stop)
     options.signal?.removeEventListener('abort', stop)
     provider.dispose?.()

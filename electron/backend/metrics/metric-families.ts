@@ -17,6 +17,8 @@ export const OTHER_LABEL = 'other'
 
 /** Processes and destinations with series of their own, unless told otherwise. */
 export const DEFAULT_METRICS_TOP = 20
+/** Most processes and destinations with series of their own: the history measures fds of the busiest 128 processes. */
+export const MAXIMUM_METRICS_TOP = 100
 
 /** The sockets of one process, by state. */
 export interface ProcessSockets {

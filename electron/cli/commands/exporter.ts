@@ -2,7 +2,7 @@
 import { SOCKET_QUERY_HELP } from '../../../shared/query/socket-fields'
 import { errorMessage } from '../../../shared/error-message'
 import { formatHostPort } from '../../../shared/format/socket-text'
-import { DEFAULT_METRICS_TOP, HistorySession, MetricsSource, newAccessToken, readPrivateFile, startMetricsExporter } from '../../backend'
+import { DEFAULT_METRICS_TOP, HistorySession, MAXIMUM_METRICS_TOP, MetricsSource, newAccessToken, readPrivateFile, startMetricsExporter } from '../../backend'
 import { parseCommandArguments, parseIntegerOption, parseNumberOption, UsageError, type CliCommand } from '../cli-command'
 import { parseListenAddress, warnIfNotLoopback } from '../bind-address'
 import { socketFilterOption } from '../filter-option'
@@ -10,9 +10,6 @@ import { runHistoryLoop } from '../history-loop'
 
 /** A token shorter than this is refused: a scraper's secret must not be guessable. */
 const MINIMUM_TOKEN_LENGTH = 16
-
-/** Most processes and destinations with series of their own: the history measures fds of the busiest 128 processes. */
-const MAXIMUM_TOP = 100
 
 /** Serves /metrics and nothing else. */
 export const exporterCommand: CliCommand = {
@@ -36,7 +33,8 @@ the Prometheus text format). There is no UI and no API: every other path is 404.
 Metrics: sockscope_sockets{protocol,state}; sockscope_process_sockets{process,pid,state},
 sockscope_process_open_fds and sockscope_process_fd_soft_limit{process,pid};
 sockscope_ephemeral_ports{protocol,local_address,destination} and
-sockscope_ephemeral_port_range_size; sockscope_finding{kind,process};
+sockscope_ephemeral_port_range_size; sockscope_finding{kind,process} (connection-churn
+included: closed connections come from the kernel's close events, as in "sockscope events");
 sockscope_refresh_duration_seconds, sockscope_last_refresh_timestamp_seconds and
 sockscope_build_info{version}.
 
@@ -57,7 +55,7 @@ ${SOCKET_QUERY_HELP}
     }
     if (values.listen === undefined) throw new UsageError('--listen is required: the HOST:PORT to serve /metrics on (e.g. 127.0.0.1:9464)')
     const { host, port } = parseListenAddress('listen', values.listen)
-    const top = parseIntegerOption('top', values.top, 1, MAXIMUM_TOP) ?? DEFAULT_METRICS_TOP
+    const top = parseIntegerOption('top', values.top, 1, MAXIMUM_METRICS_TOP) ?? DEFAULT_METRICS_TOP
     const intervalSeconds = parseNumberOption('interval', values.interval, 0.1, 3600) ?? 5
     const matches = socketFilterOption(values.filter)
     if (values['token-file'] !== undefined && values['token-file'].trim() === '') throw new UsageError('--token-file needs a file')
@@ -101,6 +99,8 @@ ${SOCKET_QUERY_HELP}
         intervalMs: intervalSeconds * 1000,
         matches,
         onTick: ({ snapshot, sample, findings }) => metrics.update({ snapshot, sample, findings: findings.active }),
+        // Connection churn comes from close events, as in the backend; without them the other findings still come.
+        followChurn: true,
         onError: (error) => io.err.write(`sockscope exporter: ${error.message}\n`)
       })
     } finally {

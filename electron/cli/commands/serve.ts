@@ -7,7 +7,9 @@ import {
   type SystemActionPolicy,
   rendererDirectory,
   createBackend,
+  DEFAULT_METRICS_TOP,
   DEFAULT_WEB_CLIENT_LIMITS,
+  MAXIMUM_METRICS_TOP,
   followBackend,
   MetricsSource,
   startWebServer
@@ -42,7 +44,7 @@ export function serveActionPolicy(allowActions: boolean): SystemActionPolicy {
 
 /** Serves the UI and the contract to a browser on this machine. */
 export const serveCommand: CliCommand = {
-  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets] [--allow-actions] [--data-dir DIR]
+  help: `Usage: sockscope serve [--port N] [--host ADDRESS] [--open] [--interval MS] [--no-resolve] [--allow-remote-targets] [--allow-actions] [--metrics-top N] [--data-dir DIR]
 
 Serves the sockscope UI and its live backend over HTTP and a WebSocket.
 
@@ -63,6 +65,8 @@ Serves the sockscope UI and its live backend over HTTP and a WebSocket.
   --allow-actions  let web clients close TCP connections (SOCK_DESTROY) and stop
                    processes (SIGTERM, then SIGKILL), each after a confirmation in the
                    page and logged in the data folder's actions.log. Without it both are off.
+  --metrics-top N  processes and destinations that get series of their own in /metrics,
+                   the busiest first (default ${DEFAULT_METRICS_TOP}, at most ${MAXIMUM_METRICS_TOP}); the rest are summed as "other"
 ${DATA_DIRECTORY_HELP}
 The URL printed on start carries a random token. The page reads it once, keeps it in the
 tab's session storage and removes it from the address bar; no cookie is set. The API
@@ -85,6 +89,7 @@ the same metrics without the UI.
       'no-resolve': { type: 'boolean' },
       'allow-remote-targets': { type: 'boolean' },
       'allow-actions': { type: 'boolean' },
+      'metrics-top': { type: 'string' },
       'data-dir': { type: 'string' }
     })
     if (values.help) {
@@ -94,6 +99,7 @@ the same metrics without the UI.
     const port = parseIntegerOption('port', values.port, 0, 65535) ?? 0
     const intervalMs = parseIntegerOption('interval', values.interval, 100, 60_000) ?? 1000
     const historyMinutes = parseIntegerOption('history-minutes', values['history-minutes'], 1, 240) ?? 60
+    const metricsTop = parseIntegerOption('metrics-top', values['metrics-top'], 1, MAXIMUM_METRICS_TOP) ?? DEFAULT_METRICS_TOP
     const host = values.host ?? '127.0.0.1'
     if (host.trim() === '') throw new UsageError('--host needs an address')
     warnIfNotLoopback(io, host, "sees this machine's sockets and can run probes from it")
@@ -122,7 +128,7 @@ the same metrics without the UI.
       systemActions: serveActionPolicy(allowActions),
       dataDirectory
     })
-    const metrics = new MetricsSource({ version: __SOCKSCOPE_VERSION__ })
+    const metrics = new MetricsSource({ version: __SOCKSCOPE_VERSION__, topProcesses: metricsTop, topDestinations: metricsTop })
     const stopMetrics = followBackend(backend, metrics)
     let server
     try {
