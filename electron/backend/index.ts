@@ -77,4 +77,5 @@ export { CaptureError, listCaptureInterfaces } from './capture/capture-helper-pr
 export { captureToFile, type CaptureToFileResult } from './capture/capture-to-file'
 export { CaptureFileReader } from './capture/files/capture-file-reader'
 export { CaptureSummaryBuilder, type CaptureTotals } from './capture/analysis/capture-summary'
+export type { TcpAnalyzer } from './capture/analysis/tcp-analysis'
 export { summarizePacket } from './capture/decode/packet-decoder'

@@ -78,6 +78,8 @@ export interface PacketSummary {
   readonly tcpAcknowledgment: number | null
   /** TCP window as written in the header (not scaled). */
   readonly tcpWindow: number | null
+  /** The window scale option's shift count (SYN segments carry it); null when the segment has none. */
+  readonly tcpWindowScale: number | null
   /** ICMP or ICMPv6 type and code. */
   readonly icmpType: number | null
   readonly icmpCode: number | null
@@ -90,6 +92,11 @@ export interface PacketSummary {
   readonly malformed: MalformedInfo | null
   /** The packet's comment (the owning process), copied from the raw packet. */
   readonly comment: string | null
+  /**
+   * What the TCP analysis judged the segment (TCP_ANALYSIS bits of `shared/model/tcp-analysis.ts`):
+   * set by whoever ran the analysis over the capture, absent straight from a decoder.
+   */
+  readonly tcpAnalysis?: number
 }
 
 /** One field of the details tree. */

@@ -6,6 +6,7 @@
 
 import { TCP_FLAG, type PacketSummary } from '../model/decoded-packet'
 import { addressField, choiceField, numberField, selectAny, textField, type FieldChoice } from './field-kinds'
+import { TCP_ANALYSIS_KINDS, TCP_RETRANSMISSION_BITS } from '../model/tcp-analysis'
 import { compileFilter, type FieldTable, type QueryCompileResult, type RecordTest } from './query-compiler'
 import { describeQuerySyntax } from './query-syntax'
 
@@ -37,6 +38,20 @@ const FLAG_CHOICES: readonly FieldChoice<PacketSummary>[] = (
     ['cwr', TCP_FLAG.CWR]
   ] as const
 ).map(([name, bit]) => ({ name, test: (packet: PacketSummary) => packet.tcpFlags !== null && (packet.tcpFlags & bit) !== 0 }))
+
+/**
+ * `analysis:` values: each TCP analysis judgement by its tshark field name (underscores or
+ * dashes). `retransmission` takes fast and spurious ones too, as `tcp.analysis.retransmission`
+ * does; `any` is a segment with any judgement.
+ */
+const ANALYSIS_CHOICES: readonly FieldChoice<PacketSummary>[] = [
+  ...TCP_ANALYSIS_KINDS.map((kind) => {
+    const bits = kind.name === 'retransmission' ? TCP_RETRANSMISSION_BITS : kind.bit
+    const dashed = kind.name.replaceAll('_', '-')
+    return { name: kind.name, ...(dashed === kind.name ? {} : { aliases: [dashed] }), test: (packet: PacketSummary) => ((packet.tcpAnalysis ?? 0) & bits) !== 0 }
+  }),
+  { name: 'any', test: (packet) => (packet.tcpAnalysis ?? 0) !== 0 }
+]
 
 const YES_NO = (test: RecordTest<PacketSummary>): readonly FieldChoice<PacketSummary>[] => [
   { name: 'yes', aliases: ['true', '1'], test },
@@ -135,6 +150,14 @@ export const packetFields: FieldTable<PacketSummary> = {
       noun: 'TCP flag',
       choices: FLAG_CHOICES
     }),
+    analysis: choiceField({
+      syntax: 'analysis:retransmission',
+      description:
+        'a TCP analysis finding: retransmission, fast_retransmission, spurious_retransmission, out_of_order, lost_segment, duplicate_ack, zero_window, window_full, keep_alive… or any',
+      aliases: ['expert'],
+      noun: 'TCP analysis finding',
+      choices: ANALYSIS_CHOICES
+    }),
     len: numberField({
       syntax: 'len:>1000',
       description: 'length on the wire in bytes; ranges work too',
@@ -176,6 +199,7 @@ export const packetFields: FieldTable<PacketSummary> = {
     { query: 'proto:dns', meaning: 'DNS queries and answers' },
     { query: 'port:443 flags:syn', meaning: 'connection attempts to or from port 443' },
     { query: 'proto:tcp -port:22', meaning: 'TCP except SSH' },
+    { query: 'analysis:retransmission or analysis:lost_segment', meaning: 'segments sent again, and the gaps before them' },
     { query: 'dst:10.0.0.0/8 or dst:fd00::/8', meaning: 'packets to private networks' },
     { query: 'proc:firefox', meaning: 'packets of a process (captures with process comments)' }
   ]

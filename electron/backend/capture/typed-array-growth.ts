@@ -1,7 +1,7 @@
 /** Growing the typed-array columns the capture keeps per packet and per conversation. */
 
 /** Any typed array of numbers (not bigints). */
-export type NumberColumn = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array
+export type NumberColumn = Int8Array | Uint8Array | Uint16Array | Uint32Array | Int32Array | Float32Array | Float64Array
 
 /**
  * The column with room for at least `needed` entries, contents kept: the same array when it is

@@ -3,7 +3,8 @@ import type { Conversation, PacketSummary, PacketTimestamp } from '../../../shar
 import { formatTimestampEpoch, formatTimestampIso, packetTimestamp, secondsBetween } from '../../../shared/model/decoded-packet'
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../shared/query/packet-fields'
-import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFileReader } from '../../backend'
+import { TCP_ANALYSIS, TCP_ANALYSIS_KINDS, TCP_RETRANSMISSION_BITS, tcpAnalysisText, type TcpConversationAnalysis } from '../../../shared/model/tcp-analysis'
+import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFileReader, type TcpAnalyzer } from '../../backend'
 import { parseCommandArguments, UsageError, type CliCommand, type CliIo } from '../cli-command'
 import { formatQueryErrorForTerminal } from '../filter-option'
 import { renderTextTable } from '../text-table'
@@ -28,8 +29,15 @@ function endpoint(address: string | null, port: number | null): string {
   return port === null ? address : formatHostPort(address, port)
 }
 
-/** One decoded packet as the JSON output prints it. */
-function packetJson(number: number, summary: PacketSummary): Record<string, unknown> {
+/** The tshark names of a segment's TCP analysis findings (`retransmission`, `duplicate_ack`…). */
+function analysisNames(flags: number): string[] {
+  // A fast or spurious retransmission is a retransmission too, as tcp.analysis.retransmission counts it.
+  const counted = (flags & TCP_RETRANSMISSION_BITS) !== 0 ? flags | TCP_ANALYSIS.RETRANSMISSION : flags
+  return TCP_ANALYSIS_KINDS.filter((kind) => (counted & kind.bit) !== 0).map((kind) => kind.name)
+}
+
+/** One decoded packet as the JSON output prints it, with what the TCP analysis found. */
+function packetJson(number: number, summary: PacketSummary, analysis: TcpAnalyzer): Record<string, unknown> {
   const timestamp = packetTimestamp(summary)
   return {
     number,
@@ -46,18 +54,22 @@ function packetJson(number: number, summary: PacketSummary): Record<string, unkn
     tcpFlags: summary.tcpFlags,
     info: summary.info,
     malformed: summary.malformed,
-    comment: summary.comment
+    comment: summary.comment,
+    tcpAnalysis: analysis.flags === 0 ? [] : analysisNames(analysis.flags),
+    duplicateAck: analysis.duplicateAckNumber === 0 ? null : analysis.duplicateAckNumber,
+    ackRttSeconds: Number.isNaN(analysis.ackRttSeconds) ? null : analysis.ackRttSeconds
   }
 }
 
 /** A fixed-width row: the table is printed while the file streams, so widths cannot be measured first. */
-function packetLine(number: number, summary: PacketSummary, start: PacketTimestamp, columns: number | undefined): string {
+function packetLine(number: number, summary: PacketSummary, analysis: TcpAnalyzer, start: PacketTimestamp, columns: number | undefined): string {
   const relative = secondsBetween(start, packetTimestamp(summary)).toFixed(6)
   const source = endpoint(summary.sourceAddress, summary.sourcePort)
   const destination = endpoint(summary.destinationAddress, summary.destinationPort)
   const malformed = summary.malformed === null ? '' : ` [malformed ${summary.malformed.layer}: ${summary.malformed.message}]`
   const process = summary.comment === null ? '' : ` {${summary.comment}}`
-  const line = `${String(number).padStart(6)} ${relative.padStart(12)} ${source.padEnd(22)} → ${destination.padEnd(22)} ${summary.protocol.padEnd(7)} ${String(summary.originalLength).padStart(6)} ${summary.info}${malformed}${process}`
+  const expert = analysis.flags === 0 ? '' : `[TCP ${tcpAnalysisText(analysis.flags, analysis.duplicateAckNumber)}] `
+  const line = `${String(number).padStart(6)} ${relative.padStart(12)} ${source.padEnd(22)} → ${destination.padEnd(22)} ${summary.protocol.padEnd(7)} ${String(summary.originalLength).padStart(6)} ${expert}${summary.info}${malformed}${process}`
   return columns !== undefined && columns > 20 && line.length > columns ? `${line.slice(0, columns - 1)}…` : line
 }
 
@@ -72,7 +84,7 @@ const JSON_PIECE_CHARACTERS = 64 * 1024
  * ISO text, then the same times as exact epoch text. Written out field by field rather than
  * spread, because a summary may print millions of them.
  */
-function conversationJson(conversation: Conversation): Record<string, unknown> {
+function conversationJson(conversation: Conversation, analysis: TcpConversationAnalysis | null): Record<string, unknown> {
   return {
     key: conversation.key,
     ipProtocol: conversation.ipProtocol,
@@ -98,8 +110,9 @@ function conversationJson(conversation: Conversation): Record<string, unknown> {
     rstSeen: conversation.rstSeen,
     comment: conversation.comment,
     firstTimestampEpoch: formatTimestampEpoch(conversation.firstTimestamp),
-    lastTimestampEpoch: formatTimestampEpoch(conversation.lastTimestamp)
-  } satisfies Record<keyof Conversation, unknown> & Record<'firstTimestampEpoch' | 'lastTimestampEpoch', string>
+    lastTimestampEpoch: formatTimestampEpoch(conversation.lastTimestamp),
+    tcpAnalysis: analysis
+  } satisfies Record<keyof Conversation, unknown> & Record<'firstTimestampEpoch' | 'lastTimestampEpoch', string> & { tcpAnalysis: TcpConversationAnalysis | null }
 }
 
 /**
@@ -125,14 +138,16 @@ async function writeSummaryJson(
     ...timeFields('lastTimestamp', totals.lastTimestamp),
     durationSeconds: totals.durationSeconds,
     protocols: totals.protocols,
-    malformedPackets: totals.malformedPackets
+    malformedPackets: totals.malformedPackets,
+    tcpAnalysis: totals.tcpAnalysis
   }
   let text = '{\n'
   for (const [name, value] of Object.entries(fields)) text += `  ${JSON.stringify(name)}: ${JSON.stringify(value)},\n`
   text += '  "conversations": ['
   let separator = '\n    '
+  let flow = 0
   for (const conversation of totals.conversations.conversations()) {
-    text += `${separator}${JSON.stringify(conversationJson(conversation))}`
+    text += `${separator}${JSON.stringify(conversationJson(conversation, totals.conversationAnalysis(flow++)))}`
     separator = ',\n    '
     if (text.length >= JSON_PIECE_CHARACTERS) {
       await write(out, text)
@@ -143,10 +158,32 @@ async function writeSummaryJson(
   await write(out, text)
 }
 
+/** Seconds as milliseconds with three decimals, or '' for none. */
+function millisecondsText(seconds: number | null): string {
+  return seconds === null ? '' : (seconds * 1000).toFixed(3)
+}
+
+/** The capture's TCP analysis counts on one line. */
+function tcpAnalysisLine(totals: CaptureTotals): string {
+  const counts = totals.tcpAnalysis
+  return [
+    `${counts.retransmissions} retransmissions (${counts.fastRetransmissions} fast, ${counts.spuriousRetransmissions} spurious)`,
+    `${counts.duplicateAcks} duplicate ACKs`,
+    `${counts.outOfOrder} out of order`,
+    `${counts.lostSegments} lost segments`,
+    `${counts.zeroWindows} zero windows`,
+    `${counts.windowFull} window full`,
+    `${counts.keepAlives} keep-alives`
+  ].join(', ')
+}
+
 function summaryText(path: string, format: string | null, totals: CaptureTotals): string {
   const time = (timestamp: PacketTimestamp | null) => (timestamp === null ? '-' : `${formatTimestampIso(timestamp)} (${formatTimestampEpoch(timestamp)})`)
   const { conversations } = totals
-  const busiest = conversations.busiest(SUMMARY_TABLE_CONVERSATIONS).map((flow) => conversations.conversationAt(flow))
+  const busiestFlows = conversations.busiest(SUMMARY_TABLE_CONVERSATIONS)
+  const busiest = busiestFlows.map((flow) => conversations.conversationAt(flow))
+  const analyses = new Map(busiest.map((conversation, position) => [conversation, totals.conversationAnalysis(elementAt(busiestFlows, position))]))
+  const analysisOf = (conversation: Conversation) => analyses.get(conversation) ?? null
   const left = conversations.size - busiest.length
   const lines = [
     `File:       ${path} (${format ?? 'unknown format'})`,
@@ -162,6 +199,7 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
         .join(', ') || '-'
     }`,
     `Malformed:  ${totals.malformedPackets}`,
+    `TCP:        ${tcpAnalysisLine(totals)}`,
     '',
     `Conversations (${conversations.size}${left > 0 ? `; the ${busiest.length} with the most bytes` : ''}, busiest first):`
   ]
@@ -174,6 +212,8 @@ function summaryText(path: string, format: string | null, totals: CaptureTotals)
     { title: 'Pkts B→A', value: (conversation) => String(conversation.packetsBToA), align: 'right' },
     { title: 'Bytes B→A', value: (conversation) => String(conversation.bytesBToA), align: 'right' },
     { title: 'Duration', value: (conversation) => conversation.durationSeconds.toFixed(6), align: 'right' },
+    { title: 'Retr', value: (conversation) => String(analysisOf(conversation)?.retransmissions ?? ''), align: 'right' },
+    { title: 'RTT avg ms', value: (conversation) => millisecondsText(analysisOf(conversation)?.rtt.averageSeconds ?? null), align: 'right' },
     { title: 'Process', value: (conversation) => conversation.comment ?? '', maxWidth: 40 }
   ])
   const more = left > 0 ? `… and ${left} more conversations (--json lists every one)\n` : ''
@@ -193,7 +233,11 @@ number of pcapng sections and interfaces) and prints its packets or a summary.
   --json          JSON instead of text: an array of packets, or with --summary one
                   object with at least "packets", "bytes" (the sum of the packets'
                   lengths on the wire, as capinfos counts "data size"),
-                  "firstTimestamp", "lastTimestamp" and "conversations"
+                  "firstTimestamp", "lastTimestamp", "conversations" and
+                  "tcpAnalysis" (retransmissions, duplicateAcks, outOfOrder,
+                  lostSegments, zeroWindows… counted as tshark counts its
+                  tcp.analysis.* fields; each TCP conversation has its own, with
+                  the ACK round trips)
   --filter EXPR   only packets matching EXPR (the capture view's filter language,
                   below); with --summary the totals count only those packets
 
@@ -234,7 +278,7 @@ ${PACKET_QUERY_HELP}
     }
 
     const reader = new CaptureFileReader(path)
-    const totals = new CaptureSummaryBuilder()
+    const totals = new CaptureSummaryBuilder(filterSource !== undefined)
     const columns = io.out.isTTY ? io.out.columns : undefined
     let number = 0
     let printed = 0
@@ -250,13 +294,15 @@ ${PACKET_QUERY_HELP}
         const summary = summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1)
         // Times count from the file's first packet, filtered or not, as tshark's do.
         start ??= packetTimestamp(summary)
-        if (!matches(summary)) continue
+        // Every packet is judged, shown or not: a segment is a retransmission because of the ones before it.
+        const analysis = totals.judge(summary)
+        if (!matches(analysis.flags === 0 ? summary : { ...summary, tcpAnalysis: analysis.flags })) continue
         if (values.summary) {
-          totals.add(summary)
+          totals.count(summary)
           continue
         }
-        if (values.json) text += `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(packetJson(number, summary))}`
-        else text += `${packetLine(number, summary, start, columns)}\n`
+        if (values.json) text += `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(packetJson(number, summary, analysis))}`
+        else text += `${packetLine(number, summary, analysis, start, columns)}\n`
         printed += 1
       }
       if (text !== '') await write(io.out, text)

@@ -5,7 +5,9 @@
 
 import type { PacketSummary, PacketTimestamp } from '../../../../shared/model/decoded-packet'
 import { packetTimestamp, secondsBetween } from '../../../../shared/model/decoded-packet'
+import type { TcpAnalysisCounts, TcpConversationAnalysis } from '../../../../shared/model/tcp-analysis'
 import { ConversationTable, type ConversationReader } from './conversations'
+import { TcpAnalysisTally, TcpAnalyzer } from './tcp-analysis'
 
 /** What {@link CaptureSummaryBuilder} reports. */
 export interface CaptureTotals {
@@ -23,6 +25,10 @@ export interface CaptureTotals {
   readonly malformedPackets: number
   /** Read one at a time: a file can hold millions. */
   readonly conversations: ConversationReader
+  /** TCP analysis judgements over every TCP segment, as tshark counts `tcp.analysis.*`. */
+  readonly tcpAnalysis: TcpAnalysisCounts
+  /** A TCP conversation's analysis by its flow number; null for other conversations, and for every one of a filtered summary. */
+  readonly conversationAnalysis: (flow: number) => TcpConversationAnalysis | null
 }
 
 /** Adds packets up. */
@@ -34,10 +40,43 @@ export class CaptureSummaryBuilder {
   private first: PacketTimestamp | null = null
   private last: PacketTimestamp | null = null
   private readonly protocols = new Map<string, number>()
-  private readonly conversations = new ConversationTable()
+  /** Every packet's conversation, which the TCP analysis works in. */
+  private readonly everyConversation = new ConversationTable()
+  /** The conversations of the packets counted: the same table unless a filter leaves packets out. */
+  private readonly conversations: ConversationTable
+  private readonly analyzer = new TcpAnalyzer()
+  private readonly judgements = new TcpAnalysisTally()
+  private seen = 0
 
-  /** Counts one packet. */
+  /**
+   * `filtered` when some packets will be offered but not counted (a display filter): they still
+   * shape the TCP analysis of the ones counted, as in Wireshark, which judges every segment
+   * before it filters.
+   */
+  constructor(private readonly filtered = false) {
+    this.conversations = filtered ? new ConversationTable() : this.everyConversation
+  }
+
+  /** Judges and counts one packet: {@link judge}, then {@link count}. */
   add(summary: PacketSummary): void {
+    this.judge(summary)
+    this.count(summary)
+  }
+
+  /**
+   * Runs the TCP analysis on a packet. Every packet goes through here, in capture order (a
+   * segment is judged by the ones before it), counted or not; returns the analysis, which holds
+   * this packet's judgement until the next call.
+   */
+  judge(summary: PacketSummary): TcpAnalyzer {
+    const flow = this.everyConversation.add(summary)
+    this.analyzer.addSummary(flow, this.everyConversation.lastFromA, this.seen++, summary)
+    return this.analyzer
+  }
+
+  /** Counts the packet judged last. */
+  count(summary: PacketSummary): void {
+    this.judgements.add(this.analyzer.flags)
     this.packets += 1
     this.bytes += summary.originalLength
     this.capturedBytes += summary.capturedLength
@@ -46,7 +85,7 @@ export class CaptureSummaryBuilder {
     if (this.first === null || secondsBetween(timestamp, this.first) > 0) this.first = timestamp
     if (this.last === null || secondsBetween(this.last, timestamp) > 0) this.last = timestamp
     this.protocols.set(summary.protocol, (this.protocols.get(summary.protocol) ?? 0) + 1)
-    this.conversations.add(summary)
+    if (this.filtered) this.conversations.add(summary)
   }
 
   /** The totals so far. */
@@ -60,7 +99,10 @@ export class CaptureSummaryBuilder {
       durationSeconds: this.first === null || this.last === null ? 0 : secondsBetween(this.first, this.last),
       protocols: Object.fromEntries(this.protocols),
       malformedPackets: this.malformed,
-      conversations: this.conversations
+      conversations: this.conversations,
+      tcpAnalysis: this.judgements.counts(),
+      // A filtered summary's conversations hold only some of their segments: their counts would mislead.
+      conversationAnalysis: (flow) => (this.filtered ? null : this.analyzer.conversation(flow))
     }
   }
 }

@@ -125,6 +125,9 @@ export class ConversationTable {
   private readonly addresses = new TextNumbers()
   private readonly comments = new TextNumbers()
 
+  /** Whether the packet {@link add} counted last went from A to B (the side that spoke first). */
+  lastFromA = false
+
   /** Number of conversations. */
   get size(): number {
     return this.count
@@ -140,7 +143,9 @@ export class ConversationTable {
     const destinationPort = storedPort(summary.destinationPort)
     let flow = this.lookup(protocol, source, sourcePort, destination, destinationPort)
     if (flow < 0) flow = this.insert(summary, protocol, source, sourcePort, destination, destinationPort)
-    this.count1(flow, summary, this.addressesA[flow] === source && this.portsA[flow] === sourcePort)
+    const fromA = this.addressesA[flow] === source && this.portsA[flow] === sourcePort
+    this.lastFromA = fromA
+    this.count1(flow, summary, fromA)
     return flow
   }
 

@@ -30,6 +30,7 @@ export class DecodeState {
   tcpSequence: number | null = null
   tcpAcknowledgment: number | null = null
   tcpWindow: number | null = null
+  tcpWindowScale: number | null = null
   icmpType: number | null = null
   icmpCode: number | null = null
   payloadOffset = 0
@@ -66,6 +67,7 @@ export class DecodeState {
     this.tcpSequence = null
     this.tcpAcknowledgment = null
     this.tcpWindow = null
+    this.tcpWindowScale = null
     this.icmpType = null
     this.icmpCode = null
     this.payloadOffset = 0
@@ -130,6 +132,7 @@ export class DecodeState {
       tcpSequence: this.tcpSequence,
       tcpAcknowledgment: this.tcpAcknowledgment,
       tcpWindow: this.tcpWindow,
+      tcpWindowScale: this.tcpWindowScale,
       icmpType: this.icmpType,
       icmpCode: this.icmpCode,
       payloadOffset: this.payloadOffset,

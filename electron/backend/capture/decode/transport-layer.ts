@@ -167,6 +167,8 @@ function decodeTcpOptions(state: DecodeState, start: number, end: number): void 
     tree?.add(`tcp.options.${kind}`, name, display, position, length)
     position += length
   }
+  // The analysis needs the scale of every SYN, so the summary carries it even without a tree.
+  state.tcpWindowScale = windowScale
   if (tree !== null) {
     tree.close()
     state.tcpOptions = { maximumSegmentSize, windowScale, sackPermitted, sackBlocks, timestamp } satisfies TcpOptions

@@ -22,6 +22,7 @@ const base: PacketSummary = {
   tcpSequence: 1,
   tcpAcknowledgment: 0,
   tcpWindow: 65535,
+  tcpWindowScale: null,
   icmpType: null,
   icmpCode: null,
   payloadOffset: 54,
