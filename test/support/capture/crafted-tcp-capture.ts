@@ -116,7 +116,66 @@ export function keepAliveScript(): ScriptedSegment[] {
     segments.push({ from: 'client', atMs: at, flags: ACK, seq: 100, ack: 301, window: 1000, length: round === 3 ? 1 : 0 })
     segments.push({ from: 'server', atMs: at + 10, flags: ACK, seq: 301, ack: 101, window: 1000 })
   }
-  segments.push({ from: 'client', atMs: 200_000, flags: ACK | PSH, seq: 101, ack: 301, window: 1000, length: 50 })
+  // One byte of data at the next sequence number, with the window open: neither a keep-alive nor a probe.
+  segments.push({ from: 'client', atMs: 199_000, flags: ACK | PSH, seq: 101, ack: 301, window: 1000, length: 1 })
+  segments.push({ from: 'client', atMs: 200_000, flags: ACK | PSH, seq: 102, ack: 301, window: 1000, length: 49 })
   segments.push({ from: 'server', atMs: 200_010, flags: ACK, seq: 301, ack: 151, window: 1000 })
+  return segments
+}
+
+/**
+ * Segments sent again: a SYN repeated after its timeout, data resent after the ACK for it had
+ * already arrived (spurious), and a gap the client fills 300 ms later (a plain retransmission).
+ */
+export function repeatedSegmentsScript(): ScriptedSegment[] {
+  return [
+    { from: 'client', atMs: 0, flags: SYN, seq: 0, ack: 0, window: 64240 },
+    { from: 'client', atMs: 1000, flags: SYN, seq: 0, ack: 0, window: 64240 },
+    { from: 'server', atMs: 1010, flags: SYN | ACK, seq: 0, ack: 1, window: 65160 },
+    { from: 'client', atMs: 1020, flags: ACK, seq: 1, ack: 1, window: 64240 },
+    { from: 'client', atMs: 1030, flags: ACK | PSH, seq: 1, ack: 1, window: 64240, length: 200 },
+    { from: 'server', atMs: 1040, flags: ACK, seq: 1, ack: 201, window: 65160 },
+    { from: 'client', atMs: 1250, flags: ACK | PSH, seq: 1, ack: 1, window: 64240, length: 200 },
+    { from: 'client', atMs: 1260, flags: ACK, seq: 201, ack: 1, window: 64240, length: 100 },
+    { from: 'client', atMs: 1261, flags: ACK | PSH, seq: 401, ack: 1, window: 64240, length: 100 },
+    { from: 'server', atMs: 1270, flags: ACK, seq: 1, ack: 301, window: 65160 },
+    { from: 'client', atMs: 1600, flags: ACK, seq: 301, ack: 1, window: 64240, length: 100 },
+    { from: 'server', atMs: 1610, flags: ACK, seq: 1, ack: 501, window: 65160 }
+  ]
+}
+
+/**
+ * Losses answered at different speeds, after a handshake with a 20 ms round trip. Three times a
+ * segment is missing and the server sends three duplicate ACKs; the client resends it 10 ms
+ * after the last one (a fast retransmission), 25 ms after it (too late to be fast: a plain
+ * retransmission), and once 5 ms after its newest segment (within the round trip, yet not fast
+ * because the duplicate ACKs came 30 ms before: out of order).
+ */
+export function fastRetransmissionScript(): ScriptedSegment[] {
+  const segments: ScriptedSegment[] = [
+    { from: 'client', atMs: 0, flags: SYN, seq: 0, ack: 0, window: 64240 },
+    { from: 'server', atMs: 10, flags: SYN | ACK, seq: 0, ack: 1, window: 65160 },
+    { from: 'client', atMs: 20, flags: ACK, seq: 1, ack: 1, window: 64240 }
+  ]
+  let at = 100
+  let seq = 1
+  for (const resendAfterMs of [10, 25, -1]) {
+    // Segment `seq` is lost; the next three arrive and each is answered by the same ACK.
+    segments.push({ from: 'client', atMs: at, flags: ACK, seq: seq + 100, ack: 1, window: 64240, length: 100 })
+    segments.push({ from: 'server', atMs: at + 1, flags: ACK, seq: 1, ack: seq, window: 65160 })
+    segments.push({ from: 'client', atMs: at + 2, flags: ACK, seq: seq + 200, ack: 1, window: 64240, length: 100 })
+    segments.push({ from: 'server', atMs: at + 3, flags: ACK, seq: 1, ack: seq, window: 65160 })
+    segments.push({ from: 'client', atMs: at + 4, flags: ACK, seq: seq + 300, ack: 1, window: 64240, length: 100 })
+    segments.push({ from: 'server', atMs: at + 5, flags: ACK, seq: 1, ack: seq, window: 65160 })
+    if (resendAfterMs > 0) {
+      segments.push({ from: 'client', atMs: at + 5 + resendAfterMs, flags: ACK, seq, ack: 1, window: 64240, length: 100 })
+    } else {
+      segments.push({ from: 'client', atMs: at + 30, flags: ACK, seq: seq + 400, ack: 1, window: 64240, length: 100 })
+      segments.push({ from: 'client', atMs: at + 35, flags: ACK, seq, ack: 1, window: 64240, length: 100 })
+    }
+    segments.push({ from: 'server', atMs: at + 50, flags: ACK, seq: 1, ack: seq + (resendAfterMs > 0 ? 400 : 500), window: 65160 })
+    seq += resendAfterMs > 0 ? 400 : 500
+    at += 1000
+  }
   return segments
 }

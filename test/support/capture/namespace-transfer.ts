@@ -114,9 +114,13 @@ export async function captureLossyTransfer(options: LossyTransferOptions): Promi
     const [clientLink, serverLink] = links.map((link) => link.nearLink) as [string, string]
     const captureNamespace = options.captureAt === 'receiver' ? server : client
     const captureLink = options.captureAt === 'receiver' ? serverLink : clientLink
-    const tcpdump = spawn('ip', ['netns', 'exec', captureNamespace, 'tcpdump', '-i', captureLink, '-U', '-B', '32768', '-s', '0', '-w', options.file, 'tcp', 'port', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe']
-    })
+    const tcpdump = spawn(
+      'ip',
+      ['netns', 'exec', captureNamespace, 'tcpdump', '-i', captureLink, '-U', '-B', '32768', '-s', '0', '-w', options.file, 'tcp', 'port', String(port)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe']
+      }
+    )
     children.push(tcpdump)
     await waitForOutput(tcpdump, 'stderr', 'listening on', 10_000)
     const serverProcess = spawn(
