@@ -6,6 +6,7 @@
 import type { CaptureStatistics } from './capture'
 import type { DecodedLayer, PacketSummary, TransportProtocol } from './decoded-packet'
 import type { QueryError } from '../query/query-error'
+import type { TcpAnalysisSeverity, TcpConversationAnalysis } from './tcp-analysis'
 
 /** What the capture view shows: a live capture or an imported file. */
 export interface CaptureViewSource {
@@ -65,6 +66,12 @@ export interface PacketListRow {
   readonly malformed: boolean
   /** A TCP segment with RST set, shown in red. */
   readonly reset: boolean
+  /** The Expert column: what the TCP analysis found ('' for nothing), e.g. "Retransmission" or "Dup ACK #2". */
+  readonly expert: string
+  /** How bad the worst finding is (the row's marker), or null. */
+  readonly expertSeverity: TcpAnalysisSeverity | null
+  /** Seconds from the segment this packet acknowledges, or null. */
+  readonly ackRttSeconds: number | null
 }
 
 /** A run of the (filtered) packet list. */
@@ -120,6 +127,8 @@ export interface ConversationRow {
   readonly reset: boolean
   readonly process: string | null
   readonly pid: number | null
+  /** TCP: the analysis findings and ACK round trips; null for other transports. */
+  readonly tcpAnalysis: TcpConversationAnalysis | null
 }
 
 /** The conversations, busiest first, cut at the asked limit. */
@@ -133,6 +142,8 @@ export interface StreamChunk {
   readonly fromClient: boolean
   /** base64 */
   readonly data: string
+  /** Sent again: these bytes came in a retransmitted segment. */
+  readonly retransmitted: boolean
 }
 
 /** A TCP conversation reassembled. */

@@ -315,6 +315,8 @@ export interface StreamSegment {
   readonly bytes: Uint8Array
   /** Bytes of this direction's stream never captured just before this run (a gap). */
   readonly missingBefore: number
+  /** The bytes came in a segment the TCP analysis called a retransmission (their first copy was lost or late). */
+  readonly retransmitted: boolean
 }
 
 /** A TCP conversation's payload in both directions, in the order it was sent. */

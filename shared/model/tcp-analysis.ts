@@ -122,3 +122,22 @@ export interface TcpRoundTrip {
 export interface TcpConversationAnalysis extends TcpAnalysisCounts {
   readonly rtt: TcpRoundTrip
 }
+
+/** A conversation with nothing found and no round trip measured. */
+export function emptyTcpAnalysis(): TcpConversationAnalysis {
+  return {
+    retransmissions: 0,
+    fastRetransmissions: 0,
+    spuriousRetransmissions: 0,
+    outOfOrder: 0,
+    lostSegments: 0,
+    ackedUnseen: 0,
+    duplicateAcks: 0,
+    zeroWindows: 0,
+    zeroWindowProbes: 0,
+    windowFull: 0,
+    windowUpdates: 0,
+    keepAlives: 0,
+    rtt: { samples: 0, minSeconds: null, averageSeconds: null, maxSeconds: null }
+  }
+}

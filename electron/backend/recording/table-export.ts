@@ -5,22 +5,14 @@
 import type { SocketEntry } from '../../../shared/model/socket'
 import type { ExportFormat, TableAt, TableDiff } from '../../../shared/model/recording'
 import { SOCKET_FIELDS } from '../../../shared/socket-field-table'
+import { csvLine } from '../../../shared/format/csv-text'
+
+export { csvField } from '../../../shared/format/csv-text'
 
 const csvHeaders = SOCKET_FIELDS.map((field) => field.csvName)
 
 function csvValues(socket: SocketEntry): Array<string | number | null> {
   return SOCKET_FIELDS.map((field) => field.value(socket))
-}
-
-/** One CSV field as RFC 4180 wants it: quoted when it holds a comma, quote or line break. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return ''
-  const text = String(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-function csvLine(fields: ReadonlyArray<string | number | null>): string {
-  return fields.map(csvField).join(',') + '\r\n'
 }
 
 /** The table as CSV, one socket a row, with a header row. */

@@ -8,7 +8,9 @@ import { computed, markRaw, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import type { ConversationList, ConversationRow, ProcessBandwidth } from '../../../shared/model/capture-view'
 import { errorMessage } from '../../../shared/error-message'
 import type { ThroughputPoint } from '../../../shared/model/decoded-packet'
+import { conversationTableCsv, conversationTableJson } from '../../../shared/format/conversation-table-text'
 import { base64ToBytes } from '../base64'
+import { saveBlob } from '../save-file'
 import { backendClient } from '../transport'
 import { useCapturePacketsStore } from './capture-packets'
 
@@ -22,7 +24,7 @@ export interface StreamView {
   readonly serverLabel: string
   readonly clientBytes: number
   readonly serverBytes: number
-  readonly chunks: ReadonlyArray<{ readonly fromClient: boolean; readonly bytes: Uint8Array }>
+  readonly chunks: ReadonlyArray<{ readonly fromClient: boolean; readonly bytes: Uint8Array; readonly retransmitted: boolean }>
   readonly notes: readonly string[]
 }
 
@@ -148,7 +150,7 @@ export const useCapturePanelsStore = defineStore('capture-panels', () => {
         serverLabel: result.server,
         clientBytes: result.clientBytes,
         serverBytes: result.serverBytes,
-        chunks: result.chunks.map((chunk) => ({ fromClient: chunk.fromClient, bytes: base64ToBytes(chunk.data) })),
+        chunks: result.chunks.map((chunk) => ({ fromClient: chunk.fromClient, bytes: base64ToBytes(chunk.data), retransmitted: chunk.retransmitted })),
         notes: result.notes
       })
     } catch (error) {
@@ -168,6 +170,12 @@ export const useCapturePanelsStore = defineStore('capture-panels', () => {
     if (query !== '') await packets.setDisplayFilter(query)
   }
 
+  /** Saves the conversations listed (with their TCP analysis) as CSV or JSON, in the order given. */
+  function exportConversationTable(format: 'csv' | 'json', rows: readonly ConversationRow[] = conversations.value.conversations): void {
+    const text = format === 'csv' ? conversationTableCsv(rows) : conversationTableJson(rows)
+    saveBlob(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }), `conversations.${format}`)
+  }
+
   return {
     activePanel,
     conversations,
@@ -182,7 +190,8 @@ export const useCapturePanelsStore = defineStore('capture-panels', () => {
     selectConversation,
     followConversation,
     closeStream,
-    filterConversation
+    filterConversation,
+    exportConversationTable
   }
 })
 

@@ -9,7 +9,9 @@ import HexDump from '../../../renderer/src/components/capture/HexDump.vue'
 import PacketList from '../../../renderer/src/components/capture/PacketList.vue'
 import type { CaptureFormValues } from '../../../renderer/src/stores/capture'
 import type { StreamView } from '../../../renderer/src/stores/capture-panels'
-import type { PacketListRow } from '../../../shared/model/capture-view'
+import ConversationsTable from '../../../renderer/src/components/capture/ConversationsTable.vue'
+import type { ConversationRow, PacketListRow } from '../../../shared/model/capture-view'
+import { emptyTcpAnalysis } from '../../../shared/model/tcp-analysis'
 import type { DecodedLayer } from '../../../shared/model/decoded-packet'
 import { elementAt } from '../../../shared/element-at'
 
@@ -29,7 +31,10 @@ function row(index: number): PacketListRow {
     direction: index % 3 ? 'sent' : null,
     info: `packet ${index}`,
     malformed: false,
-    reset: false
+    reset: false,
+    expert: '',
+    expertSeverity: null,
+    ackRttSeconds: null
   }
 }
 
@@ -62,6 +67,31 @@ describe('PacketList', () => {
     expect(Math.max(...indexes)).toBe(999_999)
     expect(indexes.length).toBeLessThan(60)
     wrapper.unmount()
+  })
+
+  it('shows what the TCP analysis found in the Expert column, the row marked by how bad it is', () => {
+    const findings: Record<number, Partial<PacketListRow>> = {
+      1: { expert: 'Retransmission', expertSeverity: 'note' },
+      2: { expert: 'Previous segment not captured', expertSeverity: 'warning' }
+    }
+    const wrapper = mount(PacketList, {
+      props: { count: 4, rowAt: (position: number) => ({ ...row(position), ...findings[position] }), cacheVersion: 0, selectedIndex: null, followTail: false }
+    })
+    const headers = wrapper.findAll('[role="columnheader"]').map((header) => header.text())
+    expect(headers).toContain('Expert')
+    const expertCell = (index: number) => wrapper.get(`[data-packet-index="${index}"] [data-column="expert"]`)
+    expect(expertCell(1).text()).toContain('Retransmission')
+    expect(wrapper.get('[data-packet-index="1"]').classes()).toContain('expert-note')
+    expect(wrapper.get('[data-packet-index="2"]').classes()).toContain('expert-warning')
+    expect(expertCell(2).find('.expert-marker').exists()).toBe(true)
+    expect(expertCell(0).text()).toBe('')
+    expect(expertCell(0).find('.expert-marker').exists()).toBe(false)
+    expect(
+      wrapper
+        .get('[data-packet-index="0"]')
+        .classes()
+        .some((name) => name.startsWith('expert-'))
+    ).toBe(false)
   })
 
   it('shows placeholders for rows still loading and selects a clicked row', async () => {
@@ -209,8 +239,8 @@ describe('FollowStream', () => {
     clientBytes: 18,
     serverBytes: 6,
     chunks: [
-      { fromClient: true, bytes: encoder.encode('GET / HTTP/1.0\r\n\r\n') },
-      { fromClient: false, bytes: encoder.encode('hello\u0001') }
+      { fromClient: true, bytes: encoder.encode('GET / HTTP/1.0\r\n\r\n'), retransmitted: false },
+      { fromClient: false, bytes: encoder.encode('hello\u0001'), retransmitted: true }
     ],
     notes: []
   }
@@ -222,5 +252,70 @@ describe('FollowStream', () => {
     await wrapper.get('[data-testid="follow-mode-hex"]').setValue(true)
     expect(wrapper.get('[data-side="client"]').text()).toContain('00000000  47 45 54 20')
     expect(wrapper.get('[data-side="server"]').text()).toContain('68 65 6c 6c 6f 01')
+  })
+
+  it('marks bytes that only arrived in a retransmission, and only those', () => {
+    const wrapper = mount(FollowStream, { props: { stream } })
+    expect(wrapper.get('[data-side="server"]').classes()).toContain('retransmitted')
+    expect(wrapper.get('[data-side="server"]').attributes('title')).toMatch(/retransmission/)
+    expect(wrapper.get('[data-side="client"]').classes()).not.toContain('retransmitted')
+  })
+})
+
+describe('ConversationsTable', () => {
+  const conversation = (id: string, retransmissions: number | null, averageSeconds: number | null): ConversationRow => ({
+    id,
+    transport: retransmissions === null ? 'udp' : 'tcp',
+    endpointA: `10.0.0.1:${4000 + Number(id)}`,
+    endpointB: '10.0.0.2:443',
+    portA: 4000 + Number(id),
+    portB: 443,
+    packetsAToB: 1,
+    packetsBToA: 1,
+    bytesAToB: 100 * Number(id),
+    bytesBToA: 0,
+    startSeconds: Number(id),
+    durationSeconds: 1,
+    handshake: true,
+    fin: false,
+    reset: false,
+    process: null,
+    pid: null,
+    tcpAnalysis:
+      retransmissions === null
+        ? null
+        : {
+            ...emptyTcpAnalysis(),
+            retransmissions,
+            duplicateAcks: 2 * retransmissions,
+            rtt: { samples: averageSeconds === null ? 0 : 3, minSeconds: averageSeconds, averageSeconds, maxSeconds: averageSeconds }
+          }
+  })
+  const rows = [conversation('1', 0, 0.002), conversation('2', 7, 0.0005), conversation('3', null, null), conversation('4', 2, null)]
+  const order = (wrapper: ReturnType<typeof mount>) => wrapper.findAll('[data-conversation-id]').map((element) => element.attributes('data-conversation-id'))
+
+  it('shows retransmissions and the average ACK round trip, sortable by either', async () => {
+    const wrapper = mount(ConversationsTable, { props: { conversations: rows, total: rows.length, selectedId: null } })
+    expect(wrapper.get('[data-conversation-id="2"] [data-column="retransmissions"]').text()).toBe('7')
+    expect(wrapper.get('[data-conversation-id="2"] [data-column="rtt"]').text()).toBe('0.500 ms')
+    expect(wrapper.get('[data-conversation-id="1"] [data-column="rtt"]').text()).toBe('2.0 ms')
+    expect(wrapper.get('[data-conversation-id="3"] [data-column="retransmissions"]').text()).toBe('')
+    expect(wrapper.get('[data-conversation-id="2"] [data-column="rtt"]').attributes('title')).toContain('over 3 ACKs')
+    await wrapper.get('[data-testid="sort-retransmissions"]').trigger('click')
+    expect(order(wrapper)).toEqual(['2', '4', '1', '3'])
+    await wrapper.get('[data-testid="sort-retransmissions"]').trigger('click')
+    expect(order(wrapper)).toEqual(['3', '1', '4', '2'])
+    await wrapper.get('[data-testid="sort-rtt"]').trigger('click')
+    expect(order(wrapper)).toEqual(['1', '2', '3', '4'])
+  })
+
+  it('asks to save the table, in the order shown, as CSV or JSON', async () => {
+    const wrapper = mount(ConversationsTable, { props: { conversations: rows, total: rows.length, selectedId: null } })
+    await wrapper.get('[data-testid="sort-retransmissions"]').trigger('click')
+    await wrapper.get('[data-testid="export-conversations-csv"]').trigger('click')
+    await wrapper.get('[data-testid="export-conversations-json"]').trigger('click')
+    const emitted = wrapper.emitted('exportTable') as [string, readonly ConversationRow[]][]
+    expect(emitted.map(([format]) => format)).toEqual(['csv', 'json'])
+    expect(emitted[0]?.[1].map((row) => row.id)).toEqual(['2', '4', '1', '3'])
   })
 })

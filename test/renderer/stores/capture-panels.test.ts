@@ -137,6 +137,7 @@ describe('conversationQuery', () => {
     reset: false,
     process: null,
     pid: null,
+    tcpAnalysis: null,
     ...overrides
   })
 

@@ -18,6 +18,8 @@ import { elementAt } from '../../../../shared/element-at'
 export interface SummarizedPacket {
   readonly summary: PacketSummary
   readonly data: Uint8Array
+  /** The TCP analysis called the segment a retransmission: bytes it delivers are marked. */
+  readonly retransmitted?: boolean
 }
 
 /** Most out-of-order segments one direction keeps waiting before it gives up on a gap. */
@@ -26,6 +28,7 @@ const MAXIMUM_PENDING = 4096
 interface PendingSegment {
   readonly sequence: number
   readonly bytes: Uint8Array
+  readonly retransmitted: boolean
 }
 
 /** One direction's reassembly state. */
@@ -38,7 +41,7 @@ class DirectionAssembler {
 
   constructor(
     readonly direction: FlowDirection,
-    private readonly emit: (direction: FlowDirection, bytes: Uint8Array, missingBefore: number) => void
+    private readonly emit: (direction: FlowDirection, bytes: Uint8Array, missingBefore: number, retransmitted: boolean) => void
   ) {}
 
   /** Notes a SYN: data starts one past its sequence number. */
@@ -46,16 +49,16 @@ class DirectionAssembler {
     if (this.nextSequence === null) this.nextSequence = (sequence + 1) >>> 0
   }
 
-  add(sequence: number, bytes: Uint8Array): void {
+  add(sequence: number, bytes: Uint8Array, retransmitted = false): void {
     if (bytes.length === 0) return
     if (this.nextSequence === null) this.nextSequence = sequence
     const ahead = (sequence - this.nextSequence) | 0
     if (ahead > 0) {
-      this.pending.push({ sequence, bytes })
+      this.pending.push({ sequence, bytes, retransmitted })
       if (this.pending.length > MAXIMUM_PENDING) this.flushPending()
       return
     }
-    this.deliver(sequence, bytes, 0)
+    this.deliver({ sequence, bytes, retransmitted }, 0)
     this.drain()
   }
 
@@ -71,7 +74,7 @@ class DirectionAssembler {
         this.missing += gap
         this.nextSequence = next.sequence
       }
-      this.deliver(next.sequence, next.bytes, Math.max(gap, 0))
+      this.deliver(next, Math.max(gap, 0))
       this.drain()
     }
   }
@@ -82,7 +85,7 @@ class DirectionAssembler {
     return this.nextSequence
   }
 
-  private deliver(sequence: number, bytes: Uint8Array, missingBefore: number): void {
+  private deliver({ sequence, bytes, retransmitted }: PendingSegment, missingBefore: number): void {
     const overlap = (this.expectedSequence() - sequence) | 0
     if (overlap >= bytes.length) {
       this.duplicate += bytes.length
@@ -90,7 +93,7 @@ class DirectionAssembler {
     }
     const fresh = overlap > 0 ? bytes.subarray(overlap) : bytes
     this.duplicate += Math.max(overlap, 0)
-    this.emit(this.direction, fresh, missingBefore)
+    this.emit(this.direction, fresh, missingBefore, retransmitted)
     this.delivered += fresh.length
     this.nextSequence = (this.expectedSequence() + fresh.length) >>> 0
   }
@@ -102,7 +105,7 @@ class DirectionAssembler {
         const candidate = elementAt(this.pending, index)
         if (((candidate.sequence - this.expectedSequence()) | 0) <= 0) {
           this.pending.splice(index, 1)
-          this.deliver(candidate.sequence, candidate.bytes, 0)
+          this.deliver(candidate, 0)
           progress = true
           break
         }
@@ -120,16 +123,16 @@ class DirectionAssembler {
  */
 export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: string): ReassembledStream | null {
   const table = new ConversationTable()
-  const segments: { direction: FlowDirection; parts: Uint8Array[]; missingBefore: number }[] = []
-  const emit = (direction: FlowDirection, bytes: Uint8Array, missingBefore: number) => {
+  const segments: { direction: FlowDirection; parts: Uint8Array[]; missingBefore: number; retransmitted: boolean }[] = []
+  const emit = (direction: FlowDirection, bytes: Uint8Array, missingBefore: number, retransmitted: boolean) => {
     const last = segments[segments.length - 1]
-    if (last !== undefined && last.direction === direction && missingBefore === 0) last.parts.push(bytes)
-    else segments.push({ direction, parts: [bytes], missingBefore })
+    if (last !== undefined && last.direction === direction && missingBefore === 0 && last.retransmitted === retransmitted) last.parts.push(bytes)
+    else segments.push({ direction, parts: [bytes], missingBefore, retransmitted })
   }
   const assemblers = { 'a-to-b': new DirectionAssembler('a-to-b', emit), 'b-to-a': new DirectionAssembler('b-to-a', emit) }
   let followed: string | null = key ?? null
   let flow = -1
-  for (const { summary, data } of packets) {
+  for (const { summary, data, retransmitted } of packets) {
     if (summary.transport !== 'tcp' || summary.tcpSequence === null || summary.tcpFlags === null) continue
     const packetKey = conversationKey(summary)
     if (packetKey === null) continue
@@ -140,7 +143,7 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
     if ((summary.tcpFlags & TCP_FLAG.SYN) !== 0) assembler.synchronize(summary.tcpSequence)
     const dataSequence = (summary.tcpFlags & TCP_FLAG.SYN) !== 0 ? (summary.tcpSequence + 1) >>> 0 : summary.tcpSequence
     const capturedEnd = Math.min(data.length, summary.payloadOffset + summary.payloadLength)
-    if (capturedEnd > summary.payloadOffset) assembler.add(dataSequence, data.subarray(summary.payloadOffset, capturedEnd))
+    if (capturedEnd > summary.payloadOffset) assembler.add(dataSequence, data.subarray(summary.payloadOffset, capturedEnd), retransmitted === true)
   }
   if (flow < 0) return null
   assemblers['a-to-b'].flushPending()
@@ -148,7 +151,8 @@ export function followTcpStream(packets: Iterable<SummarizedPacket>, key?: strin
   const finished: StreamSegment[] = segments.map((segment) => ({
     direction: segment.direction,
     bytes: segment.parts.length === 1 ? elementAt(segment.parts, 0).slice() : concatenateBytes(segment.parts),
-    missingBefore: segment.missingBefore
+    missingBefore: segment.missingBefore,
+    retransmitted: segment.retransmitted
   }))
   return {
     conversation: table.conversationAt(flow),

@@ -118,11 +118,6 @@ function notAfter(a: number, b: number): boolean {
   return ((a - b) | 0) <= 0
 }
 
-/** Zero counts and no round trip. */
-export function emptyTcpAnalysis(): TcpConversationAnalysis {
-  return { ...countsFrom(() => 0), rtt: { samples: 0, minSeconds: null, averageSeconds: null, maxSeconds: null } }
-}
-
 /**
  * The analysis of every TCP conversation of a capture. Feed each TCP packet with {@link add}
  * in capture order; read what it found from the public fields right after, and the totals
@@ -183,6 +178,7 @@ export class TcpAnalyzer {
   private segmentLink = new Int32Array(0)
   private segmentsUsed = 0
   private freeSegment = -1
+  private segmentsHeld = 0
 
   /**
    * Analyses one TCP segment of conversation `flow`; `fromA` when the side that spoke first
@@ -256,6 +252,11 @@ export class TcpAnalyzer {
       payloadLength: summary.payloadLength
     })
     return true
+  }
+
+  /** Segments waiting for their ACK, over every conversation: all the state that is not fixed per conversation. */
+  get unackedSegments(): number {
+    return this.segmentsHeld
   }
 
   /** Totals over every conversation so far. */
@@ -554,10 +555,12 @@ export class TcpAnalyzer {
     this.segmentLink[segment] = elementAt(this.unackedHead, direction)
     this.unackedHead[direction] = segment
     this.unackedCount[direction] = elementAt(this.unackedCount, direction) + 1
+    this.segmentsHeld += 1
   }
 
   private releaseSegment(segment: number): void {
     this.segmentLink[segment] = this.freeSegment
     this.freeSegment = segment
+    this.segmentsHeld -= 1
   }
 }

@@ -7,6 +7,8 @@ import { RequestError } from '../../../../shared/contract/envelope'
 import { endpointText } from '../analysis/conversations'
 import { followTcpStream, type SummarizedPacket } from '../analysis/stream-follow'
 import { summarizePacket } from '../decode/packet-decoder'
+import { elementAt } from '../../../../shared/element-at'
+import { TCP_RETRANSMISSION_BITS } from '../../../../shared/model/tcp-analysis'
 import { PACKETS_PER_SLICE } from './packet-store'
 import type { ShownCapture } from './shown-capture'
 
@@ -24,9 +26,13 @@ export async function followConversation(capture: ShownCapture, conversationId: 
   let payload = 0
   let cut = false
   for (let start = 0; start < indexes.length && !cut; start += PACKETS_PER_SLICE) {
-    for (const packet of await capture.store.packetsAt(indexes.subarray(start, start + PACKETS_PER_SLICE))) {
+    const slice = indexes.subarray(start, start + PACKETS_PER_SLICE)
+    const read = await capture.store.packetsAt(slice)
+    for (let position = 0; position < read.length; position++) {
+      const packet = elementAt(read, position)
       const summary = summarizePacket(packet, capture.linkTypeOf(packet))
-      packets.push({ summary, data: packet.data })
+      const retransmitted = (capture.analysisFlagsOf(elementAt(slice, position)) & TCP_RETRANSMISSION_BITS) !== 0
+      packets.push({ summary, data: packet.data, retransmitted })
       payload += summary.payloadLength
       if (payload > maxBytes) {
         cut = true
@@ -40,6 +46,7 @@ export async function followConversation(capture: ShownCapture, conversationId: 
   if (cut) notes.push(`Only the first ${Math.round(maxBytes / 1024)} KiB of payload are shown.`)
   if (stream.missingBytes > 0) notes.push(`${stream.missingBytes} bytes were never captured (gaps).`)
   if (stream.duplicateBytes > 0) notes.push(`${stream.duplicateBytes} retransmitted bytes are shown once.`)
+  if (stream.segments.some((segment) => segment.retransmitted)) notes.push('Bytes that only arrived in a retransmission are underlined.')
   return {
     conversationId,
     client: endpointText(conversation.addressA, conversation.portA),
@@ -48,7 +55,8 @@ export async function followConversation(capture: ShownCapture, conversationId: 
     serverBytes: stream.bytesBToA,
     chunks: stream.segments.map((segment) => ({
       fromClient: segment.direction === 'a-to-b',
-      data: Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength).toString('base64')
+      data: Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength).toString('base64'),
+      retransmitted: segment.retransmitted
     })),
     notes
   }

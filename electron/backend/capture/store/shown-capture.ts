@@ -9,13 +9,16 @@ import { join } from 'node:path'
 import type { CaptureStatistics } from '../../../../shared/model/capture'
 import type { CaptureViewSource, ConversationRow, PacketDetails, PacketListRow, ProcessBandwidth } from '../../../../shared/model/capture-view'
 import { RequestError } from '../../../../shared/contract/envelope'
-import { TCP_FLAG, type Conversation, type PacketSummary } from '../../../../shared/model/decoded-packet'
+import { TCP_FLAG, type Conversation, type DecodedLayer, type PacketSummary } from '../../../../shared/model/decoded-packet'
+import { tcpAnalysisSeverity, tcpAnalysisText } from '../../../../shared/model/tcp-analysis'
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
 import { ConversationTable, endpointText } from '../analysis/conversations'
+import { TcpAnalyzer } from '../analysis/tcp-analysis'
 import { ThroughputSeries } from '../analysis/throughput'
 import { decodePacketTree, summarizePacket } from '../decode/packet-decoder'
 import type { PacketAttribution } from '../process-attribution'
 import { FlowOwners, ownerFromAttribution, ownerFromComment, ownerText, sentByOwner, type FlowOwner } from './flow-owner'
+import { PacketAnalysisColumns } from './packet-analysis-columns'
 import { PacketByteLog } from './packet-byte-log'
 import { PacketStore } from './packet-store'
 import { ProcessBandwidthTable } from './process-bandwidth'
@@ -38,6 +41,9 @@ export class ShownCapture {
   private readonly conversations = new ConversationTable()
   private readonly owners = new FlowOwners()
   private readonly processes = new ProcessBandwidthTable()
+  /** TCP analysis, run once per packet as it arrives; its findings are kept per packet. */
+  private readonly analyzer = new TcpAnalyzer()
+  private readonly analysis = new PacketAnalysisColumns()
   readonly throughput: ThroughputSeries
 
   private constructor(
@@ -84,9 +90,10 @@ export class ShownCapture {
   add(packet: RawPacket, summary: PacketSummary, attribution: PacketAttribution | null): number {
     const flow = this.conversations.add(summary)
     // Packets outside any conversation count as sent by the side that spoke first.
-    const fromA = flow < 0 || this.conversations.directionOf(flow, summary) === 'a-to-b'
+    const fromA = flow < 0 || this.conversations.lastFromA
     if (flow >= 0) this.learnOwner(flow, fromA, packet, attribution)
     const index = this.store.append(packet, flow)
+    if (this.analyzer.addSummary(flow, fromA, index, summary)) this.analysis.record(index, this.analyzer)
     this.bytes += packet.data.length
     if (this.firstSeconds === null) {
       this.firstSeconds = packet.timestampSeconds
@@ -107,16 +114,25 @@ export class ShownCapture {
     if (found !== null) this.owners.offer(flow, found)
   }
 
+  /** The TCP analysis findings of the packet at `index` (TCP_ANALYSIS bits; 0 for none). */
+  analysisFlagsOf(index: number): number {
+    return this.analysis.flagsOf(index)
+  }
+
   /** The owner of a conversation, or null. */
   owner(flow: number): FlowOwner | null {
     return this.owners.get(flow)
   }
 
-  /** The summary as the display filter sees it: with the flow's owner as its comment, so proc: and pid: work live too. */
+  /**
+   * The summary as the display filter sees it: with the flow's owner as its comment, so proc:
+   * and pid: work live too, and with the TCP analysis findings, for analysis:.
+   */
   filterRecord(index: number, summary: PacketSummary): PacketSummary {
-    if (summary.comment !== null) return summary
-    const comment = this.owner(this.store.flowOf(index))?.comment
-    return comment === undefined ? summary : { ...summary, comment }
+    const flags = this.analysis.flagsOf(index)
+    const comment = summary.comment === null ? this.owner(this.store.flowOf(index))?.comment : undefined
+    if (comment === undefined) return flags === 0 ? summary : { ...summary, tcpAnalysis: flags }
+    return flags === 0 ? { ...summary, comment } : { ...summary, comment, tcpAnalysis: flags }
   }
 
   /** Seconds since the first packet. */
@@ -130,6 +146,7 @@ export class ShownCapture {
     const summary = summarizePacket(packet, this.linkTypeOf(packet))
     const flow = this.store.flowOf(index)
     const owner = this.owner(flow)
+    const found = this.analysis.segment(index)
     return {
       index,
       relativeSeconds: this.relativeSeconds(packet),
@@ -145,7 +162,10 @@ export class ShownCapture {
       direction: owner === null ? null : sentByOwner(owner, this.conversations.directionOf(flow, summary) === 'a-to-b') ? 'sent' : 'received',
       info: summary.info,
       malformed: summary.malformed !== null,
-      reset: summary.tcpFlags !== null && (summary.tcpFlags & TCP_FLAG.RST) !== 0
+      reset: summary.tcpFlags !== null && (summary.tcpFlags & TCP_FLAG.RST) !== 0,
+      expert: tcpAnalysisText(found.flags, found.duplicateAckNumber),
+      expertSeverity: tcpAnalysisSeverity(found.flags),
+      ackRttSeconds: found.ackRttSeconds
     }
   }
 
@@ -158,11 +178,18 @@ export class ShownCapture {
     return {
       index,
       summary: tree.summary,
-      layers: tree.layers,
+      layers: this.withAnalysis(index, tree.layers),
       data: Buffer.from(packet.data.buffer, packet.data.byteOffset, packet.data.byteLength).toString('base64'),
       process: ownerText(this.owner(flow)),
       conversationId: flow < 0 ? null : String(flow)
     }
+  }
+
+  /** The layers with the TCP analysis findings added under TCP, as generated fields. */
+  private withAnalysis(index: number, layers: readonly DecodedLayer[]): readonly DecodedLayer[] {
+    const field = this.analysis.treeField(index)
+    if (field === null) return layers
+    return layers.map((layer) => (layer.kind === 'tcp' ? { ...layer, fields: [...layer.fields, field] } : layer))
   }
 
   conversationCount(): number {
@@ -207,7 +234,8 @@ export class ShownCapture {
       fin: conversation.finFromA || conversation.finFromB,
       reset: conversation.rstSeen,
       process: ownerText(owner),
-      pid: owner?.pid ?? null
+      pid: owner?.pid ?? null,
+      tcpAnalysis: this.analyzer.conversation(flow)
     }
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TCP_FLAG, type PacketSummary } from '../../../../shared/model/decoded-packet'
+import { TCP_ANALYSIS } from '../../../../shared/model/tcp-analysis'
 import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../../shared/query/packet-fields'
 
 const base: PacketSummary = {
@@ -90,5 +91,25 @@ describe('packet filter fields', () => {
     expect(compiled.ok).toBe(false)
     if (!compiled.ok) expect(compiled.error.message).toContain('did you mean "tcp"')
     expect(PACKET_QUERY_HELP).toContain('flags:syn')
+  })
+
+  it('matches TCP analysis findings, a retransmission of any kind under retransmission, as tshark does', () => {
+    const fast = { ...base, tcpAnalysis: TCP_ANALYSIS.FAST_RETRANSMISSION }
+    const duplicate = { ...base, tcpAnalysis: TCP_ANALYSIS.DUPLICATE_ACK }
+    expect(matches('analysis:retransmission', fast)).toBe(true)
+    expect(matches('analysis:fast_retransmission', fast)).toBe(true)
+    expect(matches('analysis:fast-retransmission', fast)).toBe(true)
+    expect(matches('analysis:spurious_retransmission', fast)).toBe(false)
+    expect(matches('analysis:retransmission', duplicate)).toBe(false)
+    expect(matches('expert:duplicate_ack', duplicate)).toBe(true)
+    expect(matches('analysis:any', duplicate)).toBe(true)
+    // A packet never analysed, or one with nothing found, has no finding.
+    expect(matches('analysis:any', base)).toBe(false)
+    expect(matches('analysis:any', { ...base, tcpAnalysis: 0 })).toBe(false)
+    expect(matches('-analysis:any', base)).toBe(true)
+    const compiled = compilePacketFilter('analysis:retransmision')
+    expect(compiled.ok).toBe(false)
+    if (!compiled.ok) expect(compiled.error.message).toContain('did you mean "retransmission"')
+    expect(PACKET_QUERY_HELP).toContain('analysis:retransmission')
   })
 })
