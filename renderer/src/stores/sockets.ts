@@ -71,6 +71,10 @@ export const useSocketsStore = defineStore('sockets', () => {
   const issues = shallowRef<readonly TableIssue[]>([])
   const partialOwnership = ref(false)
   const connected = ref(true)
+  /** When the link to the backend dropped (ms since epoch, this page's clock), or null while it is up. */
+  const disconnectedAt = ref<number | null>(null)
+  /** When this page last received the table (its own clock): how old the data on screen is. */
+  const receivedAt = ref<number | null>(null)
   /** Why the server will not serve this page (web mode), or null while it does. */
   const accessRefusal = ref<AccessRefusal | null>(null)
   const loadError = ref<string | null>(null)
@@ -142,6 +146,7 @@ export const useSocketsStore = defineStore('sockets', () => {
 
   function noteRead(takenAt: number, refresh: number, tableIssues: readonly TableIssue[], partial: boolean): void {
     lastUpdate.value = takenAt
+    receivedAt.value = Date.now()
     refreshMs.value = refresh
     issues.value = tableIssues
     partialOwnership.value = partial
@@ -237,6 +242,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     client.subscribe('sockets/status', (next) => (status.value = next))
     client.onConnectionChange((isConnected) => {
       connected.value = isConnected
+      disconnectedAt.value = isConnected ? null : Date.now()
       if (isConnected) void reload()
     })
     client.onAccessRefused((refusal) => (accessRefusal.value = refusal))
@@ -314,6 +320,8 @@ export const useSocketsStore = defineStore('sockets', () => {
     issues,
     partialOwnership,
     connected,
+    disconnectedAt,
+    receivedAt,
     accessRefusal,
     loadError,
     filterText,

@@ -14,10 +14,11 @@ export class BackendRequestError extends Error {
 }
 
 /**
- * Why the server will not serve this page: it was opened without the token, the server no longer
- * accepts the token it has (it was restarted), or it already serves as many pages as it allows.
+ * Why the server will not serve this page: it was opened without the token, the server does not
+ * accept the token it was opened with, the server that served this page restarted (its new start
+ * has a new token), or it already serves as many pages as it allows.
  */
-export type AccessRefusal = 'no-token' | 'token-rejected' | 'too-many-clients'
+export type AccessRefusal = 'no-token' | 'token-rejected' | 'server-restarted' | 'too-many-clients'
 
 /** The renderer's view of the backend. */
 export interface BackendClient {

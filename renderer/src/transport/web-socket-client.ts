@@ -29,6 +29,8 @@ export function createWebSocketClient(page: PageAddress, token: string | null): 
   /** True once listeners were told the link is down, so they hear "up" again when it is back. */
   let reportedDown = false
   let refusal: AccessRefusal | null = token ? null : 'no-token'
+  /** True once this page was served: a token refused after that means the server restarted. */
+  let served = false
 
   function setRefusal(next: AccessRefusal | null): void {
     if (next === refusal) return
@@ -38,7 +40,7 @@ export function createWebSocketClient(page: PageAddress, token: string | null): 
 
   /** A refusal that no retry can lift: the page needs a new address from the user. */
   function refusedForGood(): boolean {
-    return refusal === 'no-token' || refusal === 'token-rejected'
+    return refusal === 'no-token' || refusal === 'token-rejected' || refusal === 'server-restarted'
   }
 
   function connect(): void {
@@ -47,6 +49,7 @@ export function createWebSocketClient(page: PageAddress, token: string | null): 
     socket.addEventListener('open', () => {
       opened = true
       open = true
+      served = true
       retryMs = 250
       setRefusal(null)
       for (const message of outbox.splice(0)) socket.send(message)
@@ -75,7 +78,7 @@ export function createWebSocketClient(page: PageAddress, token: string | null): 
       if (opened) return retryLater()
       // Refused before it opened: the browser hides why, so ask the server over plain HTTP.
       void askWhyRefused().then((reason) => {
-        setRefusal(reason)
+        setRefusal(reason === 'token-rejected' && served ? 'server-restarted' : reason)
         if (refusedForGood()) failWaiting(NO_VALID_TOKEN)
         else retryLater()
       })
