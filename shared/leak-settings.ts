@@ -84,6 +84,27 @@ export const DEFAULT_LEAK_SETTINGS: LeakSettings = {
   notifyMinimumIntervalSeconds: 30
 }
 
+/** What the thresholds form calls each number it edits, with its unit; failures name them the same way. */
+export const LEAK_SETTING_LABELS = {
+  growthWindowSeconds: 'Growth window (s)',
+  growthMinimumDurationSeconds: 'Growth minimum duration (s)',
+  growthMinimumSlopePerMinute: 'Growth at least (sockets/min)',
+  growthMinimumRSquared: 'Growth steadiness R² at least',
+  closeWaitMinimumCount: 'CLOSE_WAIT sockets at least',
+  closeWaitMinimumAgeSeconds: 'CLOSE_WAIT for at least (s)',
+  fdLimitRatio: 'Open files share of limit',
+  ephemeralPortsRatio: 'Ephemeral ports share per destination',
+  timeWaitMinimumCount: 'TIME_WAIT sockets at least',
+  timeWaitMinimumShare: 'TIME_WAIT share of TCP',
+  churnMinimumShortLivedPerMinute: 'Short-lived connections a minute',
+  slowClientMinimumCount: 'Slow clients per listener at least',
+  slowClientMinimumAgeSeconds: 'Slow client held for at least (s)',
+  slowClientMaximumBytesReceived: 'Slow client sent at most (bytes)',
+  raiseAfterSeconds: 'Raise after (s)',
+  clearAfterSeconds: 'Clear after (s)',
+  notifyMinimumIntervalSeconds: 'Notify at most every (s)'
+} as const satisfies Partial<Record<keyof LeakSettings, string>>
+
 const seconds = v.pipe(v.number(), v.minValue(0), v.maxValue(86_400))
 const ratio = v.pipe(v.number(), v.minValue(0), v.maxValue(1))
 const count = integerBetween(0, 10_000_000)

@@ -5,6 +5,8 @@
 import * as v from 'valibot'
 import { isRequestChannel, requestChannels, type EventChannel, type EventPayload, type RequestChannel } from '../../shared/contract'
 import { RequestError, type Envelope, type FailureCode } from '../../shared/contract/envelope'
+import { argumentProblems } from '../../shared/contract/argument-problems'
+import { failureText } from '../../shared/format/failure-text'
 import { LOOPBACK_ONLY_POLICY, RemoteTargetGate } from './action-policy'
 import { ACTIONS_OFF_POLICY } from './actions/system-action-gate'
 import { IN_PROCESS_CALLER, type BackendContext, type BackendModule, type BackendOptions, type RequestCaller, type RequestHandler } from './backend-module'
@@ -92,7 +94,11 @@ export function createBackend(options: CreateBackendOptions = {}): Backend {
       const handler = handlers.get(channel)
       if (!handler) return failure('unsupported', `${channel} is not available in this build`)
       const parsed = v.safeParse(requestChannels[channel].args, rawArgs ?? {})
-      if (!parsed.success) return failure('invalid-arguments', `${channel}: ${v.summarize(parsed.issues)}`)
+      if (!parsed.success) {
+        // Sentences and data, never valibot's summary: the message reaches people as it is.
+        const problems = argumentProblems(parsed.issues)
+        return { ok: false, error: { code: 'invalid-arguments', message: failureText({ code: 'invalid-arguments', message: '', problems }), problems } }
+      }
       try {
         const value = await handler(parsed.output as never, caller)
         return { ok: true, value }

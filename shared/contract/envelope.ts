@@ -10,6 +10,24 @@ export type FailureCode = 'invalid-arguments' | 'unknown-channel' | 'untrusted-s
 export interface Failure {
   readonly code: FailureCode
   readonly message: string
+  /** For `invalid-arguments`: each refused argument as data, so a form can name it with its own label. */
+  readonly problems?: readonly ArgumentProblem[]
+}
+
+/** What an argument broke: a bound, a kind of value, a list of choices, or a format. */
+export type ArgumentRule = 'at-least' | 'at-most' | 'whole-number' | 'number' | 'text' | 'on-off' | 'shorter' | 'longer' | 'one-of' | 'unknown-field' | 'format' | 'invalid'
+
+/** One argument a channel's schema refused. */
+export interface ArgumentProblem {
+  /** Where it sits in the arguments, `port` or `dnsQuery.name`; empty for the arguments as a whole. */
+  readonly field: string
+  readonly rule: ArgumentRule
+  /** The bound of `at-least`, `at-most`, `shorter` (at least this long) and `longer` (at most this long). */
+  readonly limit: number | null
+  /** The allowed values of `one-of`. */
+  readonly choices: readonly string[] | null
+  /** What a `format` rule asks for, in the schema's own words. */
+  readonly note: string | null
 }
 
 /** The answer to any request. */

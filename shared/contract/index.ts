@@ -97,5 +97,5 @@ export function isRequestChannel(name: string): name is RequestChannel {
 }
 
 export { methodNameFor, listenerNameFor } from './define'
-export type { Envelope, Failure, FailureCode } from './envelope'
+export type { ArgumentProblem, ArgumentRule, Envelope, Failure, FailureCode } from './envelope'
 export { RequestError } from './envelope'

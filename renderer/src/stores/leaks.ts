@@ -6,9 +6,9 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { Finding, FindingsUpdate } from '../../../shared/model/finding'
-import type { LeakSettings, LeakSettingsUpdate } from '../../../shared/leak-settings'
+import { LEAK_SETTING_LABELS, type LeakSettings, type LeakSettingsUpdate } from '../../../shared/leak-settings'
 import { FindingNotificationThrottle, type FindingNotification } from '../../../shared/finding-notifications'
-import { backendClient } from '../transport'
+import { backendClient, describeRequestFailure } from '../transport'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'
 import { errorMessage } from '../../../shared/error-message'
@@ -110,7 +110,7 @@ export const useLeaksStore = defineStore('leaks', () => {
       settings.value = await backendClient().request('leaks/update-settings', update)
       error.value = null
     } catch (failure) {
-      error.value = errorMessage(failure)
+      error.value = describeRequestFailure(failure, LEAK_SETTING_LABELS)
     }
   }
 

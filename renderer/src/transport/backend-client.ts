@@ -4,13 +4,23 @@
  */
 import type { EventChannel, EventPayload, RequestArgs, RequestChannel, RequestResult } from '../../../shared/contract'
 import type { Envelope, Failure } from '../../../shared/contract/envelope'
+import { errorMessage } from '../../../shared/error-message'
+import { failureText, type FieldLabels } from '../../../shared/format/failure-text'
 
-/** A request the backend refused or failed, with its failure code. */
+/** A request the backend refused or failed, with its failure code; its message is the failure in words. */
 export class BackendRequestError extends Error {
   constructor(readonly failure: Failure) {
-    super(failure.message)
+    super(failureText(failure))
     this.name = 'BackendRequestError'
   }
+}
+
+/**
+ * What a store shows for anything its request threw: a refused argument named by the form's own
+ * label when the store passes its labels, else the failure's sentence.
+ */
+export function describeRequestFailure(error: unknown, labels: FieldLabels = {}): string {
+  return error instanceof BackendRequestError ? failureText(error.failure, labels) : errorMessage(error)
 }
 
 /**

@@ -21,4 +21,4 @@ export function setBackendClient(replacement: BackendClient): void {
 }
 
 export type { AccessRefusal, BackendClient } from './backend-client'
-export { BackendRequestError } from './backend-client'
+export { BackendRequestError, describeRequestFailure } from './backend-client'

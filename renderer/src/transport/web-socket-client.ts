@@ -70,7 +70,7 @@ export function createWebSocketClient(page: PageAddress, token: string | null): 
     socket.addEventListener('close', () => {
       open = false
       // Requests still waiting (sent or queued) fail now; the stores re-read once the link is back.
-      failWaiting('connection to sockscope lost')
+      failWaiting('The connection to sockscope was lost; this is tried again once it is back.')
       if (!reportedDown) {
         reportedDown = true
         connectionListeners.forEach((listener) => listener(false))
