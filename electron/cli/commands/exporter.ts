@@ -85,14 +85,14 @@ ${SOCKET_QUERY_HELP}
       io.err.write(`sockscope exporter: cannot listen on ${formatHostPort(host, port)}: ${errorMessage(error)}\n`)
       return 1
     }
-    io.out.write(`sockscope exporter: ${exporter.url}\n`)
-    if (values['token-file'] === undefined) {
-      io.out.write(
-        `token for this run: ${token}\n` +
+    // One write, so a reader that sees the address sees the token with it.
+    const tokenAdvice =
+      values['token-file'] === undefined
+        ? `token for this run: ${token}\n` +
           'Save it in a file only Prometheus can read and name that file in the scrape config\n' +
           '(authorization: { credentials_file: FILE }); start with --token-file FILE to keep one token across restarts.\n'
-      )
-    }
+        : ''
+    io.out.write(`sockscope exporter: ${exporter.url}\n${tokenAdvice}`)
     try {
       await runHistoryLoop({
         session: new HistorySession(),

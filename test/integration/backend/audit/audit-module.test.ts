@@ -77,7 +77,7 @@ describe('audit module', () => {
 
     expect(await ask(backend, 'audit/set-reason', { protocol: 'tcp', port: server.port, process: 'web', reason: null })).toEqual([])
     expect((await refusal(backend, 'audit/set-reason', { protocol: 'tcp', port: 70000, process: null, reason: 'x' })).code).toBe('invalid-arguments')
-    expect((await refusal(backend, 'audit/set-reason', { protocol: 'tcp', port: 80, process: null, reason: '   ' })).message).toContain('a reason needs some text')
+    expect((await refusal(backend, 'audit/set-reason', { protocol: 'tcp', port: 80, process: null, reason: '   ' })).message).toBe('The reason must not be empty.')
     expect((await refusal(backend, 'audit/run', { probeTls: 'yes' })).code).toBe('invalid-arguments')
   })
 })
