@@ -30,6 +30,7 @@ export function runReportMarkdown(report: RunReport): string {
     `| file descriptors | ${fd === null ? 'not counted' : `${markdownText(fd.name)} (pid ${fd.pid}): ${fd.fds}${fd.softLimit !== null ? ` of ${fd.softLimit} (${fd.percent} %)` : ''}`} |`
   )
   lines.push(`| TIME_WAIT | ${timeWait.seen} seen, at most ${timeWait.peak} at once |`)
+  lines.push(`| connections closed | ${timeWait.closedConnections === null ? 'not counted' : `${timeWait.closedConnections} (${timeWait.closedPerMinute} a minute)`} |`)
   lines.push('')
   if (report.assertions.length > 0) {
     lines.push('| assertion | result | detail |', '|---|---|---|')

@@ -86,6 +86,11 @@ export function formatRunReport(report: RunReport, width = 100): string {
   for (const use of ephemeralPorts.destinations.slice(0, 10))
     out(`  ${use.destination}: at most ${use.peak}${use.percentOfRange !== null ? ` (${use.percentOfRange} % of the range)` : ''}`)
   out(`TIME_WAIT: ${timeWait.seen} seen, at most ${timeWait.peak} at once (${timeWait.perMinute} a minute)`)
+  out(
+    timeWait.closedConnections === null
+      ? '  connections closed: not counted (close events are not available here)'
+      : `  connections closed: ${timeWait.closedConnections} (${timeWait.closedPerMinute} a minute, from close events: each leaves a TIME_WAIT behind)`
+  )
 
   out()
   if (report.findings.length === 0) out('Findings: none')

@@ -145,6 +145,14 @@ export interface RunReport {
     readonly peak: number
     /** `seen` per minute of the run. */
     readonly perMinute: number
+    /**
+     * TCP connections of the tree the kernel reported closed (close events), each leaving one
+     * TIME_WAIT behind on the side that closed first; counts connections no sample saw too. Null
+     * where close events cannot be had.
+     */
+    readonly closedConnections: number | null
+    /** `closedConnections` per minute of the run; null with it. */
+    readonly closedPerMinute: number | null
   }
   readonly findings: readonly RunFinding[]
   /** Sockets still open right after the main process exited: held by children that outlived it. */

@@ -178,6 +178,11 @@ export class RunStatistics {
     return fresh
   }
 
+  /** Whether the tree listened on this TCP port at any sample. */
+  listensOn(port: number): boolean {
+    return this.listening.has(listeningKey('tcp', port))
+  }
+
   /** When an open socket was first seen; `fallback` for one no sample saw. */
   firstSeenAt(id: string, fallback: number): number {
     return this.firstSeen.get(id) ?? fallback

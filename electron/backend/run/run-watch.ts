@@ -9,7 +9,7 @@ import type { Finding } from '../../../shared/model/finding'
 import type { PortRange } from '../../../shared/model/history'
 import type { RunExit, RunPhase, RunProcess, RunReport, RunSocket } from '../../../shared/model/run-report'
 import { asError } from '../../../shared/error-message'
-import type { SocketProvider, SystemReader } from '../platform/platform'
+import type { CloseEventSource, SocketProvider, SystemReader } from '../platform/platform'
 import { createPlatform } from '../platform/create-platform'
 import { SocketMonitor } from '../sockets/socket-monitor'
 import { HistorySession, type TickRecorder } from '../history/history-session'
@@ -18,6 +18,8 @@ import { ProcessTree } from './process-tree'
 import { TreeSocketProvider } from './tree-socket-provider'
 import { isHeld, reportSocket, RunStatistics } from './run-statistics'
 import { judgeBounds, type RunBounds } from './run-assertions'
+import { CloseEventRecorder } from '../events/close-event-recorder'
+import { RunClosedConnections } from './run-closed-connections'
 
 /** How a run watch is set up. */
 export interface RunWatchOptions {
@@ -30,6 +32,8 @@ export interface RunWatchOptions {
   /** The OS to read; this machine's when absent. */
   readonly sockets?: SocketProvider
   readonly system?: SystemReader
+  /** Close events, for the TIME_WAIT churn of connections no sample saw; this machine's when the OS is read here, none otherwise. */
+  readonly closeEvents?: CloseEventSource
   /** A sample that failed; the watch goes on. */
   readonly onError?: (error: Error) => void
 }
@@ -77,15 +81,20 @@ export class RunWatch {
   private readonly platformDispose: (() => void) | null
   private recorder: TickRecorder | null = null
   private recordingFailure: Error | null = null
+  private readonly closed = new RunClosedConnections()
+  /** Follows close events; null where there are none. */
+  private readonly closeRecorder: CloseEventRecorder | null = null
 
   constructor(private readonly options: RunWatchOptions) {
     let base = options.sockets
     let system = options.system
+    let closeEvents = options.closeEvents
     let dispose: (() => void) | null = null
     if (!base || !system) {
       const platform = createPlatform()
       base ??= platform.sockets
       system ??= platform.system
+      closeEvents ??= platform.closeEvents
       dispose = () => platform.dispose()
     }
     this.platformDispose = dispose
@@ -98,6 +107,15 @@ export class RunWatch {
     this.monitor.onError(report)
     this.follower.onError(report)
     this.monitor.onTick((_diff, snapshot) => this.takeSample(snapshot))
+    if (closeEvents) {
+      // Joined to this monitor's samples, so only the tree's sockets are attributed.
+      const recorder = new CloseEventRecorder(closeEvents, this.monitor, {
+        closed: (connections) => this.closed.add(connections)
+      })
+      recorder.unref()
+      this.closeRecorder = recorder.status().available ? recorder : null
+      if (!this.closeRecorder) recorder.dispose()
+    }
     this.follower.onTick(({ findings, recordingFailure }) => {
       if (recordingFailure && !this.recordingFailure) {
         this.recordingFailure = recordingFailure
@@ -176,6 +194,7 @@ export class RunWatch {
     await this.markQueue
     await this.follower.stop()
     const recording = await this.finishRecording()
+    this.closeRecorder?.dispose()
     // A platform made here is let go here; one handed in belongs to the caller.
     this.platformDispose?.()
     await this.session.dispose()
@@ -208,7 +227,7 @@ export class RunWatch {
       closeWait,
       fileDescriptors: { peak: fdPeak },
       ephemeralPorts: this.statistics.ephemeralPorts(),
-      timeWait: this.statistics.timeWait(endedAt - this.startedAt),
+      timeWait: { ...this.statistics.timeWait(endedAt - this.startedAt), ...this.closedConnections(endedAt - this.startedAt) },
       findings,
       heldAfterExit: this.heldAfterExit,
       phases: this.phases,
@@ -216,6 +235,13 @@ export class RunWatch {
       recording,
       assertionsPassed: assertions.every((assertion) => assertion.passed)
     }
+  }
+
+  /** The tree's closed connections and their rate over `durationMs`; null where close events were not followed. */
+  private closedConnections(durationMs: number): Pick<RunReport['timeWait'], 'closedConnections' | 'closedPerMinute'> {
+    if (!this.closeRecorder) return { closedConnections: null, closedPerMinute: null }
+    const count = this.closed.count((port) => this.statistics.listensOn(port))
+    return { closedConnections: count, closedPerMinute: Math.round((count / (Math.max(durationMs, 1000) / 60_000)) * 10) / 10 }
   }
 
   /** Closes the recording, if one was asked for, and says how it went. */

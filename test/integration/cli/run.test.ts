@@ -178,6 +178,20 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
     expect(run.stderr).toContain('FAILED: the command exited with code 3; broken too: max-close-wait')
   }, 60_000)
 
+  it('counts connections too short for any sample from close events: the TIME_WAIT churn', async () => {
+    const json = join(directory, 'churn.json')
+    // 300 loopback connections to the command's own listener over 3 s, each over in a few milliseconds.
+    const run = await runCli(['run', '--interval', '0.2', '--json', json, '--', process.execPath, program('connection-churn.js'), '300', '100'])
+    expect(run.code, run.stderr).toBe(0)
+    const { timeWait } = await readReport(json)
+    // Each connection counts once, both of its ends being the tree's; a close event the kernel dropped under load would be missing.
+    expect(timeWait.closedConnections).toBeGreaterThanOrEqual(290)
+    expect(timeWait.closedConnections).toBeLessThanOrEqual(300)
+    // The samples see only the TIME_WAIT ends of connections they caught open: far fewer.
+    expect(timeWait.seen).toBeLessThan(timeWait.closedConnections ?? 0)
+    expect(run.stderr).toMatch(/connections closed: \d+ \([\d.]+ a minute, from close events/)
+  }, 60_000)
+
   it('reports a command that exits at once, and passes its exit code through', async () => {
     const zero = await runCli(['run', '--json', '-', '--', process.execPath, '-e', 'process.stdout.write("hello from the command\\n")'])
     expect(zero.code, zero.stderr).toBe(0)

@@ -25,7 +25,7 @@ function report(changes: Partial<RunReport> = {}): RunReport {
     closeWait: { peak: 0, byRemote: [] },
     fileDescriptors: { peak: null },
     ephemeralPorts: { range: null, destinations: [] },
-    timeWait: { seen: 0, peak: 0, perMinute: 0 },
+    timeWait: { seen: 0, peak: 0, perMinute: 0, closedConnections: null, closedPerMinute: null },
     findings: [],
     heldAfterExit: [],
     phases: [],
