@@ -141,3 +141,86 @@ export function processEntryBytes(pid: number, parentPid: number, name: string):
   koffi.encode(buffer, 0, processEntry, { dwSize: koffi.sizeof(processEntry), th32ProcessID: pid, th32ParentProcessID: parentPid, cntThreads: 3, szExeFile: [...units, 0] })
   return buffer
 }
+
+const guid = koffi.struct('test_GUID', { Data1: 'uint32_t', Data2: 'uint16_t', Data3: 'uint16_t', Data4: koffi.array('uint8_t', 8) })
+
+/** MIB_IF_ROW2 (netioapi.h), its enums as int and its flag bits as the one byte they fill. */
+export const ifRow2 = koffi.struct('test_MIB_IF_ROW2', {
+  InterfaceLuid: 'uint64_t',
+  InterfaceIndex: 'uint32_t',
+  InterfaceGuid: guid,
+  Alias: koffi.array('uint16_t', 257),
+  Description: koffi.array('uint16_t', 257),
+  PhysicalAddressLength: 'uint32_t',
+  PhysicalAddress: koffi.array('uint8_t', 32),
+  PermanentPhysicalAddress: koffi.array('uint8_t', 32),
+  Mtu: 'uint32_t',
+  Type: 'uint32_t',
+  TunnelType: 'int',
+  MediaType: 'int',
+  PhysicalMediumType: 'int',
+  AccessType: 'int',
+  DirectionType: 'int',
+  InterfaceAndOperStatusFlags: 'uint8_t',
+  OperStatus: 'int',
+  AdminStatus: 'int',
+  MediaConnectState: 'int',
+  NetworkGuid: guid,
+  ConnectionType: 'int',
+  TransmitLinkSpeed: 'uint64_t',
+  ReceiveLinkSpeed: 'uint64_t',
+  InOctets: 'uint64_t',
+  InUcastPkts: 'uint64_t',
+  InNUcastPkts: 'uint64_t',
+  InDiscards: 'uint64_t',
+  InErrors: 'uint64_t',
+  InUnknownProtos: 'uint64_t',
+  InUcastOctets: 'uint64_t',
+  InMulticastOctets: 'uint64_t',
+  InBroadcastOctets: 'uint64_t',
+  OutOctets: 'uint64_t',
+  OutUcastPkts: 'uint64_t',
+  OutNUcastPkts: 'uint64_t',
+  OutDiscards: 'uint64_t',
+  OutErrors: 'uint64_t',
+  OutUcastOctets: 'uint64_t',
+  OutMulticastOctets: 'uint64_t',
+  OutBroadcastOctets: 'uint64_t',
+  OutQLen: 'uint64_t'
+})
+
+/** A made-up interface row. */
+export interface MadeUpInterface {
+  readonly alias: string
+  readonly filter?: boolean
+  readonly inOctets: bigint
+  readonly inUnicast: bigint
+  readonly inOther: bigint
+  readonly outOctets: bigint
+  readonly outUnicast: bigint
+  readonly outOther: bigint
+}
+
+/** A MIB_IF_TABLE2 as GetIfTable2 would fill it: the count, 4 bytes of padding, the rows. */
+export function ifTable(interfaces: readonly MadeUpInterface[]): Buffer {
+  const size = koffi.sizeof(ifRow2)
+  const buffer = Buffer.alloc(8 + size * interfaces.length)
+  buffer.writeUInt32LE(interfaces.length, 0)
+  interfaces.forEach((entry, index) => {
+    koffi.encode(buffer, 8 + index * size, ifRow2, {
+      Alias: [...Array.from(entry.alias, (char) => char.charCodeAt(0)), 0],
+      InterfaceAndOperStatusFlags: entry.filter === true ? 0x3 : 0x1,
+      InOctets: entry.inOctets,
+      InUcastPkts: entry.inUnicast,
+      InNUcastPkts: entry.inOther,
+      OutOctets: entry.outOctets,
+      OutUcastPkts: entry.outUnicast,
+      OutNUcastPkts: entry.outOther,
+      // Counters sockscope does not read, set so that reading the wrong one shows.
+      InUcastOctets: 1n,
+      OutUcastOctets: 2n,
+      InDiscards: 3n
+    })
+  })
+  return buffer
+}

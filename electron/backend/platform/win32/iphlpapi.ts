@@ -4,6 +4,7 @@
  * and the readers that use it take an {@link WindowsAccess}, so all of it is tested on any OS.
  */
 import { loadKoffi } from '../koffi-loader'
+import { MIB_IF_ROW2 } from './if-table'
 import { decodeProcessEntry, PROCESS_ENTRY, type ToolhelpProcess } from './process-entry'
 
 /** What the Windows readers ask of the OS (a fake one stands in for it in tests). */
@@ -12,6 +13,8 @@ export interface WindowsAccess {
   tcpTable(family: 4 | 6): Uint8Array
   /** GetExtendedUdpTable(UDP_TABLE_OWNER_PID) for one family, as filled. */
   udpTable(family: 4 | 6): Uint8Array
+  /** GetIfTable2's MIB_IF_TABLE2, copied out before FreeMibTable. */
+  interfaceTable(): Uint8Array
   /** SetTcpEntry with a MIB_TCPROW; the Win32 error code, 0 when it worked. */
   setTcpEntry(row: Uint8Array): number
   /** Every process, from a toolhelp snapshot. */
@@ -48,6 +51,8 @@ export function openWindowsAccess(): WindowsAccess {
     'uint32_t __stdcall GetExtendedUdpTable(_Out_ void *table, _Inout_ uint32_t *size, int order, uint32_t af, int tableClass, uint32_t reserved)'
   )
   const setTcpEntry = iphlpapi.func('uint32_t __stdcall SetTcpEntry(const void *row)')
+  const getIfTable2 = iphlpapi.func('uint32_t __stdcall GetIfTable2(_Out_ void **table)')
+  const freeMibTable = iphlpapi.func('void __stdcall FreeMibTable(void *memory)')
   const createSnapshot = kernel32.func('void * __stdcall CreateToolhelp32Snapshot(uint32_t flags, uint32_t pid)')
   const process32First = kernel32.func('int __stdcall Process32FirstW(void *snapshot, _Inout_ void *entry)')
   const process32Next = kernel32.func('int __stdcall Process32NextW(void *snapshot, _Inout_ void *entry)')
@@ -86,6 +91,18 @@ export function openWindowsAccess(): WindowsAccess {
     udpTable: (family) =>
       table((buffer, size) => getExtendedUdpTable(buffer, size, 0, family === 4 ? AF_INET : AF_INET6, UDP_TABLE_OWNER_PID, 0) as number, `GetExtendedUdpTable (IPv${family})`),
     setTcpEntry: (row) => setTcpEntry(row) as number,
+    interfaceTable() {
+      const out: unknown[] = [null]
+      const status = getIfTable2(out) as number
+      if (status !== NO_ERROR) throw new Error(`GetIfTable2 failed with Windows error ${status}`)
+      const table = out[0]
+      try {
+        const count = koffi.decode(table, 'uint32_t') as number
+        return new Uint8Array(koffi.view(table, MIB_IF_ROW2.tableHeader + count * MIB_IF_ROW2.size)).slice()
+      } finally {
+        freeMibTable(table)
+      }
+    },
     processes() {
       const snapshot = createSnapshot(TH32CS_SNAPPROCESS, 0) as unknown
       // INVALID_HANDLE_VALUE is (HANDLE)-1.

@@ -1,12 +1,14 @@
 /**
- * Processes, handle counts and the port range on Windows: processes from a toolhelp snapshot,
- * handle counts from GetProcessHandleCount (Windows' counterpart of open fds), the dynamic port
- * range from `netsh int ipv4 show dynamicport tcp`. What Windows does not offer answers null.
+ * Processes, handle counts, interface counters and the port range on Windows: processes from a
+ * toolhelp snapshot, handle counts from GetProcessHandleCount (Windows' counterpart of open fds),
+ * interface counters from GetIfTable2, the dynamic port range from
+ * `netsh int ipv4 show dynamicport tcp`. What Windows does not offer answers null.
  */
 import type { PortRange } from '../../../../shared/model/history'
 import type { InterfaceCounters, ProcessStatus, SystemReader } from '../platform'
 import { runCommand } from '../run-command'
 import { unknownSystem } from '../unsupported-platform'
+import { decodeIfTable } from './if-table'
 import type { WindowsAccess } from './iphlpapi'
 import { parseNetshDynamicPorts } from './netsh-port-range'
 import { windowsProcessStatus } from './win32-system-actions'
@@ -18,9 +20,9 @@ export class WindowsSystemReader implements SystemReader {
     private readonly run: (file: string, args: readonly string[]) => Promise<string> = runCommand
   ) {}
 
-  /** Not read yet: per-interface counters need GetIfTable2, whose row layout is not decoded here. */
+  /** Every interface but the filter drivers' views of them, by the name Windows shows (its alias). */
   async readInterfaceCounters(): Promise<readonly InterfaceCounters[] | null> {
-    return null
+    return this.access === null ? null : decodeIfTable(this.access.interfaceTable()).interfaces
   }
 
   async readPortRange(): Promise<PortRange | null> {

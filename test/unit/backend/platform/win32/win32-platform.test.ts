@@ -20,7 +20,7 @@ import { parseNetstatAno } from '../../../../../electron/backend/platform/win32/
 import { PrivateFolder } from '../../../../../electron/backend/storage/private-folder'
 import type { ActionResult } from '../../../../../shared/model/action'
 import type { SocketEntry } from '../../../../../shared/model/socket'
-import { mibTable, processEntryBytes } from '../../../../support/windows-structs'
+import { ifTable, mibTable, processEntryBytes } from '../../../../support/windows-structs'
 
 const recordingText = readFileSync(join(__dirname, '../../../../fixtures/win32/netstat-ano-windows10.txt'), 'utf8')
 const recorded = parseNetstatAno(recordingText).sockets
@@ -38,6 +38,8 @@ function madeUpWindows(closes: Uint8Array[] = [], closeStatus = 0): WindowsAcces
   return {
     tcpTable: (family) => mibTable(family === 4 ? 'tcp4' : 'tcp6', of('tcp', family)),
     udpTable: (family) => mibTable(family === 4 ? 'udp4' : 'udp6', of('udp', family)),
+    interfaceTable: () =>
+      ifTable([{ alias: 'Ethernet', inOctets: 1_637_241_330n, inUnicast: 1_246_900n, inOther: 82n, outOctets: 48_464_317n, outUnicast: 537_991n, outOther: 0n }]),
     setTcpEntry(row) {
       closes.push(row)
       return closeStatus
@@ -99,7 +101,7 @@ describe('Win32Platform over iphlpapi', () => {
     )
   })
 
-  it('reads processes, handle counts, and the port range from netsh', async () => {
+  it('reads processes, handle counts, interface counters, and the port range from netsh', async () => {
     const platform = new Win32Platform({
       access: madeUpWindows(),
       run: async (file, args) =>
@@ -110,7 +112,10 @@ describe('Win32Platform over iphlpapi', () => {
     expect(await platform.system.readProcessName(1712)).toBe('svchost.exe')
     expect(await platform.system.listProcessIds()).toEqual([4, 1712, 10644, 620])
     expect(await platform.system.readPortRange()).toEqual({ low: 49152, high: 65535 })
-    expect(await platform.system.readInterfaceCounters()).toBeNull()
+    expect(await platform.system.readInterfaceCounters()).toEqual([
+      { name: 'Ethernet', receiveBytes: 1_637_241_330, receivePackets: 1_246_982, transmitBytes: 48_464_317, transmitPackets: 537_991 }
+    ])
+    expect(await new Win32Platform({ access: null, run: async () => '' }).system.readInterfaceCounters()).toBeNull()
     expect(() => platform.closeEvents.start({ closed() {}, lost() {}, failed() {} })).toThrow(WIN32_CLOSE_EVENTS_UNSUPPORTED)
   })
 
