@@ -11,6 +11,9 @@ import { PACKETS_PER_SLICE } from './packet-store'
 import type { ShownCapture } from './shown-capture'
 import { elementAt } from '../../../../shared/element-at'
 
+/** What the column pass decided about a packet of the slice. */
+const VERDICT = { NO_MATCH: 0, MATCH: 1, UNDECIDED: 2 } as const
+
 /** Which stored packets pass the display filter. */
 export class DisplayFilter {
   private matched = new Uint32Array(1024)
@@ -57,24 +60,43 @@ export class DisplayFilter {
   }
 
   private test(index: number, record: PacketSummary): void {
-    if (!this.query.matches(record)) return
+    if (this.query.matches(record)) this.keep(index)
+  }
+
+  private keep(index: number): void {
     if (this.matchedCount === this.matched.length) this.matched = grown(this.matched, this.matchedCount + 1)
     this.matched[this.matchedCount++] = index
   }
 
-  /** Tests every stored packet not tested yet, yielding to the event loop between slices. */
+  /**
+   * Tests every stored packet not tested yet, yielding to the event loop between slices. Each
+   * packet is tested on the capture's filter columns first; only those whose test needed a field
+   * the columns lack are read back and decoded.
+   */
   async scan(capture: ShownCapture, onProgress: () => void): Promise<void> {
     this.scanning = true
+    const record = capture.filterView()
+    const verdicts = new Uint8Array(PACKETS_PER_SLICE)
     try {
       while (!this.cancelled && this.scanned < capture.store.count) {
-        const end = Math.min(capture.store.count, this.scanned + PACKETS_PER_SLICE)
-        const packets = await capture.store.packetRange(this.scanned, end)
-        if (this.cancelled) return
-        for (let offset = 0; offset < packets.length; offset++) {
-          const packet = elementAt(packets, offset)
-          const index = this.scanned + offset
-          this.test(index, capture.filterRecord(index, summarizePacket(packet, capture.linkTypeOf(packet))))
+        const start = this.scanned
+        const end = Math.min(capture.store.count, start + PACKETS_PER_SLICE)
+        const undecided: number[] = []
+        for (let index = start; index < end; index++) {
+          const matches = this.query.matches(record.moveTo(index))
+          if (record.needsDecode) undecided.push(index)
+          verdicts[index - start] = record.needsDecode ? VERDICT.UNDECIDED : matches ? VERDICT.MATCH : VERDICT.NO_MATCH
         }
+        if (undecided.length > 0) {
+          const packets = await capture.store.packetsAt(undecided)
+          if (this.cancelled) return
+          undecided.forEach((index, position) => {
+            const packet = elementAt(packets, position)
+            const summary = capture.filterRecord(index, summarizePacket(packet, capture.linkTypeOf(packet)))
+            verdicts[index - start] = this.query.matches(summary) ? VERDICT.MATCH : VERDICT.NO_MATCH
+          })
+        }
+        for (let index = start; index < end; index++) if (verdicts[index - start] === VERDICT.MATCH) this.keep(index)
         this.scanned = end
         onProgress()
         await new Promise<void>((resolve) => setImmediate(resolve))

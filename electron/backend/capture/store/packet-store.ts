@@ -59,6 +59,16 @@ export class PacketStore {
     return index
   }
 
+  /** Bytes on the wire of the packet at `index`. */
+  originalLengthOf(index: number): number {
+    return elementAt(this.originalLengths, index)
+  }
+
+  /** The comment stored with the packet at `index`, if any. */
+  commentOf(index: number): string | undefined {
+    return this.comments.get(index)
+  }
+
   /** The conversation number of a packet, or -1 for a packet outside any conversation. */
   flowOf(index: number): number {
     return elementAt(this.flows, index)

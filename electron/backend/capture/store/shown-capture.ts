@@ -20,6 +20,7 @@ import type { PacketAttribution } from '../process-attribution'
 import { FlowOwners, ownerFromAttribution, ownerFromComment, ownerText, sentByOwner, type FlowOwner } from './flow-owner'
 import { PacketAnalysisColumns } from './packet-analysis-columns'
 import { PacketByteLog } from './packet-byte-log'
+import { PacketFilterColumns, type ColumnPacketRecord } from './packet-filter-columns'
 import { PacketStore } from './packet-store'
 import { ProcessBandwidthTable } from './process-bandwidth'
 
@@ -44,6 +45,8 @@ export class ShownCapture {
   /** TCP analysis, run once per packet as it arrives; its findings are kept per packet. */
   private readonly analyzer = new TcpAnalyzer()
   private readonly analysis = new PacketAnalysisColumns()
+  /** The fields most filters test, per packet, so a scan decodes only what they cannot answer. */
+  private readonly filterColumns = new PacketFilterColumns()
   readonly throughput: ThroughputSeries
 
   private constructor(
@@ -94,6 +97,7 @@ export class ShownCapture {
     if (flow >= 0) this.learnOwner(flow, fromA, packet, attribution)
     const index = this.store.append(packet, flow)
     if (this.analyzer.addSummary(flow, fromA, index, summary)) this.analysis.record(index, this.analyzer)
+    this.filterColumns.record(index, summary)
     this.bytes += packet.data.length
     if (this.firstSeconds === null) {
       this.firstSeconds = packet.timestampSeconds
@@ -133,6 +137,11 @@ export class ShownCapture {
     const comment = summary.comment === null ? this.owner(this.store.flowOf(index))?.comment : undefined
     if (comment === undefined) return flags === 0 ? summary : { ...summary, tcpAnalysis: flags }
     return flags === 0 ? { ...summary, comment } : { ...summary, comment, tcpAnalysis: flags }
+  }
+
+  /** A record of the filter columns, for a display filter's scan over stored packets (see ColumnPacketRecord). */
+  filterView(): ColumnPacketRecord {
+    return this.filterColumns.view(this.store, this.analysis, (index) => this.owner(this.store.flowOf(index))?.comment)
   }
 
   /** Seconds since the first packet. */
