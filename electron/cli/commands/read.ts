@@ -84,7 +84,7 @@ const JSON_PIECE_CHARACTERS = 64 * 1024
  * ISO text, then the same times as exact epoch text. Written out field by field rather than
  * spread, because a summary may print millions of them.
  */
-function conversationJson(conversation: Conversation, analysis: TcpConversationAnalysis | null): Record<string, unknown> {
+export function conversationJson(conversation: Conversation, analysis: TcpConversationAnalysis | null): Record<string, unknown> {
   return {
     key: conversation.key,
     ipProtocol: conversation.ipProtocol,
@@ -113,6 +113,31 @@ function conversationJson(conversation: Conversation, analysis: TcpConversationA
     lastTimestampEpoch: formatTimestampEpoch(conversation.lastTimestamp),
     tcpAnalysis: analysis
   } satisfies Record<keyof Conversation, unknown> & Record<'firstTimestampEpoch' | 'lastTimestampEpoch', string> & { tcpAnalysis: TcpConversationAnalysis | null }
+}
+
+/** A JSON string or null. */
+const jsonText = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value))
+/** A JSON number or null (a number that is not finite is null in JSON). */
+const jsonNumber = (value: number | null): string => (value === null || !Number.isFinite(value) ? 'null' : String(value))
+
+/**
+ * Exactly the text `JSON.stringify(conversationJson(…))` gives, written out directly: a summary
+ * may list millions of conversations, and building an object per conversation to stringify it
+ * was most of the time `read --summary --json` took on a file with a million of them.
+ */
+export function conversationJsonText(conversation: Conversation, analysis: TcpConversationAnalysis | null): string {
+  const { firstTimestamp: first, lastTimestamp: last } = conversation
+  return (
+    `{"key":${jsonText(conversation.key)},"ipProtocol":${jsonNumber(conversation.ipProtocol)},"transport":${jsonText(conversation.transport)},` +
+    `"addressA":${jsonText(conversation.addressA)},"portA":${jsonNumber(conversation.portA)},"addressB":${jsonText(conversation.addressB)},"portB":${jsonNumber(conversation.portB)},` +
+    `"packetsAToB":${jsonNumber(conversation.packetsAToB)},"packetsBToA":${jsonNumber(conversation.packetsBToA)},"bytesAToB":${jsonNumber(conversation.bytesAToB)},` +
+    `"bytesBToA":${jsonNumber(conversation.bytesBToA)},"payloadBytesAToB":${jsonNumber(conversation.payloadBytesAToB)},"payloadBytesBToA":${jsonNumber(conversation.payloadBytesBToA)},` +
+    `"firstTimestamp":${jsonText(formatTimestampIso(first))},"lastTimestamp":${jsonText(formatTimestampIso(last))},"durationSeconds":${jsonNumber(conversation.durationSeconds)},` +
+    `"synSeen":${conversation.synSeen},"synAckSeen":${conversation.synAckSeen},"handshakeComplete":${conversation.handshakeComplete},` +
+    `"finFromA":${conversation.finFromA},"finFromB":${conversation.finFromB},"rstSeen":${conversation.rstSeen},"comment":${jsonText(conversation.comment)},` +
+    `"firstTimestampEpoch":${jsonText(formatTimestampEpoch(first))},"lastTimestampEpoch":${jsonText(formatTimestampEpoch(last))},` +
+    `"tcpAnalysis":${analysis === null ? 'null' : JSON.stringify(analysis)}}`
+  )
 }
 
 /**
@@ -147,7 +172,7 @@ async function writeSummaryJson(
   let separator = '\n    '
   let flow = 0
   for (const conversation of totals.conversations.conversations()) {
-    text += `${separator}${JSON.stringify(conversationJson(conversation, totals.conversationAnalysis(flow++)))}`
+    text += `${separator}${conversationJsonText(conversation, totals.conversationAnalysis(flow++))}`
     separator = ',\n    '
     if (text.length >= JSON_PIECE_CHARACTERS) {
       await write(out, text)
