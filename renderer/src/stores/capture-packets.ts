@@ -4,7 +4,7 @@
  * backend keeps every packet; this store holds only a small page cache (see PacketPageCache).
  */
 import { defineStore } from 'pinia'
-import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
+import { computed, markRaw, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import type { CaptureStatistics } from '../../../shared/model/capture'
 import { MAX_DISPLAY_FILTER_LENGTH } from '../../../shared/contract/capture'
 import type { CaptureViewState, PacketDetails, PacketListPage, PacketListRow } from '../../../shared/model/capture-view'
@@ -75,10 +75,23 @@ export const useCapturePacketsStore = defineStore('capture-packets', () => {
   let visibleRange: [number, number] = [0, 0]
   let rangeTimer: ReturnType<typeof setTimeout> | null = null
   let filterSequence = 0
+  /** True from a keystroke in the filter box until the backend answered it: the typed text wins meanwhile. */
+  let filterEditing = false
   let positionSequence = 0
   let started = false
 
   const listCount = computed(() => view.value?.matched ?? 0)
+
+  // "Capture this process" may ask for a display filter before this list was ever shown.
+  watch(
+    () => live.suggestedDisplayFilter,
+    (text) => {
+      if (text === null) return
+      live.suggestedDisplayFilter = null
+      void setDisplayFilter(text)
+    },
+    { immediate: true, flush: 'sync' }
+  )
 
   onScopeDispose(() => {
     if (rangeTimer !== null) clearTimeout(rangeTimer)
@@ -124,6 +137,9 @@ export const useCapturePacketsStore = defineStore('capture-packets', () => {
       cacheVersion.value++
     }
     view.value = next
+    // The box shows the filter the backend applies (after a reload, or one another page set),
+    // unless the user is typing one or has one on screen that does not compile yet.
+    if (!filterEditing && displayFilterError.value === null && displayFilter.value !== next.filter) displayFilter.value = next.filter
     if (!next.filtering) void fetchRange(visibleRange[0], visibleRange[1])
   }
 
@@ -204,6 +220,7 @@ export const useCapturePacketsStore = defineStore('capture-packets', () => {
    */
   async function setDisplayFilter(text: string): Promise<void> {
     displayFilter.value = text
+    filterEditing = true
     if (text.length > MAX_DISPLAY_FILTER_LENGTH) {
       displayFilterError.value = makeQueryError(`the filter is longer than ${MAX_DISPLAY_FILTER_LENGTH} characters`, MAX_DISPLAY_FILTER_LENGTH, text.length)
       return
@@ -225,6 +242,8 @@ export const useCapturePacketsStore = defineStore('capture-packets', () => {
       viewError.value = null
     } catch (error) {
       viewError.value = errorMessage(error)
+    } finally {
+      if (sequence === filterSequence) filterEditing = false
     }
   }
 

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { CaptureDevice } from '../../../shared/model/capture'
-import type { CaptureStatus, CaptureTick } from '../../../shared/model/live-capture'
+import type { CaptureSettings, CaptureStatus, CaptureTick } from '../../../shared/model/live-capture'
 import { captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
 import { errorMessage } from '../../../shared/error-message'
 import type { SocketEntry } from '../../../shared/model/socket'
@@ -40,6 +40,23 @@ const DEFAULT_FORM: CaptureFormValues = {
   stopAfterSeconds: null
 }
 
+const MIB = 1024 * 1024
+
+/** The form as it was filled in for a capture that runs with `settings`. */
+export function formFromSettings(settings: CaptureSettings): CaptureFormValues {
+  const { limits } = settings
+  return {
+    interface: settings.interface,
+    filter: settings.filter,
+    snaplen: settings.snaplen,
+    promiscuous: settings.promiscuous,
+    bufferMiB: settings.bufferSize > 0 ? Math.round(settings.bufferSize / MIB) : DEFAULT_FORM.bufferMiB,
+    stopAfterPackets: limits.maxPackets,
+    stopAfterKibibytes: limits.maxBytes === null ? null : limits.maxBytes / 1024,
+    stopAfterSeconds: limits.maxDurationMs === null ? null : limits.maxDurationMs / 1000
+  }
+}
+
 /** The interface "Capture this" asks for: loopback for loopback-only sockets, otherwise `any`. */
 type InterfaceHint = 'loopback' | 'any'
 
@@ -58,6 +75,8 @@ export const useCaptureStore = defineStore('capture', () => {
   const stopping = ref(false)
   let started = false
   let interfaceHint: InterfaceHint | null = null
+  /** A display filter "Capture this process" asks the packet list to apply, until it has. */
+  const suggestedDisplayFilter = ref<string | null>(null)
   /** Statuses the backend pushed so far: an answer asked for before the latest one is older than it. */
   let pushedStatuses = 0
 
@@ -71,9 +90,22 @@ export const useCaptureStore = defineStore('capture', () => {
     try {
       const status = await backendClient().request('capture/status', {})
       // The capture may have ended while the answer was on its way: the pushed state is newer.
-      if (pushedStatuses === pushedBefore) captureStatus.value = status
+      if (pushedStatuses === pushedBefore) showStatus(status)
     } catch (error) {
       startError.value = errorMessage(error)
+    }
+  }
+
+  /**
+   * Takes a status in. While a capture runs the form is locked and shows what it runs with, also
+   * on a page opened (or reloaded) after it started, or a capture another page started.
+   */
+  function showStatus(status: CaptureStatus): void {
+    captureStatus.value = status
+    const active = status.state === 'running' || status.state === 'starting' || status.state === 'stopping'
+    if (active && status.settings) {
+      form.value = formFromSettings(status.settings)
+      captureFilterError.value = null
     }
   }
 
@@ -88,7 +120,7 @@ export const useCaptureStore = defineStore('capture', () => {
     })
     client.subscribe('capture/status', (status) => {
       pushedStatuses++
-      captureStatus.value = status
+      showStatus(status)
       if (status.state !== 'running' && status.state !== 'stopping') stopping.value = false
     })
     client.onConnectionChange((connected) => {
@@ -143,8 +175,8 @@ export const useCaptureStore = defineStore('capture', () => {
       })
       lastTick.value = null
     } catch (error) {
-      if (error instanceof BackendRequestError && error.failure.code === 'invalid-arguments' && /filter/i.test(error.failure.message)) {
-        captureFilterError.value = error.failure.message
+      if (error instanceof BackendRequestError && error.failure.code === 'invalid-arguments' && /filter/i.test(error.message)) {
+        captureFilterError.value = error.message
       } else {
         startError.value = errorMessage(error)
       }
@@ -171,7 +203,10 @@ export const useCaptureStore = defineStore('capture', () => {
   function prepareCaptureFor(socket: SocketEntry, wholeProcess: boolean): void {
     const allSockets = [...useSocketsStore().rowsById.values()].map((row) => row.socket)
     const covered = wholeProcess && socket.pid !== null ? allSockets.filter((each) => each.pid === socket.pid) : [socket]
-    const filter = (wholeProcess && socket.pid !== null ? captureFilterForProcess(allSockets, socket.pid) : captureFilterForSocket(socket)) ?? ''
+    const processFilter = wholeProcess && socket.pid !== null ? captureFilterForProcess(allSockets, socket.pid) : null
+    const filter = (wholeProcess ? processFilter?.filter : captureFilterForSocket(socket)) ?? ''
+    // A widened capture filter lets other processes' packets through; the display filter shows this one's.
+    suggestedDisplayFilter.value = processFilter?.widened ? `pid:${socket.pid}` : null
     const loopbackOnly = covered.every((each) => isLoopback(each.localAddress) && (isLoopback(each.remoteAddress) || isUnspecified(each.remoteAddress)))
     setForm({ ...form.value, filter })
     if (interfaces.value.length > 0) applyInterfaceHint(loopbackOnly ? 'loopback' : 'any')
@@ -195,6 +230,7 @@ export const useCaptureStore = defineStore('capture', () => {
     captureStatus,
     lastTick,
     captureFilterError,
+    suggestedDisplayFilter,
     startError,
     starting,
     stopping,

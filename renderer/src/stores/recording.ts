@@ -3,7 +3,7 @@
  * (the table as it was), compare two moments, and export a table or a diff.
  */
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import type { ExportedFile, ExportFormat, RecordingFile, RecordingInfo, RecordingMoment, RecordingStatus, TableDiff } from '../../../shared/model/recording'
 import { saveBlob } from '../save-file'
 import { backendClient } from '../transport'
@@ -13,6 +13,44 @@ import { errorMessage } from '../../../shared/error-message'
 /** Offers an export the backend made as a download. */
 function saveExport(file: ExportedFile): void {
   saveBlob(new Blob([file.text], { type: file.mimeType }), file.fileName)
+}
+
+/** The session-storage key of where this tab was in an opened recording, so a reload comes back there. */
+export const RECORDING_PLACE_KEY = 'sockscope.recording-place'
+
+/** Where the tab was in an opened recording: the moment shown and the two ends of the comparison. */
+interface RecordingPlace {
+  readonly path: string
+  readonly scrubTime: number | null
+  readonly diffFrom: number | null
+  readonly diffTo: number | null
+}
+
+function readPlace(): RecordingPlace | null {
+  try {
+    const text = sessionStorage.getItem(RECORDING_PLACE_KEY)
+    const place = text === null ? null : (JSON.parse(text) as Partial<RecordingPlace>)
+    if (!place || typeof place.path !== 'string') return null
+    const time = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
+    return { path: place.path, scrubTime: time(place.scrubTime), diffFrom: time(place.diffFrom), diffTo: time(place.diffTo) }
+  } catch {
+    return null
+  }
+}
+
+function writePlace(place: RecordingPlace | null): void {
+  try {
+    if (place === null) sessionStorage.removeItem(RECORDING_PLACE_KEY)
+    else sessionStorage.setItem(RECORDING_PLACE_KEY, JSON.stringify(place))
+  } catch {
+    // Storage turned off: a reload then starts at the recording's beginning.
+  }
+}
+
+/** `time` inside the recording's span, or its start when it is not a time of it. */
+function timeWithin(info: RecordingInfo, time: number | null): number | null {
+  if (info.start === null || info.end === null) return null
+  return time === null ? info.start : Math.min(Math.max(time, info.start), info.end)
 }
 
 /** Recording, time travel and export. */
@@ -31,6 +69,13 @@ export const useRecordingStore = defineStore('recording', () => {
   const lastExport = shallowRef<ExportedFile | null>(null)
   let started = false
   let scrubRequest = 0
+
+  // Remembered per tab, so a reload shows the same moment of the same recording.
+  watch([opened, scrubTime, diffFrom, diffTo], () => {
+    const info = opened.value
+    if (info === null || moment.value === null) return
+    writePlace({ path: info.path, scrubTime: scrubTime.value, diffFrom: diffFrom.value, diffTo: diffTo.value })
+  })
 
   async function run<T>(task: () => Promise<T>): Promise<T | null> {
     busy.value = true
@@ -65,8 +110,42 @@ export const useRecordingStore = defineStore('recording', () => {
 
   async function reload(): Promise<void> {
     const next = await run(() => backendClient().request('recording/status', {}))
-    if (next) status.value = next
+    if (next) {
+      status.value = next
+      await followOpened(next.opened)
+    }
     await refreshFiles()
+  }
+
+  /**
+   * Brings this page in line with the recording the backend has open: a page that reloads (or
+   * reconnects) while one is open comes back at the moment it showed, and one closed elsewhere
+   * takes the page back to live.
+   */
+  async function followOpened(info: RecordingInfo | null): Promise<void> {
+    if (info === null) {
+      if (moment.value !== null || scrubTime.value !== null) forgetOpened()
+      return
+    }
+    if (moment.value !== null) return
+    const place = readPlace()
+    const same = place?.path === info.path
+    diffFrom.value = same ? timeWithin(info, place.diffFrom) : info.start
+    diffTo.value = same ? timeWithin(info, place.diffTo) : info.end
+    useHistoryStore().setSource('recording')
+    const time = timeWithin(info, same ? place.scrubTime : null)
+    if (time !== null) await scrubTo(time)
+  }
+
+  /** Drops what this page showed of a recording and goes back to live data. */
+  function forgetOpened(): void {
+    moment.value = null
+    diff.value = null
+    scrubTime.value = null
+    diffFrom.value = null
+    diffTo.value = null
+    writePlace(null)
+    useHistoryStore().setSource('live')
   }
 
   async function startRecording(name?: string): Promise<void> {
@@ -96,10 +175,7 @@ export const useRecordingStore = defineStore('recording', () => {
   async function close(): Promise<void> {
     const next = await run(() => backendClient().request('recording/close', {}))
     if (next) status.value = next
-    moment.value = null
-    diff.value = null
-    scrubTime.value = null
-    useHistoryStore().setSource('live')
+    forgetOpened()
   }
 
   /** Shows the table as it was at `time`; only the newest of overlapping requests is kept. */

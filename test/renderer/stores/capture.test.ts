@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useCaptureStore } from '../../../renderer/src/stores/capture'
 import { useCapturePacketsStore } from '../../../renderer/src/stores/capture-packets'
 import { useLayoutStore } from '../../../renderer/src/stores/layout'
-import { captureFilterForSocket } from '../../../shared/capture-filter'
+import { captureFilterForSocket, MAX_PROCESS_FILTER_TERMS } from '../../../shared/capture-filter'
+import { useSocketsStore } from '../../../renderer/src/stores/sockets'
 import { emptySocketEntry, type SocketEntry } from '../../../shared/model/socket'
 import { runningAsRoot } from '../../integration/backend/capture/live-traffic'
 import { captureStoreHarness, type CaptureStoreHarness } from '../../support/capture/capture-store-harness'
@@ -55,6 +56,27 @@ describe.skipIf(!runningAsRoot)('useCaptureStore', () => {
     expect(capture.form.filter).toBe(captureFilterForSocket(remote))
     capture.prepareCaptureFor(loopback, false)
     expect(capture.form.interface).toBe('lo')
+  })
+
+  it('"Capture this process" on a process with thousands of ports fills a filter within the cap and lists only its packets', async () => {
+    const capture = useCaptureStore()
+    const packets = useCapturePacketsStore()
+    await packets.start()
+    const held = Array.from({ length: 3000 }, (_, index) => ({ ...udpSocket('127.0.0.1', 20_000 + 7 * index, '127.0.0.1', 53), id: `udp:${index}` }))
+    useSocketsStore().rowsById = new Map(held.map((socket) => [socket.id, { socket, mark: null, markedAt: 0 }]))
+    capture.prepareCaptureFor(held[0] as SocketEntry, true)
+    expect(capture.form.filter.split(' or ').length).toBeLessThanOrEqual(MAX_PROCESS_FILTER_TERMS)
+    // The filter lets other processes' packets through now: the list shows only this process's.
+    expect(packets.displayFilter).toBe(`pid:${process.pid}`)
+    await vi.waitFor(() => expect(packets.view?.filter).toBe(`pid:${process.pid}`), { timeout: 5000 })
+
+    // A process whose ports fit the cap gets an exact filter and no display filter from here.
+    await packets.setDisplayFilter('')
+    const few = held.slice(0, 3)
+    useSocketsStore().rowsById = new Map(few.map((socket) => [socket.id, { socket, mark: null, markedAt: 0 }]))
+    capture.prepareCaptureFor(few[0] as SocketEntry, true)
+    expect(capture.form.filter).toBe('udp port 20000 or udp port 20007 or udp port 20014')
+    expect(packets.displayFilter).toBe('')
   })
 
   it('forgets a refused filter’s message once the filter text changes, and only then', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { captureFilterForPorts, captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
+import { captureFilterForPorts, captureFilterForProcess, captureFilterForSocket, MAX_PROCESS_FILTER_TERMS } from '../../../shared/capture-filter'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { buildSocket } from '../../support/socket-builder'
 
@@ -81,7 +81,54 @@ describe('captureFilterForProcess', () => {
       socket({ pid: 300, localPort: 1234, owners: [{ pid: 300, process: 'other', command: 'other', user: 'root' }] }),
       socket({ protocol: 'unix', family: null, localAddress: '/tmp/s', localPort: null })
     ]
-    expect(captureFilterForProcess(sockets, 100)).toBe('tcp port 8080 or tcp port 9999 or tcp port 40001 or udp port 53')
+    expect(captureFilterForProcess(sockets, 100)).toEqual({ filter: 'tcp port 8080 or tcp port 9999 or tcp port 40001 or udp port 53', widened: false })
     expect(captureFilterForProcess(sockets, 999)).toBeNull()
+  })
+
+  it("names a listener's port once for all the connections it accepted", () => {
+    const accepted = Array.from({ length: 500 }, (_, index) =>
+      socket({ localAddress: '127.0.0.1', localPort: 8080, remoteAddress: '127.0.0.1', remotePort: 30000 + 7 * index, state: 'ESTABLISHED' })
+    )
+    expect(captureFilterForProcess([socket({ state: 'LISTEN' }), ...accepted], 100)).toEqual({ filter: 'tcp port 8080', widened: false })
+  })
+
+  /** A process with `count` client connections on scattered local ports (every third one). */
+  function clients(count: number): SocketEntry[] {
+    return Array.from({ length: count }, (_, index) =>
+      socket({ localAddress: '127.0.0.1', localPort: 40000 + 3 * index, remoteAddress: '127.0.0.1', remotePort: 5432, state: 'ESTABLISHED' })
+    )
+  }
+
+  it('names each port while they fit the cap, and joins the nearest ports once they do not', () => {
+    const fits = captureFilterForProcess(clients(MAX_PROCESS_FILTER_TERMS), 100)
+    expect(fits?.widened).toBe(false)
+    expect(fits?.filter.split(' or ')).toHaveLength(MAX_PROCESS_FILTER_TERMS)
+
+    const over = captureFilterForProcess(clients(MAX_PROCESS_FILTER_TERMS + 1), 100)
+    expect(over?.widened).toBe(true)
+    expect(over?.filter.split(' or ').length).toBeLessThanOrEqual(MAX_PROCESS_FILTER_TERMS)
+    // The first two ports were the nearest pair: they are joined, every other port stays exact.
+    expect(over?.filter).toBe(['tcp portrange 40000-40003', ...Array.from({ length: MAX_PROCESS_FILTER_TERMS - 1 }, (_, index) => `tcp port ${40006 + 3 * index}`)].join(' or '))
+  })
+
+  it('shares the cap between TCP and UDP when both hold many ports', () => {
+    const udp = Array.from({ length: 100 }, (_, index) => socket({ protocol: 'udp', localPort: 20000 + 5 * index, state: 'UNCONN' }))
+    const result = captureFilterForProcess([...clients(100), ...udp], 100)
+    const terms = result?.filter.split(' or ') ?? []
+    expect(terms).toHaveLength(MAX_PROCESS_FILTER_TERMS)
+    expect(terms.filter((term) => term.startsWith('tcp '))).toHaveLength(MAX_PROCESS_FILTER_TERMS / 2)
+  })
+
+  it('stays within the cap for thousands of ports and still covers every one', () => {
+    const many = clients(2307)
+    const result = captureFilterForProcess(many, 100)
+    expect(result?.widened).toBe(true)
+    const terms = result?.filter.split(' or ') ?? []
+    expect(terms.length).toBeLessThanOrEqual(MAX_PROCESS_FILTER_TERMS)
+    const ranges = terms.map((term) => {
+      const match = /tcp (?:port (\d+)|portrange (\d+)-(\d+))/.exec(term)
+      return { first: Number(match?.[1] ?? match?.[2]), last: Number(match?.[1] ?? match?.[3]) }
+    })
+    for (const entry of many) expect(ranges.some((range) => entry.localPort !== null && entry.localPort >= range.first && entry.localPort <= range.last)).toBe(true)
   })
 })
