@@ -116,6 +116,17 @@ export async function runTlsProbe(request: TlsProbeRequest, options: ProbeRunOpt
   return done(null)
 }
 
+/** The server took the connection and never answered the client hello: it does not speak TLS on that port. */
+function silentToTlsError(where: string, limitMs: number): ProbeError {
+  return {
+    kind: 'tls',
+    phase: 'tls-handshake',
+    detail: null,
+    code: null,
+    message: `${where} accepted the connection but sent nothing back to the TLS hello within ${limitMs} ms: the service on this port does not speak TLS (a plain TCP service waiting for its own protocol stays silent like this).`
+  }
+}
+
 interface HandshakeOptions {
   readonly servername: string | null
   readonly identityHost: string
@@ -164,7 +175,12 @@ function performHandshake(tcpSocket: Socket, options: HandshakeOptions): Promise
         message: `${options.where} closed the connection during the TLS handshake.`
       })
     const onAbort = (): void => fail(cancelledError('tls-handshake'))
-    const timer = setTimeout(() => fail(timeoutError('tls-handshake', options.where, options.timeoutMs)), options.timeoutMs)
+    // Silence to the client hello is what a plain TCP service waiting for its own protocol does;
+    // a TLS server that is merely slow has sent something by then.
+    const timer = setTimeout(
+      () => fail(tcpSocket.bytesRead === 0 ? silentToTlsError(options.where, options.timeoutMs) : timeoutError('tls-handshake', options.where, options.timeoutMs)),
+      options.timeoutMs
+    )
     const cleanUp = (): void => {
       clearTimeout(timer)
       socket.off('secureConnect', onSecure)

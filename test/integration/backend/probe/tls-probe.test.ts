@@ -188,9 +188,19 @@ describe('runTlsProbe against real loopback TLS servers', () => {
     expect(result.certificates).toEqual([])
   })
 
-  it('times out a server that accepts but never answers the handshake', async () => {
+  it('says a server that accepts but never answers the client hello does not speak TLS, not that a firewall dropped it', async () => {
     plainServer = await startTcpServer()
     const result = await runTlsProbe({ host: '127.0.0.1', port: plainServer.port, timeoutMs: 150 })
+    expect(result.connect?.connected).toBe(true)
+    expect(result.error).toMatchObject({ kind: 'tls', phase: 'tls-handshake' })
+    expect(result.error?.message).toContain('does not speak TLS')
+    expect(result.error?.message).not.toContain('firewall')
+  })
+
+  it('still times out a handshake the server started but did not finish', async () => {
+    // One byte of a TLS record header, then nothing: a server that answered, but too slowly.
+    plainServer = await startTcpServer((socket) => socket.once('data', () => socket.write(Buffer.from([0x16]))))
+    const result = await runTlsProbe({ host: '127.0.0.1', port: plainServer.port, timeoutMs: 300 })
     expect(result.error).toMatchObject({ kind: 'timeout', phase: 'tls-handshake' })
   })
 

@@ -1,0 +1,30 @@
+/**
+ * Probe details a user reads: a TLS probe to a port whose service only speaks plain TCP says so,
+ * instead of blaming a firewall for the silence.
+ */
+import { createServer, type Socket } from 'node:net'
+import { expect, test } from '@playwright/test'
+import { openApp, showView } from './support/app'
+
+test('a TLS probe to a silent plain-TCP port says the service does not speak TLS', async ({ page }) => {
+  const held: Socket[] = []
+  // Takes connections and waits for its own protocol, as a plain TCP service does: it never answers a TLS hello.
+  const server = createServer((socket) => held.push(socket))
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  const port = (server.address() as { port: number }).port
+  try {
+    await openApp(page)
+    await showView(page, 'probe')
+    await page.locator('[data-probe-tab="tls"]').click()
+    await page.getByTestId('tls-target').fill(`127.0.0.1:${port}`)
+    await page.getByTestId('tls-form').locator('input[placeholder="5000"]').fill('1000')
+    await page.getByTestId('tls-run').click()
+    const error = page.getByTestId('probe-error')
+    await expect(error).toHaveAttribute('data-kind', 'tls')
+    await expect(error).toContainText('does not speak TLS')
+    await expect(error).not.toContainText('firewall')
+  } finally {
+    for (const socket of held) socket.destroy()
+    await new Promise((done) => server.close(done))
+  }
+})
