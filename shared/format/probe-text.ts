@@ -146,6 +146,7 @@ function describeUdpResult(result: UdpProbeResult): string[] {
     }
   })
   if (result.replies.length === 0 && result.error === null) lines.push(`${label('replies')}none`)
+  if (result.refusedMs !== null) lines.push(`${label('refused')}ICMP port unreachable after ${formatMilliseconds(result.refusedMs)}`)
   return lines
 }
 

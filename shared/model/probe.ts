@@ -353,6 +353,8 @@ export interface UdpProbeResult extends ProbeResultBase {
   readonly sentBytes: number
   readonly timeoutMs: number
   readonly replies: readonly UdpReply[]
+  /** Milliseconds from sending to the ICMP port unreachable that refused the datagram; null when none came. */
+  readonly refusedMs: number | null
   /** The DNS query sent, when the DNS preset was used. */
   readonly dnsQuery: DnsQuery | null
 }

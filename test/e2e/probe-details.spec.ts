@@ -1,10 +1,11 @@
 /**
  * Probe details a user reads: a TLS probe to a port whose service only speaks plain TCP says so,
- * instead of blaming a firewall for the silence.
+ * instead of blaming a firewall for the silence, and a UDP probe refused by ICMP says when.
  */
 import { createServer, type Socket } from 'node:net'
 import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
+import { closedUdpPort } from '../support/loopback-servers'
 
 test('a TLS probe to a silent plain-TCP port says the service does not speak TLS', async ({ page }) => {
   const held: Socket[] = []
@@ -27,4 +28,17 @@ test('a TLS probe to a silent plain-TCP port says the service does not speak TLS
     for (const socket of held) socket.destroy()
     await new Promise((done) => server.close(done))
   }
+})
+
+test('a UDP probe to a closed port reports when the ICMP refusal came, not a count of replies', async ({ page }) => {
+  const port = await closedUdpPort()
+  await openApp(page)
+  await showView(page, 'probe')
+  await page.locator('[data-probe-tab="udp"]').click()
+  await page.getByTestId('udp-target').fill(`127.0.0.1:${port}`)
+  await page.getByTestId('udp-form').locator('textarea').fill('hello')
+  await page.getByTestId('udp-run').click()
+  await expect(page.getByTestId('probe-error')).toHaveAttribute('data-kind', 'refused')
+  await expect(page.getByTestId('udp-reply-count')).toHaveText(/^none: refused with ICMP port unreachable after \d+\.\d{3} ms$/)
+  await expect(page.getByTestId('probe-error')).toContainText(/after \d+\.\d{3} ms/)
 })

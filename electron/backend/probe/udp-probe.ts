@@ -10,6 +10,7 @@ import { randomInt } from 'node:crypto'
 import type { ProbeError, UdpProbeRequest, UdpProbeResult, UdpReply } from '../../../shared/model/probe'
 import { checkUdpProbe } from '../../../shared/probe-request'
 import { formatHostPort } from '../../../shared/format/socket-text'
+import { formatMilliseconds } from '../../../shared/format/probe-text'
 import { decodeDnsReply, encodeDnsQuery } from '../../../shared/dns/dns-query'
 import { cancelledError, classifySocketError, errorCode, timeoutError } from './probe-errors'
 import { millisecondsSince, monotonicNow } from './probe-clock'
@@ -32,6 +33,7 @@ export async function runUdpProbe(request: UdpProbeRequest, options: ProbeRunOpt
     sentBytes: 0,
     timeoutMs: request.timeoutMs ?? 0,
     replies: [],
+    refusedMs: null,
     dnsQuery: request.dnsQuery ?? null,
     error: null
   }
@@ -63,12 +65,13 @@ export async function runUdpProbe(request: UdpProbeRequest, options: ProbeRunOpt
     const onError = (failure: Error): void => {
       if (result.replies.length > 0) return finish(null)
       if (errorCode(failure) === 'ECONNREFUSED') {
+        result.refusedMs = millisecondsSince(sentAt)
         return finish({
           kind: 'refused',
           phase: 'receive',
           detail: null,
           code: 'ECONNREFUSED',
-          message: `${where} answered with ICMP port unreachable: nothing listens on that UDP port.`
+          message: `${where} answered with ICMP port unreachable after ${formatMilliseconds(result.refusedMs)}: nothing listens on that UDP port.`
         })
       }
       finish(classifySocketError(failure, 'send', where))

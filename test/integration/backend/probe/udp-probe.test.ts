@@ -1,3 +1,4 @@
+import { formatMilliseconds } from '../../../../shared/format/probe-text'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runUdpProbe } from '../../../../electron/backend/probe/udp-probe'
 import { buildDnsMessage, DNS_TYPE, readDnsQuery } from '../../../support/capture/dns-message-builder'
@@ -68,6 +69,10 @@ describe('runUdpProbe against real loopback sockets', () => {
     expect(result.ok).toBe(false)
     expect(result.error).toMatchObject({ kind: 'refused', code: 'ECONNREFUSED' })
     expect(result.error?.message).toContain('ICMP port unreachable')
+    // The refusal's time is measured from the send: after it, and well inside the probe's whole run.
+    expect(result.refusedMs).toBeGreaterThan(0)
+    expect(result.refusedMs).toBeLessThanOrEqual(result.durationMs)
+    expect(result.error?.message).toContain(`after ${formatMilliseconds(result.refusedMs)}`)
   })
 
   it('times out when the server stays silent', async () => {
