@@ -42,3 +42,25 @@ test('a UDP probe to a closed port reports when the ICMP refusal came, not a cou
   await expect(page.getByTestId('udp-reply-count')).toHaveText(/^none: refused with ICMP port unreachable after \d+\.\d{3} ms$/)
   await expect(page.getByTestId('probe-error')).toContainText(/after \d+\.\d{3} ms/)
 })
+
+test("the Holder and Listener tabs show their own panels, not the last probe's result", async ({ page }) => {
+  const server = createServer((socket) => socket.end())
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  const port = (server.address() as { port: number }).port
+  try {
+    await openApp(page)
+    await showView(page, 'probe')
+    await page.locator('[data-probe-tab="tcp"]').click()
+    await page.getByTestId('tcp-target').fill(`127.0.0.1:${port}`)
+    await page.getByTestId('tcp-form').locator('button[type="submit"]').click()
+    await expect(page.getByTestId('probe-result')).toHaveAttribute('data-kind', 'tcp')
+    for (const tab of ['holder', 'listener', 'repeat']) {
+      await page.locator(`[data-probe-tab="${tab}"]`).click()
+      await expect(page.getByTestId('probe-result'), tab).toHaveCount(0)
+    }
+    await page.locator('[data-probe-tab="tcp"]').click()
+    await expect(page.getByTestId('probe-result')).toHaveAttribute('data-kind', 'tcp')
+  } finally {
+    await new Promise((done) => server.close(done))
+  }
+})

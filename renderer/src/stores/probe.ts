@@ -68,6 +68,8 @@ export const useProbeStore = defineStore('probe', () => {
   let started = false
 
   const selectedEntry = computed(() => history.value.find((entry) => entry.id === selectedHistoryId.value) ?? null)
+  /** The selected result when it belongs to the tab on screen: the Holder tab never shows a TCP probe's result. */
+  const shownEntry = computed(() => (selectedEntry.value?.kind === activeTab.value ? selectedEntry.value : null))
   const latencyPoints = computed<LatencyPoint[]>(() =>
     repeatSamples.value.filter((sample) => sample.ok && sample.latencyMs !== null).map((sample) => ({ x: sample.at, y: sample.latencyMs ?? 0 }))
   )
@@ -214,8 +216,11 @@ export const useProbeStore = defineStore('probe', () => {
     await Promise.all([reload().catch(() => {}), useListenerStore().start(), useHolderStore().start()])
   }
 
+  /** Selects a result of the history and shows the tab it belongs to. */
   function selectHistory(id: number | null): void {
     selectedHistoryId.value = id
+    const entry = selectedEntry.value
+    if (entry) activeTab.value = entry.kind
   }
 
   function clearHistory(): void {
@@ -267,6 +272,7 @@ export const useProbeStore = defineStore('probe', () => {
     history,
     selectedHistoryId,
     selectedEntry,
+    shownEntry,
     repeatRunId,
     repeatSummary,
     repeatSamples,
