@@ -64,3 +64,23 @@ test("the Holder and Listener tabs show their own panels, not the last probe's r
     await new Promise((done) => server.close(done))
   }
 })
+
+test('a repeated probe whose every attempt failed shows no empty latency chart', async ({ page }) => {
+  const server = createServer()
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  const port = (server.address() as { port: number }).port
+  // Nothing listens there any more: every attempt is refused.
+  await new Promise((done) => server.close(done))
+  await openApp(page)
+  await showView(page, 'probe')
+  await page.locator('[data-probe-tab="repeat"]').click()
+  await page.getByTestId('repeat-target').fill(`127.0.0.1:${port}`)
+  await page.getByTestId('repeat-count').fill('3')
+  await page.getByTestId('repeat-interval').fill('100')
+  await page.getByTestId('repeat-start').click()
+  await expect(page.getByTestId('repeat-state')).toHaveText('finished')
+  await expect(page.getByTestId('repeat-loss')).toHaveText('100%')
+  await expect(page.getByTestId('latency-chart-empty')).toContainText('No attempt has connected yet')
+  await expect(page.getByTestId('latency-chart')).toHaveCount(0)
+  await expect(page.getByTestId('repeat-panel').locator('canvas')).toHaveCount(0)
+})
