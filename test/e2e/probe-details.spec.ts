@@ -3,9 +3,11 @@
  * instead of blaming a firewall for the silence, and a UDP probe refused by ICMP says when.
  */
 import { createServer, type Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
 import { closedUdpPort } from '../support/loopback-servers'
+import { createTestCertificates } from '../support/probes/test-certificates'
 
 test('a TLS probe to a silent plain-TCP port says the service does not speak TLS', async ({ page }) => {
   const held: Socket[] = []
@@ -83,4 +85,49 @@ test('a repeated probe whose every attempt failed shows no empty latency chart',
   await expect(page.getByTestId('latency-chart-empty')).toContainText('No attempt has connected yet')
   await expect(page.getByTestId('latency-chart')).toHaveCount(0)
   await expect(page.getByTestId('repeat-panel').locator('canvas')).toHaveCount(0)
+})
+
+test('long certificate text wraps between words, not inside them', async ({ page }) => {
+  const certificates = await createTestCertificates()
+  const server = createTlsServer({ key: certificates.selfSigned.key, cert: certificates.selfSigned.certificate }, (socket) => socket.end())
+  server.on('tlsClientError', () => {})
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()))
+  const port = (server.address() as { port: number }).port
+  try {
+    // Narrow enough that the subject and names take more than one line.
+    await page.setViewportSize({ width: 1000, height: 800 })
+    await openApp(page)
+    await showView(page, 'probe')
+    await page.locator('[data-probe-tab="tls"]').click()
+    await page.getByTestId('tls-target').fill(`localhost:${port}`)
+    await page.getByTestId('tls-run').click()
+    const names = page.getByTestId('certificate-names')
+    await expect(names).toHaveText('DNS:localhost, IP Address:127.0.0.1')
+    await names.evaluate((element) => {
+      element.style.width = '150px'
+    })
+    // Wider than its longest word, narrower than the whole: each word sits on one line (a word broken across lines has more than one box).
+    const split = await names.evaluate((element) => {
+      const text = element.firstChild
+      if (!text || !text.textContent) return ['no text']
+      const broken: string[] = []
+      for (const match of text.textContent.matchAll(/\S+/g)) {
+        const range = document.createRange()
+        range.setStart(text, match.index)
+        range.setEnd(text, match.index + match[0].length)
+        if (range.getClientRects().length > 1) broken.push(match[0])
+      }
+      return broken
+    })
+    expect(split).toEqual([])
+    // And the text does wrap: its lines start at two different heights at least.
+    const lines = await names.evaluate((element) => {
+      const range = document.createRange()
+      range.selectNodeContents(element)
+      return new Set([...range.getClientRects()].map((box) => Math.round(box.top))).size
+    })
+    expect(lines).toBeGreaterThanOrEqual(2)
+  } finally {
+    await new Promise((done) => server.close(done))
+  }
 })
