@@ -7,6 +7,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { HistoryInfo, HistorySample, HistorySource, NamedSeries, SeriesKind, SeriesSet } from '../../../shared/model/history'
 import { backendClient } from '../transport'
+import { createColorKeeper, seriesColor } from '../series-colors'
 import { useLayoutStore } from './layout'
 import { useSocketsStore } from './sockets'
 import { errorMessage } from '../../../shared/error-message'
@@ -28,6 +29,8 @@ export interface ChartLine {
   readonly points: ReadonlyArray<{ readonly x: number; readonly y: number }>
   readonly pid?: number
   readonly state?: string
+  /** Its own colour (a process keeps one for its life); by position otherwise. */
+  readonly color?: string
 }
 
 /** Points past which the backend averages neighbours; Chart.js decimates further on screen. */
@@ -73,7 +76,17 @@ export const useHistoryStore = defineStore('history', () => {
   let lastRefreshAt = 0
 
   const stateLines = computed(() => toChartLines(states.value))
-  const processLines = computed(() => toChartLines(processSockets.value))
+  const keepProcessColors = createColorKeeper()
+  /** One line per process, each in the colour it keeps for its life. */
+  const processLines = computed(() => {
+    const lines = toChartLines(processSockets.value)
+    const alive = new Set((latest.value?.processes ?? []).map((process) => process.pid))
+    const colors = keepProcessColors(
+      lines.flatMap((line) => (line.pid === undefined ? [] : [line.pid])),
+      alive
+    )
+    return lines.map((line) => (line.pid === undefined ? line : { ...line, color: seriesColor(colors.get(line.pid) ?? 0) }))
+  })
   const byteLines = computed(() => toChartLines(interfaces.value, (series) => series.key.endsWith('BytesPerSecond')))
   const packetLines = computed(() => toChartLines(interfaces.value, (series) => series.key.endsWith('PacketsPerSecond')))
   /** The processes the history follows now, busiest first, for the state chart's picker. */

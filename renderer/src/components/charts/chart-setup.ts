@@ -46,15 +46,8 @@ export function registerCharts(): typeof Chart {
   return Chart
 }
 
-/** A palette that reads on both light and dark backgrounds. */
-const SERIES_COLORS = ['#3b82f6', '#22c55e', '#f59e0b', '#ef4444', '#a855f7', '#14b8a6', '#ec4899', '#84cc16', '#f97316', '#6366f1', '#06b6d4', '#eab308']
-
-/** The colour of series number `index`. */
-export function seriesColor(index: number): string {
-  const color = SERIES_COLORS[Math.abs(index) % SERIES_COLORS.length]
-  if (color === undefined) throw new RangeError(`no series colour for index ${index}`)
-  return color
-}
+/** Series colours live apart from Chart.js, so stores can pick them without loading it. */
+export { seriesColor } from '../../series-colors'
 
 /** `12:03:45` for an epoch-millisecond x value. */
 export function formatClock(epochMs: number): string {

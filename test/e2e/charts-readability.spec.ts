@@ -1,0 +1,40 @@
+/**
+ * The Charts tab reads well, in Chromium against the real backend in web mode: the port lookup
+ * table says what its columns are, and each process keeps one colour in the per-process chart.
+ */
+import { expect, test } from '@playwright/test'
+import { startTcpServer } from '../support/loopback-servers'
+import { openApp, showView } from './support/app'
+import { fromStore } from './support/page-state'
+
+test('the port lookup table has headers, and cut-off cells carry their whole text', async ({ page }) => {
+  const server = await startTcpServer()
+  try {
+    await openApp(page)
+    await showView(page, 'charts')
+    await page.getByTestId('port-map-input').fill(String(server.port))
+    const table = page.getByTestId('port-map-table')
+    await expect(table.locator('thead th')).toHaveText(['Process', 'Protocol', 'State', 'Remote end'])
+    await expect(table.locator('tbody tr').first().locator('td').first()).toHaveAttribute('title', /node/)
+  } finally {
+    await server.close()
+  }
+})
+
+test('each process keeps its colour in the per-process chart from tick to tick', async ({ page }) => {
+  const servers = await Promise.all(Array.from({ length: 3 }, () => startTcpServer()))
+  try {
+    await openApp(page)
+    await showView(page, 'charts')
+    await expect(page.getByTestId('charts-view')).toBeVisible()
+    const colours = () => fromStore<Array<[number, string]>>(page, 'history', 'store.processLines.map((line) => [line.pid, line.color])')
+    await expect.poll(async () => (await colours()).length).toBeGreaterThan(1)
+    const first = new Map(await colours())
+    // Distinct processes, distinct colours.
+    expect(new Set(first.values()).size).toBe(first.size)
+    await page.waitForTimeout(3000)
+    for (const [pid, colour] of await colours()) if (first.has(pid)) expect(colour, `pid ${pid}`).toBe(first.get(pid))
+  } finally {
+    for (const server of servers) await server.close()
+  }
+})
