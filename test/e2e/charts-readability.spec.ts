@@ -38,3 +38,26 @@ test('each process keeps its colour in the per-process chart from tick to tick',
     for (const server of servers) await server.close()
   }
 })
+
+test('the time axis ticks at round times in every window', async ({ page }) => {
+  await openApp(page)
+  await showView(page, 'charts')
+  const axis = page.locator('[data-testid="state-chart"] .chart-box')
+  // Each window: the step its ticks must be a whole multiple of, in seconds.
+  for (const [window, seconds] of [
+    ['5m', 60],
+    ['1h', 600]
+  ] as const) {
+    await page.locator(`[data-window="${window}"]`).click()
+    await expect
+      .poll(
+        async () => {
+          const labels = ((await axis.getAttribute('data-x-ticks')) ?? '').split(' ').filter((label) => label !== '')
+          const ticks = labels.map((label) => label.split(':').map(Number)).map(([hours = 0, minutes = 0, secs = 0]) => hours * 3600 + minutes * 60 + secs)
+          return ticks.length >= 3 && ticks.every((tick) => tick % seconds === 0)
+        },
+        { message: `${window} ticks on whole ${seconds} s` }
+      )
+      .toBe(true)
+  }
+})
