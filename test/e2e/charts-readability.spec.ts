@@ -6,6 +6,7 @@ import { expect, test } from '@playwright/test'
 import { startTcpServer } from '../support/loopback-servers'
 import { openApp, showView } from './support/app'
 import { fromStore } from './support/page-state'
+import { startProgram, stopPrograms } from '../support/test-programs'
 
 test('the port lookup table has headers, and cut-off cells carry their whole text', async ({ page }) => {
   const server = await startTcpServer()
@@ -59,5 +60,18 @@ test('the time axis ticks at round times in every window', async ({ page }) => {
         { message: `${window} ticks on whole ${seconds} s` }
       )
       .toBe(true)
+  }
+})
+
+test('"Ports per process" turns to a log scale when a listener sits next to hundreds of connections', async ({ page }) => {
+  const steady = await startProgram('steady-server.js', ['300'])
+  try {
+    await openApp(page)
+    await showView(page, 'charts')
+    const chart = page.getByTestId('ports-chart')
+    await expect.poll(async () => JSON.parse((await chart.getAttribute('data-bars')) ?? '[]').some((bar: { pid: number }) => bar.pid === steady.pid)).toBe(true)
+    await expect(chart).toHaveAttribute('data-scale', 'logarithmic')
+  } finally {
+    await stopPrograms()
   }
 })
