@@ -115,7 +115,7 @@ describe('what a probe result means', () => {
       expect(quiet).toEqual({
         tls: { speaksTls: false, version: null, subject: null, daysLeft: null },
         verdict: 'not-tls',
-        note: 'Not TLS: it did not answer the ClientHello in time'
+        note: `Not TLS: 127.0.0.1:${silent.port} accepted the connection but sent nothing back to the TLS hello within 300 ms: the service on this port does not speak TLS (a plain TCP service waiting for its own protocol stays silent like this).`
       })
     } finally {
       await http.close()
