@@ -61,7 +61,7 @@ export function tlsCheckFrom(result: TlsProbeResult): TlsCheck {
   if (error?.kind === 'refused' || error?.kind === 'unreachable' || error?.kind === 'cancelled' || error?.kind === 'not-allowed' || error?.kind === 'invalid-input') {
     return { tls: null, verdict: 'not-probed', note: `Not probed: ${error.message}` }
   }
-  const why = error === null ? 'it did not finish the handshake' : error.kind === 'timeout' ? 'it did not answer the ClientHello in time' : error.message
+  const why = error === null ? 'it did not finish the handshake' : error.kind === 'timeout' ? 'it started a handshake and did not finish it in time' : error.message
   return { tls: notTls, verdict: 'not-tls', note: `Not TLS: ${why}` }
 }
 

@@ -123,6 +123,21 @@ describe('what a probe result means', () => {
     }
   })
 
+  it('reads a listener that starts a record and never finishes the handshake as not TLS, saying so', async () => {
+    // One byte of a TLS handshake record, then silence.
+    const stalled = await startTcpServer((socket) => socket.once('data', () => socket.write(Buffer.from([0x16]))))
+    try {
+      const check = tlsCheckFrom(await runTlsProbe({ host: '127.0.0.1', port: stalled.port, insecure: true, timeoutMs: 300 }))
+      expect(check).toEqual({
+        tls: { speaksTls: false, version: null, subject: null, daysLeft: null },
+        verdict: 'not-tls',
+        note: 'Not TLS: it started a handshake and did not finish it in time'
+      })
+    } finally {
+      await stalled.close()
+    }
+  })
+
   it('counts a listener that went away before the probe as not probed', () => {
     const refused = {
       ...notTlsResult,
