@@ -9,7 +9,7 @@ import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 import { backendClient, type AccessRefusal } from '../transport'
-import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, sortedBySocketField, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketField, sortedBySocketField, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
 import { readSetting, writeSetting } from '../persisted-setting'
 import { errorMessage } from '../../../shared/error-message'
 
@@ -64,6 +64,8 @@ function clampWidth(width: number): number {
 /** The live socket table. */
 export const useSocketsStore = defineStore('sockets', () => {
   const rowsById = shallowRef(new Map<string, SocketRow>())
+  /** The same map, read where a computed must not re-run on every tick (the sort order). */
+  let untrackedRows = rowsById.value
   const status = ref<MonitorStatus | null>(null)
   const lastTick = ref(0)
   const lastUpdate = ref<number | null>(null)
@@ -104,7 +106,27 @@ export const useSocketsStore = defineStore('sockets', () => {
   })
 
   /** Every row in the chosen order. Sorting is the costly step, so a filter keystroke only filters this. */
-  const sortedRows = computed(() => sortedBySocketField([...rowsById.value.values()], (row) => row.socket, sortKey.value, sortDescending.value))
+  /**
+   * Bumped when the order can change: rows come or go, a row's tracked fields change, the table
+   * is re-read, or (when sorting on a per-tick field) counters move. A tick that only updates
+   * counters of 30k rows then re-sorts nothing.
+   */
+  const orderStamp = shallowRef(0)
+  /** Ids in the chosen order. Reads the rows without tracking them: `orderStamp` says when to. */
+  const sortedIds = computed(() => {
+    void orderStamp.value
+    const rows = [...untrackedRows.values()]
+    return sortedBySocketField(rows, (row) => row.socket, sortKey.value, sortDescending.value).map((row) => row.socket.id)
+  })
+  const sortedRows = computed(() => {
+    const rows = rowsById.value
+    const sorted: SocketRow[] = []
+    for (const id of sortedIds.value) {
+      const row = rows.get(id)
+      if (row) sorted.push(row)
+    }
+    return sorted
+  })
   const visibleRows = computed(() => {
     const query = activeQuery.value
     return query && !query.matchesEverything ? sortedRows.value.filter((row) => query.matches(row.socket)) : sortedRows.value
@@ -140,6 +162,8 @@ export const useSocketsStore = defineStore('sockets', () => {
     const next = new Map<string, SocketRow>()
     for (const socket of snapshot.sockets) next.set(socket.id, { socket: markRaw(socket), mark: null, markedAt: 0 })
     rowsById.value = next
+    untrackedRows = next
+    orderStamp.value++
     lastTick.value = snapshot.tick
     noteRead(snapshot.takenAt, snapshot.refreshMs, snapshot.issues, snapshot.partialOwnership)
   }
@@ -185,6 +209,8 @@ export const useSocketsStore = defineStore('sockets', () => {
     }
     lastTick.value = diff.tick
     noteRead(diff.takenAt, diff.refreshMs, diff.issues, diff.partialOwnership)
+    const sortsOnCounters = socketField(sortKey.value).changes === 'every-tick'
+    if (diff.added.length > 0 || diff.changed.length > 0 || (sortsOnCounters && diff.counters.length > 0)) orderStamp.value++
     triggerRef(rowsById)
   }
 
@@ -196,6 +222,7 @@ export const useSocketsStore = defineStore('sockets', () => {
       expired = true
       if (row.mark === 'closed') {
         rows.delete(id)
+        orderStamp.value++
         if (selectedId.value === id) selectedId.value = null
       } else rows.set(id, { socket: row.socket, mark: null, markedAt: 0 })
     }

@@ -127,6 +127,44 @@ describe('useSocketsStore', () => {
     await server.close()
   })
 
+  it('re-sorts on counters when sorted by a per-tick field, and on rows that come, change or go', async () => {
+    const store = useSocketsStore()
+    const servers = [await startTcpServer(), await startTcpServer()]
+    await backend.sockets.refresh()
+    await store.start()
+    const [low, high] = servers.map((server) => store.visibleRows.find(({ socket }) => socket.localPort === server.port && socket.state === 'LISTEN')!.socket)
+    store.setFilter(`lport:${servers[0]!.port} or lport:${servers[1]!.port}`)
+    store.sortBy('tcpInfo.bytesSent')
+    const tick = (counters: Array<[typeof low, number]>) =>
+      store.applyTick({
+        tick: store.lastTick + 1,
+        previousTick: store.lastTick,
+        takenAt: 0,
+        refreshMs: 0,
+        added: [],
+        removed: [],
+        changed: [],
+        counters: counters.map(([socket, bytesSent]) => ({ id: socket!.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent }), throughput: null })),
+        issues: [],
+        partialOwnership: false
+      })
+    tick([
+      [low, 10],
+      [high, 20]
+    ])
+    expect(store.visibleRows.map((row) => row.socket.id)).toEqual([low!.id, high!.id])
+    tick([
+      [low, 30],
+      [high, 20]
+    ])
+    expect(store.visibleRows.map((row) => row.socket.id)).toEqual([high!.id, low!.id])
+    // Sorted on a field counters never touch: the rows still show their newest values.
+    store.sortBy('localPort')
+    tick([[low, 99]])
+    expect(store.visibleRows.find((row) => row.socket.id === low!.id)?.socket.tcpInfo?.bytesSent).toBe(99)
+    for (const server of servers) await server.close()
+  })
+
   it('takes per-tick counters quietly: the row gets the new values and no changed mark', async () => {
     const store = useSocketsStore()
     const server = await startTcpServer()
