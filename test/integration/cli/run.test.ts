@@ -230,7 +230,8 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
   it('follows a forking command into the child it leaves running, and lists what that child holds', async () => {
     const ready = join(directory, 'holder.pid')
     const json = join(directory, 'fork.json')
-    const script = `"$0" "$1" "$2" >/dev/null 2>&1 & while [ ! -s "$2" ]; do sleep 0.05; done; sleep 0.3; exit 0`
+    // The shell lingers a second after the child is ready: more than one owner rescan apart (at most one every 250 ms), so a sample sees the child's sockets as its own.
+    const script = `"$0" "$1" "$2" >/dev/null 2>&1 & while [ ! -s "$2" ]; do sleep 0.05; done; sleep 1; exit 0`
     const recording = join(directory, 'fork.jsonl.gz')
     const run = await runCli([
       'run',
