@@ -431,8 +431,10 @@ export class ProcessTable implements SocketOwnerLookup {
       fds.set(name, inode)
       if (inode !== 0) inodes.add(inode)
     }
-    // The same process after an incremental re-read: its name and command are still good.
-    return { fds, inodes: [...inodes], denied: false, fdCount, owner: previous?.owner }
+    // The same sockets after an incremental re-read: its name and command are still good. New
+    // sockets read them again, since a process may have renamed itself (process.title, prctl) since.
+    const sameSockets = previous !== undefined && previous.inodes.length === inodes.size && previous.inodes.every((inode) => inodes.has(inode))
+    return { fds, inodes: [...inodes], denied: false, fdCount, owner: sameSockets ? previous.owner : undefined }
   }
 
   private setRecord(pid: number, record: ProcessRecord): void {

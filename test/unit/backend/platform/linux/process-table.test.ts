@@ -94,6 +94,19 @@ describe('ProcessTable on a procfs-shaped tree', () => {
     expect(processes.lastWalk.walkedCount).toBe(1)
   })
 
+  it('names a process anew once it holds new sockets, since it may have renamed itself; the same sockets keep the name read before', async () => {
+    const processes = table()
+    expect((await processes.findOwners([100])).ownersByInode.get(100)?.[0]?.process).toBe('server')
+    // A rename alone (process.title, prctl) changes nothing the table watches: the name read before stays.
+    await writeFile(join(root, 'proc', '10', 'comm'), 'renamed\n')
+    expect((await aSecondLater(processes, [100])).ownersByInode.get(100)?.[0]?.process).toBe('server')
+    // A new socket makes the table read the process again, name included.
+    await symlink('socket:[300]', join(root, 'proc', '10', 'fd', '9'))
+    const { ownersByInode } = await aSecondLater(processes, [100, 300])
+    expect(ownersByInode.get(300)?.[0]?.process).toBe('renamed')
+    expect(ownersByInode.get(100)?.[0]?.process).toBe('renamed')
+  })
+
   it('re-reads only the new fds of a process that holds many sockets', async () => {
     const links: Record<string, string> = {}
     for (let fd = 3; fd < 53; fd++) links[String(fd)] = `socket:[${1000 + fd}]`
