@@ -84,6 +84,8 @@ test('with --allow-actions a process that ignores SIGTERM is offered SIGKILL fro
   await page.goto(server.url)
   await page.getByTestId('socket-table').waitFor()
   await showView(page, 'processes')
+  // Only its row: the table re-sorts on every read, and a row that moves can take the click away.
+  await page.getByRole('textbox', { name: 'Filter processes' }).fill(String(stubborn.pid))
   const stop = page.locator(`tr[data-pid="${stubborn.pid}"] [data-action="stop-process"]`)
   await stop.click()
   const dialog = page.getByTestId('action-confirmation')
