@@ -4,7 +4,7 @@ import { formatTimestampEpoch, formatTimestampIso, packetTimestamp, secondsBetwe
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../shared/query/packet-fields'
 import { TCP_ANALYSIS, TCP_ANALYSIS_KINDS, TCP_RETRANSMISSION_BITS, tcpAnalysisText, type TcpConversationAnalysis } from '../../../shared/model/tcp-analysis'
-import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFileReader, type TcpAnalyzer } from '../../backend'
+import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFileReader, type TcpAnalyzer, PacketHeaders, readPacketHeaders } from '../../backend'
 import { parseCommandArguments, UsageError, type CliCommand, type CliIo } from '../cli-command'
 import { formatQueryErrorForTerminal } from '../filter-option'
 import { renderTextTable } from '../text-table'
@@ -302,35 +302,46 @@ ${PACKET_QUERY_HELP}
       matches = compiled.query.matches
     }
 
-    const reader = new CaptureFileReader(path)
+    // Every packet is done with before the next batch is read: its bytes need no copy.
+    const reader = new CaptureFileReader(path, { sharedBytes: true })
     const totals = new CaptureSummaryBuilder(filterSource !== undefined)
     const columns = io.out.isTTY ? io.out.columns : undefined
     let number = 0
     let printed = 0
     let start: PacketTimestamp | null = null
-    if (!values.summary && values.json) await write(io.out, '[')
-    else if (!values.summary && io.out.isTTY) {
-      await write(io.out, `${'No.'.padStart(6)} ${'Time'.padStart(12)} ${'Source'.padEnd(22)}   ${'Destination'.padEnd(22)} ${'Proto'.padEnd(7)} ${'Length'.padStart(6)} Info\n`)
-    }
-    for await (const batch of reader) {
-      let text = ''
-      for (const packet of batch.packets) {
-        number += 1
-        const summary = summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1)
-        // Times count from the file's first packet, filtered or not, as tshark's do.
-        start ??= packetTimestamp(summary)
-        // Every packet is judged, shown or not: a segment is a retransmission because of the ones before it.
-        const analysis = totals.judge(summary)
-        if (!matches(analysis.flags === 0 ? summary : { ...summary, tcpAnalysis: analysis.flags })) continue
-        if (values.summary) {
-          totals.count(summary)
-          continue
-        }
-        if (values.json) text += `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(packetJson(number, summary, analysis))}`
-        else text += `${packetLine(number, summary, analysis, start, columns)}\n`
-        printed += 1
+    if (values.summary && filterSource === undefined) {
+      // The totals need only header fields: read in place, no summary, no text per packet.
+      const headers = new PacketHeaders()
+      for await (const batch of reader) {
+        const { interfaces } = batch
+        for (const packet of batch.packets) totals.addHeaders(readPacketHeaders(headers, packet, interfaces[packet.interfaceIndex]?.linkType ?? -1))
+        number += batch.packets.length
       }
-      if (text !== '') await write(io.out, text)
+    } else {
+      if (!values.summary && values.json) await write(io.out, '[')
+      else if (!values.summary && io.out.isTTY) {
+        await write(io.out, `${'No.'.padStart(6)} ${'Time'.padStart(12)} ${'Source'.padEnd(22)}   ${'Destination'.padEnd(22)} ${'Proto'.padEnd(7)} ${'Length'.padStart(6)} Info\n`)
+      }
+      for await (const batch of reader) {
+        let text = ''
+        for (const packet of batch.packets) {
+          number += 1
+          const summary = summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1)
+          // Times count from the file's first packet, filtered or not, as tshark's do.
+          start ??= packetTimestamp(summary)
+          // Every packet is judged, shown or not: a segment is a retransmission because of the ones before it.
+          const analysis = totals.judge(summary)
+          if (!matches(analysis.flags === 0 ? summary : { ...summary, tcpAnalysis: analysis.flags })) continue
+          if (values.summary) {
+            totals.count(summary)
+            continue
+          }
+          if (values.json) text += `${printed === 0 ? '\n' : ',\n'}${JSON.stringify(packetJson(number, summary, analysis))}`
+          else text += `${packetLine(number, summary, analysis, start, columns)}\n`
+          printed += 1
+        }
+        if (text !== '') await write(io.out, text)
+      }
     }
     const error = reader.error === null ? null : { message: reader.error.message, offset: reader.error.offset }
     if (values.summary) {

@@ -16,6 +16,7 @@ import {
 import { encodePacketsMessage } from '../../../shared/capture-packet-batch'
 import { CaptureProtocolError, encodeFrame } from '../../../shared/capture-protocol'
 import { concatenateBytes } from '../../../shared/bytes'
+import { seededRandom } from '../../support/seeded-random'
 
 const stats = { received: 10, receivedBytes: 600, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 2, delivered: 8 }
 const device = {
@@ -120,18 +121,6 @@ describe('control message bodies', () => {
   })
 })
 
-/** mulberry32: small and seeded, so a failing round replays exactly. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let value = state
-    value = Math.imul(value ^ (value >>> 15), value | 1)
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** The stream with a few bytes changed, cut short, or with a run of bytes repeated. */
 function damage(source: Uint8Array, next: () => number): Uint8Array {
   const pick = (limit: number): number => Math.floor(next() * limit)
@@ -163,7 +152,7 @@ describe('damaged streams', () => {
   const controlStream = concatenateBytes(control.map(encodeMessage))
 
   it('never make a reader throw anything but a CaptureProtocolError, in 3,000 rounds each way', () => {
-    const next = random(0xcab1e)
+    const next = seededRandom(0xcab1e)
     const surprises: string[] = []
     let refused = 0
     for (let round = 0; round < 3000; round++) {

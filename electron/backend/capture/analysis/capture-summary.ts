@@ -4,7 +4,8 @@
  */
 
 import type { PacketSummary, PacketTimestamp } from '../../../../shared/model/decoded-packet'
-import { packetTimestamp, secondsBetween } from '../../../../shared/model/decoded-packet'
+import { secondsBetween } from '../../../../shared/model/decoded-packet'
+import { PacketHeaders } from '../decode/header-scan'
 import type { TcpAnalysisCounts, TcpConversationAnalysis } from '../../../../shared/model/tcp-analysis'
 import { ConversationTable, type ConversationReader } from './conversations'
 import { TcpAnalysisTally, TcpAnalyzer } from './tcp-analysis'
@@ -37,15 +38,23 @@ export class CaptureSummaryBuilder {
   private bytes = 0
   private capturedBytes = 0
   private malformed = 0
-  private first: PacketTimestamp | null = null
-  private last: PacketTimestamp | null = null
-  private readonly protocols = new Map<string, number>()
+  /** Earliest and latest packet time; `firstSeconds` is NaN before the first packet. */
+  private firstSeconds = Number.NaN
+  private firstNanos = 0
+  private lastSeconds = Number.NaN
+  private lastNanos = 0
+  /** Protocol column values in the order first seen, with their packet counts. */
+  private readonly protocolNames: string[] = []
+  private readonly protocolCounts: number[] = []
+  private lastProtocol = -1
   /** Every packet's conversation, which the TCP analysis works in. */
   private readonly everyConversation = new ConversationTable()
   /** The conversations of the packets counted: the same table unless a filter leaves packets out. */
   private readonly conversations: ConversationTable
   private readonly analyzer = new TcpAnalyzer()
   private readonly judgements = new TcpAnalysisTally()
+  /** The record a summary is read into. */
+  private readonly scratch = new PacketHeaders()
   private seen = 0
 
   /**
@@ -59,8 +68,13 @@ export class CaptureSummaryBuilder {
 
   /** Judges and counts one packet: {@link judge}, then {@link count}. */
   add(summary: PacketSummary): void {
-    this.judge(summary)
-    this.count(summary)
+    this.addHeaders(this.scratch.fromSummary(summary))
+  }
+
+  /** Judges and counts one packet read into headers (see readPacketHeaders). */
+  addHeaders(headers: PacketHeaders): void {
+    this.judgeHeaders(headers)
+    this.countHeaders(headers)
   }
 
   /**
@@ -69,35 +83,70 @@ export class CaptureSummaryBuilder {
    * this packet's judgement until the next call.
    */
   judge(summary: PacketSummary): TcpAnalyzer {
-    const flow = this.everyConversation.add(summary)
-    this.analyzer.addSummary(flow, this.everyConversation.lastFromA, this.seen++, summary)
+    return this.judgeHeaders(this.scratch.fromSummary(summary))
+  }
+
+  /** {@link judge} for a packet read into headers; sets their `index` to the packet's place in the capture. */
+  judgeHeaders(headers: PacketHeaders): TcpAnalyzer {
+    headers.index = this.seen++
+    const flow = this.everyConversation.addHeaders(headers)
+    this.analyzer.addHeaders(flow, this.everyConversation.lastFromA, headers)
     return this.analyzer
   }
 
   /** Counts the packet judged last. */
   count(summary: PacketSummary): void {
+    this.countHeaders(this.scratch.fromSummary(summary))
+  }
+
+  /** {@link count} for a packet read into headers. */
+  countHeaders(headers: PacketHeaders): void {
     this.judgements.add(this.analyzer.flags)
     this.packets += 1
-    this.bytes += summary.originalLength
-    this.capturedBytes += summary.capturedLength
-    if (summary.malformed !== null) this.malformed += 1
-    const timestamp = packetTimestamp(summary)
-    if (this.first === null || secondsBetween(timestamp, this.first) > 0) this.first = timestamp
-    if (this.last === null || secondsBetween(this.last, timestamp) > 0) this.last = timestamp
-    this.protocols.set(summary.protocol, (this.protocols.get(summary.protocol) ?? 0) + 1)
-    if (this.filtered) this.conversations.add(summary)
+    this.bytes += headers.originalLength
+    this.capturedBytes += headers.capturedLength
+    if (headers.malformed !== null) this.malformed += 1
+    const seconds = headers.timestampSeconds
+    const nanos = headers.timestampNanos
+    if (!(seconds >= this.firstSeconds) || (seconds === this.firstSeconds && nanos < this.firstNanos)) {
+      this.firstSeconds = seconds
+      this.firstNanos = nanos
+    }
+    if (!(seconds <= this.lastSeconds) || (seconds === this.lastSeconds && nanos > this.lastNanos)) {
+      this.lastSeconds = seconds
+      this.lastNanos = nanos
+    }
+    this.countProtocol(headers.protocol)
+    if (this.filtered) this.conversations.addHeaders(headers)
+  }
+
+  /** One more packet of a protocol: nearly always the one before, or one of a handful. */
+  private countProtocol(name: string): void {
+    let number = this.lastProtocol
+    if (number < 0 || this.protocolNames[number] !== name) {
+      number = this.protocolNames.indexOf(name)
+      if (number < 0) {
+        number = this.protocolNames.length
+        this.protocolNames.push(name)
+        this.protocolCounts.push(0)
+      }
+      this.lastProtocol = number
+    }
+    this.protocolCounts[number] = (this.protocolCounts[number] ?? 0) + 1
   }
 
   /** The totals so far. */
   totals(): CaptureTotals {
+    const first = Number.isNaN(this.firstSeconds) ? null : { seconds: this.firstSeconds, nanos: this.firstNanos }
+    const last = Number.isNaN(this.lastSeconds) ? null : { seconds: this.lastSeconds, nanos: this.lastNanos }
     return {
       packets: this.packets,
       bytes: this.bytes,
       capturedBytes: this.capturedBytes,
-      firstTimestamp: this.first,
-      lastTimestamp: this.last,
-      durationSeconds: this.first === null || this.last === null ? 0 : secondsBetween(this.first, this.last),
-      protocols: Object.fromEntries(this.protocols),
+      firstTimestamp: first,
+      lastTimestamp: last,
+      durationSeconds: first === null || last === null ? 0 : secondsBetween(first, last),
+      protocols: Object.fromEntries(this.protocolNames.map((name, number) => [name, this.protocolCounts[number] ?? 0])),
       malformedPackets: this.malformed,
       conversations: this.conversations,
       tcpAnalysis: this.judgements.counts(),

@@ -13,6 +13,8 @@ import { TCP_FLAG, secondsBetween, type Conversation, type FlowDirection, type P
 import { elementAt } from '../../../../shared/element-at'
 import { formatHostPort } from '../../../../shared/format/socket-text'
 import { grown } from '../typed-array-growth'
+import { PacketHeaders } from '../decode/header-scan'
+import { AddressTable } from './address-table'
 
 /** A conversation end as text (in keys and tables): `address` or `address:port`, with IPv6 bracketed when a port follows. */
 export function endpointText(address: string, port: number | null): string {
@@ -67,11 +69,6 @@ class TextNumbers {
     return number
   }
 
-  /** The number of `text`, or -1 when it was never stored. */
-  find(text: string): number {
-    return this.numbers.get(text) ?? -1
-  }
-
   text(number: number): string {
     return elementAt(this.texts, number)
   }
@@ -122,8 +119,10 @@ export class ConversationTable {
   private commentNumbers = new Int32Array(0)
   /** Open-addressing hash slots: a flow number plus one, 0 for an empty slot; at most half full. */
   private slots = new Int32Array(2 * FIRST_CAPACITY)
-  private readonly addresses = new TextNumbers()
+  private readonly addresses = new AddressTable()
   private readonly comments = new TextNumbers()
+  /** The record {@link add} fills from a summary. */
+  private readonly scratch = new PacketHeaders()
 
   /** Whether the packet {@link add} counted last went from A to B (the side that spoke first). */
   lastFromA = false
@@ -135,17 +134,30 @@ export class ConversationTable {
 
   /** Counts a packet; returns its conversation's flow number, or -1 for a packet without an IP layer. */
   add(summary: PacketSummary): number {
-    const { ipProtocol: protocol, sourceAddress, destinationAddress } = summary
-    if (protocol === null || sourceAddress === null || destinationAddress === null || summary.ipVersion === null) return -1
-    const source = this.addresses.number(sourceAddress)
-    const destination = this.addresses.number(destinationAddress)
-    const sourcePort = storedPort(summary.sourcePort)
-    const destinationPort = storedPort(summary.destinationPort)
+    return this.addHeaders(this.scratch.fromSummary(summary))
+  }
+
+  /** Counts a packet read into headers (scanned or decoded); returns its flow number, or -1 for a packet without an IP layer. */
+  addHeaders(headers: PacketHeaders): number {
+    const protocol = headers.ipProtocol
+    if (protocol < 0 || headers.ipVersion === 0) return -1
+    let source: number
+    let destination: number
+    if (headers.addressesAsText) {
+      if (headers.sourceText === null || headers.destinationText === null) return -1
+      source = this.addresses.internText(headers.sourceText)
+      destination = this.addresses.internText(headers.destinationText)
+    } else {
+      source = this.addresses.intern(headers.ipVersion, headers.source)
+      destination = this.addresses.intern(headers.ipVersion, headers.destination)
+    }
+    const sourcePort = headers.sourcePort
+    const destinationPort = headers.destinationPort
     let flow = this.lookup(protocol, source, sourcePort, destination, destinationPort)
-    if (flow < 0) flow = this.insert(summary, protocol, source, sourcePort, destination, destinationPort)
+    if (flow < 0) flow = this.insert(headers, protocol, source, sourcePort, destination, destinationPort)
     const fromA = this.addressesA[flow] === source && this.portsA[flow] === sourcePort
     this.lastFromA = fromA
-    this.count1(flow, summary, fromA)
+    this.count1(flow, headers, fromA)
     return flow
   }
 
@@ -153,16 +165,26 @@ export class ConversationTable {
   flowOf(summary: PacketSummary): number {
     const { ipProtocol: protocol, sourceAddress, destinationAddress } = summary
     if (protocol === null || sourceAddress === null || destinationAddress === null || summary.ipVersion === null) return -1
-    const source = this.addresses.find(sourceAddress)
-    const destination = this.addresses.find(destinationAddress)
+    const source = this.addresses.findText(sourceAddress)
+    const destination = this.addresses.findText(destinationAddress)
     if (source < 0 || destination < 0) return -1
     return this.lookup(protocol, source, storedPort(summary.sourcePort), destination, storedPort(summary.destinationPort))
   }
 
   /** Which way a packet of conversation `flow` went: from the side that spoke first (A), or back. */
   directionOf(flow: number, summary: PacketSummary): FlowDirection {
-    const source = summary.sourceAddress === null ? -1 : this.addresses.find(summary.sourceAddress)
+    const source = summary.sourceAddress === null ? -1 : this.addresses.findText(summary.sourceAddress)
     return this.addressesA[flow] === source && this.portsA[flow] === storedPort(summary.sourcePort) ? 'a-to-b' : 'b-to-a'
+  }
+
+  /** The address number of one end of conversation `flow` (A when `sideA`), for {@link addressText}. */
+  addressOf(flow: number, sideA: boolean): number {
+    return (sideA ? this.addressesA[flow] : this.addressesB[flow]) ?? -1
+  }
+
+  /** The text of an address number the table gave. */
+  addressText(number: number): string {
+    return this.addresses.text(number)
   }
 
   /** Bytes on the wire both ways. */
@@ -180,8 +202,8 @@ export class ConversationTable {
   conversationAt(flow: number): Conversation {
     if (!Number.isInteger(flow) || flow < 0 || flow >= this.count) throw new RangeError(`no conversation ${flow} among ${this.count}`)
     const protocol = elementAt(this.protocols, flow)
-    const addressA = this.addresses.text(elementAt(this.addressesA, flow))
-    const addressB = this.addresses.text(elementAt(this.addressesB, flow))
+    const addressA = this.addressText(elementAt(this.addressesA, flow))
+    const addressB = this.addressText(elementAt(this.addressesB, flow))
     const portA = portOf(elementAt(this.portsA, flow))
     const portB = portOf(elementAt(this.portsB, flow))
     const milestones = elementAt(this.milestones, flow)
@@ -276,7 +298,7 @@ export class ConversationTable {
   private lookup(protocol: number, source: number, sourcePort: number, destination: number, destinationPort: number): number {
     const mask = this.slots.length - 1
     for (let slot = this.hash(protocol, source, sourcePort, destination, destinationPort) & mask; ; slot = (slot + 1) & mask) {
-      const stored = elementAt(this.slots, slot)
+      const stored = this.slots[slot] ?? 0
       if (stored === 0) return -1
       const flow = stored - 1
       if (this.protocols[flow] !== protocol) continue
@@ -294,22 +316,22 @@ export class ConversationTable {
     return (endHash(source, sourcePort) + endHash(destination, destinationPort) + Math.imul(protocol + 1, 0x27d4eb2f)) | 0
   }
 
-  private insert(summary: PacketSummary, protocol: number, source: number, sourcePort: number, destination: number, destinationPort: number): number {
+  private insert(headers: PacketHeaders, protocol: number, source: number, sourcePort: number, destination: number, destinationPort: number): number {
     const flow = this.count
     if (flow === this.capacity) this.growColumns(flow + 1)
     // A capture that starts at the SYN-ACK still names the connecting side A.
-    const flags = summary.tcpFlags ?? 0
+    const flags = headers.tcpFlags < 0 ? 0 : headers.tcpFlags
     const swap = (flags & TCP_FLAG.SYN) !== 0 && (flags & TCP_FLAG.ACK) !== 0
     this.protocols[flow] = protocol
-    this.transports[flow] = TRANSPORTS.indexOf(summary.transport ?? transportOfProtocol(protocol))
+    this.transports[flow] = TRANSPORTS.indexOf(headers.transport ?? transportOfProtocol(protocol))
     this.addressesA[flow] = swap ? destination : source
     this.portsA[flow] = swap ? destinationPort : sourcePort
     this.addressesB[flow] = swap ? source : destination
     this.portsB[flow] = swap ? sourcePort : destinationPort
-    this.firstSeconds[flow] = summary.timestampSeconds
-    this.firstNanos[flow] = summary.timestampNanos
-    this.lastSeconds[flow] = summary.timestampSeconds
-    this.lastNanos[flow] = summary.timestampNanos
+    this.firstSeconds[flow] = headers.timestampSeconds
+    this.firstNanos[flow] = headers.timestampNanos
+    this.lastSeconds[flow] = headers.timestampSeconds
+    this.lastNanos[flow] = headers.timestampNanos
     this.commentNumbers[flow] = -1
     this.count = flow + 1
     if (this.count * 2 > this.slots.length) this.rehash(this.slots.length * 2)
@@ -354,31 +376,34 @@ export class ConversationTable {
   }
 
   /** Counts one packet of `flow`; `fromA` when the side that spoke first sent it. */
-  private count1(flow: number, summary: PacketSummary, fromA: boolean): void {
+  private count1(flow: number, headers: PacketHeaders, fromA: boolean): void {
     if (fromA) {
-      this.packetsAToB[flow] = elementAt(this.packetsAToB, flow) + 1
-      this.bytesAToB[flow] = elementAt(this.bytesAToB, flow) + summary.originalLength
-      this.payloadAToB[flow] = elementAt(this.payloadAToB, flow) + summary.payloadLength
+      this.packetsAToB[flow] = (this.packetsAToB[flow] ?? 0) + 1
+      this.bytesAToB[flow] = (this.bytesAToB[flow] ?? 0) + headers.originalLength
+      this.payloadAToB[flow] = (this.payloadAToB[flow] ?? 0) + headers.payloadLength
     } else {
-      this.packetsBToA[flow] = elementAt(this.packetsBToA, flow) + 1
-      this.bytesBToA[flow] = elementAt(this.bytesBToA, flow) + summary.originalLength
-      this.payloadBToA[flow] = elementAt(this.payloadBToA, flow) + summary.payloadLength
+      this.packetsBToA[flow] = (this.packetsBToA[flow] ?? 0) + 1
+      this.bytesBToA[flow] = (this.bytesBToA[flow] ?? 0) + headers.originalLength
+      this.payloadBToA[flow] = (this.payloadBToA[flow] ?? 0) + headers.payloadLength
     }
-    const { timestampSeconds: seconds, timestampNanos: nanos } = summary
-    if (seconds < elementAt(this.firstSeconds, flow) || (seconds === this.firstSeconds[flow] && nanos < elementAt(this.firstNanos, flow))) {
+    const seconds = headers.timestampSeconds
+    const nanos = headers.timestampNanos
+    const firstSeconds = this.firstSeconds[flow] ?? 0
+    if (seconds < firstSeconds || (seconds === firstSeconds && nanos < (this.firstNanos[flow] ?? 0))) {
       this.firstSeconds[flow] = seconds
       this.firstNanos[flow] = nanos
     }
-    if (seconds > elementAt(this.lastSeconds, flow) || (seconds === this.lastSeconds[flow] && nanos > elementAt(this.lastNanos, flow))) {
+    const lastSeconds = this.lastSeconds[flow] ?? 0
+    if (seconds > lastSeconds || (seconds === lastSeconds && nanos > (this.lastNanos[flow] ?? 0))) {
       this.lastSeconds[flow] = seconds
       this.lastNanos[flow] = nanos
     }
-    if (this.commentNumbers[flow] === -1 && summary.comment !== null) this.commentNumbers[flow] = this.comments.number(summary.comment)
-    const flags = summary.tcpFlags
-    if (flags === null) return
+    if (this.commentNumbers[flow] === -1 && headers.comment !== null) this.commentNumbers[flow] = this.comments.number(headers.comment)
+    const flags = headers.tcpFlags
+    if (flags < 0) return
     const syn = (flags & TCP_FLAG.SYN) !== 0
     const ack = (flags & TCP_FLAG.ACK) !== 0
-    let milestones = elementAt(this.milestones, flow)
+    let milestones = this.milestones[flow] ?? 0
     if (syn && !ack && fromA) milestones |= MILESTONE.SYN
     else if (syn && ack && !fromA && (milestones & MILESTONE.SYN) !== 0) milestones |= MILESTONE.SYN_ACK
     else if (!syn && ack && fromA && (milestones & MILESTONE.SYN_ACK) !== 0) milestones |= MILESTONE.HANDSHAKE

@@ -14,6 +14,7 @@ import { TCP_FLAG, type PacketSummary } from '../../../../shared/model/decoded-p
 import { TCP_ANALYSIS, TCP_RETRANSMISSION_BITS, type TcpConversationAnalysis, type TcpAnalysisCounts } from '../../../../shared/model/tcp-analysis'
 import { elementAt } from '../../../../shared/element-at'
 import { grown } from '../typed-array-growth'
+import type { PacketHeaders } from '../decode/header-scan'
 
 /** Segments one direction remembers until they are acknowledged (the limit Wireshark uses). */
 export const MAXIMUM_UNACKED_SEGMENTS = 1000
@@ -186,35 +187,19 @@ export class TcpAnalyzer {
    * {@link ackRttSeconds} and {@link ackedIndex} until the next call.
    */
   add(flow: number, fromA: boolean, segment: TcpSegmentInput): void {
-    this.flags = 0
-    this.duplicateAckNumber = 0
-    this.ackRttSeconds = Number.NaN
-    this.ackRttNanos = 0
-    this.ackedIndex = -1
-    const slot = this.slotFor(flow)
-    const time = this.timeOf(segment)
-    const { sequence: seq, acknowledgment: ack, flags: tcpFlags, window, payloadLength: length } = segment
-    let forward = slot * 2 + (fromA ? 0 : 1)
-    let reverse = forward ^ 1
-    const syn = (tcpFlags & TCP_FLAG.SYN) !== 0
-    const synOnly = syn && (tcpFlags & TCP_FLAG.ACK) === 0
-    // A new SYN on the endpoints of an earlier connection starts the analysis over.
-    if (synOnly && (elementAt(this.state, forward) & DIRECTION.BASE_SEQUENCE_SET) !== 0 && elementAt(this.baseSequence, forward) !== seq) {
-      this.resetConversation(slot)
-      forward = slot * 2 + (fromA ? 0 : 1)
-      reverse = forward ^ 1
-      this.flags |= TCP_ANALYSIS.PORTS_REUSED
-    } else if (syn && !synOnly && (elementAt(this.state, forward) & DIRECTION.BASE_SEQUENCE_SET) !== 0 && elementAt(this.baseSequence, forward) !== seq) {
-      this.flags |= TCP_ANALYSIS.PORTS_REUSED
-    }
-    this.analyse(slot, forward, reverse, time, seq, ack, tcpFlags, window, length, segment.index)
-    if (synOnly) this.lastSynTime[slot] = time
-    if ((tcpFlags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.ACK && !Number.isNaN(elementAt(this.lastSynTime, slot)) && elementAt(this.handshakeRtt, slot) === 0) {
-      this.handshakeRtt[slot] = time - elementAt(this.lastSynTime, slot)
-    }
-    if (segment.windowScale !== null) this.windowScale[forward] = Math.min(segment.windowScale, 14)
-    if (syn) this.settleWindowScaling(forward, reverse, !synOnly)
-    this.count(slot)
+    this.addSegment(
+      flow,
+      fromA,
+      segment.index,
+      segment.timestampSeconds,
+      segment.timestampNanos,
+      segment.sequence,
+      segment.acknowledgment,
+      segment.flags,
+      segment.window,
+      segment.windowScale,
+      segment.payloadLength
+    )
   }
 
   /**
@@ -234,24 +219,93 @@ export class TcpAnalyzer {
       tcpWindow === null ||
       summary.malformed?.layer === 'tcp'
     ) {
-      this.flags = 0
-      this.duplicateAckNumber = 0
-      this.ackRttSeconds = Number.NaN
-      this.ackedIndex = -1
+      this.clearFindings()
       return false
     }
-    this.add(flow, fromA, {
+    this.addSegment(
+      flow,
+      fromA,
       index,
-      timestampSeconds: summary.timestampSeconds,
-      timestampNanos: summary.timestampNanos,
-      sequence: tcpSequence,
-      acknowledgment: tcpAcknowledgment,
-      flags: tcpFlags,
-      window: tcpWindow,
-      windowScale: summary.tcpWindowScale,
-      payloadLength: summary.payloadLength
-    })
+      summary.timestampSeconds,
+      summary.timestampNanos,
+      tcpSequence,
+      tcpAcknowledgment,
+      tcpFlags,
+      tcpWindow,
+      summary.tcpWindowScale,
+      summary.payloadLength
+    )
     return true
+  }
+
+  /** The same for a packet read into headers (its `index` set): false, with nothing found, for a packet that is no such segment. */
+  addHeaders(flow: number, fromA: boolean, headers: PacketHeaders): boolean {
+    if (flow < 0 || !headers.analysable) {
+      this.clearFindings()
+      return false
+    }
+    this.addSegment(
+      flow,
+      fromA,
+      headers.index,
+      headers.timestampSeconds,
+      headers.timestampNanos,
+      headers.sequence,
+      headers.acknowledgment,
+      headers.tcpFlags,
+      headers.window,
+      headers.windowScale,
+      headers.payloadLength
+    )
+    return true
+  }
+
+  private clearFindings(): void {
+    this.flags = 0
+    this.duplicateAckNumber = 0
+    this.ackRttSeconds = Number.NaN
+    this.ackedIndex = -1
+  }
+
+  private addSegment(
+    flow: number,
+    fromA: boolean,
+    index: number,
+    seconds: number,
+    nanos: number,
+    seq: number,
+    ack: number,
+    tcpFlags: number,
+    window: number,
+    windowScale: number | null,
+    length: number
+  ): void {
+    this.clearFindings()
+    this.ackRttNanos = 0
+    const slot = this.slotFor(flow)
+    this.baseSecond ??= seconds
+    const time = (seconds - this.baseSecond) * 1e9 + nanos
+    let forward = slot * 2 + (fromA ? 0 : 1)
+    let reverse = forward ^ 1
+    const syn = (tcpFlags & TCP_FLAG.SYN) !== 0
+    const synOnly = syn && (tcpFlags & TCP_FLAG.ACK) === 0
+    // A new SYN on the endpoints of an earlier connection starts the analysis over.
+    if (synOnly && (elementAt(this.state, forward) & DIRECTION.BASE_SEQUENCE_SET) !== 0 && elementAt(this.baseSequence, forward) !== seq) {
+      this.resetConversation(slot)
+      forward = slot * 2 + (fromA ? 0 : 1)
+      reverse = forward ^ 1
+      this.flags |= TCP_ANALYSIS.PORTS_REUSED
+    } else if (syn && !synOnly && (elementAt(this.state, forward) & DIRECTION.BASE_SEQUENCE_SET) !== 0 && elementAt(this.baseSequence, forward) !== seq) {
+      this.flags |= TCP_ANALYSIS.PORTS_REUSED
+    }
+    this.analyse(slot, forward, reverse, time, seq, ack, tcpFlags, window, length, index)
+    if (synOnly) this.lastSynTime[slot] = time
+    if ((tcpFlags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.ACK && !Number.isNaN(elementAt(this.lastSynTime, slot)) && elementAt(this.handshakeRtt, slot) === 0) {
+      this.handshakeRtt[slot] = time - elementAt(this.lastSynTime, slot)
+    }
+    if (windowScale !== null) this.windowScale[forward] = Math.min(windowScale, 14)
+    if (syn) this.settleWindowScaling(forward, reverse, !synOnly)
+    this.count(slot)
   }
 
   /** Segments waiting for their ACK, over every conversation: all the state that is not fixed per conversation. */
@@ -458,11 +512,6 @@ export class TcpAnalyzer {
     } else if (synAck && elementAt(this.windowScale, reverse) === SCALE_OFF) {
       this.windowScale[forward] = SCALE_OFF
     }
-  }
-
-  private timeOf(segment: TcpSegmentInput): number {
-    this.baseSecond ??= segment.timestampSeconds
-    return (segment.timestampSeconds - this.baseSecond) * 1e9 + segment.timestampNanos
   }
 
   private slotFor(flow: number): number {

@@ -5,11 +5,14 @@
  *
  * - {@link summarizePacket}: the fast path for lists of a million rows; builds no tree.
  * - {@link decodePacketTree}: every field with its byte range, for one selected packet.
+ * - {@link readPacketHeaders}: the numbers a count needs (conversations, TCP analysis, totals),
+ *   read in place by the header scan, decoding only the packets the scan leaves to it.
  */
 
 import type { DecodedPacketTree, PacketSummary } from '../../../../shared/model/decoded-packet'
 import type { RawPacket } from '../../../../shared/model/packet'
 import { DecodeState } from './decode-state'
+import { scanHeaders, type PacketHeaders } from './header-scan'
 import { decodeLinkLayer } from './link-layer'
 import { PacketTreeBuilder } from './packet-tree-builder'
 import { errorMessage } from '../../../../shared/error-message'
@@ -23,6 +26,16 @@ export function summarizePacket(packet: RawPacket, linkType: number): PacketSumm
   const summary = summaryState.toSummary(packet, linkType)
   summaryState.data = EMPTY
   return summary
+}
+
+/**
+ * Fills `headers` (its `index` aside) with what the packet's headers say: read in place when the
+ * header scan can, decoded in full otherwise. The result is the same either way.
+ */
+export function readPacketHeaders(headers: PacketHeaders, packet: RawPacket, linkType: number): PacketHeaders {
+  headers.start(packet)
+  if (!scanHeaders(headers, packet.data, packet.originalLength, linkType)) headers.fromSummary(summarizePacket(packet, linkType))
+  return headers
 }
 
 /** Decodes a packet fully: the summary plus every layer and field with its byte range. */

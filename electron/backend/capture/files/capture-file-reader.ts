@@ -44,6 +44,11 @@ export interface CaptureReadOptions {
   readonly chunkSize?: number
   /** Stops the read between chunks; iteration then ends with no error. */
   readonly signal?: AbortSignal
+  /**
+   * Packets' data are views into the chunk read, not copies: for a reader done with each batch
+   * before it asks for the next (a summary), which saves a copy per packet.
+   */
+  readonly sharedBytes?: boolean
 }
 
 /** The whole of a small file, for tools and tests: {@link readCaptureFile}. */
@@ -66,12 +71,14 @@ export class CaptureFileReader implements AsyncIterable<CapturePacketBatch> {
   totalBytes = 0
   packetCount = 0
 
-  private readonly parser = new DetectingStreamParser()
+  private readonly parser: DetectingStreamParser
 
   constructor(
     readonly path: string,
     private readonly options: CaptureReadOptions = {}
-  ) {}
+  ) {
+    this.parser = new DetectingStreamParser(options.sharedBytes === true)
+  }
 
   /** pcap or pcapng once the first bytes are read. */
   get format(): CaptureFileFormat | null {

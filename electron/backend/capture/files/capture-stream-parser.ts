@@ -24,6 +24,9 @@ export class DetectingStreamParser implements CaptureStreamParser {
   private head = new Uint8Array(0)
   private ownError: CaptureFileError | null = null
 
+  /** `sharedBytes`: packets' data are views into the chunks fed (see ChunkParser). */
+  constructor(private readonly sharedBytes = false) {}
+
   get format(): CaptureFileFormat | null {
     return this.inner?.format ?? null
   }
@@ -61,7 +64,7 @@ export class DetectingStreamParser implements CaptureStreamParser {
       this.ownError = new CaptureFileError(`not a pcap or pcapng file (starts with ${magic})`, 0)
       return this.ownError
     }
-    this.inner = format === 'pcapng' ? new PcapngStreamParser() : new PcapStreamParser()
+    this.inner = format === 'pcapng' ? new PcapngStreamParser(this.sharedBytes) : new PcapStreamParser(this.sharedBytes)
     this.head = new Uint8Array(0)
     return this.inner.feed(joined, packets)
   }

@@ -47,6 +47,19 @@ export abstract class ChunkParser implements CaptureStreamParser {
   private needed = 1
   private consumedBefore = 0
 
+  /**
+   * `sharedBytes`: each packet's data is a view into the bytes fed, not a copy. For a reader that
+   * is done with every packet before the next chunk comes (a summary, an import that stores the
+   * bytes elsewhere), which then skips a copy per packet; a packet kept longer would hold its
+   * whole chunk alive.
+   */
+  constructor(private readonly sharedBytes = false) {}
+
+  /** The bytes of a packet from `start` to `end` of a buffer being parsed: a copy, or a view with `sharedBytes`. */
+  protected packetBytes(buffer: Uint8Array, start: number, end: number): Uint8Array {
+    return this.sharedBytes ? buffer.subarray(start, end) : copyBytes(buffer, start, end)
+  }
+
   get offset(): number {
     return this.consumedBefore
   }

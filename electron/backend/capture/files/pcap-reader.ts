@@ -7,7 +7,7 @@ import type { CaptureInterface, RawPacket } from '../../../../shared/model/packe
 import { CaptureFileError } from './capture-file-error'
 import { MAXIMUM_BLOCK_LENGTH, PCAP_FILE_HEADER_LENGTH, PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS, PCAP_RECORD_HEADER_LENGTH } from './capture-format'
 import { readUint16, readUint32 } from '../../../../shared/bytes'
-import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
+import { ChunkParser, type ParseStep } from './chunk-parser'
 
 /** The timestamp precision of a classic pcap file, from its magic number. */
 export type PcapPrecision = 'microseconds' | 'nanoseconds'
@@ -63,7 +63,7 @@ export class PcapStreamParser extends ChunkParser {
         timestampSeconds: readUint32(buffer, position, littleEndian) + extraSeconds,
         timestampNanos: (fraction - extraSeconds * fractionsPerSecond) * nanosPerFraction,
         originalLength: readUint32(buffer, position + 12, littleEndian),
-        data: copyBytes(buffer, dataStart, dataStart + capturedLength)
+        data: this.packetBytes(buffer, dataStart, dataStart + capturedLength)
       })
       position += recordLength
     }

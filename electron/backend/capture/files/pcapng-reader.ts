@@ -31,7 +31,7 @@ import {
   paddedLength
 } from './capture-format'
 import { readInt32, readUint16, readUint32 } from '../../../../shared/bytes'
-import { ChunkParser, copyBytes, type ParseStep } from './chunk-parser'
+import { ChunkParser, type ParseStep } from './chunk-parser'
 import { TimestampScale } from './timestamp-scale'
 import { elementAt } from '../../../../shared/element-at'
 
@@ -206,7 +206,7 @@ export class PcapngStreamParser extends ChunkParser {
       timestampSeconds: 0,
       timestampNanos: 0,
       originalLength,
-      data: copyBytes(buffer, dataStart, dataStart + capturedLength)
+      data: this.packetBytes(buffer, dataStart, dataStart + capturedLength)
     }
   }
 
@@ -228,7 +228,7 @@ export class PcapngStreamParser extends ChunkParser {
     const scale = sectionInterface.scale
     scale.convert(readUint32(buffer, start + 12, littleEndian), readUint32(buffer, start + 16, littleEndian))
     const comment = this.readPacketComments(buffer, dataStart + paddedLength(capturedLength), bodyEnd)
-    return makePacket(sectionInterface.fileIndex, scale, readUint32(buffer, start + 24, littleEndian), copyBytes(buffer, dataStart, dataStart + capturedLength), comment)
+    return makePacket(sectionInterface.fileIndex, scale, readUint32(buffer, start + 24, littleEndian), this.packetBytes(buffer, dataStart, dataStart + capturedLength), comment)
   }
 
   private interfaceOf(sectionIndex: number, blockOffset: number): SectionInterface {

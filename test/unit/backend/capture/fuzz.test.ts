@@ -9,22 +9,11 @@ import type { RawPacket } from '../../../../shared/model/packet'
 import { DetectingStreamParser } from '../../../../electron/backend/capture/files/capture-stream-parser'
 import { decodePacketTree, summarizePacket } from '../../../../electron/backend/capture/decode/packet-decoder'
 import { elementAt } from '../../../../shared/element-at'
+import { seededRandom } from '../../../support/seeded-random'
 
 const fixtureDirectory = join(__dirname, '../../../fixtures/capture')
 const fixtures = readdirSync(fixtureDirectory).map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(fixtureDirectory, name))) }))
 const LINK_TYPES = [0, 1, 101, 108, 113, 228, 229, 276]
-
-/** mulberry32: small, fast and good enough to pick mutations. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let value = state
-    value = Math.imul(value ^ (value >>> 15), value | 1)
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function mutate(source: Uint8Array, next: () => number): Uint8Array {
   const pick = (limit: number) => Math.floor(next() * limit)
@@ -52,7 +41,7 @@ function mutate(source: Uint8Array, next: () => number): Uint8Array {
 
 describe('fuzzing', () => {
   it('reads 2,000 damaged files without throwing, hanging or inventing bytes', () => {
-    const next = random(0x50c5c0e)
+    const next = seededRandom(0x50c5c0e)
     let packetsSeen = 0
     let errorsSeen = 0
     const problems: string[] = []
@@ -89,7 +78,7 @@ describe('fuzzing', () => {
   })
 
   it('decodes 2,000 damaged frames under every link type without throwing', () => {
-    const next = random(0xdec0de)
+    const next = seededRandom(0xdec0de)
     const frames: RawPacket[] = []
     for (const fixture of fixtures.filter((f) => f.name.startsWith('loopback') || f.name.startsWith('any'))) {
       const parser = new DetectingStreamParser()
