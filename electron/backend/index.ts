@@ -78,5 +78,5 @@ export { captureToFile, type CaptureToFileResult } from './capture/capture-to-fi
 export { CaptureFileReader } from './capture/files/capture-file-reader'
 export { CaptureSummaryBuilder, type CaptureTotals } from './capture/analysis/capture-summary'
 export type { TcpAnalyzer } from './capture/analysis/tcp-analysis'
-export { readPacketHeaders, summarizePacket } from './capture/decode/packet-decoder'
+export { readRecordHeaders, summarizePacket } from './capture/decode/packet-decoder'
 export { PacketHeaders } from './capture/decode/header-scan'

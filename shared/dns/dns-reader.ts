@@ -147,10 +147,21 @@ class DnsMessageWalker {
   nameEnd = 0
 
   constructor(
-    private readonly data: Uint8Array,
-    private readonly start: number,
-    private readonly end: number
+    private data: Uint8Array,
+    private start: number,
+    private end: number,
+    /** Makes every check but builds no text: names and record data come back empty. */
+    private readonly textless = false
   ) {}
+
+  /** Points the walker at another message, so a check needs no new walker. */
+  reset(data: Uint8Array, start: number, end: number): this {
+    this.data = data
+    this.start = start
+    this.end = end
+    this.nameEnd = 0
+    return this
+  }
 
   uint16(position: number): number {
     this.need(position, 2, 'field')
@@ -194,23 +205,27 @@ class DnsMessageWalker {
       this.need(position + 1, labelLength, 'label')
       length += labelLength + 1
       if (length > MAXIMUM_NAME_LENGTH) throw new DnsFormatError('DNS name is longer than 255 bytes', position)
-      if (text !== '') text += '.'
-      text += labelText(data, position + 1, position + 1 + labelLength)
+      if (!this.textless) {
+        if (text !== '') text += '.'
+        text += labelText(data, position + 1, position + 1 + labelLength)
+      }
       position += 1 + labelLength
     }
     this.nameEnd = end
     return text === '' ? ROOT_NAME : text
   }
 
-  /** Record data as text, by type, in zone-file style. */
+  /** Record data as text, by type, in zone-file style (checked but empty when textless). */
   recordData(type: number, position: number, length: number): string {
     const data = this.data
     const end = position + length
     switch (type) {
       case 1:
-        return length === 4 ? ipv4Text(data, position) : badLength('A', length, position)
+        if (length !== 4) badLength('A', length, position)
+        return this.textless ? '' : ipv4Text(data, position)
       case 28:
-        return length === 16 ? ipv6Text(data, position) : badLength('AAAA', length, position)
+        if (length !== 16) badLength('AAAA', length, position)
+        return this.textless ? '' : ipv6Text(data, position)
       case 2:
       case 5:
       case 12:
@@ -224,7 +239,7 @@ class DnsMessageWalker {
         while (cursor < end) {
           const stringLength = elementAt(data, cursor)
           if (cursor + 1 + stringLength > end) throw new DnsFormatError('TXT string runs past its record', cursor)
-          strings.push(`"${labelText(data, cursor + 1, cursor + 1 + stringLength, true)}"`)
+          if (!this.textless) strings.push(`"${labelText(data, cursor + 1, cursor + 1 + stringLength, true)}"`)
           cursor += 1 + stringLength
         }
         return strings.join(' ')
@@ -239,6 +254,7 @@ class DnsMessageWalker {
         return `${primary} ${mailbox} ${values.join(' ')}`
       }
       default: {
+        if (this.textless) return ''
         const shown = Math.min(length, MAXIMUM_HEX_DATA)
         return `\\# ${length} ${hexText(data, position, shown)}${shown < length ? '…' : ''}`
       }
@@ -295,58 +311,16 @@ function readHeader(data: Uint8Array, start: number): DnsHeader {
  */
 export function readDnsMessage(data: Uint8Array, start: number, end: number, options: DnsReadOptions = {}): DnsReading | null {
   if (end - start < DNS_HEADER_LENGTH) return null
-  const listener = options.listener
-  const classMask = options.multicast === true ? 0x7fff : 0xffff
   const header = readHeader(data, start)
-  listener?.header?.(header)
-  const walker = new DnsMessageWalker(data, start, end)
+  options.listener?.header?.(header)
   const questions: DnsQuestion[] = []
   const records: Record<Exclude<DnsSection, 'question'>, DnsRecord[]> = { answer: [], authority: [], additional: [] }
-  let problem: DnsProblem | null = null
-  let position = start + DNS_HEADER_LENGTH
-  try {
-    if (header.questionCount > 0) listener?.sectionStart?.('question', header.questionCount, position)
-    for (let index = 0; index < header.questionCount; index += 1) {
-      const questionStart = position
-      const name = walker.name(position)
-      position = walker.nameEnd
-      const type = walker.uint16(position)
-      const questionClass = walker.uint16(position + 2) & classMask
-      position += 4
-      const question: DnsQuestion = { name, type, typeName: dnsTypeName(type), class: questionClass }
-      questions.push(question)
-      listener?.question?.(question, { start: questionStart, end: position })
-    }
-    if (header.questionCount > 0) listener?.sectionEnd?.('question', position)
-    for (const [section, count] of [
-      ['answer', header.answerCount],
-      ['authority', header.authorityCount],
-      ['additional', header.additionalCount]
-    ] as const) {
-      if (count > 0) listener?.sectionStart?.(section, count, position)
-      for (let index = 0; index < count; index += 1) {
-        const recordStart = position
-        const name = walker.name(position)
-        position = walker.nameEnd
-        const type = walker.uint16(position)
-        const recordClass = walker.uint16(position + 2)
-        const ttl = walker.uint32(position + 4)
-        const dataLength = walker.uint16(position + 8)
-        const dataStart = position + 10
-        walker.need(dataStart, dataLength, 'record data')
-        // An OPT pseudo-record (EDNS) keeps the sender's UDP payload size in its class field.
-        const recordData = type === 41 ? `OPT, UDP payload size ${recordClass}` : walker.recordData(type, dataStart, dataLength)
-        position = dataStart + dataLength
-        const record: DnsRecord = { section, name, type, typeName: dnsTypeName(type), class: recordClass & classMask, ttl, data: recordData }
-        records[section].push(record)
-        listener?.record?.(record, { start: recordStart, dataStart, dataLength, end: position })
-      }
-      if (count > 0) listener?.sectionEnd?.(section, position)
-    }
-  } catch (error) {
-    if (!(error instanceof DnsFormatError)) throw error
-    problem = { message: error.message, offset: error.offset }
-  }
+  const problem = walkMessage(new DnsMessageWalker(data, start, end), data, start, {
+    classMask: options.multicast === true ? 0x7fff : 0xffff,
+    listener: options.listener,
+    questions,
+    records
+  })
   // Each field named rather than the header spread in: V8 copies a spread of this many fields on a
   // slow path, which cost about twenty times the whole read of a small message.
   const message: DnsMessage = {
@@ -370,4 +344,84 @@ export function readDnsMessage(data: Uint8Array, start: number, end: number, opt
     additionals: records.additional
   }
   return { message, problem }
+}
+
+/** What {@link checkDnsMessage} finds: no room for a header, a sound message, or its first problem. */
+export type DnsCheck = 'too-short' | 'sound' | DnsProblem
+
+/**
+ * Walks the message as {@link readDnsMessage} does, with every check, and builds nothing: for
+ * counting DNS packets and the malformed ones among them without decoding names.
+ */
+export function checkDnsMessage(data: Uint8Array, start: number, end: number): DnsCheck {
+  if (end - start < DNS_HEADER_LENGTH) return 'too-short'
+  return walkMessage(checkingWalker.reset(data, start, end), data, start, null) ?? 'sound'
+}
+
+/** The one walker checks use: the walk is synchronous, so no two checks share it at once. */
+const checkingWalker = new DnsMessageWalker(new Uint8Array(0), 0, 0, true)
+
+/** The record sections in message order, with the header offset of each one's count. */
+const RECORD_SECTIONS: readonly (readonly [Exclude<DnsSection, 'question'>, number])[] = [
+  ['answer', 6],
+  ['authority', 8],
+  ['additional', 10]
+]
+
+/** Where a read keeps what it finds; a check keeps nothing. */
+interface DnsCollection {
+  readonly classMask: number
+  readonly listener: DnsReadListener | undefined
+  readonly questions: DnsQuestion[]
+  readonly records: Record<Exclude<DnsSection, 'question'>, DnsRecord[]>
+}
+
+/** Walks the questions and records after the header at `start`; returns the first problem, or null. */
+function walkMessage(walker: DnsMessageWalker, data: Uint8Array, start: number, collection: DnsCollection | null): DnsProblem | null {
+  const questionCount = networkUint16(data, start + 4)
+  const listener = collection?.listener
+  let position = start + DNS_HEADER_LENGTH
+  try {
+    if (questionCount > 0) listener?.sectionStart?.('question', questionCount, position)
+    for (let index = 0; index < questionCount; index += 1) {
+      const questionStart = position
+      const name = walker.name(position)
+      position = walker.nameEnd
+      const type = walker.uint16(position)
+      const questionClass = walker.uint16(position + 2)
+      position += 4
+      if (collection === null) continue
+      const question: DnsQuestion = { name, type, typeName: dnsTypeName(type), class: questionClass & collection.classMask }
+      collection.questions.push(question)
+      listener?.question?.(question, { start: questionStart, end: position })
+    }
+    if (questionCount > 0) listener?.sectionEnd?.('question', position)
+    for (const [section, countOffset] of RECORD_SECTIONS) {
+      const count = networkUint16(data, start + countOffset)
+      if (count > 0) listener?.sectionStart?.(section, count, position)
+      for (let index = 0; index < count; index += 1) {
+        const recordStart = position
+        const name = walker.name(position)
+        position = walker.nameEnd
+        const type = walker.uint16(position)
+        const recordClass = walker.uint16(position + 2)
+        const ttl = walker.uint32(position + 4)
+        const dataLength = walker.uint16(position + 8)
+        const dataStart = position + 10
+        walker.need(dataStart, dataLength, 'record data')
+        // An OPT pseudo-record (EDNS) keeps the sender's UDP payload size in its class field.
+        const recordData = type !== 41 ? walker.recordData(type, dataStart, dataLength) : collection === null ? '' : `OPT, UDP payload size ${recordClass}`
+        position = dataStart + dataLength
+        if (collection === null) continue
+        const record: DnsRecord = { section, name, type, typeName: dnsTypeName(type), class: recordClass & collection.classMask, ttl, data: recordData }
+        collection.records[section].push(record)
+        listener?.record?.(record, { start: recordStart, dataStart, dataLength, end: position })
+      }
+      if (count > 0) listener?.sectionEnd?.(section, position)
+    }
+  } catch (error) {
+    if (!(error instanceof DnsFormatError)) throw error
+    return { message: error.message, offset: error.offset }
+  }
+  return null
 }

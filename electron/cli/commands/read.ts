@@ -4,7 +4,7 @@ import { formatTimestampEpoch, formatTimestampIso, packetTimestamp, secondsBetwe
 import { formatHostPort } from '../../../shared/format/socket-text'
 import { compilePacketFilter, PACKET_QUERY_HELP } from '../../../shared/query/packet-fields'
 import { TCP_ANALYSIS, TCP_ANALYSIS_KINDS, TCP_RETRANSMISSION_BITS, tcpAnalysisText, type TcpConversationAnalysis } from '../../../shared/model/tcp-analysis'
-import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFileReader, type TcpAnalyzer, PacketHeaders, readPacketHeaders } from '../../backend'
+import { CaptureSummaryBuilder, type CaptureTotals, summarizePacket, CaptureFileReader, type TcpAnalyzer, PacketHeaders, readRecordHeaders } from '../../backend'
 import { parseCommandArguments, UsageError, type CliCommand, type CliIo } from '../cli-command'
 import { formatQueryErrorForTerminal } from '../filter-option'
 import { renderTextTable } from '../text-table'
@@ -121,6 +121,12 @@ const jsonText = (value: string | null): string => (value === null ? 'null' : JS
 const jsonNumber = (value: number | null): string => (value === null || !Number.isFinite(value) ? 'null' : String(value))
 
 /**
+ * A JSON string of text made only of characters JSON writes as they are: addresses, their
+ * `address:port` forms and keys, transports and times, which this command builds from numbers.
+ */
+const plainJsonText = (value: string): string => `"${value}"`
+
+/**
  * Exactly the text `JSON.stringify(conversationJson(…))` gives, written out directly: a summary
  * may list millions of conversations, and building an object per conversation to stringify it
  * was most of the time `read --summary --json` took on a file with a million of them.
@@ -128,14 +134,14 @@ const jsonNumber = (value: number | null): string => (value === null || !Number.
 export function conversationJsonText(conversation: Conversation, analysis: TcpConversationAnalysis | null): string {
   const { firstTimestamp: first, lastTimestamp: last } = conversation
   return (
-    `{"key":${jsonText(conversation.key)},"ipProtocol":${jsonNumber(conversation.ipProtocol)},"transport":${jsonText(conversation.transport)},` +
-    `"addressA":${jsonText(conversation.addressA)},"portA":${jsonNumber(conversation.portA)},"addressB":${jsonText(conversation.addressB)},"portB":${jsonNumber(conversation.portB)},` +
+    `{"key":${plainJsonText(conversation.key)},"ipProtocol":${jsonNumber(conversation.ipProtocol)},"transport":${conversation.transport === null ? 'null' : plainJsonText(conversation.transport)},` +
+    `"addressA":${plainJsonText(conversation.addressA)},"portA":${jsonNumber(conversation.portA)},"addressB":${plainJsonText(conversation.addressB)},"portB":${jsonNumber(conversation.portB)},` +
     `"packetsAToB":${jsonNumber(conversation.packetsAToB)},"packetsBToA":${jsonNumber(conversation.packetsBToA)},"bytesAToB":${jsonNumber(conversation.bytesAToB)},` +
     `"bytesBToA":${jsonNumber(conversation.bytesBToA)},"payloadBytesAToB":${jsonNumber(conversation.payloadBytesAToB)},"payloadBytesBToA":${jsonNumber(conversation.payloadBytesBToA)},` +
-    `"firstTimestamp":${jsonText(formatTimestampIso(first))},"lastTimestamp":${jsonText(formatTimestampIso(last))},"durationSeconds":${jsonNumber(conversation.durationSeconds)},` +
+    `"firstTimestamp":${plainJsonText(formatTimestampIso(first))},"lastTimestamp":${plainJsonText(formatTimestampIso(last))},"durationSeconds":${jsonNumber(conversation.durationSeconds)},` +
     `"synSeen":${conversation.synSeen},"synAckSeen":${conversation.synAckSeen},"handshakeComplete":${conversation.handshakeComplete},` +
     `"finFromA":${conversation.finFromA},"finFromB":${conversation.finFromB},"rstSeen":${conversation.rstSeen},"comment":${jsonText(conversation.comment)},` +
-    `"firstTimestampEpoch":${jsonText(formatTimestampEpoch(first))},"lastTimestampEpoch":${jsonText(formatTimestampEpoch(last))},` +
+    `"firstTimestampEpoch":${plainJsonText(formatTimestampEpoch(first))},"lastTimestampEpoch":${plainJsonText(formatTimestampEpoch(last))},` +
     `"tcpAnalysis":${analysis === null ? 'null' : JSON.stringify(analysis)}}`
   )
 }
@@ -310,13 +316,15 @@ ${PACKET_QUERY_HELP}
     let printed = 0
     let start: PacketTimestamp | null = null
     if (values.summary && filterSource === undefined) {
-      // The totals need only header fields: read in place, no summary, no text per packet.
+      // The totals need only header fields: read where they sit in the file's buffer, no object or text per packet.
       const headers = new PacketHeaders()
-      for await (const batch of reader) {
-        const { interfaces } = batch
-        for (const packet of batch.packets) totals.addHeaders(readPacketHeaders(headers, packet, interfaces[packet.interfaceIndex]?.linkType ?? -1))
-        number += batch.packets.length
-      }
+      await reader.readRecords({
+        record(buffer, start, capturedLength, originalLength, interfaceIndex, seconds, nanos, comment) {
+          headers.begin(interfaceIndex, seconds, nanos, originalLength, capturedLength, comment ?? null)
+          totals.addHeaders(readRecordHeaders(headers, buffer, start, capturedLength, reader.interfaces[interfaceIndex]?.linkType ?? -1))
+          number += 1
+        }
+      })
     } else {
       if (!values.summary && values.json) await write(io.out, '[')
       else if (!values.summary && io.out.isTTY) {

@@ -71,7 +71,7 @@ export class CaptureSummaryBuilder {
     this.addHeaders(this.scratch.fromSummary(summary))
   }
 
-  /** Judges and counts one packet read into headers (see readPacketHeaders). */
+  /** Judges and counts one packet read into headers (see readRecordHeaders). */
   addHeaders(headers: PacketHeaders): void {
     this.judgeHeaders(headers)
     this.countHeaders(headers)

@@ -201,29 +201,29 @@ export class ConversationTable {
   /** Conversation `flow`, which the caller got from this table; throws a RangeError for any other number. */
   conversationAt(flow: number): Conversation {
     if (!Number.isInteger(flow) || flow < 0 || flow >= this.count) throw new RangeError(`no conversation ${flow} among ${this.count}`)
-    const protocol = elementAt(this.protocols, flow)
-    const addressA = this.addressText(elementAt(this.addressesA, flow))
-    const addressB = this.addressText(elementAt(this.addressesB, flow))
-    const portA = portOf(elementAt(this.portsA, flow))
-    const portB = portOf(elementAt(this.portsB, flow))
-    const milestones = elementAt(this.milestones, flow)
-    const firstTimestamp = { seconds: elementAt(this.firstSeconds, flow), nanos: elementAt(this.firstNanos, flow) }
-    const lastTimestamp = { seconds: elementAt(this.lastSeconds, flow), nanos: elementAt(this.lastNanos, flow) }
-    const comment = elementAt(this.commentNumbers, flow)
+    const protocol = this.protocols[flow] ?? 0
+    const addressA = this.addressText(this.addressesA[flow] ?? 0)
+    const addressB = this.addressText(this.addressesB[flow] ?? 0)
+    const portA = portOf(this.portsA[flow] ?? 0)
+    const portB = portOf(this.portsB[flow] ?? 0)
+    const milestones = this.milestones[flow] ?? 0
+    const firstTimestamp = { seconds: this.firstSeconds[flow] ?? 0, nanos: this.firstNanos[flow] ?? 0 }
+    const lastTimestamp = { seconds: this.lastSeconds[flow] ?? 0, nanos: this.lastNanos[flow] ?? 0 }
+    const comment = this.commentNumbers[flow] ?? -1
     return {
       key: keyOf(protocol, endpointText(addressA, portA), endpointText(addressB, portB)),
       ipProtocol: protocol,
-      transport: TRANSPORTS[elementAt(this.transports, flow)] ?? null,
+      transport: TRANSPORTS[this.transports[flow] ?? 0] ?? null,
       addressA,
       portA,
       addressB,
       portB,
-      packetsAToB: elementAt(this.packetsAToB, flow),
-      packetsBToA: elementAt(this.packetsBToA, flow),
-      bytesAToB: elementAt(this.bytesAToB, flow),
-      bytesBToA: elementAt(this.bytesBToA, flow),
-      payloadBytesAToB: elementAt(this.payloadAToB, flow),
-      payloadBytesBToA: elementAt(this.payloadBToA, flow),
+      packetsAToB: this.packetsAToB[flow] ?? 0,
+      packetsBToA: this.packetsBToA[flow] ?? 0,
+      bytesAToB: this.bytesAToB[flow] ?? 0,
+      bytesBToA: this.bytesBToA[flow] ?? 0,
+      payloadBytesAToB: this.payloadAToB[flow] ?? 0,
+      payloadBytesBToA: this.payloadBToA[flow] ?? 0,
       firstTimestamp,
       lastTimestamp,
       durationSeconds: secondsBetween(firstTimestamp, lastTimestamp),

@@ -14,7 +14,7 @@
 
 import type { LayerKind, PacketSummary, TransportProtocol } from '../../../../shared/model/decoded-packet'
 import type { RawPacket } from '../../../../shared/model/packet'
-import { readDnsMessage } from '../../../../shared/dns/dns-reader'
+import { checkDnsMessage } from '../../../../shared/dns/dns-reader'
 import { LINKTYPE } from '../files/capture-format'
 
 const ETHERTYPE_IPV4 = 0x0800
@@ -68,12 +68,17 @@ export class PacketHeaders {
 
   /** Takes the record fields of a packet (time, lengths, comment) and clears the rest. */
   start(packet: RawPacket): this {
-    this.interfaceIndex = packet.interfaceIndex
-    this.timestampSeconds = packet.timestampSeconds
-    this.timestampNanos = packet.timestampNanos
-    this.originalLength = packet.originalLength
-    this.capturedLength = packet.data.length
-    this.comment = packet.comment ?? null
+    return this.begin(packet.interfaceIndex, packet.timestampSeconds, packet.timestampNanos, packet.originalLength, packet.data.length, packet.comment ?? null)
+  }
+
+  /** {@link start} from the fields of a file's packet record. */
+  begin(interfaceIndex: number, seconds: number, nanos: number, originalLength: number, capturedLength: number, comment: string | null): this {
+    this.interfaceIndex = interfaceIndex
+    this.timestampSeconds = seconds
+    this.timestampNanos = nanos
+    this.originalLength = originalLength
+    this.capturedLength = capturedLength
+    this.comment = comment
     this.protocol = ''
     this.malformed = null
     this.ipVersion = 0
@@ -139,31 +144,32 @@ function uint32At(data: Uint8Array, position: number): number {
 }
 
 /**
- * Reads `packet`'s headers into `headers` (after {@link PacketHeaders.start}); true when every
- * field is what the full decoder would give, false when the packet needs the full decoder.
+ * Reads the headers of the packet whose captured bytes are `data[start, start + capturedLength)`
+ * into `headers` (after {@link PacketHeaders.begin}); true when every field is what the full
+ * decoder would give, false when the packet needs the full decoder.
  */
-export function scanHeaders(headers: PacketHeaders, data: Uint8Array, originalLength: number, linkType: number): boolean {
-  const captured = data.length
-  const cutBySnaplen = originalLength > captured
+export function scanHeaders(headers: PacketHeaders, data: Uint8Array, start: number, capturedLength: number, originalLength: number, linkType: number): boolean {
+  const end = start + capturedLength
+  const cutBySnaplen = originalLength > capturedLength
   if (linkType === LINKTYPE.ETHERNET) {
-    if (captured < 14) return false
-    const etherType = uint16At(data, 12)
-    if (etherType === ETHERTYPE_IPV4) return scanIpv4(headers, data, 14, cutBySnaplen)
-    if (etherType === ETHERTYPE_IPV6) return scanIpv6(headers, data, 14, cutBySnaplen)
+    if (capturedLength < 14) return false
+    const etherType = uint16At(data, start + 12)
+    if (etherType === ETHERTYPE_IPV4) return scanIpv4(headers, data, start + 14, end, cutBySnaplen)
+    if (etherType === ETHERTYPE_IPV6) return scanIpv6(headers, data, start + 14, end, cutBySnaplen)
     return false
   }
-  if (linkType === LINKTYPE.IPV4) return scanIpv4(headers, data, 0, cutBySnaplen)
-  if (linkType === LINKTYPE.IPV6) return scanIpv6(headers, data, 0, cutBySnaplen)
-  if (linkType === LINKTYPE.RAW && captured > 0) {
-    const version = byteAt(data, 0) >> 4
-    if (version === 4) return scanIpv4(headers, data, 0, cutBySnaplen)
-    if (version === 6) return scanIpv6(headers, data, 0, cutBySnaplen)
+  if (linkType === LINKTYPE.IPV4) return scanIpv4(headers, data, start, end, cutBySnaplen)
+  if (linkType === LINKTYPE.IPV6) return scanIpv6(headers, data, start, end, cutBySnaplen)
+  if (linkType === LINKTYPE.RAW && capturedLength > 0) {
+    const version = byteAt(data, start) >> 4
+    if (version === 4) return scanIpv4(headers, data, start, end, cutBySnaplen)
+    if (version === 6) return scanIpv6(headers, data, start, end, cutBySnaplen)
   }
   return false
 }
 
-function scanIpv4(headers: PacketHeaders, data: Uint8Array, offset: number, cutBySnaplen: boolean): boolean {
-  const end = data.length
+/** IPv4 at `offset`; `end` is where the packet's captured bytes end. */
+function scanIpv4(headers: PacketHeaders, data: Uint8Array, offset: number, end: number, cutBySnaplen: boolean): boolean {
   if (offset + 20 > end) return false
   const first = byteAt(data, offset)
   const headerLength = (first & 0x0f) * 4
@@ -185,8 +191,7 @@ function scanIpv4(headers: PacketHeaders, data: Uint8Array, offset: number, cutB
   return scanTransport(headers, data, protocol, offset + headerLength, Math.min(packetEnd, end), wireLength, cutBySnaplen)
 }
 
-function scanIpv6(headers: PacketHeaders, data: Uint8Array, offset: number, cutBySnaplen: boolean): boolean {
-  const end = data.length
+function scanIpv6(headers: PacketHeaders, data: Uint8Array, offset: number, end: number, cutBySnaplen: boolean): boolean {
   if (offset + 40 > end || byteAt(data, offset) >> 4 !== 6) return false
   const payloadLength = uint16At(data, offset + 4)
   const packetEnd = payloadLength === 0 ? end : offset + 40 + payloadLength
@@ -225,10 +230,10 @@ function scanUdp(headers: PacketHeaders, data: Uint8Array, offset: number, end: 
   const payloadEnd = Math.min(offset + datagramLength, end)
   if (payloadEnd > offset + 8 && (sourcePort === DNS_PORT || destinationPort === DNS_PORT || sourcePort === MDNS_PORT || destinationPort === MDNS_PORT)) {
     const multicast = sourcePort === MDNS_PORT || destinationPort === MDNS_PORT
-    const reading = readDnsMessage(data, offset + 8, payloadEnd, { multicast })
-    if (reading !== null) {
+    const check = checkDnsMessage(data, offset + 8, payloadEnd)
+    if (check !== 'too-short') {
       headers.protocol = multicast ? 'MDNS' : 'DNS'
-      if (reading.problem !== null) headers.malformed = 'dns'
+      if (check !== 'sound') headers.malformed = 'dns'
     }
   }
   return true

@@ -5,7 +5,7 @@
  *
  * - {@link summarizePacket}: the fast path for lists of a million rows; builds no tree.
  * - {@link decodePacketTree}: every field with its byte range, for one selected packet.
- * - {@link readPacketHeaders}: the numbers a count needs (conversations, TCP analysis, totals),
+ * - {@link readRecordHeaders}: the numbers a count needs (conversations, TCP analysis, totals),
  *   read in place by the header scan, decoding only the packets the scan leaves to it.
  */
 
@@ -29,13 +29,21 @@ export function summarizePacket(packet: RawPacket, linkType: number): PacketSumm
 }
 
 /**
- * Fills `headers` (its `index` aside) with what the packet's headers say: read in place when the
- * header scan can, decoded in full otherwise. The result is the same either way.
+ * Fills `headers` (after `headers.begin(…)` took the record fields) with what the headers of the
+ * packet at `data[start, start + capturedLength)` say: read in place when the header scan can,
+ * decoded in full otherwise, with the same result either way. Nothing is copied.
  */
-export function readPacketHeaders(headers: PacketHeaders, packet: RawPacket, linkType: number): PacketHeaders {
-  headers.start(packet)
-  if (!scanHeaders(headers, packet.data, packet.originalLength, linkType)) headers.fromSummary(summarizePacket(packet, linkType))
-  return headers
+export function readRecordHeaders(headers: PacketHeaders, data: Uint8Array, start: number, capturedLength: number, linkType: number): PacketHeaders {
+  if (scanHeaders(headers, data, start, capturedLength, headers.originalLength, linkType)) return headers
+  const packet: RawPacket = {
+    interfaceIndex: headers.interfaceIndex,
+    timestampSeconds: headers.timestampSeconds,
+    timestampNanos: headers.timestampNanos,
+    originalLength: headers.originalLength,
+    data: data.subarray(start, start + capturedLength),
+    ...(headers.comment === null ? {} : { comment: headers.comment })
+  }
+  return headers.fromSummary(summarizePacket(packet, linkType))
 }
 
 /** Decodes a packet fully: the summary plus every layer and field with its byte range. */

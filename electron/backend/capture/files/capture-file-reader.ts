@@ -11,11 +11,12 @@
  *     if (reader.error) report(reader.error.message)
  */
 
-import { open } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
 import { CaptureFileError } from './capture-file-error'
 import type { CaptureFileFormat } from './capture-format'
 import { DetectingStreamParser } from './capture-stream-parser'
+import type { PacketRecordSink } from './chunk-parser'
 import type { PcapngSectionInfo } from './pcapng-reader'
 import { PcapStreamParser } from './pcap-reader'
 import { errorMessage } from '../../../../shared/error-message'
@@ -59,6 +60,9 @@ export interface CaptureFileContents {
   readonly error: CaptureFileError | null
   readonly progress: CaptureReadProgress
 }
+
+/** One read of the file: its bytes (empty at the end), or why it failed. */
+type ChunkRead = { readonly chunk: Uint8Array; readonly failure: null } | { readonly chunk: null; readonly failure: unknown }
 
 const DEFAULT_BATCH_SIZE = 10_000
 const DEFAULT_CHUNK_SIZE = 1024 * 1024
@@ -104,8 +108,36 @@ export class CaptureFileReader implements AsyncIterable<CapturePacketBatch> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<CapturePacketBatch> {
     const batchSize = Math.max(1, this.options.batchSize ?? DEFAULT_BATCH_SIZE)
+    let packets: RawPacket[] = []
+    for await (const chunk of this.chunks()) {
+      this.settle(() => (chunk === null ? this.parser.finish() : this.parser.feed(chunk, packets)))
+      if (packets.length >= batchSize) {
+        let start = 0
+        for (; packets.length - start >= batchSize; start += batchSize) yield this.batch(packets.slice(start, start + batchSize))
+        packets = packets.slice(start)
+      }
+    }
+    for (let start = 0; start < packets.length; start += batchSize) yield this.batch(packets.slice(start, start + batchSize))
+  }
+
+  /**
+   * Reads the whole file, handing each packet to `sink` where it sits in the read buffer: no
+   * object per packet (see PacketRecordSink). Never rejects: a failure ends the read with
+   * {@link error} set, as iteration does.
+   */
+  async readRecords(sink: PacketRecordSink): Promise<void> {
+    for await (const chunk of this.chunks()) {
+      this.settle(() => (chunk === null ? this.parser.finish() : this.parser.feedRecords(chunk, sink)))
+    }
+  }
+
+  /**
+   * The file's chunks in order, then null at its end; stops early on an error, an abort or a
+   * failed read. The next chunk is read while the caller parses this one.
+   */
+  private async *chunks(): AsyncGenerator<Uint8Array | null> {
     const chunkSize = Math.max(4096, this.options.chunkSize ?? DEFAULT_CHUNK_SIZE)
-    let handle
+    let handle: FileHandle | undefined
     try {
       handle = await open(this.path, 'r')
       this.totalBytes = (await handle.stat()).size
@@ -114,34 +146,37 @@ export class CaptureFileReader implements AsyncIterable<CapturePacketBatch> {
       await handle?.close()
       return
     }
+    const file = handle
+    // A new buffer each time: packets handed out as views keep pointing at their own bytes.
+    const readAt = (position: number): Promise<ChunkRead> => {
+      const chunk = new Uint8Array(chunkSize)
+      return file.read(chunk, 0, chunkSize, position).then(
+        ({ bytesRead }) => ({ chunk: chunk.subarray(0, bytesRead), failure: null }),
+        (failure: unknown) => ({ chunk: null, failure })
+      )
+    }
+    let next = readAt(0)
     try {
-      let packets: RawPacket[] = []
       for (;;) {
+        const { chunk, failure } = await next
+        if (chunk === null) {
+          this.error = new CaptureFileError(`cannot read ${this.path}: ${errorMessage(failure)}`, this.bytesRead)
+          return
+        }
         if (this.options.signal?.aborted) return
-        const chunk = new Uint8Array(chunkSize)
-        let bytesInChunk: number
-        try {
-          bytesInChunk = (await handle.read(chunk, 0, chunkSize, this.bytesRead)).bytesRead
-        } catch (error) {
-          this.error = new CaptureFileError(`cannot read ${this.path}: ${errorMessage(error)}`, this.bytesRead)
-          break
+        if (chunk.length === 0) {
+          yield null
+          return
         }
-        if (bytesInChunk === 0) {
-          this.settle(() => this.parser.finish())
-          break
-        }
-        this.bytesRead += bytesInChunk
-        this.settle(() => this.parser.feed(chunk.subarray(0, bytesInChunk), packets))
-        if (packets.length >= batchSize) {
-          let start = 0
-          for (; packets.length - start >= batchSize; start += batchSize) yield this.batch(packets.slice(start, start + batchSize))
-          packets = packets.slice(start)
-        }
-        if (this.error !== null) break
+        this.bytesRead += chunk.length
+        next = readAt(this.bytesRead)
+        yield chunk
+        if (this.error !== null) return
       }
-      for (let start = 0; start < packets.length; start += batchSize) yield this.batch(packets.slice(start, start + batchSize))
     } finally {
-      await handle.close()
+      // A read still under way settles before the file closes; it never rejects (see readAt).
+      await next
+      await file.close()
     }
   }
 

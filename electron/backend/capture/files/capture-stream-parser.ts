@@ -7,7 +7,7 @@ import type { CaptureInterface, RawPacket } from '../../../../shared/model/packe
 import { CaptureFileError } from './capture-file-error'
 import { PCAPNG_SECTION_HEADER, type CaptureFileFormat } from './capture-format'
 import { readUint32 } from '../../../../shared/bytes'
-import type { CaptureStreamParser } from './chunk-parser'
+import type { CaptureStreamParser, PacketRecordSink } from './chunk-parser'
 import { PcapStreamParser, detectPcapMagic } from './pcap-reader'
 import { PcapngStreamParser } from './pcapng-reader'
 
@@ -49,24 +49,39 @@ export class DetectingStreamParser implements CaptureStreamParser {
   }
 
   feed(chunk: Uint8Array, packets: RawPacket[]): CaptureFileError | null {
-    if (this.ownError !== null) return this.ownError
-    if (this.inner !== null) return this.inner.feed(chunk, packets)
+    if (this.inner !== null || this.ownError !== null) return this.inner?.feed(chunk, packets) ?? this.ownError
+    const inner = this.detect(chunk)
+    return inner === null ? this.ownError : inner.feed(this.takeHead(), packets)
+  }
+
+  feedRecords(chunk: Uint8Array, sink: PacketRecordSink): CaptureFileError | null {
+    if (this.inner !== null || this.ownError !== null) return this.inner?.feedRecords(chunk, sink) ?? this.ownError
+    const inner = this.detect(chunk)
+    return inner === null ? this.ownError : inner.feedRecords(this.takeHead(), sink)
+  }
+
+  /** Adds the chunk to the first bytes; once four are there, picks the parser (null until then, or when the bytes are no capture). */
+  private detect(chunk: Uint8Array): PcapStreamParser | PcapngStreamParser | null {
     const joined = new Uint8Array(this.head.length + chunk.length)
     joined.set(this.head)
     joined.set(chunk, this.head.length)
-    if (joined.length < 4) {
-      this.head = joined
-      return null
-    }
+    this.head = joined
+    if (joined.length < 4) return null
     const format = detectCaptureFormat(joined)
     if (format === null) {
       const magic = Array.from(joined.subarray(0, 4), (byte) => byte.toString(16).padStart(2, '0')).join(' ')
       this.ownError = new CaptureFileError(`not a pcap or pcapng file (starts with ${magic})`, 0)
-      return this.ownError
+      return null
     }
     this.inner = format === 'pcapng' ? new PcapngStreamParser(this.sharedBytes) : new PcapStreamParser(this.sharedBytes)
+    return this.inner
+  }
+
+  /** The bytes read before the format was known, handed over once. */
+  private takeHead(): Uint8Array {
+    const head = this.head
     this.head = new Uint8Array(0)
-    return this.inner.feed(joined, packets)
+    return head
   }
 
   finish(): CaptureFileError | null {

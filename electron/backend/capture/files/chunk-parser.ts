@@ -21,6 +21,46 @@ export interface ParseStep {
   readonly needed: number
 }
 
+/** Where a parser puts each packet it reads, field by field: no object per packet unless the sink makes one. */
+export interface PacketRecordSink {
+  /**
+   * One packet, in file order. Its captured bytes are `buffer[start, start + capturedLength)`,
+   * good only during the call: keep them by copying.
+   */
+  record(
+    buffer: Uint8Array,
+    start: number,
+    capturedLength: number,
+    originalLength: number,
+    interfaceIndex: number,
+    timestampSeconds: number,
+    timestampNanos: number,
+    comment: string | undefined
+  ): void
+}
+
+/** The sink {@link ChunkParser.feed} fills a packet array with. */
+class PacketCollector implements PacketRecordSink {
+  target: RawPacket[] = []
+
+  constructor(private readonly sharedBytes: boolean) {}
+
+  record(
+    buffer: Uint8Array,
+    start: number,
+    capturedLength: number,
+    originalLength: number,
+    interfaceIndex: number,
+    seconds: number,
+    nanos: number,
+    comment: string | undefined
+  ): void {
+    const data = this.sharedBytes ? buffer.subarray(start, start + capturedLength) : copyBytes(buffer, start, start + capturedLength)
+    const packet = { interfaceIndex, timestampSeconds: seconds, timestampNanos: nanos, originalLength, data }
+    this.target.push(comment === undefined ? packet : { ...packet, comment })
+  }
+}
+
 /** A push parser for one capture file format. */
 export interface CaptureStreamParser {
   readonly format: CaptureFileFormat | null
@@ -32,6 +72,8 @@ export interface CaptureStreamParser {
   readonly offset: number
   /** Parses a chunk, appending complete packets to `packets`. Stops for good at the first error. */
   feed(chunk: Uint8Array, packets: RawPacket[]): CaptureFileError | null
+  /** The same, handing each packet to `sink` as it is read. */
+  feedRecords(chunk: Uint8Array, sink: PacketRecordSink): CaptureFileError | null
   /** Marks the end of input: leftover bytes of an unfinished unit become a truncation error. */
   finish(): CaptureFileError | null
 }
@@ -47,45 +89,69 @@ export abstract class ChunkParser implements CaptureStreamParser {
   private needed = 1
   private consumedBefore = 0
 
-  /**
-   * `sharedBytes`: each packet's data is a view into the bytes fed, not a copy. For a reader that
-   * is done with every packet before the next chunk comes (a summary, an import that stores the
-   * bytes elsewhere), which then skips a copy per packet; a packet kept longer would hold its
-   * whole chunk alive.
-   */
-  constructor(private readonly sharedBytes = false) {}
+  private readonly collector: PacketCollector
 
-  /** The bytes of a packet from `start` to `end` of a buffer being parsed: a copy, or a view with `sharedBytes`. */
-  protected packetBytes(buffer: Uint8Array, start: number, end: number): Uint8Array {
-    return this.sharedBytes ? buffer.subarray(start, end) : copyBytes(buffer, start, end)
+  /**
+   * `sharedBytes`: each packet {@link feed} hands out has a view into the bytes fed as its data,
+   * not a copy. For a reader done with every packet before the next chunk comes, which then
+   * skips a copy per packet; a packet kept longer would hold its whole chunk alive.
+   */
+  constructor(sharedBytes = false) {
+    this.collector = new PacketCollector(sharedBytes)
+  }
+
+  feed(chunk: Uint8Array, packets: RawPacket[]): CaptureFileError | null {
+    this.collector.target = packets
+    return this.feedRecords(chunk, this.collector)
   }
 
   get offset(): number {
     return this.consumedBefore
   }
 
-  feed(chunk: Uint8Array, packets: RawPacket[]): CaptureFileError | null {
+  feedRecords(chunk: Uint8Array, sink: PacketRecordSink): CaptureFileError | null {
     if (this.error !== null || chunk.length === 0) return this.error
-    this.pending.push(chunk)
-    this.pendingLength += chunk.length
+    let rest = chunk
+    // A unit begun in earlier chunks: join only the bytes it still needs, not the whole chunk.
+    while (this.pendingLength > 0) {
+      const wanted = this.needed - this.pendingLength
+      // A parser that waits for no more than it has would never move on: hand it everything.
+      if (wanted <= 0) break
+      const taken = rest.subarray(0, wanted)
+      if (taken.length > 0) this.pending.push(taken)
+      this.pendingLength += taken.length
+      rest = rest.subarray(taken.length)
+      if (this.pendingLength < this.needed) return null
+      if (!this.parseStep(this.pending.length === 1 ? elementAt(this.pending, 0) : concatenateBytes(this.pending), sink)) return this.error
+      if (this.pendingLength > 0 && rest.length === 0) return null
+      // What the joined units left over comes before the rest of this chunk: keep joining.
+    }
+    if (rest.length > 0) {
+      this.pending.push(rest)
+      this.pendingLength += rest.length
+    }
     if (this.pendingLength < this.needed) return null
-    const buffer = this.pending.length === 1 ? elementAt(this.pending, 0) : concatenateBytes(this.pending)
+    return this.parseStep(this.pending.length === 1 ? elementAt(this.pending, 0) : concatenateBytes(this.pending), sink) ? null : this.error
+  }
+
+  /** Parses whole units from `buffer`, which starts where the consumed part ends; keeps the rest pending. False once an error stopped the parser. */
+  private parseStep(buffer: Uint8Array, sink: PacketRecordSink): boolean {
     let step: ParseStep
     try {
-      step = this.parse(buffer, this.consumedBefore, packets)
+      step = this.parse(buffer, this.consumedBefore, sink)
     } catch (error) {
       if (!(error instanceof CaptureFileError)) throw error
       this.error = error
       this.pending = []
       this.pendingLength = 0
-      return error
+      return false
     }
     this.consumedBefore += step.consumed
     const rest = buffer.subarray(step.consumed)
     this.pending = rest.length > 0 ? [rest] : []
     this.pendingLength = rest.length
     this.needed = Math.max(1, step.needed)
-    return null
+    return true
   }
 
   finish(): CaptureFileError | null {
@@ -97,9 +163,9 @@ export abstract class ChunkParser implements CaptureStreamParser {
 
   /**
    * Parses as many whole units as `buffer` holds, starting at file offset `fileOffset`.
-   * Throws a CaptureFileError for bad input (the packets pushed before it are kept).
+   * Throws a CaptureFileError for bad input (the packets handed to `sink` before it are kept).
    */
-  protected abstract parse(buffer: Uint8Array, fileOffset: number, packets: RawPacket[]): ParseStep
+  protected abstract parse(buffer: Uint8Array, fileOffset: number, sink: PacketRecordSink): ParseStep
 
   /** The error for input that ends with `leftover` unparsed bytes at `fileOffset`, or null if that is fine. */
   protected abstract endOfInput(leftover: number, fileOffset: number): CaptureFileError | null

@@ -3,11 +3,11 @@
  * nanosecond (a1b23c4d) timestamps, one interface per file.
  */
 
-import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
+import type { CaptureInterface } from '../../../../shared/model/packet'
 import { CaptureFileError } from './capture-file-error'
 import { MAXIMUM_BLOCK_LENGTH, PCAP_FILE_HEADER_LENGTH, PCAP_MAGIC_MICROSECONDS, PCAP_MAGIC_NANOSECONDS, PCAP_RECORD_HEADER_LENGTH } from './capture-format'
 import { readUint16, readUint32 } from '../../../../shared/bytes'
-import { ChunkParser, type ParseStep } from './chunk-parser'
+import { ChunkParser, type PacketRecordSink, type ParseStep } from './chunk-parser'
 
 /** The timestamp precision of a classic pcap file, from its magic number. */
 export type PcapPrecision = 'microseconds' | 'nanoseconds'
@@ -35,7 +35,7 @@ export class PcapStreamParser extends ChunkParser {
 
   private headerRead = false
 
-  protected parse(buffer: Uint8Array, fileOffset: number, packets: RawPacket[]): ParseStep {
+  protected parse(buffer: Uint8Array, fileOffset: number, sink: PacketRecordSink): ParseStep {
     let position = 0
     if (!this.headerRead) {
       if (buffer.length < PCAP_FILE_HEADER_LENGTH) return { consumed: 0, needed: PCAP_FILE_HEADER_LENGTH }
@@ -58,13 +58,9 @@ export class PcapStreamParser extends ChunkParser {
       const fraction = readUint32(buffer, position + 4, littleEndian)
       const extraSeconds = Math.floor(fraction / fractionsPerSecond)
       const dataStart = position + PCAP_RECORD_HEADER_LENGTH
-      packets.push({
-        interfaceIndex: 0,
-        timestampSeconds: readUint32(buffer, position, littleEndian) + extraSeconds,
-        timestampNanos: (fraction - extraSeconds * fractionsPerSecond) * nanosPerFraction,
-        originalLength: readUint32(buffer, position + 12, littleEndian),
-        data: this.packetBytes(buffer, dataStart, dataStart + capturedLength)
-      })
+      const seconds = readUint32(buffer, position, littleEndian) + extraSeconds
+      const nanos = (fraction - extraSeconds * fractionsPerSecond) * nanosPerFraction
+      sink.record(buffer, dataStart, capturedLength, readUint32(buffer, position + 12, littleEndian), 0, seconds, nanos, undefined)
       position += recordLength
     }
     return { consumed: position, needed: PCAP_RECORD_HEADER_LENGTH }

@@ -9,7 +9,7 @@
  * first, so a RawPacket's interfaceIndex always points into {@link PcapngStreamParser.interfaces}.
  */
 
-import type { CaptureInterface, RawPacket } from '../../../../shared/model/packet'
+import type { CaptureInterface } from '../../../../shared/model/packet'
 import { CaptureFileError } from './capture-file-error'
 import {
   IF_DESCRIPTION,
@@ -31,7 +31,7 @@ import {
   paddedLength
 } from './capture-format'
 import { readInt32, readUint16, readUint32 } from '../../../../shared/bytes'
-import { ChunkParser, type ParseStep } from './chunk-parser'
+import { ChunkParser, type PacketRecordSink, type ParseStep } from './chunk-parser'
 import { TimestampScale } from './timestamp-scale'
 import { elementAt } from '../../../../shared/element-at'
 
@@ -73,7 +73,7 @@ export class PcapngStreamParser extends ChunkParser {
   /** Scratch for the options of the block being read, reset per block. */
   private comments: string[] = []
 
-  protected parse(buffer: Uint8Array, fileOffset: number, packets: RawPacket[]): ParseStep {
+  protected parse(buffer: Uint8Array, fileOffset: number, sink: PacketRecordSink): ParseStep {
     let position = 0
     while (buffer.length - position >= MINIMUM_BLOCK_LENGTH) {
       const blockOffset = fileOffset + position
@@ -91,7 +91,7 @@ export class PcapngStreamParser extends ChunkParser {
       if (trailingLength !== length) {
         throw new CaptureFileError(`pcapng block length mismatch: header says ${length} bytes, trailer says ${trailingLength}`, blockOffset)
       }
-      this.readBlock(type, buffer, position, length, blockOffset, packets, littleEndian)
+      this.readBlock(type, buffer, position, length, blockOffset, sink, littleEndian)
       position += length
     }
     return { consumed: position, needed: MINIMUM_BLOCK_LENGTH }
@@ -105,7 +105,7 @@ export class PcapngStreamParser extends ChunkParser {
     return new CaptureFileError(`file ends in the middle of a pcapng block (${leftover} bytes left over)`, fileOffset)
   }
 
-  private readBlock(type: number, buffer: Uint8Array, start: number, length: number, blockOffset: number, packets: RawPacket[], littleEndian: boolean): void {
+  private readBlock(type: number, buffer: Uint8Array, start: number, length: number, blockOffset: number, sink: PacketRecordSink, littleEndian: boolean): void {
     const bodyEnd = start + length - 4
     switch (type) {
       case PCAPNG_SECTION_HEADER:
@@ -115,13 +115,13 @@ export class PcapngStreamParser extends ChunkParser {
         this.readInterfaceDescription(buffer, start, bodyEnd, blockOffset)
         break
       case PCAPNG_ENHANCED_PACKET:
-        packets.push(this.readEnhancedPacket(buffer, start, bodyEnd, blockOffset))
+        this.readEnhancedPacket(buffer, start, bodyEnd, blockOffset, sink)
         break
       case PCAPNG_SIMPLE_PACKET:
-        packets.push(this.readSimplePacket(buffer, start, bodyEnd, blockOffset))
+        this.readSimplePacket(buffer, start, bodyEnd, blockOffset, sink)
         break
       case PCAPNG_PACKET_BLOCK:
-        packets.push(this.readObsoletePacket(buffer, start, bodyEnd, blockOffset))
+        this.readObsoletePacket(buffer, start, bodyEnd, blockOffset, sink)
         break
       default:
       // Name resolution, statistics, secrets, custom and future blocks carry no packets.
@@ -187,13 +187,13 @@ export class PcapngStreamParser extends ChunkParser {
     this.sectionInterfaces.push({ fileIndex, snaplen, scale })
   }
 
-  private readEnhancedPacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number): RawPacket {
+  private readEnhancedPacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number, sink: PacketRecordSink): void {
     if (bodyEnd - start < 28) throw new CaptureFileError('pcapng Enhanced Packet Block is too short', blockOffset)
     const sectionInterface = this.interfaceOf(readUint32(buffer, start + 8, this.littleEndian), blockOffset)
-    return this.readTimestampedPacket(buffer, start, bodyEnd, blockOffset, sectionInterface, 'Enhanced Packet Block')
+    this.readTimestampedPacket(buffer, start, bodyEnd, blockOffset, sectionInterface, 'Enhanced Packet Block', sink)
   }
 
-  private readSimplePacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number): RawPacket {
+  private readSimplePacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number, sink: PacketRecordSink): void {
     if (bodyEnd - start < 12) throw new CaptureFileError('pcapng Simple Packet Block is too short', blockOffset)
     // A Simple Packet Block belongs to the section's first interface and has no timestamp.
     const sectionInterface = this.interfaceOf(0, blockOffset)
@@ -201,24 +201,26 @@ export class PcapngStreamParser extends ChunkParser {
     const dataStart = start + 12
     let capturedLength = Math.min(originalLength, bodyEnd - dataStart)
     if (sectionInterface.snaplen > 0) capturedLength = Math.min(capturedLength, sectionInterface.snaplen)
-    return {
-      interfaceIndex: sectionInterface.fileIndex,
-      timestampSeconds: 0,
-      timestampNanos: 0,
-      originalLength,
-      data: this.packetBytes(buffer, dataStart, dataStart + capturedLength)
-    }
+    sink.record(buffer, dataStart, capturedLength, originalLength, sectionInterface.fileIndex, 0, 0, undefined)
   }
 
-  private readObsoletePacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number): RawPacket {
+  private readObsoletePacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number, sink: PacketRecordSink): void {
     if (bodyEnd - start < 28) throw new CaptureFileError('pcapng Packet Block is too short', blockOffset)
     // A 16-bit interface id and a drop count fill the 32 bits where an Enhanced Packet Block keeps its interface id.
     const sectionInterface = this.interfaceOf(readUint16(buffer, start + 8, this.littleEndian), blockOffset)
-    return this.readTimestampedPacket(buffer, start, bodyEnd, blockOffset, sectionInterface, 'Packet Block')
+    this.readTimestampedPacket(buffer, start, bodyEnd, blockOffset, sectionInterface, 'Packet Block', sink)
   }
 
   /** The timestamp, lengths, data and comments, which both packet blocks with a timestamp lay out alike from byte 12 on. */
-  private readTimestampedPacket(buffer: Uint8Array, start: number, bodyEnd: number, blockOffset: number, sectionInterface: SectionInterface, blockName: string): RawPacket {
+  private readTimestampedPacket(
+    buffer: Uint8Array,
+    start: number,
+    bodyEnd: number,
+    blockOffset: number,
+    sectionInterface: SectionInterface,
+    blockName: string,
+    sink: PacketRecordSink
+  ): void {
     const littleEndian = this.littleEndian
     const capturedLength = readUint32(buffer, start + 20, littleEndian)
     const dataStart = start + 28
@@ -228,7 +230,7 @@ export class PcapngStreamParser extends ChunkParser {
     const scale = sectionInterface.scale
     scale.convert(readUint32(buffer, start + 12, littleEndian), readUint32(buffer, start + 16, littleEndian))
     const comment = this.readPacketComments(buffer, dataStart + paddedLength(capturedLength), bodyEnd)
-    return makePacket(sectionInterface.fileIndex, scale, readUint32(buffer, start + 24, littleEndian), this.packetBytes(buffer, dataStart, dataStart + capturedLength), comment)
+    sink.record(buffer, dataStart, capturedLength, readUint32(buffer, start + 24, littleEndian), sectionInterface.fileIndex, scale.seconds, scale.nanos, comment)
   }
 
   private interfaceOf(sectionIndex: number, blockOffset: number): SectionInterface {
@@ -283,15 +285,4 @@ function checkBlockLength(type: number, length: number, blockOffset: number): vo
   if (length > MAXIMUM_BLOCK_LENGTH) {
     throw new CaptureFileError(`pcapng block length ${length} is over the ${MAXIMUM_BLOCK_LENGTH}-byte limit (corrupt block)`, blockOffset)
   }
-}
-
-function makePacket(interfaceIndex: number, scale: TimestampScale, originalLength: number, data: Uint8Array, comment: string | undefined): RawPacket {
-  const packet = {
-    interfaceIndex,
-    timestampSeconds: scale.seconds,
-    timestampNanos: scale.nanos,
-    originalLength,
-    data
-  }
-  return comment === undefined ? packet : { ...packet, comment }
 }

@@ -44,19 +44,35 @@ export class TimestampScale {
     this.seconds += this.offsetSeconds
   }
 
-  /** Long division in 16-bit digits: every intermediate stays below 2^46, so it is exact. */
+  /**
+   * A count below 2^53 (microseconds until the year 2255) divides exactly as it is; a larger one
+   * by long division in 16-bit digits, where every intermediate stays below 2^46. No array per
+   * call: a file read converts every packet's time.
+   */
   private convertDecimal(high: number, low: number): void {
     const divisor = this.divisor
-    let remainder = 0
-    let quotient = 0
-    const digits = [high >>> 16, high & 0xffff, low >>> 16, low & 0xffff]
-    for (const digit of digits) {
-      const value = remainder * 65536 + digit
-      const digitQuotient = Math.floor(value / divisor)
-      remainder = value - digitQuotient * divisor
-      quotient = quotient * 65536 + digitQuotient
+    if (high < 0x200000) {
+      const units = high * 4294967296 + low
+      const seconds = Math.floor(units / divisor)
+      this.seconds = seconds
+      this.nanos = (units - seconds * divisor) * this.nanosPerUnit
+      return
     }
-    this.seconds = quotient
+    let value = high >>> 16
+    let quotient = Math.floor(value / divisor)
+    let remainder = value - quotient * divisor
+    value = remainder * 65536 + (high & 0xffff)
+    let digit = Math.floor(value / divisor)
+    remainder = value - digit * divisor
+    quotient = quotient * 65536 + digit
+    value = remainder * 65536 + (low >>> 16)
+    digit = Math.floor(value / divisor)
+    remainder = value - digit * divisor
+    quotient = quotient * 65536 + digit
+    value = remainder * 65536 + (low & 0xffff)
+    digit = Math.floor(value / divisor)
+    remainder = value - digit * divisor
+    this.seconds = quotient * 65536 + digit
     this.nanos = remainder * this.nanosPerUnit
   }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { dnsTypeCode, dnsTypeName, readDnsMessage, type DnsReadListener } from '../../../../shared/dns/dns-reader'
+import { checkDnsMessage, dnsTypeCode, dnsTypeName, readDnsMessage, type DnsReadListener } from '../../../../shared/dns/dns-reader'
 import { concatenateBytes } from '../../../../shared/bytes'
 import { buildDnsMessage, DNS_TYPE } from '../../../support/capture/dns-message-builder'
+import { seededRandom } from '../../../support/seeded-random'
+import { elementAt } from '../../../../shared/element-at'
 
 /** A name in uncompressed wire form. */
 function wireName(name: string): Uint8Array {
@@ -136,5 +138,48 @@ describe('DNS type names', () => {
     expect(dnsTypeCode('AAAA')).toBe(28)
     expect(dnsTypeCode('ANY')).toBe(255)
     expect(dnsTypeCode('NOPE')).toBeNull()
+  })
+})
+
+describe('checkDnsMessage', () => {
+  it('finds what readDnsMessage finds (too short, sound, or the same first problem) on 20,000 damaged messages', () => {
+    const soa = concatenateBytes([wireName('ns.example.com'), wireName('admin.example.com'), new Uint8Array(20).fill(1)])
+    const srv = concatenateBytes([Uint8Array.of(0, 1, 0, 2, 0x1f, 0x90), wireName('host.example.com')])
+    const mx = concatenateBytes([Uint8Array.of(0, 10), wireName('mail.example.com')])
+    const messages = [
+      buildDnsMessage({ id: 1, flags: 0x0100, questions: [{ name: 'example.com', type: DNS_TYPE.A }] }),
+      buildDnsMessage({
+        id: 2,
+        flags: 0x8180,
+        questions: [{ name: 'www.example.com', type: DNS_TYPE.AAAA }],
+        answers: [
+          { name: 'www.example.com', type: DNS_TYPE.CNAME, ttl: 60, data: 'web.example.com' },
+          { name: 'web.example.com', type: DNS_TYPE.A, ttl: 60, data: '192.0.2.1' },
+          { name: 'web.example.com', type: DNS_TYPE.AAAA, ttl: 60, data: '2001:db8::1' },
+          { name: 'example.com', type: DNS_TYPE.TXT, ttl: 60, data: ['v=spf1 -all', 'x'] },
+          { name: 'example.com', type: 6, ttl: 60, data: soa },
+          { name: 'example.com', type: 33, ttl: 60, data: srv },
+          { name: 'example.com', type: 15, ttl: 60, data: mx },
+          { name: 'example.com', type: 99, ttl: 60, data: Uint8Array.of(1, 2, 3) }
+        ]
+      })
+    ]
+    const next = seededRandom(0xd45)
+    const verdicts = new Map<string, number>()
+    const disagreements: string[] = []
+    for (let round = 0; round < 20_000; round++) {
+      const bytes = Uint8Array.from(elementAt(messages, Math.floor(next() * messages.length)))
+      for (let count = Math.floor(next() * 4); count > 0; count--) bytes[Math.floor(next() * bytes.length)] = Math.floor(next() * 256)
+      const end = next() < 0.3 ? Math.floor(next() * bytes.length) : bytes.length
+      const reading = readDnsMessage(bytes, 0, end)
+      const expected = reading === null ? 'too-short' : (reading.problem ?? 'sound')
+      const found = checkDnsMessage(bytes, 0, end)
+      const kind = typeof expected === 'string' ? expected : 'problem'
+      verdicts.set(kind, (verdicts.get(kind) ?? 0) + 1)
+      if (JSON.stringify(found) !== JSON.stringify(expected)) disagreements.push(`round ${round}: ${JSON.stringify(found)} vs ${JSON.stringify(expected)}`)
+    }
+    expect(disagreements.slice(0, 3)).toEqual([])
+    // Every verdict came up often enough to mean something.
+    expect(Math.min(...['too-short', 'sound', 'problem'].map((kind) => verdicts.get(kind) ?? 0))).toBeGreaterThan(500)
   })
 })

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CaptureSummaryBuilder, type CaptureTotals } from '../../../../../electron/backend/capture/analysis/capture-summary'
 import { CaptureFileReader } from '../../../../../electron/backend/capture/files/capture-file-reader'
-import { readPacketHeaders, summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
+import { readRecordHeaders, summarizePacket } from '../../../../../electron/backend/capture/decode/packet-decoder'
 import { PacketHeaders } from '../../../../../electron/backend/capture/decode/header-scan'
 import { fastRetransmissionScript, keepAliveScript, repeatedSegmentsScript, writeScriptedTcpCapture, zeroWindowScript } from '../../../../support/capture/crafted-tcp-capture'
 
@@ -27,21 +27,28 @@ afterAll(async () => {
   await rm(craftedDirectory, { recursive: true, force: true })
 })
 
-/** The totals of a file, each packet read through the header scan (`scanned`) or decoded in full. */
+/**
+ * The totals of a file: with `scanned`, each packet read where it sits in the read buffer through
+ * the header scan, as `read --summary` does; otherwise each packet decoded in full.
+ */
 async function totalsOf(path: string, scanned: boolean): Promise<{ totals: CaptureTotals; scannedPackets: number }> {
   const builder = new CaptureSummaryBuilder()
-  const headers = new PacketHeaders()
   let scannedPackets = 0
-  for await (const batch of new CaptureFileReader(path, { sharedBytes: scanned })) {
-    for (const packet of batch.packets) {
-      const linkType = batch.interfaces[packet.interfaceIndex]?.linkType ?? -1
-      if (scanned) {
-        builder.addHeaders(readPacketHeaders(headers, packet, linkType))
+  if (scanned) {
+    const headers = new PacketHeaders()
+    const reader = new CaptureFileReader(path, { chunkSize: 4096 })
+    await reader.readRecords({
+      record(buffer, start, capturedLength, originalLength, interfaceIndex, seconds, nanos, comment) {
+        headers.begin(interfaceIndex, seconds, nanos, originalLength, capturedLength, comment ?? null)
+        builder.addHeaders(readRecordHeaders(headers, buffer, start, capturedLength, reader.interfaces[interfaceIndex]?.linkType ?? -1))
         if (!headers.addressesAsText) scannedPackets += 1
-      } else {
-        builder.add(summarizePacket(packet, linkType))
       }
-    }
+    })
+    expect(reader.error).toBeNull()
+    return { totals: builder.totals(), scannedPackets }
+  }
+  for await (const batch of new CaptureFileReader(path)) {
+    for (const packet of batch.packets) builder.add(summarizePacket(packet, batch.interfaces[packet.interfaceIndex]?.linkType ?? -1))
   }
   return { totals: builder.totals(), scannedPackets }
 }

@@ -56,10 +56,20 @@ function fieldsOf(headers: PacketHeaders): Record<string, unknown> {
   }
 }
 
-/** Scans a packet; returns null when the scan declines it, else the scanned and the decoded fields. */
+/** Bytes around a packet in its file's buffer: the scan must read neither before nor past the packet. */
+const BEFORE = 7
+const AFTER = new Uint8Array(64).fill(0x45)
+
+/**
+ * Scans a packet where it sits inside a larger buffer; returns null when the scan declines it,
+ * else the scanned and the decoded fields.
+ */
 function bothWays(packet: RawPacket, linkType: number): { scanned: Record<string, unknown>; decoded: Record<string, unknown> } | null {
   const scanned = new PacketHeaders().start(packet)
-  if (!scanHeaders(scanned, packet.data, packet.originalLength, linkType)) return null
+  const buffer = new Uint8Array(BEFORE + packet.data.length + AFTER.length).fill(0x60)
+  buffer.set(packet.data, BEFORE)
+  buffer.set(AFTER, BEFORE + packet.data.length)
+  if (!scanHeaders(scanned, buffer, BEFORE, packet.data.length, packet.originalLength, linkType)) return null
   return { scanned: fieldsOf(scanned), decoded: fieldsOf(new PacketHeaders().fromSummary(summarizePacket(packet, linkType))) }
 }
 
@@ -121,7 +131,7 @@ describe('scanHeaders', () => {
     ]
     for (const [what, data] of declined) {
       const headers = new PacketHeaders().start(packetOf(data))
-      expect(scanHeaders(headers, data, data.length, 1), what).toBe(false)
+      expect(scanHeaders(headers, data, 0, data.length, data.length, 1), what).toBe(false)
     }
   })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TimestampScale, timestampToUnits } from '../../../../../electron/backend/capture/files/timestamp-scale'
+import { seededRandom } from '../../../../support/seeded-random'
 
 /** Splits a BigInt unit count into the two 32-bit halves pcapng stores. */
 function halves(units: bigint): [number, number] {
@@ -7,6 +8,24 @@ function halves(units: bigint): [number, number] {
 }
 
 describe('TimestampScale', () => {
+  it('converts decimal units exactly on both sides of 2^53, as big-number arithmetic does', () => {
+    const next = seededRandom(0x7153)
+    const wrong: string[] = []
+    for (let round = 0; round < 20_000; round++) {
+      const exponent = round % 10
+      // High halves around 2^21, where the count passes 2^53, and anywhere else.
+      const high = round % 3 === 0 ? 0x200000 + Math.floor(next() * 5) - 2 : Math.floor(next() * 2 ** 32)
+      const low = Math.floor(next() * 2 ** 32)
+      const units = (BigInt(high) << 32n) + BigInt(low)
+      const divisor = 10n ** BigInt(exponent)
+      const expected = [Number(units / divisor), Number(((units % divisor) * 1_000_000_000n) / divisor)]
+      const scale = new TimestampScale(exponent)
+      scale.convert(high, low)
+      if (scale.seconds !== expected[0] || scale.nanos !== expected[1]) wrong.push(`10^-${exponent} ${units}: ${scale.seconds}.${scale.nanos} vs ${expected.join('.')}`)
+    }
+    expect(wrong.slice(0, 3)).toEqual([])
+  })
+
   it('converts microsecond units exactly', () => {
     const scale = new TimestampScale(6)
     scale.convert(...halves(1_700_000_000_123_456n))
