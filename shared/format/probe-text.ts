@@ -15,7 +15,8 @@ import {
   type ReceivedData,
   type TcpProbeResult,
   type TlsProbeResult,
-  type UdpProbeResult
+  type UdpProbeResult,
+  type UdpReply
 } from '../model/probe'
 import { formatHostPort } from './socket-text'
 
@@ -131,6 +132,17 @@ function describeTlsResult(result: TlsProbeResult): string[] {
   return lines
 }
 
+/**
+ * Why a reply to the DNS preset is not a DNS answer, or null when it is one (or no DNS query was
+ * sent): an echo or another protocol on that port answers, but not as a DNS server.
+ */
+export function dnsReplyProblem(result: Pick<UdpProbeResult, 'dnsQuery'>, reply: UdpReply): string | null {
+  if (result.dnsQuery === null) return null
+  if (reply.dns === null) return 'Not a DNS answer: the reply is not a DNS message, so the service on this port does not speak DNS.'
+  if (!reply.dns.isResponse) return 'Not a DNS answer: the reply is a DNS query, not a response (an echo service sends the query back).'
+  return null
+}
+
 /** A UDP probe result as report lines. */
 function describeUdpResult(result: UdpProbeResult): string[] {
   const lines = [`UDP ${formatHostPort(result.host, result.port)}`, ...describeDns(result.dns)]
@@ -140,7 +152,9 @@ function describeUdpResult(result: UdpProbeResult): string[] {
   }
   result.replies.forEach((reply, index) => {
     lines.push(`${label(`reply ${index + 1}`)}${formatMilliseconds(reply.receivedMs)}  from ${formatHostPort(reply.fromAddress, reply.fromPort)}  ${previewReceived(reply.data)}`)
-    if (reply.dns !== null) {
+    const problem = dnsReplyProblem(result, reply)
+    if (problem !== null) lines.push(`${label('')}${problem}`)
+    else if (reply.dns !== null) {
       const answers = reply.dns.answers.map((answer) => `${answer.type} ${answer.data}`).join(', ')
       lines.push(`${label('')}DNS ${reply.dns.responseCode}, ${reply.dns.answerCount} answers${answers === '' ? '' : `: ${answers}`}`)
     }

@@ -6,7 +6,8 @@ import { createServer, type Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
 import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
-import { closedUdpPort } from '../support/loopback-servers'
+import { closedUdpPort, startUdpServer } from '../support/loopback-servers'
+import { answerWithARecord } from '../support/capture/dns-message-builder'
 import { createTestCertificates } from '../support/probes/test-certificates'
 
 test('a TLS probe to a silent plain-TCP port says the service does not speak TLS', async ({ page }) => {
@@ -129,5 +130,29 @@ test('long certificate text wraps between words, not inside them', async ({ page
     expect(lines).toBeGreaterThanOrEqual(2)
   } finally {
     await new Promise((done) => server.close(done))
+  }
+})
+
+test('an answer to the DNS preset from a service that is not DNS is flagged; a real DNS answer is not', async ({ page }) => {
+  // An echo service sends the query straight back; a DNS server answers it.
+  const echo = await startUdpServer((message, remote, socket) => socket.send(message, remote.port, remote.address))
+  const dns = await startUdpServer((message, remote, socket) => socket.send(answerWithARecord(message), remote.port, remote.address))
+  try {
+    await openApp(page)
+    await showView(page, 'probe')
+    await page.locator('[data-probe-tab="udp"]').click()
+    await page.getByTestId('udp-dns-preset').check()
+    await page.getByTestId('udp-target').fill(`127.0.0.1:${echo.port}`)
+    await page.getByTestId('udp-run').click()
+    await expect(page.getByTestId('udp-reply').first()).toBeVisible()
+    await expect(page.getByTestId('udp-reply-not-dns')).toContainText('Not a DNS answer')
+
+    await page.getByTestId('udp-target').fill(`127.0.0.1:${dns.port}`)
+    await page.getByTestId('udp-run').click()
+    await expect(page.getByTestId('udp-reply').first()).toContainText('192.0.2.7')
+    await expect(page.getByTestId('udp-reply-not-dns')).toHaveCount(0)
+  } finally {
+    await echo.close()
+    await dns.close()
   }
 })

@@ -101,3 +101,15 @@ function ipv6Bytes(text: string): number[] {
     return [value >> 8, value & 0xff]
   })
 }
+
+/** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
+export function answerWithARecord(query: Uint8Array): Uint8Array {
+  const question = readDnsQuery(query)
+  if (question === null) throw new Error('the probe sent something that is not a DNS query')
+  return buildDnsMessage({
+    id: question.id,
+    flags: 0x8180,
+    questions: [{ name: question.name, type: question.type }],
+    answers: [{ name: question.name, type: DNS_TYPE.A, ttl: 3600, data: '192.0.2.7' }]
+  })
+}

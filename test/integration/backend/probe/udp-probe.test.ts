@@ -1,22 +1,10 @@
 import { formatMilliseconds } from '../../../../shared/format/probe-text'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runUdpProbe } from '../../../../electron/backend/probe/udp-probe'
-import { buildDnsMessage, DNS_TYPE, readDnsQuery } from '../../../support/capture/dns-message-builder'
+import { answerWithARecord } from '../../../support/capture/dns-message-builder'
 import { closedUdpPort, startUdpServer, type LoopbackUdpServer } from '../../../support/loopback-servers'
 import { sleepAtLeast } from '../../../support/wait-for'
 import { elementAt } from '../../../../shared/element-at'
-
-/** Answer a DNS query for any name with one A record, 192.0.2.7, as a real server would frame it. */
-function answerWithARecord(query: Buffer): Uint8Array {
-  const question = readDnsQuery(query)
-  if (question === null) throw new Error('the probe sent something that is not a DNS query')
-  return buildDnsMessage({
-    id: question.id,
-    flags: 0x8180,
-    questions: [{ name: question.name, type: question.type }],
-    answers: [{ name: question.name, type: DNS_TYPE.A, ttl: 3600, data: '192.0.2.7' }]
-  })
-}
 
 describe('runUdpProbe against real loopback sockets', () => {
   let server: LoopbackUdpServer | null = null
