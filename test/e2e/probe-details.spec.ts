@@ -146,6 +146,14 @@ test('an answer to the DNS preset from a service that is not DNS is flagged; a r
     await page.getByTestId('udp-run').click()
     await expect(page.getByTestId('udp-reply').first()).toBeVisible()
     await expect(page.getByTestId('udp-reply-not-dns')).toContainText('Not a DNS answer')
+    // The echoed query is binary: it shows as a hex dump that stays inside the result.
+    const hex = page.getByTestId('udp-reply').first().getByTestId('hex-view')
+    await expect(hex).toHaveText(/^0000 {2}([0-9a-f]{2} ){15}[0-9a-f]{2} {2}\|.{16}\|\n0010 /)
+    const [hexRight, resultRight] = await Promise.all([
+      hex.evaluate((element) => element.getBoundingClientRect().right),
+      page.getByTestId('probe-result').evaluate((element) => element.getBoundingClientRect().right)
+    ])
+    expect(hexRight).toBeLessThanOrEqual(resultRight)
 
     await page.getByTestId('udp-target').fill(`127.0.0.1:${dns.port}`)
     await page.getByTestId('udp-run').click()
