@@ -176,6 +176,53 @@ describe('DecodedTree', () => {
     expect(wrapper.emitted('select')?.at(-1)).toEqual([{ offset: 22, length: 2 }])
   })
 
+  it('"Expand all" opens fields nested at every depth, and "Collapse all" shuts them', async () => {
+    const nested: DecodedLayer[] = [
+      {
+        kind: 'dns',
+        title: 'Domain Name System (query)',
+        offset: 28,
+        length: 29,
+        fields: [
+          {
+            name: 'dns.qry',
+            label: 'Queries',
+            value: 1,
+            display: '1',
+            offset: 40,
+            length: 17,
+            children: [
+              {
+                name: 'dns.qry.entry',
+                label: 'example.com: type A',
+                value: 'example.com',
+                display: 'example.com',
+                offset: 40,
+                length: 17,
+                children: [{ name: 'dns.qry.name', label: 'Name', value: 'example.com', display: 'example.com', offset: 40, length: 13, children: [] }]
+              }
+            ]
+          }
+        ]
+      }
+    ]
+    const wrapper = mount(DecodedTree, { props: { layers: nested } })
+    expect(wrapper.find('[data-field="dns.qry.name"]').exists()).toBe(false)
+    ;(wrapper.vm as unknown as { expandAll(open: boolean): void }).expandAll(true)
+    await wrapper.vm.$nextTick()
+    expect(wrapper.find('[data-field="dns.qry.entry"]').exists()).toBe(true)
+    expect(wrapper.find('[data-field="dns.qry.name"]').exists()).toBe(true)
+    ;(wrapper.vm as unknown as { expandAll(open: boolean): void }).expandAll(false)
+    await wrapper.vm.$nextTick()
+    expect(wrapper.find('[data-field="dns.qry"]').exists()).toBe(false)
+    // A field still folds on its own.
+    ;(wrapper.vm as unknown as { expandAll(open: boolean): void }).expandAll(true)
+    await wrapper.vm.$nextTick()
+    await wrapper.get('[data-field="dns.qry.entry"] .twisty').trigger('click')
+    expect(wrapper.find('[data-field="dns.qry.name"]').exists()).toBe(false)
+    expect(wrapper.find('[data-field="dns.qry.entry"]').exists()).toBe(true)
+  })
+
   it('selects the innermost field under a byte picked in the hex dump', async () => {
     const wrapper = mount(DecodedTree, { props: { layers } })
     ;(wrapper.vm as unknown as { selectAt(offset: number): void }).selectAt(21)
