@@ -9,6 +9,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { CaptureDevice } from '../../../shared/model/capture'
 import type { CaptureSettings, CaptureStatus, CaptureTick } from '../../../shared/model/live-capture'
 import { captureFilterForProcess, captureFilterForSocket } from '../../../shared/capture-filter'
+import { promiscuousUnsupportedReason } from '../../../shared/capture-promiscuous'
 import { errorMessage } from '../../../shared/error-message'
 import type { SocketEntry } from '../../../shared/model/socket'
 import { registerSocketRowActions } from '../row-actions'
@@ -165,7 +166,8 @@ export const useCaptureStore = defineStore('capture', () => {
         interface: values.interface,
         filter: values.filter.trim(),
         snaplen: Math.max(0, Math.round(values.snaplen)),
-        promiscuous: values.promiscuous,
+        // Asked on `any`, libpcap ignores it or (some versions) refuses to open at all.
+        promiscuous: values.promiscuous && promiscuousUnsupportedReason(values.interface) === null,
         bufferSize: Math.max(1, Math.round(values.bufferMiB)) * 1024 * 1024,
         limits: {
           maxPackets: values.stopAfterPackets === null ? null : Math.round(values.stopAfterPackets),

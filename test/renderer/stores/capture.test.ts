@@ -143,6 +143,23 @@ describe.skipIf(!runningAsRoot)('useCaptureStore', () => {
     expect(packets.stats).not.toBeNull()
   })
 
+  it('asks for promiscuous mode on one interface but never on the any pseudo-interface', async () => {
+    const capture = useCaptureStore()
+    await capture.start()
+    const receiver = await boundReceiver()
+    try {
+      for (const name of ['any', 'lo']) {
+        capture.setForm({ ...capture.form, interface: name, promiscuous: true, filter: `udp dst port ${receiver.address().port}` })
+        await capture.startCapture()
+        expect(capture.startError).toBeNull()
+        expect(capture.captureStatus?.settings).toMatchObject({ interface: name, promiscuous: name !== 'any' })
+        await capture.stopCapture()
+      }
+    } finally {
+      receiver.close()
+    }
+  })
+
   it('stops a capture by hand, saying so while it stops', async () => {
     const capture = useCaptureStore()
     await capture.start()
