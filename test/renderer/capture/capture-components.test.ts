@@ -3,6 +3,8 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import CaptureForm from '../../../renderer/src/components/capture/CaptureForm.vue'
+import CaptureStatusStrip from '../../../renderer/src/components/capture/CaptureStatusStrip.vue'
+import type { SourceSummary } from '../../../renderer/src/stores/capture-packets'
 import DecodedTree from '../../../renderer/src/components/capture/DecodedTree.vue'
 import FollowStream from '../../../renderer/src/components/capture/FollowStream.vue'
 import HexDump from '../../../renderer/src/components/capture/HexDump.vue'
@@ -364,5 +366,40 @@ describe('ConversationsTable', () => {
     const emitted = wrapper.emitted('exportTable') as [string, readonly ConversationRow[]][]
     expect(emitted.map(([format]) => format)).toEqual(['csv', 'json'])
     expect(emitted[0]?.[1].map((row) => row.id)).toEqual(['2', '4', '1', '3'])
+  })
+})
+
+describe('CaptureStatusStrip', () => {
+  const source: SourceSummary = {
+    state: 'ended',
+    stateLabel: 'stopped',
+    label: 'live on lo',
+    detail: '',
+    packets: 10,
+    bytes: 1000,
+    durationSeconds: 2,
+    notes: ['Packets on lo are seen once, in the direction they were sent.', 'Timestamps are the kernel’s.']
+  }
+
+  it('keeps the standing caveats behind an info button that shows them on a click', async () => {
+    const wrapper = mount(CaptureStatusStrip, { props: { source, stats: null, packetsPerSecond: 0, bytesPerSecond: 0 } })
+    const button = wrapper.get('[data-testid="capture-caveats"]')
+    expect(button.text()).toBe('ⓘ 2')
+    expect(button.attributes('title')).toBe(source.notes.join('\n'))
+    expect(wrapper.findAll('[data-testid="capture-caveat"]')).toHaveLength(0)
+    await button.trigger('click')
+    expect(wrapper.findAll('[data-testid="capture-caveat"]').map((note) => note.text())).toEqual(source.notes)
+  })
+
+  it('keeps an error in view, apart from the caveats', () => {
+    const failed: SourceSummary = {
+      ...source,
+      state: 'error',
+      detail: 'the file ends in the middle of a block',
+      notes: ['the file ends in the middle of a block', ...source.notes]
+    }
+    const wrapper = mount(CaptureStatusStrip, { props: { source: failed, stats: null, packetsPerSecond: 0, bytesPerSecond: 0 } })
+    expect(wrapper.get('[role="alert"]').text()).toBe('the file ends in the middle of a block')
+    expect(wrapper.get('[data-testid="capture-caveats"]').text()).toBe('ⓘ 2')
   })
 })
