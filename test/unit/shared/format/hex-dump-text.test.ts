@@ -19,5 +19,7 @@ describe('hexDumpLines', () => {
       '0010  72 6c 64 21 00 01                                |rld!..|'
     ])
     expect(hexDumpLines('')).toEqual([])
+    // Printable means 0x20 to 0x7e: the bytes just outside show as dots.
+    expect(hexDumpLines('1f207e7f')).toEqual([`0000  1f 20 7e 7f${' '.repeat(36)}  |. ~.|`])
   })
 })
