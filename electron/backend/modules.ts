@@ -18,6 +18,7 @@ import { actionsModule } from './actions/actions-module'
 import { auditModule } from './audit/audit-module'
 import { focusModule } from './focus/focus-module'
 import { portsModule } from './ports/ports-module'
+import { processesModule } from './processes/processes-module'
 
 /** The domains, in start order (they stop in the reverse order). */
 export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
@@ -34,5 +35,6 @@ export const backendModules: Readonly<Record<Domain, BackendModuleFactory>> = {
   actions: actionsModule,
   audit: auditModule,
   focus: focusModule,
-  ports: portsModule
+  ports: portsModule,
+  processes: processesModule
 }

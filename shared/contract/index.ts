@@ -18,6 +18,7 @@ import { actionsContract } from './actions'
 import { auditContract } from './audit'
 import { focusContract } from './focus'
 import { portsContract } from './ports'
+import { processesContract } from './processes'
 
 /**
  * Every domain's contract, keyed by its channel prefix: `recording/…` lives in `./recording.ts`,
@@ -38,7 +39,8 @@ export const domainContracts = {
   actions: actionsContract,
   audit: auditContract,
   focus: focusContract,
-  ports: portsContract
+  ports: portsContract,
+  processes: processesContract
 } as const
 
 /** A domain: the prefix of its channels. */
@@ -59,7 +61,8 @@ export const requestChannels = {
   ...actionsContract.requests,
   ...auditContract.requests,
   ...focusContract.requests,
-  ...portsContract.requests
+  ...portsContract.requests,
+  ...processesContract.requests
 } as const
 
 /** Every pushed event, keyed by its `domain/action` name. */
@@ -77,7 +80,8 @@ export const eventChannels = {
   ...actionsContract.events,
   ...auditContract.events,
   ...focusContract.events,
-  ...portsContract.events
+  ...portsContract.events,
+  ...processesContract.events
 } as const
 
 /** A request channel name. */
