@@ -638,56 +638,108 @@ export function socketComparator(key: SocketFieldKey, descending = false): (a: S
 
 /**
  * Items sorted on one socket field, in the same order as `socketComparator`, for long lists (a
- * table of 30k sockets): each sort value is read once, text values are ranked once among their
- * distinct values (a handful of process names, not one collation per comparison), and the sort
- * itself compares numbers.
+ * table of 30k sockets). See `sortedBySocketFieldInIdOrder`, which this calls after putting the
+ * items in id order.
  */
 export function sortedBySocketField<T>(items: readonly T[], socketOf: (item: T) => SocketEntry, key: SocketFieldKey, descending = false): T[] {
-  const sortValue = socketField(key).sortValue
-  const count = items.length
-  const values: Array<string | number | null> = new Array(count)
-  const ids: string[] = new Array(count)
-  let anyText = false
-  for (let index = 0; index < count; index++) {
-    const socket = socketOf(items[index] as T)
-    const value = sortValue(socket)
-    values[index] = value
-    ids[index] = socket.id
-    if (typeof value === 'string') anyText = true
-  }
-  // socketComparator compares numbers as numbers only when both are; with text about, all are text.
-  const keys = new Float64Array(count)
-  const blank = new Uint8Array(count)
-  let ranks: Map<string, number> | null = null
-  if (anyText) {
-    const distinct = [...new Set(values.filter((value) => value !== null).map(String))].sort(naturalOrder.compare)
-    ranks = new Map()
-    let rank = 0
-    let previous: string | null = null
-    for (const text of distinct) {
-      if (previous !== null && naturalOrder.compare(previous, text) !== 0) rank++
-      ranks.set(text, rank)
-      previous = text
-    }
-  }
-  for (let index = 0; index < count; index++) {
-    const value = values[index] ?? null
-    if (value === null) blank[index] = 1
-    else keys[index] = ranks === null ? Number(value) : (ranks.get(String(value)) ?? 0)
-  }
-  const direction = descending ? -1 : 1
-  const order = Array.from({ length: count }, (_, index) => index)
-  order.sort((a, b) => {
-    const blankA = blank[a] as number
-    const blankB = blank[b] as number
-    if (blankA !== blankB) return blankA - blankB
-    const difference = blankA === 1 ? 0 : ((keys[a] as number) - (keys[b] as number)) * direction
-    if (difference !== 0) return difference
+  const ids = items.map((item) => socketOf(item).id)
+  const byId = Array.from({ length: items.length }, (_, index) => index).sort((a, b) => {
     const idA = ids[a] as string
     const idB = ids[b] as string
     return idA < idB ? -1 : idA > idB ? 1 : 0
   })
-  return order.map((index) => items[index] as T)
+  return sortedBySocketFieldInIdOrder(
+    byId.map((index) => items[index] as T),
+    socketOf,
+    key,
+    descending
+  )
+}
+
+/** Row positions fit below this, so a sort key and a position share one exact double. */
+const POSITION_SPAN = 2 ** 21
+
+/**
+ * Items sorted on one socket field, in the same order as `socketComparator`, from items already
+ * in ascending id order (a list that keeps its ids sorted skips the costliest step, comparing
+ * ids). Each sort value is read once and ranked among the distinct values (text once per distinct
+ * text, not one collation per comparison); rank and position then make one number per item, so
+ * the sort itself is a typed-array sort of numbers with no comparison callback. Ties keep id
+ * order, blanks go last in both directions.
+ */
+export function sortedBySocketFieldInIdOrder<T>(itemsInIdOrder: readonly T[], socketOf: (item: T) => SocketEntry, key: SocketFieldKey, descending = false): T[] {
+  const count = itemsInIdOrder.length
+  const ranks = sortRanks(itemsInIdOrder, socketOf, key)
+  if (count >= POSITION_SPAN) {
+    // Past two million rows a rank and a position no longer share a double exactly.
+    const order = Array.from({ length: count }, (_, index) => index)
+    order.sort((a, b) => orderKey(ranks, a, descending) - orderKey(ranks, b, descending) || a - b)
+    return order.map((index) => itemsInIdOrder[index] as T)
+  }
+  const keys = new Float64Array(count)
+  for (let index = 0; index < count; index++) keys[index] = orderKey(ranks, index, descending) * POSITION_SPAN + index
+  keys.sort()
+  const sorted: T[] = new Array(count)
+  for (let index = 0; index < count; index++) sorted[index] = itemsInIdOrder[(keys[index] as number) % POSITION_SPAN] as T
+  return sorted
+}
+
+/** Each item's rank among the distinct sort values (equal values share one), and how many ranks there are; -1 for a blank. */
+interface SortRanks {
+  readonly ranks: Int32Array
+  readonly distinct: number
+}
+
+/** Where an item goes: its rank, turned around when descending, and blanks after every rank. */
+function orderKey(sortRanks: SortRanks, index: number, descending: boolean): number {
+  const rank = sortRanks.ranks[index] as number
+  if (rank < 0) return sortRanks.distinct
+  return descending ? sortRanks.distinct - 1 - rank : rank
+}
+
+function sortRanks<T>(items: readonly T[], socketOf: (item: T) => SocketEntry, key: SocketFieldKey): SortRanks {
+  const sortValue = socketField(key).sortValue
+  const count = items.length
+  const values: Array<string | number | null> = new Array(count)
+  let anyText = false
+  for (let index = 0; index < count; index++) {
+    const value = sortValue(socketOf(items[index] as T))
+    values[index] = value
+    if (typeof value === 'string') anyText = true
+  }
+  // socketComparator compares numbers as numbers only when both are; with text about, all are text.
+  const rankOf = anyText ? textRanks(values) : numberRanks(values)
+  const ranks = new Int32Array(count)
+  let distinct = 0
+  for (let index = 0; index < count; index++) {
+    const value = values[index] ?? null
+    const rank = value === null ? -1 : (rankOf.get(anyText ? String(value) : value) ?? 0)
+    ranks[index] = rank
+    if (rank >= distinct) distinct = rank + 1
+  }
+  return { ranks, distinct }
+}
+
+/** Distinct texts in natural order; texts the collation holds equal share a rank. */
+function textRanks(values: ReadonlyArray<string | number | null>): Map<string | number, number> {
+  const distinct = [...new Set(values.filter((value) => value !== null).map(String))].sort(naturalOrder.compare)
+  const ranks = new Map<string | number, number>()
+  let rank = 0
+  let previous: string | null = null
+  for (const text of distinct) {
+    if (previous !== null && naturalOrder.compare(previous, text) !== 0) rank++
+    ranks.set(text, rank)
+    previous = text
+  }
+  return ranks
+}
+
+/** Distinct numbers in ascending order. */
+function numberRanks(values: ReadonlyArray<string | number | null>): Map<string | number, number> {
+  const distinct = new Float64Array(new Set(values.filter((value): value is number => value !== null))).sort()
+  const ranks = new Map<string | number, number>()
+  distinct.forEach((value, rank) => ranks.set(value, rank))
+  return ranks
 }
 
 /** Compares two sockets on one field; see `socketComparator`. */
