@@ -9,39 +9,65 @@ import { addressField, choiceField, numberField, selectAny, textField, type Fiel
 import { compileFilter, type FieldDefinition, type FieldTable, type QueryCompileResult, type RecordTest } from './query-compiler'
 import { describeQuerySyntax } from './query-syntax'
 
-/** A socket's texts in lower case, as text search reads them. */
-interface LowerTexts {
-  readonly localAddress: string
-  readonly remoteAddress: string
-  /** Process names and commands of every owner, in order (each name before its command). */
-  readonly owners: readonly string[]
-}
-
 /**
- * Lower-case texts per socket, made on first use. A socket object never changes (a newer read is
- * a new object), so each keystroke in a filter over 30k rows reads these instead of lower-casing
- * every command line again.
+ * Process names and commands of every owner in lower case (each name before its command), made
+ * on first use. They are kept per owners list: a socket object never changes (a newer read is a
+ * new object), and one whose counters alone moved keeps its owners list (`withCounters` copies the
+ * reference), so each keystroke in a filter over 30k rows reads these instead of lower-casing
+ * every command line again, even just after a tick.
  */
-const lowerTextCache = new WeakMap<SocketEntry, LowerTexts>()
+const ownerTextCache = new WeakMap<object, readonly string[]>()
+/**
+ * One list per distinct set of owner texts: the thousands of sockets of one process share it, so
+ * a test's answer for it is worked out once (see `selectOwnerTexts`).
+ */
+const sharedOwnerTexts = new Map<string, readonly string[]>()
+/** Distinct lists kept for sharing; past this many (processes come and go) sharing starts over. */
+const MAX_SHARED_OWNER_TEXTS = 4096
 
-function lowerTexts(socket: SocketEntry): LowerTexts {
-  let texts = lowerTextCache.get(socket)
+function ownerTexts(socket: SocketEntry): readonly string[] {
+  const key = socket.owners.length === 0 ? socket : socket.owners
+  let texts = ownerTextCache.get(key)
   if (texts === undefined) {
     const owners: string[] = []
     if (socket.owners.length === 0) {
       if (socket.process !== null) owners.push(socket.process.toLowerCase())
       if (socket.command !== null) owners.push(socket.command.toLowerCase())
     } else for (const owner of socket.owners) owners.push(owner.process.toLowerCase(), owner.command.toLowerCase())
-    texts = { localAddress: socket.localAddress.toLowerCase(), remoteAddress: socket.remoteAddress.toLowerCase(), owners }
-    lowerTextCache.set(socket, texts)
+    // Each text led by its length, so no two different lists read the same.
+    const content = owners.map((text) => `${text.length}:${text}`).join('')
+    texts = sharedOwnerTexts.get(content)
+    if (texts === undefined) {
+      if (sharedOwnerTexts.size >= MAX_SHARED_OWNER_TEXTS) sharedOwnerTexts.clear()
+      sharedOwnerTexts.set(content, owners)
+      texts = owners
+    }
+    ownerTextCache.set(key, texts)
   }
   return texts
 }
 
-/** Process names and commands of every owner, lower case, offered to a test. */
+/** Each test's answers per shared list of owner texts. */
+const ownerTextAnswers = new WeakMap<(text: string) => boolean, WeakMap<readonly string[], boolean>>()
+
+/**
+ * Process names and commands of every owner, lower case, offered to a test. A compiled filter
+ * keeps one test, so its answer is remembered per list: a needle is looked for once per process,
+ * not once per socket in every long command line.
+ */
 function selectOwnerTexts(socket: SocketEntry, test: (text: string) => boolean): boolean {
-  for (const text of lowerTexts(socket).owners) if (test(text)) return true
-  return false
+  const texts = ownerTexts(socket)
+  let answers = ownerTextAnswers.get(test)
+  if (answers === undefined) {
+    answers = new WeakMap()
+    ownerTextAnswers.set(test, answers)
+  }
+  let answer = answers.get(texts)
+  if (answer === undefined) {
+    answer = texts.some(test)
+    answers.set(texts, answer)
+  }
+  return answer
 }
 
 /** `ss` prints a wildcard as `*`; read it as the family's unspecified address. UNIX paths are never addresses. */
@@ -88,9 +114,10 @@ function compileSocketText(needle: string): RecordTest<SocketEntry> {
     return found
   }
   const contains = (text: string) => text.includes(needle)
+  // Addresses are short and nearly always lower case already, when lower-casing returns them as they are.
   return (socket) =>
-    lowerTexts(socket).localAddress.includes(needle) ||
-    lowerTexts(socket).remoteAddress.includes(needle) ||
+    socket.localAddress.toLowerCase().includes(needle) ||
+    socket.remoteAddress.toLowerCase().includes(needle) ||
     (couldBePort && ((socket.localPort !== null && portText(socket.localPort).includes(needle)) || (socket.remotePort !== null && portText(socket.remotePort).includes(needle)))) ||
     (needsEndpoint &&
       (endpointText(socket.localAddress, socket.localPort).toLowerCase().includes(needle) ||

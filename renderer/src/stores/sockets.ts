@@ -9,7 +9,8 @@ import type { CompiledQuery } from '../../../shared/query/query-compiler'
 import type { QueryError } from '../../../shared/query/query-error'
 import { compileSocketFilter } from '../../../shared/query/socket-fields'
 import { backendClient, type AccessRefusal } from '../transport'
-import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketField, sortedBySocketField, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { DEFAULT_TABLE_COLUMNS, SOCKET_FIELDS, socketField, withCounters, type SocketFieldKey } from '../../../shared/socket-field-table'
+import { SocketOrder } from '../socket-order'
 import { readSetting, writeSetting } from '../persisted-setting'
 import { errorMessage } from '../../../shared/error-message'
 
@@ -29,6 +30,9 @@ export interface SocketRow {
 
 /** How long marks last, in milliseconds. */
 export const MARK_DURATIONS = { new: 3000, changed: 1500, closed: 4000 } as const
+
+/** Rows touched while nothing read the filtered rows; past this many the next read filters everything again. */
+const MAX_FILTER_TOUCHED = 100_000
 
 /** Ticks kept while a re-read is under way; past this many it is behind anyway and re-reads again. */
 const MAX_TICKS_DURING_RELOAD = 64
@@ -112,11 +116,12 @@ export const useSocketsStore = defineStore('sockets', () => {
    * counters of 30k rows then re-sorts nothing.
    */
   const orderStamp = shallowRef(0)
+  /** Told which rows each tick touched, it places those instead of sorting 30k rows again. */
+  const order = new SocketOrder()
   /** Ids in the chosen order. Reads the rows without tracking them: `orderStamp` says when to. */
   const sortedIds = computed(() => {
     void orderStamp.value
-    const rows = [...untrackedRows.values()]
-    return sortedBySocketField(rows, (row) => row.socket, sortKey.value, sortDescending.value).map((row) => row.socket.id)
+    return order.ids(untrackedRows, sortKey.value, sortDescending.value)
   })
   const sortedRows = computed(() => {
     const rows = rowsById.value
@@ -127,9 +132,37 @@ export const useSocketsStore = defineStore('sockets', () => {
     }
     return sorted
   })
+  /**
+   * Rows added or changed since the filter last ran. On a tick only these are tested again: the
+   * filter reads no per-tick field, so a row whose counters alone moved keeps its answer.
+   */
+  const filterTouched = new Set<string>()
+  /** The last filter's query and the ids it showed (made at the first tick after a new query). */
+  let lastFilter: { readonly query: CompiledQuery<SocketEntry>; readonly shown: readonly SocketRow[]; shownIds: Set<string> | null } | null = null
   const visibleRows = computed(() => {
     const query = activeQuery.value
-    return query && !query.matchesEverything ? sortedRows.value.filter((row) => query.matches(row.socket)) : sortedRows.value
+    const rows = sortedRows.value
+    const touched = [...filterTouched]
+    filterTouched.clear()
+    if (!query || query.matchesEverything) {
+      lastFilter = null
+      return rows
+    }
+    let shown: SocketRow[]
+    if (lastFilter?.query === query) {
+      const shownIds = (lastFilter.shownIds ??= new Set(lastFilter.shown.map((row) => row.socket.id)))
+      for (const id of touched) {
+        const row = untrackedRows.get(id)
+        if (row && query.matches(row.socket)) shownIds.add(id)
+        else shownIds.delete(id)
+      }
+      shown = rows.filter((row) => shownIds.has(row.socket.id))
+      lastFilter = { query, shown, shownIds }
+    } else {
+      shown = rows.filter((row) => query.matches(row.socket))
+      lastFilter = { query, shown, shownIds: null }
+    }
+    return shown
   })
   /** While the typed query does not compile, the rows shown are those of the last one that did. */
   const filterStale = computed(() => filterError.value !== null)
@@ -163,6 +196,8 @@ export const useSocketsStore = defineStore('sockets', () => {
     for (const socket of snapshot.sockets) next.set(socket.id, { socket: markRaw(socket), mark: null, markedAt: 0 })
     rowsById.value = next
     untrackedRows = next
+    order.reset()
+    lastFilter = null
     orderStamp.value++
     lastTick.value = snapshot.tick
     noteRead(snapshot.takenAt, snapshot.refreshMs, snapshot.issues, snapshot.partialOwnership)
@@ -192,8 +227,15 @@ export const useSocketsStore = defineStore('sockets', () => {
     }
     const rows = rowsById.value
     expireMarks(rows, now)
-    for (const socket of diff.added) rows.set(socket.id, { socket: markRaw(socket), mark: lastTick.value === 0 ? null : 'new', markedAt: now })
+    for (const socket of diff.added) {
+      order.comeOrWent(socket.id)
+      filterTouched.add(socket.id)
+      rows.set(socket.id, { socket: markRaw(socket), mark: lastTick.value === 0 ? null : 'new', markedAt: now })
+    }
+    const sortsOnCounters = socketField(sortKey.value).changes === 'every-tick'
     for (const socket of diff.changed) {
+      order.changed(socket.id)
+      filterTouched.add(socket.id)
       const previous = rows.get(socket.id)
       const mark = previous?.mark === 'new' ? 'new' : 'changed'
       rows.set(socket.id, { socket: markRaw(socket), mark, markedAt: previous?.mark === 'new' ? previous.markedAt : now })
@@ -201,15 +243,20 @@ export const useSocketsStore = defineStore('sockets', () => {
     // Per-tick values (timers, tcp_info counters) replace the old ones quietly: no mark, no flash.
     for (const update of diff.counters) {
       const previous = rows.get(update.id)
-      if (previous) rows.set(update.id, { socket: markRaw(withCounters(previous.socket, update)), mark: previous.mark, markedAt: previous.markedAt })
+      if (!previous) continue
+      if (sortsOnCounters) order.changed(update.id)
+      rows.set(update.id, { socket: markRaw(withCounters(previous.socket, update)), mark: previous.mark, markedAt: previous.markedAt })
     }
     for (const id of diff.removed) {
       const previous = rows.get(id)
       if (previous) rows.set(id, { socket: previous.socket, mark: 'closed', markedAt: now })
     }
+    if (filterTouched.size > MAX_FILTER_TOUCHED) {
+      filterTouched.clear()
+      lastFilter = null
+    }
     lastTick.value = diff.tick
     noteRead(diff.takenAt, diff.refreshMs, diff.issues, diff.partialOwnership)
-    const sortsOnCounters = socketField(sortKey.value).changes === 'every-tick'
     if (diff.added.length > 0 || diff.changed.length > 0 || (sortsOnCounters && diff.counters.length > 0)) orderStamp.value++
     triggerRef(rowsById)
   }
@@ -222,6 +269,7 @@ export const useSocketsStore = defineStore('sockets', () => {
       expired = true
       if (row.mark === 'closed') {
         rows.delete(id)
+        order.comeOrWent(id)
         orderStamp.value++
         if (selectedId.value === id) selectedId.value = null
       } else rows.set(id, { socket: row.socket, mark: null, markedAt: 0 })

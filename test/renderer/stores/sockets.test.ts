@@ -4,6 +4,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createBackend, type Backend } from '../../../electron/backend/backend'
 import { MARK_DURATIONS, useSocketsStore } from '../../../renderer/src/stores/sockets'
+import type { SocketDiff } from '../../../shared/model/socket'
 import { setBackendClient } from '../../../renderer/src/transport'
 import { createInProcessClient } from '../../support/in-process-client'
 import { startTcpServer } from '../../support/loopback-servers'
@@ -162,6 +163,73 @@ describe('useSocketsStore', () => {
     store.sortBy('localPort')
     tick([[low, 99]])
     expect(store.visibleRows.find((row) => row.socket.id === low!.id)?.socket.tcpInfo?.bytesSent).toBe(99)
+    for (const server of servers) await server.close()
+  })
+
+  it('moves a row whose sorted field changed, and places new rows, without sorting the table again', async () => {
+    const store = useSocketsStore()
+    const servers = [await startTcpServer(), await startTcpServer()]
+    await backend.sockets.refresh()
+    await store.start()
+    const [first, second] = servers.map((server) => store.visibleRows.find(({ socket }) => socket.localPort === server.port && socket.state === 'LISTEN')!.socket)
+    store.setFilter(`lport:${servers[0]!.port} or lport:${servers[1]!.port}`)
+    store.sortBy('process')
+    const renamed = (socket: typeof first, process: string) => ({ ...socket!, process })
+    const tick = (changes: Partial<Pick<SocketDiff, 'added' | 'changed'>>) =>
+      store.applyTick({
+        tick: store.lastTick + 1,
+        previousTick: store.lastTick,
+        takenAt: 0,
+        refreshMs: 0,
+        added: [],
+        removed: [],
+        changed: [],
+        counters: [],
+        issues: [],
+        partialOwnership: false,
+        ...changes
+      })
+    tick({ changed: [renamed(first, 'bbb'), renamed(second, 'ccc')] })
+    expect(store.visibleRows.map((row) => row.socket.id)).toEqual([first!.id, second!.id])
+    tick({ changed: [renamed(first, 'ddd')] })
+    expect(store.visibleRows.map((row) => row.socket.id)).toEqual([second!.id, first!.id])
+    const newcomer = { ...renamed(first, 'aaa'), id: `${first!.id} newcomer` }
+    tick({ added: [newcomer] })
+    expect(store.visibleRows.map((row) => row.socket.id)).toEqual([newcomer.id, second!.id, first!.id])
+    for (const server of servers) await server.close()
+  })
+
+  it('keeps the filter true on every tick: rows that change, come or go are tested again, counters alone change nothing', async () => {
+    const store = useSocketsStore()
+    const servers = [await startTcpServer(), await startTcpServer()]
+    await backend.sockets.refresh()
+    await store.start()
+    const [first, second] = servers.map((server) => store.visibleRows.find(({ socket }) => socket.localPort === server.port && socket.state === 'LISTEN')!.socket)
+    store.setFilter(`(lport:${servers[0]!.port} or lport:${servers[1]!.port}) state:listen`)
+    // Which rows, in id order: their order is another test's.
+    const shown = () => store.visibleRows.map((row) => row.socket.id).sort()
+    expect(shown()).toEqual([first!.id, second!.id].sort())
+    const tick = (changes: Partial<Pick<SocketDiff, 'added' | 'changed' | 'counters'>>) =>
+      store.applyTick({
+        tick: store.lastTick + 1,
+        previousTick: store.lastTick,
+        takenAt: 0,
+        refreshMs: 0,
+        added: [],
+        removed: [],
+        changed: [],
+        counters: [],
+        issues: [],
+        partialOwnership: false,
+        ...changes
+      })
+    tick({ changed: [{ ...first!, state: 'CLOSE_WAIT' }] })
+    expect(shown()).toEqual([second!.id])
+    tick({ counters: [{ id: first!.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent: 7 }), throughput: null }] })
+    expect(shown()).toEqual([second!.id])
+    const newcomer = { ...second!, id: `${second!.id} newcomer` }
+    tick({ added: [newcomer], changed: [{ ...first!, state: 'LISTEN' }] })
+    expect(shown()).toEqual([first!.id, second!.id, newcomer.id].sort())
     for (const server of servers) await server.close()
   })
 

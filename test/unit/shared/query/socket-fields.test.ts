@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { emptySocketEntry, type SocketEntry, type SocketOwner } from '../../../../shared/model/socket'
 import { compileSocketFilter, SOCKET_QUERY_HELP, socketFields } from '../../../../shared/query/socket-fields'
+import { withCounters } from '../../../../shared/socket-field-table'
+import { sampleTcpInfo, socketSamples } from '../../../support/socket-builder'
 
 function owner(pid: number, process: string, command: string, user: string | null = 'alice'): SocketOwner {
   return { pid, process, command, user }
@@ -360,5 +362,47 @@ describe('operators from other filter languages', () => {
 
   it('still searches for an operator when it is quoted', () => {
     expect(compileSocketFilter('"=="').ok).toBe(true)
+  })
+})
+
+describe('socket filter: per-tick values', () => {
+  // The live table tests a row again only when a tick changes its slow fields; a filter term that
+  // read counters or timers would go stale on rows whose counters alone moved.
+  it('gives every term the same answer before and after a socket’s counters and timer move', () => {
+    const queries = Object.values(socketFields.fields).flatMap((field) => field.syntax.split(/\s{2,}/))
+    queries.push('node', '443', 'listen', '127.0.0.1:8080')
+    const moved = (socket: SocketEntry) =>
+      withCounters(socket, {
+        id: socket.id,
+        timer: { kind: 'keepalive', expiresInMs: 1 },
+        tcpInfo: sampleTcpInfo({ bytesSent: 123_456, bytesReceived: 654_321 }),
+        throughput: { sendBytesPerSecond: 99, receiveBytesPerSecond: 77 }
+      })
+    for (const query of queries) {
+      const compiled = compileSocketFilter(query)
+      if (!compiled.ok) throw new Error(`${query}: ${compiled.error.message}`)
+      for (const socket of socketSamples()) expect(compiled.query.matches(moved(socket)), `${query} on ${socket.id}`).toBe(compiled.query.matches(socket))
+    }
+  })
+})
+
+describe('socket filter: owners shared by many sockets', () => {
+  it('answers for each socket’s own owners when many sockets have equal or nearly equal ones', () => {
+    // Separate but equal lists, as every socket of one process arrives after a read; and lists
+    // that differ only past their start, or only in how their texts split.
+    const a = () => [owner(1, 'node', 'node a.js')]
+    const sockets = [socket({ owners: a() }), socket({ owners: a() }), socket({ owners: [owner(2, 'node', 'node b.js')] }), socket({ owners: [owner(3, 'nodenode', ' b.js')] })]
+    for (const [query, expected] of [
+      ['proc:a.js', [true, true, false, false]],
+      ['proc:b.js', [false, false, true, true]],
+      ['proc:nodenode', [false, false, false, true]],
+      ['proc:"node b"', [false, false, true, false]],
+      ['"e a"', [true, true, false, false]]
+    ] as const) {
+      const compiled = compileSocketFilter(query)
+      if (!compiled.ok) throw new Error(compiled.error.message)
+      // Twice: the second pass reads the answers remembered in the first.
+      for (let pass = 0; pass < 2; pass++) expect(sockets.map(compiled.query.matches), `${query} pass ${pass}`).toEqual(expected)
+    }
   })
 })
