@@ -5,12 +5,19 @@
 import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
 import { openApp, showView } from './support/app'
+import { fromStore } from './support/page-state'
 
 /** Recorded loopback traffic; its packet 29 is a DNS query, whose question holds fields of its own. */
 const loopbackFixture = resolve(__dirname, '../fixtures/capture/loopback.pcapng')
 const DNS_QUERY_INDEX = 28
 
 test.describe.configure({ mode: 'serial' })
+
+// The display filter is held by the backend, which every spec shares: leave it empty for the next one.
+test.afterEach(async ({ page }) => {
+  await page.getByTestId('filter-input').fill('')
+  await expect.poll(() => fromStore<string | null>(page, 'capture-packets', 'store.view?.filter ?? null')).toBe('')
+})
 
 test('"Expand all" opens the packet details at every depth and "Collapse all" shuts them', async ({ page }) => {
   await openApp(page)
