@@ -17,6 +17,8 @@ import type { CaptureSession } from './capture-session'
 import type { LiveCaptureFollower } from './live-capture'
 import type { PacketAttribution } from './process-attribution'
 import { DisplayFilter } from './store/display-filter'
+import type { PacketHeaders } from './decode/header-scan'
+import { recordPacket, summarizePacket } from './decode/packet-decoder'
 import { followConversation } from './store/follow-conversation'
 import { ShownCapture } from './store/shown-capture'
 import { CaptureExports } from './transfer/capture-export'
@@ -139,6 +141,14 @@ export class CaptureView {
     const index = capture.add(packet, summary, attribution)
     const filter = this.activeFilter()
     if (filter !== null && capture === this.shown) filter.offer(index, capture.filterRecord(index, summary))
+  }
+
+  /** Stores a packet of a file being imported (see ShownCapture.addRecord) and offers it to the display filter when that capture is shown. */
+  private takeRecord(capture: ShownCapture, buffer: Uint8Array, start: number, headers: PacketHeaders): void {
+    const index = capture.addRecord(buffer, start, headers)
+    const filter = this.activeFilter()
+    if (filter !== null && capture === this.shown)
+      filter.offerStored(index, capture, () => capture.filterRecord(index, summarizePacket(recordPacket(headers, buffer, start), capture.linkTypeOf(headers))))
   }
 
   /** Shows a live capture from its first packet to its end; the packets come decoded and attributed. */
@@ -300,7 +310,7 @@ export class CaptureView {
     const job = this.requireImport(importId)
     let progress: ImportProgress
     try {
-      progress = job.chunk(offset, data, (packet, summary) => this.take(job.capture, packet, summary, null))
+      progress = job.chunk(offset, data, (buffer, start, headers) => this.takeRecord(job.capture, buffer, start, headers))
     } catch (error) {
       if (error instanceof ImportOverrunError) await this.abandonImport()
       throw error

@@ -56,6 +56,9 @@ export class ThroughputSeries {
   /** Only for callers that do not say which way each packet went; see add(). */
   private conversations: ConversationTable | null = null
   private readonly buckets = new Map<number, MutablePoint>()
+  /** The bucket counted last: packets come in time order, so most land in it. */
+  private lastIndex = Number.NaN
+  private lastPoint: MutablePoint | undefined = undefined
   /** The busy bucket indexes in ascending order, kept so as buckets appear (nearly always at the end). */
   private readonly order: number[] = []
 
@@ -70,8 +73,13 @@ export class ThroughputSeries {
    * series does not count every conversation a second time.
    */
   add(summary: PacketSummary, fromInitiator?: boolean): void {
-    const index = Math.floor((summary.timestampSeconds + summary.timestampNanos / 1e9) / this.bucketSeconds)
-    let point = this.buckets.get(index)
+    this.addPacket(summary.timestampSeconds, summary.timestampNanos, summary.originalLength, this.isOutgoing(summary, fromInitiator))
+  }
+
+  /** Counts one packet of `length` bytes on the wire at the given time, out or in as the caller knows it went. */
+  addPacket(seconds: number, nanos: number, length: number, outgoing: boolean): void {
+    const index = Math.floor((seconds + nanos / 1e9) / this.bucketSeconds)
+    let point = index === this.lastIndex ? this.lastPoint : this.buckets.get(index)
     if (point === undefined) {
       point = { time: this.timeOf(index), bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 }
       this.buckets.set(index, point)
@@ -79,13 +87,20 @@ export class ThroughputSeries {
       if (last === undefined || index > last) this.order.push(index)
       else this.order.splice(lowerBound(this.order, index), 0, index)
     }
-    if (this.isOutgoing(summary, fromInitiator)) {
-      point.bytesOut += summary.originalLength
+    this.lastIndex = index
+    this.lastPoint = point
+    if (outgoing) {
+      point.bytesOut += length
       point.packetsOut += 1
     } else {
-      point.bytesIn += summary.originalLength
+      point.bytesIn += length
       point.packetsIn += 1
     }
+  }
+
+  /** Whether a series with local addresses tells the direction itself (else the caller's conversation does). */
+  get knowsLocalAddresses(): boolean {
+    return this.local !== null
   }
 
   /**
@@ -170,7 +185,11 @@ export class ThroughputSeries {
     return index * this.bucketSeconds * 1000
   }
 
-  private isOutgoing(summary: PacketSummary, fromInitiator: boolean | undefined): boolean {
+  /**
+   * Whether a packet went out: by this machine's addresses when the series has them, else by
+   * `fromInitiator`, else by the series' own conversation table.
+   */
+  isOutgoing(summary: PacketSummary, fromInitiator?: boolean): boolean {
     if (this.local !== null) {
       if (summary.sourceAddress !== null && this.local.has(summary.sourceAddress)) return true
       return !(summary.destinationAddress !== null && this.local.has(summary.destinationAddress))

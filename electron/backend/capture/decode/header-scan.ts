@@ -17,6 +17,8 @@ import type { RawPacket } from '../../../../shared/model/packet'
 import { checkDnsMessage } from '../../../../shared/dns/dns-reader'
 import { LINKTYPE } from '../files/capture-format'
 
+/** The link types the scan reads, as plain numbers: read once per packet. */
+const { ETHERNET: LINK_ETHERNET, RAW: LINK_RAW, IPV4: LINK_IPV4, IPV6: LINK_IPV6 } = LINKTYPE
 const ETHERTYPE_IPV4 = 0x0800
 const ETHERTYPE_IPV6 = 0x86dd
 const DNS_PORT = 53
@@ -151,16 +153,16 @@ function uint32At(data: Uint8Array, position: number): number {
 export function scanHeaders(headers: PacketHeaders, data: Uint8Array, start: number, capturedLength: number, originalLength: number, linkType: number): boolean {
   const end = start + capturedLength
   const cutBySnaplen = originalLength > capturedLength
-  if (linkType === LINKTYPE.ETHERNET) {
+  if (linkType === LINK_ETHERNET) {
     if (capturedLength < 14) return false
     const etherType = uint16At(data, start + 12)
     if (etherType === ETHERTYPE_IPV4) return scanIpv4(headers, data, start + 14, end, cutBySnaplen)
     if (etherType === ETHERTYPE_IPV6) return scanIpv6(headers, data, start + 14, end, cutBySnaplen)
     return false
   }
-  if (linkType === LINKTYPE.IPV4) return scanIpv4(headers, data, start, end, cutBySnaplen)
-  if (linkType === LINKTYPE.IPV6) return scanIpv6(headers, data, start, end, cutBySnaplen)
-  if (linkType === LINKTYPE.RAW && capturedLength > 0) {
+  if (linkType === LINK_IPV4) return scanIpv4(headers, data, start, end, cutBySnaplen)
+  if (linkType === LINK_IPV6) return scanIpv6(headers, data, start, end, cutBySnaplen)
+  if (linkType === LINK_RAW && capturedLength > 0) {
     const version = byteAt(data, start) >> 4
     if (version === 4) return scanIpv4(headers, data, start, end, cutBySnaplen)
     if (version === 6) return scanIpv6(headers, data, start, end, cutBySnaplen)

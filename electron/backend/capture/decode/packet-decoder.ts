@@ -35,15 +35,19 @@ export function summarizePacket(packet: RawPacket, linkType: number): PacketSumm
  */
 export function readRecordHeaders(headers: PacketHeaders, data: Uint8Array, start: number, capturedLength: number, linkType: number): PacketHeaders {
   if (scanHeaders(headers, data, start, capturedLength, headers.originalLength, linkType)) return headers
-  const packet: RawPacket = {
+  return headers.fromSummary(summarizePacket(recordPacket(headers, data, start), linkType))
+}
+
+/** The packet `headers` describe, its bytes a view of `data` from `start`: for decoding one still in a file's buffer. */
+export function recordPacket(headers: PacketHeaders, data: Uint8Array, start: number): RawPacket {
+  return {
     interfaceIndex: headers.interfaceIndex,
     timestampSeconds: headers.timestampSeconds,
     timestampNanos: headers.timestampNanos,
     originalLength: headers.originalLength,
-    data: data.subarray(start, start + capturedLength),
+    data: data.subarray(start, start + headers.capturedLength),
     ...(headers.comment === null ? {} : { comment: headers.comment })
   }
-  return headers.fromSummary(summarizePacket(packet, linkType))
 }
 
 /** Decodes a packet fully: the summary plus every layer and field with its byte range. */

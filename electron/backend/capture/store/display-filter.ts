@@ -9,6 +9,7 @@ import { summarizePacket } from '../decode/packet-decoder'
 import { grown } from '../typed-array-growth'
 import { PACKETS_PER_SLICE } from './packet-store'
 import type { ShownCapture } from './shown-capture'
+import type { ColumnPacketRecord } from './packet-filter-columns'
 import { elementAt } from '../../../../shared/element-at'
 
 /** What the column pass decided about a packet of the slice. */
@@ -22,6 +23,9 @@ export class DisplayFilter {
   private scanned = 0
   scanning = false
   private cancelled = false
+  /** The column record {@link offerStored} reads, and the capture it reads. */
+  private columns: ColumnPacketRecord | null = null
+  private columnsOf: ShownCapture | null = null
 
   constructor(
     readonly text: string,
@@ -56,6 +60,22 @@ export class DisplayFilter {
   offer(index: number, record: PacketSummary): void {
     if (this.scanning || index !== this.scanned) return
     this.test(index, record)
+    this.scanned = index + 1
+  }
+
+  /**
+   * Tests a packet just stored from a file, on the capture's filter columns first; `decoded`
+   * (the packet as ShownCapture.filterRecord gives it) is asked for only when they cannot tell.
+   */
+  offerStored(index: number, capture: ShownCapture, decoded: () => PacketSummary): void {
+    if (this.scanning || index !== this.scanned) return
+    if (this.columns === null || this.columnsOf !== capture) {
+      this.columns = capture.filterView()
+      this.columnsOf = capture
+    }
+    const record = this.columns.moveTo(index)
+    const matches = this.query.matches(record)
+    if (record.needsDecode ? this.query.matches(decoded()) : matches) this.keep(index)
     this.scanned = index + 1
   }
 

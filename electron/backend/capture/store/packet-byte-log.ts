@@ -40,6 +40,11 @@ export class PacketByteLog {
     return this.length
   }
 
+  /** Copies `length` bytes of `buffer` from `start` in, as {@link append} does. */
+  appendRange(buffer: Uint8Array, start: number, length: number): number {
+    return this.append(buffer.subarray(start, start + length))
+  }
+
   /** Copies `bytes` in and returns their offset. */
   append(bytes: Uint8Array): number {
     if (this.failure) throw this.failure

@@ -8,6 +8,7 @@
  */
 import type { LayerKind, MalformedInfo, PacketSummary, TransportProtocol } from '../../../../shared/model/decoded-packet'
 import { grown } from '../typed-array-growth'
+import type { PacketHeaders } from '../decode/header-scan'
 import type { PacketAnalysisColumns } from './packet-analysis-columns'
 import type { PacketStore } from './packet-store'
 
@@ -38,9 +39,11 @@ export class PacketFilterColumns {
   /** Protocol column texts, numbered in the order first seen; past 255 of them, a packet's protocol is read by decoding. */
   private readonly protocolNames: string[] = []
   private readonly protocolNumbers = new Map<string, number>()
+  private lastProtocolName: string | null = null
+  private lastProtocolNumber = 0
 
-  /** Fills row `index` from the packet's summary. */
-  record(index: number, summary: PacketSummary): void {
+  /** Fills row `index` from the packet's headers (scanned or decoded). */
+  record(index: number, headers: PacketHeaders): void {
     if (index >= this.transports.length) {
       this.transports = grown(this.transports, index + 1)
       this.marks = grown(this.marks, index + 1)
@@ -49,25 +52,34 @@ export class PacketFilterColumns {
       this.destinationPorts = grown(this.destinationPorts, index + 1)
       this.tcpFlags = grown(this.tcpFlags, index + 1)
     }
-    this.transports[index] = Math.max(0, TRANSPORTS.indexOf(summary.transport))
-    let marks = summary.ipVersion === 4 ? MARK.IPV4 : summary.ipVersion === 6 ? MARK.IPV6 : 0
-    if (summary.fragment) marks |= MARK.FRAGMENT
-    if (summary.malformed !== null) marks |= MARK.MALFORMED
-    if (summary.sourcePort !== null && summary.destinationPort !== null) {
+    this.transports[index] = Math.max(0, TRANSPORTS.indexOf(headers.transport))
+    let marks = headers.ipVersion === 4 ? MARK.IPV4 : headers.ipVersion === 6 ? MARK.IPV6 : 0
+    if (headers.fragment) marks |= MARK.FRAGMENT
+    if (headers.malformed !== null) marks |= MARK.MALFORMED
+    if (headers.sourcePort >= 0 && headers.destinationPort >= 0) {
       marks |= MARK.PORTS
-      this.sourcePorts[index] = summary.sourcePort
-      this.destinationPorts[index] = summary.destinationPort
+      this.sourcePorts[index] = headers.sourcePort
+      this.destinationPorts[index] = headers.destinationPort
     }
-    if (summary.tcpFlags !== null) {
+    if (headers.tcpFlags >= 0) {
       marks |= MARK.TCP_FLAGS
-      this.tcpFlags[index] = summary.tcpFlags
+      this.tcpFlags[index] = headers.tcpFlags
     }
     this.marks[index] = marks
-    this.protocols[index] = this.protocolNumber(summary.protocol)
+    this.protocols[index] = this.protocolNumber(headers.protocol)
   }
 
   /** The protocol's number plus one, 0 when the table is full. */
   private protocolNumber(name: string): number {
+    // Runs of one protocol are the rule: the number of the last name needs no lookup.
+    if (name === this.lastProtocolName) return this.lastProtocolNumber
+    const number = this.lookUpProtocol(name)
+    this.lastProtocolName = name
+    this.lastProtocolNumber = number
+    return number
+  }
+
+  private lookUpProtocol(name: string): number {
     const known = this.protocolNumbers.get(name)
     if (known !== undefined) return known
     if (this.protocolNames.length >= 255) return 0

@@ -1,6 +1,7 @@
 /** The packets of the shown capture in columns: what a million of them cost is memory per packet, not objects. */
 import type { RawPacket } from '../../../../shared/model/packet'
 import { grown } from '../typed-array-growth'
+import type { PacketHeaders } from '../decode/header-scan'
 import type { PacketByteLog } from './packet-byte-log'
 import { elementAt } from '../../../../shared/element-at'
 
@@ -29,6 +30,36 @@ export class PacketStore {
 
   /** Appends one packet and returns its index. */
   append(packet: RawPacket, flow: number): number {
+    // The bytes first: a full disk throws before the packet is counted.
+    const offset = this.bytes.append(packet.data)
+    return this.appendFields(offset, packet.timestampSeconds, packet.timestampNanos, packet.originalLength, packet.data.length, packet.interfaceIndex, flow, packet.comment)
+  }
+
+  /** Appends the packet `headers` describes, its bytes still where they sit in a file's `buffer` from `start`; returns its index. */
+  appendRecord(buffer: Uint8Array, start: number, headers: PacketHeaders, flow: number): number {
+    const offset = this.bytes.appendRange(buffer, start, headers.capturedLength)
+    return this.appendFields(
+      offset,
+      headers.timestampSeconds,
+      headers.timestampNanos,
+      headers.originalLength,
+      headers.capturedLength,
+      headers.interfaceIndex,
+      flow,
+      headers.comment ?? undefined
+    )
+  }
+
+  private appendFields(
+    offset: number,
+    seconds: number,
+    nanos: number,
+    originalLength: number,
+    capturedLength: number,
+    interfaceIndex: number,
+    flow: number,
+    comment: string | undefined
+  ): number {
     const index = this.count
     const needed = index + 1
     if (needed > this.seconds.length) {
@@ -40,17 +71,17 @@ export class PacketStore {
       this.interfaceIndexes = grown(this.interfaceIndexes, needed)
       this.flows = grown(this.flows, needed)
     }
-    this.seconds[index] = packet.timestampSeconds
-    this.nanos[index] = packet.timestampNanos
-    this.originalLengths[index] = packet.originalLength
-    this.capturedLengths[index] = packet.data.length
-    this.offsets[index] = this.bytes.append(packet.data)
-    this.interfaceIndexes[index] = packet.interfaceIndex
+    this.offsets[index] = offset
+    this.seconds[index] = seconds
+    this.nanos[index] = nanos
+    this.originalLengths[index] = originalLength
+    this.capturedLengths[index] = capturedLength
+    this.interfaceIndexes[index] = interfaceIndex
     this.flows[index] = flow
-    if (packet.comment) {
-      let text = this.commentTexts.get(packet.comment)
+    if (comment) {
+      let text = this.commentTexts.get(comment)
       if (text === undefined) {
-        text = packet.comment
+        text = comment
         if (this.commentTexts.size < 100_000) this.commentTexts.set(text, text)
       }
       this.comments.set(index, text)

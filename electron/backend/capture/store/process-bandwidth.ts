@@ -24,16 +24,6 @@ interface ProcessAccount {
   previousOut: number
 }
 
-/** One packet as the table counts it. */
-export interface CountedPacket {
-  /** Epoch seconds of the packet. */
-  readonly second: number
-  /** Bytes on the wire. */
-  readonly bytes: number
-  /** True when the owner sent it, false when the owner received it. */
-  readonly sent: boolean
-}
-
 /** Per-process totals of the shown capture. */
 export class ProcessBandwidthTable {
   private readonly accounts = new Map<string, ProcessAccount>()
@@ -44,14 +34,20 @@ export class ProcessBandwidthTable {
    */
   private flowAccounts = new Int32Array(0)
 
-  /** Counts a packet for `owner` (null gathers the packets nobody owned); `flow` is -1 outside any conversation. */
-  count(owner: FlowOwner | null, flow: number, packet: CountedPacket): void {
-    const key = owner === null ? 'unknown' : owner.pid !== null ? `pid ${owner.pid}` : `name ${owner.process ?? ''}`
-    let account = this.accounts.get(key)
-    if (account === undefined) {
-      const number = this.accounts.size + 1
-      account = { number, key, owner, conversations: 0, packets: 0, bytesIn: 0, bytesOut: 0, second: 0, secondIn: 0, secondOut: 0, previousIn: 0, previousOut: 0 }
-      this.accounts.set(key, account)
+  /** The owner counted last and its account: packets come in runs of one owner. */
+  private lastOwner: FlowOwner | null | undefined = undefined
+  private lastAccount: ProcessAccount | null = null
+
+  /**
+   * Counts a packet of `bytes` on the wire at epoch second `second` for `owner` (null gathers the
+   * packets nobody owned), `sent` when the owner sent it; `flow` is -1 outside any conversation.
+   */
+  count(owner: FlowOwner | null, flow: number, second: number, bytes: number, sent: boolean): void {
+    let account = this.lastAccount
+    if (account === null || owner !== this.lastOwner) {
+      account = this.accountOf(owner)
+      this.lastOwner = owner
+      this.lastAccount = account
     }
     if (flow >= 0) {
       if (flow >= this.flowAccounts.length) this.flowAccounts = grown(this.flowAccounts, flow + 1)
@@ -61,21 +57,32 @@ export class ProcessBandwidthTable {
       }
     }
     account.packets++
-    if (packet.second !== account.second) {
-      const adjacent = packet.second === account.second + 1
+    if (second !== account.second) {
+      const adjacent = second === account.second + 1
       account.previousIn = adjacent ? account.secondIn : 0
       account.previousOut = adjacent ? account.secondOut : 0
-      account.second = packet.second
+      account.second = second
       account.secondIn = 0
       account.secondOut = 0
     }
-    if (packet.sent) {
-      account.bytesOut += packet.bytes
-      account.secondOut += packet.bytes
+    if (sent) {
+      account.bytesOut += bytes
+      account.secondOut += bytes
     } else {
-      account.bytesIn += packet.bytes
-      account.secondIn += packet.bytes
+      account.bytesIn += bytes
+      account.secondIn += bytes
     }
+  }
+
+  private accountOf(owner: FlowOwner | null): ProcessAccount {
+    const key = owner === null ? 'unknown' : owner.pid !== null ? `pid ${owner.pid}` : `name ${owner.process ?? ''}`
+    let account = this.accounts.get(key)
+    if (account === undefined) {
+      const number = this.accounts.size + 1
+      account = { number, key, owner, conversations: 0, packets: 0, bytesIn: 0, bytesOut: 0, second: 0, secondIn: 0, secondOut: 0, previousIn: 0, previousOut: 0 }
+      this.accounts.set(key, account)
+    }
+    return account
   }
 
   /** Every process, busiest first; rates are those of the last complete second before `latestSecond`. */

@@ -16,6 +16,7 @@ import { ConversationTable, endpointText } from '../analysis/conversations'
 import { TcpAnalyzer } from '../analysis/tcp-analysis'
 import { ThroughputSeries } from '../analysis/throughput'
 import { decodePacketTree, summarizePacket } from '../decode/packet-decoder'
+import { PacketHeaders } from '../decode/header-scan'
 import type { PacketAttribution } from '../process-attribution'
 import { FlowOwners, ownerFromAttribution, ownerFromComment, ownerText, sentByOwner, type FlowOwner } from './flow-owner'
 import { PacketAnalysisColumns } from './packet-analysis-columns'
@@ -47,6 +48,8 @@ export class ShownCapture {
   private readonly analysis = new PacketAnalysisColumns()
   /** The fields most filters test, per packet, so a scan decodes only what they cannot answer. */
   private readonly filterColumns = new PacketFilterColumns()
+  /** The record a decoded summary is read into. */
+  private readonly scratch = new PacketHeaders()
   readonly throughput: ThroughputSeries
 
   private constructor(
@@ -81,7 +84,7 @@ export class ShownCapture {
   }
 
   /** The LINKTYPE_* of the packet's interface, -1 when the file never declared it. */
-  linkTypeOf(packet: RawPacket): number {
+  linkTypeOf(packet: Pick<RawPacket, 'interfaceIndex'>): number {
     return this.interfaceList()[packet.interfaceIndex]?.linkType ?? -1
   }
 
@@ -91,30 +94,52 @@ export class ShownCapture {
    * packet's index.
    */
   add(packet: RawPacket, summary: PacketSummary, attribution: PacketAttribution | null): number {
-    const flow = this.conversations.add(summary)
+    const headers = this.scratch.fromSummary(summary)
+    const flow = this.conversations.addHeaders(headers)
     // Packets outside any conversation count as sent by the side that spoke first.
     const fromA = flow < 0 || this.conversations.lastFromA
-    if (flow >= 0) this.learnOwner(flow, fromA, packet, attribution)
-    const index = this.store.append(packet, flow)
-    if (this.analyzer.addSummary(flow, fromA, index, summary)) this.analysis.record(index, this.analyzer)
-    this.filterColumns.record(index, summary)
-    this.bytes += packet.data.length
+    if (flow >= 0) this.learnOwner(flow, fromA, packet.comment, attribution)
+    headers.index = this.store.append(packet, flow)
+    // A live capture knows this machine's addresses, which tell sent from received better than who spoke first.
+    const outgoing = this.throughput.knowsLocalAddresses ? this.throughput.isOutgoing(summary) : fromA
+    return this.count(headers, flow, fromA, outgoing)
+  }
+
+  /**
+   * Stores and counts one packet of a file, read into `headers` (see readRecordHeaders) while
+   * its bytes still sit in the file's `buffer` from `start`: nothing is decoded to text and no
+   * object is made for it. Returns the packet's index.
+   */
+  addRecord(buffer: Uint8Array, start: number, headers: PacketHeaders): number {
+    const flow = this.conversations.addHeaders(headers)
+    const fromA = flow < 0 || this.conversations.lastFromA
+    if (flow >= 0 && headers.comment !== null) this.learnOwner(flow, fromA, headers.comment, null)
+    headers.index = this.store.appendRecord(buffer, start, headers, flow)
+    return this.count(headers, flow, fromA, fromA)
+  }
+
+  /** What every stored packet adds up to: analysis, filter columns, totals, throughput and per-process traffic. */
+  private count(headers: PacketHeaders, flow: number, fromA: boolean, outgoing: boolean): number {
+    const index = headers.index
+    if (this.analyzer.addHeaders(flow, fromA, headers)) this.analysis.record(index, this.analyzer)
+    this.filterColumns.record(index, headers)
+    this.bytes += headers.capturedLength
+    const seconds = headers.timestampSeconds
     if (this.firstSeconds === null) {
-      this.firstSeconds = packet.timestampSeconds
-      this.firstNanos = packet.timestampNanos
+      this.firstSeconds = seconds
+      this.firstNanos = headers.timestampNanos
     }
-    this.lastTime = packet.timestampSeconds + packet.timestampNanos / 1e9
-    this.throughput.add(summary, fromA)
+    this.lastTime = seconds + headers.timestampNanos / 1e9
+    this.throughput.addPacket(seconds, headers.timestampNanos, headers.originalLength, outgoing)
     const owner = this.owner(flow)
-    const sent = owner === null ? fromA : sentByOwner(owner, fromA)
-    this.processes.count(owner, flow, { second: packet.timestampSeconds, bytes: packet.originalLength, sent })
+    this.processes.count(owner, flow, seconds, headers.originalLength, owner === null ? fromA : sentByOwner(owner, fromA))
     return index
   }
 
   /** Offers the flow the owner this packet names: the live socket table's, or a file's comment. */
-  private learnOwner(flow: number, fromA: boolean, packet: RawPacket, attribution: PacketAttribution | null): void {
+  private learnOwner(flow: number, fromA: boolean, comment: string | undefined | null, attribution: PacketAttribution | null): void {
     if (this.owners.confirmed(flow)) return
-    const found = attribution !== null ? ownerFromAttribution(attribution, fromA) : packet.comment ? ownerFromComment(packet.comment) : null
+    const found = attribution !== null ? ownerFromAttribution(attribution, fromA) : comment ? ownerFromComment(comment) : null
     if (found !== null) this.owners.offer(flow, found)
   }
 

@@ -12,14 +12,17 @@ import type { ImportProgress } from '../../../../shared/model/capture-transfer'
 import { RequestError } from '../../../../shared/contract/envelope'
 import { errorMessage } from '../../../../shared/error-message'
 import { formatBytes } from '../../../../shared/format/number-text'
-import type { PacketSummary } from '../../../../shared/model/decoded-packet'
-import type { RawPacket } from '../../../../shared/model/packet'
-import { summarizePacket } from '../decode/packet-decoder'
+import { readRecordHeaders } from '../decode/packet-decoder'
+import { PacketHeaders } from '../decode/header-scan'
 import { DetectingStreamParser } from '../files/capture-stream-parser'
+import type { PacketRecordSink } from '../files/chunk-parser'
 import { ShownCapture } from '../store/shown-capture'
 
-/** Stores a packet of the import and its summary where the shown capture keeps it. */
-export type ImportedPacketSink = (packet: RawPacket, summary: PacketSummary) => void
+/**
+ * Stores a packet of the import where the shown capture keeps it: its headers read (see
+ * readRecordHeaders), its bytes still in the chunk's `buffer` from `start`, good only during the call.
+ */
+export type ImportedPacketSink = (buffer: Uint8Array, start: number, headers: PacketHeaders) => void
 
 /** A chunk that takes the import past the size its client declared: the import is over. */
 export class ImportOverrunError extends RequestError {
@@ -34,6 +37,8 @@ export class CaptureImport {
   readonly id = randomUUID()
   private received = 0
   private packetCount = 0
+  /** The record each packet's headers are read into. */
+  private readonly headers = new PacketHeaders()
 
   private constructor(
     readonly capture: ShownCapture,
@@ -77,14 +82,12 @@ export class CaptureImport {
       )
     }
     if (this.capture.error === null) {
-      const packets: RawPacket[] = []
       let error: string | null
       try {
-        error = this.parser.feed(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), packets)?.message ?? null
+        error = this.parser.feedRecords(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), this.recordSink(store))?.message ?? null
       } catch (thrown) {
-        error = `unreadable capture data (${errorMessage(thrown)}) at byte offset ${this.parser.offset}`
+        error = this.capture.error ?? `unreadable capture data (${errorMessage(thrown)}) at byte offset ${this.parser.offset}`
       }
-      this.storeAll(packets, store)
       if (error !== null) this.capture.error = error
     }
     this.received += bytes.length
@@ -101,14 +104,22 @@ export class CaptureImport {
     return this.progress()
   }
 
-  private storeAll(packets: readonly RawPacket[], store: ImportedPacketSink): void {
-    try {
-      for (const packet of packets) {
-        store(packet, summarizePacket(packet, this.capture.linkTypeOf(packet)))
+  /** Reads each packet's headers where it sits in the chunk and stores it; a packet that cannot be stored ends the import. */
+  private recordSink(store: ImportedPacketSink): PacketRecordSink {
+    const headers = this.headers
+    const capture = this.capture
+    return {
+      record: (buffer, start, capturedLength, originalLength, interfaceIndex, seconds, nanos, comment) => {
+        headers.begin(interfaceIndex, seconds, nanos, originalLength, capturedLength, comment ?? null)
+        readRecordHeaders(headers, buffer, start, capturedLength, capture.interfaces[interfaceIndex]?.linkType ?? -1)
+        try {
+          store(buffer, start, headers)
+        } catch (error) {
+          capture.error = `packets after ${this.packetCount} could not be stored: ${errorMessage(error)}`
+          throw error
+        }
         this.packetCount++
       }
-    } catch (error) {
-      this.capture.error = `packets after ${this.packetCount} could not be stored: ${errorMessage(error)}`
     }
   }
 }
