@@ -51,6 +51,8 @@ export class HistoryRecorder {
   private readonly fdHeavy = new Map<number, string>()
   /** Processes someone asked to follow whatever they hold (the focus view), pid → until when (epoch ms). */
   private readonly followed = new Map<number, number>()
+  /** The last table summed up, to sum up a table that did not change only once. */
+  private lastSummary: { readonly sockets: SocketSnapshot['sockets']; readonly portRange: PortRange | null; readonly summary: SocketSummary } | null = null
 
   constructor(
     readonly store: HistoryStore,
@@ -75,7 +77,10 @@ export class HistoryRecorder {
     this.ticks++
 
     const portRange = await this.currentPortRange(now)
-    const summary = summarizeSockets(snapshot.sockets, portRange)
+    // The provider hands back last read's very array when no socket changed: its counts stand.
+    const last = this.lastSummary
+    const summary = last !== null && last.sockets === snapshot.sockets && last.portRange === portRange ? last.summary : summarizeSockets(snapshot.sockets, portRange)
+    this.lastSummary = { sockets: snapshot.sockets, portRange, summary }
     const [processes, interfaces] = await Promise.all([this.measureProcesses(summary, now, fullScan), this.readInterfaceRates(now)])
 
     const sample: HistorySample = {

@@ -36,14 +36,47 @@ interface DestinationCounts {
   readonly owners: Map<number, { name: string; count: number }>
 }
 
+/** Ports that something listens on (or a UDP socket is bound to), per protocol. */
+interface ListeningPorts {
+  readonly tcp: Set<number>
+  readonly udp: Set<number>
+}
+
 /** True for a socket that took its local port from the ephemeral range to reach a peer. */
-function holdsEphemeralPort(socket: SocketEntry, range: PortRange, listening: ReadonlySet<string>): boolean {
+function holdsEphemeralPort(socket: SocketEntry, range: PortRange, listening: ListeningPorts): boolean {
   if (socket.protocol !== 'tcp' && socket.protocol !== 'udp') return false
   if (socket.localPort === null || socket.remotePort === null || socket.remotePort === 0) return false
   if (socket.state === 'LISTEN' || socket.state === 'UNCONN') return false
   if (socket.localPort < range.low || socket.localPort > range.high) return false
   // An accepted connection keeps the server's own port, which may sit inside the range.
-  return !listening.has(`${socket.protocol}:${socket.localPort}`)
+  return !listening[socket.protocol].has(socket.localPort)
+}
+
+/**
+ * Destinations by protocol, local address, remote address and remote port, as maps inside maps:
+ * the addresses are the rows' own strings, so a lookup builds no key text for each socket.
+ */
+type DestinationIndex = Map<string, Map<string, Map<string, Map<number, DestinationCounts>>>>
+
+function destinationFor(index: DestinationIndex, socket: SocketEntry, remotePort: number): DestinationCounts {
+  const byLocal = inner(index, socket.protocol, () => new Map<string, Map<string, Map<number, DestinationCounts>>>())
+  const byRemote = inner(byLocal, socket.localAddress, () => new Map<string, Map<number, DestinationCounts>>())
+  const byPort = inner(byRemote, socket.remoteAddress, () => new Map<number, DestinationCounts>())
+  let destination = byPort.get(remotePort)
+  if (destination === undefined) {
+    destination = { protocol: socket.protocol, localAddress: socket.localAddress, remoteAddress: socket.remoteAddress, remotePort, count: 0, owners: new Map() }
+    byPort.set(remotePort, destination)
+  }
+  return destination
+}
+
+function inner<Key, Value>(map: Map<Key, Value>, key: Key, make: () => Value): Value {
+  let value = map.get(key)
+  if (value === undefined) {
+    value = make()
+    map.set(key, value)
+  }
+  return value
 }
 
 /**
@@ -55,7 +88,7 @@ export function summarizeSockets(sockets: readonly SocketEntry[], portRange: Por
   const states: Record<string, number> = {}
   const protocols = emptyProtocolCounts()
   const processes = new Map<number, ProcessSocketCounts>()
-  const listening = new Set<string>()
+  const listening: ListeningPorts = { tcp: new Set(), udp: new Set() }
 
   const countFor = (pid: number, name: string): ProcessSocketCounts => {
     let counts = processes.get(pid)
@@ -69,9 +102,9 @@ export function summarizeSockets(sockets: readonly SocketEntry[], portRange: Por
   for (const socket of sockets) {
     states[socket.state] = (states[socket.state] ?? 0) + 1
     protocols[socket.protocol]++
-    if (socket.protocol !== 'unix' && socket.localPort !== null) {
+    if ((socket.protocol === 'tcp' || socket.protocol === 'udp') && socket.localPort !== null) {
       if (socket.state === 'LISTEN' || (socket.protocol === 'udp' && socket.state === 'UNCONN')) {
-        listening.add(`${socket.protocol}:${socket.localPort}`)
+        listening[socket.protocol].add(socket.localPort)
       }
     }
     if (socket.owners.length > 0) {
@@ -89,23 +122,13 @@ export function summarizeSockets(sockets: readonly SocketEntry[], portRange: Por
     }
   }
 
-  const destinations = new Map<string, DestinationCounts>()
+  const destinations: DestinationCounts[] = []
   if (portRange) {
+    const index: DestinationIndex = new Map()
     for (const socket of sockets) {
       if (!holdsEphemeralPort(socket, portRange, listening)) continue
-      const key = `${socket.protocol}|${socket.localAddress}|${socket.remoteAddress}|${socket.remotePort}`
-      let destination = destinations.get(key)
-      if (!destination) {
-        destination = {
-          protocol: socket.protocol,
-          localAddress: socket.localAddress,
-          remoteAddress: socket.remoteAddress,
-          remotePort: socket.remotePort ?? 0,
-          count: 0,
-          owners: new Map()
-        }
-        destinations.set(key, destination)
-      }
+      const destination = destinationFor(index, socket, socket.remotePort ?? 0)
+      if (destination.count === 0) destinations.push(destination)
       destination.count++
       if (socket.pid !== null) {
         const owner = destination.owners.get(socket.pid)
@@ -116,7 +139,7 @@ export function summarizeSockets(sockets: readonly SocketEntry[], portRange: Por
   }
 
   const ephemeral: EphemeralUse[] = []
-  for (const destination of destinations.values()) {
+  for (const destination of destinations) {
     let pid: number | null = null
     let process: string | null = null
     let most = 0

@@ -113,6 +113,8 @@ export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwner
   readonly reader: SocketReaderInfo
   /** The previous read's rows by id. */
   private previousRows = new Map<string, SocketEntry>()
+  /** What the previous read was made from, and what it gave. */
+  private last: JoinedRead | null = null
 
   /** `readerNote`: why `tables` is the reader in use, when it is not the usual choice. */
   constructor(
@@ -126,6 +128,17 @@ export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwner
 
   async read(options: SnapshotOptions): Promise<ProviderRead> {
     const [table, users] = await Promise.all([this.tables.read({ tcpInfo: options.tcpInfo !== false }), this.owners.userNames()])
+    const withProcesses = options.withProcesses
+    const last = this.last
+    // The reader hands back its previous array when no row moved: asking again about the same
+    // inodes (the same array, which tells the lookup it is the same question) and getting the
+    // same answer means last read's sockets stand as they are.
+    if (last !== null && table.rows === last.tableRows && users === last.users && withProcesses === last.withProcesses) {
+      const lookup = withProcesses ? await this.owners.findOwners(last.inodes) : null
+      if (lookup === null || (lookup.ownersByInode === last.ownersByInode && lookup.restricted === last.restricted)) {
+        return { sockets: last.sockets, issues: table.issues, partialOwnership: withProcesses && last.restricted }
+      }
+    }
     // A table read in several chunks (or a dump the kernel restarted) can list a socket twice
     // when it changes in between; the later row wins.
     const byId = new Map<string, SocketEntry>()
@@ -133,27 +146,29 @@ export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwner
 
     let ownersByInode: ReadonlyMap<number, readonly SocketOwner[]> = new Map()
     let restricted = false
-    if (options.withProcesses) {
-      const inodes: number[] = []
+    const inodes: number[] = []
+    if (withProcesses) {
       for (const row of byId.values()) if (row.inode !== 0) inodes.push(row.inode)
       ;({ ownersByInode, restricted } = await this.owners.findOwners(inodes))
     }
     const sockets: SocketEntry[] = []
     const previous = this.previousRows
     for (const [id, row] of byId) {
-      const owners = !options.withProcesses || row.inode === 0 ? undefined : ownersByInode.get(row.inode)
+      const owners = !withProcesses || row.inode === 0 ? undefined : ownersByInode.get(row.inode)
       let visibility: OwnerVisibility = 'known'
-      if (owners === undefined) visibility = row.inode === 0 ? 'none' : !options.withProcesses || restricted ? 'hidden' : 'none'
+      if (owners === undefined) visibility = row.inode === 0 ? 'none' : !withProcesses || restricted ? 'hidden' : 'none'
       const joined = this.joined(previous.get(id), row, users, owners ?? NO_OWNERS, visibility)
       sockets.push(joined)
       byId.set(id, joined)
     }
     this.previousRows = byId
-    return { sockets, issues: table.issues, partialOwnership: options.withProcesses && restricted }
+    this.last = { tableRows: table.rows, users, withProcesses, inodes, ownersByInode, restricted, sockets }
+    return { sockets, issues: table.issues, partialOwnership: withProcesses && restricted }
   }
 
   dispose(): void {
     this.previousRows = new Map()
+    this.last = null
     this.tables.dispose?.()
     this.owners.clear()
   }
@@ -171,6 +186,17 @@ export class JoinedSocketProvider<Owners extends SocketOwnerLookup = SocketOwner
     }
     return withOwners(row, users, owners, visibility)
   }
+}
+
+/** A read of the join: the table rows, user names and owners it was made from, and its sockets. */
+interface JoinedRead {
+  readonly tableRows: readonly SocketEntry[]
+  readonly users: ReadonlyMap<number, string>
+  readonly withProcesses: boolean
+  readonly inodes: readonly number[]
+  readonly ownersByInode: ReadonlyMap<number, readonly SocketOwner[]>
+  readonly restricted: boolean
+  readonly sockets: readonly SocketEntry[]
 }
 
 /** The same owners: the same objects in the same order (lookups hand back the owner they cached per process). */

@@ -9,6 +9,8 @@ import { socketChanged, socketCounters, socketCountersChanged, withCounters } fr
  * news is per-tick goes in `counters`, which carries just those values.
  */
 export function diffSnapshots(previous: SocketSnapshot, next: SocketSnapshot): SocketDiff {
+  // The provider hands back last read's very array when no socket changed.
+  if (previous.sockets === next.sockets) return diffOf(previous, next, [], [], [], [])
   const before = new Map<string, SocketEntry>()
   for (const socket of previous.sockets) before.set(socket.id, socket)
   const added: SocketEntry[] = []
@@ -25,13 +27,17 @@ export function diffSnapshots(previous: SocketSnapshot, next: SocketSnapshot): S
       else if (socketCountersChanged(old, socket)) counters.push(socketCounters(socket))
     }
   }
+  return diffOf(previous, next, added, [...before.keys()], changed, counters)
+}
+
+function diffOf(previous: SocketSnapshot, next: SocketSnapshot, added: SocketEntry[], removed: string[], changed: SocketEntry[], counters: SocketCounters[]): SocketDiff {
   return {
     tick: next.tick,
     previousTick: previous.tick,
     takenAt: next.takenAt,
     refreshMs: next.refreshMs,
     added,
-    removed: [...before.keys()],
+    removed,
     changed,
     counters,
     issues: next.issues,

@@ -9,7 +9,8 @@ import type { SocketEntry, SocketSnapshot } from '../../../shared/model/socket'
 export function withThroughput(previous: SocketSnapshot, next: SocketSnapshot): SocketEntry[] {
   const elapsedMs = next.takenAt - previous.takenAt
   const sockets = next.sockets as SocketEntry[]
-  if (!(elapsedMs > 0) || previous.sockets.length === 0) return sockets
+  // The same array as last read holds the same rows, which carry their throughput already.
+  if (!(elapsedMs > 0) || previous.sockets.length === 0 || next.sockets === previous.sockets) return sockets
   const before = new Map<string, SocketEntry>()
   for (const socket of previous.sockets) if (socket.tcpInfo !== null) before.set(socket.id, socket)
   if (before.size === 0) return sockets

@@ -13,6 +13,7 @@
 import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
 import { errorMessage } from '../../../../shared/error-message'
 import type { SocketTableRead, SocketTableReader, TableReadOptions } from '../platform'
+import { DiagRowCache } from './diag-row-cache'
 import { readNetlinkTables } from './netlink-table-reader'
 import { SocketDiagnostics } from './netlink/socket-diagnostics'
 import { NetworkNamespaceScanner, type NetworkNamespace } from './network-namespaces'
@@ -37,6 +38,11 @@ export class NamespacedTableReader implements SocketTableReader {
   readonly homeNamespace: number | null
   private readonly scanner: NetworkNamespaceScanner
   private readonly sockets = new Map<number, SocketDiagnostics>()
+  /** The rows last read through each of those sockets, by namespace inode. */
+  private readonly rowCaches = new Map<number, DiagRowCache>()
+  /** The rows of each namespace at the last read, and those rows joined. */
+  private lastParts: readonly (readonly SocketEntry[])[] = []
+  private lastRows: readonly SocketEntry[] = []
   private readonly openInside: (namespacePath: string) => SocketDiagnostics
   /** Why namespaces are read from /proc rather than entered; null while netlink is still tried. */
   private netlinkRefused: string | null
@@ -74,20 +80,32 @@ export class NamespacedTableReader implements SocketTableReader {
     const namespaces = this.scanner.scan().filter((namespace) => namespace.inode !== this.homeNamespace)
     this.forgetNamespacesOtherThan(namespaces)
     if (namespaces.length === 0) return host
-    const rows: SocketEntry[] = host.rows.slice()
+    const parts: (readonly SocketEntry[])[] = [host.rows]
     const issues: TableIssue[] = host.issues.slice()
     for (const namespace of namespaces) {
       const read = await this.readNamespace(namespace, options)
       if (read === null) continue
-      for (const row of read.rows) rows.push(row)
+      parts.push(read.rows)
       for (const issue of read.issues) issues.push(issue)
     }
-    return { rows, issues }
+    return { rows: this.joinParts(parts), issues }
+  }
+
+  /** The rows of every namespace in one array; last read's array when every part is last read's (each reader hands back its own then). */
+  private joinParts(parts: readonly (readonly SocketEntry[])[]): readonly SocketEntry[] {
+    const last = this.lastParts
+    if (last.length === parts.length && parts.every((part, index) => part === last[index])) return this.lastRows
+    const rows: SocketEntry[] = []
+    for (const part of parts) for (const row of part) rows.push(row)
+    this.lastParts = parts
+    this.lastRows = rows
+    return rows
   }
 
   dispose(): void {
     for (const socket of this.sockets.values()) socket.close()
     this.sockets.clear()
+    this.rowCaches.clear()
     this.host.dispose?.()
   }
 
@@ -98,7 +116,7 @@ export class NamespacedTableReader implements SocketTableReader {
     for (const pid of namespace.pids) {
       const procTables = new ProcNetTableReader(`${this.options.procRoot}/${pid}`, scope)
       try {
-        const read = diagnostics === null ? await procTables.read() : await readNetlinkTables(diagnostics, procTables, scope, options)
+        const read = diagnostics === null ? await procTables.read() : await readNetlinkTables(diagnostics, procTables, scope, options, this.rowCache(namespace.inode))
         // A process that exited or moved while its tables were read may have shown nothing, or another namespace's.
         if (this.scanner.isInside(pid, namespace.inode)) return read
       } catch (error) {
@@ -109,6 +127,15 @@ export class NamespacedTableReader implements SocketTableReader {
       }
     }
     return null
+  }
+
+  private rowCache(inode: number): DiagRowCache {
+    let cache = this.rowCaches.get(inode)
+    if (cache === undefined) {
+      cache = new DiagRowCache()
+      this.rowCaches.set(inode, cache)
+    }
+    return cache
   }
 
   /** The sock_diag socket inside a namespace, opened on first use; null when namespaces are read from /proc. */
@@ -145,6 +172,7 @@ export class NamespacedTableReader implements SocketTableReader {
       if (inUse.has(inode)) continue
       socket.close()
       this.sockets.delete(inode)
+      this.rowCaches.delete(inode)
     }
   }
 }

@@ -7,6 +7,7 @@ import { emptySocketEntry, UNKNOWN_NAMESPACE } from '../../../../shared/model/so
 import type { SocketEntry, SocketNamespace, TableIssue } from '../../../../shared/model/socket'
 import type { SocketTableRead, SocketTableReader, TableReadOptions } from '../platform'
 import { socketId } from '../socket-id'
+import { DiagRowCache, INET_COOKIE_OFFSET, INET_EXPIRY_WORD, UNIX_COOKIE_OFFSET } from './diag-row-cache'
 import { readInetDiagFields, type InetDiagFields, type InetProtocol } from './netlink/inet-diag'
 import { SocketDiagnostics, type TableDecoders } from './netlink/socket-diagnostics'
 import { decodeUnixDiagMessage, type UnixDiagSocket } from './netlink/unix-diag'
@@ -19,6 +20,7 @@ const NETLINK_SOURCE = 'netlink sock_diag'
 export class NetlinkTableReader implements SocketTableReader {
   readonly kind = 'netlink'
   private diagnostics: SocketDiagnostics | null
+  private readonly rows = new DiagRowCache()
 
   /**
    * Opens the netlink socket; throws when netlink cannot be used (koffi missing, or a kernel
@@ -34,10 +36,11 @@ export class NetlinkTableReader implements SocketTableReader {
 
   read(options: TableReadOptions = {}): Promise<SocketTableRead> {
     if (this.diagnostics === null) return Promise.reject(new Error('the netlink socket table reader was closed'))
-    return readNetlinkTables(this.diagnostics, this.procTables, this.namespace, options)
+    return readNetlinkTables(this.diagnostics, this.procTables, this.namespace, options, this.rows)
   }
 
   dispose(): void {
+    this.rows.clear()
     this.diagnostics?.close()
     this.diagnostics = null
   }
@@ -47,26 +50,47 @@ export class NetlinkTableReader implements SocketTableReader {
  * Every table of the namespace `diagnostics` was opened in, as rows carrying `namespace`; a table
  * the kernel will not dump comes from `procTables` (the same namespace's /proc/net files). Socket
  * memory is asked for only with tcp_info, the one place a row shows it.
+ *
+ * With `cache` (the same one for every read of the namespace), a socket whose message is what it
+ * was last read is handed back as last read's row, and one whose timer alone counted down as a
+ * copy with the new expiry; a TCP row that carries tcp_info is always made anew, since its
+ * counters move on every read. A read whose rows are all last read's hands back last read's array.
  */
 export async function readNetlinkTables(
   diagnostics: SocketDiagnostics,
   procTables: ProcNetTableReader,
   namespace: SocketNamespace,
-  options: TableReadOptions = {}
+  options: TableReadOptions = {},
+  cache: DiagRowCache | null = null
 ): Promise<SocketTableRead> {
   const tcpInfo = options.tcpInfo !== false
   const unixIds = new Map<string, number>()
   // Each message becomes its row as it arrives, with no decoded socket object in between.
   const decoders: TableDecoders<SocketEntry, SocketEntry> = {
     inet: (bytes: Uint8Array, start: number, end: number, protocol: InetProtocol) => {
+      if (cache === null || (tcpInfo && protocol === 'tcp')) {
+        const fields = readInetDiagFields(bytes, start, end, protocol)
+        return fields === null ? null : inetRow(fields, namespace)
+      }
+      const sameness = cache.compare(bytes, start, end, INET_COOKIE_OFFSET, INET_EXPIRY_WORD)
+      if (sameness === 'same') return cache.cachedRow()
       const fields = readInetDiagFields(bytes, start, end, protocol)
-      return fields === null ? null : inetRow(fields, namespace)
+      if (fields === null) return null
+      const row = sameness === 'only-that-word' ? { ...cache.cachedRow(), timer: fields.timer } : inetRow(fields, namespace)
+      cache.remember(bytes, start, end, row)
+      return row
     },
     unix: (bytes: Uint8Array, start: number, end: number) => {
+      if (cache !== null && cache.compare(bytes, start, end, UNIX_COOKIE_OFFSET, -1) === 'same') return cache.cachedRow()
       const socket = decodeUnixDiagMessage(bytes, start, end)
-      return socket === null ? null : unixRow(socket, unixIds, namespace)
+      if (socket === null) return null
+      const row = unixRow(socket, unixIds, namespace)
+      // A socket without an inode is named by its place among its like (see unixRow): made anew each read.
+      if (cache !== null && socket.inode !== 0) cache.remember(bytes, start, end, row)
+      return row
     }
   }
+  cache?.beginRead()
   const dump = diagnostics.dumpTables({ tcpInfo, memory: tcpInfo, unix: true }, decoders)
   const rows: SocketEntry[] = []
   const issues: TableIssue[] = []
@@ -80,7 +104,7 @@ export async function readNetlinkTables(
     for (const row of fallback.rows) rows.push(row)
     for (const issue of fallback.issues) issues.push(issue)
   }
-  return { rows, issues }
+  return { rows: cache === null ? rows : cache.endRead(rows), issues }
 }
 
 /**

@@ -190,10 +190,20 @@ export class ProcessTable implements SocketOwnerLookup {
   private running: Promise<unknown> = Promise.resolve()
   /** Grows whenever a record is added, changed or dropped, so what is worked out from the records can be kept until then. */
   private recordsVersion = 0
-  private index: { readonly version: number; readonly pidsByInode: Map<number, number[]>; readonly fdCounts: Map<number, number> } | null = null
+  /**
+   * pids by socket inode (lowest pid first) and fds by socket inode, over every cached process,
+   * kept up to date record by record: worked out again from every record after each change, they
+   * cost a pass over every socket of every process whenever one busy process opened a socket.
+   */
+  private readonly index = { pidsByInode: new Map<number, number[]>(), fdCounts: new Map<number, number>() }
   /** Owners by inode as last handed out, valid while the records are at `ownersVersion`. */
   private readonly ownersCache = new Map<number, readonly SocketOwner[]>()
   private ownersVersion = -1
+  /**
+   * The last answer, when every inode it was asked about was found or given up on: asked the
+   * same inodes again (the same iterable) while no record changed, it stands as it was.
+   */
+  private lastAnswer: { readonly question: Iterable<number>; readonly recordsVersion: number; readonly lookup: OwnerLookup } | null = null
 
   constructor(options: ProcessTableOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc'
@@ -219,8 +229,14 @@ export class ProcessTable implements SocketOwnerLookup {
   }
 
   private async lookUp(inodes: Iterable<number>): Promise<OwnerLookup> {
-    const wanted = new Set<number>()
-    for (const inode of inodes) if (inode !== 0) wanted.add(inode)
+    let wantedSet: Set<number> | null = null
+    const wantedInodes = (): Set<number> => {
+      if (wantedSet === null) {
+        wantedSet = new Set<number>()
+        for (const inode of inodes) if (inode !== 0) wantedSet.add(inode)
+      }
+      return wantedSet
+    }
 
     const startedAt = this.clock()
     const pids = this.listPids()
@@ -245,9 +261,17 @@ export class ProcessTable implements SocketOwnerLookup {
     let index = this.indexInodes()
     const changed = known.filter((pid) => this.hasChanged(pid))
     if (changed.length > 0) {
-      await this.walk(changed, trustedInodes(wanted, index.fdCounts), null, progress)
+      await this.walk(changed, trustedInodes(wantedInodes(), index.fdCounts), null, progress)
       index = this.indexInodes()
     }
+    // The same question (the very same inodes) while no process changed has the same answer,
+    // unless some inode was left to a search that may yet find it.
+    const last = this.lastAnswer
+    if (last !== null && last.question === inodes && last.recordsVersion === this.recordsVersion) {
+      this.statistics = { processCount: pids.length, ...progress, changedCount: 0, fullWalk: false, searched: false, searchDeferred: false }
+      return last.lookup
+    }
+    const wanted = wantedInodes()
 
     this.unfindable = new Set([...this.unfindable].filter((inode) => wanted.has(inode) && !index.pidsByInode.has(inode)))
     const missing = new Set<number>()
@@ -301,7 +325,11 @@ export class ProcessTable implements SocketOwnerLookup {
     const isRoot = process.getuid?.() === 0
     let denied = false
     for (const record of this.records.values()) if (record.denied) denied = true
-    return { ownersByInode, restricted: !isRoot || denied }
+    const lookup: OwnerLookup = { ownersByInode, restricted: !isRoot || denied }
+    let settled = true
+    for (const inode of wanted) if (!index.pidsByInode.has(inode) && !this.unfindable.has(inode)) settled = false
+    this.lastAnswer = settled ? { question: inodes, recordsVersion: this.recordsVersion, lookup } : null
+    return lookup
   }
 
   /** The user database, read once. An unreadable file gives an empty map, not an error. */
@@ -311,6 +339,7 @@ export class ProcessTable implements SocketOwnerLookup {
 
   /** Forget everything; the next lookup walks every process. */
   clear(): void {
+    this.lastAnswer = null
     this.clearRecords()
     this.unfindable.clear()
     this.missedOnce.clear()
@@ -438,36 +467,62 @@ export class ProcessTable implements SocketOwnerLookup {
   }
 
   private setRecord(pid: number, record: ProcessRecord): void {
+    const old = this.records.get(pid)
+    if (old !== undefined) this.unindex(pid, old)
     this.records.set(pid, record)
+    this.addToIndex(pid, record)
     this.recordsVersion++
   }
 
   private dropRecord(pid: number): void {
-    if (this.records.delete(pid)) this.recordsVersion++
+    const old = this.records.get(pid)
+    if (old === undefined) return
+    this.unindex(pid, old)
+    this.records.delete(pid)
+    this.recordsVersion++
   }
 
   private clearRecords(): void {
     this.records.clear()
+    this.index.pidsByInode.clear()
+    this.index.fdCounts.clear()
     this.recordsVersion++
   }
 
-  /**
-   * pids by socket inode (lowest pid first) and fds by socket inode, over every cached process;
-   * worked out again only after a record changed.
-   */
-  private indexInodes(): { pidsByInode: Map<number, number[]>; fdCounts: Map<number, number> } {
-    if (this.index?.version === this.recordsVersion) return this.index
-    const pidsByInode = new Map<number, number[]>()
-    const fdCounts = new Map<number, number>()
-    for (const [pid, record] of [...this.records].sort(([left], [right]) => left - right)) {
-      for (const inode of record.inodes) {
-        const holders = pidsByInode.get(inode)
-        if (holders === undefined) pidsByInode.set(inode, [pid])
-        else holders.push(pid)
+  private addToIndex(pid: number, record: ProcessRecord): void {
+    const { pidsByInode, fdCounts } = this.index
+    for (const inode of record.inodes) {
+      const holders = pidsByInode.get(inode)
+      if (holders === undefined) pidsByInode.set(inode, [pid])
+      else {
+        // Few processes share a socket: a sorted insert keeps the lowest pid first.
+        let at = holders.length
+        while (at > 0 && (holders[at - 1] ?? 0) > pid) at--
+        holders.splice(at, 0, pid)
       }
-      for (const inode of record.fds.values()) if (inode !== 0) fdCounts.set(inode, (fdCounts.get(inode) ?? 0) + 1)
     }
-    this.index = { version: this.recordsVersion, pidsByInode, fdCounts }
+    for (const inode of record.fds.values()) if (inode !== 0) fdCounts.set(inode, (fdCounts.get(inode) ?? 0) + 1)
+  }
+
+  private unindex(pid: number, record: ProcessRecord): void {
+    const { pidsByInode, fdCounts } = this.index
+    for (const inode of record.inodes) {
+      const holders = pidsByInode.get(inode)
+      if (holders === undefined) continue
+      const at = holders.indexOf(pid)
+      if (at >= 0) holders.splice(at, 1)
+      if (holders.length === 0) pidsByInode.delete(inode)
+    }
+    for (const inode of record.fds.values()) {
+      if (inode === 0) continue
+      const count = (fdCounts.get(inode) ?? 0) - 1
+      if (count > 0) fdCounts.set(inode, count)
+      else fdCounts.delete(inode)
+    }
+  }
+
+  /** pids by socket inode (lowest pid first) and fds by socket inode, over every cached process. */
+  private indexInodes(): { readonly pidsByInode: ReadonlyMap<number, readonly number[]>; readonly fdCounts: ReadonlyMap<number, number> } {
     return this.index
   }
 

@@ -61,6 +61,19 @@ describe('HistoryRecorder', () => {
     expect(third.sample.processes.map((process) => process.pid)).toEqual([42])
   })
 
+  it('sums up the very same table once, and a new table anew', async () => {
+    const store = new HistoryStore({ capacity: 10 })
+    const recorder = new HistoryRecorder(store, fakeReaders(new Map(), { value: 0 }))
+    const sockets = [buildSocket({ inode: 1 }), buildSocket({ localPort: 50000, remotePort: 8080, remoteAddress: '127.0.0.1', state: 'ESTABLISHED', inode: 2 })]
+    const first = await recorder.record(snapshot(1, sockets))
+    const again = await recorder.record(snapshot(2, sockets))
+    expect(again.summary).toBe(first.summary)
+    expect(again.sample).toMatchObject({ tick: 2, states: { LISTEN: 1, ESTABLISHED: 1 } })
+    // The same rows in a new array may be another table: counted again.
+    const changed = await recorder.record(snapshot(3, [sockets[0]!]))
+    expect(changed.sample.states).toEqual({ LISTEN: 1 })
+  })
+
   it('caps the processes in a point to what the store follows', async () => {
     const store = new HistoryStore({ capacity: 10, maxProcesses: 3 })
     const recorder = new HistoryRecorder(store, fakeReaders(new Map(), { value: 0 }))

@@ -73,6 +73,30 @@ describe('summarizeSockets', () => {
     expect(summary.ephemeral).toEqual([{ protocol: 'tcp', localAddress: '127.0.0.1', remoteAddress: '127.0.0.1', remotePort: 40000, count: 4, pid: 20, process: 'client' }])
   })
 
+  it('tells destinations apart by every part: protocol, local address, remote address and port; busiest first', () => {
+    const to = (overrides: Partial<Parameters<typeof buildSocket>[0]>, localPort: number) =>
+      buildSocket({ localPort, remoteAddress: '10.0.0.1', remotePort: 443, state: 'ESTABLISHED', inode: localPort, ...overrides })
+    const sockets = [
+      to({}, 50001),
+      to({}, 50002),
+      to({ remoteAddress: '10.0.0.2' }, 50003),
+      to({ remotePort: 80 }, 50004),
+      to({ localAddress: '10.0.0.9' }, 50005),
+      to({ protocol: 'udp' }, 50006),
+      // A UDP socket bound to a port tells a TCP connection from that port nothing.
+      to({ protocol: 'udp', state: 'UNCONN', remoteAddress: '0.0.0.0', remotePort: 0 }, 50007),
+      to({}, 50007)
+    ]
+    const destinations = summarizeSockets(sockets, range).ephemeral.map((use) => [use.protocol, use.localAddress, use.remoteAddress, use.remotePort, use.count])
+    expect(destinations).toEqual([
+      ['tcp', '127.0.0.1', '10.0.0.1', 443, 3],
+      ['tcp', '127.0.0.1', '10.0.0.2', 443, 1],
+      ['tcp', '127.0.0.1', '10.0.0.1', 80, 1],
+      ['tcp', '10.0.0.9', '10.0.0.1', 443, 1],
+      ['udp', '127.0.0.1', '10.0.0.1', 443, 1]
+    ])
+  })
+
   it('skips ephemeral counting without a port range', () => {
     expect(summarizeSockets([...outgoing], null).ephemeral).toEqual([])
   })

@@ -255,6 +255,45 @@ describe('JoinedSocketProvider handing back unchanged rows', () => {
   })
 })
 
+describe('JoinedSocketProvider over a reader that hands back its previous rows', () => {
+  /** An owner lookup whose answer the test swaps, recording each question as asked (not copied). */
+  class SwappableOwners extends FixedOwners {
+    readonly questions: Iterable<number>[] = []
+    constructor(public current: OwnerLookup) {
+      super(current)
+    }
+    override findOwners(inodes: Iterable<number>): Promise<OwnerLookup> {
+      this.questions.push(inodes)
+      return Promise.resolve(this.current)
+    }
+  }
+
+  it('hands back its previous sockets, asking about the same inodes, while the lookup answers the same', async () => {
+    const rows = [listener, hiddenListener, timeWait]
+    const table = fixedTable(rows)
+    const owners = new SwappableOwners({ ownersByInode: new Map([[listener.inode, [server]]]), restricted: false })
+    const provider = new JoinedSocketProvider('test', table, owners)
+    const first = await provider.read({ withProcesses: true })
+    const second = await provider.read({ withProcesses: true })
+    expect(second.sockets).toBe(first.sockets)
+    expect(owners.questions[1]).toBe(owners.questions[0])
+    expect([...owners.questions[0]!]).toEqual([listener.inode, hiddenListener.inode])
+    // A new answer about the same sockets (a worker now shares the listener) is shown at once.
+    owners.current = { ownersByInode: new Map([[listener.inode, [server, worker]]]), restricted: false }
+    const third = await provider.read({ withProcesses: true })
+    expect(third.sockets).not.toBe(second.sockets)
+    expect(third.sockets.find((socket) => socket.inode === listener.inode)?.owners).toEqual([server, worker])
+    // So is a lookup that can no longer see every process.
+    owners.current = { ...owners.current, restricted: true }
+    const fourth = await provider.read({ withProcesses: true })
+    expect(fourth.partialOwnership).toBe(true)
+    expect(fourth.sockets.find((socket) => socket.inode === hiddenListener.inode)?.ownerVisibility).toBe('hidden')
+    // And reading without processes is another question altogether.
+    const without = await provider.read({ withProcesses: false })
+    expect(without.sockets.find((socket) => socket.inode === listener.inode)).toMatchObject({ pid: null, ownerVisibility: 'hidden' })
+  })
+})
+
 describe('withOwners', () => {
   it('leaves the user unknown when the row has no uid or the uid has no name', () => {
     expect(withOwners(row({ uid: null }), users, [server], 'known')).toMatchObject({ user: null, pid: 10 })

@@ -21,6 +21,14 @@ describe('diffSnapshots', () => {
     expect(diff).toMatchObject({ tick: 2, previousTick: 1 })
   })
 
+  it('reports nothing for the very same table, and every change for the same rows in a new array', () => {
+    const sockets = [listener, client]
+    const same = diffSnapshots(snapshot(1, sockets), snapshot(2, sockets))
+    expect(same).toMatchObject({ tick: 2, previousTick: 1, added: [], removed: [], changed: [], counters: [] })
+    const shorter = diffSnapshots(snapshot(2, sockets), snapshot(3, [client]))
+    expect(shorter.removed).toEqual([listener.id])
+  })
+
   it('ignores timer countdowns, which change on every read', () => {
     const before = { ...client, timer: { kind: 'keepalive' as const, expiresInMs: 7000 } }
     const after = { ...client, timer: { kind: 'keepalive' as const, expiresInMs: 6000 } }

@@ -181,6 +181,32 @@ describe('ProcessTable on a procfs-shaped tree', () => {
     expect([...fourth.ownersByInode.keys()]).toEqual([101])
   })
 
+  it('answers the very same question with the very same answer while no process changed, and anew once one did', async () => {
+    const processes = table()
+    const question = [100, 101, 102]
+    const first = await processes.findOwners(question)
+    const second = await aSecondLater(processes, question)
+    expect(second).toBe(first)
+    await rm(join(root, 'proc', '11'), { recursive: true })
+    const third = await aSecondLater(processes, question)
+    expect(third).not.toBe(first)
+    expect(third.ownersByInode.get(100)?.map((owner) => owner.pid)).toEqual([10])
+    // The same inodes in another array are asked about afresh (the same owners arrays, though).
+    const copy = await aSecondLater(processes, [...question])
+    expect(copy).not.toBe(third)
+    expect(copy.ownersByInode.get(100)).toBe(third.ownersByInode.get(100))
+  })
+
+  it('searches for a socket whose only holder exited, and finds it in the process it was handed to', async () => {
+    const processes = table()
+    await processes.findOwners([100, 102])
+    // 12 passed socket 102 to 10 and exited (a fake process's fd count never changes: only a search finds it).
+    await rm(join(root, 'proc', '12'), { recursive: true })
+    await symlink('socket:[102]', join(root, 'proc', '10', 'fd', '9'))
+    const { ownersByInode } = await aSecondLater(processes, [100, 102])
+    expect(ownersByInode.get(102)?.map((owner) => owner.pid)).toEqual([10])
+  })
+
   it('forgets processes that exited', async () => {
     const processes = table()
     await processes.findOwners([100])
