@@ -6,6 +6,7 @@ import { parseCommandArguments, type CliCommand } from '../cli-command'
 import { socketFilterOption } from '../filter-option'
 import { writeJsonArray } from '../json-array-output'
 import { SOCKET_COLUMNS_HELP, socketColumnsOption, socketTextColumns } from '../socket-columns'
+import { socketJson, type SocketJsonRow } from '../socket-json'
 import { renderTextTable } from '../text-table'
 
 /** How long `list` waits for reverse DNS before printing addresses instead. */
@@ -63,8 +64,8 @@ ${SOCKET_QUERY_HELP}
     const names = values['no-resolve'] ? {} : await resolveNames(sockets)
 
     if (values.json) {
-      const rows = values['no-resolve'] ? sockets : sockets.map((socket) => ({ ...socket, remoteHost: names[socket.remoteAddress] ?? null }))
-      writeJsonArray(io.out, rows)
+      const rows: readonly SocketJsonRow[] = values['no-resolve'] ? sockets : sockets.map((socket) => ({ ...socket, remoteHost: names[socket.remoteAddress] ?? null }))
+      writeJsonArray(io.out, rows, socketJson)
       return 0
     }
     io.out.write(renderTextTable(sockets, socketTextColumns(columns, { nameFor: (address) => names[address] ?? null })))
