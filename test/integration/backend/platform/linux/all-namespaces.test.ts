@@ -12,9 +12,11 @@ import { existsSync, mkdirSync, readlinkSync, rmdirSync, writeFileSync } from 'n
 import net from 'node:net'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { KernelClosedSocket } from '../../../../../shared/model/closed-connection'
 import type { SocketEntry } from '../../../../../shared/model/socket'
 import { compileSocketFilter } from '../../../../../shared/query/socket-fields'
 import { LinuxPlatform, type SocketReaderChoice } from '../../../../../electron/backend/platform/linux/linux-platform'
+import { LinuxCloseEventSource } from '../../../../../electron/backend/platform/linux/linux-close-events'
 import { NamespacedTableReader } from '../../../../../electron/backend/platform/linux/namespaced-table-reader'
 import { NetlinkTableReader } from '../../../../../electron/backend/platform/linux/netlink-table-reader'
 import { ProcNetTableReader } from '../../../../../electron/backend/platform/linux/proc-net-tables'
@@ -271,6 +273,65 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
       }
       await shared.remove()
     }
+  })
+
+  it('hears a connection inside the namespace close, named with that namespace', async () => {
+    const events: KernelClosedSocket[] = []
+    const feed = new LinuxCloseEventSource({ namespaceScanMs: 100 }).start({
+      closed: (sockets) => events.push(...sockets),
+      lost: () => undefined,
+      failed: (error) => {
+        throw error
+      }
+    })
+    // A short connection to the namespace's listener, from inside it; it prints its own port.
+    const connect = `const c = require('node:net').connect(${port}, '127.0.0.1', () => { process.stdout.write(String(c.localPort)); c.end() }); c.resume(); c.on('close', () => process.exit(0))`
+    const clientPorts: number[] = []
+    const heard = (): KernelClosedSocket | undefined =>
+      events.find((event) => event.localAddress === '127.0.0.1' && event.remotePort === port && clientPorts.includes(event.localPort) && event.netns === childNamespace)
+    try {
+      // The namespace is found by the feed's next scan: connect until one close is heard.
+      await waitFor(
+        () => {
+          clientPorts.push(Number(execFileSync('ip', ['netns', 'exec', namespace, process.execPath, '-e', connect], { encoding: 'utf8' })))
+          return heard() !== undefined
+        },
+        10_000,
+        'a close inside the namespace to be heard'
+      )
+      expect(heard()).toMatchObject({ state: expect.any(String), netns: childNamespace, tcpInfo: expect.objectContaining({ bytesSent: 0 }) })
+      // The host's own namespace never claims a connection of the other's.
+      expect(events.filter((event) => clientPorts.includes(event.localPort) && event.remotePort === port && event.netns !== childNamespace)).toEqual([])
+    } finally {
+      feed.close()
+    }
+  })
+
+  it('listens inside a namespace only while some process is in it, so it never keeps one alive', async () => {
+    const feed = new LinuxCloseEventSource({ namespaceScanMs: 100 }).start({ closed: () => undefined, lost: () => undefined, failed: () => undefined })
+    const watched = (): number[] => (feed as unknown as { watchedNamespaces(): number[] }).watchedNamespaces()
+    // A namespace of this test's own with one process in it, which the test then ends.
+    const second = `${namespace}-b`
+    execFileSync('ip', ['netns', 'add', second])
+    const visitor = spawn('ip', ['netns', 'exec', second, process.execPath, '-e', 'process.stdout.write("in\\n"); setInterval(() => {}, 1000)'], {
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    try {
+      await new Promise((resolve) => visitor.stdout!.once('data', resolve))
+      const secondNamespace = inodeOf(`/proc/${visitor.pid}/ns/net`)
+      await waitFor(() => watched().includes(secondNamespace), 5_000, 'the namespace to be listened to')
+      expect(watched()).toContain(childNamespace)
+      const visitorGone = new Promise((resolve) => visitor.once('exit', resolve))
+      visitor.kill('SIGKILL')
+      await visitorGone
+      await waitFor(() => !watched().includes(secondNamespace), 5_000, 'the empty namespace to be let go')
+      expect(watched()).toContain(childNamespace)
+    } finally {
+      feed.close()
+      if (visitor.exitCode === null && visitor.signalCode === null) visitor.kill('SIGKILL')
+      execFileSync('ip', ['netns', 'del', second])
+    }
+    expect(watched()).toEqual([])
   })
 
   it('keeps one socket per namespace it entered, and closes it once the namespace has no process left', async () => {
