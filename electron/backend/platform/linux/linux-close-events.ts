@@ -6,12 +6,15 @@
  * subscription in sockscope's own namespace and, where it may enter namespaces (root), one inside
  * every other namespace some process is in (containers, `ip netns exec`), found by a scan every
  * few seconds. A namespace's subscription is closed once no process is left in it, since an open
- * socket would keep the namespace alive.
+ * socket would keep the namespace alive: one process of each watched namespace is watched for its
+ * exit (a pidfd on the event loop), which scans again at once, so a namespace whose last process
+ * ends is let go within the same turn of the event loop rather than at the next scan.
  */
 import type { KernelClosedSocket } from '../../../../shared/model/closed-connection'
 import { errorMessage } from '../../../../shared/error-message'
 import type { CloseEventSource, CloseFeed, CloseFeedListener, CloseFeedOptions } from '../platform'
 import { CloseEventSubscription } from './netlink/close-events'
+import { watchProcessExit, type ReadableWatch } from './netlink/netlink-socket'
 import type { InetDiagSocket } from './netlink/inet-diag'
 import { currentNetworkNamespaceInode } from './netlink/network-namespace'
 import { NetworkNamespaceScanner } from './network-namespaces'
@@ -72,6 +75,8 @@ export class LinuxCloseEventSource implements CloseEventSource {
 /** The home subscription and one per other namespace, reported as one feed. */
 class NamespacedCloseFeed implements CloseFeed {
   private readonly others = new Map<number, CloseEventSubscription>()
+  /** For each namespace in `others`, the watch on one of its processes' exit. */
+  private readonly lifetimes = new Map<number, ReadableWatch>()
   private readonly scanner: NetworkNamespaceScanner
   private readonly procRoot: string
   private readonly timer: NodeJS.Timeout | null
@@ -113,14 +118,41 @@ class NamespacedCloseFeed implements CloseFeed {
       this.closedLosses += subscription.stats().lost
       subscription.close()
       this.others.delete(inode)
+      this.lifetimes.get(inode)?.close()
+      this.lifetimes.delete(inode)
     }
     for (const namespace of namespaces) {
-      if (this.others.has(namespace.inode)) continue
+      if (this.others.has(namespace.inode)) {
+        if (!this.lifetimes.has(namespace.inode)) this.watchLifetime(namespace.inode, namespace.pids)
+        continue
+      }
       const subscription = this.openInside(namespace.inode, namespace.pids)
       if (this.refused) return
       if (subscription === null) continue
       this.others.set(namespace.inode, subscription)
       this.follow(subscription, namespace.inode)
+      this.watchLifetime(namespace.inode, namespace.pids)
+    }
+  }
+
+  /**
+   * Watches the first of `pids` still inside the namespace for its exit, which scans again at
+   * once: it may have been the last process in it. Without pidfds the periodic scan does it.
+   */
+  private watchLifetime(inode: number, pids: readonly number[]): void {
+    for (const pid of pids) {
+      const watch = watchProcessExit(pid, () => {
+        if (this.lifetimes.get(inode) === watch) this.lifetimes.delete(inode)
+        // The exited process may linger as a zombie in /proc; this drops it from the scanner's cache.
+        this.scanner.isInside(pid, inode)
+        this.scan()
+      })
+      if (watch === null) continue
+      if (this.scanner.isInside(pid, inode)) {
+        this.lifetimes.set(inode, watch)
+        return
+      }
+      watch.close()
     }
   }
 
@@ -143,6 +175,8 @@ class NamespacedCloseFeed implements CloseFeed {
     this.home.close()
     for (const subscription of this.others.values()) subscription.close()
     this.others.clear()
+    for (const watch of this.lifetimes.values()) watch.close()
+    this.lifetimes.clear()
   }
 
   /** A subscription inside the namespace, entered through one of its processes; null when none of them stayed in it. */
@@ -179,7 +213,13 @@ class NamespacedCloseFeed implements CloseFeed {
     subscription.on('error', (error) => {
       // The home feed failing stops the whole feed; another namespace's ends with its namespace.
       if (subscription === this.home) this.listener.failed(error)
-      else this.others.forEach((other, inode) => other === subscription && this.others.delete(inode))
+      else
+        this.others.forEach((other, inode) => {
+          if (other !== subscription) return
+          this.others.delete(inode)
+          this.lifetimes.get(inode)?.close()
+          this.lifetimes.delete(inode)
+        })
     })
   }
 }

@@ -41,6 +41,8 @@ interface Libc {
   getsockopt(fd: number, level: number, name: number, value: Pointer, length: number[]): number
   close(fd: number): number
   setns(fd: number, namespaceType: number): number
+  /** pidfd_open(2) through syscall(2), since older C libraries have no wrapper for it. */
+  pidfdOpen(pid: number): number
 }
 
 /** Linux constants (linux/socket.h, linux/netlink.h, asm-generic/socket.h, linux/sched.h). */
@@ -60,6 +62,8 @@ const NETLINK_ADD_MEMBERSHIP = 1
 export const MSG_TRUNC = 0x20
 export const MSG_DONTWAIT = 0x40
 const CLONE_NEWNET = 0x40000000
+/** pidfd_open's number, the same on every architecture since Linux 5.3 (new calls share one table). */
+const SYS_PIDFD_OPEN = 434
 /** errno values callers act on. */
 export const EINTR = 4
 export const EAGAIN = 11
@@ -79,6 +83,7 @@ function libc(): Libc {
     const koffi = createRequire(__filename)('koffi') as Koffi
     // The process's own symbols include libc's, whichever libc (glibc or musl) Node was built on.
     const self = koffi.load(null as unknown as string)
+    const syscall = self.func('long syscall(long, ...)')
     loaded = {
       koffi,
       socket: self.func('int socket(int, int, int)'),
@@ -88,7 +93,8 @@ function libc(): Libc {
       setsockopt: self.func('int setsockopt(int, int, int, const void *, uint32_t)'),
       getsockopt: self.func('int getsockopt(int, int, int, void *, _Inout_ uint32_t *)'),
       close: self.func('int close(int)'),
-      setns: self.func('int setns(int, int)')
+      setns: self.func('int setns(int, int)'),
+      pidfdOpen: (pid) => Number(syscall(SYS_PIDFD_OPEN, 'int', pid, 'unsigned int', 0))
     }
     return loaded
   } catch (error) {
@@ -308,6 +314,39 @@ export class NetlinkSocket {
     this.assertOpen()
     if (result !== 0) throw new NetlinkSystemError(syscall, this.lib.koffi.errno(), detail)
   }
+}
+
+/**
+ * Calls `onExit` from the event loop once process `pid` has exited (its pidfd turns readable), so
+ * what is held for a process's sake can be let go at once rather than at the next scan. The watch
+ * never keeps the process alive. Returns null when the process is already gone, or the kernel
+ * (before 5.3) or koffi cannot give a pidfd; callers then rely on their scans.
+ */
+export function watchProcessExit(pid: number, onExit: () => void): ReadableWatch | null {
+  let lib: Libc
+  try {
+    lib = libc()
+  } catch {
+    return null
+  }
+  const fd = lib.pidfdOpen(pid)
+  if (fd < 0) return null
+  let open = true
+  const close = (): void => {
+    if (!open) return
+    open = false
+    watchesToCloseAtExit.delete(close)
+    handle.close()
+    lib.close(fd)
+  }
+  const handle = lib.koffi.node.poll(fd, { readable: true }, () => {
+    if (!open) return
+    close()
+    onExit()
+  })
+  handle.unref()
+  closeAtExit(close)
+  return { close, unref: () => handle.unref(), ref: () => handle.ref() }
 }
 
 /**

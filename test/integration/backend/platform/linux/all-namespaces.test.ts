@@ -334,6 +334,43 @@ describe.skipIf(!isRoot || !hasIp)('sockets of every network namespace (root)', 
     expect(watched()).toEqual([])
   })
 
+  it('lets a deleted namespace go as soon as its last process exits, not at the next scan', async () => {
+    // The periodic scan is put out of reach: only the processes' exits can end the subscription.
+    const feed = new LinuxCloseEventSource({ namespaceScanMs: 600_000 })
+    const third = `${namespace}-c`
+    execFileSync('ip', ['netns', 'add', third])
+    const visit = (): ChildProcess =>
+      spawn('ip', ['netns', 'exec', third, process.execPath, '-e', 'process.stdout.write("in\\n"); setInterval(() => {}, 1000)'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const visitors = [visit(), visit()]
+    let started: ReturnType<LinuxCloseEventSource['start']> | null = null
+    const end = async (visitor: ChildProcess): Promise<void> => {
+      if (visitor.exitCode !== null || visitor.signalCode !== null) return
+      const gone = new Promise((resolve) => visitor.once('exit', resolve))
+      visitor.kill('SIGKILL')
+      await gone
+    }
+    try {
+      await Promise.all(visitors.map((visitor) => new Promise((resolve) => visitor.stdout!.once('data', resolve))))
+      const thirdNamespace = inodeOf(`/proc/${visitors[0]!.pid}/ns/net`)
+      started = feed.start({ closed: () => undefined, lost: () => undefined, failed: () => undefined })
+      const watched = (): number[] => (started as unknown as { watchedNamespaces(): number[] }).watchedNamespaces()
+      expect(watched()).toContain(thirdNamespace)
+      // Deleted, the namespace lives on through its processes (and whatever socket is open inside).
+      execFileSync('ip', ['netns', 'del', third])
+      // One of two processes ending leaves the other: the namespace is still listened to.
+      await end(visitors[0]!)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(watched()).toContain(thirdNamespace)
+      await end(visitors[1]!)
+      await waitFor(() => !watched().includes(thirdNamespace), 5_000, 'the namespace to be let go once its last process exited')
+      expect(watched()).toContain(childNamespace)
+    } finally {
+      started?.close()
+      for (const visitor of visitors) await end(visitor)
+      if (existsSync(`/run/netns/${third}`)) execFileSync('ip', ['netns', 'del', third])
+    }
+  })
+
   it('keeps one socket per namespace it entered, and closes it once the namespace has no process left', async () => {
     const procRoot = '/proc'
     const hostNamespaceRow = NamespacedTableReader.hostNamespace(procRoot)
