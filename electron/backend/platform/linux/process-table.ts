@@ -196,9 +196,13 @@ export class ProcessTable implements SocketOwnerLookup {
    * cost a pass over every socket of every process whenever one busy process opened a socket.
    */
   private readonly index = { pidsByInode: new Map<number, number[]>(), fdCounts: new Map<number, number>() }
-  /** Owners by inode as last handed out, valid while the records are at `ownersVersion`. */
+  /**
+   * Owners by inode as last handed out; an inode's entry goes when a process holding it (before
+   * or after) is read again or exits, so other processes' changes leave it as it was.
+   */
   private readonly ownersCache = new Map<number, readonly SocketOwner[]>()
-  private ownersVersion = -1
+  /** The last answer and its question, to hand back the same answer object when nothing in it changed. */
+  private lastLookup: { readonly question: Iterable<number>; readonly lookup: OwnerLookup } | null = null
   /**
    * The last answer, when every inode it was asked about was found or given up on: asked the
    * same inodes again (the same iterable) while no record changed, it stands as it was.
@@ -299,12 +303,8 @@ export class ProcessTable implements SocketOwnerLookup {
     this.loadOwners(index.pidsByInode, wanted)
     this.statistics = { processCount: pids.length, ...progress, changedCount: changed.length, fullWalk, searched, searchDeferred }
 
-    // While no process changed, a socket's owners are the very array handed out last time, which
-    // lets the owner join see at a glance that they did not change.
-    if (this.ownersVersion !== this.recordsVersion) {
-      this.ownersCache.clear()
-      this.ownersVersion = this.recordsVersion
-    }
+    // While none of its processes changed, a socket's owners are the very array handed out last
+    // time, which lets the owner join see at a glance that they did not change.
     const ownersByInode = new Map<number, readonly SocketOwner[]>()
     for (const inode of wanted) {
       let owners = this.ownersCache.get(inode)
@@ -325,7 +325,11 @@ export class ProcessTable implements SocketOwnerLookup {
     const isRoot = process.getuid?.() === 0
     let denied = false
     for (const record of this.records.values()) if (record.denied) denied = true
-    const lookup: OwnerLookup = { ownersByInode, restricted: !isRoot || denied }
+    let lookup: OwnerLookup = { ownersByInode, restricted: !isRoot || denied }
+    // The same question answered with the same owners (other processes changed) is the same answer.
+    const previous = this.lastLookup
+    if (previous !== null && previous.question === inodes && sameAnswer(previous.lookup, lookup)) lookup = previous.lookup
+    this.lastLookup = { question: inodes, lookup }
     let settled = true
     for (const inode of wanted) if (!index.pidsByInode.has(inode) && !this.unfindable.has(inode)) settled = false
     this.lastAnswer = settled ? { question: inodes, recordsVersion: this.recordsVersion, lookup } : null
@@ -340,6 +344,7 @@ export class ProcessTable implements SocketOwnerLookup {
   /** Forget everything; the next lookup walks every process. */
   clear(): void {
     this.lastAnswer = null
+    this.lastLookup = null
     this.clearRecords()
     this.unfindable.clear()
     this.missedOnce.clear()
@@ -469,6 +474,7 @@ export class ProcessTable implements SocketOwnerLookup {
   private setRecord(pid: number, record: ProcessRecord): void {
     const old = this.records.get(pid)
     if (old !== undefined) this.unindex(pid, old)
+    for (const inode of record.inodes) this.ownersCache.delete(inode)
     this.records.set(pid, record)
     this.addToIndex(pid, record)
     this.recordsVersion++
@@ -484,6 +490,7 @@ export class ProcessTable implements SocketOwnerLookup {
 
   private clearRecords(): void {
     this.records.clear()
+    this.ownersCache.clear()
     this.index.pidsByInode.clear()
     this.index.fdCounts.clear()
     this.recordsVersion++
@@ -507,6 +514,7 @@ export class ProcessTable implements SocketOwnerLookup {
   private unindex(pid: number, record: ProcessRecord): void {
     const { pidsByInode, fdCounts } = this.index
     for (const inode of record.inodes) {
+      this.ownersCache.delete(inode)
       const holders = pidsByInode.get(inode)
       if (holders === undefined) continue
       const at = holders.indexOf(pid)
@@ -551,6 +559,13 @@ export class ProcessTable implements SocketOwnerLookup {
       throw error
     }
   }
+}
+
+/** The same restriction and, for every inode, the very same owners array. */
+function sameAnswer(before: OwnerLookup, after: OwnerLookup): boolean {
+  if (before.restricted !== after.restricted || before.ownersByInode.size !== after.ownersByInode.size) return false
+  for (const [inode, owners] of after.ownersByInode) if (before.ownersByInode.get(inode) !== owners) return false
+  return true
 }
 
 /** Sockets held through exactly one fd: if that fd is still open, it still points to the same socket. */

@@ -195,6 +195,16 @@ describe('ProcessTable on a procfs-shaped tree', () => {
     const copy = await aSecondLater(processes, [...question])
     expect(copy).not.toBe(third)
     expect(copy.ownersByInode.get(100)).toBe(third.ownersByInode.get(100))
+    // A process holding none of the sockets asked about changes nothing in the answer.
+    await addProcess(40, { comm: 'bystander', cmdline: 'bystander\0', links: { '3': 'socket:[4000]' } })
+    const fifth = await aSecondLater(processes, question)
+    expect(processes.lastWalk.walkedCount).toBe(1)
+    const sixth = await aSecondLater(processes, question)
+    await addProcess(41, { comm: 'bystander', cmdline: 'bystander\0', links: { '3': 'pipe:[9]' } })
+    const seventh = await aSecondLater(processes, question)
+    expect(processes.lastWalk.walkedCount).toBe(1)
+    expect(seventh).toBe(sixth)
+    expect(fifth.ownersByInode.get(100)).toBe(third.ownersByInode.get(100))
   })
 
   it('searches for a socket whose only holder exited, and finds it in the process it was handed to', async () => {
