@@ -200,3 +200,23 @@ test('Enter moves into the details, Esc goes back; PageUp, PageDown, Home, End a
     for (const server of servers) await server.close()
   }
 })
+
+test('the table catches up with what happened while another tab was shown', async ({ page }) => {
+  const server = await startTcpServer()
+  let open = true
+  try {
+    await openApp(page)
+    await page.getByTestId('filter-input').fill(listenerFilter(server.port))
+    await expect(listenerRow(page, server.port)).toHaveCount(1)
+    await page.locator('.tab[data-view="closed"]').click()
+    await server.close()
+    open = false
+    // Long enough for the closed row to have lingered and gone while the table was hidden.
+    await page.waitForTimeout(6000)
+    await page.locator('.tab[data-view="sockets"]').click()
+    await expect(listenerRow(page, server.port)).toHaveCount(0)
+    await expect(page.getByTestId('visible-count')).toHaveText('0 shown')
+  } finally {
+    if (open) await server.close()
+  }
+})

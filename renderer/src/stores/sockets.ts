@@ -65,6 +65,12 @@ function clampWidth(width: number): number {
   return Math.round(Math.min(COLUMN_WIDTH_LIMITS.max, Math.max(COLUMN_WIDTH_LIMITS.min, width)))
 }
 
+function openSockets(rows: ReadonlyMap<string, SocketRow>): SocketEntry[] {
+  const open: SocketEntry[] = []
+  for (const row of rows.values()) if (row.mark !== 'closed') open.push(row.socket)
+  return open
+}
+
 /** The live socket table. */
 export const useSocketsStore = defineStore('sockets', () => {
   const rowsById = shallowRef(new Map<string, SocketRow>())
@@ -173,10 +179,16 @@ export const useSocketsStore = defineStore('sockets', () => {
     return closing
   })
   /** Sockets of the table that are still open, for views that group or chart them. */
-  const liveSockets = computed(() => {
-    const live: SocketEntry[] = []
-    for (const row of rowsById.value.values()) if (row.mark !== 'closed') live.push(row.socket)
-    return live
+  const liveSockets = computed(() => openSockets(rowsById.value))
+  /** Bumped when a socket comes, goes or changes a slow field; not when only counters move. */
+  const shapeStamp = shallowRef(0)
+  /**
+   * The same sockets, made again only when `shapeStamp` moves: for views that read no per-tick
+   * value (ports, states, owners), whose sockets may then carry counters a few ticks old.
+   */
+  const liveSocketsIgnoringCounters = computed(() => {
+    void shapeStamp.value
+    return openSockets(untrackedRows)
   })
   const selected = computed(() => (selectedId.value ? (rowsById.value.get(selectedId.value) ?? null) : null))
 
@@ -198,6 +210,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     untrackedRows = next
     order.reset()
     lastFilter = null
+    shapeStamp.value++
     orderStamp.value++
     lastTick.value = snapshot.tick
     noteRead(snapshot.takenAt, snapshot.refreshMs, snapshot.issues, snapshot.partialOwnership)
@@ -258,6 +271,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     lastTick.value = diff.tick
     noteRead(diff.takenAt, diff.refreshMs, diff.issues, diff.partialOwnership)
     if (diff.added.length > 0 || diff.changed.length > 0 || (sortsOnCounters && diff.counters.length > 0)) orderStamp.value++
+    if (diff.added.length > 0 || diff.changed.length > 0 || diff.removed.length > 0) shapeStamp.value++
     triggerRef(rowsById)
   }
 
@@ -410,6 +424,7 @@ export const useSocketsStore = defineStore('sockets', () => {
     filterStale,
     visibleClosingCount,
     liveSockets,
+    liveSocketsIgnoringCounters,
     selected,
     countsByState,
     liveCount,

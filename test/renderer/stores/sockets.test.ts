@@ -233,6 +233,42 @@ describe('useSocketsStore', () => {
     for (const server of servers) await server.close()
   })
 
+  it('offers the open sockets again when one comes, changes or goes, and keeps them when only counters move', async () => {
+    const store = useSocketsStore()
+    const server = await startTcpServer()
+    await backend.sockets.refresh()
+    await store.start()
+    const listener = store.liveSockets.find((socket) => socket.localPort === server.port && socket.state === 'LISTEN')!
+    const tick = (changes: Partial<Pick<SocketDiff, 'added' | 'changed' | 'removed' | 'counters'>>) =>
+      store.applyTick({
+        tick: store.lastTick + 1,
+        previousTick: store.lastTick,
+        takenAt: 0,
+        refreshMs: 0,
+        added: [],
+        removed: [],
+        changed: [],
+        counters: [],
+        issues: [],
+        partialOwnership: false,
+        ...changes
+      })
+    const before = store.liveSocketsIgnoringCounters
+    tick({ counters: [{ id: listener.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent: 5 }), throughput: null }] })
+    expect(store.liveSocketsIgnoringCounters).toBe(before)
+    // The live list itself has the new counters.
+    expect(store.liveSockets.find((socket) => socket.id === listener.id)?.tcpInfo?.bytesSent).toBe(5)
+    const of = (id: string) => store.liveSocketsIgnoringCounters.find((socket) => socket.id === id)
+    tick({ changed: [{ ...listener, state: 'CLOSE_WAIT' }] })
+    expect(of(listener.id)?.state).toBe('CLOSE_WAIT')
+    const newcomer = { ...listener, id: `${listener.id} newcomer` }
+    tick({ added: [newcomer] })
+    expect(of(newcomer.id)).toBeDefined()
+    tick({ removed: [newcomer.id] })
+    expect(of(newcomer.id)).toBeUndefined()
+    await server.close()
+  })
+
   it('takes per-tick counters quietly: the row gets the new values and no changed mark', async () => {
     const store = useSocketsStore()
     const server = await startTcpServer()
