@@ -230,8 +230,10 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
   it('follows a forking command into the child it leaves running, and lists what that child holds', async () => {
     const ready = join(directory, 'holder.pid')
     const json = join(directory, 'fork.json')
-    // The shell lingers a second after the child is ready: more than one owner rescan apart (at most one every 250 ms), so a sample sees the child's sockets as its own.
-    const script = `"$0" "$1" "$2" >/dev/null 2>&1 & while [ ! -s "$2" ]; do sleep 0.05; done; sleep 1; exit 0`
+    // A mark before the child starts makes the run take a sample then, so the recording starts before the
+    // child's sockets exist however long the run took to start. The shell lingers a second after the child is
+    // ready: more than one owner rescan apart (at most one every 250 ms), so a sample sees the child's sockets as its own.
+    const script = `"$0" "$3" mark child-starts; "$0" "$1" "$2" >/dev/null 2>&1 & while [ ! -s "$2" ]; do sleep 0.05; done; sleep 1; exit 0`
     const recording = join(directory, 'fork.jsonl.gz')
     const run = await runCli([
       'run',
@@ -247,7 +249,8 @@ describe.skipIf(process.platform !== 'linux')('sockscope run', () => {
       script,
       process.execPath,
       program('background-holder.js'),
-      ready
+      ready,
+      BUILT_CLI
     ])
     const holderPid = Number(await readFile(ready, 'utf8'))
     leftBehind.push(holderPid)
