@@ -36,7 +36,8 @@ describe('the built CLI loads commands lazily', () => {
   })
 
   it('list --json --no-resolve loads the socket tables but not capture, probes, the web server or schemas', async () => {
-    const loaded = await cliLoadedModules('list', '--json', '--no-resolve')
+    // The filter keeps the output small whatever else the machine holds; the tables are still read whole.
+    const loaded = await cliLoadedModules('list', '--json', '--no-resolve', '--filter', 'port:1')
     expect(loaded.run.code).toBe(0)
     expect(JSON.parse(loaded.run.stdout)).toBeInstanceOf(Array)
     expect(commandModules(loaded.sources)).toEqual(['list'])
