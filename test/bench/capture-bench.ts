@@ -169,6 +169,8 @@ interface ImportFigures {
   /** Live JavaScript memory (heap, array buffers, external) after a garbage collection. */
   readonly liveBefore: number
   readonly liveAfter: number
+  /** The highest resident memory the measuring process reached. */
+  readonly peakRss: number
 }
 
 /** Heap plus the memory outside it that typed arrays and buffers hold. */
@@ -226,7 +228,8 @@ async function importInThisProcess(path: string, directory: string): Promise<Imp
       rssBefore,
       rssAfter: process.memoryUsage().rss,
       liveBefore,
-      liveAfter: liveMemory()
+      liveAfter: liveMemory(),
+      peakRss: process.resourceUsage().maxRSS * 1024
     }
   } finally {
     await backend.dispose()
@@ -274,8 +277,9 @@ async function importMillion(report: (line: string) => void, directory: string):
   )
   const live = figures.liveAfter - figures.liveBefore
   report(
-    `    live JavaScript memory after a collection: +${(live / 1024 / 1024).toFixed(0)} MiB (${Math.round(live / Math.max(1, figures.packets))} bytes a packet); the rest of the resident growth is the heap's high-water mark from decoding`
+    `    live JavaScript memory after a collection: +${(live / 1024 / 1024).toFixed(0)} MiB (${Math.round(live / Math.max(1, figures.packets))} bytes of heap a packet held, goal 64); the rest of the resident growth is the heap's high-water mark from decoding`
   )
+  report(`    peak resident memory of the importing process: ${(figures.peakRss / 1024 / 1024).toFixed(0)} MiB`)
 }
 
 /** What the many-conversations import child measures. */

@@ -150,6 +150,15 @@ export class TcpAnalyzer {
   // Per conversation.
   private lastSynTime = new Float64Array(0)
   private handshakeRtt = new Float64Array(0)
+  /**
+   * The row of a conversation's counts and round trips, plus one; 0 until it has one. A row is
+   * made at its first finding or round trip: most conversations of a scan or a busy server never
+   * get one, and a row is most of a conversation's state.
+   */
+  private statisticsRow = new Int32Array(0)
+  private statisticsRows = 0
+
+  // Per statistics row.
   private counts = new Uint32Array(0)
   private rttSamples = new Uint32Array(0)
   private rttSum = new Float64Array(0)
@@ -322,36 +331,56 @@ export class TcpAnalyzer {
   conversation(flow: number): TcpConversationAnalysis | null {
     const slot = (this.slotOfFlow[flow] ?? 0) - 1
     if (slot < 0) return null
-    const samples = elementAt(this.rttSamples, slot)
+    const row = (this.statisticsRow[slot] ?? 0) - 1
+    const samples = row < 0 ? 0 : (this.rttSamples[row] ?? 0)
     return {
-      ...countsFrom((column) => elementAt(this.counts, slot * COUNTED_BITS.length + column)),
+      ...countsFrom((column) => (row < 0 ? 0 : (this.counts[row * COUNTED_BITS.length + column] ?? 0))),
       rtt: {
         samples,
-        minSeconds: samples === 0 ? null : elementAt(this.rttMin, slot) / 1e9,
-        averageSeconds: samples === 0 ? null : elementAt(this.rttSum, slot) / samples / 1e9,
-        maxSeconds: samples === 0 ? null : elementAt(this.rttMax, slot) / 1e9
+        minSeconds: samples === 0 ? null : (this.rttMin[row] ?? 0) / 1e9,
+        averageSeconds: samples === 0 ? null : (this.rttSum[row] ?? 0) / samples / 1e9,
+        maxSeconds: samples === 0 ? null : (this.rttMax[row] ?? 0) / 1e9
       }
     }
   }
 
   private count(slot: number): void {
     const flags = this.flags
+    const rtt = this.ackRttNanos
+    if (flags === 0 && rtt <= 0) return
+    const row = this.statisticsRowOf(slot)
     if (flags !== 0) {
       this.totals.add(flags)
       for (let column = 0; column < COUNTED_BITS.length; column++) {
         if ((flags & elementAt(COUNTED_BITS, column)) === 0) continue
-        const at = slot * COUNTED_BITS.length + column
+        const at = row * COUNTED_BITS.length + column
         this.counts[at] = elementAt(this.counts, at) + 1
       }
     }
-    const rtt = this.ackRttNanos
     if (rtt > 0) {
-      const samples = elementAt(this.rttSamples, slot)
-      this.rttSamples[slot] = samples + 1
-      this.rttSum[slot] = elementAt(this.rttSum, slot) + rtt
-      if (samples === 0 || rtt < elementAt(this.rttMin, slot)) this.rttMin[slot] = rtt
-      if (samples === 0 || rtt > elementAt(this.rttMax, slot)) this.rttMax[slot] = rtt
+      const samples = elementAt(this.rttSamples, row)
+      this.rttSamples[row] = samples + 1
+      this.rttSum[row] = elementAt(this.rttSum, row) + rtt
+      if (samples === 0 || rtt < elementAt(this.rttMin, row)) this.rttMin[row] = rtt
+      if (samples === 0 || rtt > elementAt(this.rttMax, row)) this.rttMax[row] = rtt
     }
+  }
+
+  /** The statistics row of a conversation's slot, made on first use. */
+  private statisticsRowOf(slot: number): number {
+    const known = elementAt(this.statisticsRow, slot)
+    if (known > 0) return known - 1
+    const row = this.statisticsRows++
+    this.statisticsRow[slot] = row + 1
+    if (row >= this.rttSamples.length) {
+      this.rttSamples = grown(this.rttSamples, row + 1, 64)
+      const capacity = this.rttSamples.length
+      this.counts = grown(this.counts, capacity * COUNTED_BITS.length, capacity * COUNTED_BITS.length)
+      this.rttSum = grown(this.rttSum, capacity, capacity)
+      this.rttMin = grown(this.rttMin, capacity, capacity)
+      this.rttMax = grown(this.rttMax, capacity, capacity)
+    }
+    return row
   }
 
   /** The judgement proper, in Wireshark's order: each check sees what the earlier ones found. */
@@ -562,11 +591,7 @@ export class TcpAnalyzer {
     this.lastSynTime = grown(this.lastSynTime, needed, 64)
     const capacity = this.lastSynTime.length
     this.handshakeRtt = grown(this.handshakeRtt, capacity, capacity)
-    this.counts = grown(this.counts, capacity * COUNTED_BITS.length, capacity * COUNTED_BITS.length)
-    this.rttSamples = grown(this.rttSamples, capacity, capacity)
-    this.rttSum = grown(this.rttSum, capacity, capacity)
-    this.rttMin = grown(this.rttMin, capacity, capacity)
-    this.rttMax = grown(this.rttMax, capacity, capacity)
+    this.statisticsRow = grown(this.statisticsRow, capacity, capacity)
     const directions = capacity * 2
     this.state = grown(this.state, directions, directions)
     this.baseSequence = grown(this.baseSequence, directions, directions)

@@ -126,4 +126,24 @@ describe('TcpAnalyzer', () => {
     expect(analyzer.captureCounts().zeroWindows).toBe(1)
     expect(analyzer.conversation(1)).toBeNull()
   })
+
+  it('keeps each conversation its own counts and round trips, and none for one without findings', () => {
+    const analyzer = new TcpAnalyzer()
+    const on = (flow: number, fromA: boolean, fields: Parameters<typeof segment>[0]) => analyzer.add(flow, fromA, segment(fields))
+    // Flow 0: a lone SYN. Flow 1: data, a retransmission of it, then its ACK. Flow 2: data and its ACK.
+    on(0, true, { sequence: 100, flags: SYN })
+    on(1, true, { sequence: 1000, acknowledgment: 1, flags: ACK, payloadLength: 10 })
+    on(2, true, { sequence: 7000, acknowledgment: 1, flags: ACK, payloadLength: 10 })
+    on(1, true, { sequence: 1000, acknowledgment: 1, flags: ACK, payloadLength: 10 })
+    on(2, false, { sequence: 1, acknowledgment: 7010, flags: ACK })
+    on(1, false, { sequence: 1, acknowledgment: 1010, flags: ACK })
+    const [lone, lossy, clean] = [0, 1, 2].map((flow) => analyzer.conversation(flow))
+    expect(lone).toMatchObject({ retransmissions: 0, rtt: { samples: 0, minSeconds: null } })
+    expect(lossy).toMatchObject({ retransmissions: 1, rtt: { samples: 1 } })
+    expect(clean).toMatchObject({ retransmissions: 0, rtt: { samples: 1 } })
+    // Flow 1's ACK came 4 ms after its first copy, flow 2's 2 ms after its segment.
+    expect(lossy?.rtt.minSeconds).toBeCloseTo(0.004, 9)
+    expect(clean?.rtt.minSeconds).toBeCloseTo(0.002, 9)
+    expect(analyzer.conversation(3)).toBeNull()
+  })
 })
