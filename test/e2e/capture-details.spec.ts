@@ -1,9 +1,11 @@
 /**
  * Details of the Capture view in Chromium against the real backend: "Expand all" reaches every
- * depth of the packet details, and a live capture's standing caveats sit behind an info button.
+ * depth of the packet details, a live capture's standing caveats sit behind an info button, and
+ * throughput on loopback tells in from out.
  */
 import { resolve } from 'node:path'
 import { expect, test } from '@playwright/test'
+import { openLoopbackPeers, tcpExchange } from '../integration/backend/capture/live-traffic'
 import { openApp, showView } from './support/app'
 import { fromStore } from './support/page-state'
 
@@ -65,4 +67,42 @@ test("a live capture's standing caveats sit behind an info button that shows the
   await expect(page.getByTestId('capture-caveat').filter({ hasText: 'timestamps are taken when the helper receives each packet' })).toBeVisible()
   await button.click()
   await expect(page.getByTestId('capture-caveat')).toHaveCount(0)
+})
+
+test('throughput on lo tells in from out: what the client sent is out, the replies are in', async ({ page }) => {
+  test.setTimeout(120_000)
+  const peers = await openLoopbackPeers()
+  try {
+    await openApp(page)
+    await showView(page, 'capture')
+    await page.getByTestId('capture-interface').selectOption('lo')
+    await page.getByTestId('capture-filter').fill(`tcp port ${peers.port}`)
+    await page.getByTestId('capture-start').click()
+    await expect(page.getByTestId('capture-state')).toHaveText(/capturing/i)
+    // Three writes of 1,000 bytes, each answered with one byte.
+    await tcpExchange(peers.port, [1000, 1000, 1000])
+    await page.getByTestId('capture-stop').click()
+    await expect(page.getByTestId('capture-state')).toHaveText(/stopped/i)
+    await page.locator('.panel-tabs [data-panel="throughput"]').click()
+    const sums = () =>
+      fromStore<{ bytesIn: number; bytesOut: number; packetsIn: number; packetsOut: number }>(
+        page,
+        'capture-panels',
+        'store.throughput.reduce((sum, point) => ({ bytesIn: sum.bytesIn + point.bytesIn, bytesOut: sum.bytesOut + point.bytesOut, packetsIn: sum.packetsIn + point.packetsIn, packetsOut: sum.packetsOut + point.packetsOut }), { bytesIn: 0, bytesOut: 0, packetsIn: 0, packetsOut: 0 })'
+      )
+    // Handshake, three writes with their answers, and the close: at least 10 packets.
+    await expect
+      .poll(async () => {
+        const sum = await sums()
+        return sum.packetsIn + sum.packetsOut
+      })
+      .toBeGreaterThanOrEqual(10)
+    const { bytesIn, bytesOut, packetsIn } = await sums()
+    expect(packetsIn).toBeGreaterThanOrEqual(4)
+    expect(bytesOut).toBeGreaterThanOrEqual(3000)
+    expect(bytesIn).toBeGreaterThan(0)
+    expect(bytesIn).toBeLessThan(bytesOut)
+  } finally {
+    await peers.close()
+  }
 })

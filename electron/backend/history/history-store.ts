@@ -235,7 +235,7 @@ export class HistoryStore implements HistoryView {
       }
       case 'process-sockets': {
         series = this.busiest(
-          [...this.processes.values()].map((track) => ({
+          this.processesAtEnd(end).map((track) => ({
             key: `pid:${track.pid}`,
             label: `${track.label} (${track.pid})`,
             values: read(track, SOCKETS),
@@ -336,9 +336,19 @@ export class HistoryStore implements HistoryView {
       .map((ranked) => ranked.entry)
   }
 
+  /**
+   * The processes still seen at the last point of a window ending at logical index `end`
+   * (exclusive): one that exited before it (or no longer held sockets) gives way in a top list,
+   * however high it peaked. Its own series can still be asked for by pid.
+   */
+  private processesAtEnd(end: number): Track[] {
+    const lastSeq = this.nextSeq - this.length + end - 1
+    return [...this.processes.values()].filter((track) => track.lastSeenSeq >= lastSeq)
+  }
+
   private fullestProcesses(start: number, end: number, top: number): Track[] {
     const ranked: Array<{ track: Track; ratio: number }> = []
-    for (const track of this.processes.values()) {
+    for (const track of this.processesAtEnd(end)) {
       const counts = this.readColumn(track, FD_COUNT, start, end)
       const limits = this.readColumn(track, FD_LIMIT, start, end)
       let ratio = -1

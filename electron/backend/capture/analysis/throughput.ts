@@ -2,7 +2,8 @@
  * Throughput over time: bytes and packets per time bucket, split into "out" and "in".
  *
  * With a set of local addresses, out means sent by a local address and in means received by
- * one (a packet between two local addresses, as on loopback, counts as out). Without one, each
+ * one. A packet between two local addresses (loopback) is both: the capture sees it once, so it
+ * is told by its conversation like a packet of a capture without local addresses. Then each
  * packet's direction within its conversation decides: from the initiator (A) is out, the
  * replies are in. Packets without an IP layer count as out.
  */
@@ -191,8 +192,11 @@ export class ThroughputSeries {
    */
   isOutgoing(summary: PacketSummary, fromInitiator?: boolean): boolean {
     if (this.local !== null) {
-      if (summary.sourceAddress !== null && this.local.has(summary.sourceAddress)) return true
-      return !(summary.destinationAddress !== null && this.local.has(summary.destinationAddress))
+      const fromLocal = summary.sourceAddress !== null && this.local.has(summary.sourceAddress)
+      const toLocal = summary.destinationAddress !== null && this.local.has(summary.destinationAddress)
+      // Counted as out, every loopback packet would leave "in" at zero.
+      if (fromLocal !== toLocal) return fromLocal
+      if (!fromLocal) return true
     }
     if (fromInitiator !== undefined) return fromInitiator
     this.conversations ??= new ConversationTable()

@@ -44,8 +44,11 @@ describe('HistoryStore', () => {
     store.append(buildSample(0, []))
     store.append(buildSample(1000, [buildProcessSample({ pid: 3, name: 'nginx', sockets: 4, fdCount: 20, fdSoftLimit: 1024 })]))
     store.append(buildSample(2000, []))
-    const sockets = store.series({ kind: 'process-sockets' })
-    expect(sockets.series).toEqual([{ key: 'pid:3', label: 'nginx (3)', pid: 3, values: [null, 4, 0] }])
+    const sockets = store.series({ kind: 'states', pid: 3 })
+    expect(sockets.series).toEqual([{ key: 'ESTABLISHED', label: 'ESTABLISHED', state: 'ESTABLISHED', pid: 3, values: [null, 4, 0] }])
+    // Up to its last point it leads the top list; once gone it leaves it.
+    expect(store.series({ kind: 'process-sockets', to: 1000 }).series).toEqual([{ key: 'pid:3', label: 'nginx (3)', pid: 3, values: [null, 4] }])
+    expect(store.series({ kind: 'process-sockets' }).series).toEqual([])
     const fds = store.series({ kind: 'file-descriptors', pid: 3 })
     expect(fds.series.map((series) => series.values)).toEqual([
       [null, 20, null],
@@ -86,6 +89,22 @@ describe('HistoryStore', () => {
     expect(store.series({ kind: 'states', pid: 1 }).series.map((series) => series.key)).toEqual(['CLOSE_WAIT', 'LISTEN'])
     expect(store.series({ kind: 'process-sockets', top: 2 }).series.map((series) => series.pid)).toEqual([2, 3])
     expect(store.series({ kind: 'states', pid: 99 }).series).toEqual([])
+  })
+
+  it('leaves a process that exited out of the top lists, however high it peaked, while a window still ends in its life', () => {
+    const store = new HistoryStore({ capacity: 10 })
+    const withLimit = (pid: number, sockets: number, fdCount: number) => buildProcessSample({ pid, sockets, fdCount, fdSoftLimit: 100 })
+    // pid 9 peaks at 50 sockets and 90% of its fd limit, then exits; 1 and 2 run on with less.
+    store.append(buildSample(0, [withLimit(1, 2, 10), withLimit(2, 3, 20), withLimit(9, 50, 90)]))
+    store.append(buildSample(1000, [withLimit(1, 2, 10), withLimit(2, 3, 20), withLimit(9, 50, 90)]))
+    store.append(buildSample(2000, [withLimit(1, 2, 10), withLimit(2, 3, 20)]))
+    const pids = (set: { series: readonly { pid?: number }[] }) => [...new Set(set.series.map((series) => series.pid))]
+    expect(pids(store.series({ kind: 'process-sockets', top: 8 }))).toEqual([2, 1])
+    expect(pids(store.series({ kind: 'file-descriptors', top: 8 }))).toEqual([2, 1])
+    // A window that ends while it still ran has it first; its own series stays available by pid.
+    expect(pids(store.series({ kind: 'process-sockets', top: 8, to: 1000 }))).toEqual([9, 2, 1])
+    expect(pids(store.series({ kind: 'file-descriptors', top: 8, to: 1000 }))).toEqual([9, 2, 1])
+    expect(pids(store.series({ kind: 'file-descriptors', pid: 9 }))).toEqual([9])
   })
 
   it('reads a time window and folds unknown states into OTHER', () => {

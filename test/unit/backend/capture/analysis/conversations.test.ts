@@ -148,6 +148,29 @@ describe('throughput', () => {
   })
 })
 
+describe('throughput between two local addresses', () => {
+  const exchange = [tcpPacket(true, SYN, '', 100), tcpPacket(false, SYN | ACK, '', 100), tcpPacket(true, ACK, 'request', 100), tcpPacket(false, ACK, 'a longer answer', 100)]
+
+  it('counts what the opening side sent as out and the replies as in, as loopback sees each packet once', () => {
+    const [point] = throughputSeries(exchange, { localAddresses: ['127.0.0.1', '127.0.0.2'] })
+    expect(point).toEqual({
+      time: 100_000,
+      packetsOut: 2,
+      packetsIn: 2,
+      bytesOut: elementAt(exchange, 0).originalLength + elementAt(exchange, 2).originalLength,
+      bytesIn: elementAt(exchange, 1).originalLength + elementAt(exchange, 3).originalLength
+    })
+    // The direction a caller already knows (the capture view's conversations) is taken as given.
+    const series = new ThroughputSeries({ localAddresses: ['127.0.0.1', '127.0.0.2'] })
+    for (const packet of exchange) series.add(packet, packet.sourceAddress === '127.0.0.2')
+    expect(series.points().map((each) => [each.packetsOut, each.packetsIn])).toEqual([[2, 2]])
+  })
+
+  it('counts a packet between two addresses that are not local as out', () => {
+    expect(throughputSeries(exchange, { localAddresses: ['10.0.0.1'] }).map((each) => [each.packetsOut, each.packetsIn])).toEqual([[4, 0]])
+  })
+})
+
 describe('throughput of packets hours apart', () => {
   /** One small UDP packet every 3,601 s: each gap is just short enough to be filled in. */
   function sparseSeries(count: number): ThroughputSeries {
