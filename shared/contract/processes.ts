@@ -1,7 +1,7 @@
-/** Process channels: where the processes the tables show sit in the process tree. */
+/** Process channels: where the processes the tables show sit in the process tree, and which are sockscope's own. */
 import * as v from 'valibot'
-import type { ProcessLineage } from '../model/processes'
-import { integerBetween, request } from './define'
+import type { OwnProcess, ProcessLineage } from '../model/processes'
+import { integerBetween, noArguments, request } from './define'
 
 /** The highest pid Linux hands out (PID_MAX_LIMIT). */
 const HIGHEST_PID = 4_194_304
@@ -17,7 +17,9 @@ export const processesContract = {
       v.strictObject({
         pids: v.pipe(v.array(integerBetween(1, HIGHEST_PID)), v.maxLength(MAX_LINEAGE_PIDS))
       })
-    ).returns<readonly ProcessLineage[]>()
+    ).returns<readonly ProcessLineage[]>(),
+    /** The processes that are sockscope: this backend, what it started (capture helpers), and other sockscope processes holding sockets. */
+    'processes/own': request(noArguments).returns<readonly OwnProcess[]>()
   },
   events: {}
 } as const

@@ -6,3 +6,14 @@ export interface ProcessLineage {
   /** Parent first; empty when the process is gone or the OS does not say. */
   readonly ancestors: readonly number[]
 }
+
+/** Why a process counts as sockscope's own. */
+export type OwnProcessRole = 'this' | 'started' | 'instance'
+
+/** A process that is sockscope: the backend serving this page, a part it started, or another sockscope. */
+export interface OwnProcess {
+  readonly pid: number
+  readonly role: OwnProcessRole
+  /** What it is, in words, for a tooltip. */
+  readonly description: string
+}
