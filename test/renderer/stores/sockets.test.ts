@@ -10,6 +10,26 @@ import { createInProcessClient } from '../../support/in-process-client'
 import { startTcpServer } from '../../support/loopback-servers'
 import { sampleTcpInfo } from '../../support/socket-builder'
 
+/** What a test's tick changes; everything else is empty. */
+type TickChanges = Partial<Pick<SocketDiff, 'added' | 'changed' | 'removed' | 'counters'>>
+
+/** Applies the tick after the store's last one, with only `changes` in it. */
+function applyNextTick(store: ReturnType<typeof useSocketsStore>, changes: TickChanges): void {
+  store.applyTick({
+    tick: store.lastTick + 1,
+    previousTick: store.lastTick,
+    takenAt: 0,
+    refreshMs: 0,
+    added: [],
+    removed: [],
+    changed: [],
+    counters: [],
+    issues: [],
+    partialOwnership: false,
+    ...changes
+  })
+}
+
 let backend: Backend
 
 beforeEach(() => {
@@ -137,17 +157,8 @@ describe('useSocketsStore', () => {
     store.setFilter(`lport:${servers[0]!.port} or lport:${servers[1]!.port}`)
     store.sortBy('tcpInfo.bytesSent')
     const tick = (counters: Array<[typeof low, number]>) =>
-      store.applyTick({
-        tick: store.lastTick + 1,
-        previousTick: store.lastTick,
-        takenAt: 0,
-        refreshMs: 0,
-        added: [],
-        removed: [],
-        changed: [],
-        counters: counters.map(([socket, bytesSent]) => ({ id: socket!.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent }), throughput: null })),
-        issues: [],
-        partialOwnership: false
+      applyNextTick(store, {
+        counters: counters.map(([socket, bytesSent]) => ({ id: socket!.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent }), throughput: null }))
       })
     tick([
       [low, 10],
@@ -175,20 +186,7 @@ describe('useSocketsStore', () => {
     store.setFilter(`lport:${servers[0]!.port} or lport:${servers[1]!.port}`)
     store.sortBy('process')
     const renamed = (socket: typeof first, process: string) => ({ ...socket!, process })
-    const tick = (changes: Partial<Pick<SocketDiff, 'added' | 'changed'>>) =>
-      store.applyTick({
-        tick: store.lastTick + 1,
-        previousTick: store.lastTick,
-        takenAt: 0,
-        refreshMs: 0,
-        added: [],
-        removed: [],
-        changed: [],
-        counters: [],
-        issues: [],
-        partialOwnership: false,
-        ...changes
-      })
+    const tick = (changes: TickChanges) => applyNextTick(store, changes)
     tick({ changed: [renamed(first, 'bbb'), renamed(second, 'ccc')] })
     expect(store.visibleRows.map((row) => row.socket.id)).toEqual([first!.id, second!.id])
     tick({ changed: [renamed(first, 'ddd')] })
@@ -209,20 +207,7 @@ describe('useSocketsStore', () => {
     // Which rows, in id order: their order is another test's.
     const shown = () => store.visibleRows.map((row) => row.socket.id).sort()
     expect(shown()).toEqual([first!.id, second!.id].sort())
-    const tick = (changes: Partial<Pick<SocketDiff, 'added' | 'changed' | 'counters'>>) =>
-      store.applyTick({
-        tick: store.lastTick + 1,
-        previousTick: store.lastTick,
-        takenAt: 0,
-        refreshMs: 0,
-        added: [],
-        removed: [],
-        changed: [],
-        counters: [],
-        issues: [],
-        partialOwnership: false,
-        ...changes
-      })
+    const tick = (changes: TickChanges) => applyNextTick(store, changes)
     tick({ changed: [{ ...first!, state: 'CLOSE_WAIT' }] })
     expect(shown()).toEqual([second!.id])
     tick({ counters: [{ id: first!.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent: 7 }), throughput: null }] })
@@ -239,20 +224,7 @@ describe('useSocketsStore', () => {
     await backend.sockets.refresh()
     await store.start()
     const listener = store.liveSockets.find((socket) => socket.localPort === server.port && socket.state === 'LISTEN')!
-    const tick = (changes: Partial<Pick<SocketDiff, 'added' | 'changed' | 'removed' | 'counters'>>) =>
-      store.applyTick({
-        tick: store.lastTick + 1,
-        previousTick: store.lastTick,
-        takenAt: 0,
-        refreshMs: 0,
-        added: [],
-        removed: [],
-        changed: [],
-        counters: [],
-        issues: [],
-        partialOwnership: false,
-        ...changes
-      })
+    const tick = (changes: TickChanges) => applyNextTick(store, changes)
     const before = store.liveSocketsIgnoringCounters
     tick({ counters: [{ id: listener.id, timer: null, tcpInfo: sampleTcpInfo({ bytesSent: 5 }), throughput: null }] })
     expect(store.liveSocketsIgnoringCounters).toBe(before)
